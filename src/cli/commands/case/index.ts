@@ -1,0 +1,187 @@
+import type { Command } from "commander";
+import { AREAS, DIRECTIONS, KINDS, SEVERITIES, STATUSES, type Status } from "../../../core/codes.js";
+import { RefusedError, UsageError } from "../../../core/errors.js";
+import type { CaseFilter } from "../../../core/types.js";
+import type { Translate } from "../../../i18n/index.js";
+import type { CaseChanges } from "../../../store/cases.js";
+import { action } from "../../command.js";
+import type { Context } from "../../context.js";
+import { MAX_SHORT_TEXT, MAX_TEXT, collect, parseCodeFlag, parseNonNegativeInt, parsePositiveInt, parseRefFlag, parseText } from "../../parse.js";
+import { codeName, printCaseCard, printCaseTable } from "../../render.js";
+import { parseOrgId } from "../org.js";
+import { caseNew, type NewOptions } from "./new.js";
+
+export function registerCase(program: Command, t: Translate): void {
+  const c = program.command("case").description(t("help.case"));
+  c.command("new")
+    .description(t("help.case.new"))
+    .option("--direction <dir>", "in|out")
+    .option("--counterpart <org>", t("flag.counterpart"))
+    .option("--unit <org>", t("flag.unit"))
+    .option("--event-date <date>", t("flag.eventDate"))
+    .option("--discovered-date <date>", t("flag.discoveredDate"))
+    .option("--received-date <date>", t("flag.receivedDate"))
+    .option("--kind <kind>", KINDS.join("|"))
+    .option("--area <area>", AREAS.join("|"))
+    .option("--summary <text>", t("flag.summary"))
+    .option("--description <text>", t("flag.description"))
+    .option("--ref <system:id>", t("flag.ref"), collect)
+    .option("--person <pnr[:name]>", t("flag.person"), collect)
+    .option("--json", t("help.json"))
+    .action(action<NewOptions>(caseNew));
+  c.command("show")
+    .description(t("help.case.show"))
+    .argument("<ref>", t("flag.caseRef"))
+    .option("--reveal", t("flag.reveal"))
+    .option("--history", t("flag.history"))
+    .option("--json", t("help.json"))
+    .action(action(show));
+  c.command("list")
+    .description(t("help.case.list"))
+    .option("--status <status>", STATUSES.join("|"))
+    .option("--direction <dir>", "in|out")
+    .option("--overdue", t("flag.overdue"))
+    .option("--due-within <days>", t("flag.dueWithin"))
+    .option("--counterpart <org>", t("flag.counterpartFilter"))
+    .option("--search <text>", t("flag.search"))
+    .option("--limit <n>", t("flag.limit"))
+    .option("--json", t("help.json"))
+    .action(action(list));
+  c.command("assign")
+    .description(t("help.case.assign"))
+    .argument("<ref>", t("flag.caseRef"))
+    .option("--to <contact>", t("flag.assignTo"))
+    .option("--json", t("help.json"))
+    .action(action(assign));
+  c.command("update")
+    .description(t("help.case.update"))
+    .argument("<ref>", t("flag.caseRef"))
+    .option("--severity <sev>", SEVERITIES.join("|"))
+    .option("--kind <kind>", KINDS.join("|"))
+    .option("--area <area>", AREAS.join("|"))
+    .option("--unit <org>", t("flag.unit"))
+    .option("--summary <text>", t("flag.summary"))
+    .option("--description <text>", t("flag.description"))
+    .option("--causes <text>", t("flag.causes"))
+    .option("--actions <text>", t("flag.actions"))
+    .option("--follow-up <text>", t("flag.followUp"))
+    .option("--ref <system:id>", t("flag.ref"), collect)
+    .option("--json", t("help.json"))
+    .action(action(update));
+  c.command("status")
+    .description(t("help.case.status"))
+    .argument("<ref>", t("flag.caseRef"))
+    .argument("<status>", STATUSES.join("|"))
+    .option("--json", t("help.json"))
+    .action(action(status));
+  c.command("close")
+    .description(t("help.case.close"))
+    .argument("<ref>", t("flag.caseRef"))
+    .option("--json", t("help.json"))
+    .action(action(close));
+}
+
+async function show(ctx: Context, o: { reveal?: boolean; history?: boolean }, ref: string): Promise<void> {
+  const store = await ctx.store();
+  const id = store.cases.resolve(ref);
+  const c = store.cases.get(id, { documents: true });
+  const persons = store.cases.persons(id, o.reveal === true);
+  if (o.reveal && persons.length) store.write(() => store.audit.record("reveal", id, { persons: persons.length }));
+  const value = o.reveal ? { ...c, persons: persons.map((p) => p.pnr), personDetails: persons } : c;
+  ctx.out.result(value, () => printCaseCard(ctx, c, { persons, revealed: o.reveal === true, history: o.history ? store.audit.list(id) : undefined }));
+}
+
+interface ListOptions {
+  status?: string;
+  direction?: string;
+  overdue?: boolean;
+  dueWithin?: string;
+  counterpart?: string;
+  search?: string;
+  limit?: string;
+}
+
+async function list(ctx: Context, o: ListOptions): Promise<void> {
+  const filter: CaseFilter = {};
+  if (o.status) filter.status = parseCodeFlag("--status", STATUSES, o.status);
+  if (o.direction) filter.direction = parseCodeFlag("--direction", DIRECTIONS, o.direction);
+  if (o.overdue) filter.overdue = true;
+  if (o.dueWithin !== undefined) filter.dueWithin = parseNonNegativeInt("--due-within", o.dueWithin);
+  if (o.search) filter.text = parseText("--search", o.search, MAX_SHORT_TEXT);
+  if (o.limit) filter.limit = parsePositiveInt("--limit", o.limit);
+  const store = await ctx.store();
+  if (o.counterpart) filter.counterpartId = store.orgs.require(parseOrgId("--counterpart", o.counterpart)).id;
+  const cases = store.cases.list(filter);
+  ctx.out.result(cases, () => printCaseTable(ctx, cases));
+}
+
+async function assign(ctx: Context, o: { to?: string }, ref: string): Promise<void> {
+  if (!o.to) throw new UsageError("usage.missingFlag", { flag: "--to" });
+  const store = await ctx.store();
+  const id = store.cases.resolve(ref);
+  const contact = store.contacts.find(o.to);
+  const r = store.write(() => store.cases.assign(id, contact));
+  const c = store.cases.get(id);
+  ctx.out.result(c, () => {
+    ctx.out.line(ctx.t("case.assigned", { case: c.diaryNumber ?? `#${id}`, name: contact.name, email: contact.email }));
+    if (r.statusChanged) ctx.out.line(ctx.t("case.assignedStatus", { status: codeName(ctx.t, "status", c.status) }));
+  });
+}
+
+interface UpdateOptions {
+  severity?: string;
+  kind?: string;
+  area?: string;
+  unit?: string;
+  summary?: string;
+  description?: string;
+  causes?: string;
+  actions?: string;
+  followUp?: string;
+  ref?: string[];
+}
+
+async function update(ctx: Context, o: UpdateOptions, ref: string): Promise<void> {
+  const changes: CaseChanges = {};
+  if (o.severity) changes.severity = parseCodeFlag("--severity", SEVERITIES, o.severity);
+  if (o.kind) changes.kind = parseCodeFlag("--kind", KINDS, o.kind);
+  if (o.area) changes.area = parseCodeFlag("--area", AREAS, o.area);
+  if (o.summary !== undefined) changes.summary = parseText("--summary", o.summary, MAX_SHORT_TEXT);
+  if (o.description !== undefined) changes.description = parseText("--description", o.description, MAX_TEXT);
+  if (o.causes !== undefined) changes.causes = parseText("--causes", o.causes, MAX_TEXT);
+  if (o.actions !== undefined) changes.actions = parseText("--actions", o.actions, MAX_TEXT);
+  if (o.followUp !== undefined) changes.followUp = parseText("--follow-up", o.followUp, MAX_TEXT);
+  if (o.ref) changes.refs = o.ref.map((r) => parseRefFlag("--ref", r));
+  const store = await ctx.store();
+  const id = store.cases.resolve(ref);
+  if (o.unit) changes.unitId = store.orgs.require(parseOrgId("--unit", o.unit)).id;
+  const before = store.cases.get(id);
+  if (before.status === "closed") throw new RefusedError("error.caseClosed", { case: before.diaryNumber ?? `#${id}` });
+  const changed = store.write(() => store.cases.update(id, changes));
+  const c = store.cases.get(id);
+  const label = c.diaryNumber ?? `#${id}`;
+  ctx.out.result({ ...c, changed }, () =>
+    ctx.out.line(changed.length ? ctx.t("case.updated", { case: label, fields: changed.join(", ") }) : ctx.t("case.unchanged", { case: label })),
+  );
+}
+
+async function moveTo(ctx: Context, ref: string, to: Status): Promise<void> {
+  const store = await ctx.store();
+  const id = store.cases.resolve(ref);
+  const r = store.write(() => store.cases.setStatus(id, to));
+  const c = store.cases.get(id);
+  const label = c.diaryNumber ?? `#${id}`;
+  ctx.out.result(c, () =>
+    ctx.out.line(
+      to === "closed" ? ctx.t("case.closed", { case: label }) : ctx.t("case.statusChanged", { case: label, from: codeName(ctx.t, "status", r.from), to: codeName(ctx.t, "status", r.to) }),
+    ),
+  );
+}
+
+async function status(ctx: Context, _o: unknown, ref: string, to: string): Promise<void> {
+  await moveTo(ctx, ref, parseCodeFlag("STATUS", STATUSES, to));
+}
+
+async function close(ctx: Context, _o: unknown, ref: string): Promise<void> {
+  await moveTo(ctx, ref, "closed");
+}

@@ -1,0 +1,181 @@
+// `avvik case new`: driven by flags in scripts, a guided dialogue for whatever is missing in a terminal.
+
+import { AREAS, DIRECTIONS, KINDS, type Area, type Direction, type Kind } from "../../../core/codes.js";
+import { parseIsoDate } from "../../../core/dates.js";
+import { FailedError, InterruptedError, InvalidDataError, UsageError } from "../../../core/errors.js";
+import { findPersonalNumbers, isPersonalNumber, parsePersonalNumber } from "../../../core/personnummer.js";
+import type { NewCaseInput, Org } from "../../../core/types.js";
+import { tSv, type MessageKey } from "../../../i18n/index.js";
+import type { Store } from "../../../store/store.js";
+import type { Context } from "../../context.js";
+import { MAX_SHORT_TEXT, MAX_TEXT, parseCodeFlag, parseDateFlag, parsePersonFlag, parseRefFlag, parseText } from "../../parse.js";
+import { ask } from "../../prompt.js";
+import { codeName } from "../../render.js";
+import { parseOrgId } from "../org.js";
+
+export interface NewOptions {
+  direction?: string;
+  counterpart?: string;
+  unit?: string;
+  eventDate?: string;
+  discoveredDate?: string;
+  receivedDate?: string;
+  kind?: string;
+  area?: string;
+  summary?: string;
+  description?: string;
+  ref?: string[];
+  person?: string[];
+  json?: boolean;
+}
+
+const REQUIRED: Array<[keyof NewOptions, string]> = [
+  ["direction", "--direction"],
+  ["counterpart", "--counterpart"],
+  ["eventDate", "--event-date"],
+  ["discoveredDate", "--discovered-date"],
+  ["kind", "--kind"],
+  ["area", "--area"],
+  ["summary", "--summary"],
+];
+
+export async function caseNew(ctx: Context, o: NewOptions): Promise<void> {
+  const store = await ctx.store();
+  const missing = REQUIRED.filter(([k]) => !o[k]);
+  if (missing.length) {
+    if (!ctx.canPrompt()) throw new UsageError("usage.missingFlag", { flag: missing[0]![1] });
+    await dialogue(ctx, store, o);
+  }
+  const input = validate(ctx, store, o);
+  const subjectKey = input.direction === "in" ? "diary.subject.in" : "diary.subject.out";
+  // The register is kept in Swedish whatever the user's language.
+  const subject = tSv(subjectKey, { area: codeName(tSv, "area", input.area), kind: codeName(tSv, "kind", input.kind).toLowerCase() });
+  const counterpart = store.orgs.require(input.counterpartId);
+  const id = store.write(() =>
+    store.cases.create(input, {
+      direction: input.direction === "in" ? "in" : "out",
+      subject,
+      party: counterpart.name,
+      date: input.direction === "in" ? (input.receivedDate ?? store.today) : store.today,
+    }),
+  );
+  const c = store.cases.get(id, { documents: true });
+  ctx.out.result(c, () => {
+    ctx.out.line(ctx.t("case.created", { number: c.diaryNumber ?? `#${c.id}`, direction: codeName(ctx.t, "direction", c.direction).toLowerCase(), counterpart: c.counterpart.name, due: c.dueDate }));
+  });
+}
+
+/** Everything checked before anything is written; returns the input for the store. */
+export function validate(ctx: Context, store: Store, o: NewOptions): NewCaseInput {
+  const direction: Direction = parseCodeFlag("--direction", DIRECTIONS, o.direction!);
+  const kind: Kind = parseCodeFlag("--kind", KINDS, o.kind!);
+  const area: Area = parseCodeFlag("--area", AREAS, o.area!);
+  const eventDate = parseDateFlag("--event-date", o.eventDate!);
+  const discoveredDate = parseDateFlag("--discovered-date", o.discoveredDate!);
+  const receivedDate = o.receivedDate ? parseDateFlag("--received-date", o.receivedDate) : direction === "in" ? store.today : null;
+  const summary = parseText("--summary", o.summary!, MAX_SHORT_TEXT);
+  const description = o.description ? parseText("--description", o.description, MAX_TEXT) : null;
+  const refs = (o.ref ?? []).map((r) => parseRefFlag("--ref", r));
+  const persons = (o.person ?? []).map((p) => parsePersonFlag("--person", p, store.today, (r) => ctx.t(`usage.pnr.${r}` as MessageKey)));
+
+  if (eventDate > discoveredDate) throw new InvalidDataError("error.dateOrder", { event: eventDate, discovered: discoveredDate });
+  for (const [flag, date] of [["--event-date", eventDate], ["--discovered-date", discoveredDate], ["--received-date", receivedDate]] as const) {
+    if (date && date > store.today) throw new InvalidDataError("error.dateFuture", { flag, date, today: store.today });
+  }
+  const self = store.orgs.self();
+  const counterpart = store.orgs.require(parseOrgId("--counterpart", o.counterpart!));
+  if (counterpart.id === self.id) throw new InvalidDataError("error.counterpartSelf", { org: self.name });
+  if (counterpart.parentId) throw new InvalidDataError("error.counterpartIsUnit", { id: counterpart.id, parent: counterpart.parentId });
+  let unitId: string | null = null;
+  if (o.unit) {
+    const unit = store.orgs.require(parseOrgId("--unit", o.unit));
+    const top = store.orgs.topOf(unit);
+    if (top.id !== counterpart.id && top.id !== self.id) throw new InvalidDataError("error.unitNotOfParties", { unit: unit.id, counterpart: counterpart.name });
+    unitId = unit.id;
+  }
+  return { direction, counterpartId: counterpart.id, unitId, eventDate, discoveredDate, receivedDate, kind, area, summary, description, refs, persons };
+}
+
+async function dialogue(ctx: Context, store: Store, o: NewOptions): Promise<void> {
+  const t = ctx.t;
+  const self = store.orgs.self();
+  const tops = store.orgs.list().filter((org) => !org.self && !org.parentId);
+  if (!o.counterpart && tops.length === 0) throw new FailedError("error.noCounterparts", {});
+  const dateInput = (message: MessageKey, def?: string) =>
+    ask((p) =>
+      p.input({
+        message: t(message),
+        default: def,
+        validate: (v) => {
+          const d = parseIsoDate(v);
+          if (!d) return t("case.prompt.invalidDate");
+          if (d > store.today) return t("error.dateFuture", { flag: "", date: d, today: store.today }).trim();
+          return true;
+        },
+      }),
+    );
+  const noPnr = (v: string) => (findPersonalNumbers(v, store.today).length ? t("case.prompt.hasPnr") : true);
+
+  o.direction ??= await ask((p) =>
+    p.select({
+      message: t("case.prompt.direction"),
+      choices: [
+        { name: t("case.prompt.directionIn"), value: "in" },
+        { name: t("case.prompt.directionOut"), value: "out" },
+      ],
+    }),
+  );
+  o.counterpart ??= await ask((p) =>
+    p.select({
+      message: t("case.prompt.counterpart"),
+      choices: tops.map((org: Org) => ({ name: `${org.name} (${org.id})`, value: org.id })),
+      pageSize: 12,
+    }),
+  );
+  if (o.unit === undefined) {
+    const units = [...store.orgs.unitsOf(o.counterpart), ...store.orgs.unitsOf(self.id)];
+    if (units.length) {
+      const unit = await ask((p) =>
+        p.select({
+          message: t("case.prompt.unit"),
+          choices: [{ name: t("case.prompt.noUnit"), value: "" }, ...units.map((u) => ({ name: `${u.name} (${u.id})`, value: u.id }))],
+          pageSize: 12,
+        }),
+      );
+      o.unit = unit || undefined;
+    }
+  }
+  o.eventDate ??= await dateInput("case.prompt.eventDate", store.today);
+  o.discoveredDate ??= await dateInput("case.prompt.discoveredDate", o.eventDate);
+  if (o.direction === "in" && !o.receivedDate) o.receivedDate = await dateInput("case.prompt.receivedDate", store.today);
+  o.kind ??= await ask((p) => p.select({ message: t("case.prompt.kind"), choices: KINDS.map((k) => ({ name: codeName(t, "kind", k), value: k })) }));
+  o.area ??= await ask((p) => p.select({ message: t("case.prompt.area"), choices: AREAS.map((a) => ({ name: codeName(t, "area", a), value: a })) }));
+  o.summary ??= await ask((p) =>
+    p.input({ message: t("case.prompt.summary"), validate: (v) => (v.trim() ? noPnr(v) : t("case.prompt.required")) }),
+  );
+  if (o.description === undefined) {
+    const d = await ask((p) => p.input({ message: t("case.prompt.description"), validate: noPnr }));
+    o.description = d.trim() || undefined;
+  }
+  if (!o.person?.length) {
+    o.person = [];
+    while (await ask((p) => p.confirm({ message: t("case.prompt.addPerson"), default: false }))) {
+      const pnr = await ask((p) =>
+        p.input({
+          message: t("case.prompt.person"),
+          validate: (v) => {
+            const r = parsePersonalNumber(v, store.today);
+            return isPersonalNumber(r) ? true : t(`usage.pnr.${r.error}` as MessageKey);
+          },
+        }),
+      );
+      const name = await ask((p) => p.input({ message: t("case.prompt.personName") }));
+      o.person.push(name.trim() ? `${pnr}:${name.trim()}` : pnr);
+    }
+  }
+  const ok = await ask((p) => p.confirm({ message: t("case.prompt.confirm"), default: true }));
+  if (!ok) {
+    ctx.out.info(t("case.prompt.cancelled"));
+    throw new InterruptedError();
+  }
+}

@@ -1,0 +1,137 @@
+import type { Command } from "commander";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ORG_KINDS, ROLES, isCode, type OrgKind, type Role } from "../../core/codes.js";
+import { FailedError, UsageError } from "../../core/errors.js";
+import type { Org } from "../../core/types.js";
+import type { MessageKey, Translate } from "../../i18n/index.js";
+import { FIXTURES_DIR } from "../../paths.js";
+import { action } from "../command.js";
+import type { Context } from "../context.js";
+import { MAX_SHORT_TEXT, parseCodeFlag, parsePositiveInt, parseText } from "../parse.js";
+import { parseAddress } from "./init.js";
+
+export function parseOrgId(flag: string, value: string): string {
+  const v = value.trim().toLowerCase();
+  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(v)) throw new UsageError("usage.badCode", { flag, value, allowed: "a-z 0-9 . _ -" });
+  return v;
+}
+
+export function registerOrg(program: Command, t: Translate): void {
+  const org = program.command("org").description(t("help.org"));
+  org
+    .command("add")
+    .description(t("help.org.add"))
+    .option("--id <id>", "kort id, t.ex. norrkoping")
+    .option("--name <name>", "namn")
+    .option("--kind <kind>", ORG_KINDS.join("|"))
+    .option("--parent <id>", "organisationen som enheten hör till")
+    .option("--address <text>", "postadress, rader åtskilda med |")
+    .option("--deadline-months <n>", "svarstid enligt överenskommelsen med organisationen")
+    .option("--json", t("help.json"))
+    .action(action(add));
+  org.command("list").description(t("help.org.list")).option("--json", t("help.json")).action(action(list));
+  org
+    .command("import")
+    .description(t("help.org.import"))
+    .argument("<name|file>", "ostergotland, vastra-gotaland eller sökväg till en katalogfil (JSON)")
+    .option("--json", t("help.json"))
+    .action(action(importDirectory));
+}
+
+interface AddOptions {
+  id?: string;
+  name?: string;
+  kind?: string;
+  parent?: string;
+  address?: string;
+  deadlineMonths?: string;
+}
+
+async function add(ctx: Context, o: AddOptions): Promise<void> {
+  if (!o.id) throw new UsageError("usage.missingFlag", { flag: "--id" });
+  if (!o.name) throw new UsageError("usage.missingFlag", { flag: "--name" });
+  const id = parseOrgId("--id", o.id);
+  const name = parseText("--name", o.name, MAX_SHORT_TEXT);
+  const deadlineMonths = o.deadlineMonths ? parsePositiveInt("--deadline-months", o.deadlineMonths) : null;
+  const address = o.address ? parseAddress(o.address) : null;
+  const store = await ctx.store();
+  const parent = o.parent ? store.orgs.require(parseOrgId("--parent", o.parent)) : undefined;
+  if (!o.kind && !parent) throw new UsageError("usage.missingFlag", { flag: "--kind" });
+  const kind: OrgKind = o.kind ? parseCodeFlag("--kind", ORG_KINDS, o.kind) : parent!.kind;
+  const created = store.write(() => store.orgs.add({ id, name, kind, parentId: parent?.id ?? null, address, deadlineMonths }));
+  ctx.out.result(created, () => ctx.out.line(ctx.t("org.added", { id, name })));
+}
+
+async function list(ctx: Context): Promise<void> {
+  const store = await ctx.store();
+  const orgs = store.orgs.list();
+  ctx.out.result(orgs, () => printOrgs(ctx, orgs));
+}
+
+function printOrgs(ctx: Context, orgs: Org[]): void {
+  const t = ctx.t;
+  ctx.out.table(
+    [{ header: t("org.col.id") }, { header: t("org.col.name"), max: 50 }, { header: t("org.col.kind") }, { header: t("org.col.parent") }, { header: t("org.col.deadline"), align: "right" }],
+    orgs.map((o) => [
+      o.parentId ? `  ${o.id}` : o.id,
+      o.self ? `${o.name} ${t("org.self")}` : o.name,
+      t(`orgKind.${o.kind}` as MessageKey),
+      o.parentId ?? "",
+      o.deadlineMonths ? t("org.months", { n: o.deadlineMonths }) : "",
+    ]),
+  );
+}
+
+/** A directory file: organisations with their units and contacts. */
+interface DirectoryFile {
+  name?: string;
+  orgs: Array<{
+    id: string;
+    name: string;
+    kind: string;
+    parent?: string;
+    address?: string | string[];
+    deadlineMonths?: number;
+    contacts?: Array<{ role: string; name: string; email: string }>;
+  }>;
+}
+
+function readDirectory(nameOrFile: string): { file: string; data: DirectoryFile } {
+  const named = join(FIXTURES_DIR, "directory", `${nameOrFile.toLowerCase()}.json`);
+  const file = /^[a-z-]+$/i.test(nameOrFile) && existsSync(named) ? named : nameOrFile;
+  let data: DirectoryFile;
+  try {
+    data = JSON.parse(readFileSync(file, "utf8")) as DirectoryFile;
+  } catch (e) {
+    throw new FailedError("error.directoryFile", { file, reason: e instanceof Error ? e.message.split("\n")[0]! : String(e) });
+  }
+  if (!data || !Array.isArray(data.orgs)) throw new FailedError("error.directoryFile", { file, reason: "'orgs' saknas" });
+  data.orgs.forEach((o, i) => {
+    const where = `orgs[${i}]`;
+    if (typeof o.id !== "string" || typeof o.name !== "string") throw new FailedError("error.directoryFile", { file, reason: `${where}: id och name krävs` });
+    if (!isCode(ORG_KINDS, o.kind)) throw new FailedError("error.directoryFile", { file, reason: `${where}: kind '${o.kind}'` });
+    for (const c of o.contacts ?? []) {
+      if (!isCode(ROLES, c.role)) throw new FailedError("error.directoryFile", { file, reason: `${where}: role '${c.role}'` });
+    }
+  });
+  return { file, data };
+}
+
+async function importDirectory(ctx: Context, _o: unknown, nameOrFile: string): Promise<void> {
+  const { data } = readDirectory(nameOrFile);
+  const store = await ctx.store();
+  const counts = { created: 0, updated: 0, unchanged: 0, contacts: 0 };
+  store.write(() => {
+    for (const o of data.orgs) {
+      const address = Array.isArray(o.address) ? o.address.join("\n") : (o.address ?? null);
+      const r = store.orgs.upsert({ id: o.id, name: o.name, kind: o.kind as OrgKind, parentId: o.parent ?? null, address, deadlineMonths: o.deadlineMonths ?? null });
+      counts[r]++;
+      for (const c of o.contacts ?? []) {
+        if (store.contacts.ensure({ orgId: o.id, role: c.role as Role, name: c.name, email: c.email }) === "created") counts.contacts++;
+      }
+    }
+  });
+  const name = data.name ?? nameOrFile;
+  ctx.out.result({ name, ...counts }, () => ctx.out.line(ctx.t("org.imported", { name, ...counts })));
+}

@@ -1,0 +1,100 @@
+// What every command needs: where the data is, what time it is, who is working, in which language,
+// and how to print. Resolved once per run: flags > environment > defaults.
+
+import { homedir, userInfo } from "node:os";
+import { join, resolve } from "node:path";
+import { UsageError } from "../core/errors.js";
+import { translator, type Lang, type Translate } from "../i18n/index.js";
+import type { Store } from "../store/store.js";
+import { Output } from "./output.js";
+
+export interface GlobalOptions {
+  home?: string;
+  as?: string;
+  lang?: string;
+  json?: boolean;
+  debug?: boolean;
+}
+
+export function resolveHome(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (flag) return resolve(flag);
+  if (env.AVVIK_HOME) return resolve(env.AVVIK_HOME);
+  const data = env.XDG_DATA_HOME || join(homedir(), ".local", "share");
+  return join(data, "avvik");
+}
+
+/** AVVIK_NOW (ISO date or date-time) replaces the clock everywhere; a bare date is local midnight. */
+export function resolveNow(env: NodeJS.ProcessEnv = process.env): Date {
+  const text = env.AVVIK_NOW?.trim();
+  if (!text) return new Date();
+  const d = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00`) : new Date(text);
+  if (Number.isNaN(d.getTime())) throw new UsageError("usage.badDate", { flag: "AVVIK_NOW", value: text });
+  return d;
+}
+
+export function resolveUser(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (flag?.trim()) return flag.trim();
+  if (env.AVVIK_USER?.trim()) return env.AVVIK_USER.trim();
+  try {
+    return userInfo().username;
+  } catch {
+    return env.USER ?? env.LOGNAME ?? "okänd";
+  }
+}
+
+export function resolveLang(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Lang {
+  const value = (flag ?? env.AVVIK_LANG ?? "sv").toLowerCase();
+  if (value === "sv" || value.startsWith("sv_") || value.startsWith("sv-")) return "sv";
+  if (value === "en" || value.startsWith("en_") || value.startsWith("en-")) return "en";
+  if (flag) throw new UsageError("usage.badLang", { value: flag });
+  return "sv";
+}
+
+export class Context {
+  readonly home: string;
+  readonly now: Date;
+  readonly user: string;
+  readonly lang: Lang;
+  readonly json: boolean;
+  readonly debug: boolean;
+  readonly t: Translate;
+  readonly out: Output;
+  private opened: Store | undefined;
+
+  constructor(
+    options: GlobalOptions,
+    readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.lang = resolveLang(options.lang, env);
+    this.t = translator(this.lang);
+    this.json = options.json === true;
+    this.debug = options.debug === true;
+    this.home = resolveHome(options.home, env);
+    this.now = resolveNow(env);
+    this.user = resolveUser(options.as, env);
+    this.out = new Output(this.json);
+  }
+
+  get keyFile(): string | undefined {
+    return this.env.AVVIK_KEY_FILE ? resolve(this.env.AVVIK_KEY_FILE) : undefined;
+  }
+
+  /** Opens the register (once per run). The storage module is loaded only by commands that need it. */
+  async store(): Promise<Store> {
+    if (!this.opened) {
+      const { Store } = await import("../store/store.js");
+      this.opened = Store.open({ home: this.home, actor: { user: this.user, now: this.now }, keyFile: this.keyFile });
+    }
+    return this.opened;
+  }
+
+  /** Prompting only when stdin and stdout are terminals, and never in --json mode. */
+  canPrompt(): boolean {
+    return process.stdin.isTTY === true && process.stdout.isTTY === true && !this.json && this.env.AVVIK_NO_PROMPT === undefined;
+  }
+
+  close(): void {
+    this.opened?.close();
+    this.opened = undefined;
+  }
+}

@@ -1,0 +1,65 @@
+// Exit codes in one table; typed errors mapped to codes and one-line messages in one place.
+
+import { FailedError, InterruptedError, MessageError, UsageError } from "../core/errors.js";
+import { isMessageKey, type Translate } from "../i18n/index.js";
+
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  interrupted: 130,
+} as const;
+
+interface CommanderLike {
+  code: string;
+  message: string;
+  exitCode: number;
+}
+
+function isCommanderError(e: unknown): e is CommanderLike {
+  return typeof e === "object" && e !== null && typeof (e as CommanderLike).code === "string" && (e as CommanderLike).code.startsWith("commander.");
+}
+
+/** The quoted token in a commander message: "error: unknown option '--foo'" → "--foo". */
+function quoted(message: string): string {
+  return /'([^']+)'/.exec(message)?.[1] ?? "";
+}
+
+export interface Reported {
+  code: number;
+  message: string | null;
+}
+
+/** Turns anything thrown into an exit code and the one line to print on stderr (null: print nothing). */
+export function report(err: unknown, t: Translate, command: string, debug: boolean): Reported {
+  if (err instanceof InterruptedError || (err instanceof Error && err.name === "ExitPromptError")) {
+    return { code: EXIT.interrupted, message: null };
+  }
+  if (err instanceof MessageError) {
+    const params = { ...err.params };
+    if (params.allowed === "") params.allowed = t("common.none");
+    const message = isMessageKey(err.key) ? t(err.key, params) : err.key;
+    return { code: err instanceof UsageError ? EXIT.usage : err instanceof FailedError ? EXIT.failed : EXIT.failed, message };
+  }
+  if (isCommanderError(err)) {
+    if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return { code: EXIT.ok, message: null };
+    // A command group typed without its subcommand shows its help: a usage error unless help was asked for.
+    if (err.code === "commander.help") return { code: err.exitCode === 0 ? EXIT.ok : EXIT.usage, message: null };
+    const name = quoted(err.message);
+    const byCode: Record<string, string> = {
+      "commander.unknownCommand": t("usage.unknownCommand", { name }),
+      "commander.unknownOption": t("usage.unknownOption", { name, command }),
+      "commander.missingArgument": t("usage.missingArgument", { name, command }),
+      "commander.optionMissingArgument": t("usage.optionMissingArgument", { name }),
+      "commander.missingMandatoryOptionValue": t("usage.missingFlag", { flag: name }),
+      "commander.excessArguments": t("usage.excessArguments", { command }),
+    };
+    return { code: EXIT.usage, message: byCode[err.code] ?? t("usage.generic", { message: err.message.replace(/^error:\s*/, "") }) };
+  }
+  const e = err as { code?: string; message?: string };
+  if (e?.code === "SQLITE_BUSY" || /database is locked/.test(e?.message ?? "")) {
+    return { code: EXIT.failed, message: t("error.dbLocked") };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: EXIT.failed, message: debug && err instanceof Error ? (err.stack ?? message) : t("error.unexpected", { message }) };
+}

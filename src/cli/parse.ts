@@ -1,0 +1,82 @@
+// Flag values checked where they enter: a malformed value is a usage error (exit 2) naming the flag.
+
+import { isCode } from "../core/codes.js";
+import { parseIsoDate } from "../core/dates.js";
+import { UsageError } from "../core/errors.js";
+import { isPersonalNumber, parsePersonalNumber } from "../core/personnummer.js";
+import type { ExternalRef } from "../core/types.js";
+
+export const MAX_TEXT = 4000;
+export const MAX_SHORT_TEXT = 300;
+
+export function parseDateFlag(flag: string, value: string): string {
+  const d = parseIsoDate(value);
+  if (!d) throw new UsageError("usage.badDate", { flag, value });
+  return d;
+}
+
+export function parseCodeFlag<T extends string>(flag: string, list: readonly T[], value: string): T {
+  const v = value.trim().toLowerCase();
+  if (!isCode(list, v)) throw new UsageError("usage.badCode", { flag, value, allowed: list.join(", ") });
+  return v;
+}
+
+export function parseRefFlag(flag: string, value: string): ExternalRef {
+  const m = /^\s*([A-Za-z][\w.-]{0,39})\s*:\s*(\S.{0,99}?)\s*$/.exec(value);
+  if (!m) throw new UsageError("usage.badRef", { flag, value });
+  return { system: m[1]!.toLowerCase(), id: m[2]! };
+}
+
+/** PNR[:NAME] → twelve validated digits and an optional name. */
+export function parsePersonFlag(flag: string, value: string, today: string, reasonText: (r: string) => string): { digits: string; name: string | null } {
+  const idx = value.indexOf(":");
+  const pnr = idx >= 0 ? value.slice(0, idx) : value;
+  const name = idx >= 0 ? value.slice(idx + 1).trim() : "";
+  const p = parsePersonalNumber(pnr, today);
+  if (!isPersonalNumber(p)) throw new UsageError("usage.badPerson", { flag, value: maskInput(pnr), reason: reasonText(p.error) });
+  if (name.length > MAX_SHORT_TEXT || hasControl(name)) throw new UsageError("usage.badText", { flag, max: MAX_SHORT_TEXT });
+  return { digits: p.digits, name: name || null };
+}
+
+/** Never echo a possibly real personnummer back in an error line. */
+function maskInput(text: string): string {
+  return text.length > 6 ? `${text.slice(0, 6)}…` : text;
+}
+
+export function parsePositiveInt(flag: string, value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) <= 0 || Number(value) > 1_000_000) throw new UsageError("usage.badInt", { flag, value });
+  return Number(value);
+}
+
+export function parseNonNegativeInt(flag: string, value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) > 1_000_000) throw new UsageError("usage.badInt", { flag, value });
+  return Number(value);
+}
+
+export function parseYear(flag: string, value: string): number {
+  if (!/^(19|20)\d{2}$/.test(value.trim())) throw new UsageError("usage.badYear", { flag, value });
+  return Number(value);
+}
+
+export function parseEmail(flag: string, value: string): string {
+  const v = value.trim();
+  if (!/^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/.test(v) || v.length > 254) throw new UsageError("usage.badEmail", { flag, value });
+  return v;
+}
+
+function hasControl(text: string): boolean {
+  // Tabs and line breaks are allowed in free text; other control characters are not.
+  return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(text);
+}
+
+/** Free text from a flag: trimmed, not empty (when required), not over-long, no control characters. */
+export function parseText(flag: string, value: string, max = MAX_TEXT): string {
+  const v = value.replace(/\r\n?/g, "\n").trim();
+  if (!v || v.length > max || hasControl(v)) throw new UsageError("usage.badText", { flag, max });
+  return v;
+}
+
+/** commander collector for repeatable flags. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

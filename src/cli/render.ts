@@ -1,0 +1,122 @@
+// Human rendering of cases, shared by the commands that show them.
+
+import type { Status } from "../core/codes.js";
+import type { AuditEvent, Case } from "../core/types.js";
+import { allowedNext } from "../core/workflow.js";
+import type { MessageKey, Translate } from "../i18n/index.js";
+import type { Context } from "./context.js";
+import type { Style } from "./output.js";
+
+export function codeName(t: Translate, group: "kind" | "area" | "severity" | "status" | "direction" | "role" | "orgKind", code: string | null): string {
+  return code ? t(`${group}.${code}` as MessageKey) : "–";
+}
+
+export function daysText(t: Translate, c: Pick<Case, "daysLeft" | "status" | "overdue">): string {
+  if (["answered", "followed_up", "closed"].includes(c.status)) return "";
+  if (c.daysLeft === 0) return t("common.dueToday");
+  return c.daysLeft < 0 ? t("common.daysOverdue", { n: -c.daysLeft }) : t("common.daysLeft", { n: c.daysLeft });
+}
+
+function deadlineStyle(c: Case): Style | undefined {
+  if (c.overdue) return "red";
+  if (!["answered", "followed_up", "closed"].includes(c.status) && c.daysLeft <= 14) return "yellow";
+  return undefined;
+}
+
+export function printCaseTable(ctx: Context, cases: Case[]): void {
+  const t = ctx.t;
+  if (cases.length === 0) return ctx.out.line(t("common.noCases"));
+  ctx.out.table(
+    [
+      { header: t("case.col.number") },
+      { header: t("case.col.dir") },
+      { header: t("case.col.status") },
+      { header: t("case.col.counterpart"), max: 28 },
+      { header: t("case.col.area"), max: 22 },
+      { header: t("case.col.due") },
+      { header: t("case.col.left"), align: "right" },
+      { header: t("case.col.summary"), max: 48 },
+    ],
+    cases.map((c) => [
+      c.diaryNumber ?? `#${c.id}`,
+      c.direction === "in" ? "in" : "ut",
+      codeName(t, "status", c.status),
+      c.unit && c.unit.id !== c.counterpart.id ? `${c.counterpart.name} / ${c.unit.name}` : c.counterpart.name,
+      codeName(t, "area", c.area),
+      c.dueDate,
+      ["answered", "followed_up", "closed"].includes(c.status) ? "" : String(c.daysLeft),
+      c.summary,
+    ]),
+    (row, col, text) => {
+      const s = col === 5 || col === 6 ? deadlineStyle(cases[row]!) : undefined;
+      return s ? ctx.out.style(s, text) : text;
+    },
+  );
+  if (cases.length > 10) ctx.out.line(ctx.out.style("dim", t("case.listCount", { n: cases.length })));
+}
+
+export interface CardExtras {
+  persons: Array<{ pnr: string; name: string | null }>;
+  revealed: boolean;
+  history?: AuditEvent[];
+}
+
+export function printCaseCard(ctx: Context, c: Case, extras: CardExtras): void {
+  const t = ctx.t;
+  const o = ctx.out;
+  const label = (key: MessageKey) => t(key).padEnd(20);
+  const row = (key: MessageKey, value: string | null | undefined) => o.line(`  ${o.style("dim", label(key))}${value && value.length ? value : t("case.card.none")}`);
+  const next = allowedNext(c.direction, c.status as Status).map((s) => `${s} (${codeName(t, "status", s)})`);
+  o.line(o.style("bold", t("case.card.title", { number: c.diaryNumber ?? t("case.notDiarised") })) + `  ${c.summary}`);
+  row("case.card.direction", codeName(t, "direction", c.direction));
+  row("case.card.status", `${codeName(t, "status", c.status)} (${c.status})`);
+  row("case.card.next", next.length ? next.join(", ") : t("common.none"));
+  row("case.card.counterpart", `${c.counterpart.name} (${c.counterpart.id})`);
+  row("case.card.unit", c.unit ? `${c.unit.name} (${c.unit.id})` : null);
+  row("case.card.assignee", c.assignee ? `${c.assignee.name} <${c.assignee.email}>` : null);
+  row("case.card.refs", c.refs.map((r) => `${r.system}:${r.id}`).join(", "));
+  row("case.card.eventDate", c.eventDate);
+  row("case.card.discovered", c.discoveredDate);
+  row("case.card.received", c.receivedDate);
+  row("case.card.registered", c.registeredAt.slice(0, 16).replace("T", " "));
+  const days = daysText(t, c);
+  const dueText = `${c.dueDate}${days ? `  (${days})` : ""}`;
+  const style = deadlineStyle(c);
+  row("case.card.due", style ? o.style(style, dueText) : dueText);
+  row("case.card.kind", codeName(t, "kind", c.kind));
+  row("case.card.area", codeName(t, "area", c.area));
+  row("case.card.severity", c.severity ? codeName(t, "severity", c.severity) : null);
+  if (c.duplicateOf) row("case.card.duplicateOf", c.duplicateOf);
+  row(
+    "case.card.persons",
+    extras.persons.length
+      ? extras.persons.map((p) => (p.name ? `${p.pnr} ${p.name}` : p.pnr)).join(", ") + (extras.revealed ? "" : ` ${o.style("dim", t("case.card.personsMasked"))}`)
+      : null,
+  );
+  for (const [key, text] of [
+    ["case.card.description", c.description],
+    ["case.card.causes", c.causes],
+    ["case.card.actions", c.actions],
+    ["case.card.followUp", c.followUp],
+  ] as const) {
+    if (!text) continue;
+    o.line(`  ${o.style("dim", t(key))}`);
+    for (const l of text.split("\n")) o.line(`    ${l}`);
+  }
+  if (c.documents?.length) {
+    o.line(`  ${o.style("dim", t("case.card.documents"))}`);
+    for (const d of c.documents) {
+      o.line(`    ${d.number.padEnd(16)} ${d.date}  ${codeName(t, "direction", d.direction).padEnd(10)} ${d.party ? `${d.party}: ` : ""}${d.subject}`);
+    }
+  }
+  if (extras.history?.length) {
+    o.line(`  ${o.style("dim", t("case.card.history"))}`);
+    for (const e of extras.history) o.line(`    ${e.at.slice(0, 16).replace("T", " ")}  ${e.user.padEnd(12)} ${e.action} ${detailsText(e.details)}`);
+  }
+}
+
+export function detailsText(details: Record<string, unknown>): string {
+  return Object.entries(details)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)}`)
+    .join(" ");
+}

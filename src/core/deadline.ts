@@ -1,0 +1,38 @@
+import { addDays, addMonths, daysBetween, type IsoDate } from "./dates.js";
+import type { Status } from "./codes.js";
+
+/** The default answer time when neither the counterpart nor the organisation sets one (seed 001: two months). */
+export const DEFAULT_DEADLINE_MONTHS = 2;
+
+/**
+ * The reporter must have an answer within N months from the day the event was discovered.
+ * N belongs to the agreement with the counterpart (or its parent region), else to our own settings.
+ */
+export function dueDate(discovered: IsoDate, months: number): IsoDate {
+  return addMonths(discovered, months);
+}
+
+/** Statuses in which the answer has been given: no deadline can pass any more. */
+const ANSWERED: ReadonlySet<Status> = new Set(["answered", "followed_up", "closed"]);
+
+export function isAwaitingAnswer(status: Status): boolean {
+  return !ANSWERED.has(status);
+}
+
+export function isOverdue(status: Status, due: IsoDate, today: IsoDate): boolean {
+  return isAwaitingAnswer(status) && due < today;
+}
+
+export function isDueWithin(status: Status, due: IsoDate, today: IsoDate, days: number): boolean {
+  return isAwaitingAnswer(status) && due >= today && due <= addDays(today, days);
+}
+
+export function daysLeft(due: IsoDate, today: IsoDate): number {
+  return daysBetween(today, due);
+}
+
+/** Resolves the months that apply: the first defined of counterpart, its parent, the organisation default. */
+export function deadlineMonths(...candidates: Array<number | null | undefined>): number {
+  for (const c of candidates) if (typeof c === "number" && Number.isInteger(c) && c > 0) return c;
+  return DEFAULT_DEADLINE_MONTHS;
+}

@@ -1,0 +1,118 @@
+import type { Area, Direction, DocumentDirection, Kind, OrgKind, Role, Severity, Status } from "./codes.js";
+import type { IsoDate } from "./dates.js";
+
+export interface Org {
+  id: string;
+  name: string;
+  kind: OrgKind;
+  parentId: string | null;
+  address: string | null;
+  deadlineMonths: number | null;
+  /** True for our own organisation (the one given to `init`). */
+  self: boolean;
+}
+
+export interface Contact {
+  id: number;
+  orgId: string;
+  role: Role;
+  name: string;
+  email: string;
+}
+
+export interface ExternalRef {
+  system: string;
+  id: string;
+}
+
+export interface CaseDocument {
+  number: string;
+  seq: number;
+  date: IsoDate;
+  direction: DocumentDirection;
+  party: string | null;
+  subject: string;
+  /** Content hash of a stored file (a packet, a scanned reply), when the document has one. */
+  file: string | null;
+}
+
+/** A person involved, as stored: the personnummer and name are only available decrypted on request. */
+export interface Person {
+  /** YYYYMMDD-****, or the full number when revealed. */
+  pnr: string;
+  /** Initials, or the full name when revealed; null when no name was given. */
+  name: string | null;
+}
+
+export interface Case {
+  id: number;
+  diaryNumber: string | null;
+  direction: Direction;
+  status: Status;
+  counterpart: { id: string; name: string };
+  unit: { id: string; name: string } | null;
+  eventDate: IsoDate;
+  discoveredDate: IsoDate;
+  receivedDate: IsoDate | null;
+  registeredAt: string;
+  dueDate: IsoDate;
+  overdue: boolean;
+  daysLeft: number;
+  kind: Kind;
+  area: Area;
+  severity: Severity | null;
+  summary: string;
+  description: string | null;
+  causes: string | null;
+  actions: string | null;
+  followUp: string | null;
+  assignee: { name: string; email: string; role: Role } | null;
+  answeredAt: string | null;
+  closedAt: string | null;
+  duplicateOf: string | null;
+  refs: ExternalRef[];
+  persons: string[];
+  documents?: CaseDocument[];
+}
+
+export interface DiaryEntry extends Omit<CaseDocument, "seq"> {
+  caseId: number;
+  diaryNumber: string;
+}
+
+export interface AuditEvent {
+  id: number;
+  at: string;
+  user: string;
+  action: string;
+  caseId: number | null;
+  diaryNumber: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface NewCaseInput {
+  direction: Direction;
+  counterpartId: string;
+  unitId: string | null;
+  eventDate: IsoDate;
+  discoveredDate: IsoDate;
+  receivedDate: IsoDate | null;
+  kind: Kind;
+  area: Area;
+  severity?: Severity | null;
+  summary: string;
+  description: string | null;
+  refs: ExternalRef[];
+  /** Validated twelve-digit personnummer with optional names. */
+  persons: Array<{ digits: string; name: string | null }>;
+}
+
+export interface CaseFilter {
+  status?: Status;
+  direction?: Direction;
+  overdue?: boolean;
+  dueWithin?: number;
+  counterpartId?: string;
+  text?: string;
+  limit?: number;
+}

@@ -1,0 +1,44 @@
+import type { Direction, Status } from "./codes.js";
+
+// The steps of a case (CLI.md section 1):
+//   out: registered → sent → answered → followed_up → closed
+//   in:  registered → assigned → investigating → answered → followed_up → closed
+// Besides the next step, a case may be closed once it is answered (the follow-up is optional),
+// and an assigned incoming case may be answered without an explicit investigating step.
+const TRANSITIONS: Record<Direction, Partial<Record<Status, readonly Status[]>>> = {
+  out: {
+    registered: ["sent"],
+    sent: ["answered"],
+    answered: ["followed_up", "closed"],
+    followed_up: ["closed"],
+    closed: [],
+  },
+  in: {
+    registered: ["assigned"],
+    assigned: ["investigating", "answered"],
+    investigating: ["answered"],
+    answered: ["followed_up", "closed"],
+    followed_up: ["closed"],
+    closed: [],
+  },
+};
+
+/** The statuses a case of this direction can reach from `from` in one step. */
+export function allowedNext(direction: Direction, from: Status): readonly Status[] {
+  return TRANSITIONS[direction][from] ?? [];
+}
+
+/** The statuses a case of this direction passes through, in order. */
+export function statusesOf(direction: Direction): readonly Status[] {
+  return direction === "out"
+    ? ["registered", "sent", "answered", "followed_up", "closed"]
+    : ["registered", "assigned", "investigating", "answered", "followed_up", "closed"];
+}
+
+export type TransitionCheck = { ok: true } | { ok: false; reason: "same" | "not-allowed"; allowed: readonly Status[] };
+
+export function checkTransition(direction: Direction, from: Status, to: Status): TransitionCheck {
+  const allowed = allowedNext(direction, from);
+  if (allowed.includes(to)) return { ok: true };
+  return { ok: false, reason: from === to ? "same" : "not-allowed", allowed };
+}

@@ -1,0 +1,63 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { Store } from "./store.js";
+
+export interface StoredFile {
+  hash: string;
+  size: number;
+  mediaType: string;
+  originalName: string | null;
+  encrypted: boolean;
+  /** True when a file with the same content was already stored. */
+  existed: boolean;
+}
+
+export function sha256(data: Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/**
+ * Files kept in the data directory under files/<aa>/<hash>, addressed by the SHA-256 of their plain content,
+ * so the same file stored twice is kept once and recognised. Files with personal data are encrypted.
+ */
+export class FileRepo {
+  constructor(private readonly s: Store) {}
+
+  pathOf(hash: string): string {
+    return join(this.s.home, "files", hash.slice(0, 2), hash);
+  }
+
+  get(hash: string): Omit<StoredFile, "existed"> | undefined {
+    const r = this.s.db.prepare("SELECT * FROM files WHERE hash = ?").get(hash) as
+      | { hash: string; size: number; media_type: string; original_name: string | null; encrypted: number }
+      | undefined;
+    return r && { hash: r.hash, size: r.size, mediaType: r.media_type, originalName: r.original_name, encrypted: r.encrypted === 1 };
+  }
+
+  /**
+   * Writes the bytes (atomically: temporary file, then rename) before the row is recorded; call inside
+   * `store.write`. A crash between the two leaves at most an unreferenced file, never a row without a file.
+   */
+  put(data: Buffer, meta: { mediaType: string; originalName?: string | null; encrypt?: boolean }): StoredFile {
+    const hash = sha256(data);
+    const existing = this.get(hash);
+    if (existing && existsSync(this.pathOf(hash))) return { ...existing, existed: true };
+    const encrypt = meta.encrypt ?? false;
+    const path = this.pathOf(hash);
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, encrypt ? this.s.cipher.encrypt(data) : data, { mode: 0o600 });
+    renameSync(tmp, path);
+    this.s.db
+      .prepare("INSERT OR REPLACE INTO files (hash, size, media_type, original_name, encrypted, stored_at) VALUES (?, ?, ?, ?, ?, ?)")
+      .run(hash, data.length, meta.mediaType, meta.originalName ?? null, encrypt ? 1 : 0, this.s.now);
+    return { hash, size: data.length, mediaType: meta.mediaType, originalName: meta.originalName ?? null, encrypted: encrypt, existed: false };
+  }
+
+  read(hash: string): Buffer {
+    const meta = this.get(hash);
+    const raw = readFileSync(this.pathOf(hash));
+    return meta?.encrypted ? this.s.cipher.decrypt(raw) : raw;
+  }
+}

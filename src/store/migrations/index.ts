@@ -1,0 +1,14 @@
+import type { Database } from "better-sqlite3";
+import { up as initial } from "./001_initial.js";
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Database): void;
+}
+
+// Ordered; each is applied once in its own immediate transaction that also sets PRAGMA user_version.
+// Add new migrations at the end with the next version number.
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "initial", up: initial },
+];

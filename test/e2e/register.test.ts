@@ -1,0 +1,204 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { incomingCase, linkoping, outgoingCase, sandbox, type Sandbox } from "../helpers/cli.js";
+
+let s: Sandbox;
+afterEach(() => s?.cleanup());
+
+describe("init and the directory", () => {
+  it("initialises once and refuses a second init", () => {
+    s = sandbox();
+    const r = s.json(["init", "--org-id", "linkoping", "--org-name", "Linköpings kommun", "--diary-format", "VOK {year}-{seq}"]);
+    expect(r.diaryFormat).toBe("VOK {year}-{seq}");
+    const again = s.run(["init", "--org-id", "x", "--org-name", "X"]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/redan initierat/);
+    expect(again.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("tells the user to run init first", () => {
+    s = sandbox();
+    const r = s.run(["case", "list"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/avvik init/);
+  });
+
+  it("loads the Östergötland directory with the coordinator's postal address", () => {
+    s = linkoping();
+    const orgs = s.json(["org", "list"]);
+    const coordinator = orgs.find((o: any) => o.id === "ro-ps-oster");
+    expect(coordinator.parentId).toBe("region-ostergotland");
+    expect(coordinator.address).toContain("Box 905");
+    expect(coordinator.address).toContain("612 25 Finspång");
+    const contacts = s.json(["contact", "list", "--org", "linkoping"]);
+    expect(contacts.map((c: any) => c.role).sort()).toEqual(["ma", "mas", "registrar", "sas"]);
+    // loading again changes nothing
+    const again = s.json(["org", "import", "ostergotland"]);
+    expect(again).toMatchObject({ created: 0, updated: 0, contacts: 0 });
+  });
+});
+
+describe("cases and the register", () => {
+  it("registers an outgoing case with the counterpart's deadline and its first diary document", () => {
+    s = linkoping();
+    const c = s.json(outgoingCase(["--ref", "treserva:991", "--person", "19121212-1212:Tolvan Tolvansson"]));
+    expect(c.diaryNumber).toBe("2026-000001");
+    expect(c.status).toBe("registered");
+    expect(c.dueDate).toBe("2026-06-02"); // discovered 2026-03-02 + 3 months (Region Östergötland)
+    expect(c.counterpart).toEqual({ id: "region-ostergotland", name: "Region Östergötland" });
+    expect(c.unit.id).toBe("ro-ps-oster");
+    expect(c.refs).toEqual([{ system: "treserva", id: "991" }]);
+    expect(c.persons).toEqual(["19121212-****"]);
+    expect(c.documents).toHaveLength(1);
+    expect(c.documents[0]).toMatchObject({ number: "2026-000001:1", direction: "out", party: "Region Östergötland" });
+    expect(JSON.stringify(c)).not.toContain("Tolvan");
+
+    const text = s.run(["case", "show", "2026-000001"]);
+    expect(text.stdout).toContain("19121212-****");
+    expect(text.stdout).toContain("T. T.");
+    expect(text.stdout).not.toContain("1212-1212");
+    expect(text.stdout).not.toContain("Tolvansson");
+  });
+
+  it("prints the diary number and accepts every kind of reference", () => {
+    s = linkoping();
+    const r = s.run(outgoingCase(["--ref", "synergi:45678"]));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("2026-000001");
+    for (const ref of ["2026-000001", "1", "synergi:45678", "SYNERGI:45678", "2026-000001:1"]) {
+      expect(s.json(["case", "show", ref]).id).toBe(1);
+    }
+    const missing = s.run(["case", "show", "2026-000099"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/Inget ärende matchar '2026-000099'/);
+  });
+
+  it("numbers without gaps and restarts the sequence each year", () => {
+    s = linkoping();
+    for (let i = 0; i < 3; i++) s.json(outgoingCase());
+    const next = s.json(outgoingCase(), { env: { AVVIK_NOW: "2027-01-02T08:00:00" } });
+    expect(next.diaryNumber).toBe("2027-000001");
+    const numbers = s.json(["case", "list"]).map((c: any) => c.diaryNumber);
+    expect(numbers).toEqual(["2026-000001", "2026-000002", "2026-000003", "2027-000001"]);
+    expect(s.json(["diary", "list", "--year", "2026"]).map((d: any) => d.number)).toEqual(["2026-000001:1", "2026-000002:1", "2026-000003:1"]);
+  });
+
+  it("uses the configured diary format", () => {
+    s = sandbox();
+    s.json(["init", "--org-id", "linkoping", "--org-name", "Linköpings kommun", "--diary-format", "KS/{year}/{seq:4}"]);
+    s.json(["org", "import", "ostergotland"]);
+    expect(s.json(outgoingCase()).diaryNumber).toBe("KS/2026/0001");
+    expect(s.json(["diary", "add", "KS/2026/0001", "--direction", "internal", "--subject", "Tjänsteanteckning"]).number).toBe("KS/2026/0001:2");
+  });
+
+  it("refuses bad input with one line, the right exit code and no change", () => {
+    s = linkoping();
+    const cases: Array<[string[], number, RegExp]> = [
+      [outgoingCase(["--kind", "olycka"]), 2, /--kind: 'olycka' är okänt/],
+      [outgoingCase(["--event-date", "2026-02-30"]), 2, /--event-date: '2026-02-30' är inget giltigt datum/],
+      [outgoingCase(["--person", "19121212-1213"]), 2, /fel kontrollsiffra/],
+      [outgoingCase(["--ref", "45678"]), 2, /SYSTEM:ID/],
+      [outgoingCase(["--counterpart", "okand"]), 1, /Organisationen 'okand' finns inte/],
+      [outgoingCase(["--counterpart", "linkoping"]), 1, /egna organisationen/],
+      [outgoingCase(["--unit", "norrkoping"]), 1, /hör inte till motparten/],
+      [outgoingCase(["--event-date", "2026-03-05"]), 1, /efter upptäcktsdatum/],
+      [outgoingCase(["--summary", "Gäller 19121212-1212"]), 1, /personnummer/],
+      [["case", "new", "--direction", "out"], 2, /--counterpart saknas/],
+      [["case", "frobnicate"], 2, /Okänt kommando 'frobnicate'/],
+      [["case", "list", "--bogus"], 2, /Okänd flagga '--bogus'/],
+    ];
+    for (const [args, code, message] of cases) {
+      const r = s.run(args);
+      expect({ args: args.join(" "), code: r.code }).toEqual({ args: args.join(" "), code });
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stdout).toBe("");
+    }
+    expect(s.json(["case", "list"])).toEqual([]);
+    expect(s.json(["diary", "list"])).toEqual([]);
+  });
+
+  it("speaks English with --lang en", () => {
+    s = linkoping();
+    const r = s.run([...outgoingCase(), "--lang", "en"]);
+    expect(r.stdout).toMatch(/Registered: 2026-000001 \(outgoing, Region Östergötland\)\. Answer due 2026-06-02/);
+    const bad = s.run(["case", "show", "nope"], { env: { AVVIK_LANG: "en" } });
+    expect(bad.stderr).toMatch(/No case matches 'nope'/);
+  });
+});
+
+describe("workflow", () => {
+  it("moves an outgoing case through its steps and refuses nonsense with the allowed steps", () => {
+    s = linkoping();
+    s.json(outgoingCase());
+    const early = s.run(["case", "status", "2026-000001", "answered"]);
+    expect(early.code).toBe(1);
+    expect(early.stderr).toMatch(/Tillåtna nästa steg: sent/);
+    for (const status of ["sent", "answered", "followed_up"]) expect(s.json(["case", "status", "2026-000001", status]).status).toBe(status);
+    expect(s.json(["case", "close", "2026-000001"]).status).toBe("closed");
+    const twice = s.run(["case", "close", "2026-000001"]);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toMatch(/redan status closed\. Tillåtna nästa steg: inga/);
+    const badStatus = s.run(["case", "status", "2026-000001", "done"]);
+    expect(badStatus.code).toBe(2);
+  });
+
+  it("assigns an incoming case to a manager, records answers, and keeps the audit trail", () => {
+    s = linkoping();
+    s.json(incomingCase());
+    const assigned = s.json(["case", "assign", "2026-000001", "--to", "sara.nilsson@linkoping.example"]);
+    expect(assigned.status).toBe("assigned");
+    expect(assigned.assignee).toMatchObject({ name: "Sara Nilsson", role: "manager" });
+    const ambiguous = s.run(["case", "assign", "2026-000001", "--to", "a"]);
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.stderr).toMatch(/flera kontakter/);
+    s.json(["case", "status", "2026-000001", "investigating"]);
+    const updated = s.json(["case", "update", "2026-000001", "--severity", "gul", "--causes", "Rutinen följdes inte", "--actions", "Checklista införd", "--ref", "synergi:45678"]);
+    expect(updated).toMatchObject({ severity: "gul", causes: "Rutinen följdes inte", actions: "Checklista införd" });
+    expect(updated.changed).toEqual(["severity", "causes", "actions", "ref:synergi"]);
+    s.json(["case", "status", "2026-000001", "answered"]);
+    s.json(["diary", "add", "2026-000001", "--direction", "out", "--subject", "Svar till Region Östergötland", "--party", "Region Östergötland"]);
+    const audit = s.json(["audit", "list", "--case", "2026-000001"]);
+    expect(audit.map((e: any) => e.action)).toEqual([
+      "case.new", "case.diarise", "diary.add", "case.assign", "case.status", "case.status", "case.update", "case.status", "diary.add",
+    ]);
+    expect(audit.every((e: any) => e.user === "test")).toBe(true);
+    const refused = s.run(["diary", "add", "2026-000001", "--direction", "in", "--subject", "Svar om 19121212-1212"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/--subject innehåller ett personnummer/);
+  });
+
+  it("lists what is overdue and what is due soon", () => {
+    s = linkoping({ now: "2026-03-10T09:00:00" });
+    s.json(outgoingCase()); // due 2026-06-02
+    s.json(outgoingCase(["--discovered-date", "2026-03-05"])); // due 2026-06-05
+    s.json(incomingCase()); // due 2026-05-21
+    const later = { env: { AVVIK_NOW: "2026-06-03T09:00:00" } };
+    expect(s.json(["case", "list", "--overdue"], later).map((c: any) => c.diaryNumber)).toEqual(["2026-000003", "2026-000001"]);
+    expect(s.json(["case", "list", "--due-within", "2"], later).map((c: any) => c.diaryNumber)).toEqual(["2026-000002"]);
+    s.json(["case", "status", "2026-000001", "sent"]);
+    s.json(["case", "status", "2026-000001", "answered"]);
+    expect(s.json(["case", "list", "--overdue"], later).map((c: any) => c.diaryNumber)).toEqual(["2026-000003"]);
+    const shown = s.json(["case", "show", "2026-000003"], later);
+    expect(shown.overdue).toBe(true);
+  });
+});
+
+describe("several processes at once", () => {
+  it("gives unique, gap-free numbers when processes register at the same time", async () => {
+    s = linkoping();
+    const perProcess = 12;
+    const processes = 4;
+    const runs = await Promise.all(
+      Array.from({ length: processes }, async () => {
+        const results = [];
+        for (let i = 0; i < perProcess; i++) results.push(await s.spawn([...outgoingCase(), "--json"]));
+        return results;
+      }),
+    );
+    const all = runs.flat();
+    expect(all.filter((r) => r.code !== 0).map((r) => r.stderr)).toEqual([]);
+    const numbers = all.map((r) => JSON.parse(r.stdout).diaryNumber).sort();
+    const expected = Array.from({ length: perProcess * processes }, (_, i) => `2026-${String(i + 1).padStart(6, "0")}`);
+    expect(numbers).toEqual(expected);
+  });
+});
