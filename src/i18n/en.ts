@@ -215,6 +215,20 @@ export const en: Record<MessageKey, string> = {
   "help.title.global": "Global options:",
   "help.help": "show help",
   "help.helpCommand": "show help for a command",
+  // --- paper ---
+
+  // --- mail ---
+
+  // --- csv ---
+
+  // --- stats ---
+
+  // --- protection ---
+
+  // --- exchange ---
+
+  // --- day ---
+
   // --- flag descriptions ---
   "flag.counterpart": "the counterpart's organisation id (see 'avvik org list')",
   "flag.unit": "unit concerned (a unit of the counterpart or of ours)",

@@ -216,6 +216,20 @@ export const sv = {
   "help.title.global": "Globala flaggor:",
   "help.help": "visa hjälp",
   "help.helpCommand": "visa hjälp för ett kommando",
+  // --- paper ---
+
+  // --- mail ---
+
+  // --- csv ---
+
+  // --- stats ---
+
+  // --- protection ---
+
+  // --- exchange ---
+
+  // --- day ---
+
   // --- flag descriptions ---
   "flag.counterpart": "motpartens organisations-id (se 'avvik org list')",
   "flag.unit": "berörd enhet (en enhet hos motparten eller hos oss)",
