@@ -1,7 +1,7 @@
 // The entry point: registers every command (light modules only) and maps whatever is thrown to an
 // exit code and one line on stderr. Heavy libraries are imported inside the commands that use them.
 
-import { Command } from "commander";
+import { Command, Help } from "commander";
 import { translator, type Lang, type Translate } from "../i18n/index.js";
 import { registerAudit } from "./commands/audit.js";
 import { registerCase } from "./commands/case/index.js";
@@ -54,7 +54,17 @@ export function buildProgram(t: Translate): Command {
     .option("--debug", t("help.debug"))
     .helpOption("-h, --help", t("help.help"))
     .helpCommand("help [kommando]", t("help.helpCommand"))
-    .configureHelp({ styleTitle: (s) => titles[s] ?? s, showGlobalOptions: true, sortSubcommands: false })
+    .configureHelp({
+      styleTitle: (s) => titles[s] ?? s,
+      showGlobalOptions: true,
+      sortSubcommands: false,
+      commandUsage(cmd) {
+        return Help.prototype.commandUsage.call(this, cmd).replace("[options]", t("help.optionsPlaceholder")).replace("[command]", t("help.commandPlaceholder"));
+      },
+      optionDescription(option) {
+        return Help.prototype.optionDescription.call(this, option).replace("(default: ", t("help.defaultPrefix"));
+      },
+    })
     .configureOutput({ outputError: () => {} })
     .exitOverride();
 

@@ -49,11 +49,33 @@ export class Output {
     this.streams.stdout.write(`${text}\n`);
   }
 
-  /** The single JSON value of a command. */
+  /** The single JSON value of a command: indented for a person at a terminal, compact for a program. */
   json(value: unknown): void {
     if (this.wroteJson) throw new Error("json() called twice");
     this.wroteJson = true;
-    this.streams.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    this.streams.stdout.write(`${JSON.stringify(value, null, this.streams.stdout.isTTY ? 2 : undefined)}\n`);
+  }
+
+  /** A JSON array whose items are already JSON texts (large listings built by the database), written as they come. */
+  jsonTexts(items: Iterable<string>): void {
+    if (this.streams.stdout.isTTY) return this.json([...items].map((t) => JSON.parse(t) as unknown));
+    if (this.wroteJson) throw new Error("json() called twice");
+    this.wroteJson = true;
+    let chunk: string[] = [];
+    let size = 0;
+    let first = true;
+    this.streams.stdout.write("[");
+    for (const item of items) {
+      chunk.push(first ? item : `,${item}`);
+      first = false;
+      size += item.length;
+      if (size > 1 << 20) {
+        this.streams.stdout.write(chunk.join(""));
+        chunk = [];
+        size = 0;
+      }
+    }
+    this.streams.stdout.write(`${chunk.join("")}]\n`);
   }
 
   /** Prints `value` as JSON in --json mode, else calls `human`. */

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { localDate, localTimestamp, type IsoDate } from "../core/dates.js";
 import { FailedError } from "../core/errors.js";
+import { maskPersonalNumber } from "../core/personnummer.js";
 import { AuditRepo } from "./audit.js";
 import { CaseRepo } from "./cases.js";
 import { ContactRepo } from "./contacts.js";
@@ -54,6 +55,10 @@ export class Store {
     this.documents = new DocumentRepo(this);
     this.audit = new AuditRepo(this);
     this.files = new FileRepo(this);
+    // Used by the case queries to show personnummer masked; the key is loaded only if a person is read.
+    db.function("avvik_mask", { deterministic: true }, (blob: unknown) =>
+      Buffer.isBuffer(blob) ? maskPersonalNumber(this.cipher.decryptText(blob)) : null,
+    );
   }
 
   static databaseFile(home: string): string {

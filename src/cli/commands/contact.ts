@@ -12,17 +12,17 @@ export function registerContact(program: Command, t: Translate): void {
   contact
     .command("add")
     .description(t("help.contact.add"))
-    .option("--org <id>", "organisation eller enhet")
-    .option("--role <role>", ROLES.join("|"))
-    .option("--name <name>", "namn")
-    .option("--email <addr>", "e-postadress")
+    .option("--org <id>", t("flag.contactOrg"))
+    .option("--role <role>", `${t("flag.role")}: ${ROLES.join("|")}`)
+    .option("--name <name>", t("flag.name"))
+    .option("--email <addr>", t("flag.email"))
     .option("--json", t("help.json"))
     .action(action(add));
   contact
     .command("list")
     .description(t("help.contact.list"))
-    .option("--org <id>", "bara denna organisation")
-    .option("--role <role>", "bara denna roll")
+    .option("--org <id>", t("flag.orgFilter"))
+    .option("--role <role>", t("flag.roleFilter"))
     .option("--json", t("help.json"))
     .action(action(list));
 }

@@ -21,12 +21,12 @@ export function registerInit(program: Command, t: Translate): void {
   program
     .command("init")
     .description(t("help.init"))
-    .option("--org-id <id>", "id för den egna organisationen, t.ex. linkoping")
-    .option("--org-name <name>", "namn, t.ex. \"Linköpings kommun\"")
-    .option("--kind <kind>", ORG_KINDS.join("|"), "municipality")
-    .option("--diary-format <fmt>", `diarienummermall (standard ${DEFAULT_DIARY_FORMAT})`)
-    .option("--deadline-months <n>", `svarstid i månader (standard ${DEFAULT_DEADLINE_MONTHS})`)
-    .option("--address <text>", "postadress för brev, rader åtskilda med |")
+    .option("--org-id <id>", t("flag.orgId"))
+    .option("--org-name <name>", t("flag.orgName"))
+    .option("--kind <kind>", `${t("flag.orgKind")}: ${ORG_KINDS.join("|")}`, "municipality")
+    .option("--diary-format <fmt>", t("flag.diaryFormat"))
+    .option("--deadline-months <n>", t("flag.deadlineMonths"))
+    .option("--address <text>", t("flag.address"))
     .option("--json", t("help.json"))
     .action(action<InitOptions>(init));
 }

@@ -22,19 +22,19 @@ export function registerOrg(program: Command, t: Translate): void {
   org
     .command("add")
     .description(t("help.org.add"))
-    .option("--id <id>", "kort id, t.ex. norrkoping")
-    .option("--name <name>", "namn")
-    .option("--kind <kind>", ORG_KINDS.join("|"))
-    .option("--parent <id>", "organisationen som enheten hör till")
-    .option("--address <text>", "postadress, rader åtskilda med |")
-    .option("--deadline-months <n>", "svarstid enligt överenskommelsen med organisationen")
+    .option("--id <id>", t("flag.newOrgId"))
+    .option("--name <name>", t("flag.name"))
+    .option("--kind <kind>", `${t("flag.orgKind")}: ${ORG_KINDS.join("|")}`)
+    .option("--parent <id>", t("flag.parent"))
+    .option("--address <text>", t("flag.address"))
+    .option("--deadline-months <n>", t("flag.orgDeadline"))
     .option("--json", t("help.json"))
     .action(action(add));
   org.command("list").description(t("help.org.list")).option("--json", t("help.json")).action(action(list));
   org
     .command("import")
     .description(t("help.org.import"))
-    .argument("<name|file>", "ostergotland, vastra-gotaland eller sökväg till en katalogfil (JSON)")
+    .argument("<name|file>", t("flag.directory"))
     .option("--json", t("help.json"))
     .action(action(importDirectory));
 }

@@ -111,8 +111,8 @@ async function list(ctx: Context, o: ListOptions): Promise<void> {
   if (o.limit) filter.limit = parsePositiveInt("--limit", o.limit);
   const store = await ctx.store();
   if (o.counterpart) filter.counterpartId = store.orgs.require(parseOrgId("--counterpart", o.counterpart)).id;
-  const cases = store.cases.list(filter);
-  ctx.out.result(cases, () => printCaseTable(ctx, cases));
+  if (ctx.json) return ctx.out.jsonTexts(store.cases.iterateJson(filter));
+  printCaseTable(ctx, store.cases.list(filter));
 }
 
 async function assign(ctx: Context, o: { to?: string }, ref: string): Promise<void> {
