@@ -4,13 +4,19 @@ import type { MessageKey } from "./sv.js";
 export const en: Record<MessageKey, string> = {
   // --- common ---
   "common.none": "none",
-  "common.yes": "yes",
-  "common.no": "no",
+  "common.yes": "Yes",
+  "common.no": "No",
   "common.days": "{n} days",
   "common.daysLeft": "{n} days left",
   "common.daysOverdue": "{n} days overdue",
   "common.dueToday": "due today",
   "common.noCases": "No cases.",
+  "prompt.key.navigate": "navigate",
+  "prompt.key.select": "select",
+  "prompt.key.toggle": "toggle",
+  "prompt.key.all": "all",
+  "prompt.key.invert": "invert",
+  "prompt.key.submit": "submit",
   "common.count": "{n}",
 
   // --- display names of codes ---

@@ -5,13 +5,19 @@
 export const sv = {
   // --- common ---
   "common.none": "inga",
-  "common.yes": "ja",
-  "common.no": "nej",
+  "common.yes": "Ja",
+  "common.no": "Nej",
   "common.days": "{n} dagar",
   "common.daysLeft": "{n} dagar kvar",
   "common.daysOverdue": "{n} dagar försenad",
   "common.dueToday": "sista dag i dag",
   "common.noCases": "Inga ärenden.",
+  "prompt.key.navigate": "flytta",
+  "prompt.key.select": "välj",
+  "prompt.key.toggle": "markera",
+  "prompt.key.all": "alla",
+  "prompt.key.invert": "invertera",
+  "prompt.key.submit": "klar",
   "common.count": "{n} st.",
 
   // --- display names of codes ---

@@ -3,13 +3,13 @@
 import { AREAS, DIRECTIONS, KINDS, type Area, type Direction, type Kind } from "../../../core/codes.js";
 import { parseIsoDate } from "../../../core/dates.js";
 import { FailedError, InterruptedError, InvalidDataError, UsageError } from "../../../core/errors.js";
-import { findPersonalNumbers, isPersonalNumber, parsePersonalNumber } from "../../../core/personnummer.js";
+import { findPersonalNumbers, isPersonalNumber, maskPersonalNumber, parsePersonalNumber } from "../../../core/personnummer.js";
 import type { NewCaseInput, Org } from "../../../core/types.js";
 import { tSv, type MessageKey } from "../../../i18n/index.js";
 import type { Store } from "../../../store/store.js";
 import type { Context } from "../../context.js";
 import { MAX_SHORT_TEXT, MAX_TEXT, parseCodeFlag, parseDateFlag, parsePersonFlag, parseRefFlag, parseText } from "../../parse.js";
-import { ask } from "../../prompt.js";
+import { ask, choose, yesNo } from "../../prompt.js";
 import { codeName } from "../../render.js";
 import { parseOrgId } from "../org.js";
 
@@ -116,40 +116,30 @@ async function dialogue(ctx: Context, store: Store, o: NewOptions): Promise<void
     );
   const noPnr = (v: string) => (findPersonalNumbers(v, store.today).length ? t("case.prompt.hasPnr") : true);
 
-  o.direction ??= await ask((p) =>
-    p.select({
-      message: t("case.prompt.direction"),
-      choices: [
-        { name: t("case.prompt.directionIn"), value: "in" },
-        { name: t("case.prompt.directionOut"), value: "out" },
-      ],
-    }),
-  );
-  o.counterpart ??= await ask((p) =>
-    p.select({
-      message: t("case.prompt.counterpart"),
-      choices: tops.map((org: Org) => ({ name: `${org.name} (${org.id})`, value: org.id })),
-      pageSize: 12,
-    }),
+  o.direction ??= await choose(t, t("case.prompt.direction"), [
+    { name: t("case.prompt.directionIn"), value: "in" },
+    { name: t("case.prompt.directionOut"), value: "out" },
+  ]);
+  o.counterpart ??= await choose(
+    t,
+    t("case.prompt.counterpart"),
+    tops.map((org: Org) => ({ name: `${org.name} (${org.id})`, value: org.id })),
   );
   if (o.unit === undefined) {
     const units = [...store.orgs.unitsOf(o.counterpart), ...store.orgs.unitsOf(self.id)];
     if (units.length) {
-      const unit = await ask((p) =>
-        p.select({
-          message: t("case.prompt.unit"),
-          choices: [{ name: t("case.prompt.noUnit"), value: "" }, ...units.map((u) => ({ name: `${u.name} (${u.id})`, value: u.id }))],
-          pageSize: 12,
-        }),
-      );
+      const unit = await choose(t, t("case.prompt.unit"), [
+        { name: t("case.prompt.noUnit"), value: "" },
+        ...units.map((u) => ({ name: `${u.name} (${u.id})`, value: u.id })),
+      ]);
       o.unit = unit || undefined;
     }
   }
   o.eventDate ??= await dateInput("case.prompt.eventDate", store.today);
   o.discoveredDate ??= await dateInput("case.prompt.discoveredDate", o.eventDate);
   if (o.direction === "in" && !o.receivedDate) o.receivedDate = await dateInput("case.prompt.receivedDate", store.today);
-  o.kind ??= await ask((p) => p.select({ message: t("case.prompt.kind"), choices: KINDS.map((k) => ({ name: codeName(t, "kind", k), value: k })) }));
-  o.area ??= await ask((p) => p.select({ message: t("case.prompt.area"), choices: AREAS.map((a) => ({ name: codeName(t, "area", a), value: a })) }));
+  o.kind ??= await choose(t, t("case.prompt.kind"), KINDS.map((k) => ({ name: codeName(t, "kind", k), value: k })));
+  o.area ??= await choose(t, t("case.prompt.area"), AREAS.map((a) => ({ name: codeName(t, "area", a), value: a })));
   o.summary ??= await ask((p) =>
     p.input({ message: t("case.prompt.summary"), validate: (v) => (v.trim() ? noPnr(v) : t("case.prompt.required")) }),
   );
@@ -159,10 +149,15 @@ async function dialogue(ctx: Context, store: Store, o: NewOptions): Promise<void
   }
   if (!o.person?.length) {
     o.person = [];
-    while (await ask((p) => p.confirm({ message: t("case.prompt.addPerson"), default: false }))) {
+    while (await yesNo(t, t("case.prompt.addPerson"), false)) {
       const pnr = await ask((p) =>
         p.input({
           message: t("case.prompt.person"),
+          // Once entered, the number is shown masked like everywhere else.
+          transformer: (v, { isFinal }) => {
+            const r = parsePersonalNumber(v, store.today);
+            return isFinal && isPersonalNumber(r) ? maskPersonalNumber(r.digits) : v;
+          },
           validate: (v) => {
             const r = parsePersonalNumber(v, store.today);
             return isPersonalNumber(r) ? true : t(`usage.pnr.${r.error}` as MessageKey);
@@ -173,7 +168,7 @@ async function dialogue(ctx: Context, store: Store, o: NewOptions): Promise<void
       o.person.push(name.trim() ? `${pnr}:${name.trim()}` : pnr);
     }
   }
-  const ok = await ask((p) => p.confirm({ message: t("case.prompt.confirm"), default: true }));
+  const ok = await yesNo(t, t("case.prompt.confirm"), true);
   if (!ok) {
     ctx.out.info(t("case.prompt.cancelled"));
     throw new InterruptedError();
