@@ -7,6 +7,7 @@ import { registerAudit } from "./commands/audit.js";
 import { registerCase } from "./commands/case/index.js";
 import { registerContact } from "./commands/contact.js";
 import { registerDiary } from "./commands/diary.js";
+import { registerExchange } from "./commands/exchange.js";
 import { registerInit } from "./commands/init.js";
 import { registerOrg } from "./commands/org.js";
 import { resolveLang } from "./context.js";
@@ -74,6 +75,7 @@ export function buildProgram(t: Translate): Command {
   registerCase(program, t);
   registerDiary(program, t);
   registerAudit(program, t);
+  registerExchange(program, t);
   return program;
 }
 

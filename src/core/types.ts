@@ -103,6 +103,8 @@ export interface NewCaseInput {
   summary: string;
   description: string | null;
   refs: ExternalRef[];
+  /** Overrides the deadline computed from the agreement (a case received with the sender's deadline). */
+  dueDate?: IsoDate;
   /** Validated twelve-digit personnummer with optional names. */
   persons: Array<{ digits: string; name: string | null }>;
 }

@@ -126,7 +126,7 @@ export class CaseRepo {
       if (text) assertNoPersonalNumber(text, field, this.s.today);
     }
     const counterpart = this.s.orgs.require(input.counterpartId);
-    const due = dueDate(input.discoveredDate, this.deadlineMonthsFor(counterpart.id));
+    const due = input.dueDate ?? dueDate(input.discoveredDate, this.deadlineMonthsFor(counterpart.id));
     const info = this.s.db
       .prepare(
         `INSERT INTO cases (direction, status, counterpart_id, unit_id, event_date, discovered_date, received_date,

@@ -1,0 +1,149 @@
+// The exchange format: a case (or the answer to one) travelling from one provider's register to another's,
+// carried as a JSON file embedded in a readable PDF. Documented in docs/exchange/.
+// Pure: building, canonical form, checksum and validation. Hashing is passed in so core stays free of I/O.
+
+import { AREAS, KINDS, ORG_KINDS, SEVERITIES, isCode, type Area, type Kind, type OrgKind, type Severity } from "./codes.js";
+import { parseIsoDate } from "./dates.js";
+
+export const EXCHANGE_FORMAT = "avvik-exchange";
+export const EXCHANGE_VERSION = 1;
+export const EXCHANGE_FILE_NAME = "avvik-exchange.json";
+
+export interface ExchangeParty {
+  orgId: string;
+  name: string;
+  kind: OrgKind;
+}
+
+export interface ExchangeCase {
+  /** The sender's diary number of the case. */
+  diaryNumber: string;
+  eventDate: string;
+  discoveredDate: string;
+  /** The answer is due on this day, by the sender's agreement; the recipient keeps it. */
+  dueDate: string;
+  kind: Kind;
+  area: Area;
+  severity: Severity | null;
+  summary: string;
+  description: string | null;
+  unit: { id: string; name: string } | null;
+  refs: Array<{ system: string; id: string }>;
+  /** Only when exported with --with-personal-data. */
+  persons?: Array<{ pnr: string; name: string | null }>;
+}
+
+export interface ExchangeAnswer {
+  /** The case this answers: the original sender's organisation and diary number. */
+  inReplyTo: { orgId: string; diaryNumber: string };
+  causes: string | null;
+  actions: string | null;
+  followUp: string | null;
+  answeredOn: string;
+}
+
+export interface ExchangePayload {
+  format: typeof EXCHANGE_FORMAT;
+  version: number;
+  type: "case" | "answer";
+  createdAt: string;
+  sender: ExchangeParty;
+  recipient: ExchangeParty;
+  case: ExchangeCase;
+  answer?: ExchangeAnswer;
+  /** "sha256:<hex>" of the canonical JSON of every other field. */
+  checksum: string;
+}
+
+/** JSON with object keys sorted at every level and no white space: the form the checksum covers. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}
+
+export type Sha256 = (text: string) => string;
+
+export function sealPayload(body: Omit<ExchangePayload, "checksum">, sha256: Sha256): ExchangePayload {
+  return { ...body, checksum: `sha256:${sha256(canonicalJson(body))}` };
+}
+
+export type ExchangeProblem =
+  | { problem: "not-json" }
+  | { problem: "not-exchange" }
+  | { problem: "version"; version: unknown }
+  | { problem: "checksum" }
+  | { problem: "field"; field: string };
+
+function str(v: unknown): v is string {
+  return typeof v === "string" && v.length > 0 && v.length <= 10_000;
+}
+
+function optStr(v: unknown): boolean {
+  return v === null || v === undefined || (typeof v === "string" && v.length <= 10_000);
+}
+
+function date(v: unknown): boolean {
+  return typeof v === "string" && parseIsoDate(v) !== undefined;
+}
+
+function party(v: unknown): boolean {
+  const p = v as ExchangeParty;
+  return typeof p === "object" && p !== null && str(p.orgId) && str(p.name) && isCode(ORG_KINDS, p.kind);
+}
+
+/** Parses and checks a payload: the format, a version we read, the checksum, and every field we use. */
+export function openPayload(text: string, sha256: Sha256): ExchangePayload | ExchangeProblem {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return { problem: "not-json" };
+  }
+  const p = data as ExchangePayload;
+  if (typeof p !== "object" || p === null || p.format !== EXCHANGE_FORMAT) return { problem: "not-exchange" };
+  if (p.version !== EXCHANGE_VERSION) return { problem: "version", version: p.version };
+  const { checksum, ...body } = p;
+  if (typeof checksum !== "string" || checksum !== `sha256:${sha256(canonicalJson(body))}`) return { problem: "checksum" };
+  const checks: Array<[string, boolean]> = [
+    ["type", p.type === "case" || p.type === "answer"],
+    ["createdAt", str(p.createdAt)],
+    ["sender", party(p.sender)],
+    ["recipient", party(p.recipient)],
+    ["case", typeof p.case === "object" && p.case !== null],
+  ];
+  const c = p.case ?? ({} as ExchangeCase);
+  checks.push(
+    ["case.diaryNumber", str(c.diaryNumber)],
+    ["case.eventDate", date(c.eventDate)],
+    ["case.discoveredDate", date(c.discoveredDate)],
+    ["case.dueDate", date(c.dueDate)],
+    ["case.kind", isCode(KINDS, c.kind)],
+    ["case.area", isCode(AREAS, c.area)],
+    ["case.severity", c.severity === null || c.severity === undefined || isCode(SEVERITIES, c.severity)],
+    ["case.summary", str(c.summary)],
+    ["case.description", optStr(c.description)],
+    ["case.refs", Array.isArray(c.refs) && c.refs.every((r) => str(r?.system) && str(r?.id))],
+    ["case.persons", c.persons === undefined || (Array.isArray(c.persons) && c.persons.every((x) => str(x?.pnr) && optStr(x?.name)))],
+  );
+  if (p.type === "answer") {
+    const a = p.answer ?? ({} as ExchangeAnswer);
+    checks.push(
+      ["answer.inReplyTo", str(a.inReplyTo?.orgId) && str(a.inReplyTo?.diaryNumber)],
+      ["answer.causes", optStr(a.causes)],
+      ["answer.actions", optStr(a.actions)],
+      ["answer.followUp", optStr(a.followUp)],
+      ["answer.answeredOn", date(a.answeredOn)],
+    );
+  }
+  const bad = checks.find(([, ok]) => !ok);
+  if (bad) return { problem: "field", field: bad[0] };
+  return p;
+}
+
+export function isPayload(v: ExchangePayload | ExchangeProblem): v is ExchangePayload {
+  return "format" in v;
+}

@@ -1,0 +1,144 @@
+// The exchange file: a readable A4 PDF (Swedish) that carries the payload as an embedded JSON file.
+// pdfkit writes it; pdfjs-dist reads the embedded file back. Both are loaded only by the exchange commands.
+
+import { createHash } from "node:crypto";
+import { EXCHANGE_FILE_NAME, isPayload, openPayload, type ExchangePayload, type ExchangeProblem } from "../core/exchange.js";
+import { tSv, type MessageKey } from "../i18n/index.js";
+
+export const sha256Hex = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
+
+const A4_MARGIN = 56;
+
+function label(key: MessageKey): string {
+  return tSv(key);
+}
+
+/** Renders the exchange PDF; deterministic for the same payload (dates come from the payload). */
+export async function renderExchangePdf(payload: ExchangePayload, json: string): Promise<Buffer> {
+  const { default: PDFDocument } = await import("pdfkit");
+  const created = new Date(payload.createdAt);
+  const doc = new PDFDocument({
+    size: "A4",
+    margin: A4_MARGIN,
+    bufferPages: true,
+    info: {
+      Title: `${label(payload.type === "case" ? "exchange.pdf.titleCase" : "exchange.pdf.titleAnswer")} ${payload.case.diaryNumber}`,
+      Author: payload.sender.name,
+      Subject: label("exchange.pdf.subject"),
+      Creator: "avvik",
+      Producer: "avvik",
+      CreationDate: created,
+      ModDate: created,
+    },
+  });
+  const chunks: Buffer[] = [];
+  doc.on("data", (c: Buffer) => chunks.push(c));
+  const done = new Promise<void>((resolve) => doc.on("end", () => resolve()));
+
+  const c = payload.case;
+  const heading = (text: string) => {
+    doc.moveDown(0.8).font("Helvetica-Bold").fontSize(11).text(text).moveDown(0.2).font("Helvetica").fontSize(10);
+  };
+  const field = (name: string, value: string | null | undefined) => {
+    doc.font("Helvetica-Bold").fontSize(10).text(`${name}: `, { continued: true }).font("Helvetica").text(value && value.length ? value : "–");
+  };
+
+  doc.font("Helvetica-Bold").fontSize(16).text(label(payload.type === "case" ? "exchange.pdf.titleCase" : "exchange.pdf.titleAnswer"));
+  doc.font("Helvetica").fontSize(10).moveDown(0.5);
+  field(label("exchange.pdf.from"), payload.sender.name);
+  field(label("exchange.pdf.to"), payload.recipient.name);
+  field(label("exchange.pdf.senderNumber"), c.diaryNumber);
+  if (payload.answer) field(label("exchange.pdf.inReplyTo"), payload.answer.inReplyTo.diaryNumber);
+  const refs = c.refs.map((r) => `${r.system}:${r.id}`).join(", ");
+  field(label("exchange.pdf.refs"), refs);
+  field(label("exchange.pdf.date"), payload.createdAt.slice(0, 10));
+
+  heading(label("exchange.pdf.event"));
+  field(label("exchange.pdf.eventDate"), c.eventDate);
+  field(label("exchange.pdf.discovered"), c.discoveredDate);
+  field(label("exchange.pdf.due"), c.dueDate);
+  field(label("exchange.pdf.kind"), tSv(`kind.${c.kind}` as MessageKey));
+  field(label("exchange.pdf.area"), tSv(`area.${c.area}` as MessageKey));
+  field(label("exchange.pdf.severity"), c.severity ? tSv(`severity.${c.severity}` as MessageKey) : null);
+  if (c.unit) field(label("exchange.pdf.unit"), c.unit.name);
+  heading(label("exchange.pdf.summary"));
+  doc.text(c.summary);
+  if (c.description) {
+    heading(label("exchange.pdf.description"));
+    doc.text(c.description);
+  }
+  if (c.persons?.length) {
+    heading(label("exchange.pdf.persons"));
+    for (const p of c.persons) doc.text(p.name ? `${p.pnr}  ${p.name}` : p.pnr);
+  }
+  if (payload.answer) {
+    heading(label("exchange.pdf.causes"));
+    doc.text(payload.answer.causes ?? "–");
+    heading(label("exchange.pdf.actions"));
+    doc.text(payload.answer.actions ?? "–");
+    heading(label("exchange.pdf.followUp"));
+    doc.text(payload.answer.followUp ?? "–");
+  } else {
+    heading(label("exchange.pdf.request"));
+    doc.text(tSv("exchange.pdf.requestText", { due: c.dueDate }));
+  }
+  doc.moveDown(1.5).fontSize(8).fillColor("#555555").text(tSv("exchange.pdf.note", { file: EXCHANGE_FILE_NAME, version: payload.version }));
+  doc.fillColor("black");
+
+  doc.file(Buffer.from(json, "utf8"), {
+    name: EXCHANGE_FILE_NAME,
+    type: "application/json",
+    description: `avvik-exchange v${payload.version}`,
+    creationDate: created,
+    modifiedDate: created,
+  });
+
+  const range = doc.bufferedPageRange();
+  for (let i = 0; i < range.count; i++) {
+    doc.switchToPage(range.start + i);
+    const bottom = doc.page.height - 36;
+    doc.page.margins.bottom = 0;
+    doc.fontSize(8).fillColor("#555555");
+    doc.text(`${payload.sender.name} · ${c.diaryNumber}`, A4_MARGIN, bottom, { lineBreak: false });
+    doc.text(tSv("exchange.pdf.page", { i: i + 1, n: range.count }), A4_MARGIN, bottom, { width: doc.page.width - 2 * A4_MARGIN, align: "right", lineBreak: false });
+    doc.fillColor("black");
+  }
+  doc.end();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+export type ReadResult = { payload: ExchangePayload } | ExchangeProblem | { problem: "not-pdf" } | { problem: "no-attachment" };
+
+/** Finds and checks the payload in an exchange PDF (or a bare JSON file written by another system). */
+export async function readExchangeFile(data: Buffer): Promise<ReadResult> {
+  const head = data.subarray(0, 1024).toString("latin1");
+  let json: string;
+  if (head.trimStart().startsWith("{")) {
+    json = data.toString("utf8");
+  } else {
+    if (!head.includes("%PDF-")) return { problem: "not-pdf" };
+    const found = await embeddedFile(data, EXCHANGE_FILE_NAME);
+    if (found === "broken") return { problem: "not-pdf" };
+    if (!found) return { problem: "no-attachment" };
+    json = found.toString("utf8");
+  }
+  const opened = openPayload(json, sha256Hex);
+  return isPayload(opened) ? { payload: opened } : opened;
+}
+
+/** The bytes of a named embedded file, undefined when there is none, "broken" when the PDF cannot be read. */
+export async function embeddedFile(data: Buffer, name: string): Promise<Buffer | undefined | "broken"> {
+  const pdfjs = await import("pdfjs-dist/legacy/build/pdf.mjs");
+  const task = pdfjs.getDocument({ data: new Uint8Array(data), isEvalSupported: false, verbosity: 0, stopAtErrors: true });
+  try {
+    const doc = await task.promise;
+    const attachments = ((await doc.getAttachments()) ?? {}) as Record<string, { filename?: string; content: Uint8Array }>;
+    const entry = attachments[name] ?? Object.values(attachments).find((a) => a.filename === name);
+    return entry ? Buffer.from(entry.content) : undefined;
+  } catch {
+    return "broken";
+  } finally {
+    await task.destroy();
+  }
+}
