@@ -8,6 +8,7 @@ import { registerCase } from "./commands/case/index.js";
 import { registerContact } from "./commands/contact.js";
 import { registerDiary } from "./commands/diary.js";
 import { registerInit } from "./commands/init.js";
+import { registerMail } from "./commands/mail.js";
 import { registerOrg } from "./commands/org.js";
 import { resolveLang } from "./context.js";
 import { EXIT, report } from "./errors.js";
@@ -64,6 +65,7 @@ export function buildProgram(t: Translate): Command {
   registerCase(program, t);
   registerDiary(program, t);
   registerAudit(program, t);
+  registerMail(program, t);
   return program;
 }
 

@@ -10,6 +10,7 @@ import { DB_FILE, openDatabase, type Db } from "./db.js";
 import { DocumentRepo } from "./documents.js";
 import { FileRepo } from "./files.js";
 import { OrgRepo } from "./orgs.js";
+import { OutboxRepo } from "./outbox.js";
 import { SettingsRepo } from "./settings.js";
 
 /** Who makes a change and when: recorded on every write. */
@@ -38,6 +39,7 @@ export class Store {
   readonly documents: DocumentRepo;
   readonly audit: AuditRepo;
   readonly files: FileRepo;
+  readonly outbox: OutboxRepo;
   private cipherCache: FieldCipher | undefined;
 
   private constructor(
@@ -54,6 +56,7 @@ export class Store {
     this.documents = new DocumentRepo(this);
     this.audit = new AuditRepo(this);
     this.files = new FileRepo(this);
+    this.outbox = new OutboxRepo(this);
   }
 
   static databaseFile(home: string): string {
