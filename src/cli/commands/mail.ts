@@ -173,7 +173,7 @@ async function send(ctx: Context, o: MailFlags, ref: string): Promise<void> {
       ctx.out.info(ctx.t("mail.statusChanged", { case: before.diaryNumber ?? "", from: codeName(ctx.t, "status", r.moved.from), to: codeName(ctx.t, "status", r.moved.to) }));
     }
   }
-  await announceAndDeliver(ctx, store, r.queued, o.queueOnly === true, { document: r.doc.number, status: r.moved?.to ?? before.status });
+  await announceAndDeliver(ctx, store, r.queued, o.queueOnly === true, { document: r.doc.number, caseStatus: r.moved?.to ?? before.status });
 }
 
 /** The masked report PDF from the paper area (src/documents/report.ts), when that module is part of the build. */
