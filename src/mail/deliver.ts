@@ -46,6 +46,8 @@ interface SendError extends Error {
   rejectedErrors?: Array<{ recipient?: string; response?: string; message: string }>;
 }
 
+type Attempt = { accepted: string[]; error: string | null; transport: string; response: string | null };
+
 const CONNECTION_CODES = new Set(["ECONNECTION", "ETIMEDOUT", "ESOCKET", "EDNS", "ETLS", "EAUTH", "ECONNREFUSED", "EPROTOCOL", "ENOTFOUND", "EHOSTUNREACH"]);
 
 /** The directory of the .eml fallback. */
@@ -116,14 +118,51 @@ export async function flushOutbox(store: Store, o: FlushOptions): Promise<FlushR
     : nodemailer.createTransport({ streamTransport: true, buffer: true });
   if (!s) mkdirSync(sentDir(store.home), { recursive: true, mode: 0o700 });
 
+  // Attempts are recorded as soon as the transport answers: results that arrive in the same turn of the event
+  // loop are committed together in one transaction (one audit event per case), which keeps a run fast without
+  // ever marking a message sent before the server accepted it.
+  type Pending = { id: number; current: OutboxMessage; a: Attempt; resolve: (m: OutboxMessage) => void; reject: (e: unknown) => void };
+  const pending: Pending[] = [];
+  const commit = () => {
+    const batch = pending.splice(0);
+    try {
+      const after = store.write(() => {
+        const out = batch.map((b) => store.outbox.recordAttempt(b.id, b.a, b.current));
+        const sentByCase = new Map<number | null, number[]>();
+        for (const m of out) {
+          if (m.status !== "sent" || batch.find((b) => b.id === m.id)!.current.status === "sent") continue;
+          sentByCase.set(m.caseId, [...(sentByCase.get(m.caseId) ?? []), m.id]);
+        }
+        for (const [caseId, messages] of sentByCase) store.audit.record("mail.sent", caseId, { messages, transport: result.transport });
+        return out;
+      });
+      batch.forEach((b, i) => b.resolve(after[i]!));
+    } catch (err) {
+      batch.forEach((b) => b.reject(err));
+    }
+  };
+  let timer: NodeJS.Timeout | null = null;
+  const commitNow = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (pending.length) commit();
+  };
+  const record = (id: number, current: OutboxMessage, a: Attempt) =>
+    new Promise<OutboxMessage>((resolve, reject) => {
+      pending.push({ id, current, a, resolve, reject });
+      if (pending.length >= 200) commitNow();
+      else timer ??= setTimeout(commitNow, 20);
+    });
+  const outstanding: Array<Promise<void>> = [];
+
   let unreachable: string | null = null;
   let next = 0;
   let done = 0;
   const finished: OutboxMessage[] = [];
 
   const deliverOne = async (id: number): Promise<void> => {
+    let m = store.outbox.get(id);
     for (let attempt = 1; ; attempt++) {
-      const m = store.outbox.get(id);
       if (m.status === "sent") return void finished.push(m);
       if (unreachable) {
         store.write(() => store.outbox.noteError(id, unreachable!));
@@ -174,24 +213,25 @@ export async function flushOutbox(store: Store, o: FlushOptions): Promise<FlushR
           accepted = remaining;
           response = file;
         }
-        const after = store.write(() => {
-          const a = store.outbox.recordAttempt(id, { accepted, error, transport: result.transport, response });
-          if (a.status === "sent") store.audit.record("mail.sent", a.caseId, { message: a.id, transport: result.transport, attempts: a.attempts });
-          return a;
-        });
-        if (after.status === "sent") result.sent++;
-        else result.failed++;
-        // A refused recipient is refused again at once; it waits for the next run (or a corrected address).
-        return void finished.push(after);
+        // The acceptance is committed within a few milliseconds, together with others; the worker goes on.
+        // A refused recipient would be refused again at once; it waits for the next run (or a corrected address).
+        outstanding.push(
+          record(id, m, { accepted, error, transport: result.transport, response }).then((after) => {
+            if (after.status === "sent") result.sent++;
+            else result.failed++;
+            finished.push(after);
+          }),
+        );
+        return;
       } catch (e) {
         const err = e as SendError;
         const text = describe(err);
-        store.write(() => store.outbox.recordAttempt(id, { accepted: [], error: text, transport: result.transport, response: null }));
+        m = await record(id, m, { accepted: [], error: text, transport: result.transport, response: null });
         const giveUp = permanent(err) || attempt >= o.options.retries;
         if (giveUp) {
           if (connectionLevel(err)) unreachable = text;
           result.failed++;
-          return void finished.push(store.outbox.get(id));
+          return void finished.push(m);
         }
         await sleep(o.options.retryDelayMs * 2 ** (attempt - 1));
       }
@@ -208,7 +248,10 @@ export async function flushOutbox(store: Store, o: FlushOptions): Promise<FlushR
   });
   try {
     await Promise.all(workers);
+    commitNow();
+    await Promise.all(outstanding);
   } finally {
+    commitNow();
     transport.close();
     store.write(() => store.outbox.release(token));
   }

@@ -1,3 +1,4 @@
+import type { Statement } from "better-sqlite3";
 import { NotFoundError } from "../core/errors.js";
 import type { Store } from "./store.js";
 
@@ -80,7 +81,19 @@ const SELECT = `SELECT o.*, c.diary_number FROM outbox o LEFT JOIN cases c ON c.
 
 /** The outbox's storage. Every method that changes something must be called inside `store.write`. */
 export class OutboxRepo {
+  // Prepared once per store: delivery records an attempt per message, and preparing costs more than running.
+  private readonly statements = new Map<string, Statement>();
+
   constructor(private readonly s: Store) {}
+
+  private st(sql: string): Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.s.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
 
   /** Stores a message as queued; returns its id. */
   add(m: NewOutboxMessage): number {
@@ -97,7 +110,7 @@ export class OutboxRepo {
   }
 
   get(id: number): OutboxMessage {
-    const r = this.s.db.prepare(`${SELECT} WHERE o.id = ?`).get(id) as Row | undefined;
+    const r = this.st(`${SELECT} WHERE o.id = ?`).get(id) as Row | undefined;
     if (!r) throw new NotFoundError("mail.error.messageNotFound", { id });
     return this.toMessage(r, this.attachmentsOf([id]).get(id) ?? []);
   }
@@ -162,32 +175,44 @@ export class OutboxRepo {
   recordAttempt(
     id: number,
     a: { accepted: string[]; error: string | null; transport: string; response: string | null; counted?: boolean },
+    current?: OutboxMessage,
   ): OutboxMessage {
-    const m = this.get(id);
+    const m = current ?? this.get(id);
     const delivered = new Set(m.deliveredTo.map((x) => x.toLowerCase()));
     for (const x of a.accepted) delivered.add(x.toLowerCase());
     const all = m.recipients.every((r) => delivered.has(r.address.toLowerCase()));
     const status: OutboxStatus = all ? "sent" : "queued";
-    this.s.db
-      .prepare(
-        `UPDATE outbox SET attempts = attempts + ?, delivered_to = ?, last_error = ?, status = ?, last_attempt_at = ?,
-                transport = ?, response = COALESCE(?, response), sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END
-         WHERE id = ?`,
-      )
-      .run(a.counted === false ? 0 : 1, JSON.stringify([...delivered]), all ? null : a.error, status, this.s.now, a.transport, a.response, status, this.s.now, id);
-    return this.get(id);
+    const deliveredTo = [...delivered];
+    const error = all ? null : a.error;
+    const attempts = m.attempts + (a.counted === false ? 0 : 1);
+    this.st(
+      `UPDATE outbox SET attempts = ?, delivered_to = ?, last_error = ?, status = ?, last_attempt_at = ?,
+              transport = ?, response = COALESCE(?, response), sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END
+       WHERE id = ?`,
+    ).run(attempts, JSON.stringify(deliveredTo), error, status, this.s.now, a.transport, a.response, status, this.s.now, id);
+    return {
+      ...m,
+      status,
+      attempts,
+      deliveredTo,
+      lastError: error,
+      lastAttemptAt: this.s.now,
+      transport: a.transport,
+      response: a.response ?? m.response,
+      sentAt: status === "sent" ? this.s.now : m.sentAt,
+    };
   }
 
   /** Notes why a message was not tried in a run (the server was unreachable), without counting an attempt. */
   noteError(id: number, error: string): void {
-    this.s.db.prepare("UPDATE outbox SET last_error = ? WHERE id = ? AND status = 'queued'").run(error, id);
+    this.st("UPDATE outbox SET last_error = ? WHERE id = ? AND status = 'queued'").run(error, id);
   }
 
   private attachmentsOf(ids: number[]): Map<number, OutboxAttachment[]> {
     const map = new Map<number, OutboxAttachment[]>();
-    const rows = this.s.db
-      .prepare(`SELECT * FROM outbox_attachments WHERE outbox_id IN (${ids.map(() => "?").join(",")}) ORDER BY outbox_id, seq`)
-      .all(...ids) as Array<{ outbox_id: number; filename: string; content_type: string; file_hash: string }>;
+    const rows = (ids.length === 1
+      ? this.st("SELECT * FROM outbox_attachments WHERE outbox_id = ? ORDER BY seq").all(ids[0])
+      : this.s.db.prepare(`SELECT * FROM outbox_attachments WHERE outbox_id IN (${ids.map(() => "?").join(",")}) ORDER BY outbox_id, seq`).all(...ids)) as Array<{ outbox_id: number; filename: string; content_type: string; file_hash: string }>;
     for (const r of rows) {
       const list = map.get(r.outbox_id) ?? [];
       list.push({ filename: r.filename, contentType: r.content_type, fileHash: r.file_hash });
