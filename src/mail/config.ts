@@ -48,6 +48,7 @@ interface ConfigFile {
     requireTLS?: unknown;
     ignoreTLS?: unknown;
     rejectUnauthorized?: unknown;
+    from?: unknown;
   };
   mail?: {
     from?: unknown;
@@ -140,8 +141,10 @@ export function resolveSmtp(home: string, env: NodeJS.ProcessEnv = process.env):
 }
 
 export function loadMailOptions(home: string, env: NodeJS.ProcessEnv = process.env): MailOptions {
-  const m = readConfig(home).mail ?? {};
-  const from = env.AVVIK_MAIL_FROM?.trim() || (typeof m.from === "string" && m.from.trim() ? m.from.trim() : null);
+  const cfg = readConfig(home);
+  const m = cfg.mail ?? {};
+  const text = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim() : null);
+  const from = env.AVVIK_MAIL_FROM?.trim() || text(m.from) || text(cfg.smtp?.from);
   return {
     from,
     autoNotify: bool(m.autoNotify) ?? true,

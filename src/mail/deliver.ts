@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { localTimestamp } from "../core/dates.js";
+import { InterruptedError } from "../core/errors.js";
 import type { OutboxMessage } from "../store/outbox.js";
 import type { Store } from "../store/store.js";
 import type { MailOptions, SmtpSettings } from "./config.js";
@@ -172,20 +173,29 @@ export async function flushOutbox(store: Store, o: FlushOptions): Promise<FlushR
       const delivered = new Set(m.deliveredTo.map((x) => x.toLowerCase()));
       const remaining = m.recipients.filter((r) => !delivered.has(r.address.toLowerCase())).map((r) => r.address);
       const addr = (r: { name: string | null; address: string }) => (r.name ? { name: r.name, address: r.address } : r.address);
-      const message = {
-        from: addr(m.from),
-        to: m.recipients.filter((r) => r.kind === "to").map(addr),
-        cc: m.recipients.filter((r) => r.kind === "cc").map(addr),
-        subject: m.subject,
-        text: m.body,
-        messageId: m.messageId,
-        date: new Date(m.createdAt),
-        headers: m.diaryNumber ? { "X-Avvik-Diarienummer": m.diaryNumber } : {},
-        envelope: { from: m.from.address, to: remaining },
-        attachments: m.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: store.files.read(a.fileHash) })),
-        disableFileAccess: true,
-        disableUrlAccess: true,
-      };
+      let message;
+      try {
+        message = {
+          from: addr(m.from),
+          to: m.recipients.filter((r) => r.kind === "to").map(addr),
+          cc: m.recipients.filter((r) => r.kind === "cc").map(addr),
+          subject: m.subject,
+          text: m.body,
+          messageId: m.messageId,
+          date: new Date(m.createdAt),
+          headers: m.diaryNumber ? { "X-Avvik-Diarienummer": m.diaryNumber } : {},
+          envelope: { from: m.from.address, to: remaining },
+          attachments: m.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: store.files.read(a.fileHash) })),
+          disableFileAccess: true,
+          disableUrlAccess: true,
+        };
+      } catch (e) {
+        // An attachment that can no longer be read (a purged file): the message stays queued with the reason.
+        const text = e instanceof Error ? e.message : String(e);
+        m = await record(id, m, { accepted: [], error: text, transport: result.transport, response: null });
+        result.failed++;
+        return void finished.push(m);
+      }
       try {
         const info = (await transport.sendMail(message)) as {
           accepted?: Array<string | { address: string }>;
@@ -238,8 +248,14 @@ export async function flushOutbox(store: Store, o: FlushOptions): Promise<FlushR
     }
   };
 
+  // Ctrl-C: take no new message, let those in flight finish and record them, then stop (exit 130).
+  let interrupted = false;
+  const onInterrupt = () => {
+    interrupted = true;
+  };
+  process.once("SIGINT", onInterrupt);
   const workers = Array.from({ length: s ? Math.min(o.options.connections * 2, ids.length) : 1 }, async () => {
-    while (next < ids.length) {
+    while (next < ids.length && !interrupted) {
       const id = ids[next++]!;
       await deliverOne(id);
       done++;
@@ -251,10 +267,12 @@ export async function flushOutbox(store: Store, o: FlushOptions): Promise<FlushR
     commitNow();
     await Promise.all(outstanding);
   } finally {
+    process.removeListener("SIGINT", onInterrupt);
     commitNow();
     transport.close();
     store.write(() => store.outbox.release(token));
   }
+  if (interrupted) throw new InterruptedError();
   result.messages = finished.sort((a, b) => a.id - b.id);
   result.elapsedMs = performance.now() - started;
   return result;
