@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { simpleParser } from "mailparser";
 import { afterEach, describe, expect, it } from "vitest";
+import { pdfText } from "../../src/mail/guard.js";
 import { ROOT, incomingCase, linkoping, outgoingCase, type Sandbox } from "../helpers/cli.js";
 import { TestSmtp, freePort } from "../helpers/smtp.js";
 
@@ -182,6 +183,14 @@ describe("with AVVIK_SMTP_URL", () => {
       const att = smtp.received[0]!.mail.attachments;
       expect(att).toHaveLength(1);
       expect(att[0]!.contentType).toBe("application/pdf");
+      const text = await pdfText(att[0]!.content);
+      expect(text).toContain("2026-000001");
+      expect(text).toContain("19121212-****");
+      expect(text).not.toContain("1212-1212");
+      expect(text).not.toMatch(/tolvan/i);
+      const doc = s.json(["case", "show", "2026-000001"]).documents[1];
+      expect(doc).toMatchObject({ subject: "Avvikelserapport skickad per e-post", direction: "out" });
+      expect(doc.file).toBeTruthy();
     } else {
       expect(r.code).toBe(1);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
