@@ -69,6 +69,12 @@ describe("without a mail server", () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/Meddelande #2 köat till Maria Holm <mas@linkoping\.example>/);
     expect(s.json(["outbox", "list", "--status", "queued"]).map((x: any) => x.id)).toEqual([2]);
+    const shown = s.run(["outbox", "show", "2"]);
+    expect(shown.stdout).toMatch(/Till\s+Maria Holm <mas@linkoping\.example>/);
+    expect(shown.stdout).toContain("Vad du behöver göra:");
+    expect(s.run(["outbox", "show", "9"]).stderr).toMatch(/Inget meddelande #9 i utkorgen/);
+    const en = s.run(["outbox", "list", "--lang", "en"]);
+    expect(en.stdout).toMatch(/1 queued, 1 sent\./);
   });
 
   it("turns notices off with the config file", () => {
