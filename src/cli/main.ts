@@ -9,6 +9,7 @@ import { registerContact } from "./commands/contact.js";
 import { registerDiary } from "./commands/diary.js";
 import { registerExchange } from "./commands/exchange.js";
 import { registerInit } from "./commands/init.js";
+import { registerMail } from "./commands/mail.js";
 import { registerOrg } from "./commands/org.js";
 import { resolveLang } from "./context.js";
 import { EXIT, report } from "./errors.js";
@@ -76,6 +77,7 @@ export function buildProgram(t: Translate): Command {
   registerDiary(program, t);
   registerAudit(program, t);
   registerExchange(program, t);
+  registerMail(program, t);
   return program;
 }
 

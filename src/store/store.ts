@@ -11,6 +11,7 @@ import { DB_FILE, openDatabase, type Db } from "./db.js";
 import { DocumentRepo } from "./documents.js";
 import { FileRepo } from "./files.js";
 import { OrgRepo } from "./orgs.js";
+import { OutboxRepo } from "./outbox.js";
 import { SettingsRepo } from "./settings.js";
 
 /** Who makes a change and when: recorded on every write. */
@@ -39,6 +40,7 @@ export class Store {
   readonly documents: DocumentRepo;
   readonly audit: AuditRepo;
   readonly files: FileRepo;
+  readonly outbox: OutboxRepo;
   private cipherCache: FieldCipher | undefined;
 
   private constructor(
@@ -59,6 +61,7 @@ export class Store {
     db.function("avvik_mask", { deterministic: true }, (blob: unknown) =>
       Buffer.isBuffer(blob) ? maskPersonalNumber(this.cipher.decryptText(blob)) : null,
     );
+    this.outbox = new OutboxRepo(this);
   }
 
   static databaseFile(home: string): string {

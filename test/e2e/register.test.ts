@@ -159,7 +159,7 @@ describe("workflow", () => {
     s.json(["diary", "add", "2026-000001", "--direction", "out", "--subject", "Svar till Region Östergötland", "--party", "Region Östergötland"]);
     const audit = s.json(["audit", "list", "--case", "2026-000001"]);
     expect(audit.map((e: any) => e.action)).toEqual([
-      "case.new", "case.diarise", "diary.add", "case.assign", "case.status", "case.status", "case.update", "case.status", "diary.add",
+      "case.new", "case.diarise", "diary.add", "mail.queue", "case.assign", "case.status", "case.status", "case.update", "case.status", "diary.add",
     ]);
     expect(audit.every((e: any) => e.user === "test")).toBe(true);
     const refused = s.run(["diary", "add", "2026-000001", "--direction", "in", "--subject", "Svar om 19121212-1212"]);

@@ -27,6 +27,7 @@ export function registerCase(program: Command, t: Translate): void {
     .option("--description <text>", t("flag.description"))
     .option("--ref <system:id>", t("flag.ref"), collect)
     .option("--person <pnr[:name]>", t("flag.person"), collect)
+    .option("--no-notify", t("flag.noNotify"))
     .option("--json", t("help.json"))
     .action(action<NewOptions>(caseNew));
   c.command("show")

@@ -26,6 +26,8 @@ export interface NewOptions {
   description?: string;
   ref?: string[];
   person?: string[];
+  /** false with --no-notify: no automatic notice to the manager. */
+  notify?: boolean;
   json?: boolean;
 }
 
@@ -51,15 +53,31 @@ export async function caseNew(ctx: Context, o: NewOptions): Promise<void> {
   // The register is kept in Swedish whatever the user's language.
   const subject = tSv(subjectKey, { area: codeName(tSv, "area", input.area), kind: codeName(tSv, "kind", input.kind).toLowerCase() });
   const counterpart = store.orgs.require(input.counterpartId);
-  const id = store.write(() =>
-    store.cases.create(input, {
+  // An incoming deviation is announced to the manager concerned (MA/SAS in copy), queued in the same transaction
+  // as the registration; configurable ("mail.autoNotify" in <home>/config.json) and off with --no-notify.
+  let mail: { options: import("../../../mail/config.js").MailOptions; queueNotice: typeof import("../../../mail/compose.js").queueNotice } | null = null;
+  if (input.direction === "in" && o.notify !== false) {
+    const { loadMailOptions } = await import("../../../mail/config.js");
+    const options = loadMailOptions(ctx.home, ctx.env);
+    if (options.autoNotify) mail = { options, queueNotice: (await import("../../../mail/compose.js")).queueNotice };
+  }
+  const { id, notice } = store.write(() => {
+    const id = store.cases.create(input, {
       direction: input.direction === "in" ? "in" : "out",
       subject,
       party: counterpart.name,
       date: input.direction === "in" ? (input.receivedDate ?? store.today) : store.today,
-    }),
-  );
+    });
+    const notice = mail ? mail.queueNotice(store, id, "arrived", mail.options.from) : null;
+    return { id, notice };
+  });
   const c = store.cases.get(id, { documents: true });
+  if (notice) {
+    const to = notice.recipients.filter((r) => r.kind === "to").map((r) => r.address).join(", ");
+    ctx.out.info(ctx.t("mail.noticeQueued", { id: notice.id, to }));
+  } else if (mail) {
+    ctx.out.warn(ctx.t("mail.noticeNobody", { case: c.diaryNumber ?? `#${c.id}` }));
+  }
   ctx.out.result(c, () => {
     ctx.out.line(ctx.t("case.created", { number: c.diaryNumber ?? `#${c.id}`, direction: codeName(ctx.t, "direction", c.direction).toLowerCase(), counterpart: c.counterpart.name, due: c.dueDate }));
   });

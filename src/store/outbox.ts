@@ -1,0 +1,248 @@
+import type { Statement } from "better-sqlite3";
+import { NotFoundError } from "../core/errors.js";
+import type { Store } from "./store.js";
+
+export type OutboxStatus = "queued" | "sent";
+
+export interface MailAddress {
+  name: string | null;
+  address: string;
+}
+
+export interface Recipient extends MailAddress {
+  kind: "to" | "cc";
+}
+
+export interface OutboxAttachment {
+  filename: string;
+  contentType: string;
+  fileHash: string;
+}
+
+/** A message as stored in the outbox. */
+export interface OutboxMessage {
+  id: number;
+  messageId: string;
+  caseId: number | null;
+  diaryNumber: string | null;
+  template: string;
+  from: MailAddress;
+  recipients: Recipient[];
+  subject: string;
+  body: string;
+  status: OutboxStatus;
+  attempts: number;
+  lastError: string | null;
+  /** Addresses the server has accepted; a retry never goes to them again. */
+  deliveredTo: string[];
+  createdAt: string;
+  createdBy: string;
+  lastAttemptAt: string | null;
+  sentAt: string | null;
+  transport: string | null;
+  response: string | null;
+  attachments: OutboxAttachment[];
+}
+
+export interface NewOutboxMessage {
+  messageId: string;
+  caseId: number | null;
+  template: string;
+  from: MailAddress;
+  recipients: Recipient[];
+  subject: string;
+  body: string;
+  attachments: OutboxAttachment[];
+}
+
+interface Row {
+  id: number;
+  message_id: string;
+  case_id: number | null;
+  diary_number: string | null;
+  template: string;
+  sender: string;
+  recipients: string;
+  subject: string;
+  body: string;
+  status: OutboxStatus;
+  attempts: number;
+  last_error: string | null;
+  delivered_to: string;
+  created_at: string;
+  created_by: string;
+  last_attempt_at: string | null;
+  sent_at: string | null;
+  transport: string | null;
+  response: string | null;
+}
+
+const SELECT = `SELECT o.*, c.diary_number FROM outbox o LEFT JOIN cases c ON c.id = o.case_id`;
+
+/** The outbox's storage. Every method that changes something must be called inside `store.write`. */
+export class OutboxRepo {
+  // Prepared once per store: delivery records an attempt per message, and preparing costs more than running.
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(private readonly s: Store) {}
+
+  private st(sql: string): Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.s.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
+  /** Stores a message as queued; returns its id. */
+  add(m: NewOutboxMessage): number {
+    const info = this.s.db
+      .prepare(
+        `INSERT INTO outbox (message_id, case_id, template, sender, recipients, subject, body, created_at, created_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(m.messageId, m.caseId, m.template, JSON.stringify(m.from), JSON.stringify(m.recipients), m.subject, m.body, this.s.now, this.s.actor.user);
+    const id = Number(info.lastInsertRowid);
+    const insert = this.s.db.prepare("INSERT INTO outbox_attachments (outbox_id, seq, filename, content_type, file_hash) VALUES (?, ?, ?, ?, ?)");
+    m.attachments.forEach((a, i) => insert.run(id, i + 1, a.filename, a.contentType, a.fileHash));
+    return id;
+  }
+
+  get(id: number): OutboxMessage {
+    const r = this.st(`${SELECT} WHERE o.id = ?`).get(id) as Row | undefined;
+    if (!r) throw new NotFoundError("mail.error.messageNotFound", { id });
+    return this.toMessage(r, this.attachmentsOf([id]).get(id) ?? []);
+  }
+
+  list(filter: { status?: OutboxStatus; caseId?: number; ids?: number[] } = {}): OutboxMessage[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.status) {
+      where.push("o.status = ?");
+      params.push(filter.status);
+    }
+    if (filter.caseId !== undefined) {
+      where.push("o.case_id = ?");
+      params.push(filter.caseId);
+    }
+    if (filter.ids) {
+      if (filter.ids.length === 0) return [];
+      where.push(`o.id IN (${filter.ids.map(() => "?").join(",")})`);
+      params.push(...filter.ids);
+    }
+    const rows = this.s.db.prepare(`${SELECT} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY o.id`).all(...params) as Row[];
+    const attachments = rows.length ? this.attachmentsOf(rows.map((r) => r.id)) : new Map<number, OutboxAttachment[]>();
+    return rows.map((r) => this.toMessage(r, attachments.get(r.id) ?? []));
+  }
+
+  counts(): { queued: number; sent: number } {
+    const rows = this.s.db.prepare("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status").all() as Array<{ status: OutboxStatus; n: number }>;
+    const out = { queued: 0, sent: 0 };
+    for (const r of rows) out[r.status] = r.n;
+    return out;
+  }
+
+  /**
+   * Claims queued messages for one delivery run, so that two runs at once never send the same message:
+   * only messages nobody holds (or whose holder's claim has run out) are taken. Call inside `store.write`.
+   */
+  claim(token: string, until: string, ids?: number[]): number[] {
+    const params: unknown[] = [this.s.now];
+    let extra = "";
+    if (ids) {
+      if (ids.length === 0) return [];
+      extra = ` AND id IN (${ids.map(() => "?").join(",")})`;
+      params.push(...ids);
+    }
+    const rows = this.s.db
+      .prepare(`SELECT id FROM outbox WHERE status = 'queued' AND (claimed_by IS NULL OR claimed_until < ?)${extra} ORDER BY id`)
+      .all(...params) as Array<{ id: number }>;
+    const set = this.s.db.prepare("UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ?");
+    for (const r of rows) set.run(token, until, r.id);
+    return rows.map((r) => r.id);
+  }
+
+  /** Gives back whatever a run still holds. */
+  release(token: string): void {
+    this.s.db.prepare("UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?").run(token);
+  }
+
+  /**
+   * Records one delivery attempt: the addresses the server accepted (added to those already delivered), and
+   * the error, if any. The message becomes `sent` only when every recipient has been accepted.
+   */
+  recordAttempt(
+    id: number,
+    a: { accepted: string[]; error: string | null; transport: string; response: string | null; counted?: boolean },
+    current?: OutboxMessage,
+  ): OutboxMessage {
+    const m = current ?? this.get(id);
+    const delivered = new Set(m.deliveredTo.map((x) => x.toLowerCase()));
+    for (const x of a.accepted) delivered.add(x.toLowerCase());
+    const all = m.recipients.every((r) => delivered.has(r.address.toLowerCase()));
+    const status: OutboxStatus = all ? "sent" : "queued";
+    const deliveredTo = [...delivered];
+    const error = all ? null : a.error;
+    const attempts = m.attempts + (a.counted === false ? 0 : 1);
+    this.st(
+      `UPDATE outbox SET attempts = ?, delivered_to = ?, last_error = ?, status = ?, last_attempt_at = ?,
+              transport = ?, response = COALESCE(?, response), sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END
+       WHERE id = ?`,
+    ).run(attempts, JSON.stringify(deliveredTo), error, status, this.s.now, a.transport, a.response, status, this.s.now, id);
+    return {
+      ...m,
+      status,
+      attempts,
+      deliveredTo,
+      lastError: error,
+      lastAttemptAt: this.s.now,
+      transport: a.transport,
+      response: a.response ?? m.response,
+      sentAt: status === "sent" ? this.s.now : m.sentAt,
+    };
+  }
+
+  /** Notes why a message was not tried in a run (the server was unreachable), without counting an attempt. */
+  noteError(id: number, error: string): void {
+    this.st("UPDATE outbox SET last_error = ? WHERE id = ? AND status = 'queued'").run(error, id);
+  }
+
+  private attachmentsOf(ids: number[]): Map<number, OutboxAttachment[]> {
+    const map = new Map<number, OutboxAttachment[]>();
+    const rows = (ids.length === 1
+      ? this.st("SELECT * FROM outbox_attachments WHERE outbox_id = ? ORDER BY seq").all(ids[0])
+      : this.s.db.prepare(`SELECT * FROM outbox_attachments WHERE outbox_id IN (${ids.map(() => "?").join(",")}) ORDER BY outbox_id, seq`).all(...ids)) as Array<{ outbox_id: number; filename: string; content_type: string; file_hash: string }>;
+    for (const r of rows) {
+      const list = map.get(r.outbox_id) ?? [];
+      list.push({ filename: r.filename, contentType: r.content_type, fileHash: r.file_hash });
+      map.set(r.outbox_id, list);
+    }
+    return map;
+  }
+
+  private toMessage(r: Row, attachments: OutboxAttachment[]): OutboxMessage {
+    return {
+      id: r.id,
+      messageId: r.message_id,
+      caseId: r.case_id,
+      diaryNumber: r.diary_number,
+      template: r.template,
+      from: JSON.parse(r.sender) as MailAddress,
+      recipients: JSON.parse(r.recipients) as Recipient[],
+      subject: r.subject,
+      body: r.body,
+      status: r.status,
+      attempts: r.attempts,
+      lastError: r.last_error,
+      deliveredTo: JSON.parse(r.delivered_to) as string[],
+      createdAt: r.created_at,
+      createdBy: r.created_by,
+      lastAttemptAt: r.last_attempt_at,
+      sentAt: r.sent_at,
+      transport: r.transport,
+      response: r.response,
+      attachments,
+    };
+  }
+}
