@@ -11,6 +11,7 @@ import { DocumentRepo } from "./documents.js";
 import { FileRepo } from "./files.js";
 import { OrgRepo } from "./orgs.js";
 import { SettingsRepo } from "./settings.js";
+import { StatsRepo } from "./stats.js";
 
 /** Who makes a change and when: recorded on every write. */
 export interface Actor {
@@ -38,6 +39,7 @@ export class Store {
   readonly documents: DocumentRepo;
   readonly audit: AuditRepo;
   readonly files: FileRepo;
+  readonly stats: StatsRepo;
   private cipherCache: FieldCipher | undefined;
 
   private constructor(
@@ -54,6 +56,7 @@ export class Store {
     this.documents = new DocumentRepo(this);
     this.audit = new AuditRepo(this);
     this.files = new FileRepo(this);
+    this.stats = new StatsRepo(this);
   }
 
   static databaseFile(home: string): string {
