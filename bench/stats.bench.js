@@ -7,7 +7,7 @@
 // Östergötland and Västra Götaland directories; most are answered after 5 to 90 days (a tail of 5 % after
 // 100 to 200 days), older ones closed, recent ones still open; 2 % are marked as duplicates.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, mkdirSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,13 +27,19 @@ const base = keep ?? mkdtempSync(join(tmpdir(), "avvik-bench-stats-"));
 if (keep) mkdirSync(keep, { recursive: true });
 const home = join(base, "data");
 const env = { ...process.env, AVVIK_HOME: home, AVVIK_NOW: NOW, AVVIK_USER: "bench", TZ: "Europe/Stockholm", NO_COLOR: "1" };
+// With GNU time available, each run also reports its CPU time (user + system), which a busy machine
+// inflates far less than the wall-clock time.
+const gnuTime = existsSync("/usr/bin/time");
 const avvik = (args, extra = {}) => {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [bin, ...args], { env: { ...env, ...extra }, encoding: "utf8", maxBuffer: 1 << 30 });
+  const cmd = gnuTime ? ["/usr/bin/time", ["-f", "%U %S", process.execPath, bin, ...args]] : [process.execPath, [bin, ...args]];
+  const r = spawnSync(cmd[0], cmd[1], { env: { ...env, ...extra }, encoding: "utf8", maxBuffer: 1 << 30 });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`avvik ${args.join(" ")}: exit ${r.status}: ${r.stderr}`);
-  return { ms, stdout: r.stdout };
+  const cpu = gnuTime ? r.stderr.trim().split("\n").pop().split(" ").reduce((a, x) => a + Number(x) * 1000, 0) : NaN;
+  return { ms, cpu, stdout: r.stdout };
 };
+const fmt = (r) => `${r.ms.toFixed(0)} ms${Number.isNaN(r.cpu) ? "" : ` (cpu ${r.cpu.toFixed(0)})`}`;
 
 try {
   avvik(["init", "--org-id", "linkoping", "--org-name", "Linköpings kommun"]);
@@ -108,10 +114,12 @@ try {
     let result;
     for (let i = 0; i < runs; i++) {
       const t = performance.now();
+      const c = process.cpuUsage();
       result = fn();
-      ms.push(performance.now() - t);
+      const used = process.cpuUsage(c);
+      ms.push(`${(performance.now() - t).toFixed(0)} ms (cpu ${((used.user + used.system) / 1000).toFixed(0)})`);
     }
-    console.log(`${label.padEnd(44)} ${ms.map((m) => `${m.toFixed(0)} ms`).join(", ")}`);
+    console.log(`${label.padEnd(44)} ${ms.join(", ")}`);
     return result;
   };
   const h1 = time("composeStats 2026H1 (+ 2025H2)", () => composeStats(store, parsePeriod("2026H1")));
@@ -131,10 +139,11 @@ try {
     ["summary", "--peek"],
   ]) {
     const runs = [avvik(args), avvik(args), avvik(args)];
-    console.log(`avvik ${args.join(" ").padEnd(38)} ${runs.map((r) => `${r.ms.toFixed(0)} ms`).join(", ")}  (${(runs[0].stdout.length / 1024).toFixed(0)} KiB out)`);
+    console.log(`avvik ${args.join(" ").padEnd(38)} ${runs.map(fmt).join(", ")}  (${(runs[0].stdout.length / 1024).toFixed(0)} KiB out)`);
   }
   const pdf = avvik(["stats", "--period", "2026H1", "--pdf", join(base, "board.pdf")]);
-  console.log(`avvik stats --period 2026H1 --pdf FILE              ${pdf.ms.toFixed(0)} ms`);
+  console.log(`avvik ${"stats --period 2026H1 --pdf FILE".padEnd(38)} ${fmt(pdf)}`);
+  console.log(`load average at the end: ${(await import("node:os")).loadavg().map((l) => l.toFixed(1)).join(" ")} on ${(await import("node:os")).availableParallelism()} cores`);
 } finally {
   if (!keep) rmSync(base, { recursive: true, force: true });
 }
