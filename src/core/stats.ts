@@ -210,41 +210,76 @@ export function sortedCounts(map: Counts, fixedOrder?: readonly string[]): Array
   return entries.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0], "sv"));
 }
 
+/** What one deadline judgement needs for one counterpart. */
+export interface DeadlineCounts {
+  answered: number;
+  answeredOnTime: number;
+  unansweredOverdue: number;
+}
+
+/**
+ * The aggregates of one period as the store gives them: counts per code of each dimension, per pair of area
+ * and counterpart (key `area|counterpart`), and the deadline counts per counterpart.
+ */
+export interface Margins {
+  byArea: Counts;
+  byKind: Counts;
+  bySeverity: Counts;
+  byCounterpart: Counts;
+  byUnit: Counts;
+  pairs: Counts;
+  deadline: Record<string, DeadlineCounts>;
+}
+
+export function emptyMargins(): Margins {
+  return { byArea: {}, byKind: {}, bySeverity: {}, byCounterpart: {}, byUnit: {}, pairs: {}, deadline: {} };
+}
+
+export function addDeadline(m: Margins, counterpartId: string, d: Partial<DeadlineCounts>): void {
+  const cur = (m.deadline[counterpartId] ??= { answered: 0, answeredOnTime: 0, unansweredOverdue: 0 });
+  cur.answered += d.answered ?? 0;
+  cur.answeredOnTime += d.answeredOnTime ?? 0;
+  cur.unansweredOverdue += d.unansweredOverdue ?? 0;
+}
+
+/** Margins from counts per combination of the dimensions. */
+export function marginsFromCube(cube: readonly CubeRow[]): Margins {
+  const m = emptyMargins();
+  for (const r of cube) {
+    add(m.byArea, r.area, r.count);
+    add(m.byKind, r.kind, r.count);
+    add(m.bySeverity, r.severity ?? NONE_KEY, r.count);
+    add(m.byCounterpart, r.counterpartId, r.count);
+    add(m.byUnit, r.unitId ?? NONE_KEY, r.count);
+    add(m.pairs, `${r.area}|${r.counterpartId}`, r.count);
+    addDeadline(m, r.counterpartId, r);
+  }
+  return m;
+}
+
 /** Builds the figures of one period from the store's aggregates. */
-export function periodFigures(period: Period, cube: readonly CubeRow[], handling: Histogram, topPairs = 10): PeriodFigures {
-  const byArea = zeroCounts(AREAS);
-  const byKind = zeroCounts(KINDS);
-  const bySeverity = { ...zeroCounts(SEVERITIES), [NONE_KEY]: 0 };
-  const byCounterpart: Counts = {};
-  const byUnit: Counts = {};
-  const pairs = new Map<string, PairCount>();
-  const perCounterpart = new Map<string, { onTime: number; due: number }>();
+export function periodFigures(period: Period, m: Margins, handling: Histogram, topPairs = 10): PeriodFigures {
+  const positive = (c: Counts) => Object.fromEntries(Object.entries(c).filter(([, n]) => n !== 0));
+  const byArea = { ...zeroCounts(AREAS), ...positive(m.byArea) };
+  const byKind = { ...zeroCounts(KINDS), ...positive(m.byKind) };
+  const bySeverity = { ...zeroCounts(SEVERITIES), [NONE_KEY]: 0, ...positive(m.bySeverity) };
   let total = 0;
+  for (const n of Object.values(m.byArea)) total += n;
   let answered = 0;
   let onTime = 0;
   let overdue = 0;
-  for (const r of cube) {
-    total += r.count;
-    add(byArea, r.area, r.count);
-    add(byKind, r.kind, r.count);
-    add(bySeverity, r.severity ?? NONE_KEY, r.count);
-    add(byCounterpart, r.counterpartId, r.count);
-    add(byUnit, r.unitId ?? NONE_KEY, r.count);
-    const key = `${r.area}\u0000${r.counterpartId}`;
-    const pair = pairs.get(key) ?? { area: r.area, counterpart: r.counterpartId, count: 0 };
-    pair.count += r.count;
-    pairs.set(key, pair);
-    answered += r.answered;
-    onTime += r.answeredOnTime;
-    overdue += r.unansweredOverdue;
-    const cp = perCounterpart.get(r.counterpartId) ?? { onTime: 0, due: 0 };
-    cp.onTime += r.answeredOnTime;
-    cp.due += r.answered + r.unansweredOverdue;
-    perCounterpart.set(r.counterpartId, cp);
-  }
   const withinDeadlineByCounterpart: Record<string, number | null> = {};
-  for (const [id, v] of [...perCounterpart.entries()].sort((a, b) => a[0].localeCompare(b[0]))) withinDeadlineByCounterpart[id] = share(v.onTime, v.due);
+  for (const [id, d] of Object.entries(m.deadline).sort((a, b) => a[0].localeCompare(b[0]))) {
+    answered += d.answered;
+    onTime += d.answeredOnTime;
+    overdue += d.unansweredOverdue;
+    if (d.answered + d.unansweredOverdue > 0 || (m.byCounterpart[id] ?? 0) > 0) withinDeadlineByCounterpart[id] = share(d.answeredOnTime, d.answered + d.unansweredOverdue);
+  }
   const sharePart = share(onTime, answered + overdue);
+  const pairs: PairCount[] = Object.entries(positive(m.pairs)).map(([key, count]) => {
+    const i = key.indexOf("|");
+    return { area: key.slice(0, i), counterpart: key.slice(i + 1), count };
+  });
   return {
     from: period.from,
     to: period.to,
@@ -253,16 +288,21 @@ export function periodFigures(period: Period, cube: readonly CubeRow[], handling
     byArea,
     byKind,
     bySeverity,
-    byCounterpart: Object.fromEntries(sortedCounts(byCounterpart)),
-    byUnit: Object.fromEntries(sortedCounts(byUnit)),
+    byCounterpart: Object.fromEntries(sortedCounts(positive(m.byCounterpart))),
+    byUnit: Object.fromEntries(sortedCounts(positive(m.byUnit))),
     handlingDays: { median: median(handling), p90: percentileNearestRank(handling, 90), count: histogramSize(handling) },
     answeredWithinDeadline: sharePart,
     deadline: { answered, answeredOnTime: onTime, answeredLate: answered - onTime, unansweredOverdue: overdue, share: sharePart },
     withinDeadlineByCounterpart,
-    topPairs: [...pairs.values()]
+    topPairs: pairs
       .sort((a, b) => b.count - a.count || a.area.localeCompare(b.area) || a.counterpart.localeCompare(b.counterpart))
       .slice(0, Math.max(0, topPairs)),
   };
+}
+
+/** True when a period is made of whole calendar months (half-years and years are). */
+export function isWholeMonths(p: { from: IsoDate; to: IsoDate }): boolean {
+  return isFirstOfMonth(p.from) && isLastOfMonth(p.to);
 }
 
 /** The change from the previous period: a difference of counts, and of shares in percentage points. */

@@ -298,11 +298,13 @@ function keyFigures(doc: Doc, c: Cursor, r: StatsReport): void {
 
 /** The largest rows of a breakdown for a chart; the rest summed as "N till". */
 function chartRows(rows: BreakdownRow[]): ChartRow[] {
-  const sorted = [...rows].sort((a, b) => b.count - a.count || b.previous - a.previous);
+  // Categories empty in both periods say nothing in a chart (the tables still list them).
+  const sorted = rows.filter((row) => row.count > 0 || row.previous > 0).sort((a, b) => b.count - a.count || b.previous - a.previous);
   const shown = sorted.slice(0, MAX_CHART_ROWS);
   const rest = sorted.slice(MAX_CHART_ROWS);
   const out = shown.map((row) => ({ label: row.name, value: row.count, previous: row.previous }));
-  if (rest.length) {
+  if (rest.length === 1) out.push({ label: rest[0]!.name, value: rest[0]!.count, previous: rest[0]!.previous });
+  else if (rest.length) {
     out.push({
       label: t("board.more", { n: rest.length }),
       value: rest.reduce((a, row) => a + row.count, 0),

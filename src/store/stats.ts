@@ -7,7 +7,21 @@ import { addDays, daysBetween, type IsoDate } from "../core/dates.js";
 import { isOverdue } from "../core/deadline.js";
 import { DUPLICATE_WINDOW_DAYS, matchDuplicate, type DuplicateCandidate, type DuplicateReason } from "../core/duplicates.js";
 import { RefusedError } from "../core/errors.js";
-import { change, periodFigures, previousPeriod, type CubeRow, type Histogram, type Period, type StatsReport } from "../core/stats.js";
+import {
+  addDeadline,
+  change,
+  emptyMargins,
+  isWholeMonths,
+  marginsFromCube,
+  periodFigures,
+  previousPeriod,
+  type Counts,
+  type CubeRow,
+  type Histogram,
+  type Margins,
+  type Period,
+  type StatsReport,
+} from "../core/stats.js";
 
 export type { StatsReport };
 import type { Store } from "./store.js";
@@ -124,8 +138,47 @@ export class StatsRepo {
       .all({ ...this.periodParams(from, to), today }) as CubeRow[];
   }
 
+  /**
+   * The period's counts per code of each dimension. A period of whole months (half-years, years) reads the
+   * monthly aggregates kept by triggers (migration 005) and counts only the overdue unanswered cases live;
+   * any other period is aggregated from the cases (`options.live` forces that, for checking one against the other).
+   */
+  margins(from: IsoDate, to: IsoDate, options: { today?: IsoDate; live?: boolean } = {}): Margins {
+    const today = options.today ?? this.s.today;
+    if (options.live || !isWholeMonths({ from, to })) return marginsFromCube(this.cube(from, to, today));
+    const m = emptyMargins();
+    const rows = this.s.db
+      .prepare(
+        `SELECT dim, code, sum(n) AS n, sum(answered) AS answered, sum(on_time) AS onTime
+         FROM stats_month WHERE month BETWEEN @first AND @last GROUP BY dim, code HAVING sum(n) <> 0`,
+      )
+      .all({ first: from.slice(0, 7), last: to.slice(0, 7) }) as Array<{ dim: string; code: string; n: number; answered: number; onTime: number }>;
+    const target: Record<string, Counts> = { area: m.byArea, kind: m.byKind, severity: m.bySeverity, counterpart: m.byCounterpart, unit: m.byUnit, pair: m.pairs };
+    for (const r of rows) {
+      const map = target[r.dim];
+      if (map) map[r.code] = r.n;
+      if (r.dim === "counterpart") addDeadline(m, r.code, { answered: r.answered, answeredOnTime: r.onTime });
+    }
+    const overdue = this.s.db
+      .prepare(
+        `SELECT c.counterpart_id AS id, count(*) AS n FROM cases c
+         WHERE c.status IN ${OPEN} AND c.due_date < @today AND c.answered_at IS NULL
+           AND c.registered_at >= @from AND c.registered_at < @next AND c.duplicate_of IS NULL
+         GROUP BY c.counterpart_id`,
+      )
+      .all({ ...this.periodParams(from, to), today }) as Array<{ id: string; n: number }>;
+    for (const r of overdue) addDeadline(m, r.id, { unansweredOverdue: r.n });
+    return m;
+  }
+
   /** Handling days (discovered date to the day of the answer) of the period's answered cases, as a histogram. */
-  handlingDays(from: IsoDate, to: IsoDate): Histogram {
+  handlingDays(from: IsoDate, to: IsoDate, options: { live?: boolean } = {}): Histogram {
+    if (!options.live && isWholeMonths({ from, to })) {
+      const rows = this.s.db
+        .prepare("SELECT days, sum(n) AS n FROM stats_handling WHERE month BETWEEN @first AND @last GROUP BY days HAVING sum(n) <> 0")
+        .all({ first: from.slice(0, 7), last: to.slice(0, 7) }) as Array<{ days: number; n: number }>;
+      return rows.map((r) => [r.days, r.n] as const);
+    }
     const rows = this.s.db
       .prepare(
         `SELECT CAST(round(julianday(substr(c.answered_at, 1, 10)) - julianday(c.discovered_date)) AS INTEGER) AS days, count(*) AS n
@@ -234,7 +287,8 @@ export class StatsRepo {
    * of them names nobody). `only` restricts to pairs that involve one case.
    */
   private candidatePairs(only?: number): Array<[number, number]> {
-    const params = { window: DUPLICATE_WINDOW_DAYS, only: only ?? null };
+    // Two statements rather than one with "@only IS NULL OR …", so that a single case is a seek, not a scan.
+    const params = only === undefined ? { window: DUPLICATE_WINDOW_DAYS } : { window: DUPLICATE_WINDOW_DAYS, only };
     const byPerson = this.s.db
       .prepare(
         `SELECT DISTINCT min(p1.case_id, p2.case_id) AS x, max(p1.case_id, p2.case_id) AS y
@@ -243,8 +297,7 @@ export class StatsRepo {
          JOIN cases a ON a.id = p1.case_id
          JOIN cases b ON b.id = p2.case_id
          WHERE p1.pnr_hash IS NOT NULL AND p1.purged_at IS NULL
-           AND (@only IS NULL OR p1.case_id = @only)
-           AND (@only IS NOT NULL OR p1.case_id < p2.case_id)
+           AND ${only === undefined ? "p1.case_id < p2.case_id" : "p1.case_id = @only"}
            AND a.duplicate_of IS NULL AND b.duplicate_of IS NULL
            AND a.counterpart_id = b.counterpart_id
            AND abs(julianday(a.event_date) - julianday(b.event_date)) <= @window`,
@@ -259,8 +312,7 @@ export class StatsRepo {
            ON b.counterpart_id = a.counterpart_id AND b.area = a.area
           AND b.event_date BETWEEN date(a.event_date, '-' || @window || ' days') AND date(a.event_date, '+' || @window || ' days')
           AND b.id <> a.id
-         WHERE (@only IS NULL OR a.id = @only)
-           AND (@only IS NOT NULL OR a.id < b.id)
+         WHERE ${only === undefined ? "a.id < b.id" : "a.id = @only"}
            AND a.duplicate_of IS NULL AND b.duplicate_of IS NULL
            AND (${noPerson.replace("%ID%", "a.id")} OR ${noPerson.replace("%ID%", "b.id")})`,
       )
@@ -383,8 +435,10 @@ export function composeSummary(store: Store, options: { since?: string; dueDays?
   };
 }
 
-export function composeStats(store: Store, period: Period, options: { top?: number } = {}): StatsReport {
-  const figures = (p: Period) => periodFigures(p, store.stats.cube(p.from, p.to), store.stats.handlingDays(p.from, p.to), options.top ?? 10);
+/** `live` aggregates from the cases even for whole months (to check the monthly aggregates against them). */
+export function composeStats(store: Store, period: Period, options: { top?: number; live?: boolean } = {}): StatsReport {
+  const figures = (p: Period) =>
+    periodFigures(p, store.stats.margins(p.from, p.to, { live: options.live }), store.stats.handlingDays(p.from, p.to, { live: options.live }), options.top ?? 10);
   const current = figures(period);
   const previous = figures(previousPeriod(period));
   const all = store.stats.orgNames();

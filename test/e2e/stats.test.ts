@@ -128,6 +128,22 @@ describe("statistics on a timeline with known answers", () => {
     expect(JSON.stringify(r)).not.toMatch(/1212|Tolvan|persons/);
   });
 
+  it("keeps the monthly aggregates (maintained by triggers) equal to counting the cases", async () => {
+    const { Store } = await import("../../src/store/store.js");
+    const { composeStats } = await import("../../src/store/stats.js");
+    const { parsePeriod } = await import("../../src/core/stats.js");
+    const store = Store.open({ home: s.env.AVVIK_HOME!, actor: { user: "test", now: new Date("2026-08-01T08:00:00") } });
+    try {
+      for (const label of ["2025H2", "2026H1", "2026H2", "2026", "2025"]) {
+        const p = parsePeriod(label)!;
+        expect(composeStats(store, p), label).toEqual(composeStats(store, p, { live: true }));
+      }
+      expect(composeStats(store, parsePeriod("2026H1")!).total).toBe(6);
+    } finally {
+      store.close();
+    }
+  });
+
   it("puts a case in the period in which it was registered: 2026-06-30 23:30 in H1, 2026-07-01 00:30 in H2", () => {
     expect(stats(["--from", "2026-06-30", "--to", "2026-06-30"]).total).toBe(1);
     expect(stats(["--from", "2026-07-01", "--to", "2026-07-01"]).byArea.information).toBe(1);

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { matchDuplicate, textSimilarity, type DuplicateCandidate } from "../../src/core/duplicates.js";
 import {
   histogramOf,
+  marginsFromCube,
   median,
   parsePeriod,
   percentileNearestRank,
@@ -98,11 +99,11 @@ describe("figures of a period from the store's aggregates", () => {
   it("adds up the margins, the deadline share and the most frequent pairs", () => {
     const f = periodFigures(
       parsePeriod("2026H1")!,
-      [
+      marginsFromCube([
         row({ count: 3, answered: 2, answeredOnTime: 2, severity: "rod" }),
         row({ area: "information", counterpartId: "kommun", count: 2, answered: 1, answeredOnTime: 0, unansweredOverdue: 1, unitId: "enhet" }),
         row({ area: "information", count: 1 }),
-      ],
+      ]),
       histogramOf([10, 20, 30]),
     );
     expect(f.total).toBe(6);
