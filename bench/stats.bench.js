@@ -142,6 +142,12 @@ try {
     console.log(`avvik ${args.join(" ").padEnd(38)} ${runs.map(fmt).join(", ")}  (${(runs[0].stdout.length / 1024).toFixed(0)} KiB out)`);
   }
   const pdf = avvik(["stats", "--period", "2026H1", "--pdf", join(base, "board.pdf")]);
+  // Registering a case also looks for likely duplicates of it.
+  const created = avvik([
+    "case", "new", "--direction", "out", "--counterpart", tops[0], "--event-date", "2026-07-13", "--discovered-date", "2026-07-14",
+    "--kind", "tillbud", "--area", "lakemedel", "--summary", "Brist i överrapportering vid utskrivning", "--person", "19121212-1212",
+  ]);
+  console.log(`avvik ${"case new … (with the duplicate check)".padEnd(38)} ${fmt(created)}`);
   console.log(`avvik ${"stats --period 2026H1 --pdf FILE".padEnd(38)} ${fmt(pdf)}`);
   console.log(`load average at the end: ${(await import("node:os")).loadavg().map((l) => l.toFixed(1)).join(" ")} on ${(await import("node:os")).availableParallelism()} cores`);
 } finally {

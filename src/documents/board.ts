@@ -330,15 +330,15 @@ function breakdownTable(doc: Doc, c: Cursor, r: StatsReport, dim: StatsDimension
   if (rows.length === 0) return;
   const w = CONTENT.width;
   const withDeadline = dim === "counterpart";
-  const first = withDeadline ? 0.4 : 0.49;
+  const first = withDeadline ? 0.36 : 0.49;
   const columns: Column[] = [
     { header: "", width: w * first },
-    { header: t("stats.col.count"), width: w * 0.12, align: "right" },
+    { header: t("stats.col.count"), width: w * (withDeadline ? 0.11 : 0.12), align: "right" },
     { header: t("stats.col.share"), width: w * 0.12, align: "right" },
     { header: `${t("stats.col.previous")} ${r.previous.label}`, width: w * 0.15, align: "right" },
     { header: t("stats.col.change"), width: w * 0.12, align: "right" },
   ];
-  if (withDeadline) columns.push({ header: t("stats.col.withinDeadline"), width: w * 0.09, align: "right" });
+  if (withDeadline) columns.push({ header: t("stats.col.withinDeadline"), width: w * 0.14, align: "right" });
   const body = rows.map((row) => [
     row.name,
     formatNumber(sv, row.count, 0),

@@ -274,7 +274,6 @@ export const en: Record<MessageKey, string> = {
   "stats.dim.severity": "Severity",
   "stats.dim.counterpart": "Counterpart",
   "stats.dim.unit": "Unit",
-  "stats.dim.key": "Key figures",
   "stats.notSet": "Not set",
   "stats.topPairs": "Most frequent pairs of area and counterpart",
   "stats.pp": "{n} pp",
@@ -319,7 +318,6 @@ export const en: Record<MessageKey, string> = {
   "duplicates.reason.similarText": "similar text",
   "duplicates.hint": "If a pair is the same event: avvik case update NEWER --duplicate-of OLDER. Statistics then count the event once.",
   "duplicates.warnNew": "The case looks like {case} ({reasons}). If it is the same event: avvik case update {self} --duplicate-of {case}",
-  "duplicates.linkedTo": "{case} is linked to {target}, of which {original} is already a duplicate.",
 
   // --- protection ---
 

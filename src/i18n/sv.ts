@@ -275,7 +275,6 @@ export const sv = {
   "stats.dim.severity": "Allvarlighetsgrad",
   "stats.dim.counterpart": "Motpart",
   "stats.dim.unit": "Enhet",
-  "stats.dim.key": "Nyckeltal",
   "stats.notSet": "Ej angiven",
   "stats.topPairs": "Vanligaste par av område och motpart",
   "stats.pp": "{n} p.e.",
@@ -320,7 +319,6 @@ export const sv = {
   "duplicates.reason.similarText": "liknande text",
   "duplicates.hint": "Gäller ett par samma händelse: avvik case update NYARE --duplicate-of ÄLDRE. Statistiken räknar då händelsen en gång.",
   "duplicates.warnNew": "Ärendet liknar {case} ({reasons}). Gäller det samma händelse: avvik case update {self} --duplicate-of {case}",
-  "duplicates.linkedTo": "{case} länkas till {target}, som {original} redan är dubblett av.",
 
   // --- protection ---
 
