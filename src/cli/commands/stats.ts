@@ -116,22 +116,25 @@ function printSummary(ctx: Context, s: Summary): void {
       continue;
     }
     out.line(out.style("bold", title));
-    const groups = new Map<string, SummaryCase[]>();
+    const groups = new Map<string, Array<{ c: SummaryCase; cells: string[] }>>();
+    const widths = [0, 0, 0, 0, 0];
     for (const c of cases) {
+      const cells = caseCells(ctx, c);
+      cells.slice(0, 5).forEach((cell, i) => (widths[i] = Math.max(widths[i]!, cell.length)));
       const g = responsibleOf(t, c);
-      groups.set(g, [...(groups.get(g) ?? []), c]);
+      let list = groups.get(g);
+      if (!list) groups.set(g, (list = []));
+      list.push({ c, cells });
     }
-    const rows = cases.map((c) => caseCells(ctx, c));
-    const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
-    const sorted = [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0], "sv"));
-    for (const [group, list] of sorted) {
-      out.line(`  ${group}`);
-      for (const c of list) {
-        const cells = caseCells(ctx, c);
+    const lines: string[] = [];
+    for (const [group, list] of [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0], "sv"))) {
+      lines.push(`  ${group}`);
+      for (const { c, cells } of list) {
         const text = cells.map((cell, i) => (i < 5 ? cell.padEnd(widths[i]!) : cell)).join("  ");
-        out.line(`    ${c.overdue ? out.style("red", text) : text}`.trimEnd());
+        lines.push(`    ${c.overdue ? out.style("red", text) : text}`.trimEnd());
       }
     }
+    out.line(lines.join("\n"));
   }
 }
 
