@@ -318,6 +318,7 @@ export const en: Record<MessageKey, string> = {
   "duplicates.reason.similarText": "similar text",
   "duplicates.hint": "If a pair is the same event: avvik case update NEWER --duplicate-of OLDER. Statistics then count the event once.",
   "duplicates.warnNew": "The case looks like {case} ({reasons}). If it is the same event: avvik case update {self} --duplicate-of {case}",
+  "duplicates.warnMore": "… and {n} more cases; see 'avvik duplicates'.",
 
   // --- protection ---
 

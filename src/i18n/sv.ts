@@ -319,6 +319,7 @@ export const sv = {
   "duplicates.reason.similarText": "liknande text",
   "duplicates.hint": "Gäller ett par samma händelse: avvik case update NYARE --duplicate-of ÄLDRE. Statistiken räknar då händelsen en gång.",
   "duplicates.warnNew": "Ärendet liknar {case} ({reasons}). Gäller det samma händelse: avvik case update {self} --duplicate-of {case}",
+  "duplicates.warnMore": "… och {n} ärenden till; se 'avvik duplicates'.",
 
   // --- protection ---
 

@@ -69,10 +69,12 @@ export async function caseNew(ctx: Context, o: NewOptions): Promise<void> {
 
 /** Warns on stderr when the new case looks like one already registered (double reporting). */
 function warnLikelyDuplicates(ctx: Context, store: Store, id: number, label: string): void {
-  for (const d of store.stats.likelyDuplicatesOf(id)) {
+  const found = store.stats.likelyDuplicatesOf(id);
+  for (const d of found.slice(0, 3)) {
     const reasons = d.reasons.map((r) => ctx.t(`duplicates.reason.${r}` as MessageKey, { n: DUPLICATE_WINDOW_DAYS })).join(", ");
     ctx.out.warn(ctx.t("duplicates.warnNew", { case: d.diaryNumber, reasons, self: label }));
   }
+  if (found.length > 3) ctx.out.warn(ctx.t("duplicates.warnMore", { n: found.length - 3 }));
 }
 
 /** Everything checked before anything is written; returns the input for the store. */
