@@ -11,6 +11,7 @@ import { registerExchange } from "./commands/exchange.js";
 import { registerInit } from "./commands/init.js";
 import { registerMail } from "./commands/mail.js";
 import { registerOrg } from "./commands/org.js";
+import { registerStats } from "./commands/stats.js";
 import { resolveLang } from "./context.js";
 import { EXIT, report } from "./errors.js";
 
@@ -78,6 +79,7 @@ export function buildProgram(t: Translate): Command {
   registerAudit(program, t);
   registerExchange(program, t);
   registerMail(program, t);
+  registerStats(program, t);
   return program;
 }
 

@@ -15,9 +15,9 @@ import { tSv, type MessageKey } from "../i18n/index.js";
 import type { MailAddress, OutboxMessage, Recipient } from "../store/outbox.js";
 import type { Store } from "../store/store.js";
 import { assertNoPersonalData, pdfText, type MessagePart } from "./guard.js";
-import { fill, loadTemplate, type TemplateName } from "./templates.js";
+import { fill, loadTemplate, type GeneralTemplateName, type TemplateName } from "./templates.js";
 
-export type { TemplateName } from "./templates.js";
+export type { TemplateName, GeneralTemplateName } from "./templates.js";
 
 export interface AttachmentInput {
   filename: string;
@@ -38,8 +38,9 @@ export interface MessageSpec {
 /** A message rendered and checked by the guard, ready for `queue`. */
 export interface PreparedMessage {
   messageId: string;
-  caseId: number;
-  template: TemplateName;
+  /** Null for a message about several cases (the morning summary). */
+  caseId: number | null;
+  template: TemplateName | GeneralTemplateName;
   from: MailAddress;
   recipients: Recipient[];
   subject: string;
@@ -141,6 +142,26 @@ function compose(store: Store, spec: MessageSpec, attachmentTexts: string[]): Pr
     body,
     attachments,
   };
+}
+
+/**
+ * A message about several cases (the morning summary): no case of its own. The guard checks it against the
+ * names of every person in `caseIds`, besides personnummer. Synchronous (usable inside `store.write`).
+ */
+export function draftGeneral(
+  store: Store,
+  spec: { template: GeneralTemplateName; values: Record<string, string | null>; to: MailAddress[]; cc?: MailAddress[]; from?: MailAddress; caseIds: number[] },
+): PreparedMessage {
+  const recipients = recipientList(spec.to, spec.cc ?? []);
+  if (!recipients.some((r) => r.kind === "to")) throw new RefusedError("mail.error.noRecipients", { case: "–" });
+  const template = loadTemplate(store.home, spec.template);
+  const values = { org: store.orgs.self().name, ...spec.values };
+  const subject = fill(template.subject, values).replace(/[\r\n]+/g, " ").trim();
+  const body = fill(template.body, values);
+  const names = spec.caseIds.flatMap((id) => store.cases.persons(id, true).map((p) => p.name));
+  assertNoPersonalData([{ kind: "subject", text: subject }, { kind: "body", text: body }], names, store.today);
+  const from = spec.from ?? senderOf(store);
+  return { messageId: `<${randomUUID()}@${domainOf(from.address)}>`, caseId: null, template: spec.template, from, recipients, subject, body, attachments: [] };
 }
 
 /** Renders and guards a message without attachments, synchronously (usable inside `store.write`). */

@@ -9,9 +9,11 @@ import { TEMPLATES_DIR } from "../paths.js";
 
 export const TEMPLATES = ["arrived", "answered", "reminder", "report"] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
+/** Templates of messages about several cases (not offered by `notify`). */
+export type GeneralTemplateName = "summary";
 
 export interface MailTemplate {
-  name: TemplateName;
+  name: TemplateName | GeneralTemplateName;
   file: string;
   subject: string;
   body: string;
@@ -19,12 +21,12 @@ export interface MailTemplate {
 
 const cache = new Map<string, MailTemplate>();
 
-export function templateFile(home: string, name: TemplateName): string {
+export function templateFile(home: string, name: TemplateName | GeneralTemplateName): string {
   const own = join(home, "templates", "mail", `${name}.txt`);
   return existsSync(own) ? own : join(TEMPLATES_DIR, "mail", `${name}.txt`);
 }
 
-export function loadTemplate(home: string, name: TemplateName): MailTemplate {
+export function loadTemplate(home: string, name: TemplateName | GeneralTemplateName): MailTemplate {
   const file = templateFile(home, name);
   const hit = cache.get(file);
   if (hit) return hit;

@@ -13,6 +13,7 @@ import { FileRepo } from "./files.js";
 import { OrgRepo } from "./orgs.js";
 import { OutboxRepo } from "./outbox.js";
 import { SettingsRepo } from "./settings.js";
+import { StatsRepo } from "./stats.js";
 
 /** Who makes a change and when: recorded on every write. */
 export interface Actor {
@@ -41,6 +42,7 @@ export class Store {
   readonly audit: AuditRepo;
   readonly files: FileRepo;
   readonly outbox: OutboxRepo;
+  readonly stats: StatsRepo;
   private cipherCache: FieldCipher | undefined;
 
   private constructor(
@@ -62,6 +64,7 @@ export class Store {
       Buffer.isBuffer(blob) ? maskPersonalNumber(this.cipher.decryptText(blob)) : null,
     );
     this.outbox = new OutboxRepo(this);
+    this.stats = new StatsRepo(this);
   }
 
   static databaseFile(home: string): string {

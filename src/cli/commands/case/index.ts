@@ -67,6 +67,7 @@ export function registerCase(program: Command, t: Translate): void {
     .option("--actions <text>", t("flag.actions"))
     .option("--follow-up <text>", t("flag.followUp"))
     .option("--ref <system:id>", t("flag.ref"), collect)
+    .option("--duplicate-of <ref>", t("flag.duplicateOf"))
     .option("--json", t("help.json"))
     .action(action(update));
   c.command("status")
@@ -140,6 +141,7 @@ interface UpdateOptions {
   actions?: string;
   followUp?: string;
   ref?: string[];
+  duplicateOf?: string;
 }
 
 async function update(ctx: Context, o: UpdateOptions, ref: string): Promise<void> {
@@ -156,9 +158,19 @@ async function update(ctx: Context, o: UpdateOptions, ref: string): Promise<void
   const store = await ctx.store();
   const id = store.cases.resolve(ref);
   if (o.unit) changes.unitId = store.orgs.require(parseOrgId("--unit", o.unit)).id;
+  if (o.duplicateOf !== undefined) {
+    // Linking duplicates is for the statistics: the event counts once. A link never forms a chain.
+    changes.duplicateOf = o.duplicateOf.trim().toLowerCase() === "none" ? null : store.stats.duplicateTarget(id, store.cases.resolve(o.duplicateOf));
+  }
   const before = store.cases.get(id);
-  if (before.status === "closed") throw new RefusedError("error.caseClosed", { case: before.diaryNumber ?? `#${id}` });
-  const changed = store.write(() => store.cases.update(id, changes));
+  // A closed case may still be marked as a duplicate (or unmarked): that changes the statistics, not the case.
+  const onlyDuplicate = Object.keys(changes).length === 1 && changes.duplicateOf !== undefined;
+  if (before.status === "closed" && !onlyDuplicate) throw new RefusedError("error.caseClosed", { case: before.diaryNumber ?? `#${id}` });
+  const changed = store.write(() => {
+    const fields = store.cases.update(id, changes);
+    if (changes.duplicateOf) store.stats.repointDuplicates(id, changes.duplicateOf);
+    return fields;
+  });
   const c = store.cases.get(id);
   const label = c.diaryNumber ?? `#${id}`;
   ctx.out.result({ ...c, changed }, () =>

@@ -2,6 +2,7 @@
 
 import { AREAS, DIRECTIONS, KINDS, type Area, type Direction, type Kind } from "../../../core/codes.js";
 import { parseIsoDate } from "../../../core/dates.js";
+import { DUPLICATE_WINDOW_DAYS } from "../../../core/duplicates.js";
 import { FailedError, InterruptedError, InvalidDataError, UsageError } from "../../../core/errors.js";
 import { findPersonalNumbers, isPersonalNumber, maskPersonalNumber, parsePersonalNumber } from "../../../core/personnummer.js";
 import type { NewCaseInput, Org } from "../../../core/types.js";
@@ -78,9 +79,20 @@ export async function caseNew(ctx: Context, o: NewOptions): Promise<void> {
   } else if (mail) {
     ctx.out.warn(ctx.t("mail.noticeNobody", { case: c.diaryNumber ?? `#${c.id}` }));
   }
+  warnLikelyDuplicates(ctx, store, id, c.diaryNumber ?? `#${id}`);
   ctx.out.result(c, () => {
     ctx.out.line(ctx.t("case.created", { number: c.diaryNumber ?? `#${c.id}`, direction: codeName(ctx.t, "direction", c.direction).toLowerCase(), counterpart: c.counterpart.name, due: c.dueDate }));
   });
+}
+
+/** Warns on stderr when the new case looks like one already registered (double reporting). */
+function warnLikelyDuplicates(ctx: Context, store: Store, id: number, label: string): void {
+  const found = store.stats.likelyDuplicatesOf(id);
+  for (const d of found.slice(0, 3)) {
+    const reasons = d.reasons.map((r) => ctx.t(`duplicates.reason.${r}` as MessageKey, { n: DUPLICATE_WINDOW_DAYS })).join(", ");
+    ctx.out.warn(ctx.t("duplicates.warnNew", { case: d.diaryNumber, reasons, self: label }));
+  }
+  if (found.length > 3) ctx.out.warn(ctx.t("duplicates.warnMore", { n: found.length - 3 }));
 }
 
 /** Everything checked before anything is written; returns the input for the store. */

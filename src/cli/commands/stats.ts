@@ -1,0 +1,366 @@
+// Learning from deviations (CLI.md section 5): `summary` for the morning cron job, `stats` for the
+// half-year report to the board, `duplicates` for events reported twice.
+
+import type { Command } from "commander";
+import { resolve } from "node:path";
+import { DUPLICATE_WINDOW_DAYS, type DuplicateReason } from "../../core/duplicates.js";
+import { FailedError, NotFoundError, UsageError } from "../../core/errors.js";
+import { ROLES } from "../../core/codes.js";
+import {
+  NONE_KEY,
+  STATS_DIMENSIONS,
+  breakdown,
+  formatNumber,
+  formatShare,
+  formatSigned,
+  parsePeriod,
+  rangePeriod,
+  type BreakdownRow,
+  type Period,
+  type StatsDimension,
+} from "../../core/stats.js";
+import { tSv, type MessageKey, type Translate } from "../../i18n/index.js";
+import type { StatsReport, Summary, SummaryCase } from "../../store/stats.js";
+import type { Store } from "../../store/store.js";
+import { action } from "../command.js";
+import type { Context } from "../context.js";
+import { Output } from "../output.js";
+import { parseCodeFlag, parseDateFlag, parseEmail, parseNonNegativeInt, parsePositiveInt } from "../parse.js";
+import { codeName } from "../render.js";
+
+
+export function registerStats(program: Command, t: Translate): void {
+  program
+    .command("summary")
+    .description(t("help.summary"))
+    .option("--format <format>", `text|json – ${t("flag.format")}`)
+    .option("--email <role|email>", t("flag.summaryEmail"))
+    .option("--due-days <n>", t("flag.dueDays"))
+    .option("--since <date>", t("flag.since"))
+    .option("--peek", t("flag.peek"))
+    .option("--json", t("help.json"))
+    .action(action(summary));
+  program
+    .command("stats")
+    .description(t("help.stats"))
+    .option("--period <period>", t("flag.period"))
+    .option("--from <date>", t("flag.from"))
+    .option("--to <date>", t("flag.to"))
+    .option("--by <dimension>", t("flag.by"))
+    .option("--format <format>", `text|json|csv – ${t("flag.format")}`)
+    .option("--pdf <file>", t("flag.pdf"))
+    .option("--top <n>", t("flag.top"))
+    .option("--json", t("help.json"))
+    .action(action(stats));
+  program.command("duplicates").description(t("help.duplicates")).option("--json", t("help.json")).action(action(duplicates));
+}
+
+/** An Output in JSON mode when --json or --format json asks for it. */
+function outputFor(ctx: Context, format: "text" | "json" | "csv"): Output {
+  return format === "json" && !ctx.json ? new Output(true) : ctx.out;
+}
+
+// --- summary ------------------------------------------------------------------------------------------
+
+interface SummaryOptions {
+  format?: string;
+  email?: string;
+  dueDays?: string;
+  since?: string;
+  peek?: boolean;
+}
+
+async function summary(ctx: Context, o: SummaryOptions): Promise<void> {
+  const format = ctx.json ? "json" : o.format ? parseCodeFlag("--format", ["text", "json"] as const, o.format) : "text";
+  const dueDays = o.dueDays !== undefined ? parseNonNegativeInt("--due-days", o.dueDays) : undefined;
+  const since = o.since ? parseDateFlag("--since", o.since) : undefined;
+  const store = await ctx.store();
+  const to = o.email !== undefined ? summaryRecipients(store, o.email) : undefined;
+  const { composeSummary } = await import("../../store/stats.js");
+  const s = composeSummary(store, { since, dueDays });
+  // Every run counts (text or JSON: a cron job may use either), unless --peek: the next summary's new cases
+  // start after this one.
+  if (!o.peek) {
+    store.write(() =>
+      store.stats.recordSummary({
+        since: s.since,
+        counts: { newCases: s.newCases.length, overdue: s.overdue.length, dueSoon: s.dueSoon.length, awaitingReply: s.awaitingReply.length },
+      }),
+    );
+  }
+  if (to) await mailSummary(ctx, store, s, to);
+  outputFor(ctx, format).result(s, () => printSummary(ctx, s));
+}
+
+/** `--email ROLE|EMAIL`: an address, or the contacts with that role in our own organisation (else its units). */
+function summaryRecipients(store: Store, target: string): Array<{ name: string | null; address: string }> {
+  const value = target.trim();
+  if (value.includes("@")) return [{ name: null, address: parseEmail("--email", value) }];
+  const role = parseCodeFlag("--email", ROLES, value);
+  const self = store.orgs.self();
+  let contacts = store.contacts.withRole(self.id, role);
+  if (!contacts.length) contacts = store.orgs.unitsOf(self.id).flatMap((u) => store.contacts.withRole(u.id, role));
+  if (!contacts.length) throw new NotFoundError("summary.noRecipient", { role, org: self.name });
+  return contacts.map((c) => ({ name: c.name, address: c.email }));
+}
+
+/** Queues the summary (always Swedish) through the outbox and tries to deliver it at once; reports on stderr. */
+async function mailSummary(ctx: Context, store: Store, s: Summary, to: Array<{ name: string | null; address: string }>): Promise<void> {
+  const { draftGeneral, queue } = await import("../../mail/compose.js");
+  const { loadMailOptions, resolveSmtp } = await import("../../mail/config.js");
+  const options = loadMailOptions(ctx.home, ctx.env);
+  const caseIds = [...new Set([...s.newCases, ...s.overdue, ...s.dueSoon, ...s.awaitingReply].map((c) => c.id))];
+  const from = options.from ? (await import("../../mail/compose.js")).senderOf(store, options.from) : undefined;
+  const prepared = draftGeneral(store, { template: "summary", values: { date: s.date, summary: summaryText(tSv, s) }, to, from, caseIds });
+  const queued = store.write(() => queue(store, prepared));
+  ctx.out.info(ctx.t("summary.mailQueued", { id: queued.id, to: to.map((a) => a.address).join(", ") }));
+  try {
+    const { flushOutbox } = await import("../../mail/deliver.js");
+    const r = await flushOutbox(store, { smtp: resolveSmtp(ctx.home, ctx.env), options, ids: [queued.id] });
+    const final = r.messages[0] ?? store.outbox.get(queued.id);
+    if (final.status === "sent") ctx.out.info(ctx.t("summary.mailSent", { id: final.id }));
+    else ctx.out.warn(ctx.t("summary.mailNotSent", { id: final.id, error: final.lastError ?? "" }));
+  } catch (err) {
+    // Queued safely; `avvik outbox flush` delivers it later.
+    ctx.out.warn(ctx.t("summary.mailNotSent", { id: queued.id, error: err instanceof Error ? err.message : String(err) }));
+  }
+}
+
+/** Who a case is waiting on in the summary: the responsible person, else the unit, else nobody. */
+export function responsibleOf(t: Translate, c: SummaryCase): string {
+  if (c.assignee) return `${c.assignee.name} <${c.assignee.email}>`;
+  if (c.unit) return t("summary.unit", { name: c.unit.name });
+  return t("summary.noResponsible");
+}
+
+function printSummary(ctx: Context, s: Summary): void {
+  ctx.out.line(summaryText(ctx.t, s, (style, text) => ctx.out.style(style, text)));
+}
+
+/** The summary as text in a given language; `style` adds emphasis on a terminal (identity for e-mail). */
+export function summaryText(t: Translate, s: Summary, style: (s: "bold" | "red", text: string) => string = (_s, x) => x): string {
+  const out: string[] = [];
+  out.push(style("bold", t("summary.title", { date: s.date })));
+  out.push(t("summary.since", { since: s.since.length > 10 ? s.since.slice(0, 16).replace("T", " ") : s.since }));
+  out.push(t("summary.totals", { newCases: s.newCases.length, overdue: s.overdue.length, dueSoon: s.dueSoon.length, days: s.dueDays, awaiting: s.awaitingReply.length }));
+  const sections: Array<[MessageKey, SummaryCase[]]> = [
+    ["summary.section.newCases", s.newCases],
+    ["summary.section.overdue", s.overdue],
+    ["summary.section.dueSoon", s.dueSoon],
+    ["summary.section.awaitingReply", s.awaitingReply],
+  ];
+  for (const [key, cases] of sections) {
+    out.push("");
+    const title = `${t(key, { days: s.dueDays })} (${cases.length})`;
+    if (cases.length === 0) {
+      out.push(`${style("bold", title)}: ${t("summary.none")}`);
+      continue;
+    }
+    out.push(style("bold", title));
+    const groups = new Map<string, Array<{ c: SummaryCase; cells: string[] }>>();
+    const widths = [0, 0, 0, 0, 0];
+    for (const c of cases) {
+      const cells = caseCells(t, c);
+      cells.slice(0, 5).forEach((cell, i) => (widths[i] = Math.max(widths[i]!, cell.length)));
+      const g = responsibleOf(t, c);
+      let list = groups.get(g);
+      if (!list) groups.set(g, (list = []));
+      list.push({ c, cells });
+    }
+    for (const [group, list] of [...groups.entries()].sort((x, y) => x[0].localeCompare(y[0], "sv"))) {
+      out.push(`  ${group}`);
+      for (const { c, cells } of list) {
+        const text = cells.map((cell, i) => (i < 5 ? cell.padEnd(widths[i]!) : cell)).join("  ");
+        out.push(`    ${c.overdue ? style("red", text) : text}`.trimEnd());
+      }
+    }
+  }
+  return out.join("\n");
+}
+
+function caseCells(t: Translate, c: SummaryCase): string[] {
+  const days = c.daysLeft < 0 ? t("common.daysOverdue", { n: -c.daysLeft }) : c.daysLeft === 0 ? t("common.dueToday") : t("common.daysLeft", { n: c.daysLeft });
+  const summaryText = c.summary.length > 60 ? `${c.summary.slice(0, 59)}…` : c.summary;
+  const extra = c.duplicateOf ? ` (${t("summary.duplicateOf", { case: c.duplicateOf })})` : "";
+  return [
+    c.diaryNumber ?? `#${c.id}`,
+    c.direction === "in" ? "in" : "ut",
+    c.counterpart.name,
+    t("summary.due", { date: c.dueDate }),
+    ["answered", "followed_up", "closed"].includes(c.status) ? codeName(t, "status", c.status) : days,
+    `${codeName(t, "area", c.area)}: ${summaryText}${extra}`,
+  ];
+}
+
+// --- stats --------------------------------------------------------------------------------------------
+
+interface StatsOptions {
+  period?: string;
+  from?: string;
+  to?: string;
+  by?: string;
+  format?: string;
+  pdf?: string;
+  top?: string;
+}
+
+/** --period, or --from with --to; a usage error naming what is missing or malformed. */
+export function periodFromFlags(o: { period?: string; from?: string; to?: string }): Period {
+  if (o.period !== undefined && (o.from !== undefined || o.to !== undefined)) throw new UsageError("usage.periodBoth", {});
+  if (o.period !== undefined) {
+    const p = parsePeriod(o.period);
+    if (!p) throw new UsageError("usage.periodBad", { value: o.period });
+    return p;
+  }
+  if (o.from === undefined && o.to === undefined) throw new UsageError("usage.periodMissing", {});
+  if (o.from === undefined) throw new UsageError("usage.missingFlag", { flag: "--from" });
+  if (o.to === undefined) throw new UsageError("usage.missingFlag", { flag: "--to" });
+  const from = parseDateFlag("--from", o.from);
+  const to = parseDateFlag("--to", o.to);
+  const p = rangePeriod(from, to);
+  if (!p) throw new UsageError("usage.rangeOrder", { from, to });
+  return p;
+}
+
+async function stats(ctx: Context, o: StatsOptions): Promise<void> {
+  const period = periodFromFlags(o);
+  const format = ctx.json ? "json" : o.format ? parseCodeFlag("--format", ["text", "json", "csv"] as const, o.format) : "text";
+  const by = o.by ? parseCodeFlag("--by", STATS_DIMENSIONS, o.by) : undefined;
+  const top = o.top ? parsePositiveInt("--top", o.top) : 10;
+  const store = await ctx.store();
+  const { composeStats } = await import("../../store/stats.js");
+  const report = composeStats(store, period, { top });
+  let pdf: { file: string; pages: number } | undefined;
+  if (o.pdf) {
+    const { writeBoardReport } = await import("../../documents/board.js");
+    const file = resolve(o.pdf);
+    const pages = await writeBoardReport(report, file, { now: store.actor.now });
+    pdf = { file, pages };
+  }
+  const out = outputFor(ctx, format);
+  if (format === "json") return out.result(pdf ? { ...report, pdf } : report, () => {});
+  if (format === "csv") {
+    process.stdout.write(await statsCsv(ctx.t, report, by));
+    if (pdf) ctx.out.info(ctx.t("stats.pdfWritten", { file: pdf.file, pages: pdf.pages }));
+    return;
+  }
+  if (pdf) return ctx.out.line(ctx.t("stats.pdfWritten", { file: pdf.file, pages: pdf.pages }));
+  printStats(ctx, report, by);
+}
+
+/** The display name of a code in a breakdown. */
+export function dimensionName(t: Translate, report: StatsReport, dim: StatsDimension, code: string): string {
+  if (code === NONE_KEY) return t("stats.notSet");
+  if (dim === "area" || dim === "kind" || dim === "severity") return codeName(t, dim, code);
+  return report.names[code] ?? code;
+}
+
+function rowsOf(t: Translate, report: StatsReport, dim: StatsDimension): BreakdownRow[] {
+  return breakdown(report, dim, (d, code) => dimensionName(t, report, d, code));
+}
+
+function keyFigureRows(ctx: Context, r: StatsReport): string[][] {
+  const { t, lang } = ctx;
+  return [
+    [t("stats.total"), String(r.total), String(r.previous.total), formatSigned(lang, r.trend.total, 0)],
+    [t("stats.answered"), String(r.deadline.answered), String(r.previous.deadline.answered), formatSigned(lang, r.deadline.answered - r.previous.deadline.answered, 0)],
+    [t("stats.handlingMedian"), formatNumber(lang, r.handlingDays.median), formatNumber(lang, r.previous.handlingDays.median), formatSigned(lang, r.trend.handlingDaysMedian)],
+    [t("stats.handlingP90"), formatNumber(lang, r.handlingDays.p90), formatNumber(lang, r.previous.handlingDays.p90), formatSigned(lang, r.trend.handlingDaysP90)],
+    [
+      t("stats.withinDeadline"),
+      formatShare(lang, r.answeredWithinDeadline),
+      formatShare(lang, r.previous.answeredWithinDeadline),
+      r.trend.answeredWithinDeadline === null ? "–" : t("stats.pp", { n: formatSigned(lang, Math.round(r.trend.answeredWithinDeadline * 1000) / 10) }),
+    ],
+    [t("stats.unansweredOverdue"), String(r.deadline.unansweredOverdue), String(r.previous.deadline.unansweredOverdue), formatSigned(lang, r.deadline.unansweredOverdue - r.previous.deadline.unansweredOverdue, 0)],
+  ];
+}
+
+function printStats(ctx: Context, r: StatsReport, by: StatsDimension | undefined): void {
+  const { t, out, lang } = ctx;
+  out.line(out.style("bold", t("stats.title", { label: r.label, from: r.from, to: r.to })));
+  out.line(t("stats.previous", { label: r.previous.label, from: r.previous.from, to: r.previous.to }));
+  out.line();
+  out.table(
+    [{ header: t("stats.col.figure") }, { header: t("stats.col.period"), align: "right" }, { header: t("stats.col.previous"), align: "right" }, { header: t("stats.col.change"), align: "right" }],
+    keyFigureRows(ctx, r),
+  );
+  if (r.total === 0) {
+    out.line();
+    out.line(t("stats.noCases"));
+  }
+  for (const dim of by ? [by] : STATS_DIMENSIONS) {
+    const rows = rowsOf(t, r, dim);
+    if (rows.length === 0) continue;
+    out.line();
+    const withDeadline = dim === "counterpart";
+    out.table(
+      [
+        { header: t(`stats.dim.${dim}` as MessageKey), max: 50 },
+        { header: t("stats.col.count"), align: "right" },
+        { header: t("stats.col.share"), align: "right" },
+        { header: t("stats.col.previous"), align: "right" },
+        ...(withDeadline ? [{ header: t("stats.col.withinDeadline"), align: "right" as const }] : []),
+      ],
+      rows.map((row) => [
+        row.name,
+        String(row.count),
+        formatShare(lang, row.share),
+        String(row.previous),
+        ...(withDeadline ? [formatShare(lang, r.withinDeadlineByCounterpart[row.code] ?? null)] : []),
+      ]),
+    );
+  }
+  if (!by && r.topPairs.length) {
+    out.line();
+    out.line(out.style("bold", t("stats.topPairs")));
+    r.topPairs.forEach((p, i) => out.line(`  ${String(i + 1).padStart(2)}. ${codeName(t, "area", p.area)} – ${r.names[p.counterpart] ?? p.counterpart}: ${p.count}`));
+  }
+  out.line();
+  out.line(out.style("dim", t("stats.footnote")));
+}
+
+/** CSV in long form: one row per figure or category, with the previous period beside it. */
+export async function statsCsv(t: Translate, r: StatsReport, by: StatsDimension | undefined): Promise<string> {
+  const { stringify } = await import("csv-stringify/sync");
+  const rows: Array<Array<string | number>> = [];
+  if (!by) {
+    const key = (code: string, name: MessageKey, value: number | null, previous: number | null) => rows.push(["key", code, t(name), value ?? "", "", previous ?? ""]);
+    key("total", "stats.total", r.total, r.previous.total);
+    key("answered", "stats.answered", r.deadline.answered, r.previous.deadline.answered);
+    key("handlingDaysMedian", "stats.handlingMedian", r.handlingDays.median, r.previous.handlingDays.median);
+    key("handlingDaysP90", "stats.handlingP90", r.handlingDays.p90, r.previous.handlingDays.p90);
+    key("answeredWithinDeadline", "stats.withinDeadline", r.answeredWithinDeadline, r.previous.answeredWithinDeadline);
+    key("unansweredOverdue", "stats.unansweredOverdue", r.deadline.unansweredOverdue, r.previous.deadline.unansweredOverdue);
+  }
+  for (const dim of by ? [by] : STATS_DIMENSIONS) {
+    for (const row of rowsOf(t, r, dim)) rows.push([dim, row.code, row.name, row.count, row.share === null ? "" : Math.round(row.share * 10_000) / 10_000, row.previous]);
+  }
+  return stringify(rows, {
+    header: true,
+    columns: ["dimension", "code", "name", "value", "share", "previous"],
+    record_delimiter: "unix",
+  });
+}
+
+// --- duplicates ---------------------------------------------------------------------------------------
+
+export function reasonText(t: Translate, reason: DuplicateReason, days?: number): string {
+  return t(`duplicates.reason.${reason}` as MessageKey, { n: reason === "closeDates" ? (days ?? DUPLICATE_WINDOW_DAYS) : undefined });
+}
+
+async function duplicates(ctx: Context): Promise<void> {
+  const store = await ctx.store();
+  const pairs = store.stats.duplicatePairs();
+  const value = pairs.map((p) => ({ a: p.a, b: p.b, reasons: p.reasons, days: p.days, similarity: p.similarity }));
+  ctx.out.result(value, () => {
+    const t = ctx.t;
+    if (pairs.length === 0) return ctx.out.line(t("duplicates.none"));
+    ctx.out.table(
+      [{ header: t("duplicates.col.a") }, { header: t("duplicates.col.b") }, { header: t("duplicates.col.reasons") }],
+      pairs.map((p) => [p.a, p.b, p.reasons.map((r) => reasonText(t, r, DUPLICATE_WINDOW_DAYS)).join(", ")]),
+    );
+    ctx.out.line();
+    ctx.out.line(ctx.out.style("dim", t("duplicates.hint")));
+  });
+}

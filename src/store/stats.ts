@@ -1,0 +1,467 @@
+// SQL for learning from deviations: period aggregates for the statistics, the lists of the morning summary,
+// and candidates for double reporting. Aggregates are computed by SQLite over indexes (migration 005);
+// no method here loads every case of the register.
+
+import type { Area, Direction, Kind, Role, Severity, Status } from "../core/codes.js";
+import { addDays, daysBetween, type IsoDate } from "../core/dates.js";
+import { isOverdue } from "../core/deadline.js";
+import { DUPLICATE_WINDOW_DAYS, matchDuplicate, type DuplicateCandidate, type DuplicateReason } from "../core/duplicates.js";
+import { RefusedError } from "../core/errors.js";
+import {
+  addDeadline,
+  change,
+  emptyMargins,
+  isWholeMonths,
+  marginsFromCube,
+  periodFigures,
+  previousPeriod,
+  type Counts,
+  type CubeRow,
+  type Histogram,
+  type Margins,
+  type Period,
+  type StatsReport,
+} from "../core/stats.js";
+
+export type { StatsReport };
+import type { Store } from "./store.js";
+
+/** Statuses in which the answer is still awaited (the workflow's statuses before `answered`). */
+const OPEN = "('registered','sent','assigned','investigating')";
+const IN_PERIOD = "c.registered_at >= @from AND c.registered_at < @next AND c.duplicate_of IS NULL";
+
+const SUMMARY_SETTING = "summary_last_at";
+
+/** A case as the morning summary shows it: no persons, no free text beyond the summary line. */
+export interface SummaryCase {
+  id: number;
+  diaryNumber: string | null;
+  direction: Direction;
+  status: Status;
+  counterpart: { id: string; name: string };
+  unit: { id: string; name: string } | null;
+  assignee: { name: string; email: string; role: Role } | null;
+  eventDate: IsoDate;
+  discoveredDate: IsoDate;
+  registeredAt: string;
+  dueDate: IsoDate;
+  daysLeft: number;
+  overdue: boolean;
+  kind: Kind;
+  area: Area;
+  severity: Severity | null;
+  summary: string;
+  duplicateOf: string | null;
+}
+
+export type SummaryList = "newCases" | "overdue" | "dueSoon" | "awaitingReply";
+
+interface SummaryRow {
+  id: number;
+  diary_number: string | null;
+  direction: Direction;
+  status: Status;
+  counterpart_id: string;
+  counterpart_name: string;
+  unit_id: string | null;
+  unit_name: string | null;
+  assignee_name: string | null;
+  assignee_email: string | null;
+  assignee_role: Role | null;
+  event_date: string;
+  discovered_date: string;
+  registered_at: string;
+  due_date: string;
+  kind: Kind;
+  area: Area;
+  severity: Severity | null;
+  summary: string;
+  duplicate_number: string | null;
+}
+
+const SELECT_SUMMARY = `
+  SELECT c.id, c.diary_number, c.direction, c.status, c.counterpart_id, o.name AS counterpart_name,
+         c.unit_id, u.name AS unit_name, k.name AS assignee_name, k.email AS assignee_email, k.role AS assignee_role,
+         c.event_date, c.discovered_date, c.registered_at, c.due_date, c.kind, c.area, c.severity, c.summary,
+         d.diary_number AS duplicate_number
+  FROM cases c
+  JOIN orgs o ON o.id = c.counterpart_id
+  LEFT JOIN orgs u ON u.id = c.unit_id
+  LEFT JOIN contacts k ON k.id = c.assignee_id
+  LEFT JOIN cases d ON d.id = c.duplicate_of`;
+
+/** A pair of cases that probably describe the same event. */
+export interface DuplicatePair {
+  /** Diary number (or #id) of the older case. */
+  a: string;
+  b: string;
+  reasons: DuplicateReason[];
+  aId: number;
+  bId: number;
+  days: number;
+  similarity: number;
+}
+
+/** A case that looks like a given one. */
+export interface LikelyDuplicate {
+  caseId: number;
+  diaryNumber: string;
+  reasons: DuplicateReason[];
+  days: number;
+  similarity: number;
+}
+
+export class StatsRepo {
+  constructor(private readonly s: Store) {}
+
+  // --- statistics -------------------------------------------------------------------------------------
+
+  private periodParams(from: IsoDate, to: IsoDate): { from: string; next: string } {
+    // registered_at is a local timestamp whose first ten characters are the local date, so the period is a
+    // range of the index: from the first day's date up to (not including) the day after the last.
+    return { from, next: addDays(to, 1) };
+  }
+
+  /** Counts per combination of area, kind, severity, counterpart and unit for the cases registered in a period. */
+  cube(from: IsoDate, to: IsoDate, today: IsoDate = this.s.today): CubeRow[] {
+    return this.s.db
+      .prepare(
+        `SELECT c.area, c.kind, c.severity, c.counterpart_id AS counterpartId, c.unit_id AS unitId,
+                count(*) AS count,
+                sum(c.answered_at IS NOT NULL) AS answered,
+                sum(c.answered_at IS NOT NULL AND substr(c.answered_at, 1, 10) <= c.due_date) AS answeredOnTime,
+                sum(c.answered_at IS NULL AND c.status IN ${OPEN} AND c.due_date < @today) AS unansweredOverdue
+         FROM cases c INDEXED BY cases_stats
+         WHERE ${IN_PERIOD}
+         GROUP BY c.area, c.kind, c.severity, c.counterpart_id, c.unit_id`,
+      )
+      .all({ ...this.periodParams(from, to), today }) as CubeRow[];
+  }
+
+  /**
+   * The period's counts per code of each dimension. A period of whole months (half-years, years) reads the
+   * monthly aggregates kept by triggers (migration 005) and counts only the overdue unanswered cases live;
+   * any other period is aggregated from the cases (`options.live` forces that, for checking one against the other).
+   */
+  margins(from: IsoDate, to: IsoDate, options: { today?: IsoDate; live?: boolean } = {}): Margins {
+    const today = options.today ?? this.s.today;
+    if (options.live || !isWholeMonths({ from, to })) return marginsFromCube(this.cube(from, to, today));
+    const m = emptyMargins();
+    const rows = this.s.db
+      .prepare(
+        `SELECT dim, code, sum(n) AS n, sum(answered) AS answered, sum(on_time) AS onTime
+         FROM stats_month WHERE month BETWEEN @first AND @last GROUP BY dim, code HAVING sum(n) <> 0`,
+      )
+      .all({ first: from.slice(0, 7), last: to.slice(0, 7) }) as Array<{ dim: string; code: string; n: number; answered: number; onTime: number }>;
+    const target: Record<string, Counts> = { area: m.byArea, kind: m.byKind, severity: m.bySeverity, counterpart: m.byCounterpart, unit: m.byUnit, pair: m.pairs };
+    for (const r of rows) {
+      const map = target[r.dim];
+      if (map) map[r.code] = r.n;
+      if (r.dim === "counterpart") addDeadline(m, r.code, { answered: r.answered, answeredOnTime: r.onTime });
+    }
+    const overdue = this.s.db
+      .prepare(
+        `SELECT c.counterpart_id AS id, count(*) AS n FROM cases c
+         WHERE c.status IN ${OPEN} AND c.due_date < @today AND c.answered_at IS NULL
+           AND c.registered_at >= @from AND c.registered_at < @next AND c.duplicate_of IS NULL
+         GROUP BY c.counterpart_id`,
+      )
+      .all({ ...this.periodParams(from, to), today }) as Array<{ id: string; n: number }>;
+    for (const r of overdue) addDeadline(m, r.id, { unansweredOverdue: r.n });
+    return m;
+  }
+
+  /** Handling days (discovered date to the day of the answer) of the period's answered cases, as a histogram. */
+  handlingDays(from: IsoDate, to: IsoDate, options: { live?: boolean } = {}): Histogram {
+    if (!options.live && isWholeMonths({ from, to })) {
+      const rows = this.s.db
+        .prepare("SELECT days, sum(n) AS n FROM stats_handling WHERE month BETWEEN @first AND @last GROUP BY days HAVING sum(n) <> 0")
+        .all({ first: from.slice(0, 7), last: to.slice(0, 7) }) as Array<{ days: number; n: number }>;
+      return rows.map((r) => [r.days, r.n] as const);
+    }
+    const rows = this.s.db
+      .prepare(
+        `SELECT CAST(round(julianday(substr(c.answered_at, 1, 10)) - julianday(c.discovered_date)) AS INTEGER) AS days, count(*) AS n
+         FROM cases c INDEXED BY cases_stats
+         WHERE ${IN_PERIOD} AND c.answered_at IS NOT NULL
+         GROUP BY days`,
+      )
+      .all(this.periodParams(from, to)) as Array<{ days: number; n: number }>;
+    return rows.map((r) => [r.days, r.n] as const);
+  }
+
+  /** Names of organisations by id (for counterparts and units in reports). */
+  orgNames(): Record<string, string> {
+    const rows = this.s.db.prepare("SELECT id, name FROM orgs").all() as Array<{ id: string; name: string }>;
+    return Object.fromEntries(rows.map((r) => [r.id, r.name]));
+  }
+
+  // --- the morning summary ----------------------------------------------------------------------------
+
+  /** When the last summary ran (a local timestamp), if ever. */
+  lastSummaryAt(): string | undefined {
+    return this.s.settings.get(SUMMARY_SETTING);
+  }
+
+  /** Remembers that a summary ran now; call inside `store.write`. Records counts only, no case data. */
+  recordSummary(details: { since: string; counts: Record<SummaryList, number> }): void {
+    this.s.settings.set(SUMMARY_SETTING, this.s.now);
+    this.s.audit.record("summary.run", null, { since: details.since, ...details.counts });
+  }
+
+  /**
+   * One list of the summary. `newCases`: registered after `since` (a timestamp, or a date meaning from that
+   * day on); `overdue`: unanswered and past the due date; `dueSoon`: unanswered and due from today up to
+   * `dueDays` days ahead; `awaitingReply`: outgoing cases sent and waiting for the other party's answer.
+   */
+  summaryList(list: SummaryList, options: { since: string; dueDays: number; today?: IsoDate }): SummaryCase[] {
+    const today = options.today ?? this.s.today;
+    const where: Record<SummaryList, string> = {
+      newCases: "c.registered_at > @since",
+      overdue: `c.status IN ${OPEN} AND c.due_date < @today`,
+      dueSoon: `c.status IN ${OPEN} AND c.due_date BETWEEN @today AND @until`,
+      awaitingReply: "c.status = 'sent' AND c.direction = 'out'",
+    };
+    const order = list === "newCases" ? "c.registered_at, c.id" : "c.due_date, c.diary_year, c.diary_seq, c.id";
+    const rows = this.s.db
+      .prepare(`${SELECT_SUMMARY} WHERE ${where[list]} ORDER BY ${order}`)
+      .all({ since: options.since, today, until: addDays(today, options.dueDays) }) as SummaryRow[];
+    return rows.map((r) => ({
+      id: r.id,
+      diaryNumber: r.diary_number,
+      direction: r.direction,
+      status: r.status,
+      counterpart: { id: r.counterpart_id, name: r.counterpart_name },
+      unit: r.unit_id ? { id: r.unit_id, name: r.unit_name ?? r.unit_id } : null,
+      assignee: r.assignee_email ? { name: r.assignee_name ?? "", email: r.assignee_email, role: r.assignee_role! } : null,
+      eventDate: r.event_date,
+      discoveredDate: r.discovered_date,
+      registeredAt: r.registered_at,
+      dueDate: r.due_date,
+      daysLeft: daysBetween(today, r.due_date),
+      overdue: isOverdue(r.status, r.due_date, today),
+      kind: r.kind,
+      area: r.area,
+      severity: r.severity,
+      summary: r.summary,
+      duplicateOf: r.duplicate_number,
+    }));
+  }
+
+  // --- double reporting -------------------------------------------------------------------------------
+
+  private label(id: number, number: string | null): string {
+    return number ?? `#${id}`;
+  }
+
+  /** Loads what the matching rules need for these cases (summary texts, dates, keyed person hashes). */
+  private candidates(ids: number[]): Map<number, DuplicateCandidate & { diaryNumber: string | null }> {
+    const out = new Map<number, DuplicateCandidate & { diaryNumber: string | null }>();
+    const caseStmt = this.s.db.prepare(
+      "SELECT id, diary_number, counterpart_id, event_date, area, summary, description FROM cases WHERE id = ?",
+    );
+    const personStmt = this.s.db.prepare("SELECT pnr_hash FROM persons WHERE case_id = ? AND pnr_hash IS NOT NULL AND purged_at IS NULL");
+    for (const id of new Set(ids)) {
+      const r = caseStmt.get(id) as
+        | { id: number; diary_number: string | null; counterpart_id: string; event_date: string; area: string; summary: string; description: string | null }
+        | undefined;
+      if (!r) continue;
+      const hashes = (personStmt.all(id) as Array<{ pnr_hash: string }>).map((p) => p.pnr_hash);
+      out.set(id, {
+        id: r.id,
+        diaryNumber: r.diary_number,
+        counterpartId: r.counterpart_id,
+        eventDate: r.event_date,
+        area: r.area,
+        summary: r.summary,
+        description: r.description,
+        personHashes: hashes,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Candidate pairs (lower id first) from SQL: cases not marked as duplicates, with the same counterpart and
+   * event dates within the window, that either share a person's keyed hash or have the same area (when one
+   * of them names nobody). `only` restricts to pairs that involve one case.
+   */
+  private candidatePairs(only?: number): Array<[number, number]> {
+    // Two statements rather than one with "@only IS NULL OR …", so that a single case is a seek, not a scan.
+    const params = only === undefined ? { window: DUPLICATE_WINDOW_DAYS } : { window: DUPLICATE_WINDOW_DAYS, only };
+    const byPerson = this.s.db
+      .prepare(
+        `SELECT DISTINCT min(p1.case_id, p2.case_id) AS x, max(p1.case_id, p2.case_id) AS y
+         FROM persons p1
+         JOIN persons p2 ON p2.pnr_hash = p1.pnr_hash AND p2.case_id <> p1.case_id AND p2.purged_at IS NULL
+         JOIN cases a ON a.id = p1.case_id
+         JOIN cases b ON b.id = p2.case_id
+         WHERE p1.pnr_hash IS NOT NULL AND p1.purged_at IS NULL
+           AND ${only === undefined ? "p1.case_id < p2.case_id" : "p1.case_id = @only"}
+           AND a.duplicate_of IS NULL AND b.duplicate_of IS NULL
+           AND a.counterpart_id = b.counterpart_id
+           AND abs(julianday(a.event_date) - julianday(b.event_date)) <= @window`,
+      )
+      .all(params) as Array<{ x: number; y: number }>;
+    const noPerson = `NOT EXISTS (SELECT 1 FROM persons p WHERE p.case_id = %ID% AND p.pnr_hash IS NOT NULL AND p.purged_at IS NULL)`;
+    const byArea = this.s.db
+      .prepare(
+        `SELECT min(a.id, b.id) AS x, max(a.id, b.id) AS y
+         FROM cases a
+         JOIN cases b INDEXED BY cases_duplicates
+           ON b.counterpart_id = a.counterpart_id AND b.area = a.area
+          AND b.event_date BETWEEN date(a.event_date, '-' || @window || ' days') AND date(a.event_date, '+' || @window || ' days')
+          AND b.id <> a.id
+         WHERE ${only === undefined ? "a.id < b.id" : "a.id = @only"}
+           AND a.duplicate_of IS NULL AND b.duplicate_of IS NULL
+           AND (${noPerson.replace("%ID%", "a.id")} OR ${noPerson.replace("%ID%", "b.id")})`,
+      )
+      .all(params) as Array<{ x: number; y: number }>;
+    const seen = new Set<string>();
+    const pairs: Array<[number, number]> = [];
+    for (const r of [...byPerson, ...byArea]) {
+      const key = `${r.x}:${r.y}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      pairs.push([r.x, r.y]);
+    }
+    return pairs.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+  }
+
+  /** Every pair of cases in the register that probably describes the same event, with the reasons. */
+  duplicatePairs(): DuplicatePair[] {
+    const pairs = this.candidatePairs();
+    const info = this.candidates(pairs.flat());
+    const out: DuplicatePair[] = [];
+    for (const [x, y] of pairs) {
+      const a = info.get(x);
+      const b = info.get(y);
+      if (!a || !b) continue;
+      const m = matchDuplicate(a, b);
+      if (!m) continue;
+      out.push({ a: this.label(a.id, a.diaryNumber), b: this.label(b.id, b.diaryNumber), reasons: m.reasons, aId: a.id, bId: b.id, days: m.days, similarity: m.similarity });
+    }
+    return out;
+  }
+
+  /** The cases a given case probably duplicates (for `case new` and the CSV import to warn). */
+  likelyDuplicatesOf(caseId: number): LikelyDuplicate[] {
+    const pairs = this.candidatePairs(caseId);
+    const info = this.candidates([caseId, ...pairs.flat()]);
+    const self = info.get(caseId);
+    if (!self) return [];
+    const out: LikelyDuplicate[] = [];
+    for (const [x, y] of pairs) {
+      const other = info.get(x === caseId ? y : x);
+      if (!other) continue;
+      const m = matchDuplicate(self, other);
+      if (m) out.push({ caseId: other.id, diaryNumber: this.label(other.id, other.diaryNumber), reasons: m.reasons, days: m.days, similarity: m.similarity });
+    }
+    return out;
+  }
+
+  /**
+   * The case a duplicate link should point at: the target itself, or the case it is already a duplicate
+   * of (links never form chains). Refuses a link that would lead back to the case itself.
+   */
+  duplicateTarget(caseId: number, targetId: number): number {
+    let current = targetId;
+    const stmt = this.s.db.prepare("SELECT duplicate_of FROM cases WHERE id = ?");
+    for (let i = 0; i < 50; i++) {
+      if (current === caseId) {
+        const r = this.s.db.prepare("SELECT diary_number FROM cases WHERE id = ?").get(caseId) as { diary_number: string | null } | undefined;
+        throw new RefusedError("error.duplicateSelf", { case: this.label(caseId, r?.diary_number ?? null) });
+      }
+      const r = stmt.get(current) as { duplicate_of: number | null } | undefined;
+      if (!r?.duplicate_of) return current;
+      current = r.duplicate_of;
+    }
+    return current;
+  }
+
+  /**
+   * When a case that others duplicate becomes a duplicate itself, its duplicates follow it to the case it
+   * now points at; call inside `store.write`.
+   */
+  repointDuplicates(fromId: number, toId: number): void {
+    const ids = (this.s.db.prepare("SELECT id FROM cases WHERE duplicate_of = ? ORDER BY id").all(fromId) as Array<{ id: number }>).map((r) => r.id);
+    const update = this.s.db.prepare("UPDATE cases SET duplicate_of = ?, updated_at = ? WHERE id = ?");
+    const target = this.s.db.prepare("SELECT diary_number FROM cases WHERE id = ?").get(toId) as { diary_number: string | null } | undefined;
+    for (const id of ids) {
+      update.run(toId, this.s.now, id);
+      this.s.audit.record("case.update", id, { fields: ["duplicateOf"], duplicateOf: this.label(toId, target?.diary_number ?? null) });
+    }
+  }
+}
+
+/** For the CSV import and `case new`: the cases a newly registered case probably duplicates. */
+export function likelyDuplicatesOf(store: Store, caseId: number): LikelyDuplicate[] {
+  return store.stats.likelyDuplicatesOf(caseId);
+}
+
+// --- compositions: what the commands (and later the e-mail outbox) render -----------------------------
+
+/** The morning summary as data: rendered as text by the CLI, later as an e-mail by the outbox. */
+export interface Summary {
+  /** Today's date. */
+  date: IsoDate;
+  /** New cases are those registered after this (a local timestamp, or a date meaning from that day on). */
+  since: string;
+  dueDays: number;
+  newCases: SummaryCase[];
+  overdue: SummaryCase[];
+  dueSoon: SummaryCase[];
+  awaitingReply: SummaryCase[];
+}
+
+export const DEFAULT_DUE_DAYS = 14;
+
+/**
+ * Composes the summary. Without `since`, new cases are those registered after the last summary, or from
+ * yesterday on when none has run. Reads only; the caller remembers the run with `recordSummary`.
+ */
+export function composeSummary(store: Store, options: { since?: string; dueDays?: number } = {}): Summary {
+  const since = options.since ?? store.stats.lastSummaryAt() ?? addDays(store.today, -1);
+  const dueDays = options.dueDays ?? DEFAULT_DUE_DAYS;
+  const list = (l: SummaryList) => store.stats.summaryList(l, { since, dueDays });
+  return {
+    date: store.today,
+    since,
+    dueDays,
+    newCases: list("newCases"),
+    overdue: list("overdue"),
+    dueSoon: list("dueSoon"),
+    awaitingReply: list("awaitingReply"),
+  };
+}
+
+/** `live` aggregates from the cases even for whole months (to check the monthly aggregates against them). */
+export function composeStats(store: Store, period: Period, options: { top?: number; live?: boolean } = {}): StatsReport {
+  const figures = (p: Period) =>
+    periodFigures(p, store.stats.margins(p.from, p.to, { live: options.live }), store.stats.handlingDays(p.from, p.to, { live: options.live }), options.top ?? 10);
+  const current = figures(period);
+  const previous = figures(previousPeriod(period));
+  const all = store.stats.orgNames();
+  const ids = new Set([
+    ...Object.keys(current.byCounterpart),
+    ...Object.keys(current.byUnit),
+    ...Object.keys(previous.byCounterpart),
+    ...Object.keys(previous.byUnit),
+  ]);
+  const names: Record<string, string> = {};
+  for (const id of [...ids].sort()) if (all[id]) names[id] = all[id]!;
+  const self = store.orgs.self();
+  return {
+    ...current,
+    asOf: store.today,
+    organisation: { id: self.id, name: self.name },
+    names,
+    previous,
+    trend: {
+      total: current.total - previous.total,
+      handlingDaysMedian: change(current.handlingDays.median, previous.handlingDays.median),
+      handlingDaysP90: change(current.handlingDays.p90, previous.handlingDays.p90),
+      answeredWithinDeadline: change(current.answeredWithinDeadline, previous.answeredWithinDeadline),
+    },
+  };
+}

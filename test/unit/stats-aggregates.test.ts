@@ -1,0 +1,101 @@
+// The monthly aggregates (kept by triggers, migration 005) must always say what counting the cases says,
+// whatever happens to the cases: new ones, changed codes, answers, duplicate links, moves between months,
+// deletions. Random sequences of changes against a real SQLite register.
+
+import fc from "fast-check";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { AREAS, KINDS, SEVERITIES } from "../../src/core/codes.js";
+import { parsePeriod } from "../../src/core/stats.js";
+import { composeStats } from "../../src/store/stats.js";
+import { Store } from "../../src/store/store.js";
+
+const NOW = new Date("2027-02-01T12:00:00");
+
+function register(): { store: Store; home: string } {
+  const home = mkdtempSync(join(tmpdir(), "avvik-agg-"));
+  const store = Store.create({ home, actor: { user: "test", now: NOW } });
+  store.write(() => {
+    store.settings.set("org_id", "self");
+    store.orgs.add({ id: "self", name: "Egen kommun", kind: "municipality" }, true);
+    store.orgs.add({ id: "reg", name: "Regionen", kind: "region", deadlineMonths: 3 });
+    store.orgs.add({ id: "kom", name: "Grannkommunen", kind: "municipality" });
+    store.orgs.add({ id: "unit", name: "Enheten", kind: "region", parentId: "reg" });
+  });
+  return { store, home };
+}
+
+const date = fc.record({ m: fc.integer({ min: 0, max: 18 }), d: fc.integer({ min: 1, max: 28 }) }).map(({ m, d }) => {
+  const y = 2025 + Math.floor((6 + m) / 12);
+  const month = ((6 + m) % 12) + 1;
+  return `${y}-${String(month).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+});
+
+const op = fc.oneof(
+  fc.record({ type: fc.constant("create" as const), reg: date, area: fc.constantFrom(...AREAS), kind: fc.constantFrom(...KINDS), cp: fc.constantFrom("reg", "kom") }),
+  fc.record({
+    type: fc.constant("set" as const),
+    target: fc.nat(),
+    column: fc.constantFrom("area", "severity", "unit_id", "answered_at", "duplicate_of", "registered_at", "due_date", "status"),
+    value: fc.nat(),
+    when: date,
+  }),
+  fc.record({ type: fc.constant("delete" as const), target: fc.nat() }),
+);
+
+describe("monthly aggregates kept by triggers", () => {
+  it("always equal counting the cases (property)", () => {
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 5, maxLength: 40 }), (ops) => {
+        const { store, home } = register();
+        try {
+          const ids: number[] = [];
+          for (const o of ops) {
+            store.write(() => {
+              if (o.type === "create") {
+                store.actor.now = new Date(`${o.reg}T10:00:00`);
+                const id = store.cases.create(
+                  { direction: "out", counterpartId: o.cp, unitId: null, eventDate: o.reg, discoveredDate: o.reg, receivedDate: null, kind: o.kind, area: o.area, summary: "Händelse", description: null, refs: [], persons: [] },
+                  null,
+                  { diarise: false },
+                );
+                ids.push(id);
+                return;
+              }
+              if (ids.length === 0) return;
+              const id = ids[o.target % ids.length]!;
+              if (o.type === "delete") {
+                store.db.prepare("UPDATE cases SET duplicate_of = NULL WHERE duplicate_of = ?").run(id);
+                store.db.prepare("DELETE FROM cases WHERE id = ?").run(id);
+                ids.splice(ids.indexOf(id), 1);
+                return;
+              }
+              const values: Record<string, Array<string | number | null>> = {
+                area: [...AREAS],
+                severity: [...SEVERITIES, null],
+                unit_id: ["unit", null],
+                answered_at: [`${o.when}T09:00:00+01:00`, null],
+                duplicate_of: [...ids.filter((x) => x !== id), null],
+                registered_at: [`${o.when}T23:59:00+02:00`, `${o.when}T00:01:00+01:00`],
+                due_date: [o.when],
+                status: ["registered", "sent", "answered", "closed"],
+              };
+              const list = values[o.column]!;
+              store.db.prepare(`UPDATE cases SET ${o.column} = ? WHERE id = ?`).run(list[o.value % list.length]!, id);
+            });
+          }
+          for (const label of ["2025H2", "2026H1", "2026H2", "2025", "2026"]) {
+            const p = parsePeriod(label)!;
+            expect(composeStats(store, p), label).toEqual(composeStats(store, p, { live: true }));
+          }
+        } finally {
+          store.close();
+          rmSync(home, { recursive: true, force: true });
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
