@@ -283,7 +283,8 @@ async function assignCase(s: MenuSession, c: Case): Promise<void> {
     return store.contacts
       .list()
       .filter((k) => store.orgs.topOf(store.orgs.require(k.orgId)).id === self.id)
-      .sort((a, b) => Number(b.role === "manager") - Number(a.role === "manager"));
+      // The case's own unit's people first, managers before other roles.
+      .sort((a, b) => Number(b.orgId === c.unit?.id) - Number(a.orgId === c.unit?.id) || Number(b.role === "manager") - Number(a.role === "manager"));
   });
   const to = contacts.length
     ? await choose(s.t, s.t("menu.assign.prompt", { case: ref(c) }), contacts.map((k) => ({ name: `${k.name} <${k.email}> (${codeName(s.t, "role", k.role)})`, value: k.email })))
