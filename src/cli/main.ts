@@ -52,11 +52,15 @@ function onlyGlobalFlags(args: string[]): boolean {
   return true;
 }
 
-/** `avvik help flows` is `avvik flows` (the flows are a text, not a command's usage). */
-function helpFlows(args: string[]): string[] {
+/**
+ * `avvik help flows` is `avvik flows` (the flows are a text, not a command's usage), and `avvik help case new`
+ * is `avvik case new --help` (commander's help command looks only one level down).
+ */
+function helpFlows(args: string[], program: Command): string[] {
   const i = args.findIndex((a) => !a.startsWith("-"));
-  if (i >= 0 && args[i] === "help" && args[i + 1] === "flows") return [...args.slice(0, i), ...args.slice(i + 1)];
-  return args;
+  if (i < 0 || args[i] !== "help" || !program.commands.some((c) => c.name() === args[i + 1])) return args;
+  if (args[i + 1] === "flows") return [...args.slice(0, i), ...args.slice(i + 1)];
+  return [...args.slice(0, i), ...args.slice(i + 1), "--help"];
 }
 
 export function buildProgram(t: Translate): Command {
@@ -126,7 +130,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       program.outputHelp();
       return EXIT.ok;
     }
-    await program.parseAsync([...argv.slice(0, 2), ...helpFlows(args)]);
+    await program.parseAsync([...argv.slice(0, 2), ...helpFlows(args, program)]);
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
   } catch (err) {
     const r = report(err, t, commandWords(args), debug);

@@ -71,7 +71,12 @@ export function registerCompletion(program: Command, t: Translate): void {
       action(async (ctx: Context, _o: unknown, what: string) => {
         const { databaseFile, openDiaryNumbers, orgIds } = await import("../../store/health.js");
         const file = databaseFile(ctx.home);
-        const words = what === "refs" ? openDiaryNumbers(file) : what === "orgs" ? orgIds(file) : what === "keys" ? CONFIG_KEYS.map((k) => k.key) : [];
+        const words =
+          what === "refs" ? openDiaryNumbers(file)
+          : what === "orgs" ? orgIds(file)
+          : what === "keys" ? CONFIG_KEYS.map((k) => k.key)
+          : what === "commands" ? allCommands(program).slice(1).map(commandPath)
+          : [];
         if (words.length) process.stdout.write(`${words.join("\n")}\n`);
       }),
     );
