@@ -4,7 +4,7 @@
 import type { Command } from "commander";
 import { Context, type GlobalOptions } from "./context.js";
 
-export type Handler<O> = (ctx: Context, options: O, ...args: string[]) => Promise<void> | void;
+export type Handler<O> = (ctx: Context, options: O, ...args: string[]) => Promise<unknown> | void;
 
 export function action<O = Record<string, unknown>>(handler: Handler<O>): (...args: unknown[]) => Promise<void> {
   return async (...args: unknown[]) => {

@@ -7,6 +7,13 @@ import { UsageError } from "../core/errors.js";
 import { translator, type Lang, type Translate } from "../i18n/index.js";
 import type { Store } from "../store/store.js";
 import { Output } from "./output.js";
+import { getPath, tryReadConfigFile } from "../store/configFile.js";
+
+/** The default language an administrator set with `avvik config set language en` (a malformed file is ignored here; `avvik doctor` reports it). */
+export function configuredLang(home: string): string | undefined {
+  const v = getPath(tryReadConfigFile(home), "language");
+  return typeof v === "string" ? v : undefined;
+}
 
 export interface GlobalOptions {
   home?: string;
@@ -42,8 +49,9 @@ export function resolveUser(flag: string | undefined, env: NodeJS.ProcessEnv = p
   }
 }
 
-export function resolveLang(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Lang {
-  const value = (flag ?? env.AVVIK_LANG ?? "sv").toLowerCase();
+/** flag > AVVIK_LANG > `language` in <home>/config.json (`avvik config set language en`) > Swedish. */
+export function resolveLang(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, configured?: string): Lang {
+  const value = (flag ?? env.AVVIK_LANG ?? configured ?? "sv").toLowerCase();
   if (value === "sv" || value.startsWith("sv_") || value.startsWith("sv-")) return "sv";
   if (value === "en" || value.startsWith("en_") || value.startsWith("en-")) return "en";
   if (flag) throw new UsageError("usage.badLang", { value: flag });
@@ -62,16 +70,17 @@ export class Context {
   private opened: Store | undefined;
 
   constructor(
-    options: GlobalOptions,
+    /** The global flags as given (config shows which values came from a flag). */
+    readonly flags: GlobalOptions,
     readonly env: NodeJS.ProcessEnv = process.env,
   ) {
-    this.lang = resolveLang(options.lang, env);
+    this.home = resolveHome(flags.home, env);
+    this.lang = resolveLang(flags.lang, env, configuredLang(this.home));
     this.t = translator(this.lang);
-    this.json = options.json === true;
-    this.debug = options.debug === true;
-    this.home = resolveHome(options.home, env);
+    this.json = flags.json === true;
+    this.debug = flags.debug === true;
     this.now = resolveNow(env);
-    this.user = resolveUser(options.as, env);
+    this.user = resolveUser(flags.as, env);
     this.out = new Output(this.json);
   }
 

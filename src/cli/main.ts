@@ -12,7 +12,11 @@ import { registerInit } from "./commands/init.js";
 import { registerMail } from "./commands/mail.js";
 import { registerOrg } from "./commands/org.js";
 import { registerStats } from "./commands/stats.js";
-import { resolveLang } from "./context.js";
+import { registerCompletion } from "./commands/completion.js";
+import { registerConfig } from "./commands/config.js";
+import { registerDoctor } from "./commands/doctor.js";
+import { configuredLang, resolveHome, resolveLang } from "./context.js";
+import { applyHelp, registerFlows } from "./help.js";
 import { EXIT, report } from "./errors.js";
 
 /** The value of a global flag, read before parsing (the language decides the help texts). */
@@ -37,6 +41,28 @@ function commandWords(argv: string[]): string {
     words.push(a);
   }
   return words.join(" ");
+}
+
+/** True when no command is given: nothing, or only --home/--as/--lang with values, --debug, --json. */
+function onlyGlobalFlags(args: string[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (["--home", "--as", "--lang"].includes(a)) i++;
+    else if (/^--(home|as|lang)=/.test(a) || a === "--debug" || a === "--json") continue;
+    else return false;
+  }
+  return true;
+}
+
+/**
+ * `avvik help flows` is `avvik flows` (the flows are a text, not a command's usage), and `avvik help case new`
+ * is `avvik case new --help` (commander's help command looks only one level down).
+ */
+function helpFlows(args: string[], program: Command): string[] {
+  const i = args.findIndex((a) => !a.startsWith("-"));
+  if (i < 0 || args[i] !== "help" || !program.commands.some((c) => c.name() === args[i + 1])) return args;
+  if (args[i + 1] === "flows") return [...args.slice(0, i), ...args.slice(i + 1)];
+  return [...args.slice(0, i), ...args.slice(i + 1), "--help"];
 }
 
 export function buildProgram(t: Translate): Command {
@@ -80,6 +106,13 @@ export function buildProgram(t: Translate): Command {
   registerExchange(program, t);
   registerMail(program, t);
   registerStats(program, t);
+  // --- day: the registrar's tools. New commands of other areas are registered above this line. ---
+  registerConfig(program, t);
+  registerDoctor(program, t);
+  registerFlows(program, t);
+  registerCompletion(program, t);
+  // Examples and the pointer to the menu and the flows, from src/cli/help.ts (after every command exists).
+  applyHelp(program, t);
   return program;
 }
 
@@ -89,14 +122,19 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   let t: Translate = translator(lang);
   const debug = args.includes("--debug");
   try {
-    lang = resolveLang(preScan(args, "--lang"));
+    lang = resolveLang(preScan(args, "--lang"), process.env, configuredLang(resolveHome(preScan(args, "--home"))));
     t = translator(lang);
     const program = buildProgram(t);
-    if (args.length === 0) {
+    if (onlyGlobalFlags(args)) {
+      // `avvik` alone: the menu of the day's work in a terminal, the help otherwise.
+      if (process.stdin.isTTY && process.stdout.isTTY && process.env.AVVIK_NO_PROMPT === undefined && !args.includes("--json")) {
+        const { runMenu } = await import("./commands/menu.js");
+        return await runMenu({ home: preScan(args, "--home"), as: preScan(args, "--as"), lang: preScan(args, "--lang"), debug });
+      }
       program.outputHelp();
       return EXIT.ok;
     }
-    await program.parseAsync(argv);
+    await program.parseAsync([...argv.slice(0, 2), ...helpFlows(args, program)]);
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
   } catch (err) {
     const r = report(err, t, commandWords(args), debug);

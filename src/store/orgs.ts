@@ -138,4 +138,11 @@ export class OrgRepo {
     this.s.audit.record("org.update", null, { org: input.id });
     return "updated";
   }
+
+  /** Changes our own organisation's name or postal address (sender details on letters); call inside `store.write`. */
+  updateSelf(changes: { name?: string; address?: string | null }): void {
+    const self = this.self();
+    if (changes.name !== undefined) this.s.db.prepare("UPDATE orgs SET name = ? WHERE id = ?").run(changes.name, self.id);
+    if (changes.address !== undefined) this.s.db.prepare("UPDATE orgs SET address = ? WHERE id = ?").run(changes.address, self.id);
+  }
 }

@@ -38,12 +38,12 @@ function party(org: Org): ExchangePayload["sender"] {
   return { orgId: org.id, name: org.name, kind: org.kind };
 }
 
-interface ExportOptions {
+export interface ExportOptions {
   output?: string;
   withPersonalData?: boolean;
 }
 
-async function exportCase(ctx: Context, o: ExportOptions, ref: string): Promise<void> {
+export async function exportCase(ctx: Context, o: ExportOptions, ref: string): Promise<void> {
   const store = await ctx.store();
   const id = store.cases.resolve(ref);
   const c = store.cases.get(id);
@@ -117,7 +117,7 @@ function nextStatus(c: Case): Array<Case["status"]> {
   return ["answered"];
 }
 
-async function importFile(ctx: Context, _o: unknown, fileArg: string): Promise<void> {
+export async function importFile(ctx: Context, _o: unknown, fileArg: string): Promise<void> {
   const file = resolve(fileArg);
   if (!existsSync(file)) throw new NotFoundError("exchange.error.noFile", { file });
   const data = readFileSync(file);

@@ -83,7 +83,7 @@ export function registerCase(program: Command, t: Translate): void {
     .action(action(close));
 }
 
-async function show(ctx: Context, o: { reveal?: boolean; history?: boolean }, ref: string): Promise<void> {
+export async function show(ctx: Context, o: { reveal?: boolean; history?: boolean }, ref: string): Promise<void> {
   const store = await ctx.store();
   const id = store.cases.resolve(ref);
   const c = store.cases.get(id, { documents: true });
@@ -93,7 +93,7 @@ async function show(ctx: Context, o: { reveal?: boolean; history?: boolean }, re
   ctx.out.result(value, () => printCaseCard(ctx, c, { persons, revealed: o.reveal === true, history: o.history ? store.audit.list(id) : undefined }));
 }
 
-interface ListOptions {
+export interface ListOptions {
   status?: string;
   direction?: string;
   overdue?: boolean;
@@ -103,7 +103,7 @@ interface ListOptions {
   limit?: string;
 }
 
-async function list(ctx: Context, o: ListOptions): Promise<void> {
+export async function list(ctx: Context, o: ListOptions): Promise<void> {
   const filter: CaseFilter = {};
   if (o.status) filter.status = parseCodeFlag("--status", STATUSES, o.status);
   if (o.direction) filter.direction = parseCodeFlag("--direction", DIRECTIONS, o.direction);
@@ -117,7 +117,7 @@ async function list(ctx: Context, o: ListOptions): Promise<void> {
   printCaseTable(ctx, store.cases.list(filter));
 }
 
-async function assign(ctx: Context, o: { to?: string }, ref: string): Promise<void> {
+export async function assign(ctx: Context, o: { to?: string }, ref: string): Promise<void> {
   if (!o.to) throw new UsageError("usage.missingFlag", { flag: "--to" });
   const store = await ctx.store();
   const id = store.cases.resolve(ref);
@@ -130,7 +130,7 @@ async function assign(ctx: Context, o: { to?: string }, ref: string): Promise<vo
   });
 }
 
-interface UpdateOptions {
+export interface UpdateOptions {
   severity?: string;
   kind?: string;
   area?: string;
@@ -144,7 +144,7 @@ interface UpdateOptions {
   duplicateOf?: string;
 }
 
-async function update(ctx: Context, o: UpdateOptions, ref: string): Promise<void> {
+export async function update(ctx: Context, o: UpdateOptions, ref: string): Promise<void> {
   const changes: CaseChanges = {};
   if (o.severity) changes.severity = parseCodeFlag("--severity", SEVERITIES, o.severity);
   if (o.kind) changes.kind = parseCodeFlag("--kind", KINDS, o.kind);
@@ -191,10 +191,10 @@ async function moveTo(ctx: Context, ref: string, to: Status): Promise<void> {
   );
 }
 
-async function status(ctx: Context, _o: unknown, ref: string, to: string): Promise<void> {
+export async function status(ctx: Context, _o: unknown, ref: string, to: string): Promise<void> {
   await moveTo(ctx, ref, parseCodeFlag("STATUS", STATUSES, to));
 }
 
-async function close(ctx: Context, _o: unknown, ref: string): Promise<void> {
+export async function close(ctx: Context, _o: unknown, ref: string): Promise<void> {
   await moveTo(ctx, ref, "closed");
 }

@@ -5,7 +5,7 @@ import { parseIsoDate } from "../../../core/dates.js";
 import { DUPLICATE_WINDOW_DAYS } from "../../../core/duplicates.js";
 import { FailedError, InterruptedError, InvalidDataError, UsageError } from "../../../core/errors.js";
 import { findPersonalNumbers, isPersonalNumber, maskPersonalNumber, parsePersonalNumber } from "../../../core/personnummer.js";
-import type { NewCaseInput, Org } from "../../../core/types.js";
+import type { Case, NewCaseInput, Org } from "../../../core/types.js";
 import { tSv, type MessageKey } from "../../../i18n/index.js";
 import type { Store } from "../../../store/store.js";
 import type { Context } from "../../context.js";
@@ -42,7 +42,7 @@ const REQUIRED: Array<[keyof NewOptions, string]> = [
   ["summary", "--summary"],
 ];
 
-export async function caseNew(ctx: Context, o: NewOptions): Promise<void> {
+export async function caseNew(ctx: Context, o: NewOptions): Promise<Case> {
   const store = await ctx.store();
   const missing = REQUIRED.filter(([k]) => !o[k]);
   if (missing.length) {
@@ -83,6 +83,7 @@ export async function caseNew(ctx: Context, o: NewOptions): Promise<void> {
   ctx.out.result(c, () => {
     ctx.out.line(ctx.t("case.created", { number: c.diaryNumber ?? `#${c.id}`, direction: codeName(ctx.t, "direction", c.direction).toLowerCase(), counterpart: c.counterpart.name, due: c.dueDate }));
   });
+  return c;
 }
 
 /** Warns on stderr when the new case looks like one already registered (double reporting). */

@@ -1,0 +1,171 @@
+// `avvik doctor`: checks the installation and says plainly what to fix, one line per finding.
+// The checks are a list: ADD A CHECK by appending to CHECKS (e.g. the SMTP check of the mail area:
+// connect, send nothing) with its texts under `doctor.*` in the catalogues.
+
+import type { Command } from "commander";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { MessageKey, Params, Translate } from "../../i18n/index.js";
+import { TEMPLATES_DIR } from "../../paths.js";
+import { configFilePath, getPath, readConfigFile, type ConfigTree } from "../../store/configFile.js";
+import type { DatabaseHealth } from "../../store/health.js";
+import { action } from "../command.js";
+import { CONFIG_KEYS } from "../config.js";
+import type { Context } from "../context.js";
+
+export type FindingStatus = "ok" | "warn" | "fail";
+
+export interface Finding {
+  check: string;
+  status: FindingStatus;
+  message: string;
+}
+
+/** What a check may look at; the database is inspected once, read-only, and shared. */
+export interface DoctorEnv {
+  ctx: Context;
+  home: string;
+  keyFile: string;
+  database(): DatabaseHealth;
+  /** The read-only inspection functions of src/store/health.ts (loaded only when doctor runs). */
+  health: typeof import("../../store/health.js");
+}
+
+export interface DoctorCheck {
+  id: string;
+  run(env: DoctorEnv): Finding[] | Promise<Finding[]>;
+}
+
+const mode = (file: string) => statSync(file).mode & 0o777;
+const octal = (m: number) => m.toString(8).padStart(3, "0");
+
+function finding(t: Translate, check: string, status: FindingStatus, key: MessageKey, params: Params = {}): Finding {
+  return { check, status, message: t(key, params) };
+}
+
+const homeCheck: DoctorCheck = {
+  id: "home",
+  run({ ctx, home }) {
+    const f = (s: FindingStatus, k: MessageKey, p: Params = {}) => [finding(ctx.t, "home", s, k, { dir: home, ...p })];
+    if (!existsSync(home)) return f("fail", "doctor.home.missing");
+    if (!statSync(home).isDirectory()) return f("fail", "doctor.home.notDir");
+    const m = mode(home);
+    if (m & 0o077) return f("fail", "doctor.home.open", { mode: octal(m) });
+    return f("ok", "doctor.home.ok", { mode: octal(m) });
+  },
+};
+
+const databaseCheck: DoctorCheck = {
+  id: "database",
+  run({ ctx, home, database, health }) {
+    const file = health.databaseFile(home);
+    const f = (s: FindingStatus, k: MessageKey, p: Params = {}) => finding(ctx.t, "database", s, k, { file, ...p });
+    const h = database();
+    if (!h.exists) return [f("fail", "doctor.db.missing")];
+    if (h.error) return [f("fail", "doctor.db.unreadable", { reason: h.error })];
+    if (h.quickCheck !== "ok") return [f("fail", "doctor.db.corrupt", { reason: (h.quickCheck ?? "").slice(0, 200) })];
+    const out: Finding[] = [];
+    if ((h.version ?? 0) > h.latest) out.push(f("fail", "doctor.db.newer", { version: h.version, latest: h.latest }));
+    else if ((h.version ?? 0) < h.latest) out.push(f("warn", "doctor.db.older", { version: h.version, latest: h.latest }));
+    if (!h.initialised) out.push(f("fail", "doctor.db.notInitialised"));
+    if (!out.some((x) => x.status === "fail")) out.unshift(f("ok", "doctor.db.ok", { version: h.version, cases: h.cases ?? 0 }));
+    return out;
+  },
+};
+
+const keyCheck: DoctorCheck = {
+  id: "key",
+  run({ ctx, keyFile, database, health }) {
+    const f = (s: FindingStatus, k: MessageKey, p: Params = {}) => finding(ctx.t, "key", s, k, { file: keyFile, ...p });
+    if (!existsSync(keyFile)) return [f("fail", "doctor.key.missing")];
+    const out: Finding[] = [];
+    const m = mode(keyFile);
+    if (m & 0o077) out.push(f("fail", "doctor.key.open", { mode: octal(m) }));
+    const h = database();
+    const problem = health.tryKey(keyFile, h.error ? undefined : h.sampleEncrypted);
+    if (problem === "invalid") out.push(f("fail", "doctor.key.invalid"));
+    else if (problem === "wrong") out.push(f("fail", "doctor.key.wrong"));
+    if (!out.length) out.push(f("ok", h.sampleEncrypted ? "doctor.key.ok" : "doctor.key.okNoPersons", { mode: octal(m) }));
+    return out;
+  },
+};
+
+const templatesCheck: DoctorCheck = {
+  id: "templates",
+  run({ ctx }) {
+    const f = (s: FindingStatus, k: MessageKey, p: Params = {}) => [finding(ctx.t, "templates", s, k, { dir: TEMPLATES_DIR, ...p })];
+    if (!existsSync(TEMPLATES_DIR) || !statSync(TEMPLATES_DIR).isDirectory()) return f("fail", "doctor.templates.missing");
+    try {
+      const files = readdirSync(TEMPLATES_DIR).filter((n) => !n.startsWith("."));
+      return f("ok", "doctor.templates.ok", { n: files.length });
+    } catch (e) {
+      return f("fail", "doctor.templates.unreadable", { reason: e instanceof Error ? e.message : String(e) });
+    }
+  },
+};
+
+const configCheck: DoctorCheck = {
+  id: "config",
+  run({ ctx, home }) {
+    const file = configFilePath(home);
+    const f = (s: FindingStatus, k: MessageKey, p: Params = {}) => finding(ctx.t, "config", s, k, { file, ...p });
+    if (!existsSync(file)) return [f("ok", "doctor.config.none")];
+    let tree: ConfigTree;
+    try {
+      tree = readConfigFile(home);
+    } catch (e) {
+      return [f("fail", "doctor.config.malformed", { reason: e instanceof Error ? e.message.split("\n")[0]! : String(e) })];
+    }
+    const out: Finding[] = [];
+    for (const k of CONFIG_KEYS) {
+      if (k.storage.in !== "file" || !k.parse) continue;
+      const v = getPath(tree, k.storage.path);
+      if (v === undefined) continue;
+      try {
+        k.parse(String(v), ctx.t, k.key);
+      } catch {
+        out.push(f("fail", "doctor.config.badValue", { key: k.key, value: String(v) }));
+      }
+    }
+    return out.length ? out : [f("ok", "doctor.config.ok")];
+  },
+};
+
+/** The checks, in the order they are reported. Append new ones here. */
+export const CHECKS: DoctorCheck[] = [homeCheck, databaseCheck, keyCheck, templatesCheck, configCheck];
+
+export function registerDoctor(program: Command, t: Translate): void {
+  program.command("doctor").description(t("help.doctor")).option("--json", t("help.json")).action(action(doctor));
+}
+
+export async function runChecks(ctx: Context): Promise<Finding[]> {
+  let db: DatabaseHealth | undefined;
+  const health = await import("../../store/health.js");
+  const env: DoctorEnv = {
+    health,
+    ctx,
+    home: ctx.home,
+    keyFile: ctx.keyFile ?? join(ctx.home, "key"),
+    database: () => (db ??= health.inspectDatabase(health.databaseFile(ctx.home))),
+  };
+  const findings: Finding[] = [];
+  for (const check of CHECKS) {
+    try {
+      findings.push(...(await check.run(env)));
+    } catch (e) {
+      findings.push({ check: check.id, status: "fail", message: ctx.t("doctor.crashed", { check: check.id, reason: e instanceof Error ? e.message : String(e) }) });
+    }
+  }
+  return findings;
+}
+
+async function doctor(ctx: Context): Promise<void> {
+  const findings = await runChecks(ctx);
+  const ok = !findings.some((f) => f.status === "fail");
+  ctx.out.result({ ok, findings }, () => {
+    const mark = { ok: ctx.out.style("green", "✓"), warn: ctx.out.style("yellow", "!"), fail: ctx.out.style("red", "✗") };
+    for (const f of findings) ctx.out.line(`${mark[f.status]} ${f.message}`);
+    ctx.out.line(ok ? ctx.t("doctor.allWell") : ctx.t("doctor.problems", { n: findings.filter((f) => f.status === "fail").length }));
+  });
+  if (!ok) process.exitCode = 1;
+}

@@ -1,0 +1,301 @@
+// Help that teaches, in one place: two or three real examples for every command, and the flows of
+// Östergötland and Linköping in terms of commands. Applied to the commander tree after registration
+// (main.ts), so command files need no edits.
+//
+// ADDING EXAMPLES for a command: one entry in EXAMPLES keyed by the command path ("packet", "reply attach"),
+// each example a catalogue key (say, in src/i18n sv.ts and en.ts) and the command line (run).
+// A test fails for a command without at least two examples.
+
+import type { Command } from "commander";
+import type { MessageKey, Translate } from "../i18n/index.js";
+
+export interface Example {
+  say: MessageKey;
+  run: string;
+}
+
+export const EXAMPLES: Record<string, Example[]> = {
+  init: [
+    { say: "ex.init.plain", run: 'avvik init --org-id linkoping --org-name "Linköpings kommun"' },
+    { say: "ex.init.format", run: 'avvik init --org-id linkoping --org-name "Linköpings kommun" --diary-format "VOK {year}-{seq}" --deadline-months 3' },
+  ],
+  org: [
+    { say: "ex.org.import", run: "avvik org import ostergotland" },
+    { say: "ex.org.list", run: "avvik org list" },
+  ],
+  "org add": [
+    { say: "ex.org.add", run: 'avvik org add --id norrkoping --name "Norrköpings kommun" --kind municipality --deadline-months 3' },
+    { say: "ex.org.addUnit", run: 'avvik org add --id ro-ps-oster --name "Patientsäkerhetssamordnare östra länsdelen" --parent region-ostergotland --address "Box 905|612 25 Finspång"' },
+  ],
+  "org list": [
+    { say: "ex.org.list", run: "avvik org list" },
+    { say: "ex.json", run: "avvik org list --json" },
+  ],
+  "org import": [
+    { say: "ex.org.import", run: "avvik org import ostergotland" },
+    { say: "ex.org.importFile", run: "avvik org import ./katalog.json" },
+  ],
+  contact: [
+    { say: "ex.contact.add", run: 'avvik contact add --org linkoping-hemtjanst-ryd --role manager --name "Sara Nilsson" --email sara.nilsson@linkoping.example' },
+    { say: "ex.contact.list", run: "avvik contact list --org linkoping" },
+  ],
+  "contact add": [
+    { say: "ex.contact.add", run: 'avvik contact add --org linkoping-hemtjanst-ryd --role manager --name "Sara Nilsson" --email sara.nilsson@linkoping.example' },
+    { say: "ex.contact.addMas", run: 'avvik contact add --org linkoping --role mas --name "MAS Linköping" --email mas@linkoping.example' },
+  ],
+  "contact list": [
+    { say: "ex.contact.list", run: "avvik contact list --org linkoping" },
+    { say: "ex.contact.listRole", run: "avvik contact list --role coordinator" },
+  ],
+  case: [
+    { say: "ex.case.newDialogue", run: "avvik case new" },
+    { say: "ex.case.listOverdue", run: "avvik case list --overdue" },
+    { say: "ex.case.show", run: "avvik case show 2026-000012" },
+  ],
+  "case new": [
+    { say: "ex.case.newDialogue", run: "avvik case new" },
+    {
+      say: "ex.case.newOut",
+      run: 'avvik case new --direction out --counterpart region-ostergotland --unit ro-ps-oster --event-date 2026-03-01 --discovered-date 2026-03-02 --kind tillbud --area lakemedel --summary "Utskriven utan läkemedelslista"',
+    },
+    {
+      say: "ex.case.newIn",
+      run: 'avvik case new --direction in --counterpart region-ostergotland --ref synergi:45678 --event-date 2026-02-20 --discovered-date 2026-02-21 --kind risk --area information --summary "Ofullständig överrapportering" --person 19121212-1212',
+    },
+  ],
+  "case show": [
+    { say: "ex.case.show", run: "avvik case show 2026-000012" },
+    { say: "ex.case.showRef", run: "avvik case show synergi:45678 --history" },
+    { say: "ex.case.showReveal", run: "avvik case show 2026-000012 --reveal" },
+  ],
+  "case list": [
+    { say: "ex.case.listOverdue", run: "avvik case list --overdue" },
+    { say: "ex.case.listDue", run: "avvik case list --due-within 14 --direction in" },
+    { say: "ex.case.listSearch", run: 'avvik case list --search "läkemedelslista"' },
+  ],
+  "case assign": [
+    { say: "ex.case.assign", run: "avvik case assign 2026-000012 --to sara.nilsson@linkoping.example" },
+    { say: "ex.case.assignName", run: 'avvik case assign 2026-000012 --to "Sara Nilsson"' },
+  ],
+  "case update": [
+    { say: "ex.case.answer", run: 'avvik case update 2026-000012 --severity gul --causes "Rutinen för läkemedelslista följdes inte" --actions "Checklista vid utskrivning"' },
+    { say: "ex.case.followUp", run: 'avvik case update 2026-000012 --follow-up "Stickprov i maj: alla listor med"' },
+    { say: "ex.case.addRef", run: "avvik case update 2026-000012 --ref synergi:45678" },
+  ],
+  "case status": [
+    { say: "ex.case.statusSent", run: "avvik case status 2026-000012 sent" },
+    { say: "ex.case.statusInvestigating", run: "avvik case status 2026-000013 investigating" },
+  ],
+  "case close": [
+    { say: "ex.case.close", run: "avvik case close 2026-000012" },
+    { say: "ex.case.closeJson", run: "avvik case close 2026-000012 --json" },
+  ],
+  diary: [
+    { say: "ex.diary.add", run: 'avvik diary add 2026-000012 --direction in --subject "Svar på avvikelse" --party "Region Östergötland"' },
+    { say: "ex.diary.list", run: "avvik diary list --year 2026" },
+  ],
+  "diary add": [
+    { say: "ex.diary.add", run: 'avvik diary add 2026-000012 --direction in --subject "Svar på avvikelse" --party "Region Östergötland"' },
+    { say: "ex.diary.addInternal", run: 'avvik diary add 2026-000012 --direction internal --subject "Utredning upprättad" --date 2026-03-20' },
+  ],
+  "diary list": [
+    { say: "ex.diary.list", run: "avvik diary list --year 2026" },
+    { say: "ex.diary.listCase", run: "avvik diary list --case 2026-000012" },
+  ],
+  audit: [
+    { say: "ex.audit.case", run: "avvik audit list --case 2026-000012" },
+    { say: "ex.audit.all", run: "avvik audit list --json" },
+  ],
+  "audit list": [
+    { say: "ex.audit.case", run: "avvik audit list --case 2026-000012" },
+    { say: "ex.audit.all", run: "avvik audit list --json" },
+  ],
+  exchange: [
+    { say: "ex.exchange.export", run: "avvik exchange export 2026-000012" },
+    { say: "ex.exchange.import", run: "avvik exchange import ~/Hämtningar/RO-2026-4711-exchange.pdf" },
+  ],
+  "exchange export": [
+    { say: "ex.exchange.export", run: "avvik exchange export 2026-000012" },
+    { say: "ex.exchange.exportPersons", run: "avvik exchange export 2026-000012 --with-personal-data -o till-regionen.pdf" },
+  ],
+  "exchange import": [
+    { say: "ex.exchange.import", run: "avvik exchange import ~/Hämtningar/RO-2026-4711-exchange.pdf" },
+    { say: "ex.json", run: "avvik exchange import svar.pdf --json" },
+  ],
+  config: [
+    { say: "ex.config.list", run: "avvik config list" },
+    { say: "ex.config.set", run: 'avvik config set diary.format "VOK {year}-{seq}"' },
+  ],
+  "config list": [
+    { say: "ex.config.list", run: "avvik config list" },
+    { say: "ex.json", run: "avvik config list --json" },
+  ],
+  "config get": [
+    { say: "ex.config.get", run: "avvik config get deadline.months" },
+    { say: "ex.config.getLang", run: "AVVIK_LANG=en avvik config get language" },
+  ],
+  "config set": [
+    { say: "ex.config.set", run: 'avvik config set diary.format "VOK {year}-{seq}"' },
+    { say: "ex.config.setAddress", run: 'avvik config set org.address "Linköpings kommun|Registraturen|581 81 Linköping"' },
+    { say: "ex.config.setDeadline", run: "avvik config set deadline.months 3" },
+  ],
+  completion: [
+    { say: "ex.completion.bash", run: "echo 'source <(avvik completion bash)' >> ~/.bashrc" },
+    { say: "ex.completion.zsh", run: "echo 'source <(avvik completion zsh)' >> ~/.zshrc" },
+  ],
+  doctor: [
+    { say: "ex.doctor", run: "avvik doctor" },
+    { say: "ex.doctorHome", run: "avvik doctor --home /srv/avvik --json" },
+  ],
+  flows: [
+    { say: "ex.flows", run: "avvik help flows" },
+    { say: "ex.flowsEn", run: "avvik flows --lang en" },
+  ],
+};
+
+/** "case new" for a command in the tree (the program itself is ""). */
+export function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
+
+export function* walk(cmd: Command): Generator<Command> {
+  for (const sub of cmd.commands) {
+    if ((sub as unknown as { _hidden?: boolean })._hidden) continue;
+    yield sub;
+    yield* walk(sub);
+  }
+}
+
+function examplesText(t: Translate, examples: Example[]): string {
+  const lines = [`\n${t("help.title.examples")}`];
+  for (const e of examples) lines.push(`  # ${t(e.say)}`, `  ${e.run}`, "");
+  return lines.join("\n").trimEnd();
+}
+
+/** Adds the examples under every command's help, and a pointer to the menu and the flows under the program's. */
+export function applyHelp(program: Command, t: Translate): void {
+  for (const cmd of walk(program)) {
+    const examples = EXAMPLES[commandPath(cmd)];
+    if (examples?.length) cmd.addHelpText("after", examplesText(t, examples));
+  }
+  program.addHelpText("after", `\n${t("help.more")}`);
+}
+
+// --- the flows (DOMAIN.md) in terms of commands ---------------------------------------------------------
+// Each step says what happens and shows the command. A step whose command is not registered (yet) is marked
+// as coming; once the command exists it is shown like the others, with no change here.
+
+export interface FlowStep {
+  say: MessageKey;
+  run?: string;
+}
+
+export interface Flow {
+  title: MessageKey;
+  intro: MessageKey;
+  steps: FlowStep[];
+}
+
+export const FLOWS: Flow[] = [
+  {
+    title: "flow.oOut.title",
+    intro: "flow.oOut.intro",
+    steps: [
+      { say: "flow.oOut.1", run: "avvik case new --direction out --counterpart region-ostergotland --unit ro-ps-oster …" },
+      { say: "flow.oOut.2", run: "avvik packet 2026-000012" },
+      { say: "flow.oOut.2b", run: "avvik exchange export 2026-000012" },
+      { say: "flow.oOut.3", run: "avvik reply attach svar.pdf" },
+      { say: "flow.oOut.3b", run: "avvik exchange import svar-exchange.pdf" },
+      { say: "flow.oOut.4", run: "avvik notify 2026-000012 --to manager --template answered" },
+      { say: "flow.oOut.5", run: "avvik case close 2026-000012" },
+    ],
+  },
+  {
+    title: "flow.oIn.title",
+    intro: "flow.oIn.intro",
+    steps: [
+      { say: "flow.oIn.1", run: "avvik case new --direction in --counterpart region-ostergotland --ref synergi:45678 --person 19121212-1212 …" },
+      { say: "flow.oIn.2", run: "avvik case assign 2026-000013 --to sara.nilsson@linkoping.example" },
+      { say: "flow.oIn.3", run: "avvik notify 2026-000013 --to manager --template arrived" },
+      { say: "flow.oIn.4", run: 'avvik case update 2026-000013 --severity gul --causes "…" --actions "…"' },
+      { say: "flow.oIn.5", run: "avvik packet 2026-000013" },
+      { say: "flow.oIn.6", run: "avvik case close 2026-000013" },
+    ],
+  },
+  {
+    title: "flow.lOut.title",
+    intro: "flow.lOut.intro",
+    steps: [
+      { say: "flow.lOut.1", run: "avvik import treserva.csv --profile treserva" },
+      { say: "flow.lOut.1b", run: "avvik case new --direction out …" },
+      { say: "flow.lOut.2", run: "avvik send 2026-000014 --to coordinator --report" },
+      { say: "flow.lOut.3", run: "avvik reply attach svar.pdf" },
+      { say: "flow.lOut.4", run: "avvik notify 2026-000014 --to manager --template answered" },
+      { say: "flow.lOut.5", run: "avvik send 2026-000014 --to ma" },
+      { say: "flow.lOut.6", run: 'avvik case update 2026-000014 --follow-up "…"' },
+      { say: "flow.lOut.7", run: "avvik case close 2026-000014" },
+    ],
+  },
+  {
+    title: "flow.lIn.title",
+    intro: "flow.lIn.intro",
+    steps: [
+      { say: "flow.lIn.1", run: "avvik case new --direction in …" },
+      { say: "flow.lIn.2", run: "avvik notify 2026-000015 --to manager --template arrived" },
+      { say: "flow.lIn.3", run: "avvik case update 2026-000015 --severity rod" },
+      { say: "flow.lIn.4", run: 'avvik case update 2026-000015 --causes "…" --actions "…"' },
+      { say: "flow.lIn.5", run: 'avvik diary add 2026-000015 --direction in --subject "Svar från berörd chef via MAS"' },
+      { say: "flow.lIn.6", run: "avvik send 2026-000015 --to coordinator --report" },
+      { say: "flow.lIn.7", run: "avvik case close 2026-000015" },
+    ],
+  },
+  {
+    title: "flow.daily.title",
+    intro: "flow.daily.intro",
+    steps: [
+      { say: "flow.daily.1", run: "avvik" },
+      { say: "flow.daily.2", run: "avvik case list --overdue" },
+      { say: "flow.daily.3", run: "avvik summary --email registrar" },
+      { say: "flow.daily.4", run: "avvik outbox flush" },
+      { say: "flow.daily.5", run: "avvik stats --period 2026H1 --by area --pdf statistik-2026H1.pdf" },
+      { say: "flow.daily.6", run: "avvik duplicates" },
+    ],
+  },
+];
+
+/** Does the program have the command a line like "avvik case new …" runs? */
+export function hasCommand(program: Command, run: string): boolean {
+  const words = run.split(/\s+/).slice(1);
+  let cmd: Command = program;
+  for (const w of words) {
+    if (w.startsWith("-") || w === "…") break;
+    const sub = cmd.commands.find((c) => c.name() === w || c.aliases().includes(w));
+    if (!sub) return cmd !== program;
+    cmd = sub;
+  }
+  return true;
+}
+
+export function flowsText(program: Command, t: Translate): string {
+  const out: string[] = [t("flow.heading"), ""];
+  for (const flow of FLOWS) {
+    out.push(t(flow.title), `  ${t(flow.intro)}`, "");
+    flow.steps.forEach((s, i) => {
+      out.push(`  ${String(i + 1).padStart(2)}. ${t(s.say)}`);
+      if (s.run) out.push(`      ${s.run}${hasCommand(program, s.run) ? "" : `   ${t("flow.coming")}`}`);
+    });
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+export function registerFlows(program: Command, t: Translate): void {
+  program
+    .command("flows")
+    .description(t("help.flows"))
+    .action(() => {
+      process.stdout.write(`${flowsText(program, t)}\n`);
+    });
+}

@@ -1,0 +1,89 @@
+import { chmodSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { linkoping, outgoingCase, sandbox, type Sandbox } from "../helpers/cli.js";
+
+let s: Sandbox;
+afterEach(() => s?.cleanup());
+
+type Report = { ok: boolean; findings: Array<{ check: string; status: string; message: string }> };
+const doctor = (sb: Sandbox, env: NodeJS.ProcessEnv = {}) => {
+  const r = sb.run(["doctor", "--json"], { env });
+  return { code: r.code, report: JSON.parse(r.stdout) as Report };
+};
+const failing = (r: Report) => r.findings.filter((f) => f.status === "fail");
+
+describe("avvik doctor", () => {
+  it("passes on a healthy register, with one line per check", () => {
+    s = linkoping();
+    expect(s.run(outgoingCase(["--person", "19121212-1212"])).code).toBe(0);
+    const { code, report } = doctor(s);
+    expect(code).toBe(0);
+    expect(report.ok).toBe(true);
+    expect(report.findings.map((f) => f.check)).toEqual(["home", "database", "key", "templates", "config"]);
+    expect(report.findings.find((f) => f.check === "key")!.message).toContain("dekrypterar");
+    const human = s.run(["doctor"]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain("✓ Databasen");
+    expect(human.stdout).toContain("Allt ser bra ut.");
+  });
+
+  it("reports a missing key file and says what to do", () => {
+    s = linkoping();
+    renameSync(join(s.home, "data", "key"), join(s.home, "key.bak"));
+    const { code, report } = doctor(s);
+    expect(code).toBe(1);
+    expect(failing(report)).toHaveLength(1);
+    expect(failing(report)[0]).toMatchObject({ check: "key" });
+    expect(failing(report)[0]!.message).toContain("saknas");
+    const human = s.run(["doctor"]);
+    expect(human.code).toBe(1);
+    expect(human.stdout).toMatch(/✗ Nyckelfilen .*key saknas/);
+  });
+
+  it("reports key and directory permissions that let others read, with the chmod to run", () => {
+    s = linkoping();
+    chmodSync(join(s.home, "data", "key"), 0o644);
+    chmodSync(join(s.home, "data"), 0o755);
+    const { code, report } = doctor(s);
+    expect(code).toBe(1);
+    const messages = failing(report).map((f) => `${f.check}: ${f.message}`);
+    expect(messages).toHaveLength(2);
+    expect(messages.join("\n")).toContain(`chmod 600 ${join(s.home, "data", "key")}`);
+    expect(messages.join("\n")).toContain(`chmod 700 ${join(s.home, "data")}`);
+  });
+
+  it("reports a key that does not decrypt the register's persons", () => {
+    s = linkoping();
+    expect(s.run(outgoingCase(["--person", "19121212-1212"])).code).toBe(0);
+    writeFileSync(join(s.home, "data", "key"), Buffer.alloc(32, 7).toString("base64") + "\n", { mode: 0o600 });
+    const { code, report } = doctor(s);
+    expect(code).toBe(1);
+    expect(failing(report).map((f) => f.check)).toEqual(["key"]);
+    expect(failing(report)[0]!.message).toContain("passar inte registret");
+  });
+
+  it("reports a corrupted database file", () => {
+    s = linkoping();
+    const db = join(s.home, "data", "avvik.db");
+    for (const extra of ["-wal", "-shm"]) writeFileSync(db + extra, "");
+    writeFileSync(db, Buffer.alloc(8192, 0x41));
+    const { code, report } = doctor(s);
+    expect(code).toBe(1);
+    expect(failing(report).map((f) => f.check)).toEqual(["database"]);
+    expect(failing(report)[0]!.message).toMatch(/går inte att läsa|skadad/);
+    expect(failing(report)[0]!.message).toContain("säkerhetskopia");
+  });
+
+  it("reports a missing data directory and a malformed settings file", () => {
+    s = sandbox();
+    const { code, report } = doctor(s);
+    expect(code).toBe(1);
+    expect(failing(report).map((f) => f.check)).toEqual(["home", "database", "key"]);
+    expect(failing(report)[0]!.message).toContain("avvik init");
+    s.cleanup();
+    s = linkoping();
+    writeFileSync(join(s.home, "data", "config.json"), "{ nope");
+    expect(failing(doctor(s).report).map((f) => f.check)).toEqual(["config"]);
+  });
+});
