@@ -9,6 +9,8 @@ import { registerContact } from "./commands/contact.js";
 import { registerDiary } from "./commands/diary.js";
 import { registerInit } from "./commands/init.js";
 import { registerOrg } from "./commands/org.js";
+import { registerPaper } from "./commands/paper.js";
+import { registerReply } from "./commands/reply.js";
 import { resolveLang } from "./context.js";
 import { EXIT, report } from "./errors.js";
 
@@ -64,6 +66,8 @@ export function buildProgram(t: Translate): Command {
   registerCase(program, t);
   registerDiary(program, t);
   registerAudit(program, t);
+  registerPaper(program, t);
+  registerReply(program, t);
   return program;
 }
 
