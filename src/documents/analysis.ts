@@ -3,7 +3,7 @@
 // are never printed, and no unit is named ("Ange inga personuppgifter på patient, personal eller enhet").
 
 import type { Store } from "../store/store.js";
-import { MARGIN, CONTENT_WIDTH, FONT, SIZE, GREY } from "./layout.js";
+import { MARGIN, CONTENT_WIDTH, FONT, SIZE, GREY, mm } from "./layout.js";
 import { caseModel } from "./model.js";
 import { fields, finish, heading, newDocument, paragraph, title, writingLines } from "./pdf.js";
 import { fill } from "./texts.js";
@@ -34,7 +34,7 @@ export async function renderAnalysis(store: Store, caseId: number): Promise<Buff
         if (!(r.system in t.systemNames)) rows.push([fill(t.otherSystem, { system: m.texts.common.systems[r.system] ?? r.system }), r.id]);
       }
       rows.push([fill(t.diaryNumber, { org: m.self.name }), m.diaryNumber]);
-      fields(doc, rows, 150);
+      fields(doc, rows, mm(75));
     }
     const value = s.from ? known[s.from] : null;
     if (value && value.trim()) {

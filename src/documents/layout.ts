@@ -39,4 +39,4 @@ export const QR_SIZE = mm(30);
 export const FOOTER_Y = PAGE.height - mm(14);
 
 /** Ruled writing lines on forms and in the analysis document. */
-export const WRITING_LINE = mm(8);
+export const WRITING_LINE = mm(7.5);

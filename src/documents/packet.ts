@@ -103,12 +103,19 @@ async function replyForm(doc: Doc, m: CaseModel, params: Record<string, string>)
     heading(doc, field.label);
     writingLines(doc, field.lines);
   }
-  ensureSpace(doc, f.signatureFields.length * 28 + 80);
-  for (const s of f.signatureFields) {
-    doc.font(FONT.regular).fontSize(SIZE.small).fillColor(GREY).text(s, MARGIN.left, doc.y, { width: CONTENT_WIDTH });
-    doc.fillColor("black");
-    writingLines(doc, 1);
-  }
+  // The signature fields side by side on one line.
+  ensureSpace(doc, 90);
+  doc.moveDown(0.6);
+  const y = doc.y;
+  const w = CONTENT_WIDTH / f.signatureFields.length;
+  f.signatureFields.forEach((s, i) => {
+    const x = MARGIN.left + i * w;
+    doc.save().strokeColor("#999999").lineWidth(0.5).moveTo(x, y + 18).lineTo(x + w - 10, y + 18).stroke().restore();
+    doc.font(FONT.regular).fontSize(SIZE.small).fillColor(GREY).text(s, x, y + 21, { width: w - 10 });
+  });
+  doc.fillColor("black");
+  doc.x = MARGIN.left;
+  doc.y = y + 40;
   doc.font(FONT.bold).fontSize(SIZE.small).text(`${f.returnTo}:`, MARGIN.left, doc.y, { width: CONTENT_WIDTH });
   doc.font(FONT.regular).text([m.self.name, ...m.sender.lines].join("\n"), { width: CONTENT_WIDTH });
   doc.moveDown(0.5);
