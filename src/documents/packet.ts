@@ -11,7 +11,7 @@ import type { Store } from "../store/store.js";
 import { CONTENT_WIDTH, FONT, MARGIN, QR_SIZE, REFERENCE_COLUMN_X, LETTER_BODY_TOP, SENDER_TOP, SIZE, LINE_GAP, GREY, mm } from "./layout.js";
 import { caseModel, code, letterParams, recordReveal, type CaseModel } from "./model.js";
 import { drawReport } from "./report.js";
-import { ensureSpace, fields, finish, heading, newDocument, paragraph, qrCode, title, writingLines, type Doc } from "./pdf.js";
+import { ensureSpace, fields, finish, heading, newDocument, paragraph, put, qrCode, title, writingLines, type Doc } from "./pdf.js";
 import { fill, type LetterTexts } from "./texts.js";
 
 /** The text a reply carries to find its case again (printed on the form and encoded in the QR code). */
@@ -21,11 +21,11 @@ export function referenceLine(diaryNumber: string): string {
 
 function senderBlock(doc: Doc, m: CaseModel): void {
   const s = m.texts.common.sender;
-  doc.font(FONT.bold).fontSize(SIZE.body).text(m.sender.name, MARGIN.left, SENDER_TOP, { width: REFERENCE_COLUMN_X - MARGIN.left - 10 });
+  const width = REFERENCE_COLUMN_X - MARGIN.left - 10;
+  doc.font(FONT.bold).fontSize(SIZE.body);
+  put(doc, m.sender.name, MARGIN.left, SENDER_TOP, width);
   doc.font(FONT.regular).fontSize(SIZE.small);
-  for (const line of [...m.sender.lines, ...s.extraLines, s.phone, s.email].filter(Boolean)) {
-    doc.text(line, { width: REFERENCE_COLUMN_X - MARGIN.left - 10 });
-  }
+  for (const line of [...m.sender.lines, ...s.extraLines, s.phone, s.email].filter(Boolean)) put(doc, line, MARGIN.left, doc.y, width);
 }
 
 function referenceBlock(doc: Doc, m: CaseModel, replyBy: boolean): void {
@@ -39,10 +39,10 @@ function referenceBlock(doc: Doc, m: CaseModel, replyBy: boolean): void {
   let y = SENDER_TOP;
   const width = MARGIN.left + CONTENT_WIDTH - REFERENCE_COLUMN_X;
   for (const [label, value] of rows) {
-    doc.font(FONT.regular).fontSize(SIZE.small).fillColor(GREY).text(label, REFERENCE_COLUMN_X, y, { width });
-    y = doc.y;
-    doc.font(FONT.bold).fontSize(SIZE.body).fillColor("black").text(value, REFERENCE_COLUMN_X, y, { width });
-    y = doc.y + 3;
+    doc.font(FONT.regular).fontSize(SIZE.small).fillColor(GREY);
+    y += put(doc, label, REFERENCE_COLUMN_X, y, width);
+    doc.font(FONT.bold).fontSize(SIZE.body).fillColor("black");
+    y += put(doc, value, REFERENCE_COLUMN_X, y, width) + 3;
   }
 }
 

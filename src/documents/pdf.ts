@@ -33,6 +33,8 @@ export async function newDocument(meta: DocumentMeta): Promise<Doc> {
     bufferPages: true,
     autoFirstPage: true,
     lang: "sv-SE",
+    // no default font from pdfkit's constructor: seedFonts() below gives the document its fonts
+    font: "",
     displayTitle: true,
     info: {
       Title: meta.title,
@@ -47,8 +49,65 @@ export async function newDocument(meta: DocumentMeta): Promise<Doc> {
   } as PDFKit.PDFDocumentOptions);
   // A fixed document ID: derived from what the document is and when it was made, never from randomness.
   (doc as unknown as { _id: Buffer })._id = createHash("md5").update(`${meta.diaryNumber}\n${meta.title}\n${meta.now.toISOString()}`).digest();
+  seedFonts(doc);
   doc.font(FONT.regular).fontSize(SIZE.body).fillColor("black");
   return doc;
+}
+
+/**
+ * pdfkit parses a standard font's metrics (widths and some 2,700 kerning pairs) again for every document,
+ * which costs more than laying out a page. The metrics never change, so each document gets light copies of
+ * the fonts of the first one, sharing their metrics (with a faster kerning lookup giving the same values);
+ * ids and objects stay per document, so the output is the same bytes as without the copies. Falls back to
+ * pdfkit's own way if its internals look different.
+ */
+const donorFonts = new Map<string, Record<string, unknown>>();
+
+function seedFonts(doc: Doc): void {
+  const d = doc as unknown as { _fontFamilies?: Record<string, Record<string, unknown>>; _fontCount?: number; _font?: Record<string, unknown> };
+  if (typeof d._fontFamilies !== "object" || typeof d._fontCount !== "number") return;
+  for (const name of [FONT.regular, FONT.bold, FONT.oblique]) {
+    const donor = donorFonts.get(name);
+    const existing = d._fontFamilies[name];
+    if (!donor) {
+      if (!existing) doc.font(name);
+      const made = d._fontFamilies[name];
+      if (made && typeof made.font === "object" && made.name === name) {
+        fastKerning(made.font as AfmMetrics);
+        donorFonts.set(name, made);
+      }
+      continue;
+    }
+    if (existing) {
+      // made by pdfkit's constructor (the default font): keep its id, share the parsed metrics
+      existing.font = donor.font;
+      continue;
+    }
+    const copy = Object.create(Object.getPrototypeOf(donor) as object) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(donor)) if (k !== "document" && k !== "id" && k !== "dictionary" && k !== "embedded") copy[k] = v;
+    copy.document = doc;
+    copy.id = `F${++d._fontCount}`;
+    d._fontFamilies[name] = copy;
+  }
+}
+
+interface AfmMetrics {
+  kernPairs?: Record<string, number>;
+  getKernPair?: (left: string, right: string) => number;
+}
+
+/** The same kerning values, looked up in nested maps instead of through a concatenated string key. */
+function fastKerning(font: AfmMetrics): void {
+  if (!font.kernPairs || typeof font.getKernPair !== "function") return;
+  const table = new Map<string, Map<string, number>>();
+  for (const [key, amount] of Object.entries(font.kernPairs)) {
+    const i = key.indexOf("\0");
+    const left = key.slice(0, i);
+    let row = table.get(left);
+    if (!row) table.set(left, (row = new Map()));
+    row.set(key.slice(i + 1), amount);
+  }
+  font.getKernPair = (left: string, right: string) => table.get(left)?.get(right) ?? 0;
 }
 
 /** Footers on every page, then the finished bytes. */
@@ -59,8 +118,8 @@ export function finish(doc: Doc, diaryNumber: string, pageLabel: (i: number, n: 
     const bottom = doc.page.margins.bottom;
     doc.page.margins.bottom = 0; // writing inside the bottom margin must not add a page
     doc.font(FONT.regular).fontSize(SIZE.footer).fillColor(GREY);
-    doc.text(diaryNumber, MARGIN.left, FOOTER_Y, { width: CONTENT_WIDTH / 2, lineBreak: false });
-    doc.text(pageLabel(i + 1, range.count), MARGIN.left + CONTENT_WIDTH / 2, FOOTER_Y, { width: CONTENT_WIDTH / 2, align: "right", lineBreak: false });
+    put(doc, diaryNumber, MARGIN.left, FOOTER_Y, CONTENT_WIDTH / 2);
+    put(doc, pageLabel(i + 1, range.count), MARGIN.left + CONTENT_WIDTH / 2, FOOTER_Y, CONTENT_WIDTH / 2, { align: "right" });
     doc.page.margins.bottom = bottom;
   }
   doc.fillColor("black");
@@ -73,13 +132,94 @@ export function finish(doc: Doc, diaryNumber: string, pageLabel: (i: number, n: 
   });
 }
 
+/**
+ * Breaks `text` into lines that fit `width` at the current font and size: greedy, at spaces, keeping the
+ * text's own line breaks. Null when a single word is wider than the line (pdfkit then breaks it).
+ * pdfkit's own wrapper runs Unicode line breaking over every word and is most of the cost of a page;
+ * Swedish prose without hyphenation breaks the same way at spaces.
+ */
+const widths = new Map<string, number>();
+
+/** The width of a word at the current font and size; letter and form texts repeat, so widths are kept. */
+function widthOf(doc: Doc, word: string): number {
+  const d = doc as unknown as { _font?: { name?: string }; _fontSize?: number };
+  const key = `${d._font?.name}\u0000${d._fontSize}\u0000${word}`;
+  let w = widths.get(key);
+  if (w === undefined) {
+    w = doc.widthOfString(word);
+    if (widths.size > 50_000) widths.clear();
+    widths.set(key, w);
+  }
+  return w;
+}
+
+export function wrap(doc: Doc, text: string, width: number): string[] | null {
+  const lines: string[] = [];
+  const space = widthOf(doc, " ");
+  for (const para of text.split("\n")) {
+    const words = para.split(/ +/);
+    let line = "";
+    let w = 0;
+    for (const word of words) {
+      const ww = widthOf(doc, word);
+      if (ww > width) return null;
+      if (line && w + space + ww > width) {
+        lines.push(line);
+        line = word;
+        w = ww;
+      } else {
+        w = line ? w + space + ww : ww;
+        line = line ? `${line} ${word}` : word;
+      }
+    }
+    lines.push(line);
+  }
+  return lines;
+}
+
+/**
+ * Writes `text` at (x, y) within `width`, line by line without pdfkit's wrapper (see `wrap`). Leaves the
+ * position below the text and returns the height used.
+ */
+export function put(doc: Doc, text: string, x: number, y: number, width: number, options: { align?: "left" | "right"; lineGap?: number } = {}): number {
+  const gap = options.lineGap ?? 0;
+  const lines = wrap(doc, text, width);
+  if (!lines) {
+    doc.text(text, x, y, { width, lineGap: gap, align: options.align ?? "left" });
+    doc.x = x;
+    return doc.y - y;
+  }
+  const lh = doc.currentLineHeight(true) + gap;
+  let cy = y;
+  for (const line of lines) {
+    if (cy + lh > doc.page.height - doc.page.margins.bottom && doc.page.margins.bottom > 0) {
+      doc.addPage();
+      cy = doc.page.margins.top;
+    }
+    const left = options.align === "right" ? x + width - doc.widthOfString(line) : x;
+    if (line) doc.text(line, left, cy, { lineBreak: false, lineGap: gap });
+    cy += lh;
+  }
+  doc.x = x;
+  doc.y = cy;
+  return cy - y;
+}
+
+/** Height of `text` in `width`, as `put` would write it. */
+export function heightOf(doc: Doc, text: string, width: number, lineGap = 0): number {
+  const lines = wrap(doc, text, width);
+  if (!lines) return doc.heightOfString(text, { width, lineGap });
+  return lines.length * (doc.currentLineHeight(true) + lineGap);
+}
+
 /** Starts a new page when less than `height` points are left. */
 export function ensureSpace(doc: Doc, height: number): void {
   if (doc.y + height > doc.page.height - doc.page.margins.bottom) doc.addPage();
 }
 
 export function title(doc: Doc, text: string): void {
-  doc.font(FONT.bold).fontSize(SIZE.title).text(text, MARGIN.left, doc.y, { width: CONTENT_WIDTH });
+  doc.font(FONT.bold).fontSize(SIZE.title);
+  put(doc, text, MARGIN.left, doc.y, CONTENT_WIDTH);
   doc.moveDown(0.6);
   doc.font(FONT.regular).fontSize(SIZE.body);
 }
@@ -87,7 +227,8 @@ export function title(doc: Doc, text: string): void {
 export function heading(doc: Doc, text: string): void {
   ensureSpace(doc, 50);
   doc.moveDown(0.4);
-  doc.font(FONT.bold).fontSize(SIZE.heading).text(text, MARGIN.left, doc.y, { width: CONTENT_WIDTH });
+  doc.font(FONT.bold).fontSize(SIZE.heading);
+  put(doc, text, MARGIN.left, doc.y, CONTENT_WIDTH);
   doc.moveDown(0.25);
   doc.font(FONT.regular).fontSize(SIZE.body);
 }
@@ -96,8 +237,10 @@ export function paragraph(doc: Doc, text: string, options: { bold?: boolean; sma
   doc
     .font(options.bold ? FONT.bold : FONT.regular)
     .fontSize(options.small ? SIZE.small : SIZE.body)
-    .fillColor(options.grey ? GREY : "black")
-    .text(text, MARGIN.left, doc.y, { width: CONTENT_WIDTH, lineGap: LINE_GAP });
+    .fillColor(options.grey ? GREY : "black");
+  const h = heightOf(doc, text, CONTENT_WIDTH, LINE_GAP);
+  ensureSpace(doc, Math.min(h, 60));
+  put(doc, text, MARGIN.left, doc.y, CONTENT_WIDTH, { lineGap: LINE_GAP });
   doc.moveDown(0.5);
   doc.font(FONT.regular).fontSize(SIZE.body).fillColor("black");
 }
@@ -107,11 +250,14 @@ export function fields(doc: Doc, rows: Array<[string, string]>, labelWidth = mm(
   for (const [label, value] of rows) {
     const valueWidth = CONTENT_WIDTH - labelWidth;
     doc.font(FONT.regular).fontSize(SIZE.body);
-    const h = Math.max(doc.heightOfString(value || " ", { width: valueWidth, lineGap: LINE_GAP }), doc.heightOfString(label, { width: labelWidth - 6 }));
+    const hv = heightOf(doc, value || " ", valueWidth, LINE_GAP);
+    doc.font(FONT.bold);
+    const h = Math.max(hv, heightOf(doc, label, labelWidth - 6));
     ensureSpace(doc, h + 4);
     const y = doc.y;
-    doc.font(FONT.bold).fontSize(SIZE.body).text(label, MARGIN.left, y, { width: labelWidth - 6 });
-    doc.font(FONT.regular).text(value || " ", MARGIN.left + labelWidth, y, { width: valueWidth, lineGap: LINE_GAP });
+    put(doc, label, MARGIN.left, y, labelWidth - 6);
+    doc.font(FONT.regular);
+    put(doc, value || " ", MARGIN.left + labelWidth, y, valueWidth, { lineGap: LINE_GAP });
     doc.y = y + h + 3;
   }
   doc.x = MARGIN.left;

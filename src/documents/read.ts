@@ -56,7 +56,7 @@ export async function readPdf(data: Buffer, options: ReadOptions = {}): Promise<
     const text = result.text ?? "";
     const hasText = /[\p{L}\p{N}]/u.test(text);
     const mode = options.qr ?? "auto";
-    const qr = mode === "always" || (mode === "auto" && !hasText) ? await qrCodes(parser) : [];
+    const qr = mode === "always" || (mode === "auto" && !hasText) ? await qrCodes(parser, result.total) : [];
     return { text, hasText, qr, pages: result.total };
   } finally {
     await parser.destroy();
@@ -65,8 +65,25 @@ export async function readPdf(data: Buffer, options: ReadOptions = {}): Promise<
 
 type Parser = InstanceType<PdfParseModule["PDFParse"]>;
 
-/** QR codes in the embedded images; if none, in the rendered pages (a QR code drawn as vectors). */
-async function qrCodes(parser: Parser): Promise<string[]> {
+/**
+ * QR codes of the pages: each page rendered at 108 dpi (fast, and enough for a form's QR code, drawn as
+ * vectors or scanned), last page first (where the reply form usually is); when none is found, the embedded
+ * images at their full resolution. Stops at the first page that has one.
+ */
+async function qrCodes(parser: Parser, pages: number): Promise<string[]> {
+  const order = [...Array(Math.min(pages, 8)).keys()].map((i) => i + 1);
+  if (pages > 1) order.unshift(...order.splice(order.length - 1, 1));
+  for (const n of order) {
+    try {
+      const shots = await parser.getScreenshot({ scale: 1.5, partial: [n], imageDataUrl: false, imageBuffer: true });
+      for (const page of shots.pages) {
+        const found = await decodeQr(page.data);
+        if (found.length) return found;
+      }
+    } catch {
+      // a page pdf.js cannot render: try the images below
+    }
+  }
   const found = new Set<string>();
   try {
     const images = await parser.getImage({ imageThreshold: 60, imageDataUrl: false, imageBuffer: true });
@@ -76,15 +93,7 @@ async function qrCodes(parser: Parser): Promise<string[]> {
       }
     }
   } catch {
-    // an image pdf.js cannot decode: try the rendered page below
-  }
-  if (found.size === 0) {
-    try {
-      const shots = await parser.getScreenshot({ scale: 2, imageDataUrl: false, imageBuffer: true });
-      for (const page of shots.pages) for (const t of await decodeQr(page.data)) found.add(t);
-    } catch {
-      // nothing more to try
-    }
+    // nothing more to try
   }
   return [...found];
 }
