@@ -1,6 +1,8 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { deflateSync } from "node:zlib";
 import { PDFParse } from "pdf-parse";
+import { PNG } from "pngjs";
 import { afterEach, describe, expect, it } from "vitest";
 import { incomingCase, linkoping, outgoingCase, ROOT, type Sandbox } from "../helpers/cli.js";
 
@@ -33,6 +35,44 @@ function fixture(name: string): string {
 }
 
 const PERSON = "19121212-1212:Tolvan Tolvansson";
+
+/**
+ * A "scan" of one page of a generated PDF: the page rendered at 100 dpi and put, as a grey image and
+ * nothing else, into a PDF written by hand (no text layer, no pdfkit).
+ */
+async function scanOfPage(file: string, page: number): Promise<Buffer> {
+  const parser = new PDFParse({ data: new Uint8Array(readFileSync(file)) });
+  let png: PNG;
+  try {
+    const shot = await parser.getScreenshot({ partial: [page], scale: 100 / 72, imageDataUrl: false });
+    png = PNG.sync.read(Buffer.from(shot.pages[0]!.data));
+  } finally {
+    await parser.destroy();
+  }
+  const grey = Buffer.alloc(png.width * png.height);
+  for (let i = 0; i < grey.length; i++) grey[i] = Math.round((png.data[i * 4]! + png.data[i * 4 + 1]! + png.data[i * 4 + 2]!) / 3);
+  const data = deflateSync(grey);
+  const content = Buffer.from("q 595.28 0 0 841.89 0 0 cm /Im1 Do Q");
+  const objs: Buffer[] = [
+    Buffer.from("<< /Type /Catalog /Pages 2 0 R >>"),
+    Buffer.from("<< /Type /Pages /Kids [3 0 R] /Count 1 >>"),
+    Buffer.from("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] /Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>"),
+    Buffer.concat([Buffer.from(`<< /Length ${content.length} >>\nstream\n`), content, Buffer.from("\nendstream")]),
+    Buffer.concat([Buffer.from(`<< /Type /XObject /Subtype /Image /Width ${png.width} /Height ${png.height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length ${data.length} >>\nstream\n`), data, Buffer.from("\nendstream")]),
+  ];
+  const parts: Buffer[] = [Buffer.from("%PDF-1.4\n")];
+  const offsets: number[] = [];
+  let pos = parts[0]!.length;
+  objs.forEach((o, i) => {
+    const b = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`), o, Buffer.from("\nendobj\n")]);
+    offsets.push(pos);
+    parts.push(b);
+    pos += b.length;
+  });
+  const xref = ["xref", `0 ${objs.length + 1}`, "0000000000 65535 f ", ...offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n `)].join("\n");
+  parts.push(Buffer.from(`${xref}\ntrailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${pos}\n%%EOF\n`));
+  return Buffer.concat(parts);
+}
 
 describe("packet for an outgoing case", () => {
   it("addresses the coordinator, asks for a reply by the due date, masks persons, diarises and marks the case sent", async () => {
@@ -196,6 +236,19 @@ describe("reply attach", () => {
     const r = s.json(["reply", "attach", fixture("scan-qr.pdf")]);
     expect(r.diaryNumber).toBe("2026-000001");
     expect(r.matchedBy.strength).toBe("qr");
+  });
+
+  it("matches a scan of our own reply form (no text layer) by its QR code", async () => {
+    s = linkoping();
+    s.json(outgoingCase());
+    s.json(outgoingCase(["--ref", "synergi:45678"]));
+    const packet = s.json(["packet", "2026-000002"]);
+    const scan = join(s.home, "scan-of-form.pdf");
+    writeFileSync(scan, await scanOfPage(packet.file, packet.pages));
+    expect((await pages(scan)).join("").trim()).toBe("");
+    const r = s.json(["reply", "attach", scan]);
+    expect(r).toMatchObject({ diaryNumber: "2026-000002", matchedBy: { strength: "qr" } });
+    expect(s.json(["case", "show", "2026-000002"]).status).toBe("answered");
   });
 
   it("marks a case never marked as sent as sent and answered, with a note", () => {
