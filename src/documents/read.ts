@@ -42,7 +42,7 @@ async function loadPdfParse(): Promise<PdfParseModule> {
  */
 export async function readPdf(data: Buffer, options: ReadOptions = {}): Promise<PdfContent> {
   if (!looksLikePdf(data)) throw new InvalidDataError("paper.error.pdfNotPdf", {});
-  if (!looksComplete(data)) throw new InvalidDataError("paper.error.pdfBroken", { reason: "%%EOF saknas (filen är avkortad)" });
+  if (!looksComplete(data)) throw new InvalidDataError("paper.error.pdfTruncated", {});
   const { PDFParse } = await loadPdfParse();
   // pdf.js may detach the buffer it is given: pass a copy.
   const parser = new PDFParse({ data: new Uint8Array(data), verbosity: 0 });

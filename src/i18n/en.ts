@@ -240,6 +240,7 @@ export const en: Record<MessageKey, string> = {
   "paper.error.templateUnreadable": "The template {file} cannot be read: {reason}.",
   "paper.error.pdfNotPdf": "The file is not a PDF. It was not changed; scan or save the reply as PDF.",
   "paper.error.pdfBroken": "The PDF file is broken ({reason}). It was not changed; scan or save the reply again.",
+  "paper.error.pdfTruncated": "The PDF file is cut off (its end is missing). It was not changed; scan or save the reply again.",
   "paper.error.replyAmbiguous": "The reply refers to several cases: {candidates}. Name the right one with --case.",
   "paper.error.replyUnknownRefs": "No case in the register has the references in the reply ({refs}). Name the case with --case.",
   "paper.error.replyNoRefs": "The reply holds no diary number or other reference. Name the case with --case.",

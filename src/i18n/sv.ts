@@ -241,6 +241,7 @@ export const sv = {
   "paper.error.templateUnreadable": "Mallen {file} kan inte läsas: {reason}.",
   "paper.error.pdfNotPdf": "Filen är inte en PDF. Den har inte ändrats; skanna eller spara svaret som PDF.",
   "paper.error.pdfBroken": "PDF-filen är trasig ({reason}). Den har inte ändrats; skanna eller spara svaret på nytt.",
+  "paper.error.pdfTruncated": "PDF-filen är avkortad (slutet saknas). Den har inte ändrats; skanna eller spara svaret på nytt.",
   "paper.error.replyAmbiguous": "Svaret hänvisar till flera ärenden: {candidates}. Ange rätt ärende med --case.",
   "paper.error.replyUnknownRefs": "Inget ärende i registret har referenserna i svaret ({refs}). Ange ärendet med --case.",
   "paper.error.replyNoRefs": "Svaret innehåller inget diarienummer eller någon annan referens. Ange ärendet med --case.",

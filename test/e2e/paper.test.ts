@@ -266,7 +266,7 @@ describe("reply attach", () => {
     s.json(outgoingCase());
     const cases: Array<[string, RegExp]> = [
       ["not-a-pdf.pdf", /inte en PDF/],
-      ["truncated.pdf", /trasig/],
+      ["truncated.pdf", /avkortad/],
       ["hand-no-reference.pdf", /inget diarienummer/],
       ["hand-two-references.pdf", /flera ärenden: 2026-000001 .*2026-000002/],
       ["hand-near-misses.pdf", /inget diarienummer|Inget ärende/],

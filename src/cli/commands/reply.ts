@@ -120,8 +120,11 @@ async function inbox(ctx: Context, _o: unknown, dirArg: string): Promise<void> {
         notes(ctx, r);
       }
     } catch (e) {
-      if (!(e instanceof FailedError)) throw e;
-      const message = isMessageKey(e.key) ? ctx.t(e.key, e.params) : e.key;
+      // One bad file never stops the others: it stays in place with the reason.
+      const message =
+        e instanceof FailedError
+          ? isMessageKey(e.key) ? ctx.t(e.key, e.params) : e.key
+          : ctx.t("error.unexpected", { message: e instanceof Error ? e.message : String(e) });
       entries.push({ file: name, status: statusOf(e), message });
       if (!ctx.json) ctx.out.warn(ctx.t("reply.left", { file: name, message }));
     }
