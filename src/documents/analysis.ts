@@ -5,7 +5,7 @@
 import type { Store } from "../store/store.js";
 import { MARGIN, CONTENT_WIDTH, FONT, SIZE, GREY, mm } from "./layout.js";
 import { caseModel } from "./model.js";
-import { fields, finish, heading, newDocument, paragraph, title, writingLines } from "./pdf.js";
+import { fields, finish, heading, newDocument, paragraph, put, title, writingLines } from "./pdf.js";
 import { fill } from "./texts.js";
 
 export async function renderAnalysis(store: Store, caseId: number): Promise<Buffer> {
@@ -38,7 +38,8 @@ export async function renderAnalysis(store: Store, caseId: number): Promise<Buff
     }
     const value = s.from ? known[s.from] : null;
     if (value && value.trim()) {
-      doc.font(FONT.oblique).fontSize(SIZE.small).fillColor(GREY).text(`${t.fromCase}:`, MARGIN.left, doc.y, { width: CONTENT_WIDTH });
+      doc.font(FONT.oblique).fontSize(SIZE.small).fillColor(GREY);
+      put(doc, `${t.fromCase}:`, MARGIN.left, doc.y, CONTENT_WIDTH);
       doc.fillColor("black").font(FONT.regular).fontSize(SIZE.body);
       paragraph(doc, value);
       writingLines(doc, Math.min(2, s.lines));

@@ -50,9 +50,10 @@ function addressWindow(doc: Doc, m: CaseModel): void {
   const w = m.texts.common.window;
   const lines = m.recipient.lines.slice(0, 7);
   doc.font(FONT.regular).fontSize(SIZE.body).fillColor("black");
-  doc.text(lines.join("\n"), mm(w.leftMm), mm(w.topMm), { width: mm(w.widthMm), height: mm(w.heightMm), lineGap: 0, ellipsis: true });
+  put(doc, lines.join("\n"), mm(w.leftMm), mm(w.topMm), mm(w.widthMm));
   if (!m.recipient.hasAddress) {
-    doc.font(FONT.oblique).fontSize(SIZE.small).fillColor(GREY).text(m.texts.common.labels.noAddress, { width: mm(w.widthMm) });
+    doc.font(FONT.oblique).fontSize(SIZE.small).fillColor(GREY);
+    put(doc, m.texts.common.labels.noAddress, mm(w.leftMm), doc.y, mm(w.widthMm));
     doc.fillColor("black");
   }
 }
@@ -63,7 +64,8 @@ function coverLetter(doc: Doc, m: CaseModel, letter: LetterTexts, replyBy: boole
   addressWindow(doc, m);
   doc.x = MARGIN.left;
   doc.y = LETTER_BODY_TOP;
-  doc.font(FONT.bold).fontSize(SIZE.heading).text(fill(letter.subject, params), MARGIN.left, doc.y, { width: CONTENT_WIDTH });
+  doc.font(FONT.bold).fontSize(SIZE.heading);
+  put(doc, fill(letter.subject, params), MARGIN.left, doc.y, CONTENT_WIDTH);
   doc.moveDown(0.8);
   paragraph(doc, fill(letter.greeting, params));
   for (const p of letter.paragraphs) paragraph(doc, fill(p, params));
@@ -71,12 +73,16 @@ function coverLetter(doc: Doc, m: CaseModel, letter: LetterTexts, replyBy: boole
   if (m.withPersonalData && m.persons.length) paragraph(doc, fill(letter.personalDataNote, params), { small: true, grey: true });
   doc.moveDown(0.5);
   paragraph(doc, fill(letter.closing, params));
-  doc.font(FONT.bold).text(m.self.name, MARGIN.left, doc.y, { width: CONTENT_WIDTH });
-  doc.font(FONT.regular).text(m.texts.common.sender.signature, { width: CONTENT_WIDTH });
+  doc.font(FONT.bold);
+  put(doc, m.self.name, MARGIN.left, doc.y, CONTENT_WIDTH);
+  doc.font(FONT.regular);
+  put(doc, m.texts.common.sender.signature, MARGIN.left, doc.y, CONTENT_WIDTH);
   doc.moveDown(1);
   if (letter.enclosures.length) {
-    doc.font(FONT.bold).fontSize(SIZE.small).text(`${m.texts.common.labels.enclosures}:`, MARGIN.left, doc.y, { width: CONTENT_WIDTH });
-    doc.font(FONT.regular).text(letter.enclosures.join("\n"), { width: CONTENT_WIDTH });
+    doc.font(FONT.bold).fontSize(SIZE.small);
+    put(doc, `${m.texts.common.labels.enclosures}:`, MARGIN.left, doc.y, CONTENT_WIDTH);
+    doc.font(FONT.regular);
+    put(doc, letter.enclosures.join("\n"), MARGIN.left, doc.y, CONTENT_WIDTH);
   }
   doc.fontSize(SIZE.body);
 }
@@ -87,11 +93,14 @@ async function replyForm(doc: Doc, m: CaseModel, params: Record<string, string>)
   const top = doc.y;
   await qrCode(doc, referenceLine(m.diaryNumber), MARGIN.left + CONTENT_WIDTH - QR_SIZE, top, QR_SIZE);
   const textWidth = CONTENT_WIDTH - QR_SIZE - 12;
-  doc.font(FONT.bold).fontSize(SIZE.title).text(f.title, MARGIN.left, top, { width: textWidth });
+  doc.font(FONT.bold).fontSize(SIZE.title);
+  put(doc, f.title, MARGIN.left, top, textWidth);
   doc.moveDown(0.4);
-  doc.font(FONT.bold).fontSize(14).text(referenceLine(m.diaryNumber), { width: textWidth });
+  doc.font(FONT.bold).fontSize(14);
+  put(doc, referenceLine(m.diaryNumber), MARGIN.left, doc.y, textWidth);
   doc.moveDown(0.4);
-  doc.font(FONT.regular).fontSize(SIZE.body).text(fill(f.intro, params), { width: textWidth, lineGap: LINE_GAP });
+  doc.font(FONT.regular).fontSize(SIZE.body);
+  put(doc, fill(f.intro, params), MARGIN.left, doc.y, textWidth, { lineGap: LINE_GAP });
   doc.y = Math.max(doc.y, top + QR_SIZE) + 10;
   doc.x = MARGIN.left;
   heading(doc, f.referencesTitle);
@@ -111,13 +120,16 @@ async function replyForm(doc: Doc, m: CaseModel, params: Record<string, string>)
   f.signatureFields.forEach((s, i) => {
     const x = MARGIN.left + i * w;
     doc.save().strokeColor("#999999").lineWidth(0.5).moveTo(x, y + 18).lineTo(x + w - 10, y + 18).stroke().restore();
-    doc.font(FONT.regular).fontSize(SIZE.small).fillColor(GREY).text(s, x, y + 21, { width: w - 10 });
+    doc.font(FONT.regular).fontSize(SIZE.small).fillColor(GREY);
+    put(doc, s, x, y + 21, w - 10);
   });
   doc.fillColor("black");
   doc.x = MARGIN.left;
   doc.y = y + 40;
-  doc.font(FONT.bold).fontSize(SIZE.small).text(`${f.returnTo}:`, MARGIN.left, doc.y, { width: CONTENT_WIDTH });
-  doc.font(FONT.regular).text([m.self.name, ...m.sender.lines].join("\n"), { width: CONTENT_WIDTH });
+  doc.font(FONT.bold).fontSize(SIZE.small);
+  put(doc, `${f.returnTo}:`, MARGIN.left, doc.y, CONTENT_WIDTH);
+  doc.font(FONT.regular);
+  put(doc, [m.self.name, ...m.sender.lines].join("\n"), MARGIN.left, doc.y, CONTENT_WIDTH);
   doc.moveDown(0.5);
   paragraph(doc, f.noPersonalData, { small: true, grey: true });
 }

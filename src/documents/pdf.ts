@@ -74,6 +74,7 @@ function seedFonts(doc: Doc): void {
       const made = d._fontFamilies[name];
       if (made && typeof made.font === "object" && made.name === name) {
         fastKerning(made.font as AfmMetrics);
+        memoizeFont(made, name);
         donorFonts.set(name, made);
       }
       continue;
@@ -81,6 +82,7 @@ function seedFonts(doc: Doc): void {
     if (existing) {
       // made by pdfkit's constructor (the default font): keep its id, share the parsed metrics
       existing.font = donor.font;
+      memoizeFont(existing, name);
       continue;
     }
     const copy = Object.create(Object.getPrototypeOf(donor) as object) as Record<string, unknown>;
@@ -88,7 +90,47 @@ function seedFonts(doc: Doc): void {
     copy.document = doc;
     copy.id = `F${++d._fontCount}`;
     d._fontFamilies[name] = copy;
+    memoizeFont(copy, name);
   }
+}
+
+type FontMethod = (this: unknown, text: string, ...rest: unknown[]) => unknown;
+const fontCaches = new Map<string, { encode: Map<string, unknown>; width: Map<string, unknown> }>();
+
+/**
+ * Letter and form texts repeat from packet to packet: a font's encoding of a string (glyph codes and
+ * advances, never changed by pdfkit's callers without word spacing, which we do not use) and its width are
+ * kept per font, so a repeated line is measured and encoded once per process.
+ */
+function memoizeFont(font: Record<string, unknown>, name: string): void {
+  const proto = Object.getPrototypeOf(font) as Record<string, unknown>;
+  const encode = proto.encode as FontMethod | undefined;
+  const widthOfString = proto.widthOfString as FontMethod | undefined;
+  if (typeof encode !== "function" || typeof widthOfString !== "function") return;
+  let cache = fontCaches.get(name);
+  if (!cache) fontCaches.set(name, (cache = { encode: new Map(), width: new Map() }));
+  const c = cache;
+  font.encode = function (this: unknown, text: string, features?: unknown) {
+    if (features) return encode.call(this, text, features);
+    let r = c.encode.get(text);
+    if (r === undefined) {
+      r = encode.call(this, text);
+      if (c.encode.size > 20_000) c.encode.clear();
+      c.encode.set(text, r);
+    }
+    return r;
+  };
+  font.widthOfString = function (this: unknown, text: string, size?: unknown, features?: unknown) {
+    if (features) return widthOfString.call(this, text, size, features);
+    const key = `${String(size)}\u0000${text}`;
+    let r = c.width.get(key);
+    if (r === undefined) {
+      r = widthOfString.call(this, text, size);
+      if (c.width.size > 20_000) c.width.clear();
+      c.width.set(key, r);
+    }
+    return r;
+  };
 }
 
 interface AfmMetrics {
