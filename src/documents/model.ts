@@ -44,9 +44,9 @@ export function code(group: "kind" | "area" | "severity" | "status", value: stri
   return value ? tSv(`${group}.${value}` as MessageKey) : "";
 }
 
-export function caseModel(store: Store, caseId: number, options: { withPersonalData: boolean }): CaseModel {
+export function caseModel(store: Store, caseId: number, options: { withPersonalData: boolean }, loaded?: Case): CaseModel {
   const t = texts(store.home);
-  const c = store.cases.get(caseId);
+  const c = loaded ?? store.cases.get(caseId);
   const self = store.orgs.self();
   const counterpart = store.orgs.require(c.counterpart.id);
   const unit = c.unit ? (store.orgs.get(c.unit.id) ?? null) : null;

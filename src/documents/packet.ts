@@ -230,7 +230,7 @@ export interface IssuedPacket extends RenderedPdf {
 export async function issuePacket(store: Store, caseId: number, options: { withPersonalData: boolean }): Promise<IssuedPacket> {
   const before = store.cases.get(caseId);
   const to = packetTransition(before);
-  const m = caseModel(store, caseId, options);
+  const m = caseModel(store, caseId, options, before);
   const rendered = await packetDocument(m, store.actor.now);
   const params = { area: code("area", m.c.area), kind: code("kind", m.c.kind).toLowerCase() };
   const subject =
