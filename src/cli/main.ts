@@ -11,6 +11,8 @@ import { registerExchange } from "./commands/exchange.js";
 import { registerInit } from "./commands/init.js";
 import { registerMail } from "./commands/mail.js";
 import { registerOrg } from "./commands/org.js";
+import { registerPaper } from "./commands/paper.js";
+import { registerReply } from "./commands/reply.js";
 import { registerStats } from "./commands/stats.js";
 import { registerCompletion } from "./commands/completion.js";
 import { registerConfig } from "./commands/config.js";
@@ -106,6 +108,8 @@ export function buildProgram(t: Translate): Command {
   registerExchange(program, t);
   registerMail(program, t);
   registerStats(program, t);
+  registerPaper(program, t);
+  registerReply(program, t);
   // --- day: the registrar's tools. New commands of other areas are registered above this line. ---
   registerConfig(program, t);
   registerDoctor(program, t);

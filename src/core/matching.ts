@@ -1,0 +1,202 @@
+// Finding our diary numbers and other systems' case numbers in the text of a reply (a scan, an OCR text
+// layer, a PDF from another writer). Pure: the store decides which of the references name real cases.
+//
+// What OCR and other writers do to a reference, and what we accept:
+//   spaces or line breaks around the separator ("2026 - 000012", "2026-\n000012"), en/em dashes, dropped or
+//   extra leading zeros ("2026-12"), a line break inside the digits ("2026-0000\n12"), labels such as
+//   "Dnr", "Ert dnr", "Er beteckning", "Referens", "Vår ref", and system names ("Synergi 45678",
+//   "Synergiärende 45678", "Synergi nr 45678", "MedControl PRO 123").
+// What we refuse: numbers inside longer digit runs (personnummer, phone numbers), dates ("2026-03-10"),
+//   and a short sequence ("2026-12") unless a label says it is a reference.
+
+import type { DiaryTemplate } from "./diaryNumber.js";
+
+/** How sure we are that a found reference was written as a reference to a case. */
+export type Strength = "qr" | "labelled" | "bare";
+
+export interface DiaryCandidate {
+  kind: "diary";
+  year: number;
+  seq: number;
+  /** The text as found, whitespace collapsed. */
+  text: string;
+  strength: Strength;
+}
+
+export interface ExternalCandidate {
+  kind: "external";
+  /** Lower-case system code (synergi, medcontrol, treserva, samsa), or null when only a label named it. */
+  system: string | null;
+  id: string;
+  text: string;
+  strength: Strength;
+}
+
+export type RefCandidate = DiaryCandidate | ExternalCandidate;
+
+/** System names as other writers spell them, mapped to the codes used in `--ref SYSTEM:ID`. */
+const SYSTEMS: Array<{ code: string; pattern: string }> = [
+  { code: "synergi", pattern: "synergi(?:[\\s-]*ärende)?" },
+  { code: "medcontrol", pattern: "med[\\s-]?control(?:[\\s-]*pro)?" },
+  { code: "treserva", pattern: "treserva" },
+  { code: "samsa", pattern: "samsa" },
+  { code: "lifecare", pattern: "lifecare" },
+];
+
+/** "nr", "nummer", "ärendenummer", "ärende nr", "id", "n:o" after a system name. */
+const NUMBER_WORD = "(?:[\\s-]*(?:ärende)?(?:nummer|nr|n:o|id)\\.?)?";
+const AFTER_LABEL = "[\\s.:#]*";
+
+/** Labels before a reference. "Ert/Er" (yours) in a reply from the counterpart means our number. */
+const LABELS = [
+  "ert\\s+dnr",
+  "er\\s+beteckning",
+  "er\\s+ref(?:erens)?",
+  "ert\\s+diarienummer",
+  "ert\\s+ärendenummer",
+  "vårt\\s+dnr",
+  "vår\\s+beteckning",
+  "vår\\s+ref(?:erens)?",
+  "vårt\\s+diarienummer",
+  "vårt\\s+ärendenummer",
+  "diarienummer",
+  "diarienr",
+  "dnr",
+  "referens",
+  "ärendenummer",
+  "beteckning",
+];
+
+function withoutDigitNeighbours(source: string): string {
+  return `(?<![\\d])(?:${source})(?![\\d])`;
+}
+
+/** A compiled matcher for one diary template (build once, reuse for every file). */
+export class ReferenceMatcher {
+  private readonly diary: RegExp;
+  private readonly labelled: RegExp;
+  private readonly system: RegExp;
+  private readonly seqWidth: number;
+  private readonly strictLiteral: boolean;
+
+  constructor(template: DiaryTemplate) {
+    const pattern = template.searchPattern();
+    // A date (2026-03-10) is not a diary number: refuse a match followed by another separator and digits.
+    this.diary = new RegExp(`${withoutDigitNeighbours(pattern)}(?![ \\t]*[-\\u2010-\\u2015\\u2212/.][ \\t]*\\d)`, "giu");
+    this.labelled = new RegExp(`(?<![\\p{L}])(?:${LABELS.join("|")})(?![\\p{L}])${AFTER_LABEL}`, "giu");
+    this.system = new RegExp(`(?<![\\p{L}])(${SYSTEMS.map((s) => `(?:${s.pattern})`).join("|")})${NUMBER_WORD}${AFTER_LABEL}(\\d{1,12})(?![\\d])`, "giu");
+    const m = /\{seq:(\d+)\}/.exec(template.source);
+    this.seqWidth = m ? Number(m[1]) : 0;
+    // A template with letters of its own ("VOK {year}-{seq}") is a reference wherever it appears.
+    this.strictLiteral = /\p{L}/u.test(template.source.replace(/\{[^}]*\}/g, ""));
+  }
+
+  /** Every reference found in `text`, strongest first, without duplicates. */
+  find(text: string, strength: Strength = "bare"): RefCandidate[] {
+    const found: RefCandidate[] = [];
+    const labelEnds = this.labelEnds(text);
+    this.findDiary(text, labelEnds, strength, found);
+    // A line break inside the digits: join digit runs split by one line break and look again.
+    const joined = text.replace(/(\d)[ \t]*\r?\n[ \t]*(\d)/g, "$1$2");
+    if (joined !== text) this.findDiary(joined, this.labelEnds(joined), strength, found);
+    this.findSystems(text, strength, found);
+    this.findLabelledOther(text, strength, found);
+    return dedupe(found);
+  }
+
+  /**
+   * Positions right after each label (where a labelled reference starts), mapped to whether the label
+   * names the writer's own number ("Vårt dnr", "Vår ref"): in a reply from the counterpart that is theirs.
+   */
+  private labelEnds(text: string): Map<number, boolean> {
+    const ends = new Map<number, boolean>();
+    this.labelled.lastIndex = 0;
+    for (let m = this.labelled.exec(text); m; m = this.labelled.exec(text)) ends.set(m.index + m[0].length, /^vår/iu.test(m[0]));
+    return ends;
+  }
+
+  private findDiary(text: string, labelEnds: Map<number, boolean>, base: Strength, out: RefCandidate[]): void {
+    this.diary.lastIndex = 0;
+    for (let m = this.diary.exec(text); m; m = this.diary.exec(text)) {
+      const g = m.groups ?? {};
+      const year = g.year ? Number(g.year) : 2000 + Number(g.yy);
+      const seqText = g.seq ?? "";
+      const seq = Number(seqText);
+      if (!Number.isFinite(year) || !seqText || seq <= 0) continue;
+      if (labelEnds.get(m.index) === true) continue; // "Vårt dnr 2026-000012": the writer's number, not ours
+      const labelled = labelEnds.has(m.index) || base === "qr";
+      const full = seqText.length >= this.seqWidth || this.strictLiteral;
+      if (!labelled && !full) continue; // "2026-12" on its own is too weak to be a reference
+      out.push({ kind: "diary", year, seq, text: m[0].replace(/\s+/g, " ").trim(), strength: base === "qr" ? "qr" : labelled ? "labelled" : "bare" });
+    }
+  }
+
+  private findSystems(text: string, base: Strength, out: RefCandidate[]): void {
+    this.system.lastIndex = 0;
+    for (let m = this.system.exec(text); m; m = this.system.exec(text)) {
+      const name = (m[1] ?? "").toLowerCase();
+      const code = SYSTEMS.find((s) => new RegExp(`^(?:${s.pattern})$`, "iu").test(name))?.code ?? null;
+      out.push({ kind: "external", system: code, id: stripZeros(m[2] ?? ""), text: m[0].replace(/\s+/g, " ").trim(), strength: base === "qr" ? "qr" : "labelled" });
+    }
+  }
+
+  /** "Ert dnr: 45678" or "Vår referens 2026/0412": a labelled value that is not one of our diary numbers. */
+  private findLabelledOther(text: string, base: Strength, out: RefCandidate[]): void {
+    this.labelled.lastIndex = 0;
+    for (let m = this.labelled.exec(text); m; m = this.labelled.exec(text)) {
+      const rest = text.slice(m.index + m[0].length, m.index + m[0].length + 40);
+      const v = /^([A-Za-zÅÄÖåäö]{0,6}[\s-]?)?(\d[\d\s/–-]{0,20}\d|\d)(?![\d])/u.exec(rest);
+      if (!v) continue;
+      const value = (v[0] ?? "").trim();
+      const digits = value.replace(/\D/g, "");
+      if (digits.length < 2) continue;
+      out.push({ kind: "external", system: null, id: value.replace(/\s+/g, " "), text: `${m[0].trim()} ${value}`, strength: base === "qr" ? "qr" : "labelled" });
+    }
+  }
+}
+
+function stripZeros(id: string): string {
+  return id.replace(/^0+(?=\d)/, "");
+}
+
+const RANK: Record<Strength, number> = { qr: 0, labelled: 1, bare: 2 };
+
+function key(c: RefCandidate): string {
+  return c.kind === "diary" ? `d:${c.year}:${c.seq}` : `e:${c.system ?? "*"}:${c.id}`;
+}
+
+function dedupe(list: RefCandidate[]): RefCandidate[] {
+  const best = new Map<string, RefCandidate>();
+  for (const c of list) {
+    const k = key(c);
+    const prev = best.get(k);
+    if (!prev || RANK[c.strength] < RANK[prev.strength]) best.set(k, c);
+  }
+  return [...best.values()].sort((a, b) => RANK[a.strength] - RANK[b.strength]);
+}
+
+export interface Resolved<T> {
+  candidate: RefCandidate;
+  caseId: T;
+}
+
+export type MatchOutcome<T> =
+  | { kind: "match"; caseId: T; by: RefCandidate }
+  | { kind: "ambiguous"; caseIds: T[]; by: RefCandidate[] }
+  | { kind: "none"; found: RefCandidate[] };
+
+/**
+ * Decides from references that were looked up in the register. The strongest kind of evidence that names
+ * any case decides: a QR code over a labelled reference over a bare number. Exactly one case at that level
+ * is a match; several are ambiguous (the caller lists them); none is no match.
+ */
+export function decide<T>(found: RefCandidate[], resolved: Array<Resolved<T>>): MatchOutcome<T> {
+  for (const level of ["qr", "labelled", "bare"] as const) {
+    const here = resolved.filter((r) => r.candidate.strength === level);
+    if (here.length === 0) continue;
+    const ids = [...new Set(here.map((r) => r.caseId))];
+    if (ids.length === 1) return { kind: "match", caseId: ids[0]!, by: here[0]!.candidate };
+    return { kind: "ambiguous", caseIds: ids, by: here.map((r) => r.candidate) };
+  }
+  return { kind: "none", found };
+}

@@ -1,0 +1,42 @@
+// Every measure of the printed documents in one place (PDF points: 72 per inch; 1 mm = 2.8346 pt).
+
+export const MM = 72 / 25.4;
+export const mm = (v: number): number => v * MM;
+
+/** A4 portrait. */
+export const PAGE = { size: "A4" as const, width: 595.28, height: 841.89 };
+
+export const MARGIN = { top: mm(20), bottom: mm(25), left: mm(25), right: mm(20) };
+export const CONTENT_WIDTH = PAGE.width - MARGIN.left - MARGIN.right;
+
+export const FONT = { regular: "Helvetica", bold: "Helvetica-Bold", oblique: "Helvetica-Oblique" } as const;
+export const SIZE = { title: 15, heading: 11.5, body: 10, small: 8.5, footer: 8 } as const;
+export const LINE_GAP = 2;
+export const GREY = "#555555";
+export const RULE = "#999999";
+
+/**
+ * The recipient's address in the left window of a C5 envelope (A4 folded twice) or a C4 envelope (flat):
+ * common Swedish left windows (V2) start 15–20 mm from the left edge and 44–50 mm from the top, 90–105 × 35–45 mm.
+ * The field below sits inside all of them; an administrator may move it in templates/letters/common.json.
+ */
+export const ADDRESS_WINDOW = { leftMm: 22, topMm: 50, widthMm: 85, heightMm: 35 };
+
+/** The sender block and the date/reference block above the window. */
+export const SENDER_TOP = mm(15);
+export const REFERENCE_COLUMN_X = mm(118);
+
+/** The first line of the letter text below the window. */
+export const LETTER_BODY_TOP = mm(100);
+
+/** Labels in two-column field lists. */
+export const LABEL_WIDTH = mm(48);
+
+/** The QR code on the reply form: large enough for a 150 dpi scan (about 7 pixels per module). */
+export const QR_SIZE = mm(30);
+
+/** Footer: diary number on the left, "Sida i av n" on the right. */
+export const FOOTER_Y = PAGE.height - mm(14);
+
+/** Ruled writing lines on forms and in the analysis document. */
+export const WRITING_LINE = mm(7.5);

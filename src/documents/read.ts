@@ -1,0 +1,139 @@
+// Reading PDFs that come back: the text layer (pdf-parse, i.e. pdf.js) and, for scans without one, QR
+// codes in the page images (jsQR). pdf-parse, pngjs and jsQR are loaded on first use.
+
+import { InvalidDataError } from "../core/errors.js";
+
+export interface PdfContent {
+  /** The text layer, pages joined; empty for an image-only scan. */
+  text: string;
+  /** True when the text layer holds any letters or digits. */
+  hasText: boolean;
+  /** Texts of the QR codes found in the page images (only looked for when asked). */
+  qr: string[];
+  pages: number;
+}
+
+export interface ReadOptions {
+  /** "never": text only; "always": also decode QR codes; "auto" (default): QR codes when there is no text. */
+  qr?: "never" | "auto" | "always";
+}
+
+/** True when the bytes start like a PDF (the header may follow a little junk, as readers allow). */
+export function looksLikePdf(data: Buffer): boolean {
+  return data.subarray(0, 1024).includes("%PDF-");
+}
+
+/** A complete PDF ends with %%EOF (some writers add a few bytes after it); a cut-off copy does not. */
+export function looksComplete(data: Buffer): boolean {
+  return data.subarray(Math.max(0, data.length - 2048)).includes("%%EOF");
+}
+
+type PdfParseModule = typeof import("pdf-parse");
+let pdfParse: PdfParseModule | undefined;
+
+async function loadPdfParse(): Promise<PdfParseModule> {
+  pdfParse ??= await import("pdf-parse");
+  return pdfParse;
+}
+
+/**
+ * Reads a PDF: its text, its page count and, as asked, the QR codes of its pages. Refuses what is not a
+ * PDF or is broken (truncated, unreadable) with an InvalidDataError; never changes the input.
+ */
+export async function readPdf(data: Buffer, options: ReadOptions = {}): Promise<PdfContent> {
+  if (!looksLikePdf(data)) throw new InvalidDataError("paper.error.pdfNotPdf", {});
+  if (!looksComplete(data)) throw new InvalidDataError("paper.error.pdfTruncated", {});
+  const { PDFParse } = await loadPdfParse();
+  // pdf.js may detach the buffer it is given: pass a copy.
+  const parser = new PDFParse({ data: new Uint8Array(data), verbosity: 0 });
+  try {
+    let result;
+    try {
+      result = await parser.getText({ pageJoiner: "" });
+    } catch (e) {
+      throw new InvalidDataError("paper.error.pdfBroken", { reason: e instanceof Error ? e.message : String(e) });
+    }
+    const text = result.text ?? "";
+    const hasText = /[\p{L}\p{N}]/u.test(text);
+    const mode = options.qr ?? "auto";
+    const qr = mode === "always" || (mode === "auto" && !hasText) ? await qrCodes(parser, result.total) : [];
+    return { text, hasText, qr, pages: result.total };
+  } finally {
+    await parser.destroy();
+  }
+}
+
+type Parser = InstanceType<PdfParseModule["PDFParse"]>;
+
+/**
+ * QR codes of the pages: each page rendered at 108 dpi (fast, and enough for a form's QR code, drawn as
+ * vectors or scanned), last page first (where the reply form usually is); when none is found, the embedded
+ * images at their full resolution. Stops at the first page that has one.
+ */
+async function qrCodes(parser: Parser, pages: number): Promise<string[]> {
+  const order = [...Array(Math.min(pages, 8)).keys()].map((i) => i + 1);
+  if (pages > 1) order.unshift(...order.splice(order.length - 1, 1));
+  for (const n of order) {
+    try {
+      const shots = await parser.getScreenshot({ scale: 1.5, partial: [n], imageDataUrl: false, imageBuffer: true });
+      for (const page of shots.pages) {
+        const found = await decodeQr(page.data);
+        if (found.length) return found;
+      }
+    } catch {
+      // a page pdf.js cannot render: try the images below
+    }
+  }
+  const found = new Set<string>();
+  try {
+    const images = await parser.getImage({ imageThreshold: 60, imageDataUrl: false, imageBuffer: true });
+    for (const page of images.pages) {
+      for (const img of page.images) {
+        for (const t of await decodeQr(img.data)) found.add(t);
+      }
+    }
+  } catch {
+    // nothing more to try
+  }
+  return [...found];
+}
+
+/** Decodes the QR code of one PNG image; large scans are also tried at half size (faster, less noise). */
+export async function decodeQr(png: Uint8Array): Promise<string[]> {
+  const [{ PNG }, jsqrModule] = await Promise.all([import("pngjs"), import("jsqr")]);
+  const jsQR = (jsqrModule.default ?? jsqrModule) as unknown as typeof import("jsqr").default;
+  let image;
+  try {
+    image = PNG.sync.read(Buffer.from(png.buffer, png.byteOffset, png.byteLength));
+  } catch {
+    return [];
+  }
+  const rgba = new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+  const tries: Array<() => ReturnType<typeof jsQR>> = [];
+  if (image.width * image.height > 3_000_000) tries.push(() => { const h = halve(rgba, image.width, image.height); return jsQR(h.data, h.width, h.height); });
+  tries.push(() => jsQR(rgba, image.width, image.height, { inversionAttempts: "dontInvert" }));
+  for (const attempt of tries) {
+    const code = attempt();
+    if (code?.data) return [code.data];
+  }
+  return [];
+}
+
+function halve(data: Uint8ClampedArray, width: number, height: number): { data: Uint8ClampedArray; width: number; height: number } {
+  const w = Math.floor(width / 2);
+  const h = Math.floor(height / 2);
+  const out = new Uint8ClampedArray(w * h * 4);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const o = (y * w + x) * 4;
+      for (let k = 0; k < 4; k++) {
+        const a = ((2 * y) * width + 2 * x) * 4 + k;
+        const b = a + 4;
+        const c = a + width * 4;
+        const d = c + 4;
+        out[o + k] = (data[a]! + data[b]! + data[c]! + data[d]!) >> 2;
+      }
+    }
+  }
+  return { data: out, width: w, height: h };
+}

@@ -1,0 +1,122 @@
+// Letter, form and document texts from templates/ (Swedish, editable by an administrator without touching
+// code). A file under <data directory>/templates/ replaces the bundled one of the same name.
+
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { InvalidDataError } from "../core/errors.js";
+
+/** The bundled templates: <package>/templates (this file is src/documents or dist/documents). */
+export const BUNDLED_TEMPLATES = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "templates");
+
+export interface CommonTexts {
+  sender: { extraLines: string[]; signature: string; phone: string; email: string };
+  window: { leftMm: number; topMm: number; widthMm: number; heightMm: number };
+  systems: Record<string, string>;
+  ownSystems: string[];
+  labels: Record<"date" | "ourReference" | "theirReference" | "replyBy" | "enclosures" | "page" | "noAddress", string>;
+}
+
+export interface LetterTexts {
+  subject: string;
+  greeting: string;
+  paragraphs: string[];
+  personalDataNote: string;
+  closing: string;
+  enclosures: string[];
+  theirReferenceText?: string;
+  answerTitle?: string;
+  summaryTitle?: string;
+  headings?: Record<"causes" | "actions" | "followUp", string>;
+}
+
+export interface ReplyFormTexts {
+  title: string;
+  intro: string;
+  referencesTitle: string;
+  ourReference: string;
+  theirReference: string;
+  theirReferenceEmpty: string;
+  fields: Array<{ key: string; label: string; lines: number }>;
+  signatureFields: string[];
+  returnTo: string;
+  noPersonalData: string;
+}
+
+export interface ReportTexts {
+  title: string;
+  sections: Record<"parties" | "references" | "dates" | "classification" | "description" | "persons" | "answer", string>;
+  labels: Record<string, string>;
+  empty: string;
+  notYet: string;
+  personsMasked: string;
+  noPersons: string;
+}
+
+export interface AnalysisSection {
+  letter: string;
+  heading: string;
+  from?: "raisedBy" | "noticed" | "summary" | "causes" | "actions" | "followUp";
+  lines: number;
+  hint?: string;
+}
+
+export interface AnalysisTexts {
+  title: string;
+  intro: string;
+  warning: string;
+  sections: AnalysisSection[];
+  fromCase: string;
+  systemNames: Record<string, string>;
+  otherSystem: string;
+  diaryNumber: string;
+}
+
+export interface Texts {
+  common: CommonTexts;
+  packetOut: LetterTexts;
+  packetIn: LetterTexts;
+  replyForm: ReplyFormTexts;
+  report: ReportTexts;
+  analysis: AnalysisTexts;
+}
+
+const FILES = {
+  common: "letters/common.json",
+  packetOut: "letters/packet-out.json",
+  packetIn: "letters/packet-in.json",
+  replyForm: "letters/reply-form.json",
+  report: "documents/report.json",
+  analysis: "documents/analysis.json",
+} as const;
+
+const cache = new Map<string, Texts>();
+
+function load(home: string | null, file: string): unknown {
+  const local = home ? join(home, "templates", file) : null;
+  const path = local && existsSync(local) ? local : join(BUNDLED_TEMPLATES, file);
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new InvalidDataError("paper.error.templateUnreadable", { file: path, reason: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+/** All texts, read once per data directory and process. */
+export function texts(home: string | null): Texts {
+  const key = home ?? "";
+  let t = cache.get(key);
+  if (!t) {
+    t = Object.fromEntries(Object.entries(FILES).map(([k, f]) => [k, load(home, f)])) as unknown as Texts;
+    cache.set(key, t);
+  }
+  return t;
+}
+
+/** Fills {name} placeholders; unknown ones stay as written. */
+export function fill(text: string, params: Record<string, string | number | null | undefined>): string {
+  return text.replace(/\{([a-zA-Z]+)\}/g, (whole, name: string) => {
+    const v = params[name];
+    return v === undefined || v === null ? whole : String(v);
+  });
+}
