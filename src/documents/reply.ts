@@ -18,6 +18,8 @@ export interface AttachOptions {
   originalName?: string;
   /** A matcher to reuse over many files (reply inbox). */
   matcher?: ReferenceMatcher;
+  /** Called inside the transaction once the reply is diarised (the CLI queues the "answer diarised" notice). */
+  onAttached?: (store: Store, caseId: number) => void;
 }
 
 export interface AttachResult {
@@ -27,8 +29,8 @@ export interface AttachResult {
   document: CaseDocument;
   /** True when the same file (same content) was already in the register: nothing was changed. */
   alreadyAttached: boolean;
-  /** How the case was found: "case" (--case), "qr", "labelled" or "bare", with the text that matched. */
-  matchedBy: { strength: "case" | RefCandidate["strength"]; text: string };
+  /** How the case was found: "case" (--case), "qr", "labelled", "bare" or "exchange" (an exchange file), with the text that matched. */
+  matchedBy: { strength: "case" | "exchange" | RefCandidate["strength"]; text: string };
   /** The status steps taken (out: sent → answered; registered → sent → answered when sent by other means). */
   statusChanges: Array<{ from: Status; to: Status }>;
   /** Message keys with parameters for things the registrar should know (rendered by the CLI). */
@@ -122,6 +124,7 @@ export async function attachReply(store: Store, data: Buffer, options: AttachOpt
     const document = store.documents.add(caseId, { direction: "in", subject, party, fileHash: file.hash });
     const statusChanges = steps.map((to) => store.cases.setStatus(caseId, to));
     store.audit.record("reply.attach", caseId, { document: document.number, file: file.hash, matchedBy: matchedBy.strength });
+    options.onAttached?.(store, caseId);
     return { caseId, diaryNumber: label, document, alreadyAttached: false, matchedBy, statusChanges, notes, file: { hash: file.hash, size: file.size } };
   });
 }

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { canonicalJson } from "../../src/core/exchange.js";
@@ -148,6 +148,32 @@ describe("exchange between two registers", () => {
     const other = join(b.home, "other.json");
     writeFileSync(other, JSON.stringify(sealed));
     expect(b.json(["exchange", "import", other]).type).toBe("case");
+  });
+
+  it("is recognised by reply attach and reply inbox, so the registrar need not know which file is which", () => {
+    a = register("linkoping", "Linköpings kommun");
+    b = register("norrkoping", "Norrköpings kommun");
+    a.json(["case", "new", "--direction", "out", "--counterpart", "norrkoping", "--event-date", "2026-03-01", "--discovered-date", "2026-03-02",
+      "--kind", "risk", "--area", "ovrigt", "--summary", "Test via inkorgen"]);
+    const inboxB = join(b.home, "inkorg");
+    mkdirSync(inboxB);
+    a.json(["exchange", "export", "2026-000001", "-o", join(inboxB, "fran-linkoping.pdf")]);
+    const gotCase = b.json(["reply", "inbox", inboxB]);
+    expect(gotCase).toMatchObject({ attached: 1, left: 0 });
+    expect(b.json(["case", "show", "linkoping:2026-000001"])).toMatchObject({ direction: "in", dueDate: "2026-06-02" });
+    expect(existsSync(join(inboxB, "done", "fran-linkoping.pdf"))).toBe(true);
+
+    b.json(["case", "assign", "2026-000001", "--to", "mas@norrkoping.example"]);
+    b.json(["case", "update", "2026-000001", "--causes", "Orsak", "--actions", "Åtgärd"]);
+    const answer = join(b.home, "svar.pdf");
+    b.json(["exchange", "export", "2026-000001", "-o", answer]);
+    const attached = a.json(["reply", "attach", answer]);
+    expect(attached).toMatchObject({ caseId: 1, diaryNumber: "2026-000001", matchedBy: { strength: "exchange" } });
+    expect(a.json(["case", "show", "2026-000001"])).toMatchObject({ status: "answered", causes: "Orsak", actions: "Åtgärd" });
+    // Attaching the same file again is recognised and changes nothing.
+    const again = a.json(["reply", "attach", answer]);
+    expect(again.alreadyAttached).toBe(true);
+    expect(a.json(["diary", "list", "--case", "2026-000001"])).toHaveLength(3);
   });
 
   it("writes the same bytes for the same case at the same time", () => {

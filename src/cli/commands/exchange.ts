@@ -7,7 +7,6 @@ import { EXCHANGE_VERSION, sealPayload, type ExchangePayload } from "../../core/
 import { FailedError, NotFoundError, RefusedError } from "../../core/errors.js";
 import type { Case, Org } from "../../core/types.js";
 import { tSv, type Translate } from "../../i18n/index.js";
-import { sha256 } from "../../store/files.js";
 import type { Store } from "../../store/store.js";
 import { action } from "../command.js";
 import type { Context } from "../context.js";
@@ -125,7 +124,8 @@ export async function importFile(ctx: Context, _o: unknown, fileArg: string): Pr
   const read = await readExchangeFile(data);
   if ("problem" in read) throw new FailedError(`exchange.error.${read.problem}`, { file, field: "field" in read ? read.field : "", version: "version" in read ? String(read.version) : "" });
   const store = await ctx.store();
-  const result = importPayload(store, read.payload, data);
+  const { importPayload } = await import("../../exchange/import.js");
+  const result = importPayload(store, read.payload, data, await answeredNotifier(ctx));
   ctx.out.result(result, () =>
     ctx.out.line(
       result.type === "case"
@@ -135,99 +135,14 @@ export async function importFile(ctx: Context, _o: unknown, fileArg: string): Pr
   );
 }
 
-export interface ImportResult {
-  type: "case" | "answer";
-  caseId: number;
-  diaryNumber: string;
-  document: string;
-}
 
-function matchOrg(store: Store, p: ExchangePayload["sender"]): Org | undefined {
-  return store.orgs.get(p.orgId) ?? store.orgs.findByName(p.name);
-}
-
-/** Records an exchange payload in this register: a new incoming case, or the answer to one of ours. */
-export function importPayload(store: Store, payload: ExchangePayload, data: Buffer): ImportResult {
-  const self = store.orgs.self();
-  if (payload.recipient.orgId !== self.id && payload.recipient.name.toLowerCase() !== self.name.toLowerCase()) {
-    throw new RefusedError("exchange.error.notForUs", { to: payload.recipient.name, us: self.name });
-  }
-  const senderOrg = matchOrg(store, payload.sender);
-  if (!senderOrg) throw new NotFoundError("exchange.error.unknownSender", { name: payload.sender.name, id: payload.sender.orgId, kind: payload.sender.kind });
-  const sender = store.orgs.topOf(senderOrg);
-  const seen = store.documents.findByFile(sha256(data));
-  if (seen) throw new RefusedError("exchange.error.duplicate", { case: store.cases.label(seen.caseId), document: seen.number });
-  const theirRef = { system: sender.id, id: payload.case.diaryNumber };
-  const hasPersons = (payload.case.persons?.length ?? 0) > 0;
-
-  if (payload.type === "case") {
-    const existing = tryResolve(store, `${theirRef.system}:${theirRef.id}`);
-    if (existing !== undefined) throw new RefusedError("exchange.error.duplicate", { case: store.cases.label(existing), document: `${theirRef.system}:${theirRef.id}` });
-    const unit = payload.case.unit ? (store.orgs.get(payload.case.unit.id) ?? store.orgs.findByName(payload.case.unit.name)) : undefined;
-    const unitOk = unit && [self.id, sender.id].includes(store.orgs.topOf(unit).id) ? unit.id : null;
-    const persons = (payload.case.persons ?? []).map((p) => ({ digits: p.pnr.replace(/\D/g, ""), name: p.name }));
-    return store.write(() => {
-      const stored = store.files.put(data, { mediaType: "application/pdf", encrypt: hasPersons });
-      const refs = [theirRef, ...payload.case.refs.filter((r) => r.system !== theirRef.system && tryResolve(store, `${r.system}:${r.id}`) === undefined)];
-      const id = store.cases.create(
-        {
-          direction: "in",
-          counterpartId: sender.id,
-          unitId: unitOk,
-          eventDate: payload.case.eventDate,
-          discoveredDate: payload.case.discoveredDate,
-          receivedDate: store.today,
-          dueDate: payload.case.dueDate,
-          kind: payload.case.kind,
-          area: payload.case.area,
-          severity: payload.case.severity,
-          summary: payload.case.summary,
-          description: payload.case.description,
-          refs,
-          persons,
-        },
-        {
-          direction: "in",
-          subject: tSv("exchange.subject.caseIn", { area: codeName(tSv, "area", payload.case.area), kind: codeName(tSv, "kind", payload.case.kind).toLowerCase() }),
-          party: sender.name,
-          fileHash: stored.hash,
-        },
-      );
-      const c = store.cases.get(id, { documents: true });
-      store.audit.record("exchange.import", id, { type: "case", from: sender.id, theirNumber: theirRef.id, file: stored.hash });
-      return { type: "case" as const, caseId: id, diaryNumber: c.diaryNumber!, document: c.documents!.at(-1)!.number };
-    });
-  }
-
-  const answer = payload.answer!;
-  if (answer.inReplyTo.orgId !== self.id && tryResolve(store, answer.inReplyTo.diaryNumber) === undefined) {
-    throw new RefusedError("exchange.error.notForUs", { to: answer.inReplyTo.orgId, us: self.name });
-  }
-  const id = tryResolve(store, answer.inReplyTo.diaryNumber);
-  if (id === undefined) throw new NotFoundError("exchange.error.noCase", { number: answer.inReplyTo.diaryNumber });
-  const c = store.cases.get(id);
-  if (c.direction !== "out") throw new RefusedError("exchange.error.answerToIncoming", { case: c.diaryNumber ?? `#${id}` });
-  return store.write(() => {
-    const stored = store.files.put(data, { mediaType: "application/pdf", encrypt: hasPersons });
-    const doc = store.documents.add(id, { direction: "in", subject: tSv("exchange.subject.answerIn", { org: sender.name }), party: sender.name, fileHash: stored.hash });
-    store.cases.update(id, {
-      refs: [theirRef],
-      ...(answer.causes ? { causes: answer.causes } : {}),
-      ...(answer.actions ? { actions: answer.actions } : {}),
-      ...(answer.followUp ? { followUp: answer.followUp } : {}),
-    });
-    if (c.status === "registered") store.cases.setStatus(id, "sent");
-    if (c.status === "registered" || c.status === "sent") store.cases.setStatus(id, "answered");
-    store.audit.record("exchange.import", id, { type: "answer", from: sender.id, theirNumber: theirRef.id, file: stored.hash });
-    return { type: "answer" as const, caseId: id, diaryNumber: c.diaryNumber!, document: doc.number };
-  });
-}
-
-function tryResolve(store: Store, ref: string): number | undefined {
-  try {
-    return store.cases.resolve(ref);
-  } catch (e) {
-    if (e instanceof NotFoundError) return undefined;
-    throw e;
-  }
+/** The hook that queues the "answer diarised" notice, when notices are on (config `notify` / mail settings). */
+export async function answeredNotifier(ctx: Context): Promise<((store: Store, caseId: number) => void) | undefined> {
+  const { loadMailOptions } = await import("../../mail/config.js");
+  const mail = loadMailOptions(ctx.home, ctx.env);
+  if (!mail.autoNotify) return undefined;
+  const { queueNotice } = await import("../../mail/compose.js");
+  return (store, caseId) => {
+    queueNotice(store, caseId, "answered", mail.from);
+  };
 }

@@ -5,7 +5,9 @@ import { basename, extname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { FailedError, InvalidDataError, MessageError, NotFoundError } from "../../core/errors.js";
 import { isMessageKey, type Translate } from "../../i18n/index.js";
-import type { AttachResult } from "../../documents/reply.js";
+import type { AttachOptions, AttachResult } from "../../documents/reply.js";
+import { sha256 } from "../../store/files.js";
+import type { Store } from "../../store/store.js";
 import { action } from "../command.js";
 import type { Context } from "../context.js";
 import { EXIT } from "../errors.js";
@@ -57,12 +59,45 @@ function notes(ctx: Context, r: AttachResult): void {
   for (const n of r.notes) if (n.key !== "reply.note.already") ctx.out.warn(ctx.t(n.key, n.params));
 }
 
+/**
+ * Attaches one file: an exchange file (a PDF carrying avvik-exchange data) is imported as such, so the registrar
+ * need not know which is which; anything else is a scanned or written reply matched by its references.
+ */
+async function attachAny(ctx: Context, store: Store, data: Buffer, options: AttachOptions): Promise<AttachResult> {
+  const { attachReply } = await import("../../documents/reply.js");
+  const { answeredNotifier } = await import("./exchange.js");
+  const onAttached = await answeredNotifier(ctx);
+  if (!options.caseRef && !store.documents.findByFile(sha256(data))) {
+    const { readExchangeFile } = await import("../../exchange/file.js");
+    const ex = await readExchangeFile(data);
+    if ("payload" in ex) {
+      const { importPayload } = await import("../../exchange/import.js");
+      const r = importPayload(store, ex.payload, data, onAttached);
+      const document = store.documents.forCase(r.caseId).find((d) => d.number === r.document)!;
+      return {
+        caseId: r.caseId,
+        diaryNumber: r.diaryNumber,
+        document,
+        alreadyAttached: false,
+        matchedBy: { strength: "exchange", text: `${ex.payload.sender.name} ${ex.payload.case.diaryNumber}` },
+        statusChanges: r.statusChanges,
+        notes: [],
+        file: { hash: document.file ?? sha256(data), size: data.length },
+      };
+    }
+    // Exchange data that is present but damaged is refused as such; a PDF without it is an ordinary reply.
+    if (ex.problem !== "no-attachment" && ex.problem !== "not-pdf") {
+      throw new FailedError(`exchange.error.${ex.problem}`, { file: options.originalName ?? "", field: "field" in ex ? ex.field : "", version: "version" in ex ? String(ex.version) : "" });
+    }
+  }
+  return attachReply(store, data, { ...options, onAttached });
+}
+
 async function attach(ctx: Context, o: { case?: string }, fileArg: string): Promise<void> {
   const file = resolve(fileArg);
   const data = readInput(file);
   const store = await ctx.store();
-  const { attachReply } = await import("../../documents/reply.js");
-  const r = await attachReply(store, data, { caseRef: o.case, originalName: basename(file) });
+  const r = await attachAny(ctx, store, data, { caseRef: o.case, originalName: basename(file) });
   notes(ctx, r);
   ctx.out.result(resultJson(r, file), () => printResult(ctx, r, file));
 }
@@ -101,7 +136,6 @@ async function inbox(ctx: Context, _o: unknown, dirArg: string): Promise<void> {
   const dir = resolve(dirArg);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new NotFoundError("paper.error.dirNotFound", { dir });
   const store = await ctx.store();
-  const { attachReply } = await import("../../documents/reply.js");
   const { ReferenceMatcher } = await import("../../core/matching.js");
   const matcher = new ReferenceMatcher(store.cases.template());
   const names = readdirSync(dir)
@@ -111,7 +145,7 @@ async function inbox(ctx: Context, _o: unknown, dirArg: string): Promise<void> {
   for (const name of names) {
     const path = join(dir, name);
     try {
-      const r = await attachReply(store, readFileSync(path), { originalName: name, matcher });
+      const r = await attachAny(ctx, store, readFileSync(path), { originalName: name, matcher });
       const target = donePath(dir, name);
       renameSync(path, target);
       entries.push({ file: name, status: r.alreadyAttached ? "already" : "attached", caseId: r.caseId, diaryNumber: r.diaryNumber, document: r.document.number, movedTo: target });

@@ -1,0 +1,111 @@
+// Recording an exchange payload in this register: a new incoming case, or the answer to one of ours.
+// Used by `exchange import` and by `reply attach|inbox`, which recognise exchange files by themselves.
+
+import type { ExchangePayload } from "../core/exchange.js";
+import { NotFoundError, RefusedError } from "../core/errors.js";
+import type { Status } from "../core/codes.js";
+import type { Org } from "../core/types.js";
+import { tSv } from "../i18n/index.js";
+import { sha256 } from "../store/files.js";
+import type { Store } from "../store/store.js";
+import { codeName } from "../cli/render.js";
+
+export interface ImportResult {
+  type: "case" | "answer";
+  caseId: number;
+  diaryNumber: string;
+  document: string;
+  statusChanges: Array<{ from: Status; to: Status }>;
+}
+
+function matchOrg(store: Store, p: ExchangePayload["sender"]): Org | undefined {
+  return store.orgs.get(p.orgId) ?? store.orgs.findByName(p.name);
+}
+
+/** Records an exchange payload in this register: a new incoming case, or the answer to one of ours. */
+export function importPayload(store: Store, payload: ExchangePayload, data: Buffer, onAnswered?: (store: Store, caseId: number) => void): ImportResult {
+  const self = store.orgs.self();
+  if (payload.recipient.orgId !== self.id && payload.recipient.name.toLowerCase() !== self.name.toLowerCase()) {
+    throw new RefusedError("exchange.error.notForUs", { to: payload.recipient.name, us: self.name });
+  }
+  const senderOrg = matchOrg(store, payload.sender);
+  if (!senderOrg) throw new NotFoundError("exchange.error.unknownSender", { name: payload.sender.name, id: payload.sender.orgId, kind: payload.sender.kind });
+  const sender = store.orgs.topOf(senderOrg);
+  const seen = store.documents.findByFile(sha256(data));
+  if (seen) throw new RefusedError("exchange.error.duplicate", { case: store.cases.label(seen.caseId), document: seen.number });
+  const theirRef = { system: sender.id, id: payload.case.diaryNumber };
+  const hasPersons = (payload.case.persons?.length ?? 0) > 0;
+
+  if (payload.type === "case") {
+    const existing = tryResolve(store, `${theirRef.system}:${theirRef.id}`);
+    if (existing !== undefined) throw new RefusedError("exchange.error.duplicate", { case: store.cases.label(existing), document: `${theirRef.system}:${theirRef.id}` });
+    const unit = payload.case.unit ? (store.orgs.get(payload.case.unit.id) ?? store.orgs.findByName(payload.case.unit.name)) : undefined;
+    const unitOk = unit && [self.id, sender.id].includes(store.orgs.topOf(unit).id) ? unit.id : null;
+    const persons = (payload.case.persons ?? []).map((p) => ({ digits: p.pnr.replace(/\D/g, ""), name: p.name }));
+    return store.write(() => {
+      const stored = store.files.put(data, { mediaType: "application/pdf", encrypt: hasPersons });
+      const refs = [theirRef, ...payload.case.refs.filter((r) => r.system !== theirRef.system && tryResolve(store, `${r.system}:${r.id}`) === undefined)];
+      const id = store.cases.create(
+        {
+          direction: "in",
+          counterpartId: sender.id,
+          unitId: unitOk,
+          eventDate: payload.case.eventDate,
+          discoveredDate: payload.case.discoveredDate,
+          receivedDate: store.today,
+          dueDate: payload.case.dueDate,
+          kind: payload.case.kind,
+          area: payload.case.area,
+          severity: payload.case.severity,
+          summary: payload.case.summary,
+          description: payload.case.description,
+          refs,
+          persons,
+        },
+        {
+          direction: "in",
+          subject: tSv("exchange.subject.caseIn", { area: codeName(tSv, "area", payload.case.area), kind: codeName(tSv, "kind", payload.case.kind).toLowerCase() }),
+          party: sender.name,
+          fileHash: stored.hash,
+        },
+      );
+      const c = store.cases.get(id, { documents: true });
+      store.audit.record("exchange.import", id, { type: "case", from: sender.id, theirNumber: theirRef.id, file: stored.hash });
+      return { type: "case" as const, caseId: id, diaryNumber: c.diaryNumber!, document: c.documents!.at(-1)!.number, statusChanges: [] };
+    });
+  }
+
+  const answer = payload.answer!;
+  if (answer.inReplyTo.orgId !== self.id && tryResolve(store, answer.inReplyTo.diaryNumber) === undefined) {
+    throw new RefusedError("exchange.error.notForUs", { to: answer.inReplyTo.orgId, us: self.name });
+  }
+  const id = tryResolve(store, answer.inReplyTo.diaryNumber);
+  if (id === undefined) throw new NotFoundError("exchange.error.noCase", { number: answer.inReplyTo.diaryNumber });
+  const c = store.cases.get(id);
+  if (c.direction !== "out") throw new RefusedError("exchange.error.answerToIncoming", { case: c.diaryNumber ?? `#${id}` });
+  return store.write(() => {
+    const stored = store.files.put(data, { mediaType: "application/pdf", encrypt: hasPersons });
+    const doc = store.documents.add(id, { direction: "in", subject: tSv("exchange.subject.answerIn", { org: sender.name }), party: sender.name, fileHash: stored.hash });
+    store.cases.update(id, {
+      refs: [theirRef],
+      ...(answer.causes ? { causes: answer.causes } : {}),
+      ...(answer.actions ? { actions: answer.actions } : {}),
+      ...(answer.followUp ? { followUp: answer.followUp } : {}),
+    });
+    const statusChanges: ImportResult["statusChanges"] = [];
+    if (c.status === "registered") statusChanges.push(store.cases.setStatus(id, "sent"));
+    if (c.status === "registered" || c.status === "sent") statusChanges.push(store.cases.setStatus(id, "answered"));
+    store.audit.record("exchange.import", id, { type: "answer", from: sender.id, theirNumber: theirRef.id, file: stored.hash });
+    onAnswered?.(store, id);
+    return { type: "answer" as const, caseId: id, diaryNumber: c.diaryNumber!, document: doc.number, statusChanges };
+  });
+}
+
+function tryResolve(store: Store, ref: string): number | undefined {
+  try {
+    return store.cases.resolve(ref);
+  } catch (e) {
+    if (e instanceof NotFoundError) return undefined;
+    throw e;
+  }
+}
