@@ -9,6 +9,7 @@ import { registerContact } from "./commands/contact.js";
 import { registerDiary } from "./commands/diary.js";
 import { registerInit } from "./commands/init.js";
 import { registerOrg } from "./commands/org.js";
+import { registerProtection } from "./commands/protection.js";
 import { resolveLang } from "./context.js";
 import { EXIT, report } from "./errors.js";
 
@@ -64,6 +65,7 @@ export function buildProgram(t: Translate): Command {
   registerCase(program, t);
   registerDiary(program, t);
   registerAudit(program, t);
+  registerProtection(program, t);
   return program;
 }
 
