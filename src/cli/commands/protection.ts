@@ -107,9 +107,11 @@ async function check(ctx: Context): Promise<void> {
   const store = await ctx.store();
   const r = store.protection.check();
   const lines = r.problems.map((p) => checkProblemText(ctx.t, p));
-  ctx.out.result({ ...r, problems: r.problems.map((p, i) => withMessage(p, lines[i]!)) }, () => {
+  const warnings = r.warnings.map((p) => checkProblemText(ctx.t, p));
+  ctx.out.result({ ...r, problems: r.problems.map((p, i) => withMessage(p, lines[i]!)), warnings: r.warnings.map((p, i) => withMessage(p, warnings[i]!)) }, () => {
     if (r.ok) ctx.out.line(ctx.t("protection.check.ok", { events: r.auditEvents, files: r.files, persons: r.persons }));
   });
+  for (const w of warnings) ctx.out.warn(w);
   if (!r.ok) {
     for (const line of lines) ctx.out.error(line);
     process.exitCode = EXIT.failed;
