@@ -88,6 +88,12 @@ export class AuditRepo {
     }
   }
 
+  /** The stored hash of one event (to compare with a head noted outside the register). */
+  hashOf(id: number): string | undefined {
+    const r = this.s.db.prepare("SELECT hash FROM audit WHERE id = ?").get(id) as { hash: string } | undefined;
+    return r?.hash;
+  }
+
   list(caseId?: number): AuditEvent[] {
     const sql = `SELECT a.*, c.diary_number FROM audit a LEFT JOIN cases c ON c.id = a.case_id ${caseId === undefined ? "" : "WHERE a.case_id = ?"} ORDER BY a.id`;
     const rows = (caseId === undefined ? this.s.db.prepare(sql).all() : this.s.db.prepare(sql).all(caseId)) as AuditRow[];

@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { eventHash } from "../../src/store/audit.js";
 import { Store } from "../../src/store/store.js";
 import { incomingCase, linkoping, outgoingCase, type Sandbox } from "../helpers/cli.js";
 import { filesUnder, openRaw, pnr, pnrForms, scan, size } from "../helpers/protection.js";
@@ -194,6 +195,38 @@ describe("audit verify", () => {
     const check = s.run(["check", "--json"]);
     expect(check.code).toBe(1);
     expect(JSON.parse(check.stdout).problems.filter((p: any) => p.kind === "audit")).toHaveLength(3);
+  });
+});
+
+describe("audit verify --expect", () => {
+  it("finds a trail rewritten with a forged head when the head was noted outside the register", () => {
+    s = linkoping();
+    registerWithPersons(s);
+    const noted = s.json(["audit", "verify"]).head as { id: number; hash: string };
+    s.json(["case", "status", "2026-000001", "sent"]);
+    expect(s.json(["audit", "verify", "--expect", `${noted.id}:${noted.hash}`]).ok).toBe(true);
+
+    // An insider rewrites the trail from event 5 on, recomputing every hash and the head.
+    const db = openRaw(data(s));
+    db.exec("DROP TRIGGER audit_no_update;");
+    const rows = db.prepare("SELECT * FROM audit ORDER BY id").all() as any[];
+    let prev = rows[3].hash as string;
+    for (const r of rows.slice(4)) {
+      const changed = { ...r, user: r.id === 5 ? "mallory" : r.user };
+      const hash = eventHash(prev, changed);
+      db.prepare("UPDATE audit SET user = ?, prev_hash = ?, hash = ? WHERE id = ?").run(changed.user, prev, hash, r.id);
+      prev = hash;
+    }
+    db.prepare("UPDATE settings SET value = ? WHERE key = 'audit_head'").run(JSON.stringify({ id: rows[rows.length - 1].id, hash: prev }));
+    db.close();
+
+    expect(s.run(["audit", "verify"]).code).toBe(0); // the documented limit
+    const r = s.run(["audit", "verify", "--expect", `${noted.id}:${noted.hash}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(`Händelse ${noted.id} har inte längre den hash som noterades: loggen har skrivits om från en tidigare händelse.`);
+    const bad = s.run(["audit", "verify", "--expect", "12:abc"]);
+    expect(bad.code).toBe(2);
+    oneLine(bad.stderr);
   });
 });
 

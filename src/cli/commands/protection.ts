@@ -13,7 +13,12 @@ import { ask } from "../prompt.js";
 
 export function registerProtection(program: Command, t: Translate): void {
   const audit = program.commands.find((c) => c.name() === "audit") ?? program.command("audit").description(t("help.audit"));
-  audit.command("verify").description(t("help.audit.verify")).option("--json", t("help.json")).action(action(auditVerify));
+  audit
+    .command("verify")
+    .description(t("help.audit.verify"))
+    .option("--expect <id:hash>", t("flag.auditExpect"))
+    .option("--json", t("help.json"))
+    .action(action(auditVerify));
   program.command("check").description(t("help.check")).option("--json", t("help.json")).action(action(check));
   program
     .command("backup")
@@ -89,12 +94,22 @@ function withMessage<P extends object>(p: P, message: string): P & { message: st
   return { ...p, message };
 }
 
-async function auditVerify(ctx: Context): Promise<void> {
+async function auditVerify(ctx: Context, o: { expect?: string }): Promise<void> {
+  // A head noted outside the register (ID:HASH from an earlier `audit verify --json`): that event must still
+  // carry that hash, which a trail rewritten from an earlier event (with a forged head) no longer does.
+  let anchor: { id: number; hash: string } | undefined;
+  if (o.expect !== undefined) {
+    const m = /^\s*(\d{1,12}):([0-9a-f]{64})\s*$/i.exec(o.expect);
+    if (!m) throw new UsageError("usage.badAnchor", { value: o.expect.slice(0, 100) });
+    anchor = { id: Number(m[1]), hash: m[2]!.toLowerCase() };
+  }
   const store = await ctx.store();
   const r = store.audit.verify();
-  const lines = r.problems.map((p) => auditProblemText(ctx.t, p));
-  const ok = r.problems.length === 0;
-  ctx.out.result({ ok, events: r.events, head: r.head, problems: r.problems.map((p, i) => withMessage(p, lines[i]!)) }, () => {
+  const problems: Array<AuditProblem | { kind: "anchor"; id: number }> = [...r.problems];
+  if (anchor && store.audit.hashOf(anchor.id) !== anchor.hash) problems.push({ kind: "anchor", id: anchor.id });
+  const lines = problems.map((p) => (p.kind === "anchor" ? ctx.t("protection.audit.anchor", { id: p.id }) : auditProblemText(ctx.t, p)));
+  const ok = problems.length === 0;
+  ctx.out.result({ ok, events: r.events, head: r.head, problems: problems.map((p, i) => withMessage(p, lines[i]!)) }, () => {
     if (ok) ctx.out.line(ctx.t("protection.audit.ok", { n: r.events, hash: r.head?.hash.slice(0, 16) ?? "–" }));
   });
   if (!ok) {
