@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { eventHash } from "../../src/store/audit.js";
 import { Store } from "../../src/store/store.js";
-import { incomingCase, linkoping, outgoingCase, type Sandbox } from "../helpers/cli.js";
+import { spawn } from "node:child_process";
+import { BIN, incomingCase, linkoping, outgoingCase, type Sandbox } from "../helpers/cli.js";
 import { filesUnder, openRaw, pnr, pnrForms, scan, size } from "../helpers/protection.js";
 
 let s: Sandbox;
@@ -404,6 +405,31 @@ describe("purge (gallring)", () => {
     // Running it again erases nothing more and records nothing more.
     expect(s.json(["purge", "--closed-before", "2026-05-01", "--yes"], later)).toMatchObject({ cases: 0, persons: 0, files: 0 });
     expect(s.json(["audit", "list"], later).filter((e: any) => e.action === "purge")).toHaveLength(1);
+  });
+
+  it.skipIf(!existsSync("/usr/bin/script"))("asks for confirmation in a terminal: no keeps everything, yes purges", async () => {
+    s = linkoping();
+    registerWithPersons(s);
+    for (const st of ["sent", "answered", "followed_up", "closed"]) s.json(["case", "status", "2026-000001", st]);
+    // util-linux `script` gives the command a pseudo-terminal; the answer is typed into it.
+    const inTerminal = (answer: string) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const command = [process.execPath, BIN, "purge", "--closed-before", "2026-03-11"].map((a) => `'${a}'`).join(" ");
+        const child = spawn("script", ["-qfec", command, "/dev/null"], { env: s.env, cwd: s.home });
+        let out = "";
+        child.stdout.on("data", (d) => (out += d));
+        child.on("close", (code) => resolve({ code, out }));
+        child.stdin.write(`${answer}\r`);
+      });
+    const no = await inTerminal("n");
+    expect(no.out).toMatch(/Radera personuppgifterna\?/);
+    expect(no.out).toMatch(/Ingen gallring gjord/);
+    expect(no.code).toBe(130);
+    expect(s.json(["case", "show", "2026-000001"]).persons).toHaveLength(2);
+    const yes = await inTerminal("y");
+    expect(yes.code).toBe(0);
+    expect(yes.out).toMatch(/Gallrat före 2026-03-11/);
+    expect(s.json(["case", "show", "2026-000001"]).persons).toEqual([]);
   });
 
   it("derives the date from the retention period when --closed-before is not given", () => {
