@@ -488,6 +488,12 @@ describe("hostile and broken input", () => {
     const long = "x".repeat(301);
     const aFile = join(s.home, "a-file");
     writeFileSync(aFile, "hello");
+    const dirFile = (name: string, content: string) => {
+      const f = join(s.home, name);
+      writeFileSync(f, content);
+      return f;
+    };
+    const org = (extra: object) => JSON.stringify({ orgs: [{ id: "ny-kommun", name: "Ny kommun", kind: "municipality", ...extra }] });
     const cases: Array<[string[], number, RegExp, NodeJS.ProcessEnv?]> = [
       [outgoingCase(["--event-date", "2026-02-29"]), 2, /--event-date: '2026-02-29' är inget giltigt datum/],
       [outgoingCase(["--discovered-date", "2026-3-2"]), 2, /--discovered-date/],
@@ -512,6 +518,16 @@ describe("hostile and broken input", () => {
       [["org", "add", "--id", "x", "--name", "X", "--kind", "hospital"], 2, /--kind/],
       [["org", "import", "/etc/passwd"], 1, /kan inte läsas/],
       [["org", "import", join(s.home, "missing.json")], 1, /kan inte läsas/],
+      [["org", "import", "/dev/zero"], 1, /ingen vanlig fil/],
+      [["org", "import", s.home], 1, /ingen vanlig fil/],
+      [["org", "import", dirFile("huge.json", " ".repeat(6 * 1024 * 1024))], 1, /större än 5 MB/],
+      [["org", "import", dirFile("garbage.json", "\u0000\u0001{{{")], 1, /kan inte läsas/],
+      [["org", "import", dirFile("id.json", org({ id: "../../x" }))], 1, /orgs\[0\]: id/],
+      [["org", "import", dirFile("name.json", org({ name: "x".repeat(301) }))], 1, /orgs\[0\]: name/],
+      [["org", "import", dirFile("ctl.json", org({ name: "Ny\u001b[2Jkommun" }))], 1, /orgs\[0\]: name/],
+      [["org", "import", dirFile("months.json", org({ deadlineMonths: -3 }))], 1, /deadlineMonths/],
+      [["org", "import", dirFile("mail.json", org({ contacts: [{ role: "mas", name: "A", email: "nope" }] }))], 1, /email/],
+      [["org", "import", dirFile("pnr.json", org({ name: `Hemtjänst ${TOLVAN}` }))], 1, /personnummer/],
       [["contact", "add", "--org", "linkoping", "--role", "boss", "--name", "A", "--email", "a@b.se"], 2, /--role/],
       [["contact", "add", "--org", "linkoping", "--role", "mas", "--name", "A", "--email", "not-an-address"], 2, /--email/],
       [["diary", "add", "1", "--direction", "in", "--subject", "Svar", "--date", "2026-04-31"], 2, /--date/],
