@@ -59,6 +59,12 @@ export class AuditRepo {
    * in the same transaction, so that deleting events at the end of the trail is found too.
    */
   record(action: string, caseId: number | null, details: Record<string, unknown> = {}): void {
+    // The event and the head belong together: outside a transaction, make one (immediate, so that reading
+    // the last event and appending never race another writer).
+    if (!this.s.db.inTransaction) {
+      this.s.db.transaction(() => this.record(action, caseId, details)).immediate();
+      return;
+    }
     const last = this.s.db.prepare("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").get() as { id: number; hash: string } | undefined;
     const row = {
       id: (last?.id ?? 0) + 1,

@@ -7,7 +7,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Store } from "../../src/store/store.js";
-import { BIN, linkoping, outgoingCase, type Sandbox } from "../helpers/cli.js";
+import { BIN, linkoping, outgoingCase, sandbox, type Sandbox } from "../helpers/cli.js";
 
 let s: Sandbox;
 afterEach(() => s?.cleanup());
@@ -108,6 +108,23 @@ describe("killed with SIGKILL", () => {
     expect(report).toMatchObject({ ok: true, warnings: [], persons: 0, files: 6 });
     for (let i = 1; i <= 6; i++) expect(s.json(["case", "show", String(i)], { env: later }).persons).toEqual([]);
     expect(s.json(["audit", "list"], { env: later }).filter((e: any) => e.action === "purge").length).toBe(1);
+  });
+
+  it("init killed at any moment can be run again and gives a whole register", async () => {
+    for (const delay of [60, 120, 180, 240, 300, 400]) {
+      s = sandbox();
+      await runAndKill(s, ["init", "--org-id", "linkoping", "--org-name", "Linköpings kommun"], delay);
+      const again = s.run(["init", "--org-id", "linkoping", "--org-name", "Linköpings kommun"]);
+      // Either it finished before the kill (then a second init is refused) or the rerun completes it.
+      expect([0, 1]).toContain(again.code);
+      if (again.code === 1) expect(again.stderr).toMatch(/redan initierat/);
+      expectWhole(s);
+      s.json(["org", "add", "--id", "region-x", "--name", "Region X", "--kind", "region"]);
+      const c = s.json(["case", "new", "--direction", "out", "--counterpart", "region-x", "--event-date", "2026-03-01", "--discovered-date", "2026-03-02", "--kind", "risk", "--area", "ovrigt", "--summary", "Test", "--person", PERSON]);
+      expect(c.diaryNumber).toBe("2026-000001");
+      expect(s.run(["case", "show", "1", "--reveal"]).stdout).toContain("Tolvan Tolvansson");
+      s.cleanup();
+    }
   });
 
   it("backup killed halfway leaves no half backup under the name asked for", async () => {
