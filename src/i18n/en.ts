@@ -224,6 +224,7 @@ export const en: Record<MessageKey, string> = {
   // --- stats ---
 
   // --- protection ---
+  "usage.badDeadlineMonths": "{flag}: '{value}' months is not plausible; give at most 120.",
   "help.audit.verify": "check that the audit trail is unbroken (edited, deleted or inserted events)",
   "help.check": "check the register: database integrity, foreign keys, the audit trail, stored files and the key",
   "help.backup": "back up the register to a file (while others work); the key file is not included",

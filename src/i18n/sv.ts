@@ -225,6 +225,7 @@ export const sv = {
   // --- stats ---
 
   // --- protection ---
+  "usage.badDeadlineMonths": "{flag}: '{value}' månader är orimligt; ange högst 120.",
   "help.audit.verify": "kontrollera att händelseloggen är obruten (ändrade, borttagna eller tillagda händelser)",
   "help.check": "kontrollera registret: databasens integritet, främmande nycklar, händelseloggen, lagrade filer och nyckeln",
   "help.backup": "säkerhetskopiera registret till en fil (medan andra arbetar); nyckelfilen ingår inte",

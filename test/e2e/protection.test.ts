@@ -533,6 +533,10 @@ describe("hostile and broken input", () => {
       [["diary", "add", "1", "--direction", "in", "--subject", "Svar", "--date", "2026-04-31"], 2, /--date/],
       [["diary", "list", "--year", "20260"], 2, /--year/],
       [["case", "list", "--limit", "-1"], 2, /--limit/],
+      [["case", "list", "--status", "closed\n\u001b[2Jfake second line"], 2, /--status: 'closed\?\?\[2Jfake second line' är okänt/],
+      [["case", "list", "--x\u001b]0;title\u0007"], 2, /Okänd flagga '--x\?\]0;title\?'/],
+      [outgoingCase(["--ref", `sys:${"1".repeat(500)}`]), 2, /…' ska ha formen SYSTEM:ID/],
+      [["org", "add", "--id", "q", "--name", "Q", "--kind", "region", "--deadline-months", "1000000"], 2, /högst 120/],
       [["case", "list", "--due-within", "many"], 2, /--due-within/],
       [["case", "show", "../../etc/passwd"], 1, /Inget ärende/],
       [["audit", "list", "--case", "2026-999999"], 1, /Inget ärende/],
@@ -550,6 +554,7 @@ describe("hostile and broken input", () => {
       oneLine(r.stderr);
       expect(r.stdout).toBe("");
       expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
+      expect(r.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/); // no terminal escapes echoed back
     }
     expect(readFileSync(aFile, "utf8")).toBe("hello");
     expect(s.json(["case", "list"])).toEqual([]);
