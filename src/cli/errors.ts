@@ -77,6 +77,9 @@ export function report(err: unknown, t: Translate, command: string, debug: boole
   if (e?.code === "SQLITE_BUSY" || /database is locked/.test(e?.message ?? "")) {
     return { code: EXIT.failed, message: t("error.dbLocked") };
   }
+  if (!debug && (e?.code?.startsWith("SQLITE_CORRUPT") || e?.code === "SQLITE_NOTADB")) {
+    return { code: EXIT.failed, message: t("error.dbDamaged", safeParams({ message: e.message ?? "" })) };
+  }
   const message = err instanceof Error ? err.message : String(err);
   return { code: EXIT.failed, message: debug && err instanceof Error ? (err.stack ?? message) : t("error.unexpected", safeParams({ message })) };
 }

@@ -224,6 +224,7 @@ export const en: Record<MessageKey, string> = {
   // --- stats ---
 
   // --- protection ---
+  "error.dbDamaged": "The database is damaged or not an avvik database ({message}). Run 'avvik check' and, if needed, restore a backup ('avvik restore').",
   "usage.badDeadlineMonths": "{flag}: '{value}' months is not plausible; give at most 120.",
   "help.audit.verify": "check that the audit trail is unbroken (edited, deleted or inserted events)",
   "help.check": "check the register: database integrity, foreign keys, the audit trail, stored files and the key",

@@ -225,6 +225,7 @@ export const sv = {
   // --- stats ---
 
   // --- protection ---
+  "error.dbDamaged": "Databasen är skadad eller ingen avvik-databas ({message}). Kör 'avvik check' och återställ vid behov från en säkerhetskopia ('avvik restore').",
   "usage.badDeadlineMonths": "{flag}: '{value}' månader är orimligt; ange högst 120.",
   "help.audit.verify": "kontrollera att händelseloggen är obruten (ändrade, borttagna eller tillagda händelser)",
   "help.check": "kontrollera registret: databasens integritet, främmande nycklar, händelseloggen, lagrade filer och nyckeln",

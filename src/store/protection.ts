@@ -66,12 +66,23 @@ export class ProtectionRepo {
     const warnings: CheckProblem[] = [];
     const integrity = this.s.db.pragma("integrity_check") as Array<{ integrity_check: string }>;
     const integrityOk = integrity.length === 1 && integrity[0]!.integrity_check === "ok";
-    if (!integrityOk) for (const r of integrity.slice(0, 50)) problems.push({ kind: "integrity", detail: r.integrity_check });
-    const fks = this.s.db.pragma("foreign_key_check") as Array<{ table: string; rowid: number | null; parent: string }>;
-    for (const r of fks.slice(0, 50)) problems.push({ kind: "foreign-key", table: r.table, rowid: r.rowid, parent: r.parent });
-
-    const audit = this.s.audit.verify();
-    for (const p of audit.problems) problems.push({ kind: "audit", problem: p });
+    if (!integrityOk) {
+      // One problem per line SQLite reports (a row may hold several), without its section headers.
+      const details = integrity.flatMap((r) => r.integrity_check.split("\n")).filter((l) => l.trim() && !l.startsWith("***"));
+      for (const detail of [...new Set(details)].slice(0, 50)) problems.push({ kind: "integrity", detail });
+    }
+    let audit: { events: number; problems: AuditProblem[] };
+    try {
+      const fks = this.s.db.pragma("foreign_key_check") as Array<{ table: string; rowid: number | null; parent: string }>;
+      for (const r of fks.slice(0, 50)) problems.push({ kind: "foreign-key", table: r.table, rowid: r.rowid, parent: r.parent });
+      audit = this.s.audit.verify();
+      for (const p of audit.problems) problems.push({ kind: "audit", problem: p });
+    } catch (e) {
+      // A damaged database cannot be read further; the integrity problems above say why.
+      if (!isDamaged(e)) throw e;
+      if (integrityOk) problems.push({ kind: "integrity", detail: (e as Error).message });
+      return { ok: false, integrity: "failed", auditEvents: 0, files: 0, persons: 0, problems, warnings };
+    }
 
     let keyProblem: CheckProblem | undefined;
     const withKey = <T>(fn: () => T): T | undefined => {
@@ -273,6 +284,12 @@ export class ProtectionRepo {
       throw e;
     }
   }
+}
+
+/** SQLite's "the file is damaged / not a database" errors. */
+export function isDamaged(e: unknown): boolean {
+  const code = (e as { code?: string })?.code ?? "";
+  return code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB";
 }
 
 /** Cases whose personal data may go: closed before the date (`@before`). */

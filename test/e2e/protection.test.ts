@@ -60,6 +60,8 @@ describe("personal data at rest", () => {
     const revealed = s.run(["case", "show", "2026-000001", "--reveal"]);
     expect(revealed.stdout).toContain(TOLVAN);
     expect(revealed.stdout).toContain(MARTA_NAME);
+    const reveal = s.json(["audit", "list", "--case", "2026-000001"]).filter((e: any) => e.action === "reveal");
+    expect(reveal).toEqual([expect.objectContaining({ user: "test", diaryNumber: "2026-000001", details: { persons: 2 } })]);
     storeFile(s, "2026-000001", `Personnummer ${TOLVAN} ${TOLVAN_NAME}`);
 
     const wal = join(home, "avvik.db-wal");
@@ -256,6 +258,26 @@ describe("check", () => {
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`Lagrad fil ${a.slice(0, 12)} saknas \\(handling 2026-000001:2\\)`)));
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`Lagrad fil ${b.slice(0, 12)} har ändrats \\(handling 2026-000002:2\\)`)));
     expect(lines).toContainEqual(expect.stringMatching(/case_refs .* cases/));
+  });
+
+  it("reports a damaged database, and commands refuse a file that is not a database with one line", () => {
+    s = linkoping();
+    registerWithPersons(s);
+    const file = join(data(s), "avvik.db");
+    const bytes = readFileSync(file);
+    for (let page = 2; page < bytes.length / 4096; page++) bytes.fill(0xff, page * 4096 + 100, page * 4096 + 160);
+    writeFileSync(file, bytes);
+    const r = s.run(["check"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Databasen är skadad: /m);
+    expect(r.stderr).not.toMatch(/Oväntat fel/);
+    writeFileSync(file, "this is not a database at all, just text ".repeat(200));
+    for (const args of [["case", "list"], ["check"], ["audit", "verify"]]) {
+      const bad = s.run(args);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/skadad eller ingen avvik-databas/);
+      oneLine(bad.stderr);
+    }
   });
 
   it("reports a key readable by others and a missing key", () => {
