@@ -30,13 +30,30 @@ export interface Reported {
   message: string | null;
 }
 
+/**
+ * Values echoed in an error line come from the user or a file: control characters (line breaks, terminal
+ * escapes, bidi overrides) are shown as '?', so the message stays one harmless line, and long values are cut.
+ */
+function safeParams(params: Record<string, string | number>): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(params)) {
+    if (typeof v !== "string") {
+      out[k] = v;
+      continue;
+    }
+    const clean = v.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, "?");
+    out[k] = clean.length > 200 ? `${clean.slice(0, 199)}…` : clean;
+  }
+  return out;
+}
+
 /** Turns anything thrown into an exit code and the one line to print on stderr (null: print nothing). */
 export function report(err: unknown, t: Translate, command: string, debug: boolean): Reported {
   if (err instanceof InterruptedError || (err instanceof Error && err.name === "ExitPromptError")) {
     return { code: EXIT.interrupted, message: null };
   }
   if (err instanceof MessageError) {
-    const params = { ...err.params };
+    const params = safeParams(err.params);
     if (params.allowed === "") params.allowed = t("common.none");
     const message = isMessageKey(err.key) ? t(err.key, params) : err.key;
     return { code: err instanceof UsageError ? EXIT.usage : err instanceof FailedError ? EXIT.failed : EXIT.failed, message };
@@ -45,7 +62,7 @@ export function report(err: unknown, t: Translate, command: string, debug: boole
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return { code: EXIT.ok, message: null };
     // A command group typed without its subcommand shows its help: a usage error unless help was asked for.
     if (err.code === "commander.help") return { code: err.exitCode === 0 ? EXIT.ok : EXIT.usage, message: null };
-    const name = quoted(err.message);
+    const name = String(safeParams({ name: quoted(err.message) }).name);
     const byCode: Record<string, string> = {
       "commander.unknownCommand": t("usage.unknownCommand", { name }),
       "commander.unknownOption": t("usage.unknownOption", { name, command }),
@@ -54,12 +71,15 @@ export function report(err: unknown, t: Translate, command: string, debug: boole
       "commander.missingMandatoryOptionValue": t("usage.missingFlag", { flag: name }),
       "commander.excessArguments": t("usage.excessArguments", { command }),
     };
-    return { code: EXIT.usage, message: byCode[err.code] ?? t("usage.generic", { message: err.message.replace(/^error:\s*/, "") }) };
+    return { code: EXIT.usage, message: byCode[err.code] ?? t("usage.generic", safeParams({ message: err.message.replace(/^error:\s*/, "") })) };
   }
   const e = err as { code?: string; message?: string };
   if (e?.code === "SQLITE_BUSY" || /database is locked/.test(e?.message ?? "")) {
     return { code: EXIT.failed, message: t("error.dbLocked") };
   }
+  if (!debug && (e?.code?.startsWith("SQLITE_CORRUPT") || e?.code === "SQLITE_NOTADB")) {
+    return { code: EXIT.failed, message: t("error.dbDamaged", safeParams({ message: e.message ?? "" })) };
+  }
   const message = err instanceof Error ? err.message : String(err);
-  return { code: EXIT.failed, message: debug && err instanceof Error ? (err.stack ?? message) : t("error.unexpected", { message }) };
+  return { code: EXIT.failed, message: debug && err instanceof Error ? (err.stack ?? message) : t("error.unexpected", safeParams({ message })) };
 }

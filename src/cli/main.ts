@@ -11,6 +11,7 @@ import { registerExchange } from "./commands/exchange.js";
 import { registerInit } from "./commands/init.js";
 import { registerMail } from "./commands/mail.js";
 import { registerOrg } from "./commands/org.js";
+import { registerProtection } from "./commands/protection.js";
 import { registerPaper } from "./commands/paper.js";
 import { registerReply } from "./commands/reply.js";
 import { registerStats } from "./commands/stats.js";
@@ -110,6 +111,7 @@ export function buildProgram(t: Translate): Command {
   registerStats(program, t);
   registerPaper(program, t);
   registerReply(program, t);
+  registerProtection(program, t);
   // --- day: the registrar's tools. New commands of other areas are registered above this line. ---
   registerConfig(program, t);
   registerDoctor(program, t);

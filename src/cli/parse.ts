@@ -48,6 +48,13 @@ export function parsePositiveInt(flag: string, value: string): number {
   return Number(value);
 }
 
+/** A deadline agreed between providers: whole months, at most ten years. */
+export function parseDeadlineMonths(flag: string, value: string): number {
+  const n = parsePositiveInt(flag, value);
+  if (n > 120) throw new UsageError("usage.badDeadlineMonths", { flag, value });
+  return n;
+}
+
 export function parseNonNegativeInt(flag: string, value: string): number {
   if (!/^\d+$/.test(value.trim()) || Number(value) > 1_000_000) throw new UsageError("usage.badInt", { flag, value });
   return Number(value);

@@ -23,19 +23,48 @@ export function eventHash(prevHash: string, e: { id: number; at: string; user: s
     .digest("hex");
 }
 
+/**
+ * What `verify()` can find. Ids are the events' current ids (`audit.id`); `from` is the id an event was
+ * hashed with when it was written.
+ * - edited: the event's content no longer matches its hash, or its hash was recomputed (the next event, or
+ *   the recorded head, still points at the old hash);
+ * - deleted: events that were written (the chain or the head says so) are gone;
+ * - inserted: an event that was never part of the chain (appended after the head, or slipped in between);
+ * - reordered: two events swapped places;
+ * - renumbered: events moved to other ids (after a deletion or insertion that renumbered the rest);
+ * - head: the recorded head (last id and hash) is missing or unreadable.
+ */
 export type AuditProblem =
   | { kind: "edited"; id: number }
-  | { kind: "broken-link"; id: number }
-  | { kind: "gap"; afterId: number; missing: number };
+  | { kind: "deleted"; ids: number[] }
+  | { kind: "inserted"; id: number }
+  | { kind: "reordered"; ids: [number, number] }
+  | { kind: "renumbered"; ids: number[]; offset: number }
+  | { kind: "head"; reason: "missing" | "invalid" };
+
+/** The last event as recorded in the settings row `audit_head`, updated in the same transaction as each event. */
+export interface AuditHead {
+  id: number;
+  hash: string;
+}
+
+export const HEAD_SETTING = "audit_head";
 
 export class AuditRepo {
   constructor(private readonly s: Store) {}
 
   /**
    * Appends an event; call inside `store.write` so that it commits with the change it records.
-   * `details` must never hold personal data in clear.
+   * `details` must never hold personal data in clear. The head (last id and hash) is kept in the settings
+   * in the same transaction, so that deleting events at the end of the trail is found too.
    */
   record(action: string, caseId: number | null, details: Record<string, unknown> = {}): void {
+    // The event and the head belong together: outside a transaction, make one (immediate, so that reading
+    // the last event and appending never race another writer).
+    if (!this.s.db.inTransaction) {
+      this.s.db.transaction(() => this.record(action, caseId, details)).immediate();
+      return;
+    }
     const last = this.s.db.prepare("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").get() as { id: number; hash: string } | undefined;
     const row = {
       id: (last?.id ?? 0) + 1,
@@ -46,9 +75,29 @@ export class AuditRepo {
       details: JSON.stringify(details),
     };
     const prev = last?.hash ?? GENESIS_HASH;
+    const hash = eventHash(prev, row);
     this.s.db
       .prepare("INSERT INTO audit (id, at, user, action, case_id, details, prev_hash, hash) VALUES (@id, @at, @user, @action, @case_id, @details, @prev_hash, @hash)")
-      .run({ ...row, prev_hash: prev, hash: eventHash(prev, row) });
+      .run({ ...row, prev_hash: prev, hash });
+    this.s.settings.set(HEAD_SETTING, JSON.stringify({ id: row.id, hash }));
+  }
+
+  /** The recorded head; undefined when none is recorded, null when the row is unreadable. */
+  head(): AuditHead | undefined | null {
+    const text = this.s.settings.get(HEAD_SETTING);
+    if (text === undefined) return undefined;
+    try {
+      const v = JSON.parse(text) as AuditHead;
+      return Number.isInteger(v.id) && typeof v.hash === "string" ? { id: v.id, hash: v.hash } : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The stored hash of one event (to compare with a head noted outside the register). */
+  hashOf(id: number): string | undefined {
+    const r = this.s.db.prepare("SELECT hash FROM audit WHERE id = ?").get(id) as { hash: string } | undefined;
+    return r?.hash;
   }
 
   list(caseId?: number): AuditEvent[] {
@@ -65,20 +114,153 @@ export class AuditRepo {
     }));
   }
 
-  /** Walks the chain; returns every event that was edited, inserted out of chain, or whose predecessor is gone. */
-  verify(): { events: number; problems: AuditProblem[] } {
-    const problems: AuditProblem[] = [];
-    let prevHash = GENESIS_HASH;
-    let prevId = 0;
-    let count = 0;
-    for (const r of this.s.db.prepare("SELECT * FROM audit ORDER BY id").iterate() as IterableIterator<AuditRow>) {
-      count++;
-      if (r.id !== prevId + 1) problems.push({ kind: "gap", afterId: prevId, missing: r.id - prevId - 1 });
-      if (r.prev_hash !== prevHash) problems.push({ kind: "broken-link", id: r.id });
-      if (eventHash(r.prev_hash, r) !== r.hash) problems.push({ kind: "edited", id: r.id });
-      prevHash = r.hash;
-      prevId = r.id;
-    }
-    return { events: count, problems };
+  /**
+   * Walks the chain and says which events were edited, deleted, inserted, reordered or renumbered.
+   * Ids are dense from 1 and every hash covers the event's id, content and the previous hash, so each event
+   * can be put back at the place it was written; what does not fit is reported. See `analyseChain`.
+   */
+  verify(): { events: number; problems: AuditProblem[]; head: AuditHead | null } {
+    const rows = this.s.db.prepare("SELECT id, at, user, action, case_id, details, prev_hash, hash FROM audit ORDER BY id").all() as AuditRow[];
+    const head = this.head();
+    const problems = analyseChain(rows, head);
+    const last = rows[rows.length - 1];
+    return { events: rows.length, problems, head: last ? { id: last.id, hash: last.hash } : null };
   }
+}
+
+type ChainRow = Pick<AuditRow, "id" | "at" | "user" | "action" | "case_id" | "details" | "prev_hash" | "hash">;
+
+const WINDOW = 8;
+
+/**
+ * The analysis behind `verify()`, on plain rows (testable without a database).
+ * 1. Each event's original id: the id its stored hash was computed with (its current id, the id after its
+ *    predecessor's, or one nearby). None fits: its content was edited.
+ * 2. Several events claiming one original id: the one the next event's `prev_hash` names is genuine, the
+ *    others are inserted. Original ids after the head's are inserted as well.
+ * 3. Original ids from 1 to the head's (or the highest seen) that no event claims were deleted.
+ * 4. A genuine event whose successor (or the head) names another hash had its hash recomputed: edited.
+ * 5. Events at another id than their original: pairs that swapped are reordered, the rest renumbered.
+ */
+export function analyseChain(rows: readonly ChainRow[], head: AuditHead | undefined | null): AuditProblem[] {
+  const problems: AuditProblem[] = [];
+  if (rows.length > 0 && head === undefined) problems.push({ kind: "head", reason: "missing" });
+  if (head === null) problems.push({ kind: "head", reason: "invalid" });
+  const byHash = new Map<string, number>();
+  rows.forEach((r, i) => byHash.set(r.hash, i));
+  const orig: Array<number | null> = new Array(rows.length).fill(null);
+  rows.forEach((r, i) => {
+    const candidates: number[] = [r.id];
+    const p = byHash.get(r.prev_hash);
+    if (p !== undefined && p < i && orig[p] !== null) candidates.push(orig[p]! + 1);
+    if (r.prev_hash === GENESIS_HASH) candidates.push(1);
+    for (let d = 1; d <= WINDOW; d++) candidates.push(r.id - d, r.id + d);
+    for (const c of candidates) {
+      if (c >= 1 && eventHash(r.prev_hash, { ...r, id: c }) === r.hash) {
+        orig[i] = c;
+        break;
+      }
+    }
+  });
+  const edited = new Set<number>();
+  rows.forEach((r, i) => {
+    if (orig[i] === null) edited.add(r.id);
+  });
+
+  // 2. Claims on each original id; the genuine claimant is named by its successor's prev_hash.
+  const claims = new Map<number, number[]>();
+  orig.forEach((o, i) => {
+    if (o !== null) claims.set(o, [...(claims.get(o) ?? []), i]);
+  });
+  const headId = head ? head.id : undefined;
+  const genuine = new Map<number, number>(); // original id → row index
+  const inserted = new Set<number>();
+  const successorPrev = (o: number): string[] => {
+    const next = claims.get(o + 1) ?? [];
+    const hashes = next.map((j) => rows[j]!.prev_hash);
+    // An edited successor still carries its prev_hash.
+    rows.forEach((r) => {
+      if (edited.has(r.id) && r.id === o + 1) hashes.push(r.prev_hash);
+    });
+    if (head && head.id === o) hashes.push(head.hash);
+    return hashes;
+  };
+  for (const [o, idx] of claims) {
+    if (headId !== undefined && o > headId) {
+      for (const i of idx) inserted.add(rows[i]!.id);
+      continue;
+    }
+    if (idx.length === 1) {
+      genuine.set(o, idx[0]!);
+      continue;
+    }
+    const named = successorPrev(o);
+    const pick = idx.find((i) => named.includes(rows[i]!.hash)) ?? idx.find((i) => rows[i]!.id !== o) ?? idx[0]!;
+    genuine.set(o, pick);
+    for (const i of idx) if (i !== pick) inserted.add(rows[i]!.id);
+  }
+
+  // 3. Deleted: original ids nobody claims (an edited event keeps its place).
+  let top = headId ?? 0;
+  for (const o of genuine.keys()) if (headId === undefined && o > top) top = o;
+  for (const id of edited) if (headId === undefined && id > top) top = id;
+  const deleted: number[] = [];
+  for (let o = 1; o <= top; o++) {
+    if (genuine.has(o)) continue;
+    if (edited.has(o) && ![...genuine.values()].some((i) => rows[i]!.id === o)) continue;
+    deleted.push(o);
+  }
+  if (deleted.length) {
+    // One problem per run of consecutive ids.
+    let run: number[] = [];
+    for (const id of deleted) {
+      if (run.length && id !== run[run.length - 1]! + 1) {
+        problems.push({ kind: "deleted", ids: run });
+        run = [];
+      }
+      run.push(id);
+    }
+    problems.push({ kind: "deleted", ids: run });
+  }
+
+  // 4. A genuine event whose hash its successor (or the head) does not name was re-hashed after an edit.
+  for (const [o, i] of genuine) {
+    const named = successorPrev(o);
+    const hasSuccessor = genuine.has(o + 1) || (head !== undefined && head !== null && head.id === o) || rows.some((r) => edited.has(r.id) && r.id === o + 1);
+    if (hasSuccessor && named.length > 0 && !named.includes(rows[i]!.hash)) edited.add(rows[i]!.id);
+    // The first event must start the chain.
+    if (o === 1 && rows[i]!.prev_hash !== GENESIS_HASH) edited.add(rows[i]!.id);
+  }
+
+  // 5. Moved events: swapped pairs, then runs of renumbered ids.
+  const moved = new Map<number, number>(); // current id → original id
+  for (const [o, i] of genuine) if (rows[i]!.id !== o && !edited.has(rows[i]!.id)) moved.set(rows[i]!.id, o);
+  const pairs: Array<[number, number]> = [];
+  for (const [id, o] of moved) {
+    if (id < o && moved.get(o) === id) pairs.push([id, o]);
+  }
+  for (const [a, b] of pairs) {
+    moved.delete(a);
+    moved.delete(b);
+    problems.push({ kind: "reordered", ids: [a, b] });
+  }
+  const shifted = [...moved.entries()].sort((x, y) => x[0] - y[0]);
+  let run: number[] = [];
+  let offset = 0;
+  for (const [id, o] of shifted) {
+    const d = id - o;
+    if (run.length && (d !== offset || id !== run[run.length - 1]! + 1)) {
+      problems.push({ kind: "renumbered", ids: run, offset });
+      run = [];
+    }
+    offset = d;
+    run.push(id);
+  }
+  if (run.length) problems.push({ kind: "renumbered", ids: run, offset });
+
+  for (const id of [...edited].sort((a, b) => a - b)) problems.push({ kind: "edited", id });
+  for (const id of [...inserted].sort((a, b) => a - b)) problems.push({ kind: "inserted", id });
+  const order = { head: 0, edited: 1, deleted: 2, inserted: 3, reordered: 4, renumbered: 5 } as const;
+  const first = (p: AuditProblem): number => ("id" in p ? p.id : "ids" in p ? (p.ids[0] ?? 0) : 0);
+  return problems.sort((a, b) => first(a) - first(b) || order[a.kind] - order[b.kind]);
 }

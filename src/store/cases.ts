@@ -169,6 +169,8 @@ export class CaseRepo {
   }
 
   addRef(caseId: number, ref: ExternalRef): void {
+    // External references are stored and shown in clear: a personnummer used as an id is refused.
+    assertNoPersonalNumber(`${ref.id}`, "--ref", this.s.today);
     const system = ref.system.toLowerCase();
     const owner = this.s.db.prepare("SELECT case_id FROM case_refs WHERE system = ? AND external_id = ?").get(system, ref.id) as
       | { case_id: number }

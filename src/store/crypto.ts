@@ -57,7 +57,12 @@ export function createKeyFile(file: string): void {
 
 export function loadKeyFile(file: string): FieldCipher {
   if (!existsSync(file)) throw new FailedError("error.keyMissing", { file });
-  const text = readFileSync(file, "utf8").trim();
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8").trim();
+  } catch {
+    throw new FailedError("error.keyInvalid", { file });
+  }
   const key = Buffer.from(text, "base64");
   if (key.length !== 32) throw new FailedError("error.keyInvalid", { file });
   return new FieldCipher(key);

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { InvalidDataError, NotFoundError } from "../core/errors.js";
 import type { Store } from "./store.js";
 
 export interface StoredFile {
@@ -24,7 +25,9 @@ export function sha256(data: Buffer): string {
 export class FileRepo {
   constructor(private readonly s: Store) {}
 
+  /** Where a stored file's bytes are; only a SHA-256 in hex is accepted, so no path can leave files/. */
   pathOf(hash: string): string {
+    if (!/^[0-9a-f]{64}$/.test(hash)) throw new InvalidDataError("error.fileHashInvalid", { hash: hash.slice(0, 80) });
     return join(this.s.home, "files", hash.slice(0, 2), hash);
   }
 
@@ -42,7 +45,7 @@ export class FileRepo {
   put(data: Buffer, meta: { mediaType: string; originalName?: string | null; encrypt?: boolean }): StoredFile {
     const hash = sha256(data);
     const existing = this.get(hash);
-    if (existing && existsSync(this.pathOf(hash))) return { ...existing, existed: true };
+    if (existing && existsSync(this.pathOf(hash)) && !this.purgedAt(hash)) return { ...existing, existed: true };
     const encrypt = meta.encrypt ?? false;
     const path = this.pathOf(hash);
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -50,14 +53,21 @@ export class FileRepo {
     writeFileSync(tmp, encrypt ? this.s.cipher.encrypt(data) : data, { mode: 0o600 });
     renameSync(tmp, path);
     this.s.db
-      .prepare("INSERT OR REPLACE INTO files (hash, size, media_type, original_name, encrypted, stored_at) VALUES (?, ?, ?, ?, ?, ?)")
+      .prepare("INSERT OR REPLACE INTO files (hash, size, media_type, original_name, encrypted, stored_at, purged_at) VALUES (?, ?, ?, ?, ?, ?, NULL)")
       .run(hash, data.length, meta.mediaType, meta.originalName ?? null, encrypt ? 1 : 0, this.s.now);
     return { hash, size: data.length, mediaType: meta.mediaType, originalName: meta.originalName ?? null, encrypted: encrypt, existed: false };
   }
 
   read(hash: string): Buffer {
     const meta = this.get(hash);
+    if (meta && this.purgedAt(hash)) throw new NotFoundError("error.filePurged", { hash: hash.slice(0, 12) });
     const raw = readFileSync(this.pathOf(hash));
     return meta?.encrypted ? this.s.cipher.decrypt(raw) : raw;
+  }
+
+  /** When the file's bytes were erased by a purge (the row stays), else null. */
+  purgedAt(hash: string): string | null {
+    const r = this.s.db.prepare("SELECT purged_at FROM files WHERE hash = ?").get(hash) as { purged_at: string | null } | undefined;
+    return r?.purged_at ?? null;
   }
 }

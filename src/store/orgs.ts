@@ -1,5 +1,6 @@
 import type { OrgKind } from "../core/codes.js";
 import { NotFoundError, RefusedError } from "../core/errors.js";
+import { assertNoPersonalNumber } from "../core/guard.js";
 import type { Org } from "../core/types.js";
 import type { Store } from "./store.js";
 
@@ -90,6 +91,9 @@ export class OrgRepo {
 
   /** Adds an organisation; call inside `store.write`. Refuses a duplicate id. */
   add(input: OrgInput, self = false): Org {
+    // Organisation names and addresses go on letters and in the public register: never a personnummer.
+    assertNoPersonalNumber(input.name, "--name", this.s.today);
+    if (input.address) assertNoPersonalNumber(input.address, "--address", this.s.today);
     if (this.get(input.id)) throw new RefusedError("error.orgExists", { id: input.id });
     if (input.parentId && !this.get(input.parentId)) throw new NotFoundError("error.orgNotFound", { id: input.parentId });
     this.s.db
@@ -125,6 +129,8 @@ export class OrgRepo {
       address: input.address ?? null,
       deadlineMonths: input.deadlineMonths ?? null,
     };
+    assertNoPersonalNumber(next.name, "name", this.s.today);
+    if (next.address) assertNoPersonalNumber(next.address, "address", this.s.today);
     const same =
       existing.name === next.name &&
       existing.kind === next.kind &&

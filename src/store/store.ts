@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { localDate, localTimestamp, type IsoDate } from "../core/dates.js";
 import { FailedError } from "../core/errors.js";
@@ -12,8 +12,12 @@ import { DocumentRepo } from "./documents.js";
 import { FileRepo } from "./files.js";
 import { OrgRepo } from "./orgs.js";
 import { OutboxRepo } from "./outbox.js";
+import { ProtectionRepo } from "./protection.js";
 import { SettingsRepo } from "./settings.js";
 import { StatsRepo } from "./stats.js";
+
+/** Settings key of a keyed hash of a fixed text: tells whether a key file belongs to this register. */
+const KEY_CHECK = "key_check";
 
 /** Who makes a change and when: recorded on every write. */
 export interface Actor {
@@ -43,6 +47,7 @@ export class Store {
   readonly files: FileRepo;
   readonly outbox: OutboxRepo;
   readonly stats: StatsRepo;
+  readonly protection: ProtectionRepo;
   private cipherCache: FieldCipher | undefined;
 
   private constructor(
@@ -65,6 +70,7 @@ export class Store {
     );
     this.outbox = new OutboxRepo(this);
     this.stats = new StatsRepo(this);
+    this.protection = new ProtectionRepo(this);
   }
 
   static databaseFile(home: string): string {
@@ -77,6 +83,7 @@ export class Store {
 
   /** Opens an initialised register; fails with a clear message when `init` has not been run. */
   static open(options: StoreOptions): Store {
+    Store.assertHomeIsDirectory(options.home);
     if (!Store.exists(options.home)) throw new FailedError("error.notInitialised", { home: options.home });
     const db = openDatabase(Store.databaseFile(options.home));
     const store = new Store(db, options.home, options.actor, options.keyFile ?? join(options.home, "key"));
@@ -89,11 +96,33 @@ export class Store {
 
   /** Creates the data directory, the database and the key file (for `init`). */
   static create(options: StoreOptions): Store {
+    Store.assertHomeIsDirectory(options.home);
     mkdirSync(options.home, { recursive: true, mode: 0o700 });
     const keyFile = options.keyFile ?? join(options.home, "key");
-    createKeyFile(keyFile);
     const db = openDatabase(Store.databaseFile(options.home));
-    return new Store(db, options.home, options.actor, keyFile);
+    chmodSync(Store.databaseFile(options.home), 0o600); // SQLite gives its -wal and -shm files the same mode
+    const store = new Store(db, options.home, options.actor, keyFile);
+    // A register that is already initialised never gets a new key: a lost key must be restored, not replaced.
+    if (!store.settings.get("org_id")) {
+      createKeyFile(keyFile);
+      if (!store.settings.get(KEY_CHECK) && !store.hasPersons()) store.settings.set(KEY_CHECK, store.cipher.hash(KEY_CHECK, KEY_CHECK));
+    }
+    return store;
+  }
+
+  /** A data directory that exists must be a directory (a `--home` naming a file is refused). */
+  static assertHomeIsDirectory(home: string): void {
+    let isDir = true;
+    try {
+      isDir = statSync(home).isDirectory();
+    } catch {
+      return;
+    }
+    if (!isDir) throw new FailedError("error.homeNotDirectory", { home });
+  }
+
+  private hasPersons(): boolean {
+    return this.db.prepare("SELECT 1 FROM persons WHERE pnr_enc IS NOT NULL LIMIT 1").get() !== undefined;
   }
 
   /** The current instant as a local timestamp, recorded on every change. */
@@ -101,9 +130,23 @@ export class Store {
     return localTimestamp(this.actor.now);
   }
 
+  /**
+   * The field cipher, checked against the register before first use: a wrong key is refused before it can
+   * encrypt anything (so nothing is written that the right key cannot read).
+   */
   get cipher(): FieldCipher {
-    this.cipherCache ??= loadKeyFile(this.keyFile);
-    return this.cipherCache;
+    if (this.cipherCache) return this.cipherCache;
+    const cipher = loadKeyFile(this.keyFile);
+    const check = this.settings.get(KEY_CHECK);
+    if (check !== undefined) {
+      if (cipher.hash(KEY_CHECK, KEY_CHECK) !== check) throw new FailedError("error.keyWrong", { file: this.keyFile });
+    } else {
+      // A register from before the key check: the key must open a stored person.
+      const row = this.db.prepare("SELECT pnr_enc FROM persons WHERE pnr_enc IS NOT NULL LIMIT 1").get() as { pnr_enc: Buffer } | undefined;
+      if (row) cipher.decrypt(row.pnr_enc);
+    }
+    this.cipherCache = cipher;
+    return cipher;
   }
 
   /** Runs `fn` as one immediate (write-locking) transaction: all of it happens, or none of it. */

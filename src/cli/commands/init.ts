@@ -5,7 +5,7 @@ import { DEFAULT_DIARY_FORMAT, DiaryTemplate } from "../../core/diaryNumber.js";
 import { RefusedError, UsageError } from "../../core/errors.js";
 import type { MessageKey, Translate } from "../../i18n/index.js";
 import { action } from "../command.js";
-import { parseCodeFlag, parsePositiveInt, parseText, MAX_SHORT_TEXT } from "../parse.js";
+import { parseCodeFlag, parseDeadlineMonths, parseText, MAX_SHORT_TEXT } from "../parse.js";
 import { parseOrgId } from "./org.js";
 
 interface InitOptions {
@@ -44,7 +44,7 @@ async function init(ctx: import("../context.js").Context, o: InitOptions): Promi
   const name = parseText("--org-name", o.orgName, MAX_SHORT_TEXT);
   const kind: OrgKind = parseCodeFlag("--kind", ORG_KINDS, o.kind ?? "municipality");
   const template = parseDiaryFormat(ctx.t, o.diaryFormat ?? DEFAULT_DIARY_FORMAT);
-  const months = o.deadlineMonths ? parsePositiveInt("--deadline-months", o.deadlineMonths) : DEFAULT_DEADLINE_MONTHS;
+  const months = o.deadlineMonths ? parseDeadlineMonths("--deadline-months", o.deadlineMonths) : DEFAULT_DEADLINE_MONTHS;
   const address = o.address ? parseAddress(o.address) : null;
 
   const { Store } = await import("../../store/store.js");

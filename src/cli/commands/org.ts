@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ORG_KINDS, ROLES, isCode, type OrgKind, type Role } from "../../core/codes.js";
 import { FailedError, UsageError } from "../../core/errors.js";
@@ -8,7 +8,7 @@ import type { MessageKey, Translate } from "../../i18n/index.js";
 import { FIXTURES_DIR } from "../../paths.js";
 import { action } from "../command.js";
 import type { Context } from "../context.js";
-import { MAX_SHORT_TEXT, parseCodeFlag, parsePositiveInt, parseText } from "../parse.js";
+import { MAX_SHORT_TEXT, parseCodeFlag, parseDeadlineMonths, parseText } from "../parse.js";
 import { parseAddress } from "./init.js";
 
 export function parseOrgId(flag: string, value: string): string {
@@ -53,7 +53,7 @@ async function add(ctx: Context, o: AddOptions): Promise<void> {
   if (!o.name) throw new UsageError("usage.missingFlag", { flag: "--name" });
   const id = parseOrgId("--id", o.id);
   const name = parseText("--name", o.name, MAX_SHORT_TEXT);
-  const deadlineMonths = o.deadlineMonths ? parsePositiveInt("--deadline-months", o.deadlineMonths) : null;
+  const deadlineMonths = o.deadlineMonths ? parseDeadlineMonths("--deadline-months", o.deadlineMonths) : null;
   const address = o.address ? parseAddress(o.address) : null;
   const store = await ctx.store();
   const parent = o.parent ? store.orgs.require(parseOrgId("--parent", o.parent)) : undefined;
@@ -97,22 +97,46 @@ interface DirectoryFile {
   }>;
 }
 
+/** A directory file larger than this is refused before it is read (a directory of every provider fits easily). */
+const MAX_DIRECTORY_BYTES = 5 * 1024 * 1024;
+
+const ORG_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
+
 function readDirectory(nameOrFile: string): { file: string; data: DirectoryFile } {
   const named = join(FIXTURES_DIR, "directory", `${nameOrFile.toLowerCase()}.json`);
   const file = /^[a-z-]+$/i.test(nameOrFile) && existsSync(named) ? named : nameOrFile;
   let data: DirectoryFile;
   try {
+    // Only a regular file of sensible size: not a device (/dev/zero), a pipe or a huge file.
+    const st = statSync(file);
+    if (!st.isFile()) throw new Error("ingen vanlig fil");
+    if (st.size > MAX_DIRECTORY_BYTES) throw new Error(`större än ${MAX_DIRECTORY_BYTES / 1024 / 1024} MB`);
     data = JSON.parse(readFileSync(file, "utf8")) as DirectoryFile;
   } catch (e) {
-    throw new FailedError("error.directoryFile", { file, reason: e instanceof Error ? e.message.split("\n")[0]! : String(e) });
+    throw new FailedError("error.directoryFile", { file, reason: e instanceof Error ? e.message.split("\n")[0]!.slice(0, 200) : String(e) });
   }
   if (!data || !Array.isArray(data.orgs)) throw new FailedError("error.directoryFile", { file, reason: "'orgs' saknas" });
+  // Everything is checked before anything is written: a bad entry refuses the whole file.
+  const text = (v: unknown, max: number) => typeof v === "string" && v.trim().length > 0 && v.length <= max && !CONTROL.test(v);
   data.orgs.forEach((o, i) => {
     const where = `orgs[${i}]`;
-    if (typeof o.id !== "string" || typeof o.name !== "string") throw new FailedError("error.directoryFile", { file, reason: `${where}: id och name krävs` });
-    if (!isCode(ORG_KINDS, o.kind)) throw new FailedError("error.directoryFile", { file, reason: `${where}: kind '${o.kind}'` });
+    const bad = (what: string) => new FailedError("error.directoryFile", { file, reason: `${where}: ${what}` });
+    if (!o || typeof o !== "object") throw bad("ingen organisation");
+    if (typeof o.id !== "string" || typeof o.name !== "string") throw bad("id och name krävs");
+    if (!ORG_ID.test(o.id)) throw bad(`id '${o.id.slice(0, 80)}' (tillåtet: a-z 0-9 . _ -)`);
+    if (!text(o.name, MAX_SHORT_TEXT)) throw bad("name är tomt, för långt eller har styrtecken");
+    if (!isCode(ORG_KINDS, o.kind)) throw bad(`kind '${String(o.kind).slice(0, 40)}'`);
+    if (o.parent !== undefined && (typeof o.parent !== "string" || !ORG_ID.test(o.parent))) throw bad("parent");
+    const address = Array.isArray(o.address) ? o.address.join("\n") : o.address;
+    if (address !== undefined && !text(address, 500)) throw bad("address");
+    if (o.deadlineMonths !== undefined && !(Number.isInteger(o.deadlineMonths) && o.deadlineMonths > 0 && o.deadlineMonths <= 120)) throw bad("deadlineMonths");
+    if (o.contacts !== undefined && !Array.isArray(o.contacts)) throw bad("contacts");
     for (const c of o.contacts ?? []) {
-      if (!isCode(ROLES, c.role)) throw new FailedError("error.directoryFile", { file, reason: `${where}: role '${c.role}'` });
+      if (!c || !isCode(ROLES, c.role)) throw bad(`role '${String(c?.role).slice(0, 40)}'`);
+      if (!text(c.name, MAX_SHORT_TEXT)) throw bad("contacts: name");
+      if (typeof c.email !== "string" || c.email.length > 254 || !EMAIL.test(c.email)) throw bad(`contacts: email '${String(c.email).slice(0, 80)}'`);
     }
   });
   return { file, data };

@@ -2,6 +2,7 @@ import type { Database } from "better-sqlite3";
 import { up as initial } from "./001_initial.js";
 import { up as mail } from "./003_mail.js";
 import { up as stats } from "./005_stats.js";
+import { up as protection } from "./006_protection.js";
 
 export interface Migration {
   version: number;
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial", up: initial },
   { version: 3, name: "mail", up: mail },
   { version: 5, name: "stats", up: stats },
+  { version: 6, name: "protection", up: protection },
 ];

@@ -1,0 +1,374 @@
+// Guarding the register: the health check, retention (purge), backup and restore.
+// All SQL for these lives here; the CLI renders the results.
+
+import Database from "better-sqlite3";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from "node:path";
+import { addMonths, type IsoDate } from "../core/dates.js";
+import { FailedError, RefusedError } from "../core/errors.js";
+import type { AuditProblem } from "./audit.js";
+import { DB_FILE } from "./db.js";
+import { sha256 } from "./files.js";
+import type { Store } from "./store.js";
+
+/** One thing `check` found wrong. `key`/`params` describe key problems with the catalogue's error key. */
+export type CheckProblem =
+  | { kind: "integrity"; detail: string }
+  | { kind: "foreign-key"; table: string; rowid: number | null; parent: string }
+  | { kind: "audit"; problem: AuditProblem }
+  | { kind: "file-missing"; hash: string; documents: string[] }
+  | { kind: "file-changed"; hash: string; documents: string[] }
+  | { kind: "file-not-erased"; hash: string }
+  | { kind: "key"; key: string; params: Record<string, string | number> }
+  | { kind: "key-mode"; file: string; mode: string };
+
+export interface CheckReport {
+  ok: boolean;
+  integrity: "ok" | "failed";
+  auditEvents: number;
+  files: number;
+  persons: number;
+  problems: CheckProblem[];
+  /** Not wrong, but to be done: bytes of purged files still on disk (a purge was interrupted; run it again). */
+  warnings: CheckProblem[];
+}
+
+export interface PurgeCounts {
+  closedBefore: IsoDate;
+  cases: number;
+  persons: number;
+  files: number;
+}
+
+export interface PurgeResult extends PurgeCounts {
+  /** Stored files whose bytes were deleted now (also those left by an interrupted purge). */
+  erasedFiles: number;
+  /** False when another process kept the write-ahead log from being emptied. */
+  walTruncated: boolean;
+}
+
+export const RETENTION_SETTING = "retention_years";
+
+/** Files in the data directory that a backup does not take: the database (copied by SQLite) and the key. */
+function skipInBackup(rel: string): boolean {
+  const base = rel.split(sep).pop() ?? rel;
+  return rel === DB_FILE || rel.startsWith(`${DB_FILE}-`) || rel === "key" || base.endsWith(".tmp") || base.startsWith(".");
+}
+
+export class ProtectionRepo {
+  constructor(private readonly s: Store) {}
+
+  // --- check ---
+
+  /** SQLite's integrity and foreign-key checks, the audit trail, every stored file and the key. */
+  check(): CheckReport {
+    const problems: CheckProblem[] = [];
+    const warnings: CheckProblem[] = [];
+    const integrity = this.s.db.pragma("integrity_check") as Array<{ integrity_check: string }>;
+    const integrityOk = integrity.length === 1 && integrity[0]!.integrity_check === "ok";
+    if (!integrityOk) {
+      // One problem per line SQLite reports (a row may hold several), without its section headers.
+      const details = integrity.flatMap((r) => r.integrity_check.split("\n")).filter((l) => l.trim() && !l.startsWith("***"));
+      for (const detail of [...new Set(details)].slice(0, 50)) problems.push({ kind: "integrity", detail });
+    }
+    let audit: { events: number; problems: AuditProblem[] };
+    try {
+      const fks = this.s.db.pragma("foreign_key_check") as Array<{ table: string; rowid: number | null; parent: string }>;
+      for (const r of fks.slice(0, 50)) problems.push({ kind: "foreign-key", table: r.table, rowid: r.rowid, parent: r.parent });
+      audit = this.s.audit.verify();
+      for (const p of audit.problems) problems.push({ kind: "audit", problem: p });
+    } catch (e) {
+      // A damaged database cannot be read further; the integrity problems above say why.
+      if (!isDamaged(e)) throw e;
+      if (integrityOk) problems.push({ kind: "integrity", detail: (e as Error).message });
+      return { ok: false, integrity: "failed", auditEvents: 0, files: 0, persons: 0, problems, warnings };
+    }
+
+    let keyProblem: CheckProblem | undefined;
+    const withKey = <T>(fn: () => T): T | undefined => {
+      if (keyProblem) return undefined;
+      try {
+        return fn();
+      } catch (e) {
+        if (e instanceof FailedError && e.key.startsWith("error.key")) {
+          keyProblem = { kind: "key", key: e.key, params: { ...e.params } };
+          problems.push(keyProblem);
+          return undefined;
+        }
+        throw e;
+      }
+    };
+
+    const files = this.s.db
+      .prepare(
+        `SELECT f.hash, f.encrypted, f.purged_at, group_concat(d.number, ', ') AS documents
+         FROM files f LEFT JOIN documents d ON d.file_hash = f.hash GROUP BY f.hash ORDER BY f.hash`,
+      )
+      .all() as Array<{ hash: string; encrypted: number; purged_at: string | null; documents: string | null }>;
+    for (const f of files) {
+      const documents = f.documents ? f.documents.split(", ") : [];
+      let path: string;
+      try {
+        path = this.s.files.pathOf(f.hash);
+      } catch {
+        problems.push({ kind: "file-changed", hash: f.hash.slice(0, 80), documents });
+        continue;
+      }
+      if (f.purged_at) {
+        if (existsSync(path)) warnings.push({ kind: "file-not-erased", hash: f.hash });
+        continue;
+      }
+      if (!existsSync(path)) {
+        problems.push({ kind: "file-missing", hash: f.hash, documents });
+        continue;
+      }
+      const raw = readFileSync(path);
+      const plain = f.encrypted ? withKey(() => this.s.cipher.decrypt(raw)) : raw;
+      if (plain === undefined) continue;
+      if (sha256(plain) !== f.hash) problems.push({ kind: "file-changed", hash: f.hash, documents });
+    }
+
+    // Every person not purged must open with this key.
+    const persons = this.s.db.prepare("SELECT pnr_enc, name_enc FROM persons WHERE purged_at IS NULL").all() as Array<{ pnr_enc: Buffer | null; name_enc: Buffer | null }>;
+    for (const p of persons) {
+      if (keyProblem) break;
+      withKey(() => {
+        if (p.pnr_enc) this.s.cipher.decrypt(p.pnr_enc);
+        if (p.name_enc) this.s.cipher.decrypt(p.name_enc);
+      });
+    }
+    if (!keyProblem) {
+      // The key must belong to this register (also when it holds no personal data yet), and be private.
+      withKey(() => this.s.cipher);
+      if (!keyProblem) {
+        const mode = statSync(this.s.keyFile).mode & 0o777;
+        if (mode & 0o077) problems.push({ kind: "key-mode", file: this.s.keyFile, mode: mode.toString(8).padStart(4, "0") });
+      }
+    }
+    return { ok: problems.length === 0, integrity: integrityOk ? "ok" : "failed", auditEvents: audit.events, files: files.length, persons: persons.length, problems, warnings };
+  }
+
+  // --- retention ---
+
+  retentionYears(): number | undefined {
+    const v = Number(this.s.settings.get(RETENTION_SETTING) ?? "");
+    return Number.isInteger(v) && v > 0 ? v : undefined;
+  }
+
+  /** Sets the retention period in years; call inside `store.write`. */
+  setRetentionYears(years: number): void {
+    this.s.settings.set(RETENTION_SETTING, String(years));
+    this.s.audit.record("retention.set", null, { years });
+  }
+
+  /** The cut-off date from the retention period: cases closed before today minus the period are purged. */
+  retentionCutoff(years: number): IsoDate {
+    return addMonths(this.s.today, -12 * years);
+  }
+
+  /** What a purge of cases closed before `before` would erase. */
+  purgeCounts(before: IsoDate): PurgeCounts {
+    const cases = this.s.db
+      .prepare(
+        `SELECT count(*) AS n FROM cases c WHERE ${PURGEABLE_CASE}
+           AND (EXISTS (SELECT 1 FROM persons p WHERE p.case_id = c.id AND p.purged_at IS NULL)
+                OR EXISTS (SELECT 1 FROM documents d JOIN files f ON f.hash = d.file_hash
+                           WHERE d.case_id = c.id AND f.encrypted = 1 AND f.purged_at IS NULL))`,
+      )
+      .get({ before }) as { n: number };
+    const persons = this.s.db
+      .prepare(`SELECT count(*) AS n FROM persons p JOIN cases c ON c.id = p.case_id WHERE p.purged_at IS NULL AND ${PURGEABLE_CASE}`)
+      .get({ before }) as { n: number };
+    const files = this.s.db.prepare(`SELECT count(*) AS n FROM files f WHERE ${PURGEABLE_FILE}`).get({ before }) as { n: number };
+    return { closedBefore: before, cases: cases.n, persons: persons.n, files: files.n };
+  }
+
+  /**
+   * Erases the personal data of cases closed before `before`: the persons' encrypted fields and keyed hash
+   * become NULL (the row stays with `purged_at`), encrypted stored files that belong only to such cases lose
+   * their bytes (the row stays, marked). Cases, the diary, statistics and the audit trail stay; the purge is
+   * recorded with counts only. One transaction; the file bytes are deleted after it commits, so a purge that
+   * is killed is finished by running it again. Then the database is vacuumed and its log emptied, so that the
+   * erased values are not left in free pages or in the write-ahead log.
+   */
+  purge(before: IsoDate): PurgeResult {
+    this.s.db.pragma("secure_delete = ON");
+    const counts = this.s.write(() => {
+      const counts = this.purgeCounts(before);
+      const now = this.s.now;
+      this.s.db
+        .prepare(
+          `UPDATE persons SET pnr_enc = NULL, name_enc = NULL, pnr_hash = NULL, purged_at = @now
+           WHERE purged_at IS NULL AND case_id IN (SELECT c.id FROM cases c WHERE ${PURGEABLE_CASE})`,
+        )
+        .run({ before, now });
+      this.s.db.prepare(`UPDATE files SET purged_at = @now WHERE hash IN (SELECT f.hash FROM files f WHERE ${PURGEABLE_FILE})`).run({ before, now });
+      if (counts.cases || counts.persons || counts.files) {
+        this.s.audit.record("purge", null, { closedBefore: before, cases: counts.cases, persons: counts.persons, files: counts.files });
+      }
+      return counts;
+    });
+    let erasedFiles = 0;
+    const purged = this.s.db.prepare("SELECT hash FROM files WHERE purged_at IS NOT NULL").all() as Array<{ hash: string }>;
+    for (const f of purged) {
+      const path = this.s.files.pathOf(f.hash);
+      if (!existsSync(path)) continue;
+      // Overwrite before unlinking (best effort: journaling and SSDs may keep old blocks).
+      try {
+        writeFileSync(path, Buffer.alloc(statSync(path).size));
+      } catch {
+        // the unlink below still removes it
+      }
+      unlinkSync(path);
+      erasedFiles++;
+    }
+    let walTruncated = true;
+    if (counts.persons || counts.files || erasedFiles) {
+      this.s.db.exec("VACUUM");
+      const r = this.s.db.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number; log: number; checkpointed: number }>;
+      walTruncated = r[0]?.busy === 0;
+    }
+    return { ...counts, erasedFiles, walTruncated };
+  }
+
+  // --- backup ---
+
+  /**
+   * Copies the register to `file` with SQLite's online backup (consistent while others write), then adds
+   * every other file of the data directory (stored files, outbox) into the copy's `backup_files` table, so
+   * that the backup is one file. The key file is never copied. Written to a temporary file and renamed, so a
+   * backup that is killed leaves no half file under the name asked for.
+   */
+  async backup(file: string, options: { force?: boolean } = {}): Promise<{ file: string; bytes: number; files: number }> {
+    const target = resolve(file);
+    const home = resolve(this.s.home);
+    const rel = relative(home, target);
+    if (rel === "" || (!rel.startsWith("..") && !isAbsolute(rel))) throw new RefusedError("error.backupInHome", { file: target, home });
+    if (existsSync(target)) {
+      if (!options.force) throw new RefusedError("error.backupExists", { file: target });
+      if (!lstatSync(target).isFile()) throw new RefusedError("error.backupNotFile", { file: target });
+    }
+    if (!existsSync(dirname(target)) || !statSync(dirname(target)).isDirectory()) throw new RefusedError("error.backupDir", { dir: dirname(target) });
+    const tmp = `${target}.${process.pid}.tmp`;
+    try {
+      await this.s.db.backup(tmp);
+      const copy = new Database(tmp);
+      let count = 0;
+      try {
+        copy.pragma("journal_mode = DELETE");
+        copy.exec("DROP TABLE IF EXISTS backup_files; CREATE TABLE backup_files (path TEXT PRIMARY KEY, data BLOB NOT NULL)");
+        const insert = copy.prepare("INSERT INTO backup_files (path, data) VALUES (?, ?)");
+        copy.transaction(() => {
+          for (const path of walk(home)) {
+            const r = relative(home, path);
+            if (skipInBackup(r)) continue;
+            let data: Buffer;
+            try {
+              data = readFileSync(path);
+            } catch {
+              continue; // erased or moved meanwhile
+            }
+            insert.run(r.split(sep).join("/"), data);
+            count++;
+          }
+        })();
+        copy.exec("VACUUM");
+      } finally {
+        copy.close();
+      }
+      chmodSync(tmp, 0o600);
+      renameSync(tmp, target);
+      return { file: target, bytes: statSync(target).size, files: count };
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw e;
+    }
+  }
+}
+
+/** SQLite's "the file is damaged / not a database" errors. */
+export function isDamaged(e: unknown): boolean {
+  const code = (e as { code?: string })?.code ?? "";
+  return code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB";
+}
+
+/** Cases whose personal data may go: closed before the date (`@before`). */
+const PURGEABLE_CASE = "c.status = 'closed' AND c.closed_at IS NOT NULL AND substr(c.closed_at, 1, 10) < @before";
+
+/** Encrypted stored files of purgeable cases that no other case uses. */
+const PURGEABLE_FILE = `f.encrypted = 1 AND f.purged_at IS NULL
+  AND EXISTS (SELECT 1 FROM documents d JOIN cases c ON c.id = d.case_id WHERE d.file_hash = f.hash AND ${PURGEABLE_CASE})
+  AND NOT EXISTS (SELECT 1 FROM documents d JOIN cases c ON c.id = d.case_id WHERE d.file_hash = f.hash AND NOT (${PURGEABLE_CASE}))`;
+
+function* walk(dir: string): Generator<string> {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) yield* walk(path);
+    else if (e.isFile()) yield path;
+  }
+}
+
+/**
+ * Restores a backup made by `backup` into an empty data directory: the database, and the files kept in the
+ * backup's `backup_files` table back in their places. Paths that would leave the directory are refused.
+ * The key is not in the backup: put the key file back as `<home>/key` (or set AVVIK_KEY_FILE).
+ */
+export function restoreBackup(file: string, home: string): { home: string; files: number } {
+  const source = resolve(file);
+  const dir = resolve(home);
+  if (!existsSync(source) || !statSync(source).isFile()) throw new FailedError("error.restoreSource", { file: source });
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new FailedError("error.homeNotDirectory", { home: dir });
+    if (readdirSync(dir).some((name) => name !== "key")) throw new RefusedError("error.restoreTarget", { home: dir });
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tmp = join(dir, `${DB_FILE}.restore.tmp`);
+  writeFileSync(tmp, readFileSync(source), { mode: 0o600 });
+  const written: string[] = [];
+  try {
+    let db: Database.Database;
+    try {
+      db = new Database(tmp, { fileMustExist: true });
+      const ok = db.pragma("quick_check", { simple: true });
+      if (ok !== "ok") throw new Error(String(ok));
+      const hasSettings = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'").get();
+      if (!hasSettings || !db.prepare("SELECT 1 FROM settings WHERE key = 'org_id'").get()) throw new Error("no register");
+    } catch {
+      throw new FailedError("error.restoreSource", { file: source });
+    }
+    let count = 0;
+    try {
+      const hasFiles = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'backup_files'").get();
+      if (hasFiles) {
+        for (const r of db.prepare("SELECT path, data FROM backup_files ORDER BY path").iterate() as IterableIterator<{ path: string; data: Buffer }>) {
+          const rel = normalize(String(r.path));
+          const target = resolve(dir, rel);
+          const inside = relative(dir, target);
+          if (!inside || inside.startsWith("..") || isAbsolute(rel) || isAbsolute(inside) || skipInBackup(inside)) {
+            throw new FailedError("error.restoreBadPath", { path: String(r.path).slice(0, 200) });
+          }
+          mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+          writeFileSync(target, r.data, { mode: 0o600, flag: "wx" });
+          written.push(target);
+          count++;
+        }
+        db.exec("DROP TABLE backup_files");
+        db.exec("VACUUM");
+      }
+    } finally {
+      db.close();
+    }
+    renameSync(tmp, join(dir, DB_FILE));
+    return { home: dir, files: count };
+  } catch (e) {
+    for (const w of written) rmSync(w, { force: true });
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}

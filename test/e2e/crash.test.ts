@@ -1,0 +1,144 @@
+// Processes killed with SIGKILL at arbitrary moments: the register must stay whole (`check` passes) and the
+// same command can simply be run again. The kill delays are spread over start-up, the transaction and exit;
+// nothing is asserted about when a kill lands, only about what is left.
+
+import { spawn } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { Store } from "../../src/store/store.js";
+import { BIN, linkoping, outgoingCase, sandbox, type Sandbox } from "../helpers/cli.js";
+
+let s: Sandbox;
+afterEach(() => s?.cleanup());
+
+/** Runs avvik and kills it with SIGKILL after `delay` ms (if it is still running). */
+function runAndKill(sb: Sandbox, args: string[], delay: number, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; signal: string | null }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...sb.env, ...env }, cwd: sb.home, stdio: "ignore" });
+    const timer = setTimeout(() => child.kill("SIGKILL"), delay);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal });
+    });
+  });
+}
+
+function expectWhole(sb: Sandbox, env: NodeJS.ProcessEnv = {}): void {
+  const r = sb.run(["check", "--json"], { env });
+  expect(r.code, r.stderr).toBe(0);
+  expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, problems: [] });
+}
+
+const PERSON = "19121212-1212:Tolvan Tolvansson";
+
+describe("killed with SIGKILL", () => {
+  it("case new, many at once, killed at any moment: no half case, no gap in the numbers, and it runs again", async () => {
+    s = linkoping();
+    const results = [];
+    for (let batch = 0; batch < 8; batch++) {
+      results.push(
+        ...(await Promise.all(
+          [0, 1, 2].map((k) => runAndKill(s, [...outgoingCase(["--person", PERSON, "--ref", `treserva:${batch * 3 + k + 1000}`])], ((batch * 3 + k) * 47) % 700)),
+        )),
+      );
+    }
+    expect(results.some((r) => r.signal === "SIGKILL")).toBe(true);
+    expectWhole(s);
+    const cases = s.json(["case", "list"]);
+    // Every case that exists is complete: its number in sequence, its first document, its person, its reference.
+    expect(cases.map((c: any) => c.diaryNumber)).toEqual(cases.map((_: any, i: number) => `2026-${String(i + 1).padStart(6, "0")}`));
+    const diary = s.json(["diary", "list"]);
+    expect(diary.map((d: any) => d.number)).toEqual(cases.map((c: any) => `${c.diaryNumber}:1`));
+    for (const c of cases) {
+      expect(c.persons).toEqual(["19121212-****"]);
+      expect(c.refs).toHaveLength(1);
+    }
+    expect(s.json(["audit", "verify"]).ok).toBe(true);
+    // The same command runs again and gets the next number.
+    const again = s.json(outgoingCase(["--person", PERSON]));
+    expect(again.diaryNumber).toBe(`2026-${String(cases.length + 1).padStart(6, "0")}`);
+  });
+
+  it("a long directory import killed halfway leaves all or nothing, and runs again", async () => {
+    s = linkoping();
+    const file = join(s.home, "big-directory.json");
+    const orgs = Array.from({ length: 4000 }, (_, i) => ({
+      id: `kommun-${i}`,
+      name: `Kommun ${i}`,
+      kind: "municipality",
+      contacts: [{ role: "mas", name: `MAS ${i}`, email: `mas${i}@kommun${i}.example` }],
+    }));
+    writeFileSync(file, JSON.stringify({ name: "Stor katalog", orgs }));
+    const before = s.json(["org", "list"]).length;
+    for (const delay of [150, 300, 450, 600, 800]) {
+      await runAndKill(s, ["org", "import", file], delay);
+      expectWhole(s);
+      const n = s.json(["org", "list"]).length;
+      expect([before, before + 4000]).toContain(n);
+    }
+    const r = s.json(["org", "import", file]);
+    expect(r.created + r.unchanged).toBe(4000);
+    expect(s.json(["org", "list"])).toHaveLength(before + 4000);
+    expectWhole(s);
+  });
+
+  it("purge killed at any moment leaves a register that check passes, and running it again finishes the job", async () => {
+    s = linkoping();
+    for (let i = 0; i < 6; i++) s.json(outgoingCase(["--person", PERSON]));
+    const store = Store.open({ home: s.env.AVVIK_HOME!, actor: { user: "test", now: new Date("2026-03-10T10:00:00") } });
+    try {
+      store.write(() => {
+        for (let i = 1; i <= 6; i++) {
+          const f = store.files.put(Buffer.from(`packet ${i} for 19121212-1212`), { mediaType: "application/pdf", encrypt: true });
+          store.documents.add(i, { direction: "out", subject: "Försändelse", party: "Region Östergötland", fileHash: f.hash });
+          for (const st of ["sent", "answered", "followed_up", "closed"] as const) store.cases.setStatus(i, st);
+        }
+      });
+    } finally {
+      store.close();
+    }
+    const later = { AVVIK_NOW: "2026-04-01T09:00:00" };
+    for (const delay of [100, 200, 250, 300, 350, 450]) {
+      await runAndKill(s, ["purge", "--closed-before", "2026-04-01", "--yes"], delay, later);
+      expectWhole(s, later);
+    }
+    s.json(["purge", "--closed-before", "2026-04-01", "--yes"], { env: later });
+    const report = s.json(["check"], { env: later });
+    expect(report).toMatchObject({ ok: true, warnings: [], persons: 0, files: 6 });
+    for (let i = 1; i <= 6; i++) expect(s.json(["case", "show", String(i)], { env: later }).persons).toEqual([]);
+    expect(s.json(["audit", "list"], { env: later }).filter((e: any) => e.action === "purge").length).toBe(1);
+  });
+
+  it("init killed at any moment can be run again and gives a whole register", async () => {
+    for (const delay of [60, 120, 180, 240, 300, 400]) {
+      s = sandbox();
+      await runAndKill(s, ["init", "--org-id", "linkoping", "--org-name", "Linköpings kommun"], delay);
+      const again = s.run(["init", "--org-id", "linkoping", "--org-name", "Linköpings kommun"]);
+      // Either it finished before the kill (then a second init is refused) or the rerun completes it.
+      expect([0, 1]).toContain(again.code);
+      if (again.code === 1) expect(again.stderr).toMatch(/redan initierat/);
+      expectWhole(s);
+      s.json(["org", "add", "--id", "region-x", "--name", "Region X", "--kind", "region"]);
+      const c = s.json(["case", "new", "--direction", "out", "--counterpart", "region-x", "--event-date", "2026-03-01", "--discovered-date", "2026-03-02", "--kind", "risk", "--area", "ovrigt", "--summary", "Test", "--person", PERSON]);
+      expect(c.diaryNumber).toBe("2026-000001");
+      expect(s.run(["case", "show", "1", "--reveal"]).stdout).toContain("Tolvan Tolvansson");
+      s.cleanup();
+    }
+  });
+
+  it("backup killed halfway leaves no half backup under the name asked for", async () => {
+    s = linkoping();
+    for (let i = 0; i < 5; i++) s.json(outgoingCase(["--person", PERSON]));
+    const target = join(s.home, "backup.avvik");
+    for (const delay of [100, 200, 300, 400]) {
+      await runAndKill(s, ["backup", target, "--force"], delay);
+      if (existsSync(target)) {
+        const home = join(s.home, `restored-${delay}`);
+        expect(s.run(["restore", target], { env: { AVVIK_HOME: home } }).code).toBe(0);
+      }
+      expectWhole(s);
+    }
+    expect(s.run(["backup", target, "--force"]).code).toBe(0);
+  });
+});

@@ -1,0 +1,159 @@
+// The audit trail's tamper evidence, attacked the way someone with sqlite3 and write access would:
+// drop the append-only triggers, then edit, delete, insert and reorder events directly.
+
+import Database from "better-sqlite3";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { eventHash, GENESIS_HASH } from "../../src/store/audit.js";
+import { Store } from "../../src/store/store.js";
+
+let dir: string;
+let store: Store;
+let raw: Database.Database;
+
+interface Row {
+  id: number;
+  at: string;
+  user: string;
+  action: string;
+  case_id: number | null;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "avvik-audit-"));
+  store = Store.create({ home: dir, actor: { user: "test", now: new Date("2026-03-10T09:00:00") } });
+  for (let i = 1; i <= 10; i++) store.write(() => store.audit.record("test.event", null, { n: i }));
+  raw = new Database(join(dir, "avvik.db"));
+  raw.exec("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;");
+});
+
+afterEach(() => {
+  raw.close();
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const rows = (): Row[] => raw.prepare("SELECT * FROM audit ORDER BY id").all() as Row[];
+const row = (id: number): Row => raw.prepare("SELECT * FROM audit WHERE id = ?").get(id) as Row;
+const insert = (r: Row) => raw.prepare("INSERT INTO audit VALUES (@id, @at, @user, @action, @case_id, @details, @prev_hash, @hash)").run(r);
+const fake = (id: number, prevHash: string): Row => {
+  const r = { id, at: "2026-03-10T09:00:00+01:00", user: "mallory", action: "case.status", case_id: null, details: "{}" };
+  return { ...r, prev_hash: prevHash, hash: eventHash(prevHash, r) };
+};
+const problems = () => store.audit.verify().problems;
+
+describe("audit verify", () => {
+  it("finds nothing wrong in an untouched trail", () => {
+    const r = store.audit.verify();
+    expect(r.events).toBe(10);
+    expect(r.problems).toEqual([]);
+    expect(r.head).toEqual({ id: 10, hash: row(10).hash });
+  });
+
+  it("the triggers refuse changes through a normal connection (until an attacker drops them)", () => {
+    const other = mkdtempSync(join(tmpdir(), "avvik-audit-"));
+    const s = Store.create({ home: other, actor: { user: "test", now: new Date("2026-03-10T09:00:00") } });
+    try {
+      s.write(() => s.audit.record("test.event", null, {}));
+      expect(() => s.db.prepare("UPDATE audit SET user = 'x' WHERE id = 1").run()).toThrow(/append-only/);
+      expect(() => s.db.prepare("DELETE FROM audit WHERE id = 1").run()).toThrow(/append-only/);
+    } finally {
+      s.close();
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it("names an edited event", () => {
+    raw.prepare("UPDATE audit SET user = 'mallory' WHERE id = 4").run();
+    expect(problems()).toEqual([{ kind: "edited", id: 4 }]);
+  });
+
+  it("names an edited event whose hash was recomputed", () => {
+    const r = row(4);
+    const changed = { ...r, details: JSON.stringify({ n: 99 }) };
+    raw.prepare("UPDATE audit SET details = ?, hash = ? WHERE id = 4").run(changed.details, eventHash(r.prev_hash, changed));
+    expect(problems()).toEqual([{ kind: "edited", id: 4 }]);
+  });
+
+  it("names the last event edited with its hash recomputed (the recorded head still has the old hash)", () => {
+    const r = row(10);
+    const changed = { ...r, user: "mallory" };
+    raw.prepare("UPDATE audit SET user = ?, hash = ? WHERE id = 10").run(changed.user, eventHash(r.prev_hash, changed));
+    expect(problems()).toEqual([{ kind: "edited", id: 10 }]);
+  });
+
+  it("names an event deleted in the middle", () => {
+    raw.prepare("DELETE FROM audit WHERE id = 5").run();
+    expect(problems()).toEqual([{ kind: "deleted", ids: [5] }]);
+  });
+
+  it("names events deleted at the end (the head recorded in the settings says how far the trail went)", () => {
+    raw.prepare("DELETE FROM audit WHERE id >= 9").run();
+    expect(problems()).toEqual([{ kind: "deleted", ids: [9, 10] }]);
+  });
+
+  it("says so when the head itself is deleted too", () => {
+    raw.prepare("DELETE FROM audit WHERE id = 10").run();
+    raw.prepare("DELETE FROM settings WHERE key = 'audit_head'").run();
+    expect(problems()).toEqual([{ kind: "head", reason: "missing" }]);
+  });
+
+  it("names an event appended with a correctly computed hash", () => {
+    insert(fake(11, row(10).hash));
+    expect(problems()).toEqual([{ kind: "inserted", id: 11 }]);
+  });
+
+  it("names an event slipped in between, with the rest renumbered", () => {
+    const before = rows();
+    raw.prepare("UPDATE audit SET id = -id WHERE id >= 5").run();
+    raw.prepare("UPDATE audit SET id = -id + 1 WHERE id < 0").run();
+    insert(fake(5, before[3]!.hash));
+    expect(problems()).toEqual([
+      { kind: "inserted", id: 5 },
+      { kind: "renumbered", ids: [6, 7, 8, 9, 10, 11], offset: 1 },
+    ]);
+  });
+
+  it("names an event replaced by another (deleted, and a new one put in its place)", () => {
+    raw.prepare("DELETE FROM audit WHERE id = 6").run();
+    insert(fake(6, row(5).hash));
+    expect(problems()).toEqual([{ kind: "edited", id: 6 }]);
+  });
+
+  it("names a reordered pair", () => {
+    raw.prepare("UPDATE audit SET id = -1 WHERE id = 3").run();
+    raw.prepare("UPDATE audit SET id = 3 WHERE id = 4").run();
+    raw.prepare("UPDATE audit SET id = 4 WHERE id = -1").run();
+    expect(problems()).toEqual([{ kind: "reordered", ids: [3, 4] }]);
+  });
+
+  it("names an event deleted with the rest renumbered to hide the gap", () => {
+    raw.prepare("DELETE FROM audit WHERE id = 5").run();
+    raw.prepare("UPDATE audit SET id = -id WHERE id > 5").run();
+    raw.prepare("UPDATE audit SET id = -id - 1 WHERE id < 0").run();
+    const p = problems();
+    expect(p).toContainEqual({ kind: "deleted", ids: [5] });
+    expect(p).toContainEqual({ kind: "renumbered", ids: [5, 6, 7, 8, 9], offset: -1 });
+  });
+
+  it("cannot detect a chain rewritten from the edit onwards together with the head (documented limit)", () => {
+    let prev = row(3).hash;
+    for (const r of rows().filter((x) => x.id >= 4)) {
+      const changed = { ...r, user: r.id === 4 ? "mallory" : r.user };
+      const hash = eventHash(prev, changed);
+      raw.prepare("UPDATE audit SET user = ?, prev_hash = ?, hash = ? WHERE id = ?").run(changed.user, prev, hash, r.id);
+      prev = hash;
+    }
+    // Without the head the rewrite shows …
+    expect(problems()).toEqual([{ kind: "edited", id: 10 }]);
+    // … with the head forged as well it does not: only a copy of the head kept elsewhere can show it.
+    raw.prepare("UPDATE settings SET value = ? WHERE key = 'audit_head'").run(JSON.stringify({ id: 10, hash: prev }));
+    expect(problems()).toEqual([]);
+    expect(GENESIS_HASH).toHaveLength(64);
+  });
+});
