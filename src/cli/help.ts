@@ -139,6 +139,92 @@ export const EXAMPLES: Record<string, Example[]> = {
     { say: "ex.config.setAddress", run: 'avvik config set org.address "Linköpings kommun|Registraturen|581 81 Linköping"' },
     { say: "ex.config.setDeadline", run: "avvik config set deadline.months 3" },
   ],
+  "notify": [
+    { say: "ex.notify.arrived", run: "avvik notify 2026-000012 --to manager" },
+    { say: "ex.notify.reminder", run: "avvik notify 2026-000012 --to mas --template reminder" },
+  ],
+  "send": [
+    { say: "ex.send.coordinator", run: "avvik send 2026-000012 --to coordinator --report" },
+    { say: "ex.send.address", run: "avvik send 2026-000012 --to avvikelser@norrkoping.example --queue-only" },
+  ],
+  "outbox": [
+    { say: "ex.outbox.list", run: "avvik outbox list" },
+    { say: "ex.outbox.flush", run: "avvik outbox flush" },
+  ],
+  "outbox list": [
+    { say: "ex.outbox.list", run: "avvik outbox list" },
+    { say: "ex.outbox.queued", run: "avvik outbox list --status queued --json" },
+  ],
+  "outbox show": [
+    { say: "ex.outbox.show", run: "avvik outbox show 7" },
+    { say: "ex.json", run: "avvik outbox show 7 --json" },
+  ],
+  "outbox flush": [
+    { say: "ex.outbox.flush", run: "avvik outbox flush" },
+    { say: "ex.outbox.cron", run: "AVVIK_SMTP_URL=smtp://smtp.kommun.example:25 avvik outbox flush --json" },
+  ],
+  "summary": [
+    { say: "ex.summary.text", run: "avvik summary" },
+    { say: "ex.summary.cron", run: "avvik summary --email mas" },
+    { say: "ex.summary.json", run: "avvik summary --format json --peek" },
+  ],
+  "stats": [
+    { say: "ex.stats.half", run: "avvik stats --period 2026H1" },
+    { say: "ex.stats.pdf", run: "avvik stats --period 2026H1 --pdf styrelsen-2026H1.pdf" },
+    { say: "ex.stats.csv", run: "avvik stats --from 2026-01-01 --to 2026-03-31 --by counterpart --format csv" },
+  ],
+  "duplicates": [
+    { say: "ex.duplicates.list", run: "avvik duplicates" },
+    { say: "ex.duplicates.link", run: "avvik case update 2026-000031 --duplicate-of 2026-000012" },
+  ],
+  "packet": [
+    { say: "ex.packet.out", run: "avvik packet 2026-000012" },
+    { say: "ex.packet.mas", run: "avvik packet 2026-000012 --with-personal-data -o till-mas.pdf" },
+  ],
+  "report": [
+    { say: "ex.report.plain", run: "avvik report 2026-000012" },
+    { say: "ex.report.stdout", run: "avvik report 2026-000012 -o - | lp" },
+  ],
+  "analysis": [
+    { say: "ex.analysis.plain", run: "avvik analysis 2026-000012" },
+    { say: "ex.analysis.file", run: "avvik analysis 2026-000012 -o analys-2026-000012.pdf" },
+  ],
+  "reply": [
+    { say: "ex.reply.attach", run: "avvik reply attach ~/Skannat/svar-regionen.pdf" },
+    { say: "ex.reply.inbox", run: "avvik reply inbox ~/Skannat" },
+  ],
+  "reply attach": [
+    { say: "ex.reply.attach", run: "avvik reply attach ~/Skannat/svar-regionen.pdf" },
+    { say: "ex.reply.case", run: "avvik reply attach ~/Skannat/bild-utan-text.pdf --case 2026-000012" },
+  ],
+  "reply inbox": [
+    { say: "ex.reply.inbox", run: "avvik reply inbox ~/Skannat" },
+    { say: "ex.json", run: "avvik reply inbox ~/Skannat --json" },
+  ],
+  "audit verify": [
+    { say: "ex.audit.verify", run: "avvik audit verify" },
+    { say: "ex.audit.expect", run: "avvik audit verify --expect 4711:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" },
+  ],
+  "check": [
+    { say: "ex.check", run: "avvik check" },
+    { say: "ex.json", run: "avvik check --json" },
+  ],
+  "backup": [
+    { say: "ex.backup", run: "avvik backup /mnt/backup/avvik-2026-11-23.avvikbak" },
+    { say: "ex.backup.force", run: "avvik backup /mnt/backup/avvik-senaste.avvikbak --force" },
+  ],
+  "restore": [
+    { say: "ex.restore", run: "avvik restore /mnt/backup/avvik-2026-11-23.avvikbak --home /srv/avvik-ny" },
+    { say: "ex.restore.key", run: "AVVIK_KEY_FILE=/säker/plats/key avvik doctor --home /srv/avvik-ny" },
+  ],
+  "purge": [
+    { say: "ex.purge.dry", run: "avvik purge --closed-before 2024-01-01 --dry-run" },
+    { say: "ex.purge.yes", run: "avvik purge --yes" },
+  ],
+  "retention": [
+    { say: "ex.retention.show", run: "avvik retention" },
+    { say: "ex.retention.set", run: "avvik retention 2" },
+  ],
   completion: [
     { say: "ex.completion.bash", run: "echo 'source <(avvik completion bash)' >> ~/.bashrc" },
     { say: "ex.completion.zsh", run: "echo 'source <(avvik completion zsh)' >> ~/.zshrc" },

@@ -93,6 +93,9 @@ export function buildProgram(t: Translate): Command {
       commandUsage(cmd) {
         return Help.prototype.commandUsage.call(this, cmd).replace("[options]", t("help.optionsPlaceholder")).replace("[command]", t("help.commandPlaceholder"));
       },
+      subcommandTerm(cmd) {
+        return Help.prototype.subcommandTerm.call(this, cmd).replace("[options]", t("help.optionsPlaceholder"));
+      },
       optionDescription(option) {
         return Help.prototype.optionDescription.call(this, option).replace("(default: ", t("help.defaultPrefix"));
       },

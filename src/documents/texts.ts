@@ -2,12 +2,12 @@
 // code). A file under <data directory>/templates/ replaces the bundled one of the same name.
 
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { InvalidDataError } from "../core/errors.js";
+import { TEMPLATES_DIR } from "../paths.js";
 
-/** The bundled templates: <package>/templates (this file is src/documents or dist/documents). */
-export const BUNDLED_TEMPLATES = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "templates");
+/** The bundled templates: <package>/templates. */
+export const BUNDLED_TEMPLATES = TEMPLATES_DIR;
 
 export interface CommonTexts {
   sender: { extraLines: string[]; signature: string; phone: string; email: string };

@@ -217,7 +217,20 @@ export class CaseRepo {
     throw new NotFoundError("error.caseNotFound", { ref: text });
   }
 
+  /**
+   * Loads the key before a case query that will mask a personnummer: `avvik_mask` runs inside the query, where
+   * the connection cannot run the key check's own statements.
+   */
+  private prepareMasking(caseId?: number): void {
+    const any =
+      caseId === undefined
+        ? this.s.db.prepare("SELECT 1 FROM persons WHERE pnr_enc IS NOT NULL LIMIT 1").get()
+        : this.s.db.prepare("SELECT 1 FROM persons WHERE case_id = ? AND pnr_enc IS NOT NULL LIMIT 1").get(caseId);
+    if (any) void this.s.cipher;
+  }
+
   get(id: number, options: { documents?: boolean } = {}): Case {
+    this.prepareMasking(id);
     const row = this.s.db.prepare(`SELECT ${CASE_JSON} AS json ${FROM_CASES} WHERE c.id = @id`).get({ id, today: this.s.today }) as { json: string } | undefined;
     if (!row) throw new NotFoundError("error.caseNotFound", { ref: String(id) });
     const c = JSON.parse(row.json) as Case;
@@ -236,6 +249,7 @@ export class CaseRepo {
 
   /** The cases of `list` one JSON text at a time, for --json output of large registers in flat memory. */
   iterateJson(filter: CaseFilter = {}): IterableIterator<string> {
+    this.prepareMasking();
     const where: string[] = [];
     const params: Record<string, string | number> = {};
     if (filter.status) {

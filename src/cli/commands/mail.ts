@@ -176,20 +176,10 @@ async function send(ctx: Context, o: MailFlags, ref: string): Promise<void> {
   await announceAndDeliver(ctx, store, r.queued, o.queueOnly === true, { document: r.doc.number, caseStatus: r.moved?.to ?? before.status });
 }
 
-/** The masked report PDF from the paper area (src/documents/report.ts), when that module is part of the build. */
+/** The report PDF in its masked form (src/documents/report.ts), for `send --report`. */
 async function maskedReport(store: Store, caseId: number): Promise<AttachmentInput> {
-  type ReportModule = { renderReport?: (store: Store, caseId: number, o: { withPersonalData: boolean }) => Promise<Buffer> };
-  const path = "../../documents/report.js";
-  let mod: ReportModule;
-  try {
-    mod = (await import(path)) as ReportModule;
-  } catch (err) {
-    const e = err as { code?: string; message?: string };
-    if (e.code === "ERR_MODULE_NOT_FOUND" && /documents[\\/]report\.js/.test(e.message ?? "")) throw new FailedError("mail.error.reportUnavailable", {});
-    throw err;
-  }
-  if (typeof mod.renderReport !== "function") throw new FailedError("mail.error.reportUnavailable", {});
-  const content = await mod.renderReport(store, caseId, { withPersonalData: false });
+  const { renderReport } = await import("../../documents/report.js");
+  const content = await renderReport(store, caseId, { withPersonalData: false });
   const label = store.cases.label(caseId).replace(/[^A-Za-z0-9._-]+/g, "-");
   return { filename: `${label}-rapport.pdf`, contentType: "application/pdf", content };
 }
