@@ -120,15 +120,17 @@ export const CONFIG_KEYS: ConfigKey[] = [
   { key: "deadline.months", describe: "config.key.deadlineMonths", storage: { in: "register", key: "deadline_months" }, default: DEFAULT_DEADLINE_MONTHS, parse: parsers.int(1, 36) },
   { key: "org.name", describe: "config.key.orgName", storage: { in: "org", field: "name" }, parse: parsers.text(MAX_SHORT_TEXT) },
   { key: "org.address", describe: "config.key.orgAddress", storage: { in: "org", field: "address" }, parse: address },
-  // --- added by other areas after merging (examples; add the config.key.* texts with them) ---
-  // mail:       { key: "smtp.host", describe: "config.key.smtpHost", storage: { in: "file", path: "smtp.host" }, parse: parsers.host },
-  //             { key: "smtp.port", describe: "config.key.smtpPort", storage: { in: "file", path: "smtp.port" }, default: 587, parse: parsers.int(1, 65535) },
-  //             { key: "smtp.secure", describe: "config.key.smtpSecure", storage: { in: "file", path: "smtp.secure" }, default: false, parse: parsers.bool, values: ["true", "false"] },
-  //             { key: "smtp.user", describe: "config.key.smtpUser", storage: { in: "file", path: "smtp.user" }, parse: parsers.text(254) },
-  //             { key: "smtp.passwordEnv", describe: "config.key.smtpPasswordEnv", storage: { in: "file", path: "smtp.passwordEnv" }, default: "AVVIK_SMTP_PASSWORD", parse: parsers.envName },
-  //             { key: "notify.arrived", describe: "config.key.notifyArrived", storage: { in: "register", key: "notify_arrived" }, default: "manager", parse: … },
-  // stats:      { key: "summary.dueDays", describe: "config.key.summaryDueDays", storage: { in: "register", key: "summary_due_days" }, default: 14, parse: parsers.int(1, 365) },
-  // protection: { key: "retention.years", describe: "config.key.retentionYears", storage: { in: "register", key: "retention_years" }, default: 10, parse: parsers.int(1, 100) },
+  // --- e-mail (<home>/config.json, read by src/mail/config.ts; AVVIK_SMTP_URL overrides the server) ---
+  { key: "smtp.host", describe: "config.key.smtpHost", storage: { in: "file", path: "smtp.host" }, parse: parsers.host },
+  { key: "smtp.port", describe: "config.key.smtpPort", storage: { in: "file", path: "smtp.port" }, default: 587, parse: parsers.int(1, 65535) },
+  { key: "smtp.secure", describe: "config.key.smtpSecure", storage: { in: "file", path: "smtp.secure" }, default: false, parse: parsers.bool, values: ["true", "false"] },
+  { key: "smtp.user", describe: "config.key.smtpUser", storage: { in: "file", path: "smtp.user" }, parse: parsers.text(254) },
+  { key: "smtp.passwordEnv", describe: "config.key.smtpPasswordEnv", storage: { in: "file", path: "smtp.passwordEnv" }, parse: parsers.envName },
+  { key: "mail.from", describe: "config.key.mailFrom", storage: { in: "file", path: "mail.from" }, env: "AVVIK_MAIL_FROM", parse: parsers.text(254) },
+  { key: "mail.autoNotify", describe: "config.key.mailAutoNotify", storage: { in: "file", path: "mail.autoNotify" }, default: true, parse: parsers.bool, values: ["true", "false"] },
+  // --- summary and retention (the register) ---
+  { key: "summary.dueDays", describe: "config.key.summaryDueDays", storage: { in: "register", key: "summary_due_days" }, default: 14, parse: parsers.int(1, 365) },
+  { key: "retention.years", describe: "config.key.retentionYears", storage: { in: "register", key: "retention_years" }, parse: parsers.int(1, 100) },
 ];
 
 function safeUser(): string {

@@ -563,6 +563,12 @@ export const en: Record<MessageKey, string> = {
   "flag.withPersonalData": "include personal identity numbers and names (for recipients who need them)",
 
   // --- day ---
+  "menu.action.packet": "Print the postal packet (cover letter, report, reply form)",
+  "menu.inbox": "Attach scanned replies from a folder",
+  "menu.packet.file": "File name of the packet",
+  "menu.packet.personal": "Include personal identity numbers and names (packet for the MAS)?",
+  "menu.inbox.dir": "Folder with scanned replies (PDF)",
+  "menu.inbox.noDir": "The folder does not exist.",
   "help.title.examples": "Examples:",
   "help.more": "Run 'avvik' without arguments in a terminal for a menu of the day's work. The flows of Östergötland and Linköping: 'avvik help flows'. Check the installation: 'avvik doctor'.",
   "help.config": "the organisation's settings (diary format, deadline, sender, language …)",
@@ -606,6 +612,15 @@ export const en: Record<MessageKey, string> = {
   "config.key.diaryFormat": "diary number template: {year} or {yy}, {seq} or {seq:N}",
   "config.key.deadlineMonths": "months to answer from the discovered date when the counterpart has none of its own",
   "config.key.orgName": "our own organisation's name (sender on letters)",
+  "config.key.smtpHost": "mail server (SMTP) for outgoing mail",
+  "config.key.smtpPort": "port of the mail server",
+  "config.key.smtpSecure": "TLS from the start (true for port 465)",
+  "config.key.smtpUser": "user name on the mail server",
+  "config.key.smtpPasswordEnv": "name of the environment variable holding the password (the password is never stored)",
+  "config.key.mailFrom": "sender address of e-mail, e.g. \"Registrar <registrar@municipality.example>\"",
+  "config.key.mailAutoNotify": "automatic notices when a deviation or an answer is diarised",
+  "config.key.summaryDueDays": "days ahead that count as due soon in the summary",
+  "config.key.retentionYears": "retention period in years after closing (per the records plan)",
   "config.key.orgAddress": "our own organisation's postal address (sender on letters), lines separated by |",
 
   "doctor.home.missing": "The data directory {dir} does not exist. Create a register with 'avvik init --org-id ID --org-name NAME' or give the right --home.",

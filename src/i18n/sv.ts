@@ -564,6 +564,12 @@ export const sv = {
   "flag.withPersonalData": "ta med personnummer och namn (för mottagare som behöver dem)",
 
   // --- day ---
+  "menu.action.packet": "Skriv ut postpaket (följebrev, rapport, svarsblankett)",
+  "menu.inbox": "Koppla inskannade svar från en katalog",
+  "menu.packet.file": "Filnamn för paketet",
+  "menu.packet.personal": "Ta med personnummer och namn (paket till MAS)?",
+  "menu.inbox.dir": "Katalog med inskannade svar (PDF)",
+  "menu.inbox.noDir": "Katalogen finns inte.",
   "help.title.examples": "Exempel:",
   "help.more": "Kör 'avvik' utan argument i en terminal för en meny över dagens arbete. Flödena i Östergötland och Linköping: 'avvik help flows'. Kontrollera installationen: 'avvik doctor'.",
   "help.config": "organisationens inställningar (diarieformat, svarstid, avsändare, språk …)",
@@ -607,6 +613,15 @@ export const sv = {
   "config.key.diaryFormat": "mall för diarienummer: {year} eller {yy}, {seq} eller {seq:N}",
   "config.key.deadlineMonths": "svarstid i månader från upptäcktsdatum när motparten inte har en egen",
   "config.key.orgName": "den egna organisationens namn (avsändare på brev)",
+  "config.key.smtpHost": "e-postserver (SMTP) för utgående post",
+  "config.key.smtpPort": "port på e-postservern",
+  "config.key.smtpSecure": "TLS från början (true för port 465)",
+  "config.key.smtpUser": "användarnamn på e-postservern",
+  "config.key.smtpPasswordEnv": "namnet på miljövariabeln som håller lösenordet (lösenordet lagras aldrig)",
+  "config.key.mailFrom": "avsändaradress för e-post, t.ex. \"Registrator <registrator@kommun.example>\"",
+  "config.key.mailAutoNotify": "automatiska meddelanden när en avvikelse eller ett svar diarieförs",
+  "config.key.summaryDueDays": "dagar framåt som räknas som snart förfallna i sammanfattningen",
+  "config.key.retentionYears": "gallringsfrist i år efter avslut (enligt informationshanteringsplanen)",
   "config.key.orgAddress": "den egna organisationens postadress (avsändare på brev), rader åtskilda med |",
 
   "doctor.home.missing": "Datakatalogen {dir} finns inte. Skapa ett register med 'avvik init --org-id ID --org-name NAMN' eller ange rätt --home.",

@@ -422,7 +422,8 @@ export const DEFAULT_DUE_DAYS = 14;
  */
 export function composeSummary(store: Store, options: { since?: string; dueDays?: number } = {}): Summary {
   const since = options.since ?? store.stats.lastSummaryAt() ?? addDays(store.today, -1);
-  const dueDays = options.dueDays ?? DEFAULT_DUE_DAYS;
+  const configured = Number(store.settings.get("summary_due_days") ?? "");
+  const dueDays = options.dueDays ?? (Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_DUE_DAYS);
   const list = (l: SummaryList) => store.stats.summaryList(l, { since, dueDays });
   return {
     date: store.today,

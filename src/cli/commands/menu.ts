@@ -24,11 +24,13 @@ import { allowedNext } from "../../core/workflow.js";
 import type { MessageKey, Translate } from "../../i18n/index.js";
 import { Context, resolveNow, type GlobalOptions } from "../context.js";
 import { report } from "../errors.js";
-import { ask, choose } from "../prompt.js";
+import { ask, choose, yesNo } from "../prompt.js";
 import { codeName, daysText } from "../render.js";
 import { assign as caseAssign, list as caseList, show as caseShow, status as caseStatus, update as caseUpdate, type UpdateOptions } from "./case/index.js";
 import { caseNew } from "./case/new.js";
 import { exportCase, fileStem, importFile } from "./exchange.js";
+import { packet } from "./paper.js";
+import { inbox } from "./reply.js";
 
 /** What a menu entry gets: the translator, and a way to run a handler with a fresh context. */
 export interface MenuSession {
@@ -64,7 +66,13 @@ const DUE_SOON_DAYS = 14;
 // ------------------------------------------------------------------------------------------------ the tables
 
 export const CASE_ACTIONS: CaseAction[] = [
-  // (lead) paper: { id: "packet", label: "menu.action.packet", after: ["new-out", "answer"], when: …, run: … } goes first here.
+  {
+    id: "packet",
+    label: "menu.action.packet",
+    after: ["new-out", "answer"],
+    when: (c) => c.status !== "closed" && (c.direction === "out" ? ["registered", "sent"].includes(c.status) : c.status !== "registered" && Boolean(c.causes && c.actions)),
+    run: printPacket,
+  },
   {
     id: "exchange-export",
     label: "menu.action.exchangeExport",
@@ -82,7 +90,7 @@ export const CASE_ACTIONS: CaseAction[] = [
 export const MENU: MenuEntry[] = [
   { id: "new-in", label: "menu.newIn", run: (s) => registerCase(s, "in") },
   { id: "new-out", label: "menu.newOut", run: (s) => registerCase(s, "out") },
-  // (lead) paper: { id: "inbox", label: "menu.inbox", run: … reply inbox DIR }
+  { id: "inbox", label: "menu.inbox", run: replyInbox },
   { id: "due", label: "menu.due", run: dueCases },
   { id: "find", label: "menu.find", run: (s) => withCase(s, async (c) => caseMenu(s, c, true)) },
   { id: "answer", label: "menu.answer", run: (s) => withCase(s, async (c) => (await writeAnswer(s, c), nextSteps(s, c, "answer"))) },
@@ -297,6 +305,22 @@ async function exchangeExport(s: MenuSession, c: Case): Promise<void> {
   if (!c.diaryNumber) throw new FailedError("exchange.error.notDiarised", { case: ref(c) });
   const output = await ask((p) => p.input({ message: s.t("menu.exchange.file"), default: `${fileStem(c.diaryNumber!)}-exchange.pdf` }));
   await s.with((ctx) => exportCase(ctx, { output: output.trim() }, ref(c)));
+}
+
+/** The same as `packet REF [-o FILE] [--with-personal-data]`. */
+async function printPacket(s: MenuSession, c: Case): Promise<void> {
+  if (!c.diaryNumber) throw new FailedError("exchange.error.notDiarised", { case: ref(c) });
+  const output = await ask((p) => p.input({ message: s.t("menu.packet.file"), default: `${fileStem(c.diaryNumber!)}-packet.pdf` }));
+  const withPersonalData = c.persons.length > 0 && (await yesNo(s.t, s.t("menu.packet.personal"), false));
+  await s.with((ctx) => packet(ctx, { output: output.trim(), withPersonalData }, ref(c)));
+}
+
+/** The same as `reply inbox DIR`. */
+async function replyInbox(s: MenuSession): Promise<void> {
+  const dir = await ask((p) =>
+    p.input({ message: s.t("menu.inbox.dir"), default: ".", validate: (v) => (v.trim() && existsSync(resolve(v.trim())) ? true : s.t("menu.inbox.noDir")) }),
+  );
+  await s.with((ctx) => inbox(ctx, {}, dir.trim()));
 }
 
 /** The same as `exchange import FILE`. */

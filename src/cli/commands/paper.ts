@@ -53,7 +53,7 @@ function writePdf(ctx: Context, pdf: Buffer, output: string | undefined, fallbac
   return path;
 }
 
-async function packet(ctx: Context, o: PaperOptions, ref: string): Promise<void> {
+export async function packet(ctx: Context, o: PaperOptions, ref: string): Promise<void> {
   const store = await ctx.store();
   const id = store.cases.resolve(ref);
   const { issuePacket, fileSafe } = await import("../../documents/packet.js");

@@ -132,7 +132,7 @@ function donePath(dir: string, name: string): string {
   return target;
 }
 
-async function inbox(ctx: Context, _o: unknown, dirArg: string): Promise<void> {
+export async function inbox(ctx: Context, _o: unknown, dirArg: string): Promise<void> {
   const dir = resolve(dirArg);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new NotFoundError("paper.error.dirNotFound", { dir });
   const store = await ctx.store();
