@@ -7,6 +7,8 @@ import { registerAudit } from "./commands/audit.js";
 import { registerCase } from "./commands/case/index.js";
 import { registerContact } from "./commands/contact.js";
 import { registerDiary } from "./commands/diary.js";
+import { registerExport } from "./commands/export.js";
+import { registerImport } from "./commands/import.js";
 import { registerInit } from "./commands/init.js";
 import { registerOrg } from "./commands/org.js";
 import { resolveLang } from "./context.js";
@@ -64,6 +66,8 @@ export function buildProgram(t: Translate): Command {
   registerCase(program, t);
   registerDiary(program, t);
   registerAudit(program, t);
+  registerImport(program, t);
+  registerExport(program, t);
   return program;
 }
 

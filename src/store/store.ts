@@ -9,6 +9,7 @@ import { createKeyFile, loadKeyFile, type FieldCipher } from "./crypto.js";
 import { DB_FILE, openDatabase, type Db } from "./db.js";
 import { DocumentRepo } from "./documents.js";
 import { FileRepo } from "./files.js";
+import { ImportRepo } from "./imports.js";
 import { OrgRepo } from "./orgs.js";
 import { SettingsRepo } from "./settings.js";
 
@@ -38,6 +39,7 @@ export class Store {
   readonly documents: DocumentRepo;
   readonly audit: AuditRepo;
   readonly files: FileRepo;
+  readonly imports: ImportRepo;
   private cipherCache: FieldCipher | undefined;
 
   private constructor(
@@ -54,6 +56,7 @@ export class Store {
     this.documents = new DocumentRepo(this);
     this.audit = new AuditRepo(this);
     this.files = new FileRepo(this);
+    this.imports = new ImportRepo(this);
   }
 
   static databaseFile(home: string): string {

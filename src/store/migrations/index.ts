@@ -1,5 +1,6 @@
 import type { Database } from "better-sqlite3";
 import { up as initial } from "./001_initial.js";
+import { up as csv } from "./004_csv.js";
 
 export interface Migration {
   version: number;
@@ -12,4 +13,5 @@ export interface Migration {
 // parallel does not collide: 2 paper, 3 mail, 4 csv, 5 stats, 6 protection, 7 exchange, 8 day; later ones from 10.
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial", up: initial },
+  { version: 4, name: "csv", up: csv },
 ];
