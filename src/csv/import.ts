@@ -10,10 +10,9 @@ import iconv from "iconv-lite";
 import { InvalidDataError } from "../core/errors.js";
 import type { MessageKey, Translate } from "../i18n/index.js";
 import type { Store } from "../store/store.js";
-import type { CaseFields } from "../store/imports.js";
 import type { Profile } from "./profile.js";
-import { detect, records, type Detected } from "./read.js";
-import { RowReader, directoryOf, indexColumns, type Problem } from "./rows.js";
+import { detect, readRecords, type Detected } from "./read.js";
+import { RowReader, directoryOf, indexColumns, type ImportRow, type Problem } from "./rows.js";
 
 export interface Progress {
   reading(totalBytes: number): void;
@@ -111,11 +110,7 @@ class RejectWriter {
 interface Pending {
   line: number;
   cells: string[];
-  externalId: string;
-  caseId: number | null;
-  fingerprint: string;
-  fields: CaseFields | null;
-  persons: string | null;
+  row: ImportRow;
 }
 
 export async function importFile(store: Store, o: ImportOptions): Promise<ImportResult> {
@@ -165,15 +160,35 @@ export async function importFile(store: Store, o: ImportOptions): Promise<Import
       rejects.write(cells, line, reason);
     }
   };
+  // Rows are checked one by one; looking up what the register already holds is done per batch (one query).
   const flush = () => {
     if (pending.length === 0) return;
     const batch = pending;
     pending = [];
+    const known = store.imports.lookup(profile.system, batch.map((p) => p.row.externalId));
     staging.batch(() => {
       for (const p of batch) {
-        const first = staging.add(p.line, p.externalId, p.caseId, p.fingerprint, p.fields, p.persons);
-        if (first) reject(p.line, p.cells, t("csv.row.duplicate", { system: profile.system, id: p.externalId, first }));
-        else if (p.fields === null) result.unchanged++;
+        const { externalId, fields, persons } = p.row;
+        const k = known.get(externalId);
+        if (k && k.direction !== profile.direction) {
+          reject(p.line, p.cells, t("csv.row.directionMismatch", { ref: `${profile.system}:${externalId}`, case: k.label, caseDirection: k.direction, direction: profile.direction }));
+          continue;
+        }
+        const fingerprint = store.imports.fingerprint(fields, persons);
+        let apply = !k || k.fingerprint !== fingerprint;
+        let warning: RowError | null = null;
+        if (apply && k?.status === "closed") {
+          warning = { line: p.line, message: t("csv.warn.closed", { ref: `${profile.system}:${externalId}`, case: k.label }) };
+          apply = false;
+        }
+        const stagedFingerprint = k && !apply ? (k.fingerprint ?? fingerprint) : fingerprint;
+        const first = staging.add(p.line, externalId, k?.caseId ?? null, stagedFingerprint, apply ? fields : null, apply ? store.imports.seal(persons) : null);
+        if (first) {
+          reject(p.line, p.cells, t("csv.row.duplicate", { system: profile.system, id: externalId, first }));
+          continue;
+        }
+        if (warning) result.warnings.push(warning);
+        if (!apply) result.unchanged++;
       }
     });
   };
@@ -186,53 +201,40 @@ export async function importFile(store: Store, o: ImportOptions): Promise<Import
       /* reported by the reader */
     }
     o.progress?.reading(total);
-    const malformed: Array<{ line: number; reason: string }> = [];
-    for await (const rec of records(o.file, d, (n) => o.progress?.bytes(n), (m) => malformed.push(m))) {
-      for (const m of malformed.splice(0)) malformedRow(m);
-      if (!header) {
-        header = rec.cells.map((c) => c.trim());
-        const { index, missing } = indexColumns(profile, header);
-        if (missing.length) {
-          throw new InvalidDataError("csv.file.missingColumns", { file: o.file, missing: missing.map((m) => `'${m}'`).join(", "), found: header.map((h) => `'${h}'`).join(", "), profile: profile.file });
+    let stopped: unknown;
+    await readRecords(
+      o.file,
+      d,
+      (rec) => {
+        if (!header) {
+          header = rec.cells.map((c) => c.trim());
+          const { index, missing } = indexColumns(profile, header);
+          if (missing.length) {
+            throw new InvalidDataError("csv.file.missingColumns", { file: o.file, missing: missing.map((m) => `'${m}'`).join(", "), found: header.map((h) => `'${h}'`).join(", "), profile: profile.file });
+          }
+          reader = new RowReader(profile, index, directory, store.today);
+          return;
         }
-        reader = new RowReader(profile, index, directory, store.today);
-        continue;
-      }
-      if (rec.cells.every((c) => c.trim() === "")) continue;
-      result.rows++;
-      if (rec.cells.length !== header.length) {
-        reject(rec.line, rec.cells, t("csv.row.fieldCount", { found: rec.cells.length, expected: header.length }));
-        continue;
-      }
-      const r = reader!.read(rec.cells);
-      if (!r.ok) {
-        reject(rec.line, rec.cells, r.problems.map(message).join("; "));
-        continue;
-      }
-      const { externalId, fields, persons } = r.row;
-      const known = store.imports.lookup(profile.system, externalId);
-      if (known && known.direction !== profile.direction) {
-        reject(rec.line, rec.cells, t("csv.row.directionMismatch", { ref: `${profile.system}:${externalId}`, case: known.label, caseDirection: known.direction, direction: profile.direction }));
-        continue;
-      }
-      const fingerprint = store.imports.fingerprint(fields, persons);
-      let apply = !known || known.fingerprint !== fingerprint;
-      if (apply && known?.status === "closed") {
-        result.warnings.push({ line: rec.line, message: t("csv.warn.closed", { ref: `${profile.system}:${externalId}`, case: known.label }) });
-        apply = false;
-      }
-      pending.push({
-        line: rec.line,
-        cells: rec.cells,
-        externalId,
-        caseId: known?.caseId ?? null,
-        fingerprint: known && !apply ? (known.fingerprint ?? fingerprint) : fingerprint,
-        fields: apply ? fields : null,
-        persons: apply ? store.imports.seal(persons) : null,
-      });
-      if (pending.length >= BATCH) flush();
-    }
-    for (const m of malformed.splice(0)) malformedRow(m);
+        if (rec.cells.every((c) => c.trim() === "")) return;
+        result.rows++;
+        if (rec.cells.length !== header.length) {
+          reject(rec.line, rec.cells, t("csv.row.fieldCount", { found: rec.cells.length, expected: header.length }));
+          return;
+        }
+        const r = reader!.read(rec.cells);
+        if (!r.ok) {
+          reject(rec.line, rec.cells, r.problems.map(message).join("; "));
+          return;
+        }
+        pending.push({ line: rec.line, cells: rec.cells, row: r.row });
+        if (pending.length >= BATCH) flush();
+      },
+      (n) => o.progress?.bytes(n),
+      (m) => malformedRow(m),
+    ).catch((e: unknown) => {
+      stopped = e;
+    });
+    if (stopped) throw stopped;
     flush();
     if (!header) throw new InvalidDataError("csv.file.empty", { file: o.file });
     if (rejects) result.rejectedFile = (await rejects.close()) ? rejects.file : null;

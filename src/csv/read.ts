@@ -89,37 +89,60 @@ export interface MalformedRecord {
 }
 
 /**
- * The records of the file, streaming. `onBytes` reports progress in bytes read. A record that csv-parse
- * cannot read (an unclosed quote) is passed to `onMalformed` and skipped.
+ * Reads the records of the file, streaming, and calls `onRecord` for each (synchronously, in order); resolves
+ * at the end of the file. `onBytes` reports progress in bytes read. A record that csv-parse cannot read (an
+ * unclosed quote) is passed to `onMalformed` and skipped.
  */
-export async function* records(file: string, d: Detected, onBytes: (n: number) => void, onMalformed: (m: MalformedRecord) => void): AsyncGenerator<CsvRecord> {
-  const input = createReadStream(file, { highWaterMark: 1 << 20 });
-  input.on("data", (chunk) => onBytes(chunk.length));
-  const utf8 = d.encoding === "utf-8" || d.encoding === "utf8";
-  const parser = parse({
-    delimiter: d.delimiter,
-    bom: true,
-    info: true,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
+export function readRecords(
+  file: string,
+  d: Detected,
+  onRecord: (r: CsvRecord) => void,
+  onBytes: (n: number) => void,
+  onMalformed: (m: MalformedRecord) => void,
+): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const input = createReadStream(file, { highWaterMark: 1 << 20 });
+    input.on("data", (chunk) => onBytes(chunk.length));
+    const utf8 = d.encoding === "utf-8" || d.encoding === "utf8";
+    // Empty lines come through as records of one empty cell: skipped here so that line numbers stay exact.
+    const parser = parse({ delimiter: d.delimiter, bom: true, relax_column_count: true, relax_quotes: true, skip_records_with_error: true });
+    let next = 1;
+    parser.on("skip", (err: CsvError & { lines?: number }) => {
+      onMalformed({ line: next, reason: err.message });
+      if (err.lines) next = err.lines + 1;
+    });
+    let failed = false;
+    const fail = (e: unknown) => {
+      if (failed) return;
+      failed = true;
+      input.destroy();
+      reject(e);
+    };
+    parser.on("readable", () => {
+      let cells: string[] | null;
+      while ((cells = parser.read() as string[] | null) !== null) {
+        const line = next;
+        let lines = 1;
+        for (const c of cells) {
+          if (c.length === 0 || (c.indexOf("\n") < 0 && c.indexOf("\r") < 0)) continue;
+          lines += (c.match(/\r\n|\r|\n/g) ?? []).length;
+        }
+        next += lines;
+        if (cells.length === 1 && cells[0] === "") continue;
+        try {
+          onRecord({ line, cells });
+        } catch (e) {
+          fail(e);
+          return;
+        }
+      }
+    });
+    parser.on("error", fail);
+    parser.on("end", () => {
+      if (!failed) resolvePromise();
+    });
+    input.on("error", fail);
+    if (utf8) input.pipe(parser);
+    else input.pipe(iconv.decodeStream(d.encoding, { stripBOM: true })).pipe(parser);
   });
-  parser.on("skip", (err: CsvError) => onMalformed({ line: (err as CsvError & { lines?: number }).lines ?? 0, reason: err.message }));
-  input.on("error", (e: Error) => parser.destroy(e));
-  if (utf8) input.pipe(parser);
-  else input.pipe(iconv.decodeStream(d.encoding, { stripBOM: true })).pipe(parser);
-  // csv-parse counts a CRLF inside a quoted field as two lines; count it once.
-  let overCount = 0;
-  for await (const r of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    const cells = r.record;
-    let breaks = 0;
-    for (const c of cells) {
-      if (c.length === 0 || (c.indexOf("\n") < 0 && c.indexOf("\r") < 0)) continue;
-      const crlf = c.split("\r\n").length - 1;
-      overCount += crlf;
-      breaks += (c.match(/\r\n|\r|\n/g) ?? []).length;
-    }
-    yield { line: r.info.lines - overCount - breaks, cells };
-  }
 }

@@ -9,7 +9,7 @@
 // held across an `await`, memory stays flat, and the import is all or nothing.
 
 import Database from "better-sqlite3";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Area, Direction, Kind, Severity, Status } from "../core/codes.js";
@@ -179,26 +179,44 @@ export interface ExportCase {
 
 export class ImportRepo {
   private lookupStmt: Database.Statement | undefined;
+  private fingerprintSalt: string | undefined;
 
   constructor(private readonly s: Store) {}
 
-  /** The case an external reference already belongs to, with what was imported for it last time. */
-  lookup(system: string, externalId: string): KnownRef | undefined {
+  /**
+   * The cases that external references already belong to (one query for a batch of ids), with what was
+   * imported for each last time.
+   */
+  lookup(system: string, externalIds: readonly string[]): Map<string, KnownRef> {
     this.lookupStmt ??= this.s.db.prepare(
-      `SELECT r.case_id, c.direction, c.status, c.diary_number, i.fingerprint
-       FROM case_refs r JOIN cases c ON c.id = r.case_id
-       LEFT JOIN import_rows i ON i.system = r.system AND i.external_id = r.external_id
-       WHERE r.system = ? AND r.external_id = ?`,
+      `SELECT r.external_id, r.case_id, c.direction, c.status, c.diary_number, i.fingerprint
+       FROM json_each(?) j
+       CROSS JOIN case_refs r ON r.system = ? AND r.external_id = j.value
+       JOIN cases c ON c.id = r.case_id
+       LEFT JOIN import_rows i ON i.system = r.system AND i.external_id = r.external_id`,
     );
-    const r = this.lookupStmt.get(system, externalId) as
-      | { case_id: number; direction: Direction; status: Status; diary_number: string | null; fingerprint: string | null }
-      | undefined;
-    return r && { caseId: r.case_id, direction: r.direction, status: r.status, label: r.diary_number ?? `#${r.case_id}`, fingerprint: r.fingerprint };
+    const map = new Map<string, KnownRef>();
+    const rows = this.lookupStmt.all(JSON.stringify(externalIds), system) as Array<{
+      external_id: string;
+      case_id: number;
+      direction: Direction;
+      status: Status;
+      diary_number: string | null;
+      fingerprint: string | null;
+    }>;
+    for (const r of rows) {
+      map.set(r.external_id, { caseId: r.case_id, direction: r.direction, status: r.status, label: r.diary_number ?? `#${r.case_id}`, fingerprint: r.fingerprint });
+    }
+    return map;
   }
 
-  /** A keyed hash of a row as read: equal rows give equal fingerprints; nothing can be learnt from it without the key. */
+  /**
+   * A keyed hash of a row as read: equal rows give equal fingerprints, and nothing can be learnt from it
+   * without the key (SHA-256 over a secret derived from the register's key, then the row).
+   */
   fingerprint(fields: CaseFields, persons: readonly StagedPerson[]): string {
-    return this.s.cipher.hash(JSON.stringify([fields, persons]), "import").slice(0, 32);
+    this.fingerprintSalt ??= this.s.cipher.hash("row fingerprint", "import");
+    return createHash("sha256").update(this.fingerprintSalt).update(JSON.stringify([fields, persons])).digest("base64").slice(0, 32);
   }
 
   /** Encrypts the persons of a row for the staging file. */
@@ -237,15 +255,20 @@ export class ImportRepo {
 
   private applyRows(staging: Staging, o: ApplyOptions): ApplyResult {
     const db = this.s.db;
+    // A large transaction: keep its pages in memory rather than spilling them early (64 MB at most).
+    db.pragma("cache_size = -65536");
     const now = this.s.now;
     const user = this.s.actor.user;
     const lastAudit = db.prepare("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
     const insertAudit = db.prepare("INSERT INTO audit (id, at, user, action, case_id, details, prev_hash, hash) VALUES (@id, @at, @user, @action, @case_id, @details, @prev_hash, @hash)");
+    // The hash chain continues from the last event; re-read after anything else has recorded events (diarise).
+    let last: { id: number; hash: string } | undefined;
     const audit = (action: string, caseId: number, details: Record<string, unknown>) => {
-      const last = lastAudit.get() as { id: number; hash: string } | undefined;
-      const row = { id: (last?.id ?? 0) + 1, at: now, user, action, case_id: caseId, details: JSON.stringify(details) };
-      const prev = last?.hash ?? GENESIS_HASH;
-      insertAudit.run({ ...row, prev_hash: prev, hash: eventHash(prev, row) });
+      last ??= (lastAudit.get() as { id: number; hash: string } | undefined) ?? { id: 0, hash: GENESIS_HASH };
+      const row = { id: last.id + 1, at: now, user, action, case_id: caseId, details: JSON.stringify(details) };
+      const hash = eventHash(last.hash, row);
+      insertAudit.run({ ...row, prev_hash: last.hash, hash });
+      last = { id: row.id, hash };
     };
     const insertCase = db.prepare(
       `INSERT INTO cases (direction, status, counterpart_id, unit_id, event_date, discovered_date, received_date, registered_at,
@@ -328,6 +351,7 @@ export class ImportRepo {
         result.created++;
         if (o.diarise) {
           this.s.cases.diarise(caseId);
+          last = undefined;
           result.diarised++;
         }
       } else {
@@ -376,6 +400,7 @@ export class ImportRepo {
         }
         if (o.diarise && cur.diary_number === null) {
           this.s.cases.diarise(caseId);
+          last = undefined;
           result.diarised++;
         }
       }
