@@ -187,7 +187,7 @@ export async function importFile(store: Store, o: ImportOptions): Promise<Import
           reject(p.line, p.cells, t("csv.row.duplicate", { system: profile.system, id: externalId, first }));
           continue;
         }
-        if (warning) result.warnings.push(warning);
+        if (warning && result.warnings.length < MAX_ERRORS) result.warnings.push(warning);
         if (!apply) result.unchanged++;
       }
     });

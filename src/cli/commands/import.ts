@@ -54,7 +54,8 @@ async function importCommand(ctx: Context, o: ImportFlags, fileArg: string): Pro
     t: ctx.t,
     progress,
   });
-  const failed = result.rejected > 0 && !result.imported && !result.dryRun;
+  // Invalid rows fail the import (and a dry run predicting that) unless --skip-invalid.
+  const failed = result.rejected > 0 && o.skipInvalid !== true;
   const { rejected } = result;
   ctx.out.result(result, () => printResult(ctx, result, fileArg));
   if (!ctx.json) {
