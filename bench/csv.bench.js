@@ -63,17 +63,22 @@ async function generate(file) {
   await once(out, "close");
 }
 
-function avvik(args) {
-  const time = spawnSync("/usr/bin/time", ["-f", "%M %e", process.execPath, BIN, ...args], { env, encoding: "utf8", maxBuffer: 1 << 28 });
+/** Runs a command under /usr/bin/time: wall seconds, CPU seconds (user + system) and peak RSS. */
+function timed(cmd, args, options = {}) {
+  const time = spawnSync("/usr/bin/time", ["-f", "TIME %M %e %U %S", cmd, ...args], { env, encoding: "utf8", maxBuffer: 1 << 28, ...options });
   if (time.error) {
-    // No /usr/bin/time: wall clock only, memory from the child's own report is not available.
+    // No /usr/bin/time: wall clock only; CPU time and peak memory are not available.
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [BIN, ...args], { env, encoding: "utf8", maxBuffer: 1 << 28 });
-    return { ...r, seconds: Number(process.hrtime.bigint() - t0) / 1e9, maxRssMb: NaN };
+    const r = spawnSync(cmd, args, { env, encoding: "utf8", maxBuffer: 1 << 28, ...options });
+    return { ...r, seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpu: NaN, maxRssMb: NaN };
   }
-  const last = time.stderr.trim().split("\n").pop() ?? "";
-  const [kb, secs] = last.split(" ").map(Number);
-  return { ...time, seconds: secs, maxRssMb: kb / 1024 };
+  const last = time.stderr.trim().split("\n").filter((l) => l.startsWith("TIME ")).pop() ?? "";
+  const [kb, secs, user, sys] = last.slice(5).split(" ").map(Number);
+  return { ...time, seconds: secs, cpu: user + sys, maxRssMb: kb / 1024 };
+}
+
+function avvik(args) {
+  return timed(process.execPath, [BIN, ...args]);
 }
 
 function mb(n) {
@@ -94,24 +99,23 @@ try {
   if (first.status !== 0) throw new Error(`import failed: ${first.stderr.slice(0, 2000)}`);
   const r1 = JSON.parse(first.stdout);
   const rate1 = ROWS / first.seconds;
-  console.log(`import (new register):  ${first.seconds.toFixed(2)} s, ${Math.round(rate1).toLocaleString("en")} rows/s, peak RSS ${mb(first.maxRssMb)} (created ${r1.created}, rejected ${r1.rejected})`);
+  const load = () => (spawnSync("cat", ["/proc/loadavg"], { encoding: "utf8" }).stdout ?? "").split(" ")[0];
+  console.log(`import (new register):    ${first.seconds.toFixed(2)} s wall, ${first.cpu.toFixed(2)} s CPU; ${Math.round(rate1).toLocaleString("en")} rows/s wall, ${Math.round(ROWS / first.cpu).toLocaleString("en")} rows per CPU-second; peak RSS ${mb(first.maxRssMb)} (created ${r1.created}, rejected ${r1.rejected}; load average ${load()})`);
 
   const again = avvik(["import", file, "--profile", "synergi", "--json"]);
   const r2 = JSON.parse(again.stdout);
-  console.log(`import again (no change): ${again.seconds.toFixed(2)} s, ${Math.round(ROWS / again.seconds).toLocaleString("en")} rows/s, peak RSS ${mb(again.maxRssMb)} (unchanged ${r2.unchanged})`);
+  console.log(`import again (no change): ${again.seconds.toFixed(2)} s wall, ${again.cpu.toFixed(2)} s CPU; ${Math.round(ROWS / again.seconds).toLocaleString("en")} rows/s wall; peak RSS ${mb(again.maxRssMb)} (unchanged ${r2.unchanged})`);
 
   const which = spawnSync("sqlite3", ["-version"], { encoding: "utf8" });
   if (which.error) {
     console.log("sqlite3 not installed: no comparison with `.import` (apt-get install sqlite3)");
   } else {
     const db = join(dir, "plain.db");
-    const t0 = process.hrtime.bigint();
-    const s = spawnSync("sqlite3", [db], { input: `.mode csv\n.separator ";"\n.import '${file}' export\n`, encoding: "utf8" });
-    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    const s = timed("sqlite3", [db], { input: `.mode csv\n.separator ";"\n.import '${file}' export\n` });
     if (s.status !== 0) console.log(`sqlite3 .import failed: ${s.stderr}`);
     else {
-      console.log(`sqlite3 .import:         ${secs.toFixed(2)} s, ${Math.round(ROWS / secs).toLocaleString("en")} rows/s (${which.stdout.split(" ")[0]})`);
-      console.log(`ratio avvik import / sqlite3 .import: ${(first.seconds / secs).toFixed(2)}× (goal ≤ 3×)`);
+      console.log(`sqlite3 .import:          ${s.seconds.toFixed(2)} s wall, ${s.cpu.toFixed(2)} s CPU; ${Math.round(ROWS / s.seconds).toLocaleString("en")} rows/s wall; peak RSS ${mb(s.maxRssMb)} (${which.stdout.split(" ")[0]})`);
+      console.log(`ratio avvik import / sqlite3 .import: ${(first.seconds / s.seconds).toFixed(1)}× wall, ${(first.cpu / s.cpu).toFixed(1)}× CPU (goal ≤ 3×)`);
     }
   }
   console.log(`goals: ≥ 100,000 rows/s → ${rate1 >= 100_000 ? "met" : "not met"}; peak memory < 300 MB → ${first.maxRssMb < 300 ? "met" : "not met"}`);
