@@ -264,6 +264,7 @@ export const en: Record<MessageKey, string> = {
   "csv.import.detected": "Reading {file} ({encoding}, delimiter {delimiter}) with the profile {profile}.",
   "csv.import.done": "{file}: {created} new, {updated} changed, {unchanged} unchanged and {rejected} rejected cases.",
   "csv.import.dryRun": "Dry run, nothing was written: {created} would be new, {updated} changed, {unchanged} unchanged; {rejected} rejected.",
+  "csv.import.dryRunFailed": "The import would fail: {rejected} rows are invalid. Correct them or run with --skip-invalid to import the valid rows.",
   "csv.import.failed": "Nothing was imported: {rejected} rows are invalid. Correct them or run with --skip-invalid to import the valid rows.",
   "csv.import.rejectedFile": "The rejected rows are in {file} for correction.",
   "csv.import.errorLine": "line {line}: {message}",

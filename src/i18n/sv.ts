@@ -265,6 +265,7 @@ export const sv = {
   "csv.import.detected": "Läser {file} ({encoding}, avgränsare {delimiter}) med profilen {profile}.",
   "csv.import.done": "{file}: {created} nya, {updated} ändrade, {unchanged} oförändrade och {rejected} avvisade ärenden.",
   "csv.import.dryRun": "Provkörning, inget har skrivits: {created} skulle bli nya, {updated} ändrade, {unchanged} oförändrade; {rejected} avvisade.",
+  "csv.import.dryRunFailed": "Inläsningen skulle avbrytas: {rejected} rader är felaktiga. Rätta dem eller kör med --skip-invalid för att läsa in de giltiga raderna.",
   "csv.import.failed": "Inget lästes in: {rejected} rader är felaktiga. Rätta dem eller kör med --skip-invalid för att läsa in de giltiga raderna.",
   "csv.import.rejectedFile": "De avvisade raderna finns i {file} för rättning.",
   "csv.import.errorLine": "rad {line}: {message}",

@@ -1,6 +1,6 @@
 // `avvik export`: cases as CSV (for Excel and the analysis groups) or JSON. csv-stringify is loaded only here.
 
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
 import { resolve } from "node:path";
@@ -18,7 +18,7 @@ export function registerExport(program: Command, t: Translate): void {
     .option("--from <date>", t("flag.from"))
     .option("--to <date>", t("flag.to"))
     .option("--pseudonymise", t("flag.pseudonymise"))
-    .option("--pseudonymize")
+    .addOption(new Option("--pseudonymize").hideHelp())
     .option("--delimiter <char>", t("flag.delimiter"))
     .option("-o, --output <file>", t("flag.output"))
     .option("--json", t("help.json"))

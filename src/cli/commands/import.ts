@@ -61,7 +61,7 @@ async function importCommand(ctx: Context, o: ImportFlags, fileArg: string): Pro
   if (!ctx.json) {
     for (const w of result.warnings) ctx.out.warn(ctx.t("csv.import.warnLine", { ...w }));
   }
-  if (failed) throw new FailedError("csv.import.failed", { rejected });
+  if (failed) throw new FailedError(result.dryRun ? "csv.import.dryRunFailed" : "csv.import.failed", { rejected });
 }
 
 function printResult(ctx: Context, r: ImportResult, file: string): void {
