@@ -10,7 +10,7 @@
 
 import Database from "better-sqlite3";
 import { createHash, randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Area, Direction, Kind, Severity, Status } from "../core/codes.js";
 import { dueDate } from "../core/deadline.js";
@@ -135,6 +135,31 @@ export class Staging {
   }
 }
 
+/** Removes staging files left by imports that were killed (their process is gone). */
+function removeStaleStaging(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^\.import-(\d+)-[0-9a-f]+\.tmp$/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    let alive = pid === process.pid;
+    if (!alive) {
+      try {
+        process.kill(pid, 0);
+        alive = true;
+      } catch (e) {
+        alive = (e as NodeJS.ErrnoException).code === "EPERM";
+      }
+    }
+    if (!alive) rmSync(join(dir, name), { force: true });
+  }
+}
+
 class DryRunDone extends Error {
   constructor(readonly result: ApplyResult) {
     super("dry run");
@@ -232,6 +257,7 @@ export class ImportRepo {
   }
 
   openStaging(): Staging {
+    removeStaleStaging(this.s.home);
     return new Staging(this.s.home);
   }
 

@@ -82,6 +82,7 @@ describe("detection", () => {
     expect(detectEncoding(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]), true)).toEqual({ encoding: "utf-8", bom: true });
     expect(detectEncoding(iconv.encode(text, "windows-1252"), true)).toEqual({ encoding: "windows-1252", bom: false });
     expect(detectEncoding(iconv.encode(text, "iso-8859-1"), true).encoding).toBe("windows-1252");
+    expect(detectEncoding(iconv.encode(text, "utf-16le", { addBOM: true }), true)).toEqual({ encoding: "utf-16le", bom: true });
     // A sample cut inside a two-byte character is still UTF-8.
     const cut = Buffer.from("a;b\nÅ", "utf8");
     expect(detectEncoding(cut.subarray(0, cut.length - 1), false).encoding).toBe("utf-8");
