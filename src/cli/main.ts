@@ -8,6 +8,8 @@ import { registerCase } from "./commands/case/index.js";
 import { registerContact } from "./commands/contact.js";
 import { registerDiary } from "./commands/diary.js";
 import { registerExchange } from "./commands/exchange.js";
+import { registerExport } from "./commands/export.js";
+import { registerImport } from "./commands/import.js";
 import { registerInit } from "./commands/init.js";
 import { registerMail } from "./commands/mail.js";
 import { registerOrg } from "./commands/org.js";
@@ -115,6 +117,8 @@ export function buildProgram(t: Translate): Command {
   registerPaper(program, t);
   registerReply(program, t);
   registerProtection(program, t);
+  registerImport(program, t);
+  registerExport(program, t);
   // --- day: the registrar's tools. New commands of other areas are registered above this line. ---
   registerConfig(program, t);
   registerDoctor(program, t);

@@ -10,6 +10,7 @@ import { createKeyFile, loadKeyFile, type FieldCipher } from "./crypto.js";
 import { DB_FILE, openDatabase, type Db } from "./db.js";
 import { DocumentRepo } from "./documents.js";
 import { FileRepo } from "./files.js";
+import { ImportRepo } from "./imports.js";
 import { OrgRepo } from "./orgs.js";
 import { OutboxRepo } from "./outbox.js";
 import { ProtectionRepo } from "./protection.js";
@@ -48,6 +49,7 @@ export class Store {
   readonly outbox: OutboxRepo;
   readonly stats: StatsRepo;
   readonly protection: ProtectionRepo;
+  readonly imports: ImportRepo;
   private cipherCache: FieldCipher | undefined;
 
   private constructor(
@@ -71,6 +73,7 @@ export class Store {
     this.outbox = new OutboxRepo(this);
     this.stats = new StatsRepo(this);
     this.protection = new ProtectionRepo(this);
+    this.imports = new ImportRepo(this);
   }
 
   static databaseFile(home: string): string {

@@ -58,3 +58,12 @@ describe("workflow", () => {
     expect(checkTransition("out", "sent", "answered")).toEqual({ ok: true });
   });
 });
+
+describe("migrations", () => {
+  it("are numbered strictly increasing, so that every one runs on every register", async () => {
+    const { MIGRATIONS } = await import("../../src/store/migrations/index.js");
+    const versions = MIGRATIONS.map((m) => m.version);
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    expect(new Set(versions).size).toBe(versions.length);
+  });
+});

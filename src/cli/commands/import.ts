@@ -1,0 +1,106 @@
+// `avvik import FILE --profile NAME|PATH`: the CSV bridge from Synergi, MedControl and Treserva.
+// csv-parse, csv-stringify, iconv-lite and cli-progress are loaded only when this command runs.
+
+import type { Command } from "commander";
+import { existsSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { FailedError, UsageError } from "../../core/errors.js";
+import type { Translate } from "../../i18n/index.js";
+import { TEMPLATES_DIR } from "../../paths.js";
+import type { ImportResult, Progress } from "../../csv/import.js";
+import { action } from "../command.js";
+import type { Context } from "../context.js";
+
+export function registerImport(program: Command, t: Translate): void {
+  program
+    .command("import")
+    .description(t("help.import"))
+    .argument("<file>", "CSV")
+    .option("--profile <name|path>", t("flag.profile"))
+    .option("--dry-run", t("flag.dryRun"))
+    .option("--skip-invalid", t("flag.skipInvalid"))
+    .option("--diarise", t("flag.diarise"))
+    .option("--json", t("help.json"))
+    .action(action(importCommand));
+}
+
+interface ImportFlags {
+  profile?: string;
+  dryRun?: boolean;
+  skipInvalid?: boolean;
+  diarise?: boolean;
+}
+
+const SHOWN_ERRORS = 20;
+
+async function importCommand(ctx: Context, o: ImportFlags, fileArg: string): Promise<void> {
+  if (!o.profile) throw new UsageError("usage.missingFlag", { flag: "--profile" });
+  const file = resolve(fileArg);
+  if (!existsSync(file) || !statSync(file).isFile()) throw new FailedError("csv.file.unreadable", { file: fileArg, reason: "ENOENT" });
+  const [{ loadProfile }, { encodingExists }, { importFile }] = await Promise.all([
+    import("../../csv/profile.js"),
+    import("../../csv/read.js"),
+    import("../../csv/import.js"),
+  ]);
+  const profile = loadProfile(o.profile, TEMPLATES_DIR, encodingExists);
+  const store = await ctx.store();
+  const progress = process.stderr.isTTY === true && !ctx.json ? await progressBar(ctx) : undefined;
+  const result = await importFile(store, {
+    file,
+    profile,
+    dryRun: o.dryRun === true,
+    skipInvalid: o.skipInvalid === true,
+    diarise: o.diarise === true,
+    t: ctx.t,
+    progress,
+  });
+  // Invalid rows fail the import (and a dry run predicting that) unless --skip-invalid.
+  const failed = result.rejected > 0 && o.skipInvalid !== true;
+  const { rejected } = result;
+  ctx.out.result(result, () => printResult(ctx, result, fileArg));
+  if (!ctx.json) {
+    for (const w of result.warnings) ctx.out.warn(ctx.t("csv.import.warnLine", { ...w }));
+  }
+  if (failed) throw new FailedError(result.dryRun ? "csv.import.dryRunFailed" : "csv.import.failed", { rejected });
+}
+
+function printResult(ctx: Context, r: ImportResult, file: string): void {
+  const t = ctx.t;
+  ctx.out.info(t("csv.import.detected", { file, encoding: r.encoding, delimiter: r.delimiter, profile: r.system }));
+  for (const e of r.errors.slice(0, SHOWN_ERRORS)) ctx.out.warn(t("csv.import.errorLine", { ...e }));
+  if (r.rejected > SHOWN_ERRORS) ctx.out.warn(t("csv.import.moreErrors", { n: r.rejected }));
+  const counts = { file, created: r.created, updated: r.updated, unchanged: r.unchanged, rejected: r.rejected };
+  if (r.dryRun) ctx.out.line(t("csv.import.dryRun", counts));
+  else if (r.imported) ctx.out.line(t("csv.import.done", counts));
+  if (r.diarised) ctx.out.line(t("csv.import.diarised", { n: r.diarised }));
+  if (r.rejectedFile) ctx.out.line(t("csv.import.rejectedFile", { file: r.rejectedFile }));
+}
+
+/** A progress bar on stderr (only on a terminal and never with --json): bytes while reading, rows while writing. */
+async function progressBar(ctx: Context): Promise<Progress> {
+  const { default: cliProgress } = await import("cli-progress");
+  let bar: InstanceType<typeof cliProgress.SingleBar> | undefined;
+  let done = 0;
+  const start = (label: string, total: number) => {
+    bar?.stop();
+    done = 0;
+    bar = new cliProgress.SingleBar(
+      { format: `${label} [{bar}] {percentage}% {value}/{total}`, stream: process.stderr, hideCursor: true, clearOnComplete: true, etaBuffer: 50 },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(Math.max(total, 1), 0);
+  };
+  return {
+    reading: (total) => start(ctx.t("csv.progress.reading"), total),
+    bytes: (n) => {
+      done += n;
+      bar?.update(done);
+    },
+    writing: (total) => start(ctx.t("csv.progress.writing"), total),
+    rows: (n) => bar?.update(n),
+    stop: () => {
+      bar?.stop();
+      bar = undefined;
+    },
+  };
+}

@@ -1,0 +1,232 @@
+// One row of an export, checked and turned into a case: every problem is named with its column, the value
+// and what was expected, so that an administrator can correct it. No I/O here: the directory is passed in.
+
+import type { Area, Kind, Severity, Status } from "../core/codes.js";
+import { findPersonalNumbers, isPersonalNumber, parsePersonalNumber } from "../core/personnummer.js";
+import type { Org } from "../core/types.js";
+import { statusesOf } from "../core/workflow.js";
+import type { CaseFields } from "../store/imports.js";
+import { parseDateWith } from "./dates.js";
+import { CODE_LISTS, normaliseKey, type CodedField, type Field, type Profile } from "./profile.js";
+
+export const MAX_EXTERNAL_ID = 100;
+export const MAX_SUMMARY = 300;
+export const MAX_DESCRIPTION = 4000;
+
+
+export interface ImportRow {
+  externalId: string;
+  fields: CaseFields;
+  persons: Array<{ digits: string; name: string | null }>;
+}
+
+export interface Problem {
+  key: string;
+  params: Record<string, string | number>;
+}
+
+export type RowResult = { ok: true; row: ImportRow } | { ok: false; problems: Problem[] };
+
+/** The organisations a row may name, looked up by id or by name (case-insensitive). */
+export interface Directory {
+  self: Org;
+  find(text: string): Org | undefined;
+  topOf(org: Org): Org;
+}
+
+export function directoryOf(orgs: readonly Org[]): Directory {
+  const byId = new Map<string, Org>();
+  const byName = new Map<string, Org>();
+  for (const o of orgs) {
+    byId.set(o.id.toLowerCase(), o);
+    byName.set(normaliseKey(o.name), o);
+  }
+  const self = orgs.find((o) => o.self);
+  if (!self) throw new Error("no own organisation");
+  return {
+    self,
+    find: (text) => byId.get(text.trim().toLowerCase()) ?? byName.get(normaliseKey(text)),
+    topOf(org) {
+      let current = org;
+      for (let i = 0; i < 10 && current.parentId; i++) current = byId.get(current.parentId) ?? current;
+      return current;
+    },
+  };
+}
+
+/** Where the profile's fields are in the file: column index per field, from the header row. */
+export type ColumnIndex = Partial<Record<Field, number>>;
+
+/** Maps the header row to the profile's columns; returns the headers the profile needs but the file lacks. */
+export function indexColumns(profile: Profile, header: readonly string[]): { index: ColumnIndex; missing: string[] } {
+  const positions = new Map<string, number>();
+  header.forEach((h, i) => {
+    const key = normaliseKey(h.replace(/^\uFEFF/, ""));
+    if (!positions.has(key)) positions.set(key, i);
+  });
+  const index: ColumnIndex = {};
+  const missing: string[] = [];
+  for (const [field, name] of Object.entries(profile.columns) as Array<[Field, string]>) {
+    const i = positions.get(normaliseKey(name));
+    if (i === undefined) missing.push(name);
+    else index[field] = i;
+  }
+  return { index, missing };
+}
+
+// Tabs and line breaks are allowed in free text; other control characters and bidi overrides are not.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
+
+export class RowReader {
+  constructor(
+    private readonly profile: Profile,
+    private readonly index: ColumnIndex,
+    private readonly directory: Directory,
+    private readonly today: string,
+  ) {}
+
+  /** Checks one record (the cells of one row) and returns the case it describes, or every problem found. */
+  read(cells: readonly string[]): RowResult {
+    const problems: Problem[] = [];
+    const p = this.profile;
+    const column = (field: Field) => (this.index[field] !== undefined ? p.columns[field]! : `defaults.${field}`);
+    /** The cell's text, else the profile's default, else "" (trimmed). */
+    const get = (field: Field): string => {
+      const i = this.index[field];
+      const cell = i === undefined ? "" : (cells[i] ?? "").trim();
+      return cell || (p.defaults[field] ?? "").trim();
+    };
+    const problem = (key: string, field: Field | null, params: Record<string, string | number> = {}) =>
+      problems.push({ key: `csv.row.${key}`, params: field ? { column: column(field), ...params } : params });
+    const required = (field: Field): string => {
+      const v = get(field);
+      if (!v) problem("required", field, { field });
+      return v;
+    };
+    const text = (field: Field, max: number, needed: boolean): string | null => {
+      const raw = needed ? required(field) : get(field);
+      if (!raw) return null;
+      const v = raw.replace(/\r\n?/g, "\n");
+      if (v.includes("\uFFFD")) problem("badEncoding", field);
+      else if (CONTROL.test(v)) problem("control", field);
+      else if (v.length > max) problem("tooLong", field, { length: v.length, max });
+      else if (findPersonalNumbers(v, this.today).length) problem("pnrInText", field, { system: p.system });
+      return v;
+    };
+    const date = (field: Field, needed: boolean): string | null => {
+      const v = needed ? required(field) : get(field);
+      if (!v) return null;
+      const d = parseDateWith(p.dateFormats, v);
+      if (!d) {
+        problem("badDate", field, { value: v, formats: p.dateFormats.map((f) => f.text).join(", ") });
+        return null;
+      }
+      if (d > this.today) problem("futureDate", field, { date: d, today: this.today });
+      return d;
+    };
+    const code = <T extends string>(field: CodedField, needed: boolean): T | null => {
+      const v = needed ? required(field) : get(field);
+      if (!v) return null;
+      const key = normaliseKey(v);
+      const mapped = p.values[field]?.get(key);
+      const list = CODE_LISTS[field] as readonly string[];
+      if (mapped) return mapped as T;
+      if (list.includes(key)) return key as T;
+      const texts = p.valueTexts[field] ?? [];
+      problem("badCode", field, { value: v, allowed: (texts.length ? texts : list).join(", ") });
+      return null;
+    };
+
+    const externalId = required("externalId");
+    if (externalId && (externalId.length > MAX_EXTERNAL_ID || CONTROL.test(externalId) || /[\r\n]/.test(externalId)))
+      problem("badId", "externalId", { value: externalId.slice(0, 40), max: MAX_EXTERNAL_ID });
+
+    const eventDate = date("eventDate", true);
+    const discoveredDate = date("discoveredDate", false) ?? eventDate;
+    const receivedDate = date("receivedDate", false);
+    if (eventDate && discoveredDate && eventDate > discoveredDate) problem("dateOrder", null, { event: eventDate, discovered: discoveredDate });
+
+    const summary = text("summary", MAX_SUMMARY, true);
+    const description = text("description", MAX_DESCRIPTION, false);
+    const area = code<Area>("area", true);
+    const kind = code<Kind>("kind", true);
+    const severity = code<Severity>("severity", false);
+    const status = code<Status>("status", false);
+    if (status && !statusesOf(p.direction).includes(status)) {
+      problem("statusDirection", "status", { value: get("status"), status, allowed: statusesOf(p.direction).join(", ") });
+    }
+
+    // The counterpart: an organisation by id or name (through values.counterpart); a unit names its organisation.
+    let counterpart: Org | undefined;
+    let unit: Org | undefined;
+    const counterpartText = required("counterpart");
+    if (counterpartText) {
+      const org = this.org("counterpart", counterpartText);
+      if (!org) problem("orgUnknown", "counterpart", { value: counterpartText });
+      else {
+        const top = this.directory.topOf(org);
+        if (top.id === this.directory.self.id) problem("counterpartSelf", "counterpart", { value: counterpartText });
+        else {
+          counterpart = top;
+          if (org.id !== top.id) unit = org;
+        }
+      }
+    }
+    const unitText = get("unit");
+    if (unitText) {
+      const org = this.org("unit", unitText);
+      if (!org) problem("orgUnknown", "unit", { value: unitText });
+      else if (counterpart) {
+        const top = this.directory.topOf(org);
+        if (top.id !== counterpart.id && top.id !== this.directory.self.id) problem("unitNotOfParties", "unit", { value: unitText, counterpart: counterpart.name });
+        else unit = org;
+      }
+    }
+
+    const persons: ImportRow["persons"] = [];
+    const pnrText = get("personnummer");
+    if (pnrText) {
+      const numbers = pnrText.split(/[,;\n]+/).map((s) => s.trim()).filter(Boolean);
+      const names = get("personName").split(/[;\n]+/).map((s) => s.trim());
+      numbers.forEach((n, i) => {
+        const parsed = parsePersonalNumber(n, this.today);
+        if (!isPersonalNumber(parsed)) {
+          problem("badPnr", "personnummer", { value: n.length > 6 ? `${n.slice(0, 6)}…` : n, reason: parsed.error });
+          return;
+        }
+        const name = (numbers.length === 1 ? names.join(" ") : names[i] ?? "").trim();
+        if (name && (name.length > MAX_SUMMARY || CONTROL.test(name))) problem("tooLong", "personName", { length: name.length, max: MAX_SUMMARY });
+        persons.push({ digits: parsed.digits, name: name || null });
+      });
+    }
+
+    if (problems.length || !counterpart || !eventDate || !discoveredDate || !summary || !area || !kind) {
+      return { ok: false, problems };
+    }
+    return {
+      ok: true,
+      row: {
+        externalId,
+        fields: {
+          eventDate,
+          discoveredDate,
+          receivedDate,
+          summary,
+          description,
+          area,
+          kind,
+          severity,
+          counterpartId: counterpart.id,
+          unitId: unit?.id ?? null,
+          status,
+        },
+        persons,
+      },
+    };
+  }
+
+  private org(field: "counterpart" | "unit", text: string): Org | undefined {
+    const mapped = this.profile.values[field]?.get(normaliseKey(text));
+    return this.directory.find(mapped ?? text);
+  }
+}

@@ -1,0 +1,235 @@
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import iconv from "iconv-lite";
+import { parse } from "csv-parse/sync";
+import { afterEach, describe, expect, it } from "vitest";
+import { ROOT, linkoping, sandbox, type Sandbox } from "../helpers/cli.js";
+
+const FIX = join(ROOT, "fixtures", "exports");
+let s: Sandbox;
+afterEach(() => s?.cleanup());
+
+/** Copies a fixture into the sandbox (rejected-row files are written beside the input). */
+function fixture(name: string): string {
+  const to = join(s.home, name);
+  copyFileSync(join(FIX, name), to);
+  return to;
+}
+
+function dbBytes(): Buffer {
+  const dir = join(s.home, "data");
+  return Buffer.concat(["avvik.db", "avvik.db-wal"].filter((f) => existsSync(join(dir, f))).map((f) => readFileSync(join(dir, f))));
+}
+
+describe("import from Synergi (UTF-8 with BOM, CRLF, quoted ; \" and line breaks)", () => {
+  it("creates the cases without diary numbers, keeps quoted text whole and stores persons encrypted", () => {
+    s = linkoping();
+    const r = s.json(["import", fixture("synergi-vecka10.csv"), "--profile", "synergi"]);
+    expect(r).toMatchObject({ created: 5, updated: 0, unchanged: 0, rejected: 0, errors: [], encoding: "utf-8", delimiter: ";" });
+    const c = s.json(["case", "show", "synergi:45678"]);
+    expect(c.diaryNumber).toBeNull();
+    expect(c.direction).toBe("in");
+    expect(c.counterpart.id).toBe("region-ostergotland");
+    expect(c.unit.id).toBe("linkoping-hemtjanst-ryd");
+    expect(c.area).toBe("lakemedel");
+    expect(c.kind).toBe("tillbud");
+    expect(c.description).toBe("Patienten skrevs ut från avd. 12; ingen läkemedelslista följde med.\nHemtjänsten upptäckte det vid första besöket.");
+    expect(c.persons).toEqual(["19380412-****"]);
+    const quoted = s.json(["case", "show", "synergi:45679"]);
+    expect(quoted.description).toContain('det skriftliga "meddelandet"');
+    // A unit of the region named as the reporter gives the region as counterpart; DD.MM.YYYY and a time are read.
+    const c3 = s.json(["case", "show", "synergi:45680"]);
+    expect([c3.eventDate, c3.discoveredDate, c3.kind]).toEqual(["2026-02-27", "2026-02-28", "skada"]);
+    expect(s.json(["case", "show", "synergi:45681"]).eventDate).toBe("2026-03-02");
+    const raw = dbBytes();
+    for (const secret of ["9380412", "19380412-9827", "Greta", "Gustafsson"]) expect(raw.includes(Buffer.from(secret))).toBe(false);
+    expect(s.json(["diary", "list"])).toEqual([]);
+  });
+
+  it("is idempotent and takes next week's export as updates recorded in the audit trail", () => {
+    s = linkoping();
+    s.json(["import", fixture("synergi-vecka10.csv"), "--profile", "synergi"]);
+    const again = s.json(["import", fixture("synergi-vecka10.csv"), "--profile", "synergi"]);
+    expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 5, rejected: 0 });
+    const next = s.json(["import", fixture("synergi-vecka11.csv"), "--profile", "synergi"]);
+    expect(next).toMatchObject({ created: 1, updated: 2, unchanged: 3, rejected: 0 });
+    expect(s.json(["case", "list"])).toHaveLength(6);
+    const c1 = s.json(["case", "show", "synergi:45678"]);
+    expect(c1.status).toBe("answered");
+    const c2 = s.json(["case", "show", "synergi:45679"]);
+    expect(c2.description).toContain("två dagar efter");
+    expect(c2.unit.id).toBe("linkoping-hemtjanst-ryd");
+    const events = s.json(["audit", "list", "--case", "synergi:45679"]);
+    const update = events.find((e: any) => e.action === "case.update");
+    expect(update.details).toMatchObject({ source: "import", ref: "synergi:45679" });
+    expect(update.details.fields.sort()).toEqual(["description", "unitId"]);
+    expect(s.json(["import", fixture("synergi-vecka11.csv"), "--profile", "synergi"])).toMatchObject({ created: 0, updated: 0, unchanged: 6 });
+  });
+
+  it("gives diary numbers only with --diarise", () => {
+    s = linkoping();
+    const r = s.json(["import", fixture("synergi-vecka10.csv"), "--profile", "synergi", "--diarise"]);
+    expect(r.diarised).toBe(5);
+    expect(s.json(["case", "list"]).map((c: any) => c.diaryNumber)).toEqual(["2026-000001", "2026-000002", "2026-000003", "2026-000004", "2026-000005"]);
+  });
+});
+
+describe("import from Treserva (Windows-1252, a bad row late in the file)", () => {
+  it("fails as a whole without --skip-invalid, naming line, column, value and what was expected", () => {
+    s = linkoping();
+    const r = s.run(["import", fixture("treserva-mars.csv"), "--profile", "treserva", "--json"]);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ created: 0, updated: 0, rejected: 1, imported: false, encoding: "windows-1252" });
+    expect(out.errors).toHaveLength(1);
+    expect(out.errors[0].line).toBe(6);
+    expect(out.errors[0].message).toContain("'Avvikelsetyp': 'Medicinering' är okänt; förväntat ett av: Information/kommunikation");
+    expect(out.errors[0].message).toContain("händelsedatum 2026-03-07 ligger efter upptäcktsdatum 2026-03-06");
+    expect(out.errors[0].message).toContain("fel kontrollsiffra");
+    expect(out.errors[0].message).not.toContain("19421103-9865");
+    expect(r.stderr).toMatch(/Inget lästes in: 1 rader/);
+    expect(s.json(["case", "list"])).toEqual([]);
+    expect(existsSync(join(s.home, "treserva-mars.avvisade.csv"))).toBe(false);
+  });
+
+  it("with --dry-run reports and writes nothing", () => {
+    s = linkoping();
+    const r = s.json(["import", fixture("treserva-mars.csv"), "--profile", "treserva", "--dry-run", "--skip-invalid"]);
+    expect(r).toMatchObject({ created: 4, rejected: 1, imported: false, dryRun: true });
+    expect(s.json(["case", "list"])).toEqual([]);
+    expect(existsSync(join(s.home, "treserva-mars.avvisade.csv"))).toBe(false);
+  });
+
+  it("with --skip-invalid imports the valid rows and writes the rejected ones beside the input, in its encoding", () => {
+    s = linkoping();
+    const r = s.json(["import", fixture("treserva-mars.csv"), "--profile", "treserva", "--skip-invalid"]);
+    expect(r).toMatchObject({ created: 4, rejected: 1, imported: true });
+    const cases = s.json(["case", "list"]);
+    expect(cases).toHaveLength(4);
+    const fall = s.json(["case", "show", "treserva:T-2026-103"]);
+    expect(fall).toMatchObject({ direction: "out", severity: "rod", kind: "skada", area: "omvardnad" });
+    expect(fall.counterpart.id).toBe("omsorgshuset");
+    expect(s.json(["case", "show", "treserva:T-2026-101"]).summary).toBe("Utskriven från sjukhus utan läkemedelslista");
+    expect(r.rejectedFile).toBe(join(s.home, "treserva-mars.avvisade.csv"));
+    const text = iconv.decode(readFileSync(r.rejectedFile), "windows-1252");
+    const rows = parse(text, { delimiter: ";" }) as string[][];
+    expect(rows[0]!.slice(-2)).toEqual(["Rad", "Fel"]);
+    expect(rows).toHaveLength(2);
+    expect(rows[1]![0]).toBe("T-2026-105");
+    expect(rows[1]![12]).toBe("Karl Åberg");
+    expect(rows[1]![13]).toBe("6");
+    expect(rows[1]![14]).toContain("Medicinering");
+  });
+});
+
+describe("import from MedControl (tab-separated, LF, no BOM)", () => {
+  it("reads a Västra Götaland export", () => {
+    s = sandbox();
+    s.run(["init", "--org-id", "goteborg", "--org-name", "Göteborgs Stad"]);
+    s.run(["org", "import", "vastra-gotaland"]);
+    const r = s.json(["import", fixture("medcontrol-mars.txt"), "--profile", "medcontrol"]);
+    expect(r).toMatchObject({ created: 3, rejected: 0, delimiter: "tab", encoding: "utf-8" });
+    const c = s.json(["case", "show", "medcontrol:MC-88001"]);
+    expect(c).toMatchObject({ direction: "out", status: "sent", eventDate: "2026-02-25", severity: "gul" });
+    expect(c.unit.id).toBe("vgr-su");
+    expect(s.json(["case", "show", "medcontrol:MC-88003"]).description).toBe("Kommunen kallades inte till samordnad vårdplanering\nföre hemgång.");
+  });
+});
+
+describe("awkward rows and files", () => {
+  const header = "Ärendenr;Händelsedatum;Rubrik;Beskrivning;Rapporteringsområde;Händelsetyp;Personnummer";
+  /** A small profile of our own for hand-written files. */
+  function mini(): string {
+    const file = join(s.home, "mini.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        system: "test",
+        direction: "in",
+        dateFormats: ["YYYY-MM-DD"],
+        columns: { externalId: "Ärendenr", eventDate: "Händelsedatum", summary: "Rubrik", description: "Beskrivning", area: "Rapporteringsområde", kind: "Händelsetyp", personnummer: "Personnummer" },
+        values: { area: { Läkemedel: "lakemedel", Övrigt: "ovrigt" } },
+        defaults: { counterpart: "Region Östergötland" },
+      }),
+    );
+    return file;
+  }
+
+  it("rejects a personnummer in free text, a wrong field count and a duplicate id, with their lines", () => {
+    s = linkoping();
+    const file = join(s.home, "x.csv");
+    writeFileSync(
+      file,
+      [
+        header,
+        "1;2026-03-01;Fel dos;Gäller 19121212-1212 på avd 3;Läkemedel;Tillbud;",
+        "2;2026-03-01;Kort rad;Läkemedel",
+        '3;2026-03-01;"Rad med ""citat""\r\noch radbrytning";;Övrigt;Risk;19121212-1212',
+        "3;2026-03-02;Samma id igen;;Övrigt;Risk;",
+        "4;2026-13-01;Fel datum;;Övrigt;Risk;",
+      ].join("\r\n") + "\r\n",
+    );
+    const r = s.run(["import", file, "--profile", mini(), "--json"]);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    const byLine = Object.fromEntries(out.errors.map((e: any) => [e.line, e.message]));
+    expect(Object.keys(byLine).map(Number)).toEqual([2, 3, 6, 7]);
+    expect(byLine[2]).toMatch(/'Beskrivning' innehåller ett personnummer/);
+    expect(byLine[3]).toMatch(/raden har 4 fält men rubrikraden 7/);
+    expect(byLine[6]).toMatch(/test:3 finns redan på rad 4/);
+    expect(byLine[7]).toMatch(/'Händelsedatum': '2026-13-01' är inget datum/);
+    expect(s.json(["case", "list"])).toEqual([]);
+  });
+
+  it("leaves the register as it was when the last row of a large file is invalid", () => {
+    s = linkoping();
+    s.json(["import", fixture("synergi-vecka10.csv"), "--profile", "synergi"]);
+    const before = s.json(["audit", "list"]).length;
+    const lines = [header];
+    for (let i = 0; i < 6000; i++) lines.push(`${900000 + i};2026-03-01;Avvikelse ${i};"Text; ${i}";Läkemedel;Tillbud;`);
+    lines.push("999999;2026-03-01;Sista raden;;Okänt område;Tillbud;");
+    const file = join(s.home, "big.csv");
+    writeFileSync(file, lines.join("\n") + "\n");
+    const r = s.run(["import", file, "--profile", mini(), "--json"]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ rejected: 1, created: 0, errors: [{ line: 6002 }] });
+    expect(s.json(["case", "list"])).toHaveLength(5);
+    expect(s.json(["audit", "list"]).length).toBe(before);
+    const ok = s.json(["import", file, "--profile", mini(), "--skip-invalid"]);
+    expect(ok).toMatchObject({ created: 6000, rejected: 1 });
+    expect(s.json(["import", file, "--profile", mini(), "--skip-invalid", "--dry-run"])).toMatchObject({ created: 0, unchanged: 6000, rejected: 1 });
+  });
+
+  it("refuses wrong profiles with the problem named", () => {
+    s = linkoping();
+    const file = fixture("synergi-vecka10.csv");
+    const profile = JSON.parse(readFileSync(join(ROOT, "templates", "profiles", "synergi.json"), "utf8"));
+    const cases: Array<[string, unknown, RegExp]> = [
+      ["unknown-field.json", { ...profile, columns: { ...profile.columns, patientNamn: "Patient" } }, /okänt fält 'patientNamn' i columns/],
+      ["no-id.json", { ...profile, columns: { ...profile.columns, externalId: undefined } }, /columns\.externalId saknas/],
+      ["bad-code.json", { ...profile, values: { ...profile.values, kind: { Tillbud: "nearmiss" } } }, /values\.kind: 'Tillbud' → 'nearmiss' är ingen känd kod/],
+      ["bad-date.json", { ...profile, dateFormats: ["DD.MM"] }, /datumformatet DD\.MM/],
+    ];
+    for (const [name, content, message] of cases) {
+      const p = join(s.home, name);
+      writeFileSync(p, JSON.stringify(content));
+      const r = s.run(["import", file, "--profile", p]);
+      expect(r.code, name).toBe(1);
+      expect(r.stderr, name).toMatch(message);
+    }
+    writeFileSync(join(s.home, "broken.json"), "{ \"system\": ");
+    const broken = s.run(["import", file, "--profile", join(s.home, "broken.json")]);
+    expect([broken.code, broken.stderr]).toEqual([1, expect.stringMatching(/inte giltig JSON/)]);
+    const unknown = s.run(["import", file, "--profile", "synergy"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/varken en inbyggd profil \(synergi, medcontrol, treserva\)/);
+    const missing = s.run(["import", file]);
+    expect(missing.code).toBe(2);
+    const columns = join(s.home, "cols.json");
+    writeFileSync(columns, JSON.stringify({ ...profile, columns: { ...profile.columns, summary: "Titel" } }));
+    const wrongColumns = s.run(["import", file, "--profile", columns]);
+    expect(wrongColumns.code).toBe(1);
+    expect(wrongColumns.stderr).toMatch(/saknar kolumnerna 'Titel'/);
+    expect(s.json(["case", "list"])).toEqual([]);
+  });
+});
