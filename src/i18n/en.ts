@@ -656,6 +656,7 @@ export const en: Record<MessageKey, string> = {
 
   // --- day ---
   "menu.action.packet": "Print the postal packet (cover letter, report, reply form)",
+  "menu.packet": "Print a postal packet",
   "menu.inbox": "Attach scanned replies from a folder",
   "menu.packet.file": "File name of the packet",
   "menu.packet.personal": "Include personal identity numbers and names (packet for the MAS)?",

@@ -657,6 +657,7 @@ export const sv = {
 
   // --- day ---
   "menu.action.packet": "Skriv ut postpaket (följebrev, rapport, svarsblankett)",
+  "menu.packet": "Skriv ut ett postpaket",
   "menu.inbox": "Koppla inskannade svar från en katalog",
   "menu.packet.file": "Filnamn för paketet",
   "menu.packet.personal": "Ta med personnummer och namn (paket till MAS)?",

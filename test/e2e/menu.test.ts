@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { linkoping, type Sandbox } from "../helpers/cli.js";
 import { dialogue, KEY } from "../helpers/pty.js";
@@ -23,19 +25,19 @@ describe("the menu of the day's work (avvik without arguments in a terminal)", (
       { expect: "Beskrivning", keys: KEY.enter },
       { expect: "Lägga till en berörd person?", keys: KEY.enter }, // Nej
       { expect: "Registrera ärendet?", keys: KEY.enter }, // Ja
-      { expect: "Nästa steg för 2026-000001?", keys: KEY.enter }, // Skapa utbytesfil nu
-      { expect: "Filnamn för utbytesfilen", keys: KEY.enter }, // the proposed name
-      { expect: "är skriven och diarieförd", keys: "" },
-      { expect: MENU, keys: KEY.down.repeat(3) + KEY.enter }, // Slå upp ett ärende
+      { expect: "Nästa steg för 2026-000001?", keys: KEY.enter }, // Skriv ut postpaket
+      { expect: "Filnamn för paketet", keys: KEY.enter }, // the proposed name
+      { expect: "Diariefört som 2026-000001:2", keys: "" },
+      { expect: MENU, keys: KEY.down.repeat(5) + KEY.enter }, // Slå upp ett ärende
       { expect: "Diarienummer, referens", keys: "läkemedelslista" + KEY.enter }, // search by summary text
       { expect: "Ärende 2026-000001", keys: "" }, // the case card
-      { expect: "Vad vill du göra med 2026-000001?", keys: KEY.down + KEY.enter }, // Skriv svaret
+      { expect: "Vad vill du göra med 2026-000001?", keys: KEY.down + KEY.down + KEY.enter }, // Skriv svaret
       { expect: "Allvarlighetsgrad", keys: KEY.down + KEY.down + KEY.enter }, // Gul
       { expect: "Orsaker", keys: "Rutinen för läkemedelslista följdes inte" + KEY.enter },
       { expect: "Åtgärder", keys: "Checklista vid utskrivning" + KEY.enter },
       { expect: "Uppföljning", keys: KEY.enter },
       { expect: "är uppdaterat", keys: "" },
-      { expect: "Vad vill du göra med 2026-000001?", keys: KEY.down + KEY.down + KEY.enter }, // Ändra status
+      { expect: "Vad vill du göra med 2026-000001?", keys: KEY.down.repeat(3) + KEY.enter }, // Ändra status
       { expect: "har status Skickad. Ny status", keys: KEY.enter }, // the only allowed step: Besvarad
       { expect: "Skickad → Besvarad", keys: "" },
       { expect: "Vad vill du göra med 2026-000001?", keys: KEY.up + KEY.enter }, // Tillbaka till menyn
@@ -57,10 +59,11 @@ describe("the menu of the day's work (avvik without arguments in a terminal)", (
       actions: "Checklista vid utskrivning",
       followUp: null,
     });
-    // The exchange export from the menu is the command's: a diary document and the file in the working directory.
+    // The packet printed from the menu is the command's: a diary document, the case sent, the file in the working directory.
     expect(c.documents.map((d: { number: string }) => d.number)).toEqual(["2026-000001:1", "2026-000001:2"]);
+    expect(existsSync(join(s.home, "2026-000001-packet.pdf"))).toBe(true);
     const audit = s.json(["audit", "list", "--case", "2026-000001"]).map((e: { action: string }) => e.action);
-    expect(audit).toEqual(expect.arrayContaining(["case.new", "exchange.export", "case.update", "case.status"]));
+    expect(audit).toEqual(expect.arrayContaining(["case.new", "diary.add", "case.update", "case.status"]));
   });
 
   it("offers only the statuses the workflow allows, and closes", async () => {
@@ -71,7 +74,7 @@ describe("the menu of the day's work (avvik without arguments in a terminal)", (
     s.run(["case", "status", "2026-000001", "sent"]);
     s.run(["case", "status", "2026-000001", "answered"]);
     const r = await dialogue(s, [], [
-      { expect: MENU, keys: KEY.down.repeat(5) + KEY.enter }, // Ändra status eller avsluta
+      { expect: MENU, keys: KEY.down.repeat(7) + KEY.enter }, // Ändra status eller avsluta
       { expect: "Diarienummer, referens", keys: "2026-000001" + KEY.enter },
       { expect: "har status Besvarad. Ny status", keys: KEY.down + KEY.enter }, // Uppföljd, Avslutad → Avslutad
       { expect: "är avslutat", keys: "" },
@@ -153,7 +156,7 @@ describe("the menu: incoming deviations and deadlines", () => {
     expect(s.run([...base, "--event-date", "2026-03-09", "--discovered-date", "2026-03-09", "--summary", "Nyss registrerad"]).code).toBe(0);
     const r = await dialogue(s, [], [
       { expect: "1 försenade, 1 med sista svarsdag inom 14 dagar", keys: "" },
-      { expect: MENU, keys: KEY.down.repeat(2) + KEY.enter }, // Se försenade …
+      { expect: MENU, keys: KEY.down.repeat(4) + KEY.enter }, // Se försenade …
       { expect: "Öppna ett ärende?", keys: KEY.down + KEY.enter }, // the one due soon
       { expect: "Ärende 2026-000002", keys: "" },
       { expect: "Vad vill du göra med 2026-000002?", keys: KEY.up + KEY.enter }, // back

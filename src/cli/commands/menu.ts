@@ -90,6 +90,7 @@ export const CASE_ACTIONS: CaseAction[] = [
 export const MENU: MenuEntry[] = [
   { id: "new-in", label: "menu.newIn", run: (s) => registerCase(s, "in") },
   { id: "new-out", label: "menu.newOut", run: (s) => registerCase(s, "out") },
+  { id: "packet", label: "menu.packet", run: (s) => withCase(s, (c) => printPacket(s, c)) },
   { id: "inbox", label: "menu.inbox", run: replyInbox },
   { id: "due", label: "menu.due", run: dueCases },
   { id: "find", label: "menu.find", run: (s) => withCase(s, async (c) => caseMenu(s, c, true)) },
