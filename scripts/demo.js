@@ -2,7 +2,7 @@
 // `npm run demo`: walks the Östergötland flow on the fixtures in a temporary data directory,
 // printing each command as a registrar would type it and what avvik answered.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -40,14 +40,15 @@ avvik(
    "--person", "19121212-1212:Tolvan Tolvansson", "--ref", "treserva:10234"],
   { note: "En utgående avvikelse till regionen registreras och diarieförs (svarstid 3 månader enligt överenskommelsen)" },
 );
+avvik(["packet", "2026-000001", "-o", "2026-000001-paket.pdf"], { now: "2026-03-10T09:20:00", note: "Postpaketet till samordnaren i Finspång: följebrev för fönsterkuvert, rapport och svarsblankett; ärendet blir skickat" });
 avvik(
   ["case", "new", "--direction", "in", "--counterpart", "region-ostergotland", "--unit", "linkoping-hemtjanst-ryd",
    "--event-date", "2026-02-24", "--discovered-date", "2026-02-25", "--received-date", "2026-03-09",
    "--kind", "risk", "--area", "information", "--summary", "Ofullständig överrapportering från hemtjänsten vid inläggning",
-   "--ref", "synergi:45678"],
-  { note: "En inkommande avvikelse från regionen (Synergiärende 45678) diarieförs" },
+   "--ref", "synergi:47011"],
+  { now: "2026-03-10T09:30:00", note: "En inkommande avvikelse från regionen (Synergiärende 47011) diarieförs; berörd chef aviseras via utkorgen" },
 );
-avvik(["case", "assign", "2026-000002", "--to", "sara.nilsson@linkoping.example"], { note: "Berörd chef blir ansvarig" });
+avvik(["case", "assign", "2026-000002", "--to", "sara.nilsson@linkoping.example"], { now: "2026-03-10T09:35:00", note: "Berörd chef blir ansvarig" });
 avvik(["case", "status", "2026-000002", "investigating"], { now: "2026-03-16T10:00:00" });
 avvik(
   ["case", "update", "2026-000002", "--severity", "gul",
@@ -56,16 +57,31 @@ avvik(
    "--follow-up", "Stickprov av tio inläggningar i maj."],
   { now: "2026-04-02T14:00:00", note: "Chefen utreder och skriver svaret" },
 );
-avvik(["case", "status", "2026-000002", "answered"], { now: "2026-04-03T09:00:00" });
-avvik(["diary", "add", "2026-000002", "--direction", "out", "--subject", "Svar på avvikelse till Region Östergötland", "--party", "Region Östergötland"], { now: "2026-04-03T09:05:00", note: "Svaret diarieförs i samma ärende" });
-avvik(["case", "status", "2026-000001", "sent"], { now: "2026-03-10T11:00:00", note: "Avvikelsen skickas till samordnaren" });
-avvik(["case", "close", "2026-000001"], { now: "2026-03-10T11:05:00", note: "Ett steg som inte följer flödet nekas med de tillåtna stegen", expectFail: true });
+avvik(["packet", "2026-000002", "-o", "2026-000002-svar.pdf"], { now: "2026-04-03T09:00:00", note: "Svaret till regionen skrivs ut och diarieförs i samma ärende; ärendet blir besvarat" });
+avvik(["outbox", "list"], { now: "2026-04-03T09:05:00", note: "Utkorgen: aviseringen till chefen (utan personuppgifter)" });
+avvik(["outbox", "flush"], { now: "2026-04-03T09:05:00", note: "Utan e-postserver skrivs meddelandena som .eml-filer i datakatalogen" });
 
-avvik(["case", "list"], { now: "2026-06-10T08:00:00", note: "I juni: alla ärenden" });
+mkdirSync(join(work, "skannat"));
+copyFileSync(join(root, "fixtures", "replies", "hand-ert-dnr.pdf"), join(work, "skannat", "svar-fran-regionen.pdf"));
+avvik(["reply", "inbox", "skannat"], { now: "2026-05-20T10:00:00", note: "Regionens svar kommer per post och skannas: det hittar sitt ärende själv (\"Ert dnr: 2026 – 000001\")" });
+
+avvik(
+  ["case", "new", "--direction", "out", "--counterpart", "norrkoping", "--event-date", "2026-05-04", "--discovered-date", "2026-05-05",
+   "--kind", "tillbud", "--area", "planering", "--summary", "Flytt till korttidsboende utan samordnad individuell plan"],
+  { now: "2026-05-20T10:10:00", note: "Mellan två kommuner utan gemensamt system: ärendet skickas som utbytesfil" },
+);
+avvik(["exchange", "export", "2026-000003", "-o", "till-norrkoping.pdf"], { now: "2026-05-20T10:15:00" });
+
+avvik(["import", join(root, "fixtures", "exports", "synergi-vecka10.csv"), "--profile", "synergi"], { now: "2026-05-21T08:00:00", note: "Administratören läser in veckans export från Synergi" });
+avvik(["import", join(root, "fixtures", "exports", "synergi-vecka11.csv"), "--profile", "synergi"], { now: "2026-05-28T08:00:00", note: "Nästa veckas export: bara det som ändrats uppdateras, inga dubbletter" });
+
+avvik(["summary"], { now: "2026-06-10T07:00:00", note: "Morgonens sammanfattning (cron): nytt, försenat, snart förfallet, väntar på svar" });
 avvik(["case", "list", "--overdue"], { now: "2026-06-10T08:00:00", note: "Det som har passerat svarstiden" });
 avvik(["case", "show", "2026-000001"], { now: "2026-06-10T08:00:00", note: "Ärendekortet; personnumret är maskerat" });
-avvik(["diary", "list"], { now: "2026-06-10T08:00:00", note: "Registret (diariet): inga personuppgifter" });
-avvik(["audit", "list", "--case", "2026-000002"], { now: "2026-06-10T08:00:00", note: "Händelseloggen för ärendet" });
+avvik(["stats", "--period", "2026H1", "--pdf", "styrelsen-2026H1.pdf"], { now: "2026-07-01T09:00:00", note: "Halvårsstatistiken till analysgruppen och styrelsen, med diagram i PDF" });
+avvik(["diary", "list"], { now: "2026-07-01T09:00:00", note: "Registret (diariet): inga personuppgifter" });
+avvik(["audit", "verify"], { now: "2026-07-01T09:00:00", note: "Händelseloggen är obruten" });
+avvik(["check"], { now: "2026-07-01T09:00:00", note: "Registrets kontroll: databas, logg, lagrade filer och nyckel" });
 
 if (keep) console.log(`\nDatakatalogen finns kvar: ${join(work, "data")}`);
 else rmSync(work, { recursive: true, force: true });

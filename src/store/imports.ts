@@ -9,6 +9,7 @@
 // held across an `await`, memory stays flat, and the import is all or nothing.
 
 import Database from "better-sqlite3";
+import { statusesOf } from "../core/workflow.js";
 import { createHash, randomBytes } from "node:crypto";
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -398,7 +399,11 @@ export class ImportRepo {
           sets.push("due_date = @due_date");
           params.due_date = due(f);
         }
-        const statusChange = f.status && f.status !== cur.status ? { from: cur.status, to: f.status } : null;
+        // The export may move a case forward along its workflow, never back: what the register has already
+        // recorded (sent, answered, followed up) stays, whatever an older state in the other system says.
+        const order = statusesOf(cur.direction);
+        const forward = f.status !== undefined && f.status !== null && order.indexOf(f.status) > order.indexOf(cur.status);
+        const statusChange = forward ? { from: cur.status, to: f.status! } : null;
         if (statusChange) {
           const st = stamps(cur.direction, f.status!);
           sets.push("status = @status");

@@ -66,6 +66,20 @@ describe("import from Synergi (UTF-8 with BOM, CRLF, quoted ; \" and line breaks
     expect(s.json(["import", fixture("synergi-vecka11.csv"), "--profile", "synergi"])).toMatchObject({ created: 0, updated: 0, unchanged: 6 });
   });
 
+  it("moves a case forward along its workflow but never back", () => {
+    s = linkoping();
+    s.json(["import", fixture("synergi-vecka10.csv"), "--profile", "synergi"]);
+    // The register gets ahead of the other system: 45679 is investigated and answered here.
+    s.json(["case", "assign", "synergi:45679", "--to", "sara.nilsson@linkoping.example"]);
+    s.json(["case", "update", "synergi:45679", "--causes", "Orsak", "--actions", "Åtgärd"]);
+    s.json(["case", "status", "synergi:45679", "answered"]);
+    // Next week's export still says "Registrerad" for it (and changes its text): the text is taken, the status is not.
+    s.json(["import", fixture("synergi-vecka11.csv"), "--profile", "synergi"]);
+    expect(s.json(["case", "show", "synergi:45679"])).toMatchObject({ status: "answered", causes: "Orsak" });
+    // 45678 goes forward from registered to answered by the export.
+    expect(s.json(["case", "show", "synergi:45678"]).status).toBe("answered");
+  });
+
   it("gives diary numbers only with --diarise", () => {
     s = linkoping();
     const r = s.json(["import", fixture("synergi-vecka10.csv"), "--profile", "synergi", "--diarise"]);

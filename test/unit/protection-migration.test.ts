@@ -1,6 +1,7 @@
 // A register made before migration 6 (no recorded audit head, no key check) is upgraded in place:
 // its trail verifies, deleting its last event is then found, and its key is still checked against its data.
 
+import { MIGRATIONS } from "../../src/store/migrations/index.js";
 import Database from "better-sqlite3";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -43,7 +44,7 @@ it("upgrades a version-1 register: head recorded from its last event, key checke
 
   const store = Store.open({ home: dir, actor: { user: "test", now: new Date("2026-03-10T10:00:00") } });
   try {
-    expect(store.db.pragma("user_version", { simple: true })).toBe(6);
+    expect(store.db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.at(-1)!.version);
     expect(store.audit.verify()).toMatchObject({ events: 5, problems: [], head: { id: 5, hash: prev } });
     expect(store.cases.persons(1, true)).toEqual([{ pnr: "19121212-1212", name: null }]);
     store.write(() => store.audit.record("after", null, {}));
