@@ -120,7 +120,8 @@ export async function attachReply(store: Store, data: Buffer, options: AttachOpt
   const subject = tSv(c.direction === "out" ? "paper.subject.replyOut" : "paper.subject.replyIn", params);
 
   return store.write(() => {
-    const file = store.files.put(data, { mediaType: "application/pdf", originalName: options.originalName ?? null });
+    // A reply comes from outside and may carry anything the sender wrote, personal data included: kept encrypted.
+    const file = store.files.put(data, { mediaType: "application/pdf", originalName: options.originalName ?? null, encrypt: true });
     const document = store.documents.add(caseId, { direction: "in", subject, party, fileHash: file.hash });
     const statusChanges = steps.map((to) => store.cases.setStatus(caseId, to));
     store.audit.record("reply.attach", caseId, { document: document.number, file: file.hash, matchedBy: matchedBy.strength });

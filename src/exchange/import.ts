@@ -34,7 +34,6 @@ export function importPayload(store: Store, payload: ExchangePayload, data: Buff
   const seen = store.documents.findByFile(sha256(data));
   if (seen) throw new RefusedError("exchange.error.duplicate", { case: store.cases.label(seen.caseId), document: seen.number });
   const theirRef = { system: sender.id, id: payload.case.diaryNumber };
-  const hasPersons = (payload.case.persons?.length ?? 0) > 0;
 
   if (payload.type === "case") {
     const existing = tryResolve(store, `${theirRef.system}:${theirRef.id}`);
@@ -43,7 +42,7 @@ export function importPayload(store: Store, payload: ExchangePayload, data: Buff
     const unitOk = unit && [self.id, sender.id].includes(store.orgs.topOf(unit).id) ? unit.id : null;
     const persons = (payload.case.persons ?? []).map((p) => ({ digits: p.pnr.replace(/\D/g, ""), name: p.name }));
     return store.write(() => {
-      const stored = store.files.put(data, { mediaType: "application/pdf", encrypt: hasPersons });
+      const stored = store.files.put(data, { mediaType: "application/pdf", encrypt: true });
       const refs = [theirRef, ...payload.case.refs.filter((r) => r.system !== theirRef.system && tryResolve(store, `${r.system}:${r.id}`) === undefined)];
       const id = store.cases.create(
         {
@@ -84,7 +83,7 @@ export function importPayload(store: Store, payload: ExchangePayload, data: Buff
   const c = store.cases.get(id);
   if (c.direction !== "out") throw new RefusedError("exchange.error.answerToIncoming", { case: c.diaryNumber ?? `#${id}` });
   return store.write(() => {
-    const stored = store.files.put(data, { mediaType: "application/pdf", encrypt: hasPersons });
+    const stored = store.files.put(data, { mediaType: "application/pdf", encrypt: true });
     const doc = store.documents.add(id, { direction: "in", subject: tSv("exchange.subject.answerIn", { org: sender.name }), party: sender.name, fileHash: stored.hash });
     store.cases.update(id, {
       refs: [theirRef],

@@ -208,6 +208,10 @@ describe("reply attach", () => {
     const r = s.json(["reply", "attach", file]);
     expect(r).toMatchObject({ caseId: 1, diaryNumber: "2026-000001", document: { number: "2026-000001:3", direction: "in" } });
     expect(readFileSync(file).equals(before)).toBe(true);
+    // The stored copy of a reply from outside is encrypted: neither a PDF nor its text is readable in the data directory.
+    const stored = readFileSync(storedFiles(s.home).find((f) => f.endsWith(r.hash))!);
+    expect(stored.includes(Buffer.from("%PDF"))).toBe(false);
+    expect(stored.equals(before)).toBe(false);
     const c = s.json(["case", "show", "2026-000001"]);
     expect(c.status).toBe("answered");
     expect(c.documents.map((d: any) => d.direction)).toEqual(["out", "out", "in"]);
