@@ -142,3 +142,44 @@ describe("killed with SIGKILL", () => {
     expect(s.run(["backup", target, "--force"]).code).toBe(0);
   });
 });
+
+describe("killed with SIGKILL in the middle of the heavier commands", () => {
+  it("import: all rows or none, whatever the moment; then it runs to the end and again changes nothing", async () => {
+    s = linkoping();
+    const header = "Ärendenr;Händelsedatum;Upptäckt datum;Registrerad;Rubrik;Beskrivning;Rapporteringsområde;Händelsetyp;Rapporterande enhet;Ansvarig enhet;Status;Personnummer;Patient";
+    const rows = Array.from({ length: 3000 }, (_, i) =>
+      `${60000 + i};2026-02-20;2026-02-21;2026-02-23;Utskriven utan läkemedelslista ${i};Beskrivning ${i};Läkemedelsbehandling;Tillbud;Vrinnevisjukhuset, medicinkliniken;Hemtjänsten Ryd;Registrerad;19121212-1212;Tolvan Tolvansson`,
+    );
+    const file = join(s.home, "synergi-stor.csv");
+    writeFileSync(file, `\ufeff${header}\r\n${rows.join("\r\n")}\r\n`);
+    for (const delay of [250, 700, 1400, 2600]) {
+      await runAndKill(s, ["import", file, "--profile", "synergi"], delay);
+      expectWhole(s);
+      const n = s.json(["case", "list"]).length;
+      expect([0, 3000]).toContain(n);
+    }
+    const done = s.run(["import", file, "--profile", "synergi", "--json"]);
+    expect(done.code, done.stderr).toBe(0);
+    expect(s.json(["case", "list"])).toHaveLength(3000);
+    expect(s.json(["import", file, "--profile", "synergi"])).toMatchObject({ created: 0, updated: 0, unchanged: 3000, rejected: 0 });
+    expectWhole(s);
+  });
+
+  it("packet: the document and the step to sent are written together or not at all, and printing again works", async () => {
+    s = linkoping();
+    for (let i = 0; i < 6; i++) s.json(outgoingCase(["--person", PERSON]));
+    const delays = [120, 260, 400, 550, 700, 900];
+    await Promise.all(delays.map((d, i) => runAndKill(s, ["packet", `2026-00000${i + 1}`, "-o", join(s.home, `p${i}.pdf`)], d)));
+    expectWhole(s);
+    for (const c of s.json(["case", "list"])) {
+      const docs = s.json(["case", "show", c.diaryNumber]).documents;
+      // Either nothing of the packet was recorded, or both its document and the status change were.
+      if (c.status === "registered") expect(docs).toHaveLength(1);
+      else expect({ status: c.status, docs: docs.length }).toEqual({ status: "sent", docs: 2 });
+      const again = s.run(["packet", c.diaryNumber, "-o", join(s.home, `again-${c.id}.pdf`)]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(s.json(["case", "show", c.diaryNumber]).status).toBe("sent");
+    }
+    expectWhole(s);
+  });
+});

@@ -45,6 +45,7 @@ export function sandbox(options: { now?: string; env?: NodeJS.ProcessEnv } = {})
       encoding: "utf8",
       cwd: o.cwd ?? home,
       timeout: 60_000,
+      maxBuffer: 1 << 28,
     });
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   };
