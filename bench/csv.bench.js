@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const BIN = join(ROOT, "bin", "avvik.js");
+const BIN = join(ROOT, "bin", "avvik.cjs");
 const ROWS = Number(process.env.BENCH_CSV_ROWS ?? 1_000_000);
 const dir = mkdtempSync(join(tmpdir(), "avvik-bench-csv-"));
 const env = { ...process.env, AVVIK_HOME: join(dir, "data"), AVVIK_NOW: "2026-06-30T12:00:00", AVVIK_USER: "bench", NO_COLOR: "1" };

@@ -11,7 +11,7 @@ import { attachReply } from "../dist/documents/reply.js";
 import { ReferenceMatcher } from "../dist/core/matching.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const bin = join(root, "bin", "avvik.js");
+const bin = join(root, "bin", "avvik.cjs");
 const CASES = 1000;
 const REPLIES = 500;
 const NOW = "2026-03-10T09:00:00";

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 
 const root = join(import.meta.dirname, "..");
-const bin = join(root, "bin", "avvik.js");
+const bin = join(root, "bin", "avvik.cjs");
 const work = mkdtempSync(join(tmpdir(), "avvik-bench-"));
 const env = { ...process.env, AVVIK_HOME: join(work, "data"), AVVIK_NOW: "2026-11-23T09:00:00", AVVIK_USER: "bench", NO_COLOR: "1" };
 

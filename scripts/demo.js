@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const bin = join(root, "bin", "avvik.js");
+const bin = join(root, "bin", "avvik.cjs");
 const work = mkdtempSync(join(tmpdir(), "avvik-demo-"));
 const keep = process.argv.includes("--keep");
 const env = { ...process.env, AVVIK_HOME: join(work, "data"), AVVIK_USER: "registrator", TZ: process.env.TZ ?? "Europe/Stockholm" };

@@ -37,4 +37,4 @@ if (absent.length) {
   process.stderr.write(`Beroenden saknas (${absent.slice(0, 3).join(", ")}${absent.length > 3 ? " …" : ""}); installerar.\n`);
   run("npm", [existsSync(join(root, "package-lock.json")) ? "ci" : "install"]);
 }
-if (!existsSync(join(root, "dist", "bundle", "main.js"))) run("npm", ["run", "build"]);
+if (!existsSync(join(root, "dist", "bundle", "main.cjs"))) run("npm", ["run", "build"]);

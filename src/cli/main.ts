@@ -131,6 +131,11 @@ export function buildProgram(t: Translate): Command {
 
 export async function main(argv: string[] = process.argv): Promise<number> {
   const args = argv.slice(2);
+  // A reader that stops early (`avvik case list | head`) is not an error: end quietly.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
   let lang: Lang = "sv";
   let t: Translate = translator(lang);
   const debug = args.includes("--debug");
@@ -156,5 +161,6 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   }
 }
 
-const code = await main();
-process.exitCode = code;
+void main().then((code) => {
+  process.exitCode = code;
+});

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dirname, "..", "..");
-export const BIN = join(ROOT, "bin", "avvik.js");
+export const BIN = join(ROOT, "bin", "avvik.cjs");
 
 export interface RunResult {
   code: number;
