@@ -72,6 +72,14 @@ export interface AnalysisTexts {
   diaryNumber: string;
 }
 
+/** The readable pages of an exchange file (src/exchange/file.ts). */
+export type ExchangeTexts = Record<
+  | "titleCase" | "titleAnswer" | "subject" | "from" | "to" | "senderNumber" | "inReplyTo" | "refs" | "date" | "event"
+  | "eventDate" | "discovered" | "due" | "kind" | "area" | "severity" | "unit" | "summary" | "description" | "persons"
+  | "causes" | "actions" | "followUp" | "request" | "requestText" | "note" | "page",
+  string
+>;
+
 export interface Texts {
   common: CommonTexts;
   packetOut: LetterTexts;
@@ -79,6 +87,7 @@ export interface Texts {
   replyForm: ReplyFormTexts;
   report: ReportTexts;
   analysis: AnalysisTexts;
+  exchange: ExchangeTexts;
 }
 
 const FILES = {
@@ -88,6 +97,7 @@ const FILES = {
   replyForm: "letters/reply-form.json",
   report: "documents/report.json",
   analysis: "documents/analysis.json",
+  exchange: "documents/exchange.json",
 } as const;
 
 const cache = new Map<string, Texts>();

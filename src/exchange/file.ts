@@ -3,28 +3,27 @@
 
 import { createHash } from "node:crypto";
 import { EXCHANGE_FILE_NAME, isPayload, openPayload, type ExchangePayload, type ExchangeProblem } from "../core/exchange.js";
+import { fill, texts, type ExchangeTexts } from "../documents/texts.js";
 import { tSv, type MessageKey } from "../i18n/index.js";
 
 export const sha256Hex = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
 
 const A4_MARGIN = 56;
 
-function label(key: MessageKey): string {
-  return tSv(key);
-}
-
-/** Renders the exchange PDF; deterministic for the same payload (dates come from the payload). */
-export async function renderExchangePdf(payload: ExchangePayload, json: string): Promise<Buffer> {
+/** Renders the exchange PDF (Swedish, texts from templates/documents/exchange.json); deterministic for the same payload. */
+export async function renderExchangePdf(payload: ExchangePayload, json: string, home: string | null = null): Promise<Buffer> {
   const { default: PDFDocument } = await import("pdfkit");
+  const x: ExchangeTexts = texts(home).exchange;
+  const label = (key: keyof ExchangeTexts) => x[key];
   const created = new Date(payload.createdAt);
   const doc = new PDFDocument({
     size: "A4",
     margin: A4_MARGIN,
     bufferPages: true,
     info: {
-      Title: `${label(payload.type === "case" ? "exchange.pdf.titleCase" : "exchange.pdf.titleAnswer")} ${payload.case.diaryNumber}`,
+      Title: `${label(payload.type === "case" ? "titleCase" : "titleAnswer")} ${payload.case.diaryNumber}`,
       Author: payload.sender.name,
-      Subject: label("exchange.pdf.subject"),
+      Subject: label("subject"),
       Creator: "avvik",
       Producer: "avvik",
       CreationDate: created,
@@ -43,46 +42,46 @@ export async function renderExchangePdf(payload: ExchangePayload, json: string):
     doc.font("Helvetica-Bold").fontSize(10).text(`${name}: `, { continued: true }).font("Helvetica").text(value && value.length ? value : "–");
   };
 
-  doc.font("Helvetica-Bold").fontSize(16).text(label(payload.type === "case" ? "exchange.pdf.titleCase" : "exchange.pdf.titleAnswer"));
+  doc.font("Helvetica-Bold").fontSize(16).text(label(payload.type === "case" ? "titleCase" : "titleAnswer"));
   doc.font("Helvetica").fontSize(10).moveDown(0.5);
-  field(label("exchange.pdf.from"), payload.sender.name);
-  field(label("exchange.pdf.to"), payload.recipient.name);
-  field(label("exchange.pdf.senderNumber"), c.diaryNumber);
-  if (payload.answer) field(label("exchange.pdf.inReplyTo"), payload.answer.inReplyTo.diaryNumber);
+  field(label("from"), payload.sender.name);
+  field(label("to"), payload.recipient.name);
+  field(label("senderNumber"), c.diaryNumber);
+  if (payload.answer) field(label("inReplyTo"), payload.answer.inReplyTo.diaryNumber);
   const refs = c.refs.map((r) => `${r.system}:${r.id}`).join(", ");
-  field(label("exchange.pdf.refs"), refs);
-  field(label("exchange.pdf.date"), payload.createdAt.slice(0, 10));
+  field(label("refs"), refs);
+  field(label("date"), payload.createdAt.slice(0, 10));
 
-  heading(label("exchange.pdf.event"));
-  field(label("exchange.pdf.eventDate"), c.eventDate);
-  field(label("exchange.pdf.discovered"), c.discoveredDate);
-  field(label("exchange.pdf.due"), c.dueDate);
-  field(label("exchange.pdf.kind"), tSv(`kind.${c.kind}` as MessageKey));
-  field(label("exchange.pdf.area"), tSv(`area.${c.area}` as MessageKey));
-  field(label("exchange.pdf.severity"), c.severity ? tSv(`severity.${c.severity}` as MessageKey) : null);
-  if (c.unit) field(label("exchange.pdf.unit"), c.unit.name);
-  heading(label("exchange.pdf.summary"));
+  heading(label("event"));
+  field(label("eventDate"), c.eventDate);
+  field(label("discovered"), c.discoveredDate);
+  field(label("due"), c.dueDate);
+  field(label("kind"), tSv(`kind.${c.kind}` as MessageKey));
+  field(label("area"), tSv(`area.${c.area}` as MessageKey));
+  field(label("severity"), c.severity ? tSv(`severity.${c.severity}` as MessageKey) : null);
+  if (c.unit) field(label("unit"), c.unit.name);
+  heading(label("summary"));
   doc.text(c.summary);
   if (c.description) {
-    heading(label("exchange.pdf.description"));
+    heading(label("description"));
     doc.text(c.description);
   }
   if (c.persons?.length) {
-    heading(label("exchange.pdf.persons"));
+    heading(label("persons"));
     for (const p of c.persons) doc.text(p.name ? `${p.pnr}  ${p.name}` : p.pnr);
   }
   if (payload.answer) {
-    heading(label("exchange.pdf.causes"));
+    heading(label("causes"));
     doc.text(payload.answer.causes ?? "–");
-    heading(label("exchange.pdf.actions"));
+    heading(label("actions"));
     doc.text(payload.answer.actions ?? "–");
-    heading(label("exchange.pdf.followUp"));
+    heading(label("followUp"));
     doc.text(payload.answer.followUp ?? "–");
   } else {
-    heading(label("exchange.pdf.request"));
-    doc.text(tSv("exchange.pdf.requestText", { due: c.dueDate }));
+    heading(label("request"));
+    doc.text(fill(x.requestText, { due: c.dueDate }));
   }
-  doc.moveDown(1.5).fontSize(8).fillColor("#555555").text(tSv("exchange.pdf.note", { file: EXCHANGE_FILE_NAME, version: payload.version }));
+  doc.moveDown(1.5).fontSize(8).fillColor("#555555").text(fill(x.note, { file: EXCHANGE_FILE_NAME, version: payload.version }));
   doc.fillColor("black");
 
   doc.file(Buffer.from(json, "utf8"), {
@@ -100,7 +99,7 @@ export async function renderExchangePdf(payload: ExchangePayload, json: string):
     doc.page.margins.bottom = 0;
     doc.fontSize(8).fillColor("#555555");
     doc.text(`${payload.sender.name} · ${c.diaryNumber}`, A4_MARGIN, bottom, { lineBreak: false });
-    doc.text(tSv("exchange.pdf.page", { i: i + 1, n: range.count }), A4_MARGIN, bottom, { width: doc.page.width - 2 * A4_MARGIN, align: "right", lineBreak: false });
+    doc.text(fill(x.page, { i: i + 1, n: range.count }), A4_MARGIN, bottom, { width: doc.page.width - 2 * A4_MARGIN, align: "right", lineBreak: false });
     doc.fillColor("black");
   }
   doc.end();

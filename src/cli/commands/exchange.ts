@@ -85,7 +85,7 @@ export async function exportCase(ctx: Context, o: ExportOptions, ref: string): P
   }
   const { renderExchangePdf, sha256Hex } = await import("../../exchange/file.js");
   const payload = sealPayload(body, sha256Hex);
-  const pdf = await renderExchangePdf(payload, JSON.stringify(payload, null, 2));
+  const pdf = await renderExchangePdf(payload, JSON.stringify(payload, null, 2), ctx.home);
   const file = resolve(o.output ?? `${fileStem(c.diaryNumber)}-exchange.pdf`);
 
   const next = nextStatus(c);
