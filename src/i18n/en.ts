@@ -628,6 +628,10 @@ export const en: Record<MessageKey, string> = {
   "flag.withPersonalData": "include personal identity numbers and names (for recipients who need them)",
 
   // --- day ---
+  "doctor.smtp.none": "No mail server is set: e-mail is written as .eml files in {dir}. Set AVVIK_SMTP_URL or 'avvik config set smtp.host …' to send.",
+  "doctor.smtp.ok": "The mail server {host}:{port} answers (nothing was sent).",
+  "doctor.smtp.unreachable": "The mail server {host}:{port} does not answer: {reason}. Check host, port and TLS ('avvik config list'); mail waits in the outbox meanwhile.",
+  "doctor.smtp.config": "The e-mail settings cannot be used: {reason}",
   "menu.action.packet": "Print the postal packet (cover letter, report, reply form)",
   "menu.packet": "Print a postal packet",
   "menu.inbox": "Attach scanned replies from a folder",

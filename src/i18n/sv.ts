@@ -629,6 +629,10 @@ export const sv = {
   "flag.withPersonalData": "ta med personnummer och namn (för mottagare som behöver dem)",
 
   // --- day ---
+  "doctor.smtp.none": "Ingen e-postserver är inställd: e-post skrivs som .eml-filer i {dir}. Ange AVVIK_SMTP_URL eller 'avvik config set smtp.host …' för att skicka.",
+  "doctor.smtp.ok": "E-postservern {host}:{port} svarar (inget skickades).",
+  "doctor.smtp.unreachable": "E-postservern {host}:{port} svarar inte: {reason}. Kontrollera värd, port och TLS ('avvik config list'); posten väntar i utkorgen så länge.",
+  "doctor.smtp.config": "E-postinställningarna går inte att använda: {reason}",
   "menu.action.packet": "Skriv ut postpaket (följebrev, rapport, svarsblankett)",
   "menu.packet": "Skriv ut ett postpaket",
   "menu.inbox": "Koppla inskannade svar från en katalog",

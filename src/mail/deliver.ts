@@ -76,6 +76,33 @@ function safeName(text: string): string {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** The connection settings of an SMTP server, shared by delivery and `doctor`'s check. */
+export function smtpOptions(s: SmtpSettings, timeoutMs: number) {
+  return {
+    host: s.host,
+    port: s.port,
+    secure: s.secure,
+    ...(s.user ? { auth: { user: s.user, pass: s.pass ?? "" } } : {}),
+    ...(s.requireTLS !== undefined ? { requireTLS: s.requireTLS } : {}),
+    ...(s.ignoreTLS !== undefined ? { ignoreTLS: s.ignoreTLS } : {}),
+    ...(s.rejectUnauthorized !== undefined ? { tls: { rejectUnauthorized: s.rejectUnauthorized } } : {}),
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs * 2,
+  };
+}
+
+/** Connects to the server and logs in if a user is set; sends nothing. Throws with the server's or socket's error. */
+export async function verifySmtp(s: SmtpSettings, timeoutMs: number): Promise<void> {
+  const nodemailer = (await import("nodemailer")).default;
+  const transport = nodemailer.createTransport(smtpOptions(s, timeoutMs));
+  try {
+    await transport.verify();
+  } finally {
+    transport.close();
+  }
+}
+
 export async function flushOutbox(store: Store, o: FlushOptions): Promise<FlushResult> {
   const started = performance.now();
   const nodemailer = await import("nodemailer");
@@ -101,21 +128,7 @@ export async function flushOutbox(store: Store, o: FlushOptions): Promise<FlushR
   const s = o.smtp;
   const timeout = o.options.timeoutSeconds * 1000;
   const transport = s
-    ? nodemailer.createTransport({
-        pool: true,
-        maxConnections: o.options.connections,
-        maxMessages: Infinity,
-        host: s.host,
-        port: s.port,
-        secure: s.secure,
-        ...(s.user ? { auth: { user: s.user, pass: s.pass ?? "" } } : {}),
-        ...(s.requireTLS !== undefined ? { requireTLS: s.requireTLS } : {}),
-        ...(s.ignoreTLS !== undefined ? { ignoreTLS: s.ignoreTLS } : {}),
-        ...(s.rejectUnauthorized !== undefined ? { tls: { rejectUnauthorized: s.rejectUnauthorized } } : {}),
-        connectionTimeout: timeout,
-        greetingTimeout: timeout,
-        socketTimeout: timeout * 2,
-      })
+    ? nodemailer.createTransport({ pool: true, maxConnections: o.options.connections, maxMessages: Infinity, ...smtpOptions(s, timeout) })
     : nodemailer.createTransport({ streamTransport: true, buffer: true });
   if (!s) mkdirSync(sentDir(store.home), { recursive: true, mode: 0o700 });
 

@@ -2,6 +2,7 @@ import { chmodSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { linkoping, outgoingCase, sandbox, type Sandbox } from "../helpers/cli.js";
+import { freePort, TestSmtp } from "../helpers/smtp.js";
 
 let s: Sandbox;
 afterEach(() => s?.cleanup());
@@ -20,12 +21,34 @@ describe("avvik doctor", () => {
     const { code, report } = doctor(s);
     expect(code).toBe(0);
     expect(report.ok).toBe(true);
-    expect(report.findings.map((f) => f.check)).toEqual(["home", "database", "key", "templates", "config"]);
+    expect(report.findings.map((f) => f.check)).toEqual(["home", "database", "key", "templates", "config", "smtp"]);
+    expect(report.findings.find((f) => f.check === "smtp")!.message).toContain(".eml");
     expect(report.findings.find((f) => f.check === "key")!.message).toContain("dekrypterar");
     const human = s.run(["doctor"]);
     expect(human.code).toBe(0);
     expect(human.stdout).toContain("✓ Databasen");
     expect(human.stdout).toContain("Allt ser bra ut.");
+  });
+
+  it("checks the mail server by connecting to it, and sends nothing", async () => {
+    s = linkoping();
+    const smtp = await new TestSmtp().start();
+    try {
+      const ok = await s.spawn(["doctor", "--json"], { env: { AVVIK_SMTP_URL: smtp.url } });
+      expect(ok.code, ok.stderr).toBe(0);
+      const found = JSON.parse(ok.stdout).findings.find((f: { check: string }) => f.check === "smtp");
+      expect(found).toMatchObject({ status: "ok" });
+      expect(found.message).toContain(`127.0.0.1:${smtp.port} svarar`);
+      expect(smtp.received).toEqual([]);
+    } finally {
+      await smtp.stop();
+    }
+    const port = await freePort();
+    const down = await s.spawn(["doctor", "--json"], { env: { AVVIK_SMTP_URL: `smtp://127.0.0.1:${port}` } });
+    expect(down.code).toBe(1);
+    const failed = JSON.parse(down.stdout).findings.find((f: { check: string }) => f.check === "smtp");
+    expect(failed).toMatchObject({ status: "fail" });
+    expect(failed.message).toContain("svarar inte");
   });
 
   it("reports a missing key file and says what to do", () => {
@@ -84,6 +107,6 @@ describe("avvik doctor", () => {
     s.cleanup();
     s = linkoping();
     writeFileSync(join(s.home, "data", "config.json"), "{ nope");
-    expect(failing(doctor(s).report).map((f) => f.check)).toEqual(["config"]);
+    expect(failing(doctor(s).report).map((f) => f.check)).toEqual(["config", "smtp"]);
   });
 });

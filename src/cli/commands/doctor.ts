@@ -5,7 +5,8 @@
 import type { Command } from "commander";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { MessageKey, Params, Translate } from "../../i18n/index.js";
+import { MessageError } from "../../core/errors.js";
+import { isMessageKey, type MessageKey, type Params, type Translate } from "../../i18n/index.js";
 import { TEMPLATES_DIR } from "../../paths.js";
 import { configFilePath, getPath, readConfigFile, type ConfigTree } from "../../store/configFile.js";
 import type { DatabaseHealth } from "../../store/health.js";
@@ -132,7 +133,32 @@ const configCheck: DoctorCheck = {
 };
 
 /** The checks, in the order they are reported. Append new ones here. */
-export const CHECKS: DoctorCheck[] = [homeCheck, databaseCheck, keyCheck, templatesCheck, configCheck];
+const smtpCheck: DoctorCheck = {
+  id: "smtp",
+  async run({ ctx, home }) {
+    const f = (st: FindingStatus, k: MessageKey, p: Params = {}) => [finding(ctx.t, "smtp", st, k, p)];
+    const { loadMailOptions, resolveSmtp } = await import("../../mail/config.js");
+    let smtp;
+    let timeoutSeconds = 10;
+    try {
+      smtp = resolveSmtp(home, ctx.env);
+      timeoutSeconds = Math.min(loadMailOptions(home, ctx.env).timeoutSeconds, 10);
+    } catch (e) {
+      const text = e instanceof MessageError && isMessageKey(e.key) ? ctx.t(e.key, e.params) : e instanceof Error ? e.message : String(e);
+      return f("fail", "doctor.smtp.config", { reason: text });
+    }
+    if (!smtp) return f("ok", "doctor.smtp.none", { dir: join(home, "outbox", "sent") });
+    const { verifySmtp } = await import("../../mail/deliver.js");
+    try {
+      await verifySmtp(smtp, timeoutSeconds * 1000);
+      return f("ok", "doctor.smtp.ok", { host: smtp.host, port: smtp.port });
+    } catch (e) {
+      return f("fail", "doctor.smtp.unreachable", { host: smtp.host, port: smtp.port, reason: (e instanceof Error ? e.message : String(e)).split("\n")[0]! });
+    }
+  },
+};
+
+export const CHECKS: DoctorCheck[] = [homeCheck, databaseCheck, keyCheck, templatesCheck, configCheck, smtpCheck];
 
 export function registerDoctor(program: Command, t: Translate): void {
   program.command("doctor").description(t("help.doctor")).option("--json", t("help.json")).action(action(doctor));
