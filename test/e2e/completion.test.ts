@@ -78,4 +78,14 @@ describe("avvik completion bash", () => {
     const r = s.run(["__complete", "refs"], { env: { AVVIK_HOME: join(s.home, "none") } });
     expect(r).toMatchObject({ code: 0, stdout: "", stderr: "" });
   });
+
+  it("never names a variable path (tied to $PATH in zsh, which would hide avvik from the completion)", () => {
+    s = linkoping();
+    for (const shell of ["bash", "zsh"]) {
+      const script = s.run(["completion", shell]).stdout;
+      expect(script).toContain("_avvik()");
+      expect(script).not.toMatch(/\b(local|typeset|declare)\b[^\n]*\bpath=/);
+      expect(script).not.toMatch(/(^|[\s;])path=/m);
+    }
+  });
 });

@@ -181,7 +181,8 @@ __avvik_words() {
   esac
 }
 _avvik() {
-  local cur="\${COMP_WORDS[COMP_CWORD]}" path="" pos=0 i w skip=0 list
+  # Not "path": in zsh that name is tied to $PATH.
+  local cur="\${COMP_WORDS[COMP_CWORD]}" words="" pos=0 i w skip=0 list
   __avvik_cmd="\${COMP_WORDS[0]}"
   __avvik_home=""
   COMPREPLY=()
@@ -196,28 +197,28 @@ _avvik() {
       --*=*) continue ;;
       -*) [[ "$__avvik_value_flags" == *" $w "* ]] && skip=1; continue ;;
     esac
-    if ((pos == 0)) && [[ " $(__avvik_subs "$path") " == *" $w "* ]]; then
-      path="\${path:+$path }$w"
+    if ((pos == 0)) && [[ " $(__avvik_subs "$words") " == *" $w "* ]]; then
+      words="\${words:+$words }$w"
     else
       pos=$((pos + 1))
     fi
   done
   if ((skip)); then
-    list="$(__avvik_values "$path" "\${COMP_WORDS[COMP_CWORD-1]}")"
+    list="$(__avvik_values "$words" "\${COMP_WORDS[COMP_CWORD-1]}")"
     [[ -n "$list" ]] && COMPREPLY=($(compgen -W "$(__avvik_words "$list")" -- "$cur"))
     return 0
   fi
   if [[ "$cur" == -* ]]; then
-    COMPREPLY=($(compgen -W "$(__avvik_flags "$path")" -- "$cur"))
+    COMPREPLY=($(compgen -W "$(__avvik_flags "$words")" -- "$cur"))
     return 0
   fi
-  list="$(__avvik_subs "$path")"
+  list="$(__avvik_subs "$words")"
   if ((pos == 0)) && [[ -n "$list" ]]; then
     COMPREPLY=($(compgen -W "$list" -- "$cur"))
     return 0
   fi
-  [[ "$path" == help* ]] && pos=0 && path=help
-  list="$(__avvik_args "$path" "$pos")"
+  [[ "$words" == help* ]] && pos=0 && words=help
+  list="$(__avvik_args "$words" "$pos")"
   [[ -n "$list" ]] && COMPREPLY=($(compgen -W "$(__avvik_words "$list")" -- "$cur"))
   return 0
 }
