@@ -51,8 +51,12 @@ export function dialogue(s: Sandbox, args: string[], steps: Step[], options: { t
         if (match < 0) return;
         seen += match + 1;
         index++;
-        // A short pause lets the prompt finish drawing before the keys arrive, as with a person.
-        setTimeout(() => child.stdin.write(step.keys), 60);
+        // A short pause lets the prompt finish drawing before the keys arrive, as with a person. Then look again:
+        // the next step's text may already be on screen (a step that types nothing produces no new output).
+        setTimeout(() => {
+          if (step.keys) child.stdin.write(step.keys);
+          advance();
+        }, 60);
         return;
       }
     };
