@@ -180,6 +180,11 @@ export class CaseRepo {
     this.s.db.prepare("INSERT INTO case_refs (case_id, system, external_id) VALUES (?, ?, ?)").run(caseId, system, ref.id);
   }
 
+  /** The highest case id so far (0 for an empty register): cases created after it have higher ids. */
+  maxId(): number {
+    return (this.s.db.prepare("SELECT COALESCE(max(id), 0) FROM cases").pluck().get() as number) ?? 0;
+  }
+
   /** The diary number of a case, or its internal id when it has none. */
   label(caseId: number): string {
     const r = this.s.db.prepare("SELECT diary_number FROM cases WHERE id = ?").get(caseId) as { diary_number: string | null } | undefined;

@@ -66,6 +66,20 @@ describe("import from Synergi (UTF-8 with BOM, CRLF, quoted ; \" and line breaks
     expect(s.json(["import", fixture("synergi-vecka11.csv"), "--profile", "synergi"])).toMatchObject({ created: 0, updated: 0, unchanged: 6 });
   });
 
+  it("warns when an imported case looks like one registered by hand (the same event reported twice)", () => {
+    s = linkoping();
+    s.json(["case", "new", "--direction", "in", "--counterpart", "region-ostergotland", "--event-date", "2026-02-21", "--discovered-date", "2026-02-21",
+      "--kind", "tillbud", "--area", "lakemedel", "--summary", "Utskriven utan läkemedelslista", "--person", "19380412-9827", "--no-notify"]);
+    const r = s.run(["import", fixture("synergi-vecka10.csv"), "--profile", "synergi", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.likelyDuplicates).toHaveLength(1);
+    expect(result.likelyDuplicates[0]).toMatchObject({ of: "2026-000001" });
+    expect(result.likelyDuplicates[0].reasons).toContain("samePerson");
+    const human = s.run(["import", fixture("synergi-vecka11.csv"), "--profile", "synergi"]);
+    expect(human.stderr).not.toMatch(/liknar 2026-000001/); // nothing new resembles it this week
+  });
+
   it("moves a case forward along its workflow but never back", () => {
     s = linkoping();
     s.json(["import", fixture("synergi-vecka10.csv"), "--profile", "synergi"]);

@@ -5,7 +5,9 @@ import type { Command } from "commander";
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { FailedError, UsageError } from "../../core/errors.js";
-import type { Translate } from "../../i18n/index.js";
+import { DUPLICATE_WINDOW_DAYS } from "../../core/duplicates.js";
+import type { MessageKey, Translate } from "../../i18n/index.js";
+import type { Store } from "../../store/store.js";
 import { TEMPLATES_DIR } from "../../paths.js";
 import type { ImportResult, Progress } from "../../csv/import.js";
 import { action } from "../command.js";
@@ -44,6 +46,7 @@ async function importCommand(ctx: Context, o: ImportFlags, fileArg: string): Pro
   ]);
   const profile = loadProfile(o.profile, TEMPLATES_DIR, encodingExists);
   const store = await ctx.store();
+  const before = store.cases.maxId();
   const progress = process.stderr.isTTY === true && !ctx.json ? await progressBar(ctx) : undefined;
   const result = await importFile(store, {
     file,
@@ -57,11 +60,28 @@ async function importCommand(ctx: Context, o: ImportFlags, fileArg: string): Pro
   // Invalid rows fail the import (and a dry run predicting that) unless --skip-invalid.
   const failed = result.rejected > 0 && o.skipInvalid !== true;
   const { rejected } = result;
-  ctx.out.result(result, () => printResult(ctx, result, fileArg));
+  const likelyDuplicates = result.dryRun ? [] : duplicatesOfNew(store, before);
+  ctx.out.result({ ...result, likelyDuplicates }, () => printResult(ctx, result, fileArg));
+  for (const d of likelyDuplicates.slice(0, 10)) {
+    ctx.out.warn(ctx.t("csv.import.likelyDuplicate", { case: d.case, of: d.of, reasons: d.reasons.map((r) => ctx.t(`duplicates.reason.${r}` as MessageKey, { n: DUPLICATE_WINDOW_DAYS })).join(", ") }));
+  }
+  if (likelyDuplicates.length > 10) ctx.out.warn(ctx.t("duplicates.warnMore", { n: likelyDuplicates.length - 10 }));
   if (!ctx.json) {
     for (const w of result.warnings) ctx.out.warn(ctx.t("csv.import.warnLine", { ...w }));
   }
   if (failed) throw new FailedError(result.dryRun ? "csv.import.dryRunFailed" : "csv.import.failed", { rejected });
+}
+
+/** Cases this import created (ids above `before`) that look like a case already in the register (issue 6). */
+function duplicatesOfNew(store: Store, before: number): Array<{ case: string; of: string; reasons: string[] }> {
+  const after = store.cases.maxId();
+  // A weekly export creates tens or hundreds of cases; a bulk load of millions is not checked one by one.
+  if (after - before > 2000) return [];
+  const found: Array<{ case: string; of: string; reasons: string[] }> = [];
+  for (let id = before + 1; id <= after; id++) {
+    for (const d of store.stats.likelyDuplicatesOf(id)) found.push({ case: store.cases.label(id), of: d.diaryNumber, reasons: d.reasons });
+  }
+  return found;
 }
 
 function printResult(ctx: Context, r: ImportResult, file: string): void {
