@@ -9,6 +9,7 @@ import { Store } from "../dist/store/store.js";
 import { issuePacket } from "../dist/documents/packet.js";
 import { attachReply } from "../dist/documents/reply.js";
 import { ReferenceMatcher } from "../dist/core/matching.js";
+import { handPdf } from "../fixtures/replies/hand-pdf.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = join(root, "bin", "avvik.cjs");
@@ -64,7 +65,7 @@ try {
   // Replies: 500 PDFs from another writer (hand-written PDF, text layer) naming our diary numbers.
   const inbox = join(tmp, "inbox");
   mkdirSync(inbox);
-  numbers.forEach((n, i) => writeFileSync(join(inbox, `svar-${String(i).padStart(4, "0")}.pdf`), replyPdf(["Svar på avvikelse i samverkan", `Ert dnr: ${n}`, `Orsaker och åtgärder för ärende ${i}.`])));
+  numbers.forEach((n, i) => writeFileSync(join(inbox, `svar-${String(i).padStart(4, "0")}.pdf`), handPdf(["Svar på avvikelse i samverkan", `Ert dnr: ${n}`, `Orsaker och åtgärder för ärende ${i}.`])));
   const t1 = performance.now();
   const r = cli(["reply", "inbox", inbox, "--json"]);
   const replySeconds = (performance.now() - t1) / 1000;
@@ -72,8 +73,8 @@ try {
   const done = readdirSync(join(inbox, "done")).length;
   // The same work in this process (no start-up), by the wall clock and by CPU time, on the other 500 cases.
   const matcher = new ReferenceMatcher(store.cases.template());
-  const replies = others.map((n, i) => replyPdf(["Återkoppling", `Er beteckning ${n}`, `Synergi nr ${40000 + REPLIES + i}`]));
-  await attachReply(store, replyPdf(["x", `Ert dnr ${others[0]}`]), { matcher }).catch(() => {}); // warm-up (loads pdf-parse)
+  const replies = others.map((n, i) => handPdf(["Återkoppling", `Er beteckning ${n}`, `Synergi nr ${40000 + REPLIES + i}`]));
+  await attachReply(store, handPdf(["x", `Ert dnr ${others[0]}`]), { matcher }).catch(() => {}); // warm-up (loads pdf-parse)
   const t2 = performance.now();
   const cpu2 = process.cpuUsage();
   let matched = 0;
@@ -87,29 +88,3 @@ try {
   rmSync(tmp, { recursive: true, force: true });
 }
 
-/** A one-page PDF written by hand (no PDF library), as another system might send it. */
-function replyPdf(lines) {
-  const esc = (s) => s.replace(/\\/g, "\\\\").replace(/\(/g, "\\(").replace(/\)/g, "\\)");
-  const body = Buffer.from(["BT", "/F1 11 Tf", "14 TL", "72 770 Td", ...lines.map((l) => `(${esc(l)}) '`), "ET"].join("\n"), "latin1");
-  const objs = [
-    "<< /Type /Catalog /Pages 2 0 R >>",
-    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-    null,
-    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-  ];
-  const parts = [Buffer.from("%PDF-1.4\n", "latin1")];
-  const offsets = [];
-  let pos = parts[0].length;
-  objs.forEach((o, i) => {
-    const s = o === null
-      ? Buffer.concat([Buffer.from(`${i + 1} 0 obj\n<< /Length ${body.length} >>\nstream\n`, "latin1"), body, Buffer.from("\nendstream\nendobj\n", "latin1")])
-      : Buffer.from(`${i + 1} 0 obj\n${o}\nendobj\n`, "latin1");
-    offsets.push(pos);
-    parts.push(s);
-    pos += s.length;
-  });
-  const xref = ["xref", `0 ${objs.length + 1}`, "0000000000 65535 f ", ...offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n `)].join("\n");
-  parts.push(Buffer.from(`${xref}\ntrailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${pos}\n%%EOF\n`, "latin1"));
-  return Buffer.concat(parts);
-}
