@@ -2,7 +2,7 @@
 // exit code and one line on stderr. Heavy libraries are imported inside the commands that use them.
 
 import { Command, Help } from "commander";
-import { translator, type Lang, type Translate } from "../i18n/index.js";
+import { loadLanguage, translator, type Lang, type Translate } from "../i18n/index.js";
 import { registerAudit } from "./commands/audit.js";
 import { registerCase } from "./commands/case/index.js";
 import { registerContact } from "./commands/contact.js";
@@ -141,6 +141,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   const debug = args.includes("--debug");
   try {
     lang = resolveLang(preScan(args, "--lang"), process.env, configuredLang(resolveHome(preScan(args, "--home"))));
+    await loadLanguage(lang);
     t = translator(lang);
     const program = buildProgram(t);
     if (onlyGlobalFlags(args)) {

@@ -340,6 +340,8 @@ export const en: Record<MessageKey, string> = {
   "flag.outboxCase": "only messages of this case",
 
   // --- csv ---
+  "csv.file.missing": "The file {file} does not exist. Check the path.",
+  "csv.file.notAFile": "{file} is not a file (a folder?). Give the export file.",
   "csv.import.likelyDuplicate": "Case {case} from the import looks like {of} ({reasons}). Link them with 'avvik case update {case} --duplicate-of {of}' if it is the same event.",
   "csv.profile.unknown": "--profile: '{value}' is neither a built-in profile ({allowed}) nor a file. Give a name or the path of a profile (JSON).",
   "csv.profile.json": "The profile {file} is not valid JSON: {reason}.",

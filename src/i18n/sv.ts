@@ -341,6 +341,8 @@ export const sv = {
   "flag.outboxCase": "bara meddelanden i detta ärende",
 
   // --- csv ---
+  "csv.file.missing": "Filen {file} finns inte. Kontrollera sökvägen.",
+  "csv.file.notAFile": "{file} är ingen fil (en katalog?). Ange exportfilen.",
   "csv.import.likelyDuplicate": "Ärende {case} från importen liknar {of} ({reasons}). Länka med 'avvik case update {case} --duplicate-of {of}' om det är samma händelse.",
   "csv.profile.unknown": "--profile: '{value}' är varken en inbyggd profil ({allowed}) eller en fil. Ange ett namn eller sökvägen till en profil (JSON).",
   "csv.profile.json": "Profilen {file} är inte giltig JSON: {reason}.",

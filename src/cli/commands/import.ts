@@ -4,7 +4,7 @@
 import type { Command } from "commander";
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { FailedError, UsageError } from "../../core/errors.js";
+import { FailedError, NotFoundError, UsageError } from "../../core/errors.js";
 import { DUPLICATE_WINDOW_DAYS } from "../../core/duplicates.js";
 import type { MessageKey, Translate } from "../../i18n/index.js";
 import type { Store } from "../../store/store.js";
@@ -38,7 +38,8 @@ const SHOWN_ERRORS = 20;
 async function importCommand(ctx: Context, o: ImportFlags, fileArg: string): Promise<void> {
   if (!o.profile) throw new UsageError("usage.missingFlag", { flag: "--profile" });
   const file = resolve(fileArg);
-  if (!existsSync(file) || !statSync(file).isFile()) throw new FailedError("csv.file.unreadable", { file: fileArg, reason: "ENOENT" });
+  if (!existsSync(file)) throw new NotFoundError("csv.file.missing", { file: fileArg });
+  if (!statSync(file).isFile()) throw new FailedError("csv.file.notAFile", { file: fileArg });
   const [{ loadProfile }, { encodingExists }, { importFile }] = await Promise.all([
     import("../../csv/profile.js"),
     import("../../csv/read.js"),
