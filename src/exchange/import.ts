@@ -8,7 +8,6 @@ import type { Org } from "../core/types.js";
 import { tSv } from "../i18n/index.js";
 import { sha256 } from "../store/files.js";
 import type { Store } from "../store/store.js";
-import { codeName } from "../cli/render.js";
 
 export interface ImportResult {
   type: "case" | "answer";
@@ -63,7 +62,7 @@ export function importPayload(store: Store, payload: ExchangePayload, data: Buff
         },
         {
           direction: "in",
-          subject: tSv("exchange.subject.caseIn", { area: codeName(tSv, "area", payload.case.area), kind: codeName(tSv, "kind", payload.case.kind).toLowerCase() }),
+          subject: tSv("exchange.subject.caseIn", { area: tSv(`area.${payload.case.area}`), kind: tSv(`kind.${payload.case.kind}`).toLowerCase() }),
           party: sender.name,
           fileHash: stored.hash,
         },
