@@ -120,8 +120,12 @@ export class AuditRepo {
    * can be put back at the place it was written; what does not fit is reported. See `analyseChain`.
    */
   verify(): { events: number; problems: AuditProblem[]; head: AuditHead | null } {
-    const rows = this.s.db.prepare("SELECT id, at, user, action, case_id, details, prev_hash, hash FROM audit ORDER BY id").all() as AuditRow[];
-    const head = this.head();
+    // The events and the head from one snapshot: a writer committing between the two reads would otherwise
+    // look like deleted events.
+    const { rows, head } = this.s.read(() => ({
+      rows: this.s.db.prepare("SELECT id, at, user, action, case_id, details, prev_hash, hash FROM audit ORDER BY id").all() as AuditRow[],
+      head: this.head(),
+    }));
     const problems = analyseChain(rows, head);
     const last = rows[rows.length - 1];
     return { events: rows.length, problems, head: last ? { id: last.id, hash: last.hash } : null };

@@ -71,6 +71,11 @@ export class ProtectionRepo {
       const details = integrity.flatMap((r) => r.integrity_check.split("\n")).filter((l) => l.trim() && !l.startsWith("***"));
       for (const detail of [...new Set(details)].slice(0, 50)) problems.push({ kind: "integrity", detail });
     }
+    // The rest from one snapshot, so that cases, files and the audit trail written meanwhile by others agree.
+    return this.s.read(() => this.checkContents(problems, warnings, integrityOk));
+  }
+
+  private checkContents(problems: CheckProblem[], warnings: CheckProblem[], integrityOk: boolean): CheckReport {
     let audit: { events: number; problems: AuditProblem[] };
     try {
       const fks = this.s.db.pragma("foreign_key_check") as Array<{ table: string; rowid: number | null; parent: string }>;

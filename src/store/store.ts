@@ -157,6 +157,23 @@ export class Store {
     return this.db.transaction(fn).immediate();
   }
 
+  /**
+   * Runs `fn` as one read transaction: every statement in it sees the same snapshot of the register, whatever
+   * other processes commit meanwhile (WAL). For reads that must agree with each other, such as the audit
+   * events and the recorded head.
+   */
+  read<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    this.db.exec("BEGIN DEFERRED");
+    try {
+      return fn();
+    } finally {
+      // Nothing was written, so ending it either way is the same; SQLite may already have ended it itself
+      // after an error such as a damaged page, which the caller reports.
+      if (this.db.inTransaction) this.db.exec("ROLLBACK");
+    }
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }

@@ -157,3 +157,25 @@ describe("audit verify", () => {
     expect(GENESIS_HASH).toHaveLength(64);
   });
 });
+
+describe("verify while others write", () => {
+  it("reads the events and the recorded head from one snapshot", () => {
+    raw.prepare("INSERT OR REPLACE INTO settings (key, value) VALUES ('org_id', 'test')").run();
+    const other = Store.open({ home: dir, actor: { user: "other", now: new Date("2026-03-10T10:00:00") } });
+    try {
+      const seen = store.read(() => {
+        const events = store.audit.list().length;
+        // Another process appends between the two reads; the snapshot must not see it.
+        other.write(() => other.audit.record("test.other", null, {}));
+        return { events, head: store.audit.head(), verify: store.audit.verify() };
+      });
+      expect(seen.events).toBe(10);
+      expect(seen.head).toMatchObject({ id: 10 });
+      expect(seen.verify).toMatchObject({ events: 10, problems: [] });
+      // Outside the snapshot the new event is there, and the chain is whole.
+      expect(store.audit.verify()).toMatchObject({ events: 11, problems: [] });
+    } finally {
+      other.close();
+    }
+  });
+});
