@@ -27,3 +27,17 @@ await build({
   define: { "import.meta.url": "__avvikModuleUrl" },
   banner: { js: 'const __avvikModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
 });
+
+// The worker thread of large imports (src/csv/worker.ts), found beside main.cjs.
+await build({
+  entryPoints: [join(root, "dist", "csv", "worker.js")],
+  outfile: join(root, "dist", "bundle", "import-worker.cjs"),
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  external,
+  logLevel: "warning",
+  define: { "import.meta.url": "__avvikModuleUrl" },
+  banner: { js: 'const __avvikModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+});

@@ -1,24 +1,29 @@
-// `avvik import`: the first phase reads and checks every row (streaming) into a staging file; the second
-// applies the staged rows in one transaction (see src/store/imports.ts). Without --skip-invalid any rejected
-// row stops the import before anything is written; with it, the rejected rows go to a CSV beside the input.
+// `avvik import`: the file is read and checked in batches (src/csv/check.ts; in a worker thread when the
+// file is large, so that reading and writing overlap) and each batch is written at once, all in one
+// transaction (src/store/imports.ts). Without --skip-invalid any rejected row makes the import fail and the
+// transaction is rolled back, so nothing is written; with it, the rejected rows go to a CSV beside the input.
 
-import { createWriteStream, statSync, type WriteStream } from "node:fs";
+import { createWriteStream, existsSync, statSync, type WriteStream } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import { stringify, type Stringifier } from "csv-stringify";
 import iconv from "iconv-lite";
-import { InvalidDataError } from "../core/errors.js";
+import { FailedError, InvalidDataError, NotFoundError, UsageError } from "../core/errors.js";
 import type { MessageKey, Translate } from "../i18n/index.js";
+import type { FieldCipher } from "../store/crypto.js";
 import type { Store } from "../store/store.js";
 import type { Profile } from "./profile.js";
-import { detect, readRecords, type Detected } from "./read.js";
-import { RowReader, directoryOf, indexColumns, type ImportRow, type Problem } from "./rows.js";
+import { TEMPLATES_DIR } from "../paths.js";
+import { checkFile, type CheckedRow, type CheckInput, type Item } from "./check.js";
+import { detect, type Detected } from "./read.js";
+import type { Problem } from "./rows.js";
+import type { FailedInWorker, WorkerInput, WorkerMessage } from "./worker.js";
 
 export interface Progress {
-  reading(totalBytes: number): void;
+  start(totalBytes: number): void;
   bytes(n: number): void;
-  writing(totalRows: number): void;
-  rows(n: number): void;
   stop(): void;
 }
 
@@ -60,7 +65,8 @@ export interface ImportResult {
 }
 
 export const MAX_ERRORS = 1000;
-const BATCH = 2000;
+/** From this size on, the file is read and checked in a worker thread while the main thread writes. */
+export const WORKER_FROM_BYTES = 256 * 1024;
 
 /** Where the rejected rows of `file` go: beside it, `<name>.avvisade.csv`. */
 export function rejectedFileFor(file: string): string {
@@ -107,10 +113,75 @@ class RejectWriter {
   }
 }
 
-interface Pending {
-  line: number;
-  cells: string[];
-  row: ImportRow;
+/** Where the built worker is (bundled, or compiled by tsc); null when running from the TypeScript sources. */
+function workerFile(): string | null {
+  const here = fileURLToPath(import.meta.url);
+  const file = here.endsWith(".cjs") ? join(dirname(here), "import-worker.cjs") : here.endsWith(".js") ? join(dirname(here), "worker.js") : null;
+  return file && existsSync(file) ? file : null;
+}
+
+/** An error of the worker raised again as what it was (one clear line, the right exit code). */
+function raised(e: FailedInWorker): Error {
+  switch (e.kind) {
+    case "usage":
+      return new UsageError(e.key, e.params);
+    case "notFound":
+      return new NotFoundError(e.key, e.params);
+    case "invalidData":
+      return new InvalidDataError(e.key, e.params);
+    case "failed":
+      return new FailedError(e.key, e.params);
+    default: {
+      const err = new Error(e.message);
+      if (e.stack) err.stack = e.stack;
+      return err;
+    }
+  }
+}
+
+interface Handlers {
+  header(cells: string[]): void;
+  batch(items: Item[], bytes: number): void;
+}
+
+/** Reads and checks the file in a worker thread; the handlers run in this thread, one batch at a time. */
+function checkInWorker(file: string, input: WorkerInput, h: Handlers): Promise<void> {
+  const worker = new Worker(file, { workerData: input });
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const settle = (e?: unknown) => {
+      if (settled) return;
+      settled = true;
+      if (e === undefined) resolve();
+      else reject(e);
+    };
+    worker.on("message", (m: WorkerMessage) => {
+      if (settled) return;
+      try {
+        if (m.type === "header") h.header(m.header);
+        else if (m.type === "batch") {
+          h.batch(m.items, m.bytes);
+          worker.postMessage({ type: "written" });
+        } else if (m.type === "done") settle();
+        else settle(raised(m.error));
+      } catch (e) {
+        settle(e);
+      }
+    });
+    worker.on("error", (e) => settle(e));
+    worker.on("exit", (code) => settle(new Error(`the import's worker thread ended (${code}) before the end of the file`)));
+  }).finally(() => worker.terminate());
+}
+
+/** Reads and checks the file in this thread (small files: no thread to start). */
+function checkHere(input: CheckInput, cipher: FieldCipher, h: Handlers): Promise<void> {
+  return checkFile(input, cipher, {
+    header: h.header,
+    batch: (items, bytes) => {
+      h.batch(items, bytes);
+      return true;
+    },
+  }).done;
 }
 
 export async function importFile(store: Store, o: ImportOptions): Promise<ImportResult> {
@@ -140,128 +211,83 @@ export async function importFile(store: Store, o: ImportOptions): Promise<Import
     if (p.key === "csv.row.badPnr") params.reason = t(`usage.pnr.${params.reason}` as MessageKey);
     return t(p.key as MessageKey, params);
   };
-  const directory = directoryOf(store.orgs.list());
-  const staging = store.imports.openStaging();
+  const keepCells = o.skipInvalid && !o.dryRun;
   let rejects: RejectWriter | undefined;
   let header: string[] | undefined;
-  let reader: RowReader | undefined;
-  let pending: Pending[] = [];
-
-  const malformedRow = (m: { line: number; reason: string }) => {
-    result.rows++;
-    reject(m.line, [], t("csv.row.malformed", { reason: m.reason }));
-  };
-  const reject = (line: number, cells: readonly string[], reason: string) => {
+  const reject = (line: number, cells: readonly string[] | null, reason: string) => {
     result.rejected++;
     if (result.errors.length < MAX_ERRORS) result.errors.push({ line, message: reason });
     else result.errorsTruncated = true;
-    if (o.skipInvalid && !o.dryRun && header) {
+    if (keepCells && header) {
       rejects ??= new RejectWriter(rejectedFileFor(o.file), d, header, { line: t("csv.rejected.line"), reason: t("csv.rejected.reason") });
-      rejects.write(cells, line, reason);
+      rejects.write(cells ?? [], line, reason);
     }
   };
-  // Rows are checked one by one; looking up what the register already holds is done per batch (one query).
-  const flush = () => {
-    if (pending.length === 0) return;
-    const batch = pending;
-    pending = [];
-    const known = store.imports.lookup(profile.system, batch.map((p) => p.row.externalId));
-    staging.batch(() => {
-      for (const p of batch) {
-        const { externalId, fields, persons } = p.row;
-        const k = known.get(externalId);
-        if (k && k.direction !== profile.direction) {
-          reject(p.line, p.cells, t("csv.row.directionMismatch", { ref: `${profile.system}:${externalId}`, case: k.label, caseDirection: k.direction, direction: profile.direction }));
+  const warn = (line: number, text: string) => {
+    if (result.warnings.length < MAX_ERRORS) result.warnings.push({ line, message: text });
+  };
+  const ref = (id: string) => `${profile.system}:${id}`;
+
+  const cipher = store.cipher; // a wrong or missing key fails here, before anything is read
+  const orgs = store.orgs.list();
+  const writer = store.imports.writer({ system: profile.system, direction: profile.direction, diarise: o.diarise });
+  const handlers: Handlers = {
+    header: (cells) => {
+      header = cells;
+    },
+    batch: (items, bytes) => {
+      if (bytes) o.progress?.bytes(bytes);
+      result.rows += items.length;
+      const valid = items.filter((i): i is CheckedRow => i.ok);
+      const outcomes = valid.length ? writer.apply(valid) : [];
+      let v = 0;
+      for (const item of items) {
+        if (!item.ok) {
+          reject(item.line, item.cells, item.problems.map(message).join("; "));
           continue;
         }
-        const fingerprint = store.imports.fingerprint(fields, persons);
-        let apply = !k || k.fingerprint !== fingerprint;
-        let warning: RowError | null = null;
-        if (apply && k?.status === "closed") {
-          warning = { line: p.line, message: t("csv.warn.closed", { ref: `${profile.system}:${externalId}`, case: k.label }) };
-          apply = false;
-        }
-        const stagedFingerprint = k && !apply ? (k.fingerprint ?? fingerprint) : fingerprint;
-        const first = staging.add(p.line, externalId, k?.caseId ?? null, stagedFingerprint, apply ? fields : null, apply ? store.imports.seal(persons) : null);
-        if (first) {
-          reject(p.line, p.cells, t("csv.row.duplicate", { system: profile.system, id: externalId, first }));
-          continue;
-        }
-        if (warning && result.warnings.length < MAX_ERRORS) result.warnings.push(warning);
-        if (!apply) result.unchanged++;
+        const out = outcomes[v++]!;
+        if (out.kind === "duplicate") reject(item.line, item.cells, t("csv.row.duplicate", { system: profile.system, id: item.externalId, first: out.firstLine }));
+        else if (out.kind === "direction") {
+          reject(item.line, item.cells, t("csv.row.directionMismatch", { ref: ref(item.externalId), case: out.label, caseDirection: out.caseDirection, direction: profile.direction }));
+        } else if (out.kind === "closed") warn(item.line, t("csv.warn.closed", { ref: ref(item.externalId), case: out.label }));
       }
-    });
+    },
   };
 
+  let total = 0;
   try {
-    let total = 0;
-    try {
-      total = statSync(o.file).size;
-    } catch {
-      /* reported by the reader */
+    total = statSync(o.file).size;
+  } catch {
+    /* reported by the reader */
+  }
+  o.progress?.start(total);
+  writer.begin();
+  try {
+    const worker = total >= WORKER_FROM_BYTES ? workerFile() : null;
+    if (worker) {
+      const input: WorkerInput = { file: o.file, detected: d, profileFile: profile.file, templatesDir: TEMPLATES_DIR, orgs, today: store.today, keyFile: store.keyFile, keepCells };
+      await checkInWorker(worker, input, handlers);
+    } else {
+      await checkHere({ file: o.file, detected: d, profile, orgs, today: store.today, keepCells }, cipher, handlers);
     }
-    o.progress?.reading(total);
-    let stopped: unknown;
-    await readRecords(
-      o.file,
-      d,
-      (rec) => {
-        if (!header) {
-          header = rec.cells.map((c) => c.trim());
-          const { index, missing } = indexColumns(profile, header);
-          if (missing.length) {
-            throw new InvalidDataError("csv.file.missingColumns", { file: o.file, missing: missing.map((m) => `'${m}'`).join(", "), found: header.map((h) => `'${h}'`).join(", "), profile: profile.file });
-          }
-          reader = new RowReader(profile, index, directory, store.today);
-          return;
-        }
-        if (rec.cells.every((c) => c.trim() === "")) return;
-        result.rows++;
-        if (rec.cells.length !== header.length) {
-          reject(rec.line, rec.cells, t("csv.row.fieldCount", { found: rec.cells.length, expected: header.length }));
-          return;
-        }
-        const r = reader!.read(rec.cells);
-        if (!r.ok) {
-          reject(rec.line, rec.cells, r.problems.map(message).join("; "));
-          return;
-        }
-        pending.push({ line: rec.line, cells: rec.cells, row: r.row });
-        if (pending.length >= BATCH) flush();
-      },
-      (n) => o.progress?.bytes(n),
-      (m) => malformedRow(m),
-    ).catch((e: unknown) => {
-      stopped = e;
-    });
-    if (stopped) throw stopped;
-    flush();
-    if (!header) throw new InvalidDataError("csv.file.empty", { file: o.file });
     if (rejects) result.rejectedFile = (await rejects.close()) ? rejects.file : null;
 
-    if (result.rejected > 0 && !o.skipInvalid && !o.dryRun) {
-      result.unchanged = 0;
+    const failed = result.rejected > 0 && !o.skipInvalid;
+    if (o.dryRun || failed) {
+      // A dry run says what the import would do; a failed import did nothing.
+      const predicted = writer.rollback();
+      if (o.dryRun) Object.assign(result, predicted);
       return result;
     }
-    o.progress?.writing(staging.count());
-    const applied = store.imports.apply(staging, {
-      system: profile.system,
-      direction: profile.direction,
-      diarise: o.diarise,
-      dryRun: o.dryRun,
-      onProgress: (n) => o.progress?.rows(n),
-      summary: { file: basename(o.file), rows: result.rows, rejected: result.rejected },
-    });
-    result.created = applied.created;
-    result.updated = applied.updated;
-    result.unchanged += applied.unchanged;
-    result.diarised = applied.diarised;
-    result.imported = !o.dryRun;
+    Object.assign(result, writer.commit({ file: basename(o.file), rows: result.rows, rejected: result.rejected }));
+    result.imported = true;
     return result;
+  } catch (e) {
+    writer.rollback();
+    throw e;
   } finally {
     o.progress?.stop();
-    staging.remove();
     if (rejects && !result.rejectedFile) await rejects.close().catch(() => undefined);
   }
 }
-

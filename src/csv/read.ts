@@ -88,19 +88,28 @@ export interface MalformedRecord {
   reason: string;
 }
 
+/** A reading in progress: `done` settles at the end of the file; `resume()` continues after a pause. */
+export interface RecordReading {
+  done: Promise<void>;
+  resume(): void;
+}
+
 /**
- * Reads the records of the file, streaming, and calls `onRecord` for each (synchronously, in order); resolves
- * at the end of the file. `onBytes` reports progress in bytes read. A record that csv-parse cannot read (an
- * unclosed quote) is passed to `onMalformed` and skipped.
+ * Reads the records of the file, streaming, and calls `onRecord` for each (synchronously, in order); `done`
+ * resolves at the end of the file. `onRecord` returning false pauses the reading (the file is not read further
+ * than csv-parse's buffers) until `resume()`. `onBytes` reports progress in bytes read. A record that csv-parse
+ * cannot read (an unclosed quote) is passed to `onMalformed` and skipped.
  */
 export function readRecords(
   file: string,
   d: Detected,
-  onRecord: (r: CsvRecord) => void,
+  onRecord: (r: CsvRecord) => boolean | void,
   onBytes: (n: number) => void,
   onMalformed: (m: MalformedRecord) => void,
-): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
+): RecordReading {
+  let pump = () => {};
+  let paused = false;
+  const done = new Promise<void>((resolvePromise, reject) => {
     const input = createReadStream(file, { highWaterMark: 1 << 20 });
     input.on("data", (chunk) => onBytes(chunk.length));
     const utf8 = d.encoding === "utf-8" || d.encoding === "utf8";
@@ -112,15 +121,16 @@ export function readRecords(
       if (err.lines) next = err.lines + 1;
     });
     let failed = false;
+    let ended = false;
     const fail = (e: unknown) => {
       if (failed) return;
       failed = true;
       input.destroy();
       reject(e);
     };
-    parser.on("readable", () => {
+    pump = () => {
       let cells: string[] | null;
-      while ((cells = parser.read() as string[] | null) !== null) {
+      while (!paused && !failed && (cells = parser.read() as string[] | null) !== null) {
         const line = next;
         let lines = 1;
         for (const c of cells) {
@@ -130,19 +140,31 @@ export function readRecords(
         next += lines;
         if (cells.length === 1 && cells[0] === "") continue;
         try {
-          onRecord({ line, cells });
+          if (onRecord({ line, cells }) === false) paused = true;
         } catch (e) {
           fail(e);
           return;
         }
       }
-    });
+      if (ended && !paused && !failed) resolvePromise();
+    };
+    parser.on("readable", pump);
     parser.on("error", fail);
+    // 'end' comes once everything has been read; a pause at the last records still has them to hand out.
     parser.on("end", () => {
-      if (!failed) resolvePromise();
+      ended = true;
+      if (!paused && !failed) resolvePromise();
     });
     input.on("error", fail);
     if (utf8) input.pipe(parser);
     else input.pipe(iconv.decodeStream(d.encoding, { stripBOM: true })).pipe(parser);
   });
+  return {
+    done,
+    resume() {
+      if (!paused) return;
+      paused = false;
+      pump();
+    },
+  };
 }

@@ -101,8 +101,18 @@ export class AuditRepo {
   }
 
   list(caseId?: number): AuditEvent[] {
-    const sql = `SELECT a.*, c.diary_number FROM audit a LEFT JOIN cases c ON c.id = a.case_id ${caseId === undefined ? "" : "WHERE a.case_id = ?"} ORDER BY a.id`;
-    const rows = (caseId === undefined ? this.s.db.prepare(sql).all() : this.s.db.prepare(sql).all(caseId)) as AuditRow[];
+    // A case's history: its own events, and the import that created it (one event records the range of case
+    // ids an import created, migration 008).
+    const sql =
+      caseId === undefined
+        ? "SELECT a.*, c.diary_number FROM audit a LEFT JOIN cases c ON c.id = a.case_id ORDER BY a.id"
+        : `SELECT a.*, c.diary_number FROM audit a LEFT JOIN cases c ON c.id = a.case_id WHERE a.case_id = @id
+           UNION ALL
+           SELECT a.*, NULL FROM audit a INDEXED BY audit_imports
+           WHERE a.action = 'import' AND a.case_id IS NULL
+             AND @id BETWEEN json_extract(a.details, '$.firstCase') AND json_extract(a.details, '$.lastCase')
+           ORDER BY id`;
+    const rows = (caseId === undefined ? this.s.db.prepare(sql).all() : this.s.db.prepare(sql).all({ id: caseId })) as AuditRow[];
     return rows.map((r) => ({
       id: r.id,
       at: r.at,

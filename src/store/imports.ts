@@ -1,21 +1,21 @@
-// SQL of the CSV bridge: the staging file of an import, the one transaction that applies it, and the
-// paged reading of cases for an export.
+// SQL of the CSV bridge: the one transaction that writes an import, and the paged reading of cases for an
+// export.
 //
-// An import runs in two phases. The first (asynchronous, streaming) reads and checks every row and puts the
-// valid ones, already normalised and with personnummer encrypted, into a staging database: a separate SQLite
-// file in the data directory that holds no clear personal data and is removed afterwards. The second phase is
-// synchronous: one immediate transaction on the register reads the staging file row by row (another
-// connection, so the two never block each other) and creates or updates the cases. No transaction is ever
-// held across an `await`, memory stays flat, and the import is all or nothing.
+// An import reads and checks the file in batches (src/csv/check.ts, in a worker thread for large files) while
+// the main thread writes each batch here, inside one immediate transaction held from the first batch to the
+// last: all of the file, or (on any error, an invalid row without --skip-invalid, or --dry-run) none of it.
+// Nothing between the batches uses this connection, so holding the transaction across them is safe; other
+// registrars' writes wait (busy timeout) while an import runs, as they would for any large write.
 
-import Database from "better-sqlite3";
-import { statusesOf } from "../core/workflow.js";
-import { createHash, randomBytes } from "node:crypto";
+import type Database from "better-sqlite3";
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { randomBytes } from "node:crypto";
 import type { Area, Direction, Kind, Severity, Status } from "../core/codes.js";
 import { dueDate } from "../core/deadline.js";
+import { statusesOf } from "../core/workflow.js";
 import { GENESIS_HASH, eventHash } from "./audit.js";
+import { addToAggregates } from "./migrations/008_bulk_import.js";
 import type { Store } from "./store.js";
 
 /** A case as an export row describes it (normalised: codes, ISO dates, organisation ids). */
@@ -46,28 +46,39 @@ const FIELD_COLUMNS: Array<[keyof CaseFields, string]> = [
   ["unitId", "unit_id"],
 ];
 
-export interface StagedPerson {
-  digits: string;
-  name: string | null;
+/** A person of an imported row, as stored: the encrypted number and name, and the keyed hash of the number. */
+export interface SealedPerson {
+  pnr: Uint8Array;
+  name: Uint8Array | null;
+  hash: string;
 }
 
-export interface KnownRef {
-  caseId: number;
-  direction: Direction;
-  status: Status;
-  label: string;
-  fingerprint: string | null;
+/** One checked row of an export, ready to write. */
+export interface ImportedRow {
+  line: number;
+  externalId: string;
+  fields: CaseFields;
+  /** A keyed hash of the row as read: equal to last time means nothing changed there. */
+  fingerprint: string;
+  persons: SealedPerson[];
 }
 
-export interface ApplyOptions {
+/** What became of one row. */
+export type RowOutcome =
+  | { kind: "created"; caseId: number }
+  | { kind: "updated"; caseId: number }
+  | { kind: "unchanged"; caseId: number }
+  /** The same external id earlier in this file, at `firstLine`. */
+  | { kind: "duplicate"; firstLine: number }
+  /** The reference belongs to a case of the other direction. */
+  | { kind: "direction"; label: string; caseDirection: Direction }
+  /** The row changed, but the case is closed in the register: left as it is. */
+  | { kind: "closed"; label: string };
+
+export interface ImportOptions {
   system: string;
   direction: Direction;
   diarise: boolean;
-  dryRun: boolean;
-  /** Called every few thousand rows with the number applied so far (progress). */
-  onProgress?: (applied: number) => void;
-  /** Recorded in the audit event of the import (no personal data: file name and counts). */
-  summary: Record<string, string | number>;
 }
 
 export interface ApplyResult {
@@ -77,67 +88,20 @@ export interface ApplyResult {
   diarised: number;
 }
 
-interface StagingRow {
-  line: number;
-  external_id: string;
-  case_id: number | null;
-  fingerprint: string;
-  data: string | null;
-  persons: string | null;
+interface Known {
+  caseId: number;
+  direction: Direction;
+  status: Status;
+  label: string;
+  fingerprint: string | null;
+  run: string | null;
+  line: number | null;
 }
 
-/** The rows of one import between its two phases. */
-export class Staging {
-  readonly file: string;
-  private readonly db: Database.Database;
-  private readonly insert: Database.Statement;
-  private readonly firstLine: Database.Statement;
-  private open = true;
+const asBuffer = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
 
-  constructor(dir: string) {
-    this.file = join(dir, `.import-${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
-    this.db = new Database(this.file);
-    this.db.pragma("journal_mode = OFF");
-    this.db.pragma("synchronous = OFF");
-    this.db.exec(`CREATE TABLE rows (
-      line INTEGER NOT NULL, external_id TEXT NOT NULL UNIQUE, case_id INTEGER, fingerprint TEXT NOT NULL,
-      data TEXT, persons TEXT)`);
-    this.insert = this.db.prepare("INSERT OR IGNORE INTO rows (line, external_id, case_id, fingerprint, data, persons) VALUES (?, ?, ?, ?, ?, ?)");
-    this.firstLine = this.db.prepare("SELECT line FROM rows WHERE external_id = ?").pluck();
-  }
-
-  /**
-   * Stages one checked row; `fields` null means there is nothing to apply (unchanged). Returns the line of an
-   * earlier row with the same external id (a duplicate in the file), else 0.
-   */
-  add(line: number, externalId: string, caseId: number | null, fingerprint: string, fields: CaseFields | null, persons: string | null): number {
-    const r = this.insert.run(line, externalId, caseId, fingerprint, fields ? JSON.stringify(fields) : null, persons);
-    if (r.changes === 1) return 0;
-    return this.firstLine.get(externalId) as number;
-  }
-
-  /** Runs `fn` in one transaction of the staging file (batches of rows). */
-  batch(fn: () => void): void {
-    this.db.transaction(fn)();
-  }
-
-  *rows(): IterableIterator<StagingRow> {
-    yield* this.db.prepare("SELECT * FROM rows WHERE data IS NOT NULL ORDER BY rowid").iterate() as IterableIterator<StagingRow>;
-  }
-
-  count(): number {
-    return this.db.prepare("SELECT count(*) FROM rows WHERE data IS NOT NULL").pluck().get() as number;
-  }
-
-  remove(): void {
-    if (this.open) this.db.close();
-    this.open = false;
-    rmSync(this.file, { force: true });
-  }
-}
-
-/** Removes staging files left by imports that were killed (their process is gone). */
-function removeStaleStaging(dir: string): void {
+/** Removes staging files that imports before version 8 left behind when they were killed. */
+function removeOldStaging(dir: string): void {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -145,13 +109,12 @@ function removeStaleStaging(dir: string): void {
     return;
   }
   for (const name of names) {
-    const m = /^\.import-(\d+)-[0-9a-f]+\.tmp$/.exec(name);
+    const m = /^\.import-(\d+)-[0-9a-f]+\.tmp(-journal)?$/.exec(name);
     if (!m) continue;
-    const pid = Number(m[1]);
-    let alive = pid === process.pid;
+    let alive = Number(m[1]) === process.pid;
     if (!alive) {
       try {
-        process.kill(pid, 0);
+        process.kill(Number(m[1]), 0);
         alive = true;
       } catch (e) {
         alive = (e as NodeJS.ErrnoException).code === "EPERM";
@@ -161,17 +124,270 @@ function removeStaleStaging(dir: string): void {
   }
 }
 
-class DryRunDone extends Error {
-  constructor(readonly result: ApplyResult) {
-    super("dry run");
-  }
-}
+/**
+ * The write side of one import. `begin()` takes the write lock; `apply()` writes a batch of rows and says
+ * what became of each; `commit()` adds the new cases to the statistics, records the import in the audit
+ * trail and commits; `rollback()` leaves the register as it was. The created cases have consecutive ids
+ * (nobody else writes meanwhile), recorded as a range in the one `import` audit event; every case the import
+ * changes gets its own `case.update` event.
+ */
+export class ImportWriter {
+  /** Marks the rows of this import in case_refs, to recognise an external id repeated in the file. */
+  private readonly run = randomBytes(8).toString("hex");
+  private before = 0;
+  private open = false;
+  private triggerSql: string | undefined;
+  private readonly result: ApplyResult = { created: 0, updated: 0, unchanged: 0, diarised: 0 };
+  private readonly months = new Map<string, number>();
+  private last: { id: number; hash: string } | undefined;
+  private readonly st: ReturnType<ImportWriter["prepare"]>;
+  private readonly updates = new Map<string, Database.Statement>();
+  /** The time of the import, the same on every row it writes. */
+  private readonly now: string;
 
-/** The persons of a staged row: the encrypted number and name and the keyed hash of the number. */
-interface SealedPerson {
-  p: string;
-  n: string | null;
-  h: string;
+  constructor(
+    private readonly s: Store,
+    private readonly o: ImportOptions,
+  ) {
+    this.st = this.prepare();
+    this.now = s.now;
+  }
+
+  private prepare() {
+    const db = this.s.db;
+    return {
+      lookup: db.prepare(
+        `SELECT r.external_id, r.case_id, c.direction, c.status, c.diary_number, r.fingerprint, r.import_run AS run, r.import_line AS line
+         FROM json_each(?) j
+         CROSS JOIN case_refs r ON r.system = ? AND r.external_id = j.value
+         JOIN cases c ON c.id = r.case_id`,
+      ),
+      lastAudit: db.prepare("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1"),
+      insertAudit: db.prepare("INSERT INTO audit (id, at, user, action, case_id, details, prev_hash, hash) VALUES (@id, @at, @user, @action, @case_id, @details, @prev_hash, @hash)"),
+      insertCase: db.prepare(
+        `INSERT INTO cases (direction, status, counterpart_id, unit_id, event_date, discovered_date, received_date, registered_at,
+                            due_date, kind, area, severity, summary, description, sent_at, answered_at, closed_at, updated_at)
+         VALUES (@direction, @status, @counterpart_id, @unit_id, @event_date, @discovered_date, @received_date, @now, @due_date,
+                 @kind, @area, @severity, @summary, @description, @sent_at, @answered_at, @closed_at, @now)`,
+      ),
+      insertRef: db.prepare(
+        "INSERT INTO case_refs (case_id, system, external_id, fingerprint, imported_at, import_run, import_line) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      ),
+      insertPerson: db.prepare("INSERT INTO persons (case_id, pnr_enc, name_enc, pnr_hash) VALUES (?, ?, ?, ?)"),
+      personHashes: db.prepare("SELECT pnr_hash FROM persons WHERE case_id = ?").pluck(),
+      imported: db.prepare("UPDATE case_refs SET fingerprint = ?, imported_at = ?, import_run = ?, import_line = ? WHERE system = ? AND external_id = ?"),
+      seen: db.prepare("UPDATE case_refs SET import_run = ?, import_line = ? WHERE system = ? AND external_id = ?"),
+      trigger: db.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'cases_stats_insert'").pluck(),
+      current: db.prepare(
+        `SELECT id, direction, status, diary_number, event_date, discovered_date, received_date, summary, description, area, kind,
+                severity, counterpart_id, unit_id FROM cases WHERE id = ?`,
+      ),
+      maxId: db.prepare("SELECT ifnull(max(id), 0) FROM cases").pluck(),
+    };
+  }
+
+  /** Takes the write lock and opens the transaction. */
+  begin(): void {
+    removeOldStaging(this.s.home);
+    const db = this.s.db;
+    db.exec("BEGIN IMMEDIATE");
+    this.open = true;
+    // A large transaction: keep its pages in memory rather than spilling them early (64 MB at most).
+    db.pragma("cache_size = -65536");
+    this.before = this.st.maxId.get() as number;
+    // The statistics trigger stands aside while the import writes: the new cases are added to the monthly
+    // aggregates at the end, in one pass (migration 008). Dropped and created again inside this transaction,
+    // so no other connection ever sees the register without it, and a rollback brings it back.
+    this.triggerSql = this.st.trigger.get() as string | undefined;
+    if (this.triggerSql) db.exec("DROP TRIGGER cases_stats_insert");
+  }
+
+  /** Writes one batch of rows (in file order); the outcome of each, in the same order. */
+  apply(rows: readonly ImportedRow[]): RowOutcome[] {
+    if (!this.open) throw new Error("import transaction not open");
+    const known = new Map<string, Known>();
+    const found = this.st.lookup.all(JSON.stringify(rows.map((r) => r.externalId)), this.o.system) as Array<{
+      external_id: string;
+      case_id: number;
+      direction: Direction;
+      status: Status;
+      diary_number: string | null;
+      fingerprint: string | null;
+      run: string | null;
+      line: number | null;
+    }>;
+    for (const r of found) {
+      known.set(r.external_id, { caseId: r.case_id, direction: r.direction, status: r.status, label: r.diary_number ?? `#${r.case_id}`, fingerprint: r.fingerprint, run: r.run, line: r.line });
+    }
+    // Ids of this batch already written (the lookup above was made before them).
+    const inBatch = new Map<string, number>();
+    return rows.map((row) => {
+      const first = inBatch.get(row.externalId);
+      if (first !== undefined) return { kind: "duplicate", firstLine: first };
+      const k = known.get(row.externalId);
+      if (k?.run === this.run) return { kind: "duplicate", firstLine: k.line ?? 0 };
+      if (k && k.direction !== this.o.direction) return { kind: "direction", label: k.label, caseDirection: k.direction };
+      inBatch.set(row.externalId, row.line);
+      if (!k) return this.create(row);
+      if (k.fingerprint === row.fingerprint || k.status === "closed") {
+        this.st.seen.run(this.run, row.line, this.o.system, row.externalId);
+        this.result.unchanged++;
+        if (k.fingerprint === row.fingerprint) return { kind: "unchanged", caseId: k.caseId };
+        return { kind: "closed", label: k.label };
+      }
+      return this.update(row, k);
+    });
+  }
+
+  /** Adds the new cases to the statistics, records the import and commits. */
+  commit(summary: Record<string, string | number>): ApplyResult {
+    const db = this.s.db;
+    const created = this.result.created > 0 ? { firstCase: this.before + 1, lastCase: this.st.maxId.get() as number } : {};
+    addToAggregates(db, this.before);
+    if (this.triggerSql) db.exec(this.triggerSql);
+    this.s.audit.record("import", null, { system: this.o.system, ...summary, created: this.result.created, updated: this.result.updated, unchanged: this.result.unchanged, ...created });
+    db.exec("COMMIT");
+    this.open = false;
+    return { ...this.result };
+  }
+
+  /** What would have been done, and nothing of it. */
+  rollback(): ApplyResult {
+    if (this.open && this.s.db.inTransaction) this.s.db.exec("ROLLBACK");
+    this.open = false;
+    return { ...this.result };
+  }
+
+  private audit(action: string, caseId: number, details: Record<string, unknown>): void {
+    const last = (this.last ??= (this.st.lastAudit.get() as { id: number; hash: string } | undefined) ?? { id: 0, hash: GENESIS_HASH });
+    const row = { id: last.id + 1, at: this.now, user: this.s.actor.user, action, case_id: caseId, details: JSON.stringify(details) };
+    const hash = eventHash(last.hash, row);
+    this.st.insertAudit.run({ ...row, prev_hash: last.hash, hash });
+    this.last = { id: row.id, hash };
+  }
+
+  private diarise(caseId: number): void {
+    this.s.cases.diarise(caseId);
+    // diarise records its own audit event: the chain goes on from there.
+    this.last = undefined;
+    this.result.diarised++;
+  }
+
+  private due(f: CaseFields): string {
+    let m = this.months.get(f.counterpartId);
+    if (m === undefined) {
+      m = this.s.cases.deadlineMonthsFor(f.counterpartId);
+      this.months.set(f.counterpartId, m);
+    }
+    return dueDate(f.discoveredDate, m);
+  }
+
+  private stamps(direction: Direction, status: Status) {
+    const now = this.now;
+    const answered = status === "answered" || status === "followed_up" || status === "closed";
+    return {
+      sent_at: direction === "out" && status !== "registered" ? now : null,
+      answered_at: answered ? now : null,
+      closed_at: status === "closed" ? now : null,
+    };
+  }
+
+  private addPersons(caseId: number, persons: readonly SealedPerson[], known: Set<string>): number {
+    let added = 0;
+    for (const p of persons) {
+      if (known.has(p.hash)) continue;
+      known.add(p.hash);
+      this.st.insertPerson.run(caseId, asBuffer(p.pnr), p.name ? asBuffer(p.name) : null, p.hash);
+      added++;
+    }
+    return added;
+  }
+
+  private create(row: ImportedRow): RowOutcome {
+    const f = row.fields;
+    const status = f.status ?? "registered";
+    const direction = this.o.direction;
+    const caseId = Number(
+      this.st.insertCase.run({
+        direction,
+        status,
+        counterpart_id: f.counterpartId,
+        unit_id: f.unitId,
+        event_date: f.eventDate,
+        discovered_date: f.discoveredDate,
+        received_date: f.receivedDate,
+        now: this.now,
+        due_date: this.due(f),
+        kind: f.kind,
+        area: f.area,
+        severity: f.severity,
+        summary: f.summary,
+        description: f.description,
+        ...this.stamps(direction, status),
+      }).lastInsertRowid,
+    );
+    this.st.insertRef.run(caseId, this.o.system, row.externalId, row.fingerprint, this.now, this.run, row.line);
+    if (row.persons.length) this.addPersons(caseId, row.persons, new Set());
+    this.result.created++;
+    if (this.o.diarise) this.diarise(caseId);
+    return { kind: "created", caseId };
+  }
+
+  private update(row: ImportedRow, k: Known): RowOutcome {
+    const f = row.fields;
+    const caseId = k.caseId;
+    const cur = this.st.current.get(caseId) as Record<string, string | null> & { diary_number: string | null; direction: Direction; status: Status };
+    const sets: string[] = [];
+    const params: Record<string, unknown> = { id: caseId, now: this.now };
+    const changed: string[] = [];
+    for (const [key, col] of FIELD_COLUMNS) {
+      const value = f[key];
+      // An empty cell never erases what the register holds.
+      if (value === null || value === cur[col]) continue;
+      sets.push(`${col} = @${col}`);
+      params[col] = value;
+      changed.push(key);
+    }
+    if (changed.includes("discoveredDate") || changed.includes("counterpartId")) {
+      sets.push("due_date = @due_date");
+      params.due_date = this.due(f);
+    }
+    // The export may move a case forward along its workflow, never back: what the register has already
+    // recorded (sent, answered, followed up) stays, whatever an older state in the other system says.
+    const order = statusesOf(cur.direction);
+    const forward = f.status !== null && order.indexOf(f.status) > order.indexOf(cur.status);
+    const statusChange = forward ? { from: cur.status, to: f.status! } : null;
+    if (statusChange) {
+      sets.push("status = @status");
+      params.status = f.status;
+      for (const [col, v] of Object.entries(this.stamps(cur.direction, f.status!))) {
+        if (v === null) continue;
+        sets.push(`${col} = COALESCE(${col}, @${col})`);
+        params[col] = v;
+      }
+      changed.push("status");
+    }
+    if (sets.length) {
+      const sql = `UPDATE cases SET ${sets.join(", ")}, updated_at = @now WHERE id = @id`;
+      let stmt = this.updates.get(sql);
+      if (!stmt) this.updates.set(sql, (stmt = this.s.db.prepare(sql)));
+      stmt.run(params);
+    }
+    const added = this.addPersons(caseId, row.persons, new Set(this.st.personHashes.all(caseId) as string[]));
+    if (added) changed.push("persons");
+    this.st.imported.run(row.fingerprint, this.now, this.run, row.line, this.o.system, row.externalId);
+    let outcome: RowOutcome;
+    if (changed.length) {
+      this.audit("case.update", caseId, { source: "import", ref: `${this.o.system}:${row.externalId}`, fields: changed, ...(statusChange ? { status: statusChange } : {}) });
+      this.result.updated++;
+      outcome = { kind: "updated", caseId };
+    } else {
+      this.result.unchanged++;
+      outcome = { kind: "unchanged", caseId };
+    }
+    if (this.o.diarise && cur.diary_number === null) this.diarise(caseId);
+    return outcome;
+  }
 }
 
 export interface ExportCase {
@@ -204,242 +420,11 @@ export interface ExportCase {
 }
 
 export class ImportRepo {
-  private lookupStmt: Database.Statement | undefined;
-  private fingerprintSalt: string | undefined;
-
   constructor(private readonly s: Store) {}
 
-  /**
-   * The cases that external references already belong to (one query for a batch of ids), with what was
-   * imported for each last time.
-   */
-  lookup(system: string, externalIds: readonly string[]): Map<string, KnownRef> {
-    this.lookupStmt ??= this.s.db.prepare(
-      `SELECT r.external_id, r.case_id, c.direction, c.status, c.diary_number, i.fingerprint
-       FROM json_each(?) j
-       CROSS JOIN case_refs r ON r.system = ? AND r.external_id = j.value
-       JOIN cases c ON c.id = r.case_id
-       LEFT JOIN import_rows i ON i.system = r.system AND i.external_id = r.external_id`,
-    );
-    const map = new Map<string, KnownRef>();
-    const rows = this.lookupStmt.all(JSON.stringify(externalIds), system) as Array<{
-      external_id: string;
-      case_id: number;
-      direction: Direction;
-      status: Status;
-      diary_number: string | null;
-      fingerprint: string | null;
-    }>;
-    for (const r of rows) {
-      map.set(r.external_id, { caseId: r.case_id, direction: r.direction, status: r.status, label: r.diary_number ?? `#${r.case_id}`, fingerprint: r.fingerprint });
-    }
-    return map;
-  }
-
-  /**
-   * A keyed hash of a row as read: equal rows give equal fingerprints, and nothing can be learnt from it
-   * without the key (SHA-256 over a secret derived from the register's key, then the row).
-   */
-  fingerprint(fields: CaseFields, persons: readonly StagedPerson[]): string {
-    this.fingerprintSalt ??= this.s.cipher.hash("row fingerprint", "import");
-    return createHash("sha256").update(this.fingerprintSalt).update(JSON.stringify([fields, persons])).digest("base64").slice(0, 32);
-  }
-
-  /** Encrypts the persons of a row for the staging file. */
-  seal(persons: readonly StagedPerson[]): string | null {
-    if (persons.length === 0) return null;
-    const c = this.s.cipher;
-    const sealed: SealedPerson[] = persons.map((p) => ({
-      p: c.encrypt(p.digits).toString("base64"),
-      n: p.name ? c.encrypt(p.name).toString("base64") : null,
-      h: c.hash(p.digits),
-    }));
-    return JSON.stringify(sealed);
-  }
-
-  openStaging(): Staging {
-    removeStaleStaging(this.s.home);
-    return new Staging(this.s.home);
-  }
-
-  /**
-   * Applies the staged rows in one immediate transaction: all of them, or (on any error, or with `dryRun`)
-   * none. Every created or changed case gets an audit event marked as coming from the import.
-   */
-  apply(staging: Staging, o: ApplyOptions): ApplyResult {
-    try {
-      return this.s.write(() => {
-        const result = this.applyRows(staging, o);
-        this.s.audit.record("import", null, { system: o.system, ...o.summary, created: result.created, updated: result.updated, unchanged: result.unchanged });
-        if (o.dryRun) throw new DryRunDone(result);
-        return result;
-      });
-    } catch (e) {
-      if (e instanceof DryRunDone) return e.result;
-      throw e;
-    }
-  }
-
-  private applyRows(staging: Staging, o: ApplyOptions): ApplyResult {
-    const db = this.s.db;
-    // A large transaction: keep its pages in memory rather than spilling them early (64 MB at most).
-    db.pragma("cache_size = -65536");
-    const now = this.s.now;
-    const user = this.s.actor.user;
-    const lastAudit = db.prepare("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
-    const insertAudit = db.prepare("INSERT INTO audit (id, at, user, action, case_id, details, prev_hash, hash) VALUES (@id, @at, @user, @action, @case_id, @details, @prev_hash, @hash)");
-    // The hash chain continues from the last event; re-read after anything else has recorded events (diarise).
-    let last: { id: number; hash: string } | undefined;
-    const audit = (action: string, caseId: number, details: Record<string, unknown>) => {
-      last ??= (lastAudit.get() as { id: number; hash: string } | undefined) ?? { id: 0, hash: GENESIS_HASH };
-      const row = { id: last.id + 1, at: now, user, action, case_id: caseId, details: JSON.stringify(details) };
-      const hash = eventHash(last.hash, row);
-      insertAudit.run({ ...row, prev_hash: last.hash, hash });
-      last = { id: row.id, hash };
-    };
-    const insertCase = db.prepare(
-      `INSERT INTO cases (direction, status, counterpart_id, unit_id, event_date, discovered_date, received_date, registered_at,
-                          due_date, kind, area, severity, summary, description, sent_at, answered_at, closed_at, updated_at)
-       VALUES (@direction, @status, @counterpart_id, @unit_id, @event_date, @discovered_date, @received_date, @now, @due_date,
-               @kind, @area, @severity, @summary, @description, @sent_at, @answered_at, @closed_at, @now)`,
-    );
-    const insertRef = db.prepare("INSERT INTO case_refs (case_id, system, external_id) VALUES (?, ?, ?)");
-    const insertPerson = db.prepare("INSERT INTO persons (case_id, pnr_enc, name_enc, pnr_hash) VALUES (?, ?, ?, ?)");
-    const personHashes = db.prepare("SELECT pnr_hash FROM persons WHERE case_id = ?").pluck();
-    const upsertImport = db.prepare(
-      `INSERT INTO import_rows (system, external_id, case_id, fingerprint, imported_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (system, external_id) DO UPDATE SET case_id = excluded.case_id, fingerprint = excluded.fingerprint, imported_at = excluded.imported_at`,
-    );
-    const current = db.prepare(
-      `SELECT id, direction, status, diary_number, event_date, discovered_date, received_date, summary, description, area, kind,
-              severity, counterpart_id, unit_id FROM cases WHERE id = ?`,
-    );
-    const updates = new Map<string, Database.Statement>();
-    const months = new Map<string, number>();
-    const due = (f: CaseFields) => {
-      let m = months.get(f.counterpartId);
-      if (m === undefined) {
-        m = this.s.cases.deadlineMonthsFor(f.counterpartId);
-        months.set(f.counterpartId, m);
-      }
-      return dueDate(f.discoveredDate, m);
-    };
-    const stamps = (direction: Direction, status: Status) => {
-      const answered = status === "answered" || status === "followed_up" || status === "closed";
-      return {
-        sent_at: direction === "out" && status !== "registered" ? now : null,
-        answered_at: answered ? now : null,
-        closed_at: status === "closed" ? now : null,
-      };
-    };
-    const addPersons = (caseId: number, sealed: string | null, known: Set<string>): number => {
-      if (!sealed) return 0;
-      let added = 0;
-      for (const p of JSON.parse(sealed) as SealedPerson[]) {
-        if (known.has(p.h)) continue;
-        known.add(p.h);
-        insertPerson.run(caseId, Buffer.from(p.p, "base64"), p.n ? Buffer.from(p.n, "base64") : null, p.h);
-        added++;
-      }
-      return added;
-    };
-
-    const result: ApplyResult = { created: 0, updated: 0, unchanged: 0, diarised: 0 };
-    let applied = 0;
-    for (const r of staging.rows()) {
-      const f = JSON.parse(r.data!) as CaseFields;
-      let caseId: number;
-      if (r.case_id === null) {
-        const status = f.status ?? "registered";
-        const direction = o.direction;
-        const dueDateValue = due(f);
-        caseId = Number(
-          insertCase.run({
-            direction,
-            status,
-            counterpart_id: f.counterpartId,
-            unit_id: f.unitId,
-            event_date: f.eventDate,
-            discovered_date: f.discoveredDate,
-            received_date: f.receivedDate,
-            now,
-            due_date: dueDateValue,
-            kind: f.kind,
-            area: f.area,
-            severity: f.severity,
-            summary: f.summary,
-            description: f.description,
-            ...stamps(direction, status),
-          }).lastInsertRowid,
-        );
-        insertRef.run(caseId, o.system, r.external_id);
-        const persons = addPersons(caseId, r.persons, new Set());
-        audit("case.import", caseId, { ref: `${o.system}:${r.external_id}`, direction, counterpart: f.counterpartId, status, dueDate: dueDateValue, persons });
-        result.created++;
-        if (o.diarise) {
-          this.s.cases.diarise(caseId);
-          last = undefined;
-          result.diarised++;
-        }
-      } else {
-        caseId = r.case_id;
-        const cur = current.get(caseId) as Record<string, string | null> & { id: number; diary_number: string | null; direction: Direction; status: Status };
-        const sets: string[] = [];
-        const params: Record<string, unknown> = { id: caseId, now };
-        const changed: string[] = [];
-        for (const [key, col] of FIELD_COLUMNS) {
-          const value = f[key];
-          // An empty cell never erases what the register holds.
-          if (value === null || value === cur[col]) continue;
-          sets.push(`${col} = @${col}`);
-          params[col] = value;
-          changed.push(key);
-        }
-        if (changed.includes("discoveredDate") || changed.includes("counterpartId")) {
-          sets.push("due_date = @due_date");
-          params.due_date = due(f);
-        }
-        // The export may move a case forward along its workflow, never back: what the register has already
-        // recorded (sent, answered, followed up) stays, whatever an older state in the other system says.
-        const order = statusesOf(cur.direction);
-        const forward = f.status !== undefined && f.status !== null && order.indexOf(f.status) > order.indexOf(cur.status);
-        const statusChange = forward ? { from: cur.status, to: f.status! } : null;
-        if (statusChange) {
-          const st = stamps(cur.direction, f.status!);
-          sets.push("status = @status");
-          params.status = f.status;
-          for (const [col, v] of Object.entries(st)) {
-            if (v === null) continue;
-            sets.push(`${col} = COALESCE(${col}, @${col})`);
-            params[col] = v;
-          }
-          changed.push("status");
-        }
-        if (sets.length) {
-          const sql = `UPDATE cases SET ${sets.join(", ")}, updated_at = @now WHERE id = @id`;
-          let stmt = updates.get(sql);
-          if (!stmt) updates.set(sql, (stmt = db.prepare(sql)));
-          stmt.run(params);
-        }
-        const added = addPersons(caseId, r.persons, new Set(personHashes.all(caseId) as string[]));
-        if (added) changed.push("persons");
-        if (changed.length) {
-          audit("case.update", caseId, { source: "import", ref: `${o.system}:${r.external_id}`, fields: changed, ...(statusChange ? { status: statusChange } : {}) });
-          result.updated++;
-        } else {
-          result.unchanged++;
-        }
-        if (o.diarise && cur.diary_number === null) {
-          this.s.cases.diarise(caseId);
-          last = undefined;
-          result.diarised++;
-        }
-      }
-      upsertImport.run(o.system, r.external_id, caseId, r.fingerprint, now);
-      if (++applied % 5000 === 0) o.onProgress?.(applied);
-    }
-    o.onProgress?.(applied);
-    return result;
+  /** The write side of one import (see ImportWriter); call `begin()` on it. */
+  writer(o: ImportOptions): ImportWriter {
+    return new ImportWriter(this.s, o);
   }
 
   /**

@@ -1,9 +1,9 @@
-// The write phase on its own: one transaction, so a failure on the last staged row leaves the register as it was.
+// The write side of an import on its own: one transaction, so a failure on the last row leaves the register as it was.
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Store } from "../../src/store/store.js";
-import type { CaseFields } from "../../src/store/imports.js";
+import type { CaseFields, ImportedRow } from "../../src/store/imports.js";
 import { linkoping, type Sandbox } from "../helpers/cli.js";
 
 let s: Sandbox;
@@ -28,46 +28,63 @@ const fields = (counterpartId: string): CaseFields => ({
   status: null,
 });
 
-describe("the write phase of an import", () => {
-  it("is all or nothing: a row failing after thousands of others leaves cases, refs, persons and audit untouched", () => {
+const row = (i: number, counterpartId: string, persons: ImportedRow["persons"] = []): ImportedRow => ({
+  line: i + 2,
+  externalId: String(i),
+  fields: fields(counterpartId),
+  fingerprint: `fp${i}`,
+  persons,
+});
+
+describe("the write side of an import", () => {
+  it("is all or nothing: a row failing after thousands of others leaves cases, refs, persons, statistics and audit untouched", () => {
     s = linkoping();
     const home = join(s.home, "data");
     store = Store.open({ home, actor: { user: "test", now: new Date("2026-03-10T09:00:00") } });
     const auditBefore = store.audit.list().length;
-    const staging = store.imports.openStaging();
-    const persons = store.imports.seal([{ digits: "191212121212", name: "Tolvan" }]);
-    staging.batch(() => {
-      for (let i = 0; i < 3000; i++) staging.add(i + 2, String(i), null, `fp${i}`, fields("region-ostergotland"), persons);
-      // The last row names an organisation that is not in the directory: applying it fails, at the very end.
-      staging.add(3002, "last", null, "fp-last", fields("no-such-org"), null);
-    });
-    expect(() => store!.imports.apply(staging, { system: "test", direction: "in", diarise: true, dryRun: false, summary: {} })).toThrow();
-    staging.remove();
+    const c = store.cipher;
+    const persons = [{ pnr: c.encrypt("191212121212"), name: c.encrypt("Tolvan"), hash: c.hash("191212121212") }];
+    const writer = store.imports.writer({ system: "test", direction: "in", diarise: true });
+    writer.begin();
+    for (let b = 0; b < 3; b++) writer.apply(Array.from({ length: 1000 }, (_, i) => row(b * 1000 + i, "region-ostergotland", persons)));
+    // The last row names an organisation that is not in the directory: writing it fails, at the very end.
+    expect(() => writer.apply([row(3000, "no-such-org")])).toThrow();
+    writer.rollback();
+    expect(store.db.inTransaction).toBe(false);
     expect(store.cases.list()).toEqual([]);
     expect(store.audit.list()).toHaveLength(auditBefore);
     expect(store.audit.verify().problems).toEqual([]);
-    expect(store.db.prepare("SELECT count(*) FROM persons").pluck().get()).toBe(0);
-    expect(store.db.prepare("SELECT count(*) FROM case_refs").pluck().get()).toBe(0);
-    expect(store.db.prepare("SELECT count(*) FROM import_rows").pluck().get()).toBe(0);
-    expect(store.db.prepare("SELECT count(*) FROM diary_sequences").pluck().get()).toBe(0);
-    expect(existsSync(staging.file)).toBe(false);
+    for (const table of ["persons", "case_refs", "diary_sequences", "stats_month", "stats_handling"]) {
+      expect(store.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get(), table).toBe(0);
+    }
+    expect(store.db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'cases_stats_insert'").pluck().get()).toBe(1);
   });
 
-  it("keeps the audit chain intact and removes staging files left by a killed import", () => {
+  it("adds the new cases to the statistics at the end, keeps the audit chain intact and removes old staging files", () => {
     s = linkoping();
     const home = join(s.home, "data");
     const stale = join(home, ".import-999999-deadbeef.tmp");
-    writeFileSync(stale, "left over");
+    writeFileSync(stale, "left over by a killed import of an older version");
     store = Store.open({ home, actor: { user: "test", now: new Date("2026-03-10T09:00:00") } });
-    const staging = store.imports.openStaging();
+    const writer = store.imports.writer({ system: "test", direction: "in", diarise: true });
+    writer.begin();
     expect(existsSync(stale)).toBe(false);
-    staging.batch(() => {
-      for (let i = 0; i < 50; i++) staging.add(i + 2, String(i), null, `fp${i}`, fields("region-ostergotland"), null);
-    });
-    const r = store.imports.apply(staging, { system: "test", direction: "in", diarise: true, dryRun: false, summary: {} });
-    staging.remove();
+    const outcomes = writer.apply([...Array.from({ length: 50 }, (_, i) => row(i, "region-ostergotland")), row(7, "region-ostergotland")]);
+    expect(outcomes.filter((o) => o.kind === "created")).toHaveLength(50);
+    expect(outcomes[50]).toEqual({ kind: "duplicate", firstLine: 9 });
+    // In a later batch, the run's own rows are recognised too.
+    expect(writer.apply([row(3, "region-ostergotland")])).toEqual([{ kind: "duplicate", firstLine: 5 }]);
+    const r = writer.commit({ file: "test.csv" });
     expect(r).toMatchObject({ created: 50, diarised: 50 });
     expect(store.audit.verify().problems).toEqual([]);
     expect(readdirSync(home).filter((n) => n.startsWith(".import-"))).toEqual([]);
+    // The statistics equal what the insert trigger would have kept, case by case.
+    expect(store.stats.margins("2026-03-01", "2026-03-31")).toEqual(store.stats.margins("2026-03-01", "2026-03-31", { live: true }));
+    expect(store.stats.margins("2026-03-01", "2026-03-31").byArea).toEqual({ lakemedel: 50 });
+    const event = store.audit.list().filter((e) => e.action === "import");
+    expect(event).toHaveLength(1);
+    expect(event[0]!.details).toMatchObject({ created: 50, firstCase: 1, lastCase: 50 });
+    // Each created case's history names the import that created it.
+    expect(store.audit.list(17).map((e) => e.action)).toEqual(["case.diarise", "import"]);
   });
 });

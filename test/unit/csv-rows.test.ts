@@ -91,7 +91,7 @@ const row = fc.record({
 async function readBack(file: string): Promise<CsvRecord[]> {
   const d = await detect(file, profile);
   const out: CsvRecord[] = [];
-  await readRecords(file, d, (r) => out.push(r), () => undefined, () => undefined);
+  await readRecords(file, d, (r) => void out.push(r), () => undefined, () => undefined).done;
   return out;
 }
 

@@ -97,28 +97,24 @@ function printResult(ctx: Context, r: ImportResult, file: string): void {
   if (r.rejectedFile) ctx.out.line(t("csv.import.rejectedFile", { file: r.rejectedFile }));
 }
 
-/** A progress bar on stderr (only on a terminal and never with --json): bytes while reading, rows while writing. */
+/** A progress bar on stderr (only on a terminal and never with --json), in bytes of the file read and written. */
 async function progressBar(ctx: Context): Promise<Progress> {
   const { default: cliProgress } = await import("cli-progress");
   let bar: InstanceType<typeof cliProgress.SingleBar> | undefined;
   let done = 0;
-  const start = (label: string, total: number) => {
-    bar?.stop();
-    done = 0;
-    bar = new cliProgress.SingleBar(
-      { format: `${label} [{bar}] {percentage}% {value}/{total}`, stream: process.stderr, hideCursor: true, clearOnComplete: true, etaBuffer: 50 },
-      cliProgress.Presets.shades_classic,
-    );
-    bar.start(Math.max(total, 1), 0);
-  };
   return {
-    reading: (total) => start(ctx.t("csv.progress.reading"), total),
+    start: (total) => {
+      done = 0;
+      bar = new cliProgress.SingleBar(
+        { format: `${ctx.t("csv.progress.reading")} [{bar}] {percentage}% {eta_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: true, etaBuffer: 50 },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(Math.max(total, 1), 0);
+    },
     bytes: (n) => {
       done += n;
       bar?.update(done);
     },
-    writing: (total) => start(ctx.t("csv.progress.writing"), total),
-    rows: (n) => bar?.update(n),
     stop: () => {
       bar?.stop();
       bar = undefined;

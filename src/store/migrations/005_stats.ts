@@ -4,7 +4,7 @@ import type { Database } from "better-sqlite3";
 // half-year's statistics read a few hundred rows instead of every case registered in it.
 
 /** The dimensions counted per month: [dim, SQL expression over the row]. */
-const DIMENSIONS: ReadonlyArray<[string, (r: string) => string]> = [
+export const DIMENSIONS: ReadonlyArray<[string, (r: string) => string]> = [
   ["area", (r) => `${r}.area`],
   ["kind", (r) => `${r}.kind`],
   ["severity", (r) => `ifnull(${r}.severity, '-')`],
@@ -13,12 +13,12 @@ const DIMENSIONS: ReadonlyArray<[string, (r: string) => string]> = [
   ["pair", (r) => `${r}.area || '|' || ${r}.counterpart_id`],
 ];
 
-const answered = (r: string) => `(${r}.answered_at IS NOT NULL)`;
-const onTime = (r: string) => `(${r}.answered_at IS NOT NULL AND substr(${r}.answered_at, 1, 10) <= ${r}.due_date)`;
-const days = (r: string) => `CAST(round(julianday(substr(${r}.answered_at, 1, 10)) - julianday(${r}.discovered_date)) AS INTEGER)`;
+export const answered = (r: string) => `(${r}.answered_at IS NOT NULL)`;
+export const onTime = (r: string) => `(${r}.answered_at IS NOT NULL AND substr(${r}.answered_at, 1, 10) <= ${r}.due_date)`;
+export const days = (r: string) => `CAST(round(julianday(substr(${r}.answered_at, 1, 10)) - julianday(${r}.discovered_date)) AS INTEGER)`;
 
 /** Adds (sign 1) or removes (sign -1) one case's contribution; the row is NEW or OLD in a trigger. */
-function contribution(r: "NEW" | "OLD", sign: 1 | -1): string {
+export function contribution(r: "NEW" | "OLD", sign: 1 | -1): string {
   const month = `substr(${r}.registered_at, 1, 7)`;
   const dims = DIMENSIONS.map(([dim, expr]) => `SELECT '${dim}' AS dim, ${expr(r)} AS code`).join(" UNION ALL ");
   return `

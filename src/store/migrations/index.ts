@@ -4,6 +4,7 @@ import { up as mail } from "./003_mail.js";
 import { up as stats } from "./005_stats.js";
 import { up as protection } from "./006_protection.js";
 import { up as csv } from "./007_csv.js";
+import { up as bulkImport } from "./008_bulk_import.js";
 
 export interface Migration {
   version: number;
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: "stats", up: stats },
   { version: 6, name: "protection", up: protection },
   { version: 7, name: "csv", up: csv },
+  { version: 8, name: "bulk import", up: bulkImport },
 ];

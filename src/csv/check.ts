@@ -1,0 +1,134 @@
+// The reading side of an import: every record of the file read, checked and turned into what the register
+// stores (personnummer and names already encrypted, a keyed fingerprint of the row), handed on in batches.
+// It runs in a worker thread for large files (src/csv/worker.ts), so that reading and checking go on while
+// the main thread writes the previous batch, and in the main thread for small ones. No database here.
+
+import { createHash } from "node:crypto";
+import { InvalidDataError } from "../core/errors.js";
+import type { Org } from "../core/types.js";
+import type { FieldCipher } from "../store/crypto.js";
+import type { CaseFields, ImportedRow } from "../store/imports.js";
+import type { Profile } from "./profile.js";
+import { readRecords, type Detected, type RecordReading } from "./read.js";
+import { RowReader, directoryOf, indexColumns, type Problem } from "./rows.js";
+
+/** A row that passed every check, ready to write. */
+export interface CheckedRow extends ImportedRow {
+  ok: true;
+  /** The row's cells, kept only when rejected rows are written back (a later check may still reject it). */
+  cells: string[] | null;
+}
+
+/** A row that did not: its problems, and its cells when rejected rows are written back to a file. */
+export interface RejectedRow {
+  ok: false;
+  line: number;
+  problems: Problem[];
+  cells: string[] | null;
+}
+
+export type Item = CheckedRow | RejectedRow;
+
+export interface CheckInput {
+  file: string;
+  detected: Detected;
+  profile: Profile;
+  orgs: readonly Org[];
+  today: string;
+  /** Whether rejected rows are written back (their cells are kept). */
+  keepCells: boolean;
+}
+
+/** What the checker hands on; `batch` returning false pauses the reading until `resume()`. */
+export interface CheckSink {
+  header(cells: string[]): void;
+  batch(items: Item[], bytes: number): boolean | void;
+}
+
+export const BATCH_ROWS = 2000;
+
+/** The salt of the row fingerprints: derived from the register's key, so nothing can be learnt without it. */
+export function fingerprintSalt(cipher: FieldCipher): string {
+  return cipher.hash("row fingerprint", "import");
+}
+
+/** SHA-256 over the salt and the row as read (fields and persons in clear), shortened. */
+export function fingerprintOf(salt: string, fields: CaseFields, persons: ReadonlyArray<{ digits: string; name: string | null }>): string {
+  return createHash("sha256").update(salt).update(JSON.stringify([fields, persons])).digest("base64").slice(0, 32);
+}
+
+/**
+ * Reads and checks the whole file, handing on batches of items in file order. Rejects with InvalidDataError
+ * when the file itself is wrong (a column missing, no header).
+ */
+export function checkFile(input: CheckInput, cipher: FieldCipher, sink: CheckSink): { done: Promise<void>; resume(): void } {
+  const { profile, keepCells } = input;
+  const salt = fingerprintSalt(cipher);
+  const directory = directoryOf(input.orgs);
+  let header: string[] | undefined;
+  let reader: RowReader | undefined;
+  let items: Item[] = [];
+  let bytes = 0;
+  const flush = (): boolean => {
+    if (items.length === 0 && bytes === 0) return true;
+    const out = items;
+    const n = bytes;
+    items = [];
+    bytes = 0;
+    return sink.batch(out, n) !== false;
+  };
+  const reject = (line: number, cells: string[] | null, problems: Problem[]) => {
+    items.push({ ok: false, line, problems, cells: keepCells ? cells : null });
+  };
+  const reading: RecordReading = readRecords(
+    input.file,
+    input.detected,
+    (rec) => {
+      if (!header) {
+        header = rec.cells.map((c) => c.trim());
+        const { index, missing } = indexColumns(profile, header);
+        if (missing.length) {
+          throw new InvalidDataError("csv.file.missingColumns", {
+            file: input.file,
+            missing: missing.map((m) => `'${m}'`).join(", "),
+            found: header.map((h) => `'${h}'`).join(", "),
+            profile: profile.file,
+          });
+        }
+        reader = new RowReader(profile, index, directory, input.today);
+        sink.header(header);
+        return;
+      }
+      if (rec.cells.every((c) => c.trim() === "")) return;
+      if (rec.cells.length !== header.length) {
+        reject(rec.line, rec.cells, [{ key: "csv.row.fieldCount", params: { found: rec.cells.length, expected: header.length } }]);
+      } else {
+        const r = reader!.read(rec.cells);
+        if (!r.ok) reject(rec.line, rec.cells, r.problems);
+        else {
+          const { externalId, fields, persons } = r.row;
+          items.push({
+            ok: true,
+            line: rec.line,
+            externalId,
+            fields,
+            fingerprint: fingerprintOf(salt, fields, persons),
+            persons: persons.map((p) => ({ pnr: cipher.encrypt(p.digits), name: p.name ? cipher.encrypt(p.name) : null, hash: cipher.hash(p.digits) })),
+            cells: keepCells ? rec.cells : null,
+          });
+        }
+      }
+      if (items.length >= BATCH_ROWS) return flush();
+      return true;
+    },
+    (n) => {
+      bytes += n;
+    },
+    (m) => reject(m.line, [], [{ key: "csv.row.malformed", params: { reason: m.reason } }]),
+  );
+  const done = reading.done.then(() => {
+    if (!header) throw new InvalidDataError("csv.file.empty", { file: input.file });
+    flush();
+  });
+  return { done, resume: () => reading.resume() };
+}
