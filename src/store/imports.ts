@@ -221,7 +221,9 @@ export class ImportWriter {
     }
     // Ids of this batch already written (the lookup above was made before them).
     const inBatch = new Map<string, number>();
-    return rows.map((row) => {
+    const created = this.result.created;
+    const firstId = (this.st.maxId.get() as number) + 1;
+    const outcomes = rows.map((row): RowOutcome => {
       const first = inBatch.get(row.externalId);
       if (first !== undefined) return { kind: "duplicate", firstLine: first };
       const k = known.get(row.externalId);
@@ -237,13 +239,15 @@ export class ImportWriter {
       }
       return this.update(row, k);
     });
+    // The batch's new cases into the statistics (their ids are consecutive: nobody else writes meanwhile).
+    if (this.result.created > created) addToAggregates(this.s.db, firstId, firstId + this.result.created - created - 1);
+    return outcomes;
   }
 
   /** Adds the new cases to the statistics, records the import and commits. */
   commit(summary: Record<string, string | number>): ApplyResult {
     const db = this.s.db;
     const created = this.result.created > 0 ? { firstCase: this.before + 1, lastCase: this.st.maxId.get() as number } : {};
-    addToAggregates(db, this.before);
     if (this.triggerSql) db.exec(this.triggerSql);
     this.s.audit.record("import", null, { system: this.o.system, ...summary, created: this.result.created, updated: this.result.updated, unchanged: this.result.unchanged, ...created });
     db.exec("COMMIT");

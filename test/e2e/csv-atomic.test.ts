@@ -31,7 +31,8 @@ const fields = (counterpartId: string): CaseFields => ({
 const row = (i: number, counterpartId: string, persons: ImportedRow["persons"] = []): ImportedRow => ({
   line: i + 2,
   externalId: String(i),
-  fields: fields(counterpartId),
+  // Every third row arrives answered, with its own discovery date (handling days and the deadline vary).
+  fields: i % 3 === 0 ? { ...fields(counterpartId), discoveredDate: `2026-0${1 + (i % 3)}-${String(1 + (i % 27)).padStart(2, "0")}`, status: "answered", severity: "gul" } : fields(counterpartId),
   fingerprint: `fp${i}`,
   persons,
 });
@@ -69,11 +70,11 @@ describe("the write side of an import", () => {
     const writer = store.imports.writer({ system: "test", direction: "in", diarise: true });
     writer.begin();
     expect(existsSync(stale)).toBe(false);
-    const outcomes = writer.apply([...Array.from({ length: 50 }, (_, i) => row(i, "region-ostergotland")), row(7, "region-ostergotland")]);
-    expect(outcomes.filter((o) => o.kind === "created")).toHaveLength(50);
-    expect(outcomes[50]).toEqual({ kind: "duplicate", firstLine: 9 });
+    const outcomes = writer.apply([...Array.from({ length: 40 }, (_, i) => row(i, "region-ostergotland")), row(7, "region-ostergotland")]);
+    expect(outcomes.filter((o) => o.kind === "created")).toHaveLength(40);
+    expect(outcomes[40]).toEqual({ kind: "duplicate", firstLine: 9 });
     // In a later batch, the run's own rows are recognised too.
-    expect(writer.apply([row(3, "region-ostergotland")])).toEqual([{ kind: "duplicate", firstLine: 5 }]);
+    expect(writer.apply([row(3, "region-ostergotland"), ...Array.from({ length: 10 }, (_, i) => row(40 + i, "region-ostergotland"))])[0]).toEqual({ kind: "duplicate", firstLine: 5 });
     const r = writer.commit({ file: "test.csv" });
     expect(r).toMatchObject({ created: 50, diarised: 50 });
     expect(store.audit.verify().problems).toEqual([]);
@@ -81,6 +82,8 @@ describe("the write side of an import", () => {
     // The statistics equal what the insert trigger would have kept, case by case.
     expect(store.stats.margins("2026-03-01", "2026-03-31")).toEqual(store.stats.margins("2026-03-01", "2026-03-31", { live: true }));
     expect(store.stats.margins("2026-03-01", "2026-03-31").byArea).toEqual({ lakemedel: 50 });
+    expect(store.stats.handlingDays("2026-03-01", "2026-03-31")).toHaveLength(new Set(Array.from({ length: 17 }, (_, k) => (3 * k) % 27)).size);
+    expect([...store.stats.handlingDays("2026-03-01", "2026-03-31")].sort()).toEqual([...store.stats.handlingDays("2026-03-01", "2026-03-31", { live: true })].sort());
     const event = store.audit.list().filter((e) => e.action === "import");
     expect(event).toHaveLength(1);
     expect(event[0]!.details).toMatchObject({ created: 50, firstCase: 1, lastCase: 50 });

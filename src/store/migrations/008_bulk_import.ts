@@ -27,26 +27,26 @@ export function up(db: Database): void {
 }
 
 /**
- * Adds the cases with ids above `afterId` to the monthly aggregates: what the insert trigger of migration 005
- * adds case by case, in one pass over the new cases (an import sets the trigger aside while it writes).
+ * Adds the cases with ids from `first` to `last` to the monthly aggregates: what the insert trigger of
+ * migration 005 adds case by case, for a batch of new cases at once (an import sets the trigger aside while it
+ * writes, and calls this after each batch, so that the grouping stays small).
  */
-export function addToAggregates(db: Database, afterId: number): void {
-  db.exec("DROP TABLE IF EXISTS temp.new_cases");
+export function addToAggregates(db: Database, first: number, last: number): void {
+  const newCases = `SELECT substr(c.registered_at, 1, 7) AS month, c.area, c.kind, c.severity, c.counterpart_id, c.unit_id,
+         ${answered("c")} AS answered, ${onTime("c")} AS on_time,
+         CASE WHEN c.answered_at IS NOT NULL THEN ${days("c")} END AS days, count(*) AS n
+       FROM cases c WHERE c.id BETWEEN @first AND @last AND c.duplicate_of IS NULL GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`;
+  const dims = DIMENSIONS.map(([dim, expr]) => `SELECT x.month, '${dim}' AS dim, ${expr("x")} AS code, x.n, x.answered, x.on_time FROM x`).join(" UNION ALL ");
   db.prepare(
-    `CREATE TEMP TABLE new_cases AS
-       SELECT substr(c.registered_at, 1, 7) AS month, c.area, c.kind, c.severity, c.counterpart_id, c.unit_id,
-              ${answered("c")} AS answered, ${onTime("c")} AS on_time,
-              CASE WHEN c.answered_at IS NOT NULL THEN ${days("c")} END AS days, count(*) AS n
-       FROM cases c WHERE c.id > ? AND c.duplicate_of IS NULL GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`,
-  ).run(afterId);
-  const dims = DIMENSIONS.map(([dim, expr]) => `SELECT x.month, '${dim}' AS dim, ${expr("x")} AS code, x.n, x.answered, x.on_time FROM temp.new_cases x`).join(" UNION ALL ");
-  db.exec(`
-    INSERT INTO stats_month (month, dim, code, n, answered, on_time)
-      SELECT month, dim, code, sum(n), sum(answered * n), sum(on_time * n) FROM (${dims}) WHERE true GROUP BY month, dim, code
-      ON CONFLICT (month, dim, code) DO UPDATE SET n = n + excluded.n, answered = answered + excluded.answered, on_time = on_time + excluded.on_time;
-    INSERT INTO stats_handling (month, days, n)
-      SELECT month, days, sum(n) FROM temp.new_cases WHERE days IS NOT NULL GROUP BY month, days
-      ON CONFLICT (month, days) DO UPDATE SET n = n + excluded.n;
-    DROP TABLE temp.new_cases;
-  `);
+    `WITH x AS MATERIALIZED (${newCases})
+     INSERT INTO stats_month (month, dim, code, n, answered, on_time)
+       SELECT month, dim, code, sum(n), sum(answered * n), sum(on_time * n) FROM (${dims}) WHERE true GROUP BY month, dim, code
+       ON CONFLICT (month, dim, code) DO UPDATE SET n = n + excluded.n, answered = answered + excluded.answered, on_time = on_time + excluded.on_time`,
+  ).run({ first, last });
+  db.prepare(
+    `WITH x AS MATERIALIZED (${newCases})
+     INSERT INTO stats_handling (month, days, n)
+       SELECT month, days, sum(n) FROM x WHERE days IS NOT NULL GROUP BY month, days
+       ON CONFLICT (month, days) DO UPDATE SET n = n + excluded.n`,
+  ).run({ first, last });
 }
