@@ -261,3 +261,45 @@ describe("awkward rows and files", () => {
     expect(s.json(["case", "list"])).toEqual([]);
   });
 });
+
+describe("a large export (read and checked in a worker thread while the batches are written)", () => {
+  const HEADER = "Ärendenr;Händelsedatum;Upptäckt datum;Registrerad;Rubrik;Beskrivning;Rapporteringsområde;Händelsetyp;Rapporterande enhet;Ansvarig enhet;Status;Personnummer;Patient";
+  const line = (id: number, date = "2026-02-20") =>
+    `${id};${date};2026-02-21;2026-02-23;Utskriven utan läkemedelslista ${id};"Beskrivning ${id}; med ""citat"""` +
+    `;Läkemedelsbehandling;Tillbud;Vrinnevisjukhuset, medicinkliniken;Hemtjänsten Ryd;Registrerad;19121212-1212;Tolvan Tolvansson`;
+  /** 5,000 rows (over 1 MB): a bad date at line 1501, line 10's id again at line 4501 (another batch). */
+  function bigFile(): string {
+    const rows = Array.from({ length: 5000 }, (_, i) => (i === 1499 ? line(80000 + i, "2026-13-01") : i === 4499 ? line(80000 + 8) : line(80000 + i)));
+    const file = join(s.home, "synergi-stor.csv");
+    writeFileSync(file, `\ufeff${HEADER}\r\n${rows.join("\r\n")}\r\n`);
+    return file;
+  }
+
+  it("fails as a whole on invalid rows far apart, naming each line; with --skip-invalid takes the rest", () => {
+    s = linkoping();
+    const file = bigFile();
+    const failed = s.run(["import", file, "--profile", "synergi", "--json"]);
+    expect(failed.code).toBe(1);
+    const out = JSON.parse(failed.stdout);
+    expect(out).toMatchObject({ rows: 5000, created: 0, updated: 0, unchanged: 0, rejected: 2, imported: false });
+    expect(out.errors.map((e: { line: number }) => e.line)).toEqual([1501, 4501]);
+    expect(out.errors[0].message).toContain("2026-13-01");
+    expect(out.errors[1].message).toMatch(/synergi:80008.*rad 10/);
+    expect(s.json(["case", "list"])).toEqual([]);
+    expect(s.json(["audit", "verify"]).problems).toEqual([]);
+
+    const r = s.json(["import", file, "--profile", "synergi", "--skip-invalid"]);
+    expect(r).toMatchObject({ rows: 5000, created: 4998, rejected: 2, imported: true });
+    expect(s.json(["case", "list"])).toHaveLength(4998);
+    const rejected = parse(readFileSync(r.rejectedFile, "utf8"), { delimiter: ";", bom: true }) as string[][];
+    expect(rejected.map((row) => row[0])).toEqual(["Ärendenr", "81499", "80008"]);
+    expect(rejected[2]!.at(-2)).toBe("4501");
+    // The same file again: nothing changes; the repeated id is still named.
+    expect(s.json(["import", file, "--profile", "synergi", "--skip-invalid"])).toMatchObject({ created: 0, updated: 0, unchanged: 4998, rejected: 2 });
+    // Statistics count each imported case once, as counting the cases does.
+    expect(s.json(["stats", "--period", "2026"]).total).toBe(4998);
+    // A case's history names the import that created it (one event for the whole import).
+    const card = s.run(["case", "show", "synergi:80100", "--history"]).stdout;
+    expect(card).toMatch(/import system=synergi file=synergi-stor\.csv rows=5000 rejected=2 created=4998 .*firstCase=1 lastCase=4998/);
+  });
+});
