@@ -164,11 +164,11 @@ export class ImportWriter {
       ),
       lastAudit: db.prepare("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1"),
       insertAudit: db.prepare("INSERT INTO audit (id, at, user, action, case_id, details, prev_hash, hash) VALUES (@id, @at, @user, @action, @case_id, @details, @prev_hash, @hash)"),
+      // Positional parameters: binding is cheaper than by name, and this runs once per imported case.
       insertCase: db.prepare(
         `INSERT INTO cases (direction, status, counterpart_id, unit_id, event_date, discovered_date, received_date, registered_at,
                             due_date, kind, area, severity, summary, description, sent_at, answered_at, closed_at, updated_at)
-         VALUES (@direction, @status, @counterpart_id, @unit_id, @event_date, @discovered_date, @received_date, @now, @due_date,
-                 @kind, @area, @severity, @summary, @description, @sent_at, @answered_at, @closed_at, @now)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       insertRef: db.prepare(
         "INSERT INTO case_refs (case_id, system, external_id, fingerprint, imported_at, import_run, import_line) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -311,24 +311,28 @@ export class ImportWriter {
     const f = row.fields;
     const status = f.status ?? "registered";
     const direction = this.o.direction;
+    const st = this.stamps(direction, status);
     const caseId = Number(
-      this.st.insertCase.run({
+      this.st.insertCase.run(
         direction,
         status,
-        counterpart_id: f.counterpartId,
-        unit_id: f.unitId,
-        event_date: f.eventDate,
-        discovered_date: f.discoveredDate,
-        received_date: f.receivedDate,
-        now: this.now,
-        due_date: this.due(f),
-        kind: f.kind,
-        area: f.area,
-        severity: f.severity,
-        summary: f.summary,
-        description: f.description,
-        ...this.stamps(direction, status),
-      }).lastInsertRowid,
+        f.counterpartId,
+        f.unitId,
+        f.eventDate,
+        f.discoveredDate,
+        f.receivedDate,
+        this.now,
+        this.due(f),
+        f.kind,
+        f.area,
+        f.severity,
+        f.summary,
+        f.description,
+        st.sent_at,
+        st.answered_at,
+        st.closed_at,
+        this.now,
+      ).lastInsertRowid,
     );
     this.st.insertRef.run(caseId, this.o.system, row.externalId, row.fingerprint, this.now, this.run, row.line);
     if (row.persons.length) this.addPersons(caseId, row.persons, new Set());
