@@ -19,6 +19,9 @@ export interface CheckedRow extends ImportedRow {
   cells: string[] | null;
 }
 
+/** The fingerprints the register holds for external ids of the profile's system (before this import). */
+export type FingerprintLookup = (externalIds: readonly string[]) => Map<string, string>;
+
 /** A row that did not: its problems, and its cells when rejected rows are written back to a file. */
 export interface RejectedRow {
   ok: false;
@@ -61,16 +64,28 @@ export function fingerprintOf(salt: string, fields: CaseFields, persons: Readonl
  * Reads and checks the whole file, handing on batches of items in file order. Rejects with InvalidDataError
  * when the file itself is wrong (a column missing, no header).
  */
-export function checkFile(input: CheckInput, cipher: FieldCipher, sink: CheckSink): { done: Promise<void>; resume(): void } {
+export function checkFile(input: CheckInput, cipher: FieldCipher, sink: CheckSink, known?: FingerprintLookup): { done: Promise<void>; resume(): void } {
   const { profile, keepCells } = input;
   const salt = fingerprintSalt(cipher);
   const directory = directoryOf(input.orgs);
   let header: string[] | undefined;
   let reader: RowReader | undefined;
   let items: Item[] = [];
+  /** The persons of the batch's checked rows, in clear until sealed at the end of the batch. */
+  let plain = new Map<CheckedRow, Array<{ digits: string; name: string | null }>>();
   let bytes = 0;
   const flush = (): boolean => {
     if (items.length === 0 && bytes === 0) return true;
+    // Encrypting is most of the cost of a row: a row the register already holds exactly as read (same
+    // fingerprint) is left unsealed, since it will not be written (ImportWriter.apply: unchanged).
+    const same = known && plain.size ? known([...plain.keys()].map((r) => r.externalId)) : undefined;
+    for (const [row, persons] of plain) {
+      if (same?.get(row.externalId) === row.fingerprint) {
+        row.persons = [];
+        row.sealed = false;
+      } else row.persons = persons.map((p) => ({ pnr: cipher.encrypt(p.digits), name: p.name ? cipher.encrypt(p.name) : null, hash: cipher.hash(p.digits) }));
+    }
+    plain = new Map();
     const out = items;
     const n = bytes;
     items = [];
@@ -107,15 +122,18 @@ export function checkFile(input: CheckInput, cipher: FieldCipher, sink: CheckSin
         if (!r.ok) reject(rec.line, rec.cells, r.problems);
         else {
           const { externalId, fields, persons } = r.row;
-          items.push({
+          const row: CheckedRow = {
             ok: true,
             line: rec.line,
             externalId,
             fields,
             fingerprint: fingerprintOf(salt, fields, persons),
-            persons: persons.map((p) => ({ pnr: cipher.encrypt(p.digits), name: p.name ? cipher.encrypt(p.name) : null, hash: cipher.hash(p.digits) })),
+            persons: [],
+            sealed: true,
             cells: keepCells ? rec.cells : null,
-          });
+          };
+          items.push(row);
+          plain.set(row, persons);
         }
       }
       if (items.length >= BATCH_ROWS) return flush();

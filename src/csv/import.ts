@@ -266,7 +266,18 @@ export async function importFile(store: Store, o: ImportOptions): Promise<Import
   try {
     const worker = total >= WORKER_FROM_BYTES ? workerFile() : null;
     if (worker) {
-      const input: WorkerInput = { file: o.file, detected: d, profileFile: profile.file, templatesDir: TEMPLATES_DIR, orgs, today: store.today, keyFile: store.keyFile, keepCells };
+      const input: WorkerInput = {
+        file: o.file,
+        detected: d,
+        profileFile: profile.file,
+        templatesDir: TEMPLATES_DIR,
+        orgs,
+        today: store.today,
+        keyFile: store.keyFile,
+        keepCells,
+        databaseFile: store.db.name,
+        system: profile.system,
+      };
       await checkInWorker(worker, input, handlers);
     } else {
       await checkHere({ file: o.file, detected: d, profile, orgs, today: store.today, keepCells }, cipher, handlers);

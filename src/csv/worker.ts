@@ -5,6 +5,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { InvalidDataError, MessageError, NotFoundError, UsageError } from "../core/errors.js";
 import { loadKeyFile } from "../store/crypto.js";
+import { openFingerprintLookup } from "../store/imports.js";
 import { checkFile, type Item } from "./check.js";
 import { loadProfile } from "./profile.js";
 import { encodingExists, type Detected } from "./read.js";
@@ -20,6 +21,9 @@ export interface WorkerInput {
   today: string;
   keyFile: string;
   keepCells: boolean;
+  /** The register's database file and the profile's system: rows found unchanged are not encrypted. */
+  databaseFile: string;
+  system: string;
 }
 
 export type WorkerMessage =
@@ -59,16 +63,22 @@ function main(): void {
   try {
     const profile = loadProfile(input.profileFile, input.templatesDir, encodingExists);
     const cipher = loadKeyFile(input.keyFile);
-    const check = checkFile({ file: input.file, detected: input.detected, profile, orgs: input.orgs, today: input.today, keepCells: input.keepCells }, cipher, {
-      header: (header) => port.postMessage({ type: "header", header } satisfies WorkerMessage),
-      batch: (items, bytes) => {
-        port.postMessage({ type: "batch", items, bytes } satisfies WorkerMessage);
-        inFlight++;
-        return inFlight < IN_FLIGHT;
+    const register = openFingerprintLookup(input.databaseFile, input.system);
+    const check = checkFile(
+      { file: input.file, detected: input.detected, profile, orgs: input.orgs, today: input.today, keepCells: input.keepCells },
+      cipher,
+      {
+        header: (header) => port.postMessage({ type: "header", header } satisfies WorkerMessage),
+        batch: (items, bytes) => {
+          port.postMessage({ type: "batch", items, bytes } satisfies WorkerMessage);
+          inFlight++;
+          return inFlight < IN_FLIGHT;
+        },
       },
-    });
+      register.lookup,
+    );
     resume = check.resume;
-    check.done.then(() => port.postMessage({ type: "done" } satisfies WorkerMessage), fail);
+    check.done.finally(() => register.close()).then(() => port.postMessage({ type: "done" } satisfies WorkerMessage), fail);
   } catch (e) {
     fail(e);
   }

@@ -7,6 +7,7 @@
 // Nothing between the batches uses this connection, so holding the transaction across them is safe; other
 // registrars' writes wait (busy timeout) while an import runs, as they would for any large write.
 
+import BetterSqlite from "better-sqlite3";
 import type Database from "better-sqlite3";
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -61,6 +62,11 @@ export interface ImportedRow {
   /** A keyed hash of the row as read: equal to last time means nothing changed there. */
   fingerprint: string;
   persons: SealedPerson[];
+  /**
+   * False when the reading side found the row unchanged against the register and did not encrypt its persons
+   * (`persons` is then empty): such a row may only turn out unchanged or a duplicate, never be written.
+   */
+  sealed: boolean;
 }
 
 /** What became of one row. */
@@ -122,6 +128,26 @@ function removeOldStaging(dir: string): void {
     }
     if (!alive) rmSync(join(dir, name), { force: true });
   }
+}
+
+/**
+ * The fingerprints the register holds for external ids of one system, read through a connection of its own
+ * (read-only; used by the reading side of an import, in its worker thread). It sees the register as it was
+ * before the import's transaction, which is what a row is compared with.
+ */
+export function openFingerprintLookup(databaseFile: string, system: string): { lookup(ids: readonly string[]): Map<string, string>; close(): void } {
+  const db = new BetterSqlite(databaseFile, { readonly: true, fileMustExist: true });
+  db.pragma("busy_timeout = 15000");
+  const stmt = db.prepare(
+    "SELECT r.external_id, r.fingerprint FROM json_each(?) j CROSS JOIN case_refs r ON r.system = ? AND r.external_id = j.value WHERE r.fingerprint IS NOT NULL",
+  );
+  return {
+    lookup(ids) {
+      const rows = stmt.all(JSON.stringify(ids), system) as Array<{ external_id: string; fingerprint: string }>;
+      return new Map(rows.map((r) => [r.external_id, r.fingerprint]));
+    },
+    close: () => db.close(),
+  };
 }
 
 /**
@@ -230,6 +256,8 @@ export class ImportWriter {
       if (k?.run === this.run) return { kind: "duplicate", firstLine: k.line ?? 0 };
       if (k && k.direction !== this.o.direction) return { kind: "direction", label: k.label, caseDirection: k.direction };
       inBatch.set(row.externalId, row.line);
+      const unchanged = k !== undefined && k.fingerprint === row.fingerprint;
+      if (!row.sealed && !unchanged) throw new Error(`import: row ${row.line} was not sealed but must be written`);
       if (!k) return this.create(row);
       if (k.fingerprint === row.fingerprint || k.status === "closed") {
         this.st.seen.run(this.run, row.line, this.o.system, row.externalId);

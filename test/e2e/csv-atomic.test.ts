@@ -35,6 +35,7 @@ const row = (i: number, counterpartId: string, persons: ImportedRow["persons"] =
   fields: i % 3 === 0 ? { ...fields(counterpartId), discoveredDate: `2026-0${1 + (i % 3)}-${String(1 + (i % 27)).padStart(2, "0")}`, status: "answered", severity: "gul" } : fields(counterpartId),
   fingerprint: `fp${i}`,
   persons,
+  sealed: true,
 });
 
 describe("the write side of an import", () => {
