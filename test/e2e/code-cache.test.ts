@@ -1,0 +1,66 @@
+// bin/avvik.cjs loads the bundle with V8's code cache made at build time, and falls back to a plain require
+// when the cache is missing, made for another bundle, or damaged. Each case runs a copy of bin/ and dist/bundle
+// (the real ones are shared with the other tests), with a command that also loads a package with import().
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ROOT } from "../helpers/cli.js";
+
+let dir: string | undefined;
+afterEach(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+function copy(): { bin: string; cache: string; bundle: string; run: (args: string[]) => ReturnType<typeof spawnSync> } {
+  dir = mkdtempSync(join(tmpdir(), "avvik-cache-"));
+  mkdirSync(join(dir, "dist"));
+  cpSync(join(ROOT, "bin"), join(dir, "bin"), { recursive: true });
+  cpSync(join(ROOT, "dist", "bundle"), join(dir, "dist", "bundle"), { recursive: true, preserveTimestamps: true });
+  for (const name of ["node_modules", "templates", "fixtures", "package.json"]) symlinkSync(join(ROOT, name), join(dir, name));
+  const home = join(dir, "home");
+  const bin = join(dir, "bin", "avvik.cjs");
+  const env = { ...process.env, AVVIK_HOME: home, AVVIK_NOW: "2026-03-10T09:00:00", NO_COLOR: "1", LANG: "sv_SE.UTF-8" };
+  const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { env, encoding: "utf8" });
+  expect(run(["init", "--org-id", "linkoping", "--org-name", "Linköpings kommun"]).status).toBe(0);
+  expect(run(["org", "import", "ostergotland"]).status).toBe(0);
+  const c = run(["case", "new", "--direction", "out", "--counterpart", "region-ostergotland", "--event-date", "2026-03-01", "--discovered-date", "2026-03-02", "--kind", "risk", "--area", "ovrigt", "--summary", "Test", "--json"]);
+  expect(c.status, String(c.stderr)).toBe(0);
+  return { bin, cache: join(dir, "dist", "bundle", "main.cjs.v8cache"), bundle: join(dir, "dist", "bundle", "main.cjs"), run };
+}
+
+/** A packet: pdfkit is loaded with import(), which a vm script can only do through bin/avvik.cjs. */
+function packetWorks(run: (args: string[]) => ReturnType<typeof spawnSync>, n: number): void {
+  const r = run(["packet", "1", "-o", join(dir!, `p${n}.pdf`), "--json"]);
+  expect(r.status, String(r.stderr)).toBe(0);
+  expect(String(r.stderr)).toBe("");
+  expect(readFileSync(join(dir!, `p${n}.pdf`)).subarray(0, 5).toString()).toBe("%PDF-");
+}
+
+describe("the code cache of the bundle", () => {
+  it("is made by the build for the bundle beside it, and used: commands that import packages work", () => {
+    const { cache, bundle, run } = copy();
+    const stat = statSync(bundle);
+    const stamp = readFileSync(cache).subarray(0, 60).toString().split("\n")[0];
+    expect(stamp).toBe(`${stat.size}:${Math.trunc(stat.mtimeMs)}:${process.version}`);
+    packetWorks(run, 1);
+  });
+
+  it("is ignored when made for another bundle, or damaged, and avvik works the same", () => {
+    const { cache, run } = copy();
+    const original = readFileSync(cache);
+    const stampLine = original.subarray(0, original.indexOf(10) + 1);
+    const body = original.subarray(original.indexOf(10) + 1);
+    // Made for another bundle: the stamp does not match.
+    writeFileSync(cache, Buffer.concat([Buffer.from(`1:2:${process.version}\n`), body]));
+    packetWorks(run, 1);
+    // The right stamp but damaged content: V8 rejects it and compiles as usual.
+    writeFileSync(cache, Buffer.concat([stampLine, Buffer.from("not a V8 cache")]));
+    packetWorks(run, 2);
+    rmSync(cache);
+    packetWorks(run, 3);
+    expect(run(["--help"]).status).toBe(0);
+  });
+});
