@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { simpleParser } from "mailparser";
 import { afterEach, describe, expect, it } from "vitest";
 import { pdfText } from "../../src/mail/guard.js";
-import { ROOT, incomingCase, linkoping, outgoingCase, type Sandbox } from "../helpers/cli.js";
+import { incomingCase, linkoping, outgoingCase, type Sandbox } from "../helpers/cli.js";
 import { TestSmtp, freePort } from "../helpers/smtp.js";
 
 let s: Sandbox;

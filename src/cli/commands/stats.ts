@@ -4,7 +4,7 @@
 import type { Command } from "commander";
 import { resolve } from "node:path";
 import { DUPLICATE_WINDOW_DAYS, type DuplicateReason } from "../../core/duplicates.js";
-import { FailedError, NotFoundError, UsageError } from "../../core/errors.js";
+import { NotFoundError, UsageError } from "../../core/errors.js";
 import { ROLES } from "../../core/codes.js";
 import {
   NONE_KEY,
