@@ -175,6 +175,7 @@ export const EXAMPLES: Record<string, Example[]> = {
   ],
   "duplicates": [
     { say: "ex.duplicates.list", run: "avvik duplicates" },
+    { say: "ex.duplicates.period", run: "avvik duplicates --period 2026H1 --json" },
     { say: "ex.duplicates.link", run: "avvik case update 2026-000031 --duplicate-of 2026-000012" },
   ],
   "packet": [

@@ -286,9 +286,13 @@ export class StatsRepo {
    * event dates within the window, that either share a person's keyed hash or have the same area (when one
    * of them names nobody). `only` restricts to pairs that involve one case.
    */
-  private candidatePairs(only?: number): Array<[number, number]> {
+  private candidatePairs(only?: number, period?: { from: IsoDate; to: IsoDate }): Array<[number, number]> {
     // Two statements rather than one with "@only IS NULL OR …", so that a single case is a seek, not a scan.
-    const params = only === undefined ? { window: DUPLICATE_WINDOW_DAYS } : { window: DUPLICATE_WINDOW_DAYS, only };
+    const params: Record<string, unknown> = only === undefined ? { window: DUPLICATE_WINDOW_DAYS } : { window: DUPLICATE_WINDOW_DAYS, only };
+    if (period) Object.assign(params, this.periodParams(period.from, period.to));
+    const inPeriod = period
+      ? "AND ((a.registered_at >= @from AND a.registered_at < @next) OR (b.registered_at >= @from AND b.registered_at < @next))"
+      : "";
     const byPerson = this.s.db
       .prepare(
         `SELECT DISTINCT min(p1.case_id, p2.case_id) AS x, max(p1.case_id, p2.case_id) AS y
@@ -300,7 +304,7 @@ export class StatsRepo {
            AND ${only === undefined ? "p1.case_id < p2.case_id" : "p1.case_id = @only"}
            AND a.duplicate_of IS NULL AND b.duplicate_of IS NULL
            AND a.counterpart_id = b.counterpart_id
-           AND abs(julianday(a.event_date) - julianday(b.event_date)) <= @window`,
+           AND abs(julianday(a.event_date) - julianday(b.event_date)) <= @window ${inPeriod}`,
       )
       .all(params) as Array<{ x: number; y: number }>;
     const noPerson = `NOT EXISTS (SELECT 1 FROM persons p WHERE p.case_id = %ID% AND p.pnr_hash IS NOT NULL AND p.purged_at IS NULL)`;
@@ -319,7 +323,7 @@ export class StatsRepo {
              only === undefined
                ? noPerson.replace("%ID%", "a.id")
                : `a.id = @only AND (${noPerson.replace("%ID%", "a.id")} OR ${noPerson.replace("%ID%", "b.id")})`
-           }`,
+           } ${inPeriod}`,
       )
       .all(params) as Array<{ x: number; y: number }>;
     const seen = new Set<string>();
@@ -333,9 +337,12 @@ export class StatsRepo {
     return pairs.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
   }
 
-  /** Every pair of cases in the register that probably describes the same event, with the reasons. */
-  duplicatePairs(): DuplicatePair[] {
-    const pairs = this.candidatePairs();
+  /**
+   * Every pair of cases in the register that probably describes the same event, with the reasons; with a
+   * period, the pairs of which at least one case was registered in it.
+   */
+  duplicatePairs(period?: { from: IsoDate; to: IsoDate }): DuplicatePair[] {
+    const pairs = this.candidatePairs(undefined, period);
     const info = this.candidates(pairs.flat());
     const out: DuplicatePair[] = [];
     for (const [x, y] of pairs) {

@@ -167,6 +167,11 @@ describe("double reporting", () => {
     expect(pairs[0].reasons).toEqual(["closeDates", "sameProviders", "sameArea", "similarText"]);
     expect(pairs[1].reasons).toEqual(["samePerson", "closeDates", "sameProviders", "similarText"]);
     expect(JSON.stringify(pairs)).not.toMatch(/1212|Tolvan/);
+    // For a period: the pairs with a case registered in it (all of these were registered on 2026-03-20).
+    expect(s.json(["duplicates", "--period", "2026H1"], now)).toEqual(pairs);
+    expect(s.json(["duplicates", "--from", "2026-03-20", "--to", "2026-03-20"], now)).toEqual(pairs);
+    expect(s.json(["duplicates", "--from", "2026-03-21", "--to", "2026-12-31"], now)).toEqual([]);
+    expect(s.run(["duplicates", "--period", "2026H3"], now).code).toBe(2);
     const text = s.run(["duplicates"], now);
     expect(text.stdout).toMatch(/2026-000001\s+2026-000007\s+samma person, händelsedatum inom 3 dagar, samma vårdgivare, liknande text/);
   });

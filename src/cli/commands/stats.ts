@@ -52,7 +52,14 @@ export function registerStats(program: Command, t: Translate): void {
     .option("--top <n>", t("flag.top"))
     .option("--json", t("help.json"))
     .action(action(stats));
-  program.command("duplicates").description(t("help.duplicates")).option("--json", t("help.json")).action(action(duplicates));
+  program
+    .command("duplicates")
+    .description(t("help.duplicates"))
+    .option("--period <period>", t("flag.duplicatesPeriod"))
+    .option("--from <date>", t("flag.periodFrom"))
+    .option("--to <date>", t("flag.periodTo"))
+    .option("--json", t("help.json"))
+    .action(action(duplicates));
 }
 
 /** An Output in JSON mode when --json or --format json asks for it. */
@@ -349,9 +356,11 @@ export function reasonText(t: Translate, reason: DuplicateReason, days?: number)
   return t(`duplicates.reason.${reason}` as MessageKey, { n: reason === "closeDates" ? (days ?? DUPLICATE_WINDOW_DAYS) : undefined });
 }
 
-async function duplicates(ctx: Context): Promise<void> {
+async function duplicates(ctx: Context, o: { period?: string; from?: string; to?: string }): Promise<void> {
+  // Without a period, the whole register; with one, the pairs with a case registered in it.
+  const period = o.period !== undefined || o.from !== undefined || o.to !== undefined ? periodFromFlags(o) : undefined;
   const store = await ctx.store();
-  const pairs = store.stats.duplicatePairs();
+  const pairs = store.stats.duplicatePairs(period);
   const value = pairs.map((p) => ({ a: p.a, b: p.b, reasons: p.reasons, days: p.days, similarity: p.similarity }));
   ctx.out.result(value, () => {
     const t = ctx.t;
