@@ -3,7 +3,9 @@
 // one file instead of resolving dozens of ES modules. Dependencies stay external (their own files, loaded with
 // import() where heavy) except commander, which every command needs.
 import { build } from "esbuild";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const root = join(import.meta.dirname, "..");
@@ -13,58 +15,35 @@ const external = Object.keys(pkg.dependencies).filter((name) => name !== "comman
 // Chunk names carry content hashes: start from an empty directory so old chunks do not pile up.
 rmSync(join(root, "dist", "bundle"), { recursive: true, force: true });
 
-await build({
-  entryPoints: [join(root, "dist", "cli", "main.js")],
-  outfile: join(root, "dist", "bundle", "main.cjs"),
+// Shared by the two bundles. `import.meta.url` is mapped to the bundle's own file.
+const common = {
   bundle: true,
   format: "cjs",
   platform: "node",
   target: "node20",
   external,
   logLevel: "warning",
-  // One CommonJS file: Node reads and compiles it once, synchronously, instead of resolving a graph of ES modules.
-  // Our own lazily imported modules stay lazy (esbuild initialises them on first import()); packages stay external.
   define: { "import.meta.url": "__avvikModuleUrl" },
   banner: { js: 'const __avvikModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
-});
+};
 
-// bin/avvik.cjs runs the bundle as a vm script (to use V8's code cache), and such a script has no loader for
-// import(): each import("package") goes through __avvikImport, which bin/avvik.cjs provides (a plain import()
-// when the bundle is required the usual way).
-{
-  const file = join(root, "dist", "bundle", "main.cjs");
-  const text = readFileSync(file, "utf8");
-  const rewritten = text.replace(/\bimport\(("[^"\n]+")\)/g, "__avvikImport($1)");
-  writeFileSync(
-    file,
-    rewritten.replace(
-      "const __avvikModuleUrl =",
-      'const __avvikImport = typeof globalThis.__avvikImport === "function" ? globalThis.__avvikImport : (specifier) => import(specifier);\nconst __avvikModuleUrl =',
-    ),
-  );
-}
+// One CommonJS file: Node reads and compiles it once, synchronously, instead of resolving a graph of ES modules.
+// Our own lazily imported modules stay lazy (esbuild initialises them on first import()); packages stay external.
+// bin/avvik.cjs runs this bundle as a vm script (to use V8's code cache), and such a script has no loader for
+// import(): each import("package") is rewritten to go through __avvikImport, which bin/avvik.cjs provides (a
+// plain import() when the bundle is required the usual way).
+const mainFile = join(root, "dist", "bundle", "main.cjs");
+const importShim = 'const __avvikImport = typeof globalThis.__avvikImport === "function" ? globalThis.__avvikImport : (specifier) => import(specifier);';
+await build({ ...common, entryPoints: [join(root, "dist", "cli", "main.js")], outfile: mainFile, banner: { js: `${importShim}\n${common.banner.js}` } });
+writeFileSync(mainFile, readFileSync(mainFile, "utf8").replace(/\bimport\(("[^"\n]+")\)/g, "__avvikImport($1)"));
 
 // The worker thread of large imports (src/csv/worker.ts), found beside main.cjs.
-await build({
-  entryPoints: [join(root, "dist", "csv", "worker.js")],
-  outfile: join(root, "dist", "bundle", "import-worker.cjs"),
-  bundle: true,
-  format: "cjs",
-  platform: "node",
-  target: "node20",
-  external,
-  logLevel: "warning",
-  define: { "import.meta.url": "__avvikModuleUrl" },
-  banner: { js: 'const __avvikModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
-});
+await build({ ...common, entryPoints: [join(root, "dist", "csv", "worker.js")], outfile: join(root, "dist", "bundle", "import-worker.cjs") });
 
 // V8's code cache for the bundle (bin/avvik.cjs uses it): made by running `case list --json` on a throwaway
 // register, so that the functions of start-up, opening the register and listing are in it. Made by the Node.js
 // that builds, which is the one that runs it; without it avvik works the same, only starts a little slower.
 {
-  const { spawnSync } = await import("node:child_process");
-  const { mkdtempSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
   const home = mkdtempSync(join(tmpdir(), "avvik-code-cache-"));
   const env = { ...process.env, AVVIK_HOME: join(home, "data"), NO_COLOR: "1" };
   delete env.AVVIK_KEY_FILE;

@@ -16,7 +16,6 @@ import type { Area, Direction, Kind, Severity, Status } from "../core/codes.js";
 import { dueDate } from "../core/deadline.js";
 import { statusesOf } from "../core/workflow.js";
 import { GENESIS_HASH, eventHash } from "./audit.js";
-import { addToAggregates } from "./migrations/008_bulk_import.js";
 import type { Store } from "./store.js";
 
 /** A case as an export row describes it (normalised: codes, ISO dates, organisation ids). */
@@ -221,9 +220,9 @@ export class ImportWriter {
     // A large transaction: keep its pages in memory rather than spilling them early (64 MB at most).
     db.pragma("cache_size = -65536");
     this.before = this.st.maxId.get() as number;
-    // The statistics trigger stands aside while the import writes: the new cases are added to the monthly
-    // aggregates at the end, in one pass (migration 008). Dropped and created again inside this transaction,
-    // so no other connection ever sees the register without it, and a rollback brings it back.
+    // The statistics trigger stands aside while the import writes: each batch's new cases are added to the
+    // monthly aggregates in one statement (StatsRepo.addToAggregates). Dropped and created again inside this
+    // transaction, so no other connection ever sees the register without it, and a rollback brings it back.
     this.triggerSql = this.st.trigger.get() as string | undefined;
     if (this.triggerSql) db.exec("DROP TRIGGER cases_stats_insert");
   }
@@ -268,7 +267,7 @@ export class ImportWriter {
       return this.update(row, k);
     });
     // The batch's new cases into the statistics (their ids are consecutive: nobody else writes meanwhile).
-    if (this.result.created > created) addToAggregates(this.s.db, firstId, firstId + this.result.created - created - 1);
+    if (this.result.created > created) this.s.stats.addToAggregates(firstId, firstId + this.result.created - created - 1);
     return outcomes;
   }
 

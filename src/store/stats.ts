@@ -24,6 +24,7 @@ import {
 } from "../core/stats.js";
 
 export type { StatsReport };
+import { DIMENSIONS, answered, days, onTime } from "./migrations/005_stats.js";
 import type { Store } from "./store.js";
 
 /** Statuses in which the answer is still awaited (the workflow's statuses before `answered`). */
@@ -120,6 +121,35 @@ export class StatsRepo {
     // registered_at is a local timestamp whose first ten characters are the local date, so the period is a
     // range of the index: from the first day's date up to (not including) the day after the last.
     return { from, next: addDays(to, 1) };
+  }
+
+  /**
+   * Adds the cases with ids from `first` to `last` to the monthly aggregates: what the insert trigger of
+   * migration 005 adds case by case, for a batch of new cases at once (an import sets the trigger aside while
+   * it writes, and calls this after each batch, so that the grouping stays small). Call inside `store.write`.
+   */
+  addToAggregates(first: number, last: number): void {
+    const newCases = `SELECT substr(c.registered_at, 1, 7) AS month, c.area, c.kind, c.severity, c.counterpart_id, c.unit_id,
+         ${answered("c")} AS answered, ${onTime("c")} AS on_time,
+         CASE WHEN c.answered_at IS NOT NULL THEN ${days("c")} END AS days, count(*) AS n
+       FROM cases c WHERE c.id BETWEEN @first AND @last AND c.duplicate_of IS NULL GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`;
+    const dims = DIMENSIONS.map(([dim, expr]) => `SELECT x.month, '${dim}' AS dim, ${expr("x")} AS code, x.n, x.answered, x.on_time FROM x`).join(" UNION ALL ");
+    this.s.db
+      .prepare(
+        `WITH x AS MATERIALIZED (${newCases})
+         INSERT INTO stats_month (month, dim, code, n, answered, on_time)
+           SELECT month, dim, code, sum(n), sum(answered * n), sum(on_time * n) FROM (${dims}) WHERE true GROUP BY month, dim, code
+           ON CONFLICT (month, dim, code) DO UPDATE SET n = n + excluded.n, answered = answered + excluded.answered, on_time = on_time + excluded.on_time`,
+      )
+      .run({ first, last });
+    this.s.db
+      .prepare(
+        `WITH x AS MATERIALIZED (${newCases})
+         INSERT INTO stats_handling (month, days, n)
+           SELECT month, days, sum(n) FROM x WHERE days IS NOT NULL GROUP BY month, days
+           ON CONFLICT (month, days) DO UPDATE SET n = n + excluded.n`,
+      )
+      .run({ first, last });
   }
 
   /** Counts per combination of area, kind, severity, counterpart and unit for the cases registered in a period. */

@@ -1,5 +1,4 @@
 import type { Database } from "better-sqlite3";
-import { DIMENSIONS, answered, days, onTime } from "./005_stats.js";
 
 // Bulk imports (issue 5): an import of a million rows writes its cases in one transaction, so every statement
 // and index per row counts.
@@ -24,29 +23,4 @@ export function up(db: Database): void {
 
     CREATE INDEX audit_imports ON audit(id) WHERE action = 'import';
   `);
-}
-
-/**
- * Adds the cases with ids from `first` to `last` to the monthly aggregates: what the insert trigger of
- * migration 005 adds case by case, for a batch of new cases at once (an import sets the trigger aside while it
- * writes, and calls this after each batch, so that the grouping stays small).
- */
-export function addToAggregates(db: Database, first: number, last: number): void {
-  const newCases = `SELECT substr(c.registered_at, 1, 7) AS month, c.area, c.kind, c.severity, c.counterpart_id, c.unit_id,
-         ${answered("c")} AS answered, ${onTime("c")} AS on_time,
-         CASE WHEN c.answered_at IS NOT NULL THEN ${days("c")} END AS days, count(*) AS n
-       FROM cases c WHERE c.id BETWEEN @first AND @last AND c.duplicate_of IS NULL GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`;
-  const dims = DIMENSIONS.map(([dim, expr]) => `SELECT x.month, '${dim}' AS dim, ${expr("x")} AS code, x.n, x.answered, x.on_time FROM x`).join(" UNION ALL ");
-  db.prepare(
-    `WITH x AS MATERIALIZED (${newCases})
-     INSERT INTO stats_month (month, dim, code, n, answered, on_time)
-       SELECT month, dim, code, sum(n), sum(answered * n), sum(on_time * n) FROM (${dims}) WHERE true GROUP BY month, dim, code
-       ON CONFLICT (month, dim, code) DO UPDATE SET n = n + excluded.n, answered = answered + excluded.answered, on_time = on_time + excluded.on_time`,
-  ).run({ first, last });
-  db.prepare(
-    `WITH x AS MATERIALIZED (${newCases})
-     INSERT INTO stats_handling (month, days, n)
-       SELECT month, days, sum(n) FROM x WHERE days IS NOT NULL GROUP BY month, days
-       ON CONFLICT (month, days) DO UPDATE SET n = n + excluded.n`,
-  ).run({ first, last });
 }
