@@ -46,7 +46,7 @@ export async function caseNew(ctx: Context, o: NewOptions): Promise<Case> {
   const store = await ctx.store();
   const missing = REQUIRED.filter(([k]) => !o[k]);
   if (missing.length) {
-    if (!ctx.canPrompt()) throw new UsageError("usage.missingFlag", { flag: missing[0]![1] });
+    if (!ctx.canPrompt()) throw new UsageError("usage.missingFlagOrPrompt", { flag: missing[0]![1] });
     await dialogue(ctx, store, o);
   }
   const input = validate(ctx, store, o);
