@@ -31,6 +31,22 @@ export const EXAMPLES: Record<string, Example[]> = {
     { say: "ex.org.list", run: "avvik org list" },
     { say: "ex.json", run: "avvik org list --json" },
   ],
+  "org key": [
+    { say: "ex.orgKey.export", run: "avvik org key export -o linkoping.avvik-key" },
+    { say: "ex.orgKey.import", run: "avvik org key import region-ostergotland region-ostergotland.avvik-key" },
+  ],
+  "org key export": [
+    { say: "ex.orgKey.export", run: "avvik org key export -o linkoping.avvik-key" },
+    { say: "ex.orgKey.exportShow", run: "avvik org key export --json" },
+  ],
+  "org key import": [
+    { say: "ex.orgKey.import", run: "avvik org key import region-ostergotland region-ostergotland.avvik-key" },
+    { say: "ex.orgKey.replace", run: "avvik org key import region-ostergotland ny-nyckel.avvik-key --replace" },
+  ],
+  "org key list": [
+    { say: "ex.orgKey.list", run: "avvik org key list" },
+    { say: "ex.json", run: "avvik org key list --json" },
+  ],
   "org import": [
     { say: "ex.org.import", run: "avvik org import ostergotland" },
     { say: "ex.org.importFile", run: "avvik org import ./katalog.json" },

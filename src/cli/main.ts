@@ -13,6 +13,7 @@ import { registerImport } from "./commands/import.js";
 import { registerInit } from "./commands/init.js";
 import { registerMail } from "./commands/mail.js";
 import { registerOrg } from "./commands/org.js";
+import { registerOrgKey } from "./commands/orgKey.js";
 import { registerProtection } from "./commands/protection.js";
 import { registerPaper } from "./commands/paper.js";
 import { registerReply } from "./commands/reply.js";
@@ -107,6 +108,7 @@ export function buildProgram(t: Translate): Command {
 
   registerInit(program, t);
   registerOrg(program, t);
+  registerOrgKey(program, t);
   registerContact(program, t);
   registerCase(program, t);
   registerDiary(program, t);

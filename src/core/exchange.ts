@@ -1,12 +1,15 @@
 // The exchange format: a case (or the answer to one) travelling from one provider's register to another's,
 // carried as a JSON file embedded in a readable PDF. Documented in docs/exchange/.
-// Pure: building, canonical form, checksum and validation. Hashing is passed in so core stays free of I/O.
+// Pure: building, canonical form, checksum, the bytes a signature covers, and validation. Hashing and
+// signature checking are passed in so core stays free of I/O and crypto drivers.
 
 import { AREAS, KINDS, ORG_KINDS, SEVERITIES, isCode, type Area, type Kind, type OrgKind, type Severity } from "./codes.js";
 import { parseIsoDate } from "./dates.js";
 
 export const EXCHANGE_FORMAT = "avvik-exchange";
-export const EXCHANGE_VERSION = 1;
+/** Version 2: every file is signed with the sender's Ed25519 key (docs/exchange/signing.md). Version 1 was unsigned. */
+export const EXCHANGE_VERSION = 2;
+export const SIGNATURE_ALGORITHM = "Ed25519";
 export const EXCHANGE_FILE_NAME = "avvik-exchange.json";
 
 export interface ExchangeParty {
@@ -51,9 +54,22 @@ export interface ExchangePayload {
   recipient: ExchangeParty;
   case: ExchangeCase;
   answer?: ExchangeAnswer;
-  /** "sha256:<hex>" of the canonical JSON of every other field. */
+  /** "sha256:<hex>" of the canonical JSON of every other field but `signature`. */
   checksum: string;
+  /** The sender's Ed25519 signature over `signedText(payload)`: every field, the checksum included. */
+  signature: ExchangeSignature;
 }
+
+export interface ExchangeSignature {
+  algorithm: typeof SIGNATURE_ALGORITHM;
+  /** The raw 32-byte public key, base64: shown as a fingerprint when the recipient has no key for the sender. */
+  publicKey: string;
+  /** The 64-byte signature, base64. */
+  value: string;
+}
+
+/** A payload before it is signed. */
+export type SealedPayload = Omit<ExchangePayload, "signature">;
 
 /** JSON with object keys sorted at every level and no white space: the form the checksum covers. */
 export function canonicalJson(value: unknown): string {
@@ -67,8 +83,26 @@ export function canonicalJson(value: unknown): string {
 
 export type Sha256 = (text: string) => string;
 
-export function sealPayload(body: Omit<ExchangePayload, "checksum">, sha256: Sha256): ExchangePayload {
+export function sealPayload(body: Omit<ExchangePayload, "checksum" | "signature">, sha256: Sha256): SealedPayload {
   return { ...body, checksum: `sha256:${sha256(canonicalJson(body))}` };
+}
+
+/**
+ * The text a signature covers: the canonical JSON of the payload without `signature` (so with the checksum,
+ * the sender, the recipient, the case with its due date, and the answer). The recipient computes it from the
+ * very values it then records, so nothing it uses lies outside what was verified.
+ */
+export function signedText(payload: SealedPayload | ExchangePayload): string {
+  const { signature: _s, ...rest } = payload as ExchangePayload;
+  return canonicalJson(rest);
+}
+
+/**
+ * A public key's fingerprint for people to compare by phone: the first 16 bytes of the SHA-256 of the raw
+ * 32-byte key, as upper-case hex in eight groups of four ("AB12 CD34 …").
+ */
+export function formatFingerprint(sha256HexOfRawKey: string): string {
+  return sha256HexOfRawKey.slice(0, 32).toUpperCase().match(/.{4}/g)!.join(" ");
 }
 
 export type ExchangeProblem =
@@ -76,6 +110,7 @@ export type ExchangeProblem =
   | { problem: "not-exchange" }
   | { problem: "version"; version: unknown }
   | { problem: "checksum" }
+  | { problem: "unsigned" }
   | { problem: "field"; field: string };
 
 function str(v: unknown): v is string {
@@ -84,6 +119,13 @@ function str(v: unknown): v is string {
 
 function optStr(v: unknown): boolean {
   return v === null || v === undefined || (typeof v === "string" && v.length <= 10_000);
+}
+
+/** Standard base64 (with padding) of exactly `bytes` bytes. */
+function base64Of(v: unknown, bytes: number): boolean {
+  const pad = (3 - (bytes % 3)) % 3;
+  const chars = 4 * Math.ceil(bytes / 3) - pad;
+  return typeof v === "string" && new RegExp(`^[A-Za-z0-9+/]{${chars}}={${pad}}$`).test(v);
 }
 
 function date(v: unknown): boolean {
@@ -105,10 +147,20 @@ export function openPayload(text: string, sha256: Sha256): ExchangePayload | Exc
   }
   const p = data as ExchangePayload;
   if (typeof p !== "object" || p === null || p.format !== EXCHANGE_FORMAT) return { problem: "not-exchange" };
+  // Version 1 files carried only a checksum, which anyone can recompute after changing the content.
+  if (p.version === 1) return { problem: "unsigned" };
   if (p.version !== EXCHANGE_VERSION) return { problem: "version", version: p.version };
-  const { checksum, ...body } = p;
+  const { checksum, signature, ...body } = p;
   if (typeof checksum !== "string" || checksum !== `sha256:${sha256(canonicalJson(body))}`) return { problem: "checksum" };
+  if (signature === undefined || signature === null) return { problem: "unsigned" };
   const checks: Array<[string, boolean]> = [
+    [
+      "signature",
+      typeof signature === "object" &&
+        signature.algorithm === SIGNATURE_ALGORITHM &&
+        base64Of(signature.publicKey, 32) &&
+        base64Of(signature.value, 64),
+    ],
     ["type", p.type === "case" || p.type === "answer"],
     ["createdAt", str(p.createdAt)],
     ["sender", party(p.sender)],

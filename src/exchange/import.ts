@@ -7,6 +7,7 @@ import type { Status } from "../core/codes.js";
 import type { Org } from "../core/types.js";
 import { tSv } from "../i18n/index.js";
 import { sha256 } from "../store/files.js";
+import { claimedKey, fingerprintOf, verifyPayload } from "./keys.js";
 import type { Store } from "../store/store.js";
 
 export interface ImportResult {
@@ -30,6 +31,7 @@ export function importPayload(store: Store, payload: ExchangePayload, data: Buff
   const senderOrg = matchOrg(store, payload.sender);
   if (!senderOrg) throw new NotFoundError("exchange.error.unknownSender", { name: payload.sender.name, id: payload.sender.orgId, kind: payload.sender.kind });
   const sender = store.orgs.topOf(senderOrg);
+  const signedBy = verifySender(store, payload, senderOrg, sender);
   const seen = store.documents.findByFile(sha256(data));
   if (seen) throw new RefusedError("exchange.error.duplicate", { case: store.cases.label(seen.caseId), document: seen.number });
   const theirRef = { system: sender.id, id: payload.case.diaryNumber };
@@ -68,7 +70,7 @@ export function importPayload(store: Store, payload: ExchangePayload, data: Buff
         },
       );
       const c = store.cases.get(id, { documents: true });
-      store.audit.record("exchange.import", id, { type: "case", from: sender.id, theirNumber: theirRef.id, file: stored.hash });
+      store.audit.record("exchange.import", id, { type: "case", from: sender.id, theirNumber: theirRef.id, file: stored.hash, signedBy });
       return { type: "case" as const, caseId: id, diaryNumber: c.diaryNumber!, document: c.documents!.at(-1)!.number, statusChanges: [] };
     });
   }
@@ -93,10 +95,34 @@ export function importPayload(store: Store, payload: ExchangePayload, data: Buff
     const statusChanges: ImportResult["statusChanges"] = [];
     if (c.status === "registered") statusChanges.push(store.cases.setStatus(id, "sent"));
     if (c.status === "registered" || c.status === "sent") statusChanges.push(store.cases.setStatus(id, "answered"));
-    store.audit.record("exchange.import", id, { type: "answer", from: sender.id, theirNumber: theirRef.id, file: stored.hash });
+    store.audit.record("exchange.import", id, { type: "answer", from: sender.id, theirNumber: theirRef.id, file: stored.hash, signedBy });
     onAnswered?.(store, id);
     return { type: "answer" as const, caseId: id, diaryNumber: c.diaryNumber!, document: doc.number, statusChanges };
   });
+}
+
+/**
+ * The file must be signed with the key recorded for its sender (the organisation it was matched to, else the
+ * top organisation it belongs to). No key recorded: refused, showing the fingerprint of the key the file
+ * names so that it can be compared with the sender by phone before `org key import`. The key the file names
+ * is never used to verify it. Returns the fingerprint of the key that verified it (for the audit trail).
+ */
+function verifySender(store: Store, payload: ExchangePayload, matched: Org, sender: Org): string {
+  const recorded = store.orgKeys.get(matched.id) ?? store.orgKeys.get(sender.id);
+  const claimed = claimedKey(payload);
+  if (!recorded) {
+    throw new RefusedError("exchange.error.noSenderKey", { name: sender.name, id: sender.id, fingerprint: fingerprintOf(claimed) });
+  }
+  if (!verifyPayload(payload, recorded.publicKey)) {
+    const otherKey = !claimed.equals(recorded.publicKey);
+    throw new RefusedError(otherKey ? "exchange.error.otherKey" : "exchange.error.badSignature", {
+      name: sender.name,
+      id: sender.id,
+      fingerprint: fingerprintOf(claimed),
+      recorded: recorded.fingerprint,
+    });
+  }
+  return recorded.fingerprint;
 }
 
 function tryResolve(store: Store, ref: string): number | undefined {

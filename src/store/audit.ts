@@ -32,7 +32,10 @@ export function eventHash(prevHash: string, e: { id: number; at: string; user: s
  * - inserted: an event that was never part of the chain (appended after the head, or slipped in between);
  * - reordered: two events swapped places;
  * - renumbered: events moved to other ids (after a deletion or insertion that renumbered the rest);
- * - head: the recorded head (last id and hash) is missing or unreadable.
+ * - head: the recorded head (last id and hash) is missing or unreadable;
+ * - empty: an initialised register without any event (`init` records one: they were all deleted);
+ * - unrecorded: cases or diary entries without the event that created them (see `unrecorded()`), which
+ *   the chain alone cannot show when every event and the head were deleted, or the trail was cut short.
  */
 export type AuditProblem =
   | { kind: "edited"; id: number }
@@ -40,7 +43,9 @@ export type AuditProblem =
   | { kind: "inserted"; id: number }
   | { kind: "reordered"; ids: [number, number] }
   | { kind: "renumbered"; ids: number[]; offset: number }
-  | { kind: "head"; reason: "missing" | "invalid" };
+  | { kind: "head"; reason: "missing" | "invalid" }
+  | { kind: "empty" }
+  | { kind: "unrecorded"; what: "case" | "document"; count: number; examples: string[] };
 
 /** The last event as recorded in the settings row `audit_head`, updated in the same transaction as each event. */
 export interface AuditHead {
@@ -100,6 +105,17 @@ export class AuditRepo {
     return r?.hash;
   }
 
+  /** Cases and diary entries without the event that created them (see `unrecordedIn`). */
+  unrecorded(): AuditProblem[] {
+    return this.s.read(() => unrecordedIn(this.s.db));
+  }
+
+  /** The last event as stored (id and hash), to note outside the register; null when there is none. */
+  last(): AuditHead | null {
+    const r = this.s.db.prepare("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").get() as AuditHead | undefined;
+    return r ? { id: r.id, hash: r.hash } : null;
+  }
+
   list(caseId?: number): AuditEvent[] {
     // A case's history: its own events, and the import that created it (one event records the range of case
     // ids an import created, migration 008).
@@ -132,14 +148,73 @@ export class AuditRepo {
   verify(): { events: number; problems: AuditProblem[]; head: AuditHead | null } {
     // The events and the head from one snapshot: a writer committing between the two reads would otherwise
     // look like deleted events.
-    const { rows, head } = this.s.read(() => ({
+    const { rows, head, initialised, unrecorded } = this.s.read(() => ({
       rows: this.s.db.prepare("SELECT id, at, user, action, case_id, details, prev_hash, hash FROM audit ORDER BY id").all() as AuditRow[],
       head: this.head(),
+      initialised: this.s.settings.get("org_id") !== undefined,
+      unrecorded: this.unrecorded(),
     }));
     const problems = analyseChain(rows, head);
+    if (rows.length === 0 && initialised) problems.unshift({ kind: "empty" });
+    problems.push(...unrecorded);
     const last = rows[rows.length - 1];
     return { events: rows.length, problems, head: last ? { id: last.id, hash: last.hash } : null };
   }
+}
+
+const EXAMPLES = 5;
+
+/**
+ * Cases and diary entries that no event in the trail created. A case is created by its `case.new` event
+ * (`case.import` in registers from before migration 008), or lies in the range of case ids that an `import`
+ * event records (one event per import, not per case: the ids an import creates are consecutive, written
+ * under the write lock). A diary entry is recorded by the `diary.add` event of its case naming its number.
+ * Cases and diary entries are never deleted (a purge keeps them), so each must keep its event.
+ */
+function unrecordedIn(db: Store["db"]): AuditProblem[] {
+  const problems: AuditProblem[] = [];
+  // The id ranges imports created, merged; the cases outside them are looked up gap by gap (by primary
+  // key), so a register of a million imported cases is not walked case by case.
+  const ranges = (
+    db
+      .prepare(
+        `SELECT json_extract(details, '$.firstCase') AS f, json_extract(details, '$.lastCase') AS l
+         FROM audit INDEXED BY audit_imports WHERE action = 'import' AND case_id IS NULL`,
+      )
+      .all() as Array<{ f: unknown; l: unknown }>
+  )
+    .filter((r): r is { f: number; l: number } => Number.isInteger(r.f) && Number.isInteger(r.l) && (r.f as number) <= (r.l as number))
+    .sort((a, b) => a.f - b.f);
+  const gaps: Array<[number, number]> = [];
+  let from = 1;
+  for (const r of ranges) {
+    if (r.f > from) gaps.push([from, r.f - 1]);
+    from = Math.max(from, r.l + 1);
+  }
+  gaps.push([from, Number.MAX_SAFE_INTEGER]);
+  const casesIn = db.prepare(
+    `SELECT c.id, c.diary_number FROM cases c
+     WHERE c.id BETWEEN ? AND ?
+       AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.case_id = c.id AND a.action IN ('case.new', 'case.import'))
+     ORDER BY c.id`,
+  );
+  const cases: string[] = [];
+  for (const [a, b] of gaps) {
+    for (const r of casesIn.iterate(a, b) as Iterable<{ id: number; diary_number: string | null }>) cases.push(r.diary_number ?? String(r.id));
+  }
+  if (cases.length) problems.push({ kind: "unrecorded", what: "case", count: cases.length, examples: cases.slice(0, EXAMPLES) });
+
+  const documents = db
+    .prepare(
+      `SELECT d.number FROM documents d
+       WHERE NOT EXISTS (SELECT 1 FROM audit a WHERE a.case_id = d.case_id AND a.action = 'diary.add'
+                         AND json_extract(a.details, '$.document') = d.number)
+       ORDER BY d.id`,
+    )
+    .pluck()
+    .all() as string[];
+  if (documents.length) problems.push({ kind: "unrecorded", what: "document", count: documents.length, examples: documents.slice(0, EXAMPLES) });
+  return problems;
 }
 
 type ChainRow = Pick<AuditRow, "id" | "at" | "user" | "action" | "case_id" | "details" | "prev_hash" | "hash">;
@@ -274,7 +349,7 @@ export function analyseChain(rows: readonly ChainRow[], head: AuditHead | undefi
 
   for (const id of [...edited].sort((a, b) => a - b)) problems.push({ kind: "edited", id });
   for (const id of [...inserted].sort((a, b) => a - b)) problems.push({ kind: "inserted", id });
-  const order = { head: 0, edited: 1, deleted: 2, inserted: 3, reordered: 4, renumbered: 5 } as const;
+  const order = { head: 0, edited: 1, deleted: 2, inserted: 3, reordered: 4, renumbered: 5, empty: 6, unrecorded: 7 } as const;
   const first = (p: AuditProblem): number => ("id" in p ? p.id : "ids" in p ? (p.ids[0] ?? 0) : 0);
   return problems.sort((a, b) => first(a) - first(b) || order[a.kind] - order[b.kind]);
 }

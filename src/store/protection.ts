@@ -9,6 +9,7 @@ import { FailedError, RefusedError } from "../core/errors.js";
 import type { AuditProblem } from "./audit.js";
 import { DB_FILE } from "./db.js";
 import { sha256 } from "./files.js";
+import { SIGNING_KEY_FILE } from "./orgKeys.js";
 import type { Store } from "./store.js";
 
 /** One thing `check` found wrong. `key`/`params` describe key problems with the catalogue's error key. */
@@ -49,10 +50,14 @@ export interface PurgeResult extends PurgeCounts {
 
 export const RETENTION_SETTING = "retention_years";
 
-/** Files in the data directory that a backup does not take: the database (copied by SQLite) and the key. */
+/**
+ * Files in the data directory that a backup does not take: the database (copied by SQLite), the key, and the
+ * key that signs our exchange files (whoever holds a backup must not be able to sign as us; after a restore
+ * a new one is made, and counterparts import it: docs/exchange/signing.md).
+ */
 function skipInBackup(rel: string): boolean {
   const base = rel.split(sep).pop() ?? rel;
-  return rel === DB_FILE || rel.startsWith(`${DB_FILE}-`) || rel === "key" || base.endsWith(".tmp") || base.startsWith(".");
+  return rel === DB_FILE || rel.startsWith(`${DB_FILE}-`) || rel === "key" || rel === SIGNING_KEY_FILE || base.endsWith(".tmp") || base.startsWith(".");
 }
 
 export class ProtectionRepo {
@@ -149,6 +154,12 @@ export class ProtectionRepo {
         const mode = statSync(this.s.keyFile).mode & 0o777;
         if (mode & 0o077) problems.push({ kind: "key-mode", file: this.s.keyFile, mode: mode.toString(8).padStart(4, "0") });
       }
+    }
+    // The key that signs our exchange files must be private too (it is made on first need: maybe not yet).
+    const signingKey = join(this.s.home, SIGNING_KEY_FILE);
+    if (existsSync(signingKey)) {
+      const mode = statSync(signingKey).mode & 0o777;
+      if (mode & 0o077) problems.push({ kind: "key-mode", file: signingKey, mode: mode.toString(8).padStart(4, "0") });
     }
     return { ok: problems.length === 0, integrity: integrityOk ? "ok" : "failed", auditEvents: audit.events, files: files.length, persons: persons.length, problems, warnings };
   }

@@ -454,6 +454,8 @@ export interface Summary {
   overdue: SummaryCase[];
   dueSoon: SummaryCase[];
   awaitingReply: SummaryCase[];
+  /** The audit trail's last event (id and hash) when the summary was made, to keep outside the register. */
+  auditHead?: { id: number; hash: string } | null;
 }
 
 export const DEFAULT_DUE_DAYS = 14;

@@ -12,6 +12,7 @@ import { DocumentRepo } from "./documents.js";
 import { FileRepo } from "./files.js";
 import { ImportRepo } from "./imports.js";
 import { OrgRepo } from "./orgs.js";
+import { OrgKeyRepo } from "./orgKeys.js";
 import { OutboxRepo } from "./outbox.js";
 import { ProtectionRepo } from "./protection.js";
 import { SettingsRepo } from "./settings.js";
@@ -41,6 +42,7 @@ export class Store {
   readonly today: IsoDate;
   readonly settings: SettingsRepo;
   readonly orgs: OrgRepo;
+  readonly orgKeys: OrgKeyRepo;
   readonly contacts: ContactRepo;
   readonly cases: CaseRepo;
   readonly documents: DocumentRepo;
@@ -61,6 +63,7 @@ export class Store {
     this.today = localDate(actor.now);
     this.settings = new SettingsRepo(this);
     this.orgs = new OrgRepo(this);
+    this.orgKeys = new OrgKeyRepo(this);
     this.contacts = new ContactRepo(this);
     this.cases = new CaseRepo(this);
     this.documents = new DocumentRepo(this);

@@ -18,6 +18,23 @@ function register(orgId: string, name: string): Sandbox {
   return s;
 }
 
+/** `to` records the public key of `from` (organisation `orgId`), as after comparing fingerprints by phone. */
+function trust(from: Sandbox, to: Sandbox, orgId: string): void {
+  const keyFile = join(from.home, `${orgId}.avvik-key`);
+  const exported = from.json(["org", "key", "export", "-o", keyFile]);
+  expect(exported.orgId).toBe(orgId);
+  expect(to.json(["org", "key", "import", orgId, keyFile])).toMatchObject({ orgId, fingerprint: exported.fingerprint, status: "imported" });
+}
+
+/** Two registers that have exchanged their public keys. */
+function pair(): [Sandbox, Sandbox] {
+  const x = register("linkoping", "Linköpings kommun");
+  const y = register("norrkoping", "Norrköpings kommun");
+  trust(x, y, "linkoping");
+  trust(y, x, "norrkoping");
+  return [x, y];
+}
+
 async function pdfText(file: string): Promise<string> {
   const { PDFParse } = await import("pdf-parse");
   const parser = new PDFParse({ data: readFileSync(file) });
@@ -30,8 +47,7 @@ async function pdfText(file: string): Promise<string> {
 
 describe("exchange between two registers", () => {
   it("sends a case from Linköping to Norrköping and its answer back, matched on both sides", async () => {
-    a = register("linkoping", "Linköpings kommun");
-    b = register("norrkoping", "Norrköpings kommun");
+    [a, b] = pair();
     const out = a.json([
       "case", "new", "--direction", "out", "--counterpart", "norrkoping", "--event-date", "2026-03-01", "--discovered-date", "2026-03-02",
       "--kind", "tillbud", "--area", "planering", "--summary", "Hemgång utan planering mellan kommunerna", "--person", "19121212-1212:Tolvan Tolvansson",
@@ -94,8 +110,7 @@ describe("exchange between two registers", () => {
   });
 
   it("carries personal data only when asked, and stores it encrypted on arrival", async () => {
-    a = register("linkoping", "Linköpings kommun");
-    b = register("norrkoping", "Norrköpings kommun");
+    [a, b] = pair();
     a.json(["case", "new", "--direction", "out", "--counterpart", "norrkoping", "--event-date", "2026-03-01", "--discovered-date", "2026-03-02",
       "--kind", "skada", "--area", "lakemedel", "--summary", "Fel dos", "--person", "19121212-1212:Tolvan Tolvansson"]);
     const file = join(a.home, "with-pd.pdf");
@@ -108,8 +123,7 @@ describe("exchange between two registers", () => {
   });
 
   it("refuses files that are damaged, changed, of an unknown version, or not exchange files, changing nothing", async () => {
-    a = register("linkoping", "Linköpings kommun");
-    b = register("norrkoping", "Norrköpings kommun");
+    [a, b] = pair();
     a.json(["case", "new", "--direction", "out", "--counterpart", "norrkoping", "--event-date", "2026-03-01", "--discovered-date", "2026-03-02",
       "--kind", "risk", "--area", "ovrigt", "--summary", "Test"]);
     const file = join(a.home, "case.pdf");
@@ -141,18 +155,20 @@ describe("exchange between two registers", () => {
     }
     expect(b.json(["case", "list"])).toEqual([]);
 
-    // A payload written by another system as bare JSON with a correct checksum is accepted.
-    const { createHash } = await import("node:crypto");
-    const { checksum: _c, ...body } = { ...payload, case: { ...payload.case, summary: "Från ett annat system" } };
+    // A payload written by another system as bare JSON with a correct checksum, signed with the sender's key
+    // (here Linköping's other system holding Linköping's signing key), is accepted.
+    const { createHash, createPrivateKey, sign } = await import("node:crypto");
+    const { checksum: _c, signature: _s, ...body } = { ...payload, case: { ...payload.case, summary: "Från ett annat system" } };
     const sealed = { ...body, checksum: `sha256:${createHash("sha256").update(canonicalJson(body)).digest("hex")}` };
+    const privateKey = createPrivateKey(readFileSync(join(a.env.AVVIK_HOME!, "signing-key"), "utf8"));
+    const signature = { ...payload.signature, value: sign(null, Buffer.from(canonicalJson(sealed), "utf8"), privateKey).toString("base64") };
     const other = join(b.home, "other.json");
-    writeFileSync(other, JSON.stringify(sealed));
+    writeFileSync(other, JSON.stringify({ ...sealed, signature }));
     expect(b.json(["exchange", "import", other]).type).toBe("case");
   });
 
   it("is recognised by reply attach and reply inbox, so the registrar need not know which file is which", () => {
-    a = register("linkoping", "Linköpings kommun");
-    b = register("norrkoping", "Norrköpings kommun");
+    [a, b] = pair();
     a.json(["case", "new", "--direction", "out", "--counterpart", "norrkoping", "--event-date", "2026-03-01", "--discovered-date", "2026-03-02",
       "--kind", "risk", "--area", "ovrigt", "--summary", "Test via inkorgen"]);
     const inboxB = join(b.home, "inkorg");

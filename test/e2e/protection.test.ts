@@ -188,16 +188,18 @@ describe("audit verify", () => {
       "Händelse 3 har ändrats (innehållet stämmer inte med kedjan).",
       "Händelse 7 har tagits bort.",
       `Händelse ${last} har tagits bort.`,
+      // The last event recorded the third case's first diary entry, which now has no event behind it.
+      "Diarieposter utan händelsen som diarieförde dem: 2026-000003:1 (1 st); händelser har tagits bort ur loggen.",
     ]);
     const json = s.run(["audit", "verify", "--json"]);
     expect(json.code).toBe(1);
     const report = JSON.parse(json.stdout);
     expect(report.ok).toBe(false);
-    expect(report.problems.map((p: any) => [p.kind, p.id ?? p.ids])).toEqual([["edited", 3], ["deleted", [7]], ["deleted", [last]]]);
+    expect(report.problems.map((p: any) => [p.kind, p.id ?? p.ids ?? p.examples])).toEqual([["edited", 3], ["deleted", [7]], ["deleted", [last]], ["unrecorded", ["2026-000003:1"]]]);
 
     const check = s.run(["check", "--json"]);
     expect(check.code).toBe(1);
-    expect(JSON.parse(check.stdout).problems.filter((p: any) => p.kind === "audit")).toHaveLength(3);
+    expect(JSON.parse(check.stdout).problems.filter((p: any) => p.kind === "audit")).toHaveLength(4);
   });
 });
 

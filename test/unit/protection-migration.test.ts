@@ -35,7 +35,8 @@ it("upgrades a version-1 register: head recorded from its last event, key checke
   old.prepare("INSERT INTO persons (case_id, pnr_enc, pnr_hash) VALUES (1, ?, ?)").run(cipher.encrypt("191212121212"), cipher.hash("191212121212"));
   let prev = GENESIS_HASH;
   for (let id = 1; id <= 5; id++) {
-    const e = { id, at, user: "old", action: "test", case_id: null, details: "{}" };
+    // Event 2 registered case 1, as it would have in a real register of that version.
+    const e = { id, at, user: "old", action: id === 2 ? "case.new" : "test", case_id: id === 2 ? 1 : null, details: "{}" };
     const hash = eventHash(prev, e);
     old.prepare("INSERT INTO audit VALUES (@id, @at, @user, @action, @case_id, @details, @prev_hash, @hash)").run({ ...e, prev_hash: prev, hash });
     prev = hash;

@@ -53,7 +53,7 @@ export async function exportCase(ctx: Context, o: ExportOptions, ref: string): P
   if (c.status === "closed") throw new RefusedError("error.caseClosed", { case: label });
 
   const persons = o.withPersonalData ? store.cases.persons(id, true) : [];
-  const body: Omit<ExchangePayload, "checksum"> = {
+  const body: Omit<ExchangePayload, "checksum" | "signature"> = {
     format: "avvik-exchange",
     version: EXCHANGE_VERSION,
     type: c.direction === "out" ? "case" : "answer",
@@ -84,7 +84,8 @@ export async function exportCase(ctx: Context, o: ExportOptions, ref: string): P
     throw new RefusedError("exchange.error.outAnswered", { case: label, status: c.status });
   }
   const { renderExchangePdf, sha256Hex } = await import("../../exchange/file.js");
-  const payload = sealPayload(body, sha256Hex);
+  const { ourSigningKey, signPayload } = await import("../../exchange/keys.js");
+  const payload = signPayload(sealPayload(body, sha256Hex), ourSigningKey(store));
   const pdf = await renderExchangePdf(payload, JSON.stringify(payload, null, 2), ctx.home);
   const file = resolve(o.output ?? `${fileStem(c.diaryNumber)}-exchange.pdf`);
 

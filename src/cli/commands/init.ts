@@ -67,11 +67,14 @@ async function init(ctx: import("../context.js").Context, o: InitOptions): Promi
       store.orgs.add({ id, name, kind, address }, true);
       store.audit.record("init", null, { org: id, diaryFormat: template.source, deadlineMonths: months });
     });
+    // The key that signs our exchange files (docs/exchange/signing.md); its creation is audited.
+    const signing = (await import("../../exchange/keys.js")).ourSigningKey(store);
     const year = Number(store.today.slice(0, 4));
-    const result = { home: ctx.home, org: { id, name, kind }, diaryFormat: template.source, deadlineMonths: months, keyFile: store.keyFile };
+    const result = { home: ctx.home, org: { id, name, kind }, diaryFormat: template.source, deadlineMonths: months, keyFile: store.keyFile, signingKey: { file: signing.file, fingerprint: signing.fingerprint } };
     ctx.out.result(result, () => {
       ctx.out.line(ctx.t("init.done", { org: name, home: ctx.home, format: template.source, example: template.format(year, 1), months }));
       ctx.out.line(ctx.t("init.keyNote", { key: store.keyFile }));
+      ctx.out.line(ctx.t("init.signingKeyNote", { file: signing.file, fingerprint: signing.fingerprint }));
     });
   } finally {
     store.close();

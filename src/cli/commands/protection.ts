@@ -65,6 +65,14 @@ export function auditProblemText(t: Translate, p: AuditProblem): string {
       return t("protection.audit.renumbered", { ids: list(p.ids), offset: p.offset > 0 ? `+${p.offset}` : String(p.offset) });
     case "head":
       return t(p.reason === "missing" ? "protection.audit.headMissing" : "protection.audit.headInvalid");
+    case "empty":
+      return t("protection.audit.empty");
+    case "unrecorded": {
+      const names = p.examples.join(", ") + (p.count > p.examples.length ? ", …" : "");
+      return p.what === "case"
+        ? t("protection.audit.unrecordedCases", { cases: names, n: p.count })
+        : t("protection.audit.unrecordedDocuments", { documents: names, n: p.count });
+    }
   }
 }
 
@@ -105,12 +113,17 @@ async function auditVerify(ctx: Context, o: { expect?: string }): Promise<void> 
   }
   const store = await ctx.store();
   const r = store.audit.verify();
-  const problems: Array<AuditProblem | { kind: "anchor"; id: number }> = [...r.problems];
-  if (anchor && store.audit.hashOf(anchor.id) !== anchor.hash) problems.push({ kind: "anchor", id: anchor.id });
-  const lines = problems.map((p) => (p.kind === "anchor" ? ctx.t("protection.audit.anchor", { id: p.id }) : auditProblemText(ctx.t, p)));
+  const problems: Array<AuditProblem | { kind: "anchor"; id: number; reason: "changed" | "missing" }> = [...r.problems];
+  if (anchor) {
+    const hash = store.audit.hashOf(anchor.id);
+    if (hash !== anchor.hash) problems.push({ kind: "anchor", id: anchor.id, reason: hash === undefined ? "missing" : "changed" });
+  }
+  const lines = problems.map((p) =>
+    p.kind === "anchor" ? ctx.t(p.reason === "missing" ? "protection.audit.anchorMissing" : "protection.audit.anchor", { id: p.id }) : auditProblemText(ctx.t, p),
+  );
   const ok = problems.length === 0;
   ctx.out.result({ ok, events: r.events, head: r.head, problems: problems.map((p, i) => withMessage(p, lines[i]!)) }, () => {
-    if (ok) ctx.out.line(ctx.t("protection.audit.ok", { n: r.events, hash: r.head?.hash.slice(0, 16) ?? "–" }));
+    if (ok) ctx.out.line(ctx.t("protection.audit.ok", { n: r.events, head: r.head ? `${r.head.id}:${r.head.hash}` : "–" }));
   });
   if (!ok) {
     for (const line of lines) ctx.out.error(line);

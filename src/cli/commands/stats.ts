@@ -84,17 +84,19 @@ async function summary(ctx: Context, o: SummaryOptions): Promise<void> {
   const store = await ctx.store();
   const to = o.email !== undefined ? summaryRecipients(store, o.email) : undefined;
   const { composeSummary } = await import("../../store/stats.js");
-  const s = composeSummary(store, { since, dueDays });
+  const composed = composeSummary(store, { since, dueDays });
   // Every run counts (text or JSON: a cron job may use either), unless --peek: the next summary's new cases
   // start after this one.
   if (!o.peek) {
     store.write(() =>
       store.stats.recordSummary({
-        since: s.since,
-        counts: { newCases: s.newCases.length, overdue: s.overdue.length, dueSoon: s.dueSoon.length, awaitingReply: s.awaitingReply.length },
+        since: composed.since,
+        counts: { newCases: composed.newCases.length, overdue: composed.overdue.length, dueSoon: composed.dueSoon.length, awaitingReply: composed.awaitingReply.length },
       }),
     );
   }
+  // The audit trail's head, to be kept outside the register (the mail or the cron log): `audit verify --expect`.
+  const s: Summary = { ...composed, auditHead: store.audit.last() };
   if (to) await mailSummary(ctx, store, s, to);
   outputFor(ctx, format).result(s, () => printSummary(ctx, s));
 }
@@ -182,6 +184,7 @@ export function summaryText(t: Translate, s: Summary, style: (s: "bold" | "red",
       }
     }
   }
+  if (s.auditHead) out.push("", t("summary.auditHead", { head: `${s.auditHead.id}:${s.auditHead.hash}` }));
   return out.join("\n");
 }
 

@@ -1,0 +1,55 @@
+// The public keys of counterparts, against which their exchange files are verified (migration 010).
+
+import type { Store } from "./store.js";
+
+/** Our private signing key, in the data directory (src/exchange/keys.ts makes and reads it). */
+export const SIGNING_KEY_FILE = "signing-key";
+
+export interface OrgKey {
+  orgId: string;
+  /** The raw 32-byte Ed25519 public key. */
+  publicKey: Buffer;
+  fingerprint: string;
+  recordedAt: string;
+  recordedBy: string;
+}
+
+interface OrgKeyRow {
+  org_id: string;
+  public_key: Buffer;
+  fingerprint: string;
+  recorded_at: string;
+  recorded_by: string;
+}
+
+const toKey = (r: OrgKeyRow): OrgKey => ({ orgId: r.org_id, publicKey: r.public_key, fingerprint: r.fingerprint, recordedAt: r.recorded_at, recordedBy: r.recorded_by });
+
+export class OrgKeyRepo {
+  constructor(private readonly s: Store) {}
+
+  get(orgId: string): OrgKey | undefined {
+    const r = this.s.db.prepare("SELECT * FROM org_keys WHERE org_id = ?").get(orgId) as OrgKeyRow | undefined;
+    return r && toKey(r);
+  }
+
+  list(): OrgKey[] {
+    return (this.s.db.prepare("SELECT * FROM org_keys ORDER BY org_id").all() as OrgKeyRow[]).map(toKey);
+  }
+
+  /**
+   * Records (or replaces) an organisation's key and the audit event saying so; call inside `store.write`.
+   * The event holds the fingerprints, never anything personal.
+   */
+  set(orgId: string, publicKey: Buffer, fingerprint: string): void {
+    const previous = this.get(orgId);
+    this.s.db
+      .prepare(
+        `INSERT INTO org_keys (org_id, public_key, fingerprint, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(org_id) DO UPDATE SET public_key = excluded.public_key, fingerprint = excluded.fingerprint,
+           recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by`,
+      )
+      .run(orgId, publicKey, fingerprint, this.s.now, this.s.actor.user);
+    if (previous) this.s.audit.record("org.key.replace", null, { org: orgId, fingerprint, previous: previous.fingerprint });
+    else this.s.audit.record("org.key.import", null, { org: orgId, fingerprint });
+  }
+}
