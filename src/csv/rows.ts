@@ -138,7 +138,9 @@ export class RowReader {
     };
 
     const externalId = required("externalId");
-    if (externalId && (externalId.length > MAX_EXTERNAL_ID || CONTROL.test(externalId) || /[\r\n]/.test(externalId)))
+    // The external id becomes a reference shown in clear (as `case update --ref` refuses a personnummer).
+    if (externalId && findPersonalNumbers(externalId, this.today).length) problem("pnrAsId", "externalId");
+    else if (externalId && (externalId.length > MAX_EXTERNAL_ID || CONTROL.test(externalId) || /[\r\n]/.test(externalId)))
       problem("badId", "externalId", { value: externalId.slice(0, 40), max: MAX_EXTERNAL_ID });
 
     const eventDate = date("eventDate", true);

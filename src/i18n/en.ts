@@ -396,6 +396,7 @@ export const en: Record<MessageKey, string> = {
   "csv.row.pnrInText": "column '{column}' contains a personal identity number; free text must not hold personal data, remove it in {system} (the person belongs in the personnummer column)",
   "csv.row.badPnr": "column '{column}': '{value}' is not a valid personal identity number ({reason})",
   "csv.row.badEncoding": "column '{column}' contains characters that are not valid UTF-8; set \"encoding\": \"windows-1252\" in the profile",
+  "csv.row.pnrAsId": "column '{column}' contains a personal identity number; a case number is shown in clear in the register and must not be one",
   "csv.row.badId": "column '{column}': '{value}' cannot be used as a case number (at most {max} characters, no line breaks)",
   "csv.row.statusDirection": "column '{column}': '{value}' ({status}) is not a status of the profile's direction; possible: {allowed}",
   "csv.row.fieldCount": "the row has {found} fields but the header {expected}; is a quote or a delimiter missing?",

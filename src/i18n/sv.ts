@@ -397,6 +397,7 @@ export const sv = {
   "csv.row.pnrInText": "kolumnen '{column}' innehåller ett personnummer; fritext får inte innehålla personuppgifter, ta bort det i {system} (personen hör hemma i personnummerkolumnen)",
   "csv.row.badPnr": "kolumnen '{column}': '{value}' är inget giltigt personnummer ({reason})",
   "csv.row.badEncoding": "kolumnen '{column}' innehåller tecken som inte är giltig UTF-8; ange \"encoding\": \"windows-1252\" i profilen",
+  "csv.row.pnrAsId": "kolumnen '{column}' innehåller ett personnummer; ett ärendenummer visas öppet i registret och får inte vara ett personnummer",
   "csv.row.badId": "kolumnen '{column}': '{value}' går inte att använda som ärendenummer (högst {max} tecken, inga radbrytningar)",
   "csv.row.statusDirection": "kolumnen '{column}': '{value}' ({status}) är ingen status för profilens riktning; möjliga: {allowed}",
   "csv.row.fieldCount": "raden har {found} fält men rubrikraden {expected}; saknas ett citattecken eller en avgränsare?",
