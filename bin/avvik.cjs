@@ -41,6 +41,7 @@ if (writeCache || fs.existsSync(cacheFile)) {
     compiled = null; // an unreadable cache is no reason to fail: load the bundle the plain way
   }
 }
+let cli;
 if (compiled) {
   const { script, stat, Module } = compiled;
   if (writeCache) {
@@ -54,6 +55,17 @@ if (compiled) {
   globalThis.__avvikImport = (specifier) => import(specifier);
   const mod = { exports: {}, filename: bundle, id: bundle, loaded: false };
   script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(bundle), mod, bundle, path.dirname(bundle));
+  cli = mod.exports;
 } else {
-  require("../dist/bundle/main.cjs");
+  cli = require("../dist/bundle/main.cjs");
 }
+
+// A reader that stops early (`avvik case list | head`) is not an error: end quietly.
+process.stdout.on("error", (e) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
+// The CLI itself takes its streams, environment and directory as given and returns the exit code (src/cli/main.ts).
+cli.main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }).then((code) => {
+  process.exitCode = code;
+});

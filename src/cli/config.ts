@@ -8,13 +8,14 @@
 // (backed up with it), `{ in: "file", path }` for settings of this installation (SMTP: the mail area reads
 // <home>/config.json itself, see src/store/configFile.ts). Examples for the areas still to come are at the end.
 
-import { homedir, userInfo } from "node:os";
+import { userInfo } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_DEADLINE_MONTHS } from "../core/deadline.js";
 import { DEFAULT_DIARY_FORMAT, DiaryTemplate } from "../core/diaryNumber.js";
 import { UsageError } from "../core/errors.js";
 import type { MessageKey, Translate } from "../i18n/index.js";
 import { getPath, type ConfigTree, type ConfigValue } from "../store/configFile.js";
+import { defaultHome } from "./context.js";
 import { MAX_SHORT_TEXT, parseText } from "./parse.js";
 
 export type ConfigSource = "flag" | "environment" | "file" | "register" | "default";
@@ -38,7 +39,7 @@ export interface ConfigKey {
   /** Global flag that overrides everything (only the global flags --home, --as, --lang). */
   flag?: "--home" | "--as" | "--lang";
   /** The value when nothing else says (a function for computed defaults). */
-  default?: ConfigValue | ((home: string) => ConfigValue);
+  default?: ConfigValue | ((home: string, env: NodeJS.ProcessEnv) => ConfigValue);
   /** Checks and converts what the user typed; throws UsageError (exit 2) naming the key. */
   parse?: (text: string, t: Translate, key: string) => ConfigValue;
   /** Values offered by shell completion. */
@@ -110,8 +111,8 @@ function address(text: string, t: Translate, key: string): string {
 
 export const CONFIG_KEYS: ConfigKey[] = [
   // --- where and who (read-only: flags and environment) ---
-  { key: "home", describe: "config.key.home", storage: { in: "runtime" }, flag: "--home", env: "AVVIK_HOME", default: () => join(process.env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "avvik") },
-  { key: "user", describe: "config.key.user", storage: { in: "runtime" }, flag: "--as", env: "AVVIK_USER", default: () => safeUser() },
+  { key: "home", describe: "config.key.home", storage: { in: "runtime" }, flag: "--home", env: "AVVIK_HOME", default: (_home, env) => defaultHome(env) },
+  { key: "user", describe: "config.key.user", storage: { in: "runtime" }, flag: "--as", env: "AVVIK_USER", default: (_home, env) => safeUser(env) },
   { key: "keyFile", describe: "config.key.keyFile", storage: { in: "runtime" }, env: "AVVIK_KEY_FILE", default: (home) => join(home, "key") },
   // --- this installation (<home>/config.json) ---
   { key: "language", describe: "config.key.language", storage: { in: "file", path: "language" }, flag: "--lang", env: "AVVIK_LANG", default: "sv", parse: parsers.oneOf(["sv", "en"]), values: ["sv", "en"] },
@@ -133,11 +134,11 @@ export const CONFIG_KEYS: ConfigKey[] = [
   { key: "retention.years", describe: "config.key.retentionYears", storage: { in: "register", key: "retention_years" }, parse: parsers.int(1, 100) },
 ];
 
-function safeUser(): string {
+function safeUser(env: NodeJS.ProcessEnv): string {
   try {
     return userInfo().username;
   } catch {
-    return process.env.USER ?? "okänd";
+    return env.USER ?? "okänd";
   }
 }
 
@@ -185,7 +186,7 @@ export function resolveValue(k: ConfigKey, i: ConfigInputs): ResolvedValue {
     const v = i.register.org(k.storage.field);
     if (v !== undefined && v !== null) return { ...base, value: v, source: "register" };
   }
-  const def = typeof k.default === "function" ? k.default(i.home) : k.default;
+  const def = typeof k.default === "function" ? k.default(i.home, i.env) : k.default;
   return { ...base, value: def ?? null, source: "default" };
 }
 

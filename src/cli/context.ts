@@ -1,11 +1,12 @@
 // What every command needs: where the data is, what time it is, who is working, in which language,
 // and how to print. Resolved once per run: flags > environment > defaults.
 
-import { homedir, userInfo } from "node:os";
+import { userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import { UsageError } from "../core/errors.js";
 import { translator, type Lang, type Translate } from "../i18n/index.js";
 import type { Store } from "../store/store.js";
+import type { Io, Run } from "./io.js";
 import { Output } from "./output.js";
 import { getPath, tryReadConfigFile } from "../store/configFile.js";
 
@@ -23,15 +24,29 @@ export interface GlobalOptions {
   debug?: boolean;
 }
 
-export function resolveHome(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  if (flag) return resolve(flag);
-  if (env.AVVIK_HOME) return resolve(env.AVVIK_HOME);
-  const data = env.XDG_DATA_HOME || join(homedir(), ".local", "share");
-  return join(data, "avvik");
+/** The user's home directory as the given environment has it ($HOME, else the account's, as os.homedir() does). */
+export function homeDirectory(env: NodeJS.ProcessEnv): string {
+  if (env.HOME !== undefined) return env.HOME;
+  try {
+    return userInfo().homedir;
+  } catch {
+    return "/";
+  }
+}
+
+/** The data directory when neither --home nor AVVIK_HOME says: $XDG_DATA_HOME/avvik or ~/.local/share/avvik. */
+export function defaultHome(env: NodeJS.ProcessEnv): string {
+  return join(env.XDG_DATA_HOME || join(homeDirectory(env), ".local", "share"), "avvik");
+}
+
+export function resolveHome(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {
+  if (flag) return resolve(cwd, flag);
+  if (env.AVVIK_HOME) return resolve(cwd, env.AVVIK_HOME);
+  return defaultHome(env);
 }
 
 /** AVVIK_NOW (ISO date or date-time) replaces the clock everywhere; a bare date is local midnight. */
-export function resolveNow(env: NodeJS.ProcessEnv = process.env): Date {
+export function resolveNow(env: NodeJS.ProcessEnv): Date {
   const text = env.AVVIK_NOW?.trim();
   if (!text) return new Date();
   const d = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00`) : new Date(text);
@@ -39,7 +54,7 @@ export function resolveNow(env: NodeJS.ProcessEnv = process.env): Date {
   return d;
 }
 
-export function resolveUser(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveUser(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   if (flag?.trim()) return flag.trim();
   if (env.AVVIK_USER?.trim()) return env.AVVIK_USER.trim();
   try {
@@ -50,7 +65,7 @@ export function resolveUser(flag: string | undefined, env: NodeJS.ProcessEnv = p
 }
 
 /** flag > AVVIK_LANG > `language` in <home>/config.json (`avvik config set language en`) > Swedish. */
-export function resolveLang(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, configured?: string): Lang {
+export function resolveLang(flag: string | undefined, env: NodeJS.ProcessEnv, configured?: string): Lang {
   const value = (flag ?? env.AVVIK_LANG ?? configured ?? "sv").toLowerCase();
   if (value === "sv" || value.startsWith("sv_") || value.startsWith("sv-")) return "sv";
   if (value === "en" || value.startsWith("en_") || value.startsWith("en-")) return "en";
@@ -67,25 +82,40 @@ export class Context {
   readonly debug: boolean;
   readonly t: Translate;
   readonly out: Output;
+  /** The run's streams, environment and working directory (src/cli/io.ts). */
+  readonly io: Io;
+  readonly env: NodeJS.ProcessEnv;
   private opened: Store | undefined;
 
   constructor(
     /** The global flags as given (config shows which values came from a flag). */
     readonly flags: GlobalOptions,
-    readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly run: Run,
   ) {
-    this.home = resolveHome(flags.home, env);
+    this.io = run.io;
+    const env = (this.env = run.io.env);
+    this.home = resolveHome(flags.home, env, run.io.cwd);
     this.lang = resolveLang(flags.lang, env, configuredLang(this.home));
     this.t = translator(this.lang);
     this.json = flags.json === true;
     this.debug = flags.debug === true;
     this.now = resolveNow(env);
     this.user = resolveUser(flags.as, env);
-    this.out = new Output(this.json);
+    this.out = new Output(this.json, run.io, env);
+  }
+
+  /** A path the user gave (a flag, an argument), resolved against the run's working directory. */
+  path(given: string): string {
+    return resolve(this.io.cwd, given);
+  }
+
+  /** Ends the run with this exit code although the command did not fail (problems found and reported). */
+  setExitCode(code: number): void {
+    this.run.exitCode = code;
   }
 
   get keyFile(): string | undefined {
-    return this.env.AVVIK_KEY_FILE ? resolve(this.env.AVVIK_KEY_FILE) : undefined;
+    return this.env.AVVIK_KEY_FILE ? this.path(this.env.AVVIK_KEY_FILE) : undefined;
   }
 
   /** Opens the register (once per run). The storage module is loaded only by commands that need it. */
@@ -99,7 +129,7 @@ export class Context {
 
   /** Prompting only when stdin and stdout are terminals, and never in --json mode. */
   canPrompt(): boolean {
-    return process.stdin.isTTY === true && process.stdout.isTTY === true && !this.json && this.env.AVVIK_NO_PROMPT === undefined;
+    return this.io.stdin.isTTY === true && this.io.stdout.isTTY === true && !this.json && this.env.AVVIK_NO_PROMPT === undefined;
   }
 
   close(): void {

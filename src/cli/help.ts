@@ -8,6 +8,7 @@
 
 import type { Command } from "commander";
 import type { MessageKey, Translate } from "../i18n/index.js";
+import { runOf } from "./command.js";
 
 export interface Example {
   say: MessageKey;
@@ -407,7 +408,7 @@ export function registerFlows(program: Command, t: Translate): void {
   program
     .command("flows")
     .description(t("help.flows"))
-    .action(() => {
-      process.stdout.write(`${flowsText(program, t)}\n`);
+    .action((_o: unknown, command: Command) => {
+      runOf(command).io.stdout.write(`${flowsText(program, t)}\n`);
     });
 }

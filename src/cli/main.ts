@@ -21,9 +21,12 @@ import { registerStats } from "./commands/stats.js";
 import { registerCompletion } from "./commands/completion.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDoctor } from "./commands/doctor.js";
+import { bindRun } from "./command.js";
 import { configuredLang, resolveHome, resolveLang } from "./context.js";
 import { applyHelp, registerFlows } from "./help.js";
 import { EXIT, report } from "./errors.js";
+import type { Io, Run } from "./io.js";
+import { clearRunCaches } from "../runCache.js";
 
 /** The value of a global flag, read before parsing (the language decides the help texts). */
 function preScan(argv: string[], flag: string): string | undefined {
@@ -71,7 +74,15 @@ function helpFlows(args: string[], program: Command): string[] {
   return [...args.slice(0, i), ...args.slice(i + 1), "--help"];
 }
 
-export function buildProgram(t: Translate): Command {
+/** Colour in help texts as commander decides it, from the run's environment and streams instead of the process's. */
+function helpColours(stream: Io["stdout"], env: NodeJS.ProcessEnv): boolean {
+  if (env.NO_COLOR || env.FORCE_COLOR === "0" || env.FORCE_COLOR === "false") return false;
+  if (env.FORCE_COLOR || env.CLICOLOR_FORCE !== undefined) return true;
+  return stream.isTTY === true && stream.hasColors?.() === true;
+}
+
+/** A new program for every run (commander keeps parsed options on it); help and usage go to the run's streams. */
+export function buildProgram(t: Translate, io: Io): Command {
   const program = new Command("avvik");
   const titles: Record<string, string> = {
     "Usage:": t("help.title.usage"),
@@ -103,7 +114,16 @@ export function buildProgram(t: Translate): Command {
         return Help.prototype.optionDescription.call(this, option).replace("(default: ", t("help.defaultPrefix"));
       },
     })
-    .configureOutput({ outputError: () => {} })
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      // No width (commander's default of 80) unless the stream is a terminal, as commander itself does.
+      getOutHelpWidth: () => (io.stdout.isTTY ? io.stdout.columns : undefined) as number,
+      getErrHelpWidth: () => (io.stderr.isTTY ? io.stderr.columns : undefined) as number,
+      getOutHasColors: () => helpColours(io.stdout, io.env),
+      getErrHasColors: () => helpColours(io.stderr, io.env),
+      outputError: () => {},
+    })
     .exitOverride();
 
   registerInit(program, t);
@@ -131,39 +151,38 @@ export function buildProgram(t: Translate): Command {
   return program;
 }
 
-export async function main(argv: string[] = process.argv): Promise<number> {
-  const args = argv.slice(2);
-  // A reader that stops early (`avvik case list | head`) is not an error: end quietly.
-  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code === "EPIPE") process.exit(0);
-    throw e;
-  });
+/**
+ * Runs one command line (`args`: the words after `avvik`) with the given streams, environment and working
+ * directory, and returns the exit code; it never exits the process nor sets process.exitCode. `bin/avvik.cjs`
+ * calls it with the process's own; tests call it many times in one process (test/helpers/cli.ts).
+ */
+export async function main(args: string[], given: Omit<Io, "cwd"> & { cwd?: string }): Promise<number> {
+  const io: Io = { ...given, cwd: given.cwd ?? process.cwd() };
+  const run: Run = { io, exitCode: undefined };
+  clearRunCaches();
   let lang: Lang = "sv";
   let t: Translate = translator(lang);
   const debug = args.includes("--debug");
   try {
-    lang = resolveLang(preScan(args, "--lang"), process.env, configuredLang(resolveHome(preScan(args, "--home"))));
+    lang = resolveLang(preScan(args, "--lang"), io.env, configuredLang(resolveHome(preScan(args, "--home"), io.env, io.cwd)));
     await loadLanguage(lang);
     t = translator(lang);
-    const program = buildProgram(t);
+    const program = buildProgram(t, io);
+    bindRun(program, run);
     if (onlyGlobalFlags(args)) {
       // `avvik` alone: the menu of the day's work in a terminal, the help otherwise.
-      if (process.stdin.isTTY && process.stdout.isTTY && process.env.AVVIK_NO_PROMPT === undefined && !args.includes("--json")) {
+      if (io.stdin.isTTY && io.stdout.isTTY && io.env.AVVIK_NO_PROMPT === undefined && !args.includes("--json")) {
         const { runMenu } = await import("./commands/menu.js");
-        return await runMenu({ home: preScan(args, "--home"), as: preScan(args, "--as"), lang: preScan(args, "--lang"), debug });
+        return await runMenu({ home: preScan(args, "--home"), as: preScan(args, "--as"), lang: preScan(args, "--lang"), debug }, run);
       }
       program.outputHelp();
       return EXIT.ok;
     }
-    await program.parseAsync([...argv.slice(0, 2), ...helpFlows(args, program)]);
-    return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
+    await program.parseAsync(helpFlows(args, program), { from: "user" });
+    return run.exitCode ?? EXIT.ok;
   } catch (err) {
     const r = report(err, t, commandWords(args), debug);
-    if (r.message) process.stderr.write(`${r.message}\n`);
+    if (r.message) io.stderr.write(`${r.message}\n`);
     return r.code;
   }
 }
-
-void main().then((code) => {
-  process.exitCode = code;
-});

@@ -14,7 +14,7 @@ export interface Column {
   max?: number;
 }
 
-export function colourAllowed(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+export function colourAllowed(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
   return stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== "dumb";
 }
 
@@ -32,9 +32,10 @@ export class Output {
 
   constructor(
     readonly jsonMode: boolean,
-    private readonly streams: Streams = { stdout: process.stdout, stderr: process.stderr },
+    private readonly streams: Streams,
+    private readonly env: NodeJS.ProcessEnv,
   ) {
-    this.color = colourAllowed(streams.stdout);
+    this.color = colourAllowed(streams.stdout, env);
   }
 
   style(style: Style, text: string): string {
@@ -90,7 +91,7 @@ export class Output {
   }
 
   warn(text: string): void {
-    const prefix = colourAllowed(this.streams.stderr) ? "\u001b[33m!\u001b[39m " : "! ";
+    const prefix = colourAllowed(this.streams.stderr, this.env) ? "\u001b[33m!\u001b[39m " : "! ";
     this.streams.stderr.write(`${prefix}${text}\n`);
   }
 

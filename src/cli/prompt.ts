@@ -1,21 +1,43 @@
 // Guided dialogues. @inquirer/prompts is loaded only when a prompt is shown; Ctrl-C becomes exit 130.
 // Everything the prompts say is translated: key hints through the theme, yes/no as a Ja/Nej choice.
+// A prompt reads and writes the run's own streams (src/cli/io.ts), never the process's directly.
 
 import { InterruptedError } from "../core/errors.js";
 import type { MessageKey, Translate } from "../i18n/index.js";
+import type { Io } from "./io.js";
 
 type Prompts = typeof import("@inquirer/prompts");
 
+/** Who asks: the language and the run's streams (a Context or the menu's session). */
+export interface Asker {
+  readonly t: Translate;
+  readonly io: Io;
+}
+
 let loaded: Prompts | undefined;
 
-export async function prompts(): Promise<Prompts> {
+async function prompts(): Promise<Prompts> {
   loaded ??= await import("@inquirer/prompts");
   return loaded;
 }
 
+const PROMPT_NAMES = new Set(["checkbox", "confirm", "editor", "expand", "input", "number", "password", "rawlist", "search", "select"]);
+
+/** The prompts, each bound to the run's stdin and stdout (inquirer's second argument, its context). */
+function bound(p: Prompts, io: Io): Prompts {
+  const context = { input: io.stdin, output: io.stdout };
+  return new Proxy(p, {
+    get(target, name, receiver) {
+      const value: unknown = Reflect.get(target, name, receiver);
+      if (typeof name !== "string" || !PROMPT_NAMES.has(name)) return value;
+      return (config: unknown) => (value as (config: unknown, context: unknown) => unknown)(config, context);
+    },
+  });
+}
+
 /** Runs one prompt; an interrupted prompt (Ctrl-C) throws InterruptedError. */
-export async function ask<T>(run: (p: Prompts) => Promise<T>): Promise<T> {
-  const p = await prompts();
+export async function ask<T>(asker: Asker, run: (p: Prompts) => Promise<T>): Promise<T> {
+  const p = bound(await prompts(), asker.io);
   try {
     return await run(p);
   } catch (e) {
@@ -34,13 +56,13 @@ export function selectTheme(t: Translate) {
   };
 }
 
-export function choose<T>(t: Translate, message: string, choices: Array<{ name: string; value: T }>, options: { default?: T; pageSize?: number } = {}): Promise<T> {
-  return ask((p) => p.select<T>({ message, choices, default: options.default, pageSize: options.pageSize ?? 12, theme: selectTheme(t) }));
+export function choose<T>(asker: Asker, message: string, choices: Array<{ name: string; value: T }>, options: { default?: T; pageSize?: number } = {}): Promise<T> {
+  return ask(asker, (p) => p.select<T>({ message, choices, default: options.default, pageSize: options.pageSize ?? 12, theme: selectTheme(asker.t) }));
 }
 
 /** Yes or no as a choice between "Ja" and "Nej" (inquirer's confirm only understands y/n). */
-export function yesNo(t: Translate, message: string, def: boolean): Promise<boolean> {
-  const yes = { name: t("common.yes"), value: true };
-  const no = { name: t("common.no"), value: false };
-  return choose(t, message, def ? [yes, no] : [no, yes]);
+export function yesNo(asker: Asker, message: string, def: boolean): Promise<boolean> {
+  const yes = { name: asker.t("common.yes"), value: true };
+  const no = { name: asker.t("common.no"), value: false };
+  return choose(asker, message, def ? [yes, no] : [no, yes]);
 }

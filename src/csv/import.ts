@@ -15,7 +15,6 @@ import type { MessageKey, Translate } from "../i18n/index.js";
 import type { FieldCipher } from "../store/crypto.js";
 import type { Store } from "../store/store.js";
 import type { Profile } from "./profile.js";
-import { TEMPLATES_DIR } from "../paths.js";
 import { checkFile, type CheckedRow, type CheckInput, type Item } from "./check.js";
 import { detect, type Detected } from "./read.js";
 import type { Problem } from "./rows.js";
@@ -273,7 +272,7 @@ export async function importFile(store: Store, o: ImportOptions): Promise<Import
         file: o.file,
         detected: d,
         profileFile: profile.file,
-        templatesDir: TEMPLATES_DIR,
+        profilePath: profile.path,
         orgs,
         today: store.today,
         keyFile: store.keyFile,

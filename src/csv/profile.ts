@@ -2,7 +2,7 @@
 // and its values. A profile is JSON (CLI.md section 4); a wrong profile is refused with the problem named.
 
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { AREAS, DIRECTIONS, KINDS, SEVERITIES, STATUSES, isCode, type Direction } from "../core/codes.js";
 import { InvalidDataError, UsageError } from "../core/errors.js";
 import { compileDateFormat, type DateFormat } from "./dates.js";
@@ -39,8 +39,10 @@ const TOP_KEYS = ["$comment", "system", "direction", "delimiter", "encoding", "d
 const DELIMITERS: Record<string, string> = { ";": ";", ",": ",", "\t": "\t", tab: "\t", "|": "|" };
 
 export interface Profile {
-  /** The file it was read from (for messages). */
+  /** The file it was read from, as given (for messages). */
   file: string;
+  /** The file it was read from, absolute (a worker thread reads it again). */
+  path: string;
   system: string;
   direction: Direction;
   /** Null: detected from the header line. */
@@ -61,23 +63,34 @@ function fail(file: string, problem: string, params: Record<string, string | num
   throw new InvalidDataError(`csv.profile.${problem}`, { file, ...params });
 }
 
-/** The profile file for a built-in name, or the path given. An unknown name that is no file is a usage error. */
-export function profileFile(nameOrPath: string, templatesDir: string): string {
+/**
+ * The profile file for a built-in name, or the path given (relative to `cwd`, named as given in messages). An
+ * unknown name that is no file is a usage error.
+ */
+export function profileFile(nameOrPath: string, templatesDir: string, cwd: string): { file: string; path: string } {
   const name = nameOrPath.trim().toLowerCase();
-  if ((BUILTIN_PROFILES as readonly string[]).includes(name)) return join(templatesDir, "profiles", `${name}.json`);
-  if (existsSync(nameOrPath)) return nameOrPath;
+  if ((BUILTIN_PROFILES as readonly string[]).includes(name)) {
+    const file = join(templatesDir, "profiles", `${name}.json`);
+    return { file, path: file };
+  }
+  if (existsSync(resolve(cwd, nameOrPath))) return { file: nameOrPath, path: resolve(cwd, nameOrPath) };
   throw new UsageError("csv.profile.unknown", { value: nameOrPath, allowed: BUILTIN_PROFILES.join(", ") });
 }
 
-export function loadProfile(nameOrPath: string, templatesDir: string, encodingExists: (e: string) => boolean): Profile {
-  const file = profileFile(nameOrPath, templatesDir);
+export function loadProfile(nameOrPath: string, templatesDir: string, encodingExists: (e: string) => boolean, cwd: string): Profile {
+  const { file, path } = profileFile(nameOrPath, templatesDir, cwd);
+  return readProfile(file, path, encodingExists);
+}
+
+/** Reads and checks the profile at `path` (absolute), named `file` in messages. */
+export function readProfile(file: string, path: string, encodingExists: (e: string) => boolean): Profile {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, "utf8").replace(/^\uFEFF/, ""));
+    raw = JSON.parse(readFileSync(path, "utf8").replace(/^\uFEFF/, ""));
   } catch (e) {
     fail(file, "json", { reason: e instanceof Error ? e.message.split("\n")[0]! : String(e) });
   }
-  return checkProfile(raw, file, encodingExists);
+  return { ...checkProfile(raw, file, encodingExists), path };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -156,6 +169,7 @@ export function checkProfile(raw: unknown, file: string, encodingExists: (e: str
   }
   return {
     file,
+    path: file,
     system: system.trim().toLowerCase(),
     direction: raw.direction,
     delimiter,

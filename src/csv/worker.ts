@@ -7,16 +7,16 @@ import { InvalidDataError, MessageError, NotFoundError, UsageError } from "../co
 import { loadKeyFile } from "../store/crypto.js";
 import { openFingerprintLookup } from "../store/imports.js";
 import { checkFile, type Item } from "./check.js";
-import { loadProfile } from "./profile.js";
+import { readProfile } from "./profile.js";
 import { encodingExists, type Detected } from "./read.js";
 import type { Org } from "../core/types.js";
 
 export interface WorkerInput {
   file: string;
   detected: Detected;
-  /** The profile's file (loaded again here: a profile holds maps and compiled date formats). */
+  /** The profile's file as given and its absolute path (loaded again here: a profile holds maps and compiled date formats). */
   profileFile: string;
-  templatesDir: string;
+  profilePath: string;
   orgs: Org[];
   today: string;
   keyFile: string;
@@ -61,7 +61,7 @@ function main(): void {
   });
   const fail = (e: unknown) => port.postMessage({ type: "failed", error: describe(e) } satisfies WorkerMessage);
   try {
-    const profile = loadProfile(input.profileFile, input.templatesDir, encodingExists);
+    const profile = readProfile(input.profileFile, input.profilePath, encodingExists);
     const cipher = loadKeyFile(input.keyFile);
     const register = openFingerprintLookup(input.databaseFile, input.system);
     const check = checkFile(

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidDataError } from "../core/errors.js";
 import { TEMPLATES_DIR } from "../paths.js";
+import { runCache } from "../runCache.js";
 
 /** The bundled templates: <package>/templates. */
 export const BUNDLED_TEMPLATES = TEMPLATES_DIR;
@@ -100,7 +101,7 @@ const FILES = {
   exchange: "documents/exchange.json",
 } as const;
 
-const cache = new Map<string, Texts>();
+const cache = runCache<string, Texts>();
 
 function load(home: string | null, file: string): unknown {
   const local = home ? join(home, "templates", file) : null;
@@ -112,7 +113,7 @@ function load(home: string | null, file: string): unknown {
   }
 }
 
-/** All texts, read once per data directory and process. */
+/** All texts, read once per data directory and run (src/runCache.ts). */
 export function texts(home: string | null): Texts {
   const key = home ?? "";
   let t = cache.get(key);

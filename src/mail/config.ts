@@ -116,7 +116,7 @@ export function redact(text: string): string {
 }
 
 /** The server to deliver to: AVVIK_SMTP_URL, else config.json "smtp", else null (write .eml files). */
-export function resolveSmtp(home: string, env: NodeJS.ProcessEnv = process.env): SmtpSettings | null {
+export function resolveSmtp(home: string, env: NodeJS.ProcessEnv): SmtpSettings | null {
   if (env.AVVIK_SMTP_URL?.trim()) return parseSmtpUrl(env.AVVIK_SMTP_URL);
   const cfg = readConfig(home);
   const file = configFile(home);
@@ -140,7 +140,7 @@ export function resolveSmtp(home: string, env: NodeJS.ProcessEnv = process.env):
   return smtp;
 }
 
-export function loadMailOptions(home: string, env: NodeJS.ProcessEnv = process.env): MailOptions {
+export function loadMailOptions(home: string, env: NodeJS.ProcessEnv): MailOptions {
   const cfg = readConfig(home);
   const m = cfg.mail ?? {};
   const text = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim() : null);

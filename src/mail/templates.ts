@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FailedError } from "../core/errors.js";
 import { TEMPLATES_DIR } from "../paths.js";
+import { runCache } from "../runCache.js";
 
 export const TEMPLATES = ["arrived", "answered", "reminder", "report"] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
@@ -19,7 +20,7 @@ export interface MailTemplate {
   body: string;
 }
 
-const cache = new Map<string, MailTemplate>();
+const cache = runCache<string, MailTemplate>();
 
 export function templateFile(home: string, name: TemplateName | GeneralTemplateName): string {
   const own = join(home, "templates", "mail", `${name}.txt`);

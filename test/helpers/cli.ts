@@ -1,12 +1,32 @@
-// Runs the built `avvik` as a separate process against a temporary data directory.
+// Runs the built `avvik` (dist/bundle/main.cjs, the code bin/avvik.cjs runs) against a temporary data directory.
+//
+// Two ways to run a command, with the same arguments and the same result {code, stdout, stderr}:
+//   await s.cli(args) / await s.cliJson(args)   IN THIS PROCESS: calls the bundle's main(args, {stdin, stdout,
+//                                               stderr, env, cwd}) with streams of its own; a few ms per command.
+//                                               Use it for every test where the process itself is not the point.
+//   s.run(args) / s.json(args) / s.spawn(args)  A REAL PROCESS: `node bin/avvik.cjs …` (run/json synchronous,
+//                                               spawn asynchronous); ~100 ms or more per command. Use it where
+//                                               the process is the point: the bin, exit on a closed pipe,
+//                                               SIGKILL, concurrent writers, start-up, terminals (test/helpers/pty.ts).
+// Both run with the sandbox's environment (NO_COLOR, fixed clock AVVIK_NOW, user "test") and, unless told,
+// in the sandbox's home directory as working directory. In-process runs share the process's time zone: the
+// helper sets process.env.TZ to the run's TZ (Europe/Stockholm unless a test says otherwise).
+//
+// `linkoping()` copies a register made once per test run (init + org import ostergotland, see
+// test/helpers/global-setup.ts) into the new sandbox instead of running the two commands again.
 
 import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { Readable, Writable } from "node:stream";
+import { inject } from "vitest";
 
 export const ROOT = resolve(import.meta.dirname, "..", "..");
 export const BIN = join(ROOT, "bin", "avvik.cjs");
+export const BUNDLE = join(ROOT, "dist", "bundle", "main.cjs");
 
 export interface RunResult {
   code: number;
@@ -14,16 +34,68 @@ export interface RunResult {
   stderr: string;
 }
 
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  input?: string;
+  cwd?: string;
+}
+
 export interface Sandbox {
   home: string;
   env: NodeJS.ProcessEnv;
-  /** Runs avvik synchronously with the sandbox's environment (NO_COLOR, fixed clock, user "test"). */
-  run(args: string[], options?: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string }): RunResult;
-  /** Runs and parses stdout as JSON; fails the test with stderr when the command fails. */
-  json<T = any>(args: string[], options?: { env?: NodeJS.ProcessEnv; cwd?: string }): T;
-  /** Runs asynchronously (for concurrency tests). */
+  /** Runs avvik in this process (the bundle's main()) with the sandbox's environment. */
+  cli(args: string[], options?: RunOptions): Promise<RunResult>;
+  /** In this process, with --json: the parsed stdout; fails the test with stderr when the command fails. */
+  cliJson<T = any>(args: string[], options?: Omit<RunOptions, "input">): Promise<T>;
+  /** Runs avvik as a separate process, synchronously, with the sandbox's environment. */
+  run(args: string[], options?: RunOptions): RunResult;
+  /** As a process, with --json: the parsed stdout; fails the test with stderr when the command fails. */
+  json<T = any>(args: string[], options?: Omit<RunOptions, "input">): T;
+  /** As a process, asynchronously (for concurrency tests). */
   spawn(args: string[], options?: { env?: NodeJS.ProcessEnv }): Promise<RunResult>;
   cleanup(): void;
+}
+
+type Main = (args: string[], io: { stdin: Readable; stdout: Writable; stderr: Writable; env: NodeJS.ProcessEnv; cwd: string }) => Promise<number>;
+
+let bundle: { main: Main } | undefined;
+
+/** The built bundle, loaded once per test file (vitest runs each file in a process of its own). */
+function loadBundle(): { main: Main } {
+  bundle ??= createRequire(import.meta.url)(BUNDLE) as { main: Main };
+  return bundle;
+}
+
+/** A stream that keeps what is written to it (not a terminal: no isTTY, as for a pipe). */
+class Collected extends Writable {
+  private readonly chunks: Buffer[] = [];
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+    done();
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).toString("utf8");
+  }
+}
+
+/** Runs one command line in this process, as bin/avvik.cjs would in its own. */
+export async function runInProcess(args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; input?: string }): Promise<RunResult> {
+  // The time zone is the process's: the run's TZ is made the process's for it.
+  const tz = options.env.TZ;
+  if (process.env.TZ !== tz) {
+    if (tz === undefined) delete process.env.TZ;
+    else process.env.TZ = tz;
+  }
+  const stdout = new Collected();
+  const stderr = new Collected();
+  const stdin = Readable.from(options.input ? [options.input] : []);
+  const code = await loadBundle().main(args, { stdin, stdout, stderr, env: options.env, cwd: options.cwd });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+function parsed<T>(args: string[], r: RunResult): T {
+  if (r.code !== 0) throw new Error(`avvik ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
 }
 
 export function sandbox(options: { now?: string; env?: NodeJS.ProcessEnv } = {}): Sandbox {
@@ -38,7 +110,7 @@ export function sandbox(options: { now?: string; env?: NodeJS.ProcessEnv } = {})
     AVVIK_NOW: options.now ?? "2026-03-10T09:00:00",
     ...options.env,
   };
-  const run = (args: string[], o: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}): RunResult => {
+  const run = (args: string[], o: RunOptions = {}): RunResult => {
     const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [BIN, ...args], {
       env: { ...env, ...o.env },
       input: o.input ?? "",
@@ -49,14 +121,18 @@ export function sandbox(options: { now?: string; env?: NodeJS.ProcessEnv } = {})
     });
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   };
+  const cli = (args: string[], o: RunOptions = {}): Promise<RunResult> =>
+    runInProcess(args, { env: { ...env, ...o.env }, cwd: o.cwd ?? home, input: o.input });
   return {
     home,
     env,
+    cli,
+    async cliJson(args, o) {
+      return parsed(args, await cli([...args, "--json"], o));
+    },
     run,
     json(args, o) {
-      const r = run([...args, "--json"], o);
-      if (r.code !== 0) throw new Error(`avvik ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
-      return JSON.parse(r.stdout);
+      return parsed(args, run([...args, "--json"], o));
     },
     spawn(args, o = {}) {
       return new Promise((resolvePromise) => {
@@ -74,13 +150,56 @@ export function sandbox(options: { now?: string; env?: NodeJS.ProcessEnv } = {})
   };
 }
 
-/** A sandbox with a register for Linköping and the Östergötland directory loaded. */
-export function linkoping(options: { now?: string; env?: NodeJS.ProcessEnv } = {}): Sandbox {
+/** The commands that make the Linköping register. */
+export const LINKOPING_SETUP: string[][] = [
+  ["init", "--org-id", "linkoping", "--org-name", "Linköpings kommun"],
+  ["org", "import", "ostergotland"],
+];
+
+/**
+ * The data directory of a Linköping register made with these options, made once per test run (and options):
+ * in the directory the global set-up made (test/helpers/global-setup.ts), else in one of this process.
+ */
+export function linkopingTemplate(options: { now?: string; env?: NodeJS.ProcessEnv } = {}, root = templateRoot()): string {
+  const key = createHash("sha256").update(JSON.stringify({ now: options.now ?? null, env: options.env ?? null })).digest("hex").slice(0, 16);
+  const dir = join(root, key);
+  if (existsSync(dir)) return join(dir, "data");
+  // Made aside and renamed into place: a test file running at the same time never sees half a register.
   const s = sandbox(options);
-  const init = s.run(["init", "--org-id", "linkoping", "--org-name", "Linköpings kommun"]);
-  if (init.code !== 0) throw new Error(init.stderr);
-  const dir = s.run(["org", "import", "ostergotland"]);
-  if (dir.code !== 0) throw new Error(dir.stderr);
+  try {
+    for (const args of LINKOPING_SETUP) {
+      const r = s.run(args);
+      if (r.code !== 0) throw new Error(`avvik ${args.join(" ")}: ${r.stderr}`);
+    }
+    const aside = `${dir}.${process.pid}-${randomBytes(4).toString("hex")}`;
+    mkdirSync(aside);
+    cpSync(join(s.home, "data"), join(aside, "data"), { recursive: true });
+    try {
+      renameSync(aside, dir);
+    } catch {
+      rmSync(aside, { recursive: true, force: true }); // another test file made it first
+    }
+  } finally {
+    s.cleanup();
+  }
+  return join(dir, "data");
+}
+
+let ownRoot: string | undefined;
+
+function templateRoot(): string {
+  const given = inject("avvikTemplates");
+  if (given) return given;
+  ownRoot ??= mkdtempSync(join(tmpdir(), "avvik-templates-"));
+  return ownRoot;
+}
+
+/** A sandbox with a register for Linköping and the Östergötland directory loaded (a copy of the template). */
+export function linkoping(options: { now?: string; env?: NodeJS.ProcessEnv } = {}): Sandbox {
+  const template = linkopingTemplate(options);
+  const s = sandbox(options);
+  // The database, the key and whatever else init made; modes kept (the key and the directory are private).
+  cpSync(template, s.env.AVVIK_HOME!, { recursive: true });
   return s;
 }
 
@@ -100,4 +219,11 @@ export function incomingCase(extra: string[] = []): string[] {
     "--event-date", "2026-02-20", "--discovered-date", "2026-02-21", "--received-date", "2026-03-05",
     "--kind", "risk", "--area", "information", "--summary", "Ofullständig överrapportering vid hemgång", ...extra,
   ];
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The directory where this test run keeps its template registers. */
+    avvikTemplates: string;
+  }
 }

@@ -36,11 +36,11 @@ const base = {
 describe("profiles", () => {
   it("loads the three built-in profiles", () => {
     for (const name of BUILTIN_PROFILES) {
-      const p = loadProfile(name, TEMPLATES_DIR, exists);
+      const p = loadProfile(name, TEMPLATES_DIR, exists, process.cwd());
       expect(p.system).toBe(name);
       expect(p.columns.externalId).toBeTruthy();
     }
-    expect(loadProfile("treserva", TEMPLATES_DIR, exists).values.severity?.get("röd")).toBe("rod");
+    expect(loadProfile("treserva", TEMPLATES_DIR, exists, process.cwd()).values.severity?.get("röd")).toBe("rod");
   });
 
   it("refuses each kind of mistake with the problem named", () => {

@@ -59,9 +59,9 @@ export function registerCompletion(program: Command, t: Translate): void {
     .description(t("help.completion"))
     .argument("<shell>", SHELLS.join("|"))
     .action(
-      action((_ctx: Context, _o: unknown, shell: string) => {
+      action((ctx: Context, _o: unknown, shell: string) => {
         if (!(SHELLS as readonly string[]).includes(shell)) throw new UsageError("usage.badCode", { flag: "SHELL", value: shell, allowed: SHELLS.join(", ") });
-        process.stdout.write(shell === "zsh" ? zshScript(program) : bashScript(program));
+        ctx.io.stdout.write(shell === "zsh" ? zshScript(program) : bashScript(program));
       }),
     );
   program
@@ -77,7 +77,7 @@ export function registerCompletion(program: Command, t: Translate): void {
           : what === "keys" ? CONFIG_KEYS.map((k) => k.key)
           : what === "commands" ? allCommands(program).slice(1).map(commandPath)
           : [];
-        if (words.length) process.stdout.write(`${words.join("\n")}\n`);
+        if (words.length) ctx.io.stdout.write(`${words.join("\n")}\n`);
       }),
     );
 }

@@ -13,6 +13,7 @@ import type { DatabaseHealth } from "../../store/health.js";
 import { action } from "../command.js";
 import { CONFIG_KEYS } from "../config.js";
 import type { Context } from "../context.js";
+import { EXIT } from "../errors.js";
 
 export type FindingStatus = "ok" | "warn" | "fail";
 
@@ -193,5 +194,5 @@ async function doctor(ctx: Context): Promise<void> {
     for (const f of findings) ctx.out.line(`${mark[f.status]} ${f.message}`);
     ctx.out.line(ok ? ctx.t("doctor.allWell") : ctx.t("doctor.problems", { n: findings.filter((f) => f.status === "fail").length }));
   });
-  if (!ok) process.exitCode = 1;
+  if (!ok) ctx.setExitCode(EXIT.failed);
 }

@@ -87,7 +87,7 @@ export async function exportCase(ctx: Context, o: ExportOptions, ref: string): P
   const { ourSigningKey, signPayload } = await import("../../exchange/keys.js");
   const payload = signPayload(sealPayload(body, sha256Hex), ourSigningKey(store));
   const pdf = await renderExchangePdf(payload, JSON.stringify(payload, null, 2), ctx.home);
-  const file = resolve(o.output ?? `${fileStem(c.diaryNumber)}-exchange.pdf`);
+  const file = ctx.path(o.output ?? `${fileStem(c.diaryNumber)}-exchange.pdf`);
 
   const next = nextStatus(c);
   const doc = store.write(() => {
@@ -118,7 +118,7 @@ function nextStatus(c: Case): Array<Case["status"]> {
 }
 
 export async function importFile(ctx: Context, _o: unknown, fileArg: string): Promise<void> {
-  const file = resolve(fileArg);
+  const file = ctx.path(fileArg);
   if (!existsSync(file)) throw new NotFoundError("exchange.error.noFile", { file });
   const data = readFileSync(file);
   const { readExchangeFile } = await import("../../exchange/file.js");

@@ -52,14 +52,9 @@ async function exportCommand(ctx: Context, o: ExportFlags): Promise<void> {
   const pseudonymise = o.pseudonymise === true || o.pseudonymize === true;
   const { exportCases } = await import("../../csv/export.js");
   const store = await ctx.store();
-  const file = o.output ? resolve(o.output) : undefined;
-  if (!file) {
-    // `avvik export | head`: a closed pipe ends the export quietly.
-    process.stdout.on("error", (e: NodeJS.ErrnoException) => {
-      if (e.code === "EPIPE") process.exit(0);
-    });
-  }
-  const out = file ? createWriteStream(file) : process.stdout;
+  const file = o.output ? ctx.path(o.output) : undefined;
+  // `avvik export | head`: a closed pipe ends the export quietly (bin/avvik.cjs ends on EPIPE).
+  const out = file ? createWriteStream(file) : ctx.io.stdout;
   const rows = await exportCases(store, out, { format, from, to, pseudonymise, delimiter, t: tSv });
   if (file) {
     (out as ReturnType<typeof createWriteStream>).end();

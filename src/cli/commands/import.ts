@@ -37,7 +37,7 @@ const SHOWN_ERRORS = 20;
 
 async function importCommand(ctx: Context, o: ImportFlags, fileArg: string): Promise<void> {
   if (!o.profile) throw new UsageError("usage.missingFlag", { flag: "--profile" });
-  const file = resolve(fileArg);
+  const file = ctx.path(fileArg);
   if (!existsSync(file)) throw new NotFoundError("csv.file.missing", { file: fileArg });
   if (!statSync(file).isFile()) throw new FailedError("csv.file.notAFile", { file: fileArg });
   const [{ loadProfile }, { encodingExists }, { importFile }] = await Promise.all([
@@ -45,10 +45,10 @@ async function importCommand(ctx: Context, o: ImportFlags, fileArg: string): Pro
     import("../../csv/read.js"),
     import("../../csv/import.js"),
   ]);
-  const profile = loadProfile(o.profile, TEMPLATES_DIR, encodingExists);
+  const profile = loadProfile(o.profile, TEMPLATES_DIR, encodingExists, ctx.io.cwd);
   const store = await ctx.store();
   const before = store.cases.maxId();
-  const progress = process.stderr.isTTY === true && !ctx.json ? await progressBar(ctx) : undefined;
+  const progress = ctx.io.stderr.isTTY === true && !ctx.json ? await progressBar(ctx) : undefined;
   const result = await importFile(store, {
     file,
     profile,
@@ -106,7 +106,7 @@ async function progressBar(ctx: Context): Promise<Progress> {
     start: (total) => {
       done = 0;
       bar = new cliProgress.SingleBar(
-        { format: `${ctx.t("csv.progress.reading")} [{bar}] {percentage}% {eta_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: true, etaBuffer: 50 },
+        { format: `${ctx.t("csv.progress.reading")} [{bar}] {percentage}% {eta_formatted}`, stream: ctx.io.stderr, hideCursor: true, clearOnComplete: true, etaBuffer: 50 },
         cliProgress.Presets.shades_classic,
       );
       bar.start(Math.max(total, 1), 0);

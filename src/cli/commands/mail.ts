@@ -10,6 +10,7 @@ import type { OutboxMessage } from "../../store/outbox.js";
 import type { Store } from "../../store/store.js";
 import { action } from "../command.js";
 import type { Context } from "../context.js";
+import { EXIT } from "../errors.js";
 import { collect, parseCodeFlag, parseEmail, parsePositiveInt } from "../parse.js";
 import { codeName } from "../render.js";
 
@@ -295,6 +296,6 @@ async function flush(ctx: Context): Promise<void> {
   });
   if (r.failed + r.skipped > 0) {
     ctx.out.warn(ctx.t("mail.flushFailed", { n: r.failed + r.skipped }));
-    process.exitCode = 1;
+    ctx.setExitCode(EXIT.failed);
   }
 }

@@ -24,6 +24,7 @@ import { allowedNext } from "../../core/workflow.js";
 import type { MessageKey, Translate } from "../../i18n/index.js";
 import { Context, resolveNow, type GlobalOptions } from "../context.js";
 import { report } from "../errors.js";
+import type { Io, Run } from "../io.js";
 import { ask, choose, yesNo } from "../prompt.js";
 import { codeName, daysText } from "../render.js";
 import { assign as caseAssign, list as caseList, show as caseShow, status as caseStatus, update as caseUpdate, type UpdateOptions } from "./case/index.js";
@@ -32,9 +33,10 @@ import { exportCase, fileStem, importFile } from "./exchange.js";
 import { packet } from "./paper.js";
 import { inbox } from "./reply.js";
 
-/** What a menu entry gets: the translator, and a way to run a handler with a fresh context. */
+/** What a menu entry gets: the translator, the run's streams, and a way to run a handler with a fresh context. */
 export interface MenuSession {
   readonly t: Translate;
+  readonly io: Io;
   readonly flags: GlobalOptions;
   /** Runs `fn` with a new Context (the clock read anew, the register opened for it and closed afterwards). */
   with<T>(fn: (ctx: Context) => Promise<T> | T): Promise<T>;
@@ -103,21 +105,22 @@ export const MENU: MenuEntry[] = [
 
 // ------------------------------------------------------------------------------------------------ the loop
 
-export async function runMenu(flags: GlobalOptions): Promise<number> {
-  const first = new Context(flags);
+export async function runMenu(flags: GlobalOptions, run: Run): Promise<number> {
+  const first = new Context(flags, run);
   const t = first.t;
   const s: MenuSession = {
     t,
+    io: run.io,
     flags,
     async with(fn) {
-      const ctx = new Context(flags);
+      const ctx = new Context(flags, run);
       try {
         return await fn(ctx);
       } finally {
         ctx.close();
       }
     },
-    say: (text) => process.stderr.write(`${text}\n`),
+    say: (text) => run.io.stderr.write(`${text}\n`),
   };
   try {
     const store = await first.store();
@@ -130,7 +133,7 @@ export async function runMenu(flags: GlobalOptions): Promise<number> {
   for (;;) {
     const choices = [...MENU.map((e) => ({ name: t(e.label), value: e as MenuEntry | null })), { name: t("menu.quit"), value: null }];
     // Ctrl-C here throws InterruptedError to main: exit 130, quietly.
-    const entry = await choose(t, t("menu.title"), choices, { pageSize: choices.length });
+    const entry = await choose(s, t("menu.title"), choices, { pageSize: choices.length });
     if (!entry) return 0;
     await guarded(s, () => entry.run(s));
     s.say("");
@@ -163,7 +166,7 @@ async function nextSteps(s: MenuSession, c0: Case, moment: Moment): Promise<void
   const c = await fresh(s, c0);
   const offers = CASE_ACTIONS.filter((a) => a.after?.includes(moment) && a.when(c));
   if (!offers.length) return;
-  const picked = await choose(s.t, s.t("menu.next", { case: ref(c) }), [
+  const picked = await choose(s, s.t("menu.next", { case: ref(c) }), [
     ...offers.map((a) => ({ name: s.t(a.label), value: a as CaseAction | null })),
     { name: s.t("menu.backToMain"), value: null },
   ]);
@@ -180,7 +183,7 @@ async function caseMenu(s: MenuSession, c0: Case, showCard: boolean): Promise<vo
   for (;;) {
     const c = await fresh(s, c0);
     const actions = CASE_ACTIONS.filter((a) => a.when(c));
-    const picked = await choose(s.t, s.t("menu.caseAction", { case: ref(c) }), [
+    const picked = await choose(s, s.t("menu.caseAction", { case: ref(c) }), [
       ...actions.map((a) => ({ name: s.t(a.label), value: a as CaseAction | null })),
       { name: s.t("menu.backToMain"), value: null },
     ], { pageSize: actions.length + 1 });
@@ -197,7 +200,7 @@ function caseLabel(t: Translate, c: Case): string {
 
 /** Asks for a case: a diary number or reference, or words of its summary; empty shows the open cases. */
 async function pickCase(s: MenuSession): Promise<Case | undefined> {
-  const text = (await ask((p) => p.input({ message: s.t("menu.pick.prompt") }))).trim();
+  const text = (await ask(s, (p) => p.input({ message: s.t("menu.pick.prompt") }))).trim();
   const found = await s.with(async (ctx) => {
     const store = await ctx.store();
     if (!text) {
@@ -216,7 +219,7 @@ async function pickCase(s: MenuSession): Promise<Case | undefined> {
     return undefined;
   }
   if (found.length === 1 && text) return found[0];
-  return choose(s.t, s.t("menu.pick.choose", { n: found.length }), found.map((c) => ({ name: caseLabel(s.t, c), value: c })));
+  return choose(s, s.t("menu.pick.choose", { n: found.length }), found.map((c) => ({ name: caseLabel(s.t, c), value: c })));
 }
 
 async function withCase(s: MenuSession, fn: (c: Case) => Promise<void>): Promise<void> {
@@ -235,7 +238,7 @@ async function dueCases(s: MenuSession): Promise<void> {
     return [...store.cases.list({ overdue: true }), ...store.cases.list({ dueWithin: DUE_SOON_DAYS })];
   });
   if (!cases.length) return;
-  const picked = await choose(s.t, s.t("menu.due.open"), [
+  const picked = await choose(s, s.t("menu.due.open"), [
     ...cases.map((c) => ({ name: caseLabel(s.t, c), value: c as Case | null })),
     { name: s.t("menu.backToMain"), value: null },
   ]);
@@ -243,7 +246,7 @@ async function dueCases(s: MenuSession): Promise<void> {
 }
 
 function noPersonalNumber(s: MenuSession) {
-  const today = localDate(resolveNow());
+  const today = localDate(resolveNow(s.io.env));
   return (v: string) => (findPersonalNumbers(v, today).length ? s.t("case.prompt.hasPnr") : true);
 }
 
@@ -253,13 +256,13 @@ async function writeAnswer(s: MenuSession, c0: Case): Promise<void> {
   const t = s.t;
   const check = noPersonalNumber(s);
   const o: UpdateOptions = {};
-  const severity = await choose(t, t("menu.answer.severity"), [
+  const severity = await choose(s, t("menu.answer.severity"), [
     { name: c.severity ? t("menu.answer.keep", { value: codeName(t, "severity", c.severity) }) : t("menu.answer.notSet"), value: "" },
     ...SEVERITIES.map((v) => ({ name: codeName(t, "severity", v), value: v as string })),
   ]);
   if (severity) o.severity = severity;
   const text = async (message: MessageKey, current: string | null) =>
-    (await ask((p) => p.input({ message: t(message), default: current ?? undefined, validate: check }))).trim();
+    (await ask(s, (p) => p.input({ message: t(message), default: current ?? undefined, validate: check }))).trim();
   const causes = await text("menu.answer.causes", c.causes);
   if (causes && causes !== c.causes) o.causes = causes;
   const actions = await text("menu.answer.actions", c.actions);
@@ -277,7 +280,7 @@ async function changeStatus(s: MenuSession, c0: Case): Promise<void> {
     s.say(s.t("menu.status.none", { case: ref(c), status: codeName(s.t, "status", c.status) }));
     return;
   }
-  const to = await choose(s.t, s.t("menu.status.prompt", { case: ref(c), status: codeName(s.t, "status", c.status) }), [
+  const to = await choose(s, s.t("menu.status.prompt", { case: ref(c), status: codeName(s.t, "status", c.status) }), [
     ...next.map((st) => ({ name: `${codeName(s.t, "status", st)} (${st})`, value: st as Status | null })),
     { name: s.t("menu.backToMain"), value: null },
   ]);
@@ -296,38 +299,38 @@ async function assignCase(s: MenuSession, c: Case): Promise<void> {
       .sort((a, b) => Number(b.orgId === c.unit?.id) - Number(a.orgId === c.unit?.id) || Number(b.role === "manager") - Number(a.role === "manager"));
   });
   const to = contacts.length
-    ? await choose(s.t, s.t("menu.assign.prompt", { case: ref(c) }), contacts.map((k) => ({ name: `${k.name} <${k.email}> (${codeName(s.t, "role", k.role)})`, value: k.email })))
-    : (await ask((p) => p.input({ message: s.t("menu.assign.email"), validate: (v) => (v.trim() ? true : s.t("case.prompt.required")) }))).trim();
+    ? await choose(s, s.t("menu.assign.prompt", { case: ref(c) }), contacts.map((k) => ({ name: `${k.name} <${k.email}> (${codeName(s.t, "role", k.role)})`, value: k.email })))
+    : (await ask(s, (p) => p.input({ message: s.t("menu.assign.email"), validate: (v) => (v.trim() ? true : s.t("case.prompt.required")) }))).trim();
   await s.with((ctx) => caseAssign(ctx, { to }, ref(c)));
 }
 
 /** The same as `exchange export REF -o FILE`. */
 async function exchangeExport(s: MenuSession, c: Case): Promise<void> {
   if (!c.diaryNumber) throw new FailedError("exchange.error.notDiarised", { case: ref(c) });
-  const output = await ask((p) => p.input({ message: s.t("menu.exchange.file"), default: `${fileStem(c.diaryNumber!)}-exchange.pdf` }));
+  const output = await ask(s, (p) => p.input({ message: s.t("menu.exchange.file"), default: `${fileStem(c.diaryNumber!)}-exchange.pdf` }));
   await s.with((ctx) => exportCase(ctx, { output: output.trim() }, ref(c)));
 }
 
 /** The same as `packet REF [-o FILE] [--with-personal-data]`. */
 async function printPacket(s: MenuSession, c: Case): Promise<void> {
   if (!c.diaryNumber) throw new FailedError("exchange.error.notDiarised", { case: ref(c) });
-  const output = await ask((p) => p.input({ message: s.t("menu.packet.file"), default: `${fileStem(c.diaryNumber!)}-packet.pdf` }));
-  const withPersonalData = c.persons.length > 0 && (await yesNo(s.t, s.t("menu.packet.personal"), false));
+  const output = await ask(s, (p) => p.input({ message: s.t("menu.packet.file"), default: `${fileStem(c.diaryNumber!)}-packet.pdf` }));
+  const withPersonalData = c.persons.length > 0 && (await yesNo(s, s.t("menu.packet.personal"), false));
   await s.with((ctx) => packet(ctx, { output: output.trim(), withPersonalData }, ref(c)));
 }
 
 /** The same as `reply inbox DIR`. */
 async function replyInbox(s: MenuSession): Promise<void> {
-  const dir = await ask((p) =>
-    p.input({ message: s.t("menu.inbox.dir"), default: ".", validate: (v) => (v.trim() && existsSync(resolve(v.trim())) ? true : s.t("menu.inbox.noDir")) }),
+  const dir = await ask(s, (p) =>
+    p.input({ message: s.t("menu.inbox.dir"), default: ".", validate: (v) => (v.trim() && existsSync(resolve(s.io.cwd, v.trim())) ? true : s.t("menu.inbox.noDir")) }),
   );
   await s.with((ctx) => inbox(ctx, {}, dir.trim()));
 }
 
 /** The same as `exchange import FILE`. */
 async function exchangeImport(s: MenuSession): Promise<void> {
-  const file = await ask((p) =>
-    p.input({ message: s.t("menu.exchange.importFile"), validate: (v) => (v.trim() && existsSync(resolve(v.trim())) ? true : s.t("menu.exchange.noFile")) }),
+  const file = await ask(s, (p) =>
+    p.input({ message: s.t("menu.exchange.importFile"), validate: (v) => (v.trim() && existsSync(resolve(s.io.cwd, v.trim())) ? true : s.t("menu.exchange.noFile")) }),
   );
   await s.with((ctx) => importFile(ctx, {}, file.trim()));
 }

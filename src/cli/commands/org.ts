@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { ORG_KINDS, ROLES, isCode, type OrgKind, type Role } from "../../core/codes.js";
 import { FailedError, UsageError } from "../../core/errors.js";
 import type { Org } from "../../core/types.js";
@@ -104,16 +104,18 @@ const ORG_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
 
-function readDirectory(nameOrFile: string): { file: string; data: DirectoryFile } {
+/** A named directory (fixtures/directory/NAME.json) or a file, relative to `cwd`; `file` is as given (for messages). */
+function readDirectory(nameOrFile: string, cwd: string): { file: string; data: DirectoryFile } {
   const named = join(FIXTURES_DIR, "directory", `${nameOrFile.toLowerCase()}.json`);
   const file = /^[a-z-]+$/i.test(nameOrFile) && existsSync(named) ? named : nameOrFile;
   let data: DirectoryFile;
   try {
     // Only a regular file of sensible size: not a device (/dev/zero), a pipe or a huge file.
-    const st = statSync(file);
+    const path = resolve(cwd, file);
+    const st = statSync(path);
     if (!st.isFile()) throw new Error("ingen vanlig fil");
     if (st.size > MAX_DIRECTORY_BYTES) throw new Error(`större än ${MAX_DIRECTORY_BYTES / 1024 / 1024} MB`);
-    data = JSON.parse(readFileSync(file, "utf8")) as DirectoryFile;
+    data = JSON.parse(readFileSync(path, "utf8")) as DirectoryFile;
   } catch (e) {
     throw new FailedError("error.directoryFile", { file, reason: e instanceof Error ? e.message.split("\n")[0]!.slice(0, 200) : String(e) });
   }
@@ -143,7 +145,7 @@ function readDirectory(nameOrFile: string): { file: string; data: DirectoryFile 
 }
 
 async function importDirectory(ctx: Context, _o: unknown, nameOrFile: string): Promise<void> {
-  const { data } = readDirectory(nameOrFile);
+  const { data } = readDirectory(nameOrFile, ctx.io.cwd);
   const store = await ctx.store();
   const counts = { created: 0, updated: 0, unchanged: 0, contacts: 0 };
   store.write(() => {

@@ -2,7 +2,6 @@
 // are loaded inside the actions, never at start-up.
 
 import { renameSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { Translate } from "../../i18n/index.js";
 import { action } from "../command.js";
@@ -41,12 +40,12 @@ export function registerPaper(program: Command, t: Translate): void {
 }
 
 /** Writes the PDF where asked ("-" is stdout), atomically; returns the path written or "-". */
-function writePdf(pdf: Buffer, output: string | undefined, fallback: string): string {
+function writePdf(ctx: Context, pdf: Buffer, output: string | undefined, fallback: string): string {
   if (output === "-") {
-    process.stdout.write(pdf);
+    ctx.io.stdout.write(pdf);
     return "-";
   }
-  const path = resolve(output ?? fallback);
+  const path = ctx.path(output ?? fallback);
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, pdf);
   renameSync(tmp, path);
@@ -58,7 +57,7 @@ export async function packet(ctx: Context, o: PaperOptions, ref: string): Promis
   const id = store.cases.resolve(ref);
   const { issuePacket, fileSafe } = await import("../../documents/packet.js");
   const r = await issuePacket(store, id, { withPersonalData: o.withPersonalData === true });
-  const file = writePdf(r.pdf, o.output, `${fileSafe(r.diaryNumber)}-packet.pdf`);
+  const file = writePdf(ctx, r.pdf, o.output, `${fileSafe(r.diaryNumber)}-packet.pdf`);
   if (!r.hasAddress) ctx.out.warn(ctx.t("paper.noAddress", { org: r.recipient }));
   const value = {
     caseId: r.caseId,
@@ -93,7 +92,7 @@ async function report(ctx: Context, o: PaperOptions, ref: string): Promise<void>
   const { fileSafe } = await import("../../documents/packet.js");
   const pdf = await renderReport(store, id, { withPersonalData: o.withPersonalData === true });
   const label = store.cases.label(id);
-  const file = writePdf(pdf, o.output, `${fileSafe(label)}-rapport.pdf`);
+  const file = writePdf(ctx, pdf, o.output, `${fileSafe(label)}-rapport.pdf`);
   if (file === "-") return;
   ctx.out.result({ caseId: id, diaryNumber: label, file, withPersonalData: o.withPersonalData === true, bytes: pdf.length }, () =>
     ctx.out.line(ctx.t("paper.writtenFile", { file })),
@@ -107,7 +106,7 @@ async function analysis(ctx: Context, o: PaperOptions, ref: string): Promise<voi
   const { fileSafe } = await import("../../documents/packet.js");
   const pdf = await renderAnalysis(store, id);
   const label = store.cases.label(id);
-  const file = writePdf(pdf, o.output, `${fileSafe(label)}-analys.pdf`);
+  const file = writePdf(ctx, pdf, o.output, `${fileSafe(label)}-analys.pdf`);
   if (file === "-") return;
   ctx.out.result({ caseId: id, diaryNumber: label, file, bytes: pdf.length }, () => ctx.out.line(ctx.t("paper.writtenFile", { file })));
 }

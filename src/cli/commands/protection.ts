@@ -127,7 +127,7 @@ async function auditVerify(ctx: Context, o: { expect?: string }): Promise<void> 
   });
   if (!ok) {
     for (const line of lines) ctx.out.error(line);
-    process.exitCode = EXIT.failed;
+    ctx.setExitCode(EXIT.failed);
   }
 }
 
@@ -142,21 +142,21 @@ async function check(ctx: Context): Promise<void> {
   for (const w of warnings) ctx.out.warn(w);
   if (!r.ok) {
     for (const line of lines) ctx.out.error(line);
-    process.exitCode = EXIT.failed;
+    ctx.setExitCode(EXIT.failed);
   }
 }
 
 async function backup(ctx: Context, o: { force?: boolean }, file: string): Promise<void> {
   if (!file.trim()) throw new UsageError("usage.missingArgument", { name: "FILE", command: "backup" });
   const store = await ctx.store();
-  const r = await store.protection.backup(file, { force: o.force === true });
+  const r = await store.protection.backup(ctx.path(file), { force: o.force === true });
   ctx.out.result({ ...r, keyIncluded: false, keyFile: store.keyFile }, () => ctx.out.line(ctx.t("protection.backup.done", { file: r.file, files: r.files })));
   ctx.out.warn(ctx.t("protection.backup.keyNote", { key: store.keyFile }));
 }
 
 async function restore(ctx: Context, _o: unknown, file: string): Promise<void> {
   const { restoreBackup } = await import("../../store/protection.js");
-  const r = restoreBackup(file, ctx.home);
+  const r = restoreBackup(ctx.path(file), ctx.home);
   ctx.out.result({ ...r, keyIncluded: false }, () => ctx.out.line(ctx.t("protection.restore.done", { home: r.home, files: r.files })));
   ctx.out.warn(ctx.t("protection.restore.keyNote", { key: ctx.keyFile ?? `${r.home}/key` }));
 }
@@ -178,7 +178,7 @@ async function purge(ctx: Context, o: { closedBefore?: string; yes?: boolean; dr
   }
   if (!o.yes) {
     ctx.out.info(ctx.t("protection.purge.would", { ...counts }));
-    const ok = await ask((p) => p.confirm({ message: ctx.t("protection.purge.confirm"), default: false }));
+    const ok = await ask(ctx, (p) => p.confirm({ message: ctx.t("protection.purge.confirm"), default: false }));
     if (!ok) {
       ctx.out.info(ctx.t("protection.purge.cancelled"));
       throw new InterruptedError();

@@ -1,7 +1,7 @@
 // `avvik reply attach FILE` and `avvik reply inbox DIR`: scanned or written answers find their case.
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
-import { basename, extname, join, resolve } from "node:path";
+import { basename, extname, join } from "node:path";
 import type { Command } from "commander";
 import { FailedError, InvalidDataError, MessageError, NotFoundError } from "../../core/errors.js";
 import { isMessageKey, type Translate } from "../../i18n/index.js";
@@ -94,7 +94,7 @@ async function attachAny(ctx: Context, store: Store, data: Buffer, options: Atta
 }
 
 async function attach(ctx: Context, o: { case?: string }, fileArg: string): Promise<void> {
-  const file = resolve(fileArg);
+  const file = ctx.path(fileArg);
   const data = readInput(file);
   const store = await ctx.store();
   const r = await attachAny(ctx, store, data, { caseRef: o.case, originalName: basename(file) });
@@ -133,7 +133,7 @@ function donePath(dir: string, name: string): string {
 }
 
 export async function inbox(ctx: Context, _o: unknown, dirArg: string): Promise<void> {
-  const dir = resolve(dirArg);
+  const dir = ctx.path(dirArg);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new NotFoundError("paper.error.dirNotFound", { dir });
   const store = await ctx.store();
   const { ReferenceMatcher } = await import("../../core/matching.js");
@@ -167,5 +167,5 @@ export async function inbox(ctx: Context, _o: unknown, dirArg: string): Promise<
   ctx.out.result({ dir, files: entries, attached: entries.length - left, left }, () => {
     ctx.out.line(ctx.t("reply.inboxSummary", { n: entries.length, attached: entries.length - left, left }));
   });
-  if (left > 0) process.exitCode = EXIT.failed;
+  if (left > 0) ctx.setExitCode(EXIT.failed);
 }

@@ -2,7 +2,6 @@
 // half-year report to the board, `duplicates` for events reported twice.
 
 import type { Command } from "commander";
-import { resolve } from "node:path";
 import { DUPLICATE_WINDOW_DAYS, type DuplicateReason } from "../../core/duplicates.js";
 import { NotFoundError, UsageError } from "../../core/errors.js";
 import { ROLES } from "../../core/codes.js";
@@ -64,7 +63,7 @@ export function registerStats(program: Command, t: Translate): void {
 
 /** An Output in JSON mode when --json or --format json asks for it. */
 function outputFor(ctx: Context, format: "text" | "json" | "csv"): Output {
-  return format === "json" && !ctx.json ? new Output(true) : ctx.out;
+  return format === "json" && !ctx.json ? new Output(true, ctx.io, ctx.env) : ctx.out;
 }
 
 // --- summary ------------------------------------------------------------------------------------------
@@ -243,14 +242,14 @@ async function stats(ctx: Context, o: StatsOptions): Promise<void> {
   let pdf: { file: string; pages: number } | undefined;
   if (o.pdf) {
     const { writeBoardReport } = await import("../../documents/board.js");
-    const file = resolve(o.pdf);
+    const file = ctx.path(o.pdf);
     const pages = await writeBoardReport(report, file, { now: store.actor.now });
     pdf = { file, pages };
   }
   const out = outputFor(ctx, format);
   if (format === "json") return out.result(pdf ? { ...report, pdf } : report, () => {});
   if (format === "csv") {
-    process.stdout.write(await statsCsv(ctx.t, report, by));
+    ctx.io.stdout.write(await statsCsv(ctx.t, report, by));
     if (pdf) ctx.out.info(ctx.t("stats.pdfWritten", { file: pdf.file, pages: pdf.pages }));
     return;
   }

@@ -133,7 +133,7 @@ async function dialogue(ctx: Context, store: Store, o: NewOptions): Promise<void
   const tops = store.orgs.list().filter((org) => !org.self && !org.parentId);
   if (!o.counterpart && tops.length === 0) throw new FailedError("error.noCounterparts", {});
   const dateInput = (message: MessageKey, def?: string) =>
-    ask((p) =>
+    ask(ctx, (p) =>
       p.input({
         message: t(message),
         default: def,
@@ -147,19 +147,19 @@ async function dialogue(ctx: Context, store: Store, o: NewOptions): Promise<void
     );
   const noPnr = (v: string) => (findPersonalNumbers(v, store.today).length ? t("case.prompt.hasPnr") : true);
 
-  o.direction ??= await choose(t, t("case.prompt.direction"), [
+  o.direction ??= await choose(ctx, t("case.prompt.direction"), [
     { name: t("case.prompt.directionIn"), value: "in" },
     { name: t("case.prompt.directionOut"), value: "out" },
   ]);
   o.counterpart ??= await choose(
-    t,
+    ctx,
     t("case.prompt.counterpart"),
     tops.map((org: Org) => ({ name: `${org.name} (${org.id})`, value: org.id })),
   );
   if (o.unit === undefined) {
     const units = [...store.orgs.unitsOf(o.counterpart), ...store.orgs.unitsOf(self.id)];
     if (units.length) {
-      const unit = await choose(t, t("case.prompt.unit"), [
+      const unit = await choose(ctx, t("case.prompt.unit"), [
         { name: t("case.prompt.noUnit"), value: "" },
         ...units.map((u) => ({ name: `${u.name} (${u.id})`, value: u.id })),
       ]);
@@ -169,19 +169,19 @@ async function dialogue(ctx: Context, store: Store, o: NewOptions): Promise<void
   o.eventDate ??= await dateInput("case.prompt.eventDate", store.today);
   o.discoveredDate ??= await dateInput("case.prompt.discoveredDate", o.eventDate);
   if (o.direction === "in" && !o.receivedDate) o.receivedDate = await dateInput("case.prompt.receivedDate", store.today);
-  o.kind ??= await choose(t, t("case.prompt.kind"), KINDS.map((k) => ({ name: codeName(t, "kind", k), value: k })));
-  o.area ??= await choose(t, t("case.prompt.area"), AREAS.map((a) => ({ name: codeName(t, "area", a), value: a })));
-  o.summary ??= await ask((p) =>
+  o.kind ??= await choose(ctx, t("case.prompt.kind"), KINDS.map((k) => ({ name: codeName(t, "kind", k), value: k })));
+  o.area ??= await choose(ctx, t("case.prompt.area"), AREAS.map((a) => ({ name: codeName(t, "area", a), value: a })));
+  o.summary ??= await ask(ctx, (p) =>
     p.input({ message: t("case.prompt.summary"), validate: (v) => (v.trim() ? noPnr(v) : t("case.prompt.required")) }),
   );
   if (o.description === undefined) {
-    const d = await ask((p) => p.input({ message: t("case.prompt.description"), validate: noPnr }));
+    const d = await ask(ctx, (p) => p.input({ message: t("case.prompt.description"), validate: noPnr }));
     o.description = d.trim() || undefined;
   }
   if (!o.person?.length) {
     o.person = [];
-    while (await yesNo(t, t("case.prompt.addPerson"), false)) {
-      const pnr = await ask((p) =>
+    while (await yesNo(ctx, t("case.prompt.addPerson"), false)) {
+      const pnr = await ask(ctx, (p) =>
         p.input({
           message: t("case.prompt.person"),
           // Once entered, the number is shown masked like everywhere else.
@@ -195,11 +195,11 @@ async function dialogue(ctx: Context, store: Store, o: NewOptions): Promise<void
           },
         }),
       );
-      const name = await ask((p) => p.input({ message: t("case.prompt.personName") }));
+      const name = await ask(ctx, (p) => p.input({ message: t("case.prompt.personName") }));
       o.person.push(name.trim() ? `${pnr}:${name.trim()}` : pnr);
     }
   }
-  const ok = await yesNo(t, t("case.prompt.confirm"), true);
+  const ok = await yesNo(ctx, t("case.prompt.confirm"), true);
   if (!ok) {
     ctx.out.info(t("case.prompt.cancelled"));
     throw new InterruptedError();
