@@ -3,7 +3,6 @@
 
 import type { Command } from "commander";
 import { closeSync, fsyncSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
-import { resolve } from "node:path";
 import { FailedError, NotFoundError, RefusedError, UsageError } from "../../core/errors.js";
 import type { Translate } from "../../i18n/index.js";
 import { action } from "../command.js";
@@ -60,7 +59,7 @@ async function exportKey(ctx: Context, o: { output?: string }): Promise<void> {
   const key = ourSigningKey(store);
   const self = store.orgs.self();
   const text = renderKeyFile({ orgId: self.id, orgName: self.name, publicKey: key.publicKey, fingerprint: key.fingerprint });
-  const file = o.output !== undefined ? resolve(o.output) : undefined;
+  const file = o.output !== undefined ? ctx.path(o.output) : undefined;
   if (file) writeWhole(file, text);
   const json = { orgId: self.id, publicKey: publicKeyPem(key.publicKey), fingerprint: key.fingerprint, ...(file ? { file } : {}) };
   ctx.out.result(json, () => {
@@ -95,7 +94,7 @@ function readKeyInput(file: string): Buffer {
 async function importKey(ctx: Context, o: { replace?: boolean }, orgArg: string, fileArg: string): Promise<void> {
   const orgId = parseOrgId("ORG_ID", orgArg);
   if (!fileArg.trim()) throw new UsageError("usage.missingArgument", { name: "FILE", command: "org key import" });
-  const file = resolve(fileArg);
+  const file = ctx.path(fileArg);
   const data = readKeyInput(file);
   const { parseKeyFile } = await import("../../exchange/keys.js");
   const parsed = parseKeyFile(data);
