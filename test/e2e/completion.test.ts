@@ -24,14 +24,14 @@ function complete(sb: Sandbox, script: string, words: string[]): string[] {
 }
 
 describe("avvik completion bash", () => {
-  it("completes commands, subcommands, flags, codes, organisations and diary numbers of open cases", () => {
+  it("completes commands, subcommands, flags, codes, organisations and diary numbers of open cases", async () => {
     s = linkoping();
-    expect(s.run(outgoingCase()).code).toBe(0);
-    expect(s.run(outgoingCase()).code).toBe(0);
-    expect(s.run(["case", "close", "2026-000002"]).code).toBe(1); // not allowed yet: stays open
-    expect(s.run(outgoingCase()).code).toBe(0);
-    for (const st of ["sent", "answered", "closed"]) expect(s.run(["case", "status", "2026-000003", st]).code).toBe(0);
-    const script = s.run(["completion", "bash"]);
+    expect((await s.cli(outgoingCase())).code).toBe(0);
+    expect((await s.cli(outgoingCase())).code).toBe(0);
+    expect((await s.cli(["case", "close", "2026-000002"])).code).toBe(1); // not allowed yet: stays open
+    expect((await s.cli(outgoingCase())).code).toBe(0);
+    for (const st of ["sent", "answered", "closed"]) expect((await s.cli(["case", "status", "2026-000003", st])).code).toBe(0);
+    const script = await s.cli(["completion", "bash"]);
     expect(script.code).toBe(0);
     const c = (...words: string[]) => complete(s, script.stdout, ["avvik", ...words]);
 
@@ -63,26 +63,26 @@ describe("avvik completion bash", () => {
     expect(c("--home", join(s.home, "nowhere"), "case", "show", "")).toEqual([]);
   });
 
-  it("prints a zsh script and refuses other shells", () => {
+  it("prints a zsh script and refuses other shells", async () => {
     s = linkoping();
-    const zsh = s.run(["completion", "zsh"]);
+    const zsh = await s.cli(["completion", "zsh"]);
     expect(zsh.code).toBe(0);
     expect(zsh.stdout).toContain("bashcompinit");
     expect(zsh.stdout).toContain("complete -o default -F _avvik avvik");
-    const fish = s.run(["completion", "fish"]);
+    const fish = await s.cli(["completion", "fish"]);
     expect(fish.code).toBe(2);
   });
 
-  it("the hidden __complete command is quiet without a register", () => {
+  it("the hidden __complete command is quiet without a register", async () => {
     s = linkoping();
-    const r = s.run(["__complete", "refs"], { env: { AVVIK_HOME: join(s.home, "none") } });
+    const r = await s.cli(["__complete", "refs"], { env: { AVVIK_HOME: join(s.home, "none") } });
     expect(r).toMatchObject({ code: 0, stdout: "", stderr: "" });
   });
 
-  it("never names a variable path (tied to $PATH in zsh, which would hide avvik from the completion)", () => {
+  it("never names a variable path (tied to $PATH in zsh, which would hide avvik from the completion)", async () => {
     s = linkoping();
     for (const shell of ["bash", "zsh"]) {
-      const script = s.run(["completion", shell]).stdout;
+      const script = (await s.cli(["completion", shell])).stdout;
       expect(script).toContain("_avvik()");
       expect(script).not.toMatch(/\b(local|typeset|declare)\b[^\n]*\bpath=/);
       expect(script).not.toMatch(/(^|[\s;])path=/m);

@@ -24,8 +24,8 @@ function runAndKill(sb: Sandbox, args: string[], delay: number, env: NodeJS.Proc
   });
 }
 
-function expectWhole(sb: Sandbox, env: NodeJS.ProcessEnv = {}): void {
-  const r = sb.run(["check", "--json"], { env });
+async function expectWhole(sb: Sandbox, env: NodeJS.ProcessEnv = {}): Promise<void> {
+  const r = await sb.cli(["check", "--json"], { env });
   expect(r.code, r.stderr).toBe(0);
   expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, problems: [] });
 }
@@ -44,19 +44,19 @@ describe("killed with SIGKILL", () => {
       );
     }
     expect(results.some((r) => r.signal === "SIGKILL")).toBe(true);
-    expectWhole(s);
-    const cases = s.json(["case", "list"]);
+    await expectWhole(s);
+    const cases = await s.cliJson(["case", "list"]);
     // Every case that exists is complete: its number in sequence, its first document, its person, its reference.
     expect(cases.map((c: any) => c.diaryNumber)).toEqual(cases.map((_: any, i: number) => `2026-${String(i + 1).padStart(6, "0")}`));
-    const diary = s.json(["diary", "list"]);
+    const diary = await s.cliJson(["diary", "list"]);
     expect(diary.map((d: any) => d.number)).toEqual(cases.map((c: any) => `${c.diaryNumber}:1`));
     for (const c of cases) {
       expect(c.persons).toEqual(["19121212-****"]);
       expect(c.refs).toHaveLength(1);
     }
-    expect(s.json(["audit", "verify"]).ok).toBe(true);
+    expect((await s.cliJson(["audit", "verify"])).ok).toBe(true);
     // The same command runs again and gets the next number.
-    const again = s.json(outgoingCase(["--person", PERSON]));
+    const again = await s.cliJson(outgoingCase(["--person", PERSON]));
     expect(again.diaryNumber).toBe(`2026-${String(cases.length + 1).padStart(6, "0")}`);
   });
 
@@ -70,22 +70,22 @@ describe("killed with SIGKILL", () => {
       contacts: [{ role: "mas", name: `MAS ${i}`, email: `mas${i}@kommun${i}.example` }],
     }));
     writeFileSync(file, JSON.stringify({ name: "Stor katalog", orgs }));
-    const before = s.json(["org", "list"]).length;
+    const before = (await s.cliJson(["org", "list"])).length;
     for (const delay of [150, 300, 450, 600, 800]) {
       await runAndKill(s, ["org", "import", file], delay);
-      expectWhole(s);
-      const n = s.json(["org", "list"]).length;
+      await expectWhole(s);
+      const n = (await s.cliJson(["org", "list"])).length;
       expect([before, before + 4000]).toContain(n);
     }
-    const r = s.json(["org", "import", file]);
+    const r = await s.cliJson(["org", "import", file]);
     expect(r.created + r.unchanged).toBe(4000);
-    expect(s.json(["org", "list"])).toHaveLength(before + 4000);
-    expectWhole(s);
+    expect(await s.cliJson(["org", "list"])).toHaveLength(before + 4000);
+    await expectWhole(s);
   });
 
   it("purge killed at any moment leaves a register that check passes, and running it again finishes the job", async () => {
     s = linkoping();
-    for (let i = 0; i < 6; i++) s.json(outgoingCase(["--person", PERSON]));
+    for (let i = 0; i < 6; i++) await s.cliJson(outgoingCase(["--person", PERSON]));
     const store = Store.open({ home: s.env.AVVIK_HOME!, actor: { user: "test", now: new Date("2026-03-10T10:00:00") } });
     try {
       store.write(() => {
@@ -101,45 +101,45 @@ describe("killed with SIGKILL", () => {
     const later = { AVVIK_NOW: "2026-04-01T09:00:00" };
     for (const delay of [100, 200, 250, 300, 350, 450]) {
       await runAndKill(s, ["purge", "--closed-before", "2026-04-01", "--yes"], delay, later);
-      expectWhole(s, later);
+      await expectWhole(s, later);
     }
-    s.json(["purge", "--closed-before", "2026-04-01", "--yes"], { env: later });
-    const report = s.json(["check"], { env: later });
+    await s.cliJson(["purge", "--closed-before", "2026-04-01", "--yes"], { env: later });
+    const report = await s.cliJson(["check"], { env: later });
     expect(report).toMatchObject({ ok: true, warnings: [], persons: 0, files: 6 });
-    for (let i = 1; i <= 6; i++) expect(s.json(["case", "show", String(i)], { env: later }).persons).toEqual([]);
-    expect(s.json(["audit", "list"], { env: later }).filter((e: any) => e.action === "purge").length).toBe(1);
+    for (let i = 1; i <= 6; i++) expect((await s.cliJson(["case", "show", String(i)], { env: later })).persons).toEqual([]);
+    expect((await s.cliJson(["audit", "list"], { env: later })).filter((e: any) => e.action === "purge").length).toBe(1);
   });
 
   it("init killed at any moment can be run again and gives a whole register", async () => {
     for (const delay of [60, 120, 180, 240, 300, 400]) {
       s = sandbox();
       await runAndKill(s, ["init", "--org-id", "linkoping", "--org-name", "Linköpings kommun"], delay);
-      const again = s.run(["init", "--org-id", "linkoping", "--org-name", "Linköpings kommun"]);
+      const again = await s.cli(["init", "--org-id", "linkoping", "--org-name", "Linköpings kommun"]);
       // Either it finished before the kill (then a second init is refused) or the rerun completes it.
       expect([0, 1]).toContain(again.code);
       if (again.code === 1) expect(again.stderr).toMatch(/redan initierat/);
-      expectWhole(s);
-      s.json(["org", "add", "--id", "region-x", "--name", "Region X", "--kind", "region"]);
-      const c = s.json(["case", "new", "--direction", "out", "--counterpart", "region-x", "--event-date", "2026-03-01", "--discovered-date", "2026-03-02", "--kind", "risk", "--area", "ovrigt", "--summary", "Test", "--person", PERSON]);
+      await expectWhole(s);
+      await s.cliJson(["org", "add", "--id", "region-x", "--name", "Region X", "--kind", "region"]);
+      const c = await s.cliJson(["case", "new", "--direction", "out", "--counterpart", "region-x", "--event-date", "2026-03-01", "--discovered-date", "2026-03-02", "--kind", "risk", "--area", "ovrigt", "--summary", "Test", "--person", PERSON]);
       expect(c.diaryNumber).toBe("2026-000001");
-      expect(s.run(["case", "show", "1", "--reveal"]).stdout).toContain("Tolvan Tolvansson");
+      expect((await s.cli(["case", "show", "1", "--reveal"])).stdout).toContain("Tolvan Tolvansson");
       s.cleanup();
     }
   });
 
   it("backup killed halfway leaves no half backup under the name asked for", async () => {
     s = linkoping();
-    for (let i = 0; i < 5; i++) s.json(outgoingCase(["--person", PERSON]));
+    for (let i = 0; i < 5; i++) await s.cliJson(outgoingCase(["--person", PERSON]));
     const target = join(s.home, "backup.avvik");
     for (const delay of [100, 200, 300, 400]) {
       await runAndKill(s, ["backup", target, "--force"], delay);
       if (existsSync(target)) {
         const home = join(s.home, `restored-${delay}`);
-        expect(s.run(["restore", target], { env: { AVVIK_HOME: home } }).code).toBe(0);
+        expect((await s.cli(["restore", target], { env: { AVVIK_HOME: home } })).code).toBe(0);
       }
-      expectWhole(s);
+      await expectWhole(s);
     }
-    expect(s.run(["backup", target, "--force"]).code).toBe(0);
+    expect((await s.cli(["backup", target, "--force"])).code).toBe(0);
   });
 });
 
@@ -154,32 +154,32 @@ describe("killed with SIGKILL in the middle of the heavier commands", () => {
     writeFileSync(file, `\ufeff${header}\r\n${rows.join("\r\n")}\r\n`);
     for (const delay of [250, 700, 1400, 2600]) {
       await runAndKill(s, ["import", file, "--profile", "synergi"], delay);
-      expectWhole(s);
-      const n = s.json(["case", "list"]).length;
+      await expectWhole(s);
+      const n = (await s.cliJson(["case", "list"])).length;
       expect([0, 3000]).toContain(n);
     }
-    const done = s.run(["import", file, "--profile", "synergi", "--json"]);
+    const done = await s.cli(["import", file, "--profile", "synergi", "--json"]);
     expect(done.code, done.stderr).toBe(0);
-    expect(s.json(["case", "list"])).toHaveLength(3000);
-    expect(s.json(["import", file, "--profile", "synergi"])).toMatchObject({ created: 0, updated: 0, unchanged: 3000, rejected: 0 });
-    expectWhole(s);
+    expect(await s.cliJson(["case", "list"])).toHaveLength(3000);
+    expect(await s.cliJson(["import", file, "--profile", "synergi"])).toMatchObject({ created: 0, updated: 0, unchanged: 3000, rejected: 0 });
+    await expectWhole(s);
   });
 
   it("packet: the document and the step to sent are written together or not at all, and printing again works", async () => {
     s = linkoping();
-    for (let i = 0; i < 6; i++) s.json(outgoingCase(["--person", PERSON]));
+    for (let i = 0; i < 6; i++) await s.cliJson(outgoingCase(["--person", PERSON]));
     const delays = [120, 260, 400, 550, 700, 900];
     await Promise.all(delays.map((d, i) => runAndKill(s, ["packet", `2026-00000${i + 1}`, "-o", join(s.home, `p${i}.pdf`)], d)));
-    expectWhole(s);
-    for (const c of s.json(["case", "list"])) {
-      const docs = s.json(["case", "show", c.diaryNumber]).documents;
+    await expectWhole(s);
+    for (const c of await s.cliJson(["case", "list"])) {
+      const docs = (await s.cliJson(["case", "show", c.diaryNumber])).documents;
       // Either nothing of the packet was recorded, or both its document and the status change were.
       if (c.status === "registered") expect(docs).toHaveLength(1);
       else expect({ status: c.status, docs: docs.length }).toEqual({ status: "sent", docs: 2 });
-      const again = s.run(["packet", c.diaryNumber, "-o", join(s.home, `again-${c.id}.pdf`)]);
+      const again = await s.cli(["packet", c.diaryNumber, "-o", join(s.home, `again-${c.id}.pdf`)]);
       expect(again.code, again.stderr).toBe(0);
-      expect(s.json(["case", "show", c.diaryNumber]).status).toBe("sent");
+      expect((await s.cliJson(["case", "show", c.diaryNumber])).status).toBe("sent");
     }
-    expectWhole(s);
+    await expectWhole(s);
   });
 });

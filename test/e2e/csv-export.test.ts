@@ -7,12 +7,12 @@ import { ROOT, linkoping, outgoingCase, type Sandbox } from "../helpers/cli.js";
 let s: Sandbox;
 afterEach(() => s?.cleanup());
 
-function withCases(): void {
+async function withCases(): Promise<void> {
   s = linkoping();
   const file = join(s.home, "synergi-vecka10.csv");
   copyFileSync(join(ROOT, "fixtures", "exports", "synergi-vecka10.csv"), file);
-  s.json(["import", file, "--profile", "synergi"]);
-  s.json(outgoingCase(["--person", "19121212-1212:Tolvan Tolvansson", "--summary", "-1 tablett för lite", "--ref", "treserva:T-9"]));
+  await s.cliJson(["import", file, "--profile", "synergi"]);
+  await s.cliJson(outgoingCase(["--person", "19121212-1212:Tolvan Tolvansson", "--summary", "-1 tablett för lite", "--ref", "treserva:T-9"]));
 }
 
 function readCsv(file: string, delimiter = ";"): { bom: boolean; rows: string[][] } {
@@ -22,10 +22,10 @@ function readCsv(file: string, delimiter = ";"): { bom: boolean; rows: string[][
 }
 
 describe("export", () => {
-  it("writes CSV with BOM and ';' that csv-parse reads back, formulas neutralised, persons masked, no names", () => {
-    withCases();
+  it("writes CSV with BOM and ';' that csv-parse reads back, formulas neutralised, persons masked, no names", async () => {
+    await withCases();
     const out = join(s.home, "export.csv");
-    const r = s.json(["export", "-o", out]);
+    const r = await s.cliJson(["export", "-o", out]);
     expect(r).toMatchObject({ rows: 6, format: "csv", pseudonymised: false });
     const { bom, rows } = readCsv(out);
     expect(bom).toBe(true);
@@ -46,14 +46,14 @@ describe("export", () => {
     for (const secret of ["1212-1212", "19380412-9827", "Tolvan", "Greta", "Gustafsson"]) expect(text).not.toContain(secret);
   });
 
-  it("pseudonymises: the same person gets the same pseudonym in every export, different persons differ", () => {
-    withCases();
+  it("pseudonymises: the same person gets the same pseudonym in every export, different persons differ", async () => {
+    await withCases();
     // The same person in a second case.
-    s.json(outgoingCase(["--person", "19121212-1212"]));
+    await s.cliJson(outgoingCase(["--person", "19121212-1212"]));
     const a = join(s.home, "a.csv");
     const b = join(s.home, "b.csv");
-    s.json(["export", "--pseudonymise", "-o", a]);
-    s.json(["export", "--pseudonymise", "--delimiter", ",", "-o", b]);
+    await s.cliJson(["export", "--pseudonymise", "-o", a]);
+    await s.cliJson(["export", "--pseudonymise", "--delimiter", ",", "-o", b]);
     const ra = readCsv(a).rows;
     const rb = readCsv(b, ",").rows;
     const col = ra[0]!.indexOf("Personer");
@@ -68,24 +68,24 @@ describe("export", () => {
     expect(new Set(persons).size).toBe(4);
     const text = readFileSync(a, "utf8") + readFileSync(b, "utf8");
     for (const secret of ["19121212", "19380412", "Tolvan", "Greta"]) expect(text).not.toContain(secret);
-    const audit = s.json(["audit", "list"]).filter((e: any) => e.action === "export");
+    const audit = (await s.cliJson(["audit", "list"])).filter((e: any) => e.action === "export");
     expect(audit).toHaveLength(2);
     expect(audit[0].details).toMatchObject({ pseudonymised: true, rows: 7 });
   });
 
-  it("exports JSON, filtered by registration date", () => {
-    withCases();
-    const all = s.json(["export"]);
+  it("exports JSON, filtered by registration date", async () => {
+    await withCases();
+    const all = await s.cliJson(["export"]);
     expect(all).toHaveLength(6);
     expect(all[0]).toMatchObject({ refs: [{ system: "synergi", id: "45678" }], direction: "in", persons: ["19380412-****"] });
     expect(all[0].counterpart).toEqual({ id: "region-ostergotland", name: "Region Östergötland" });
-    const later = s.json(["export", "--from", "2026-03-11"]);
+    const later = await s.cliJson(["export", "--from", "2026-03-11"]);
     expect(later).toEqual([]);
-    const r = s.run(["export", "--format", "json", "--to", "2026-03-10"]);
+    const r = await s.cli(["export", "--format", "json", "--to", "2026-03-10"]);
     expect(JSON.parse(r.stdout)).toHaveLength(6);
-    const bad = s.run(["export", "--delimiter", "x"]);
+    const bad = await s.cli(["export", "--delimiter", "x"]);
     expect(bad.code).toBe(2);
-    const badDate = s.run(["export", "--from", "2026-02-30"]);
+    const badDate = await s.cli(["export", "--from", "2026-02-30"]);
     expect(badDate.code).toBe(2);
   });
 });

@@ -22,11 +22,11 @@ function dbBytes(): Buffer {
 }
 
 describe("import from Synergi (UTF-8 with BOM, CRLF, quoted ; \" and line breaks)", () => {
-  it("creates the cases without diary numbers, keeps quoted text whole and stores persons encrypted", () => {
+  it("creates the cases without diary numbers, keeps quoted text whole and stores persons encrypted", async () => {
     s = linkoping();
-    const r = s.json(["import", fixture("synergi-vecka10.csv"), "--profile", "synergi"]);
+    const r = await s.cliJson(["import", fixture("synergi-vecka10.csv"), "--profile", "synergi"]);
     expect(r).toMatchObject({ created: 5, updated: 0, unchanged: 0, rejected: 0, errors: [], encoding: "utf-8", delimiter: ";" });
-    const c = s.json(["case", "show", "synergi:45678"]);
+    const c = await s.cliJson(["case", "show", "synergi:45678"]);
     expect(c.diaryNumber).toBeNull();
     expect(c.direction).toBe("in");
     expect(c.counterpart.id).toBe("region-ostergotland");
@@ -35,77 +35,77 @@ describe("import from Synergi (UTF-8 with BOM, CRLF, quoted ; \" and line breaks
     expect(c.kind).toBe("tillbud");
     expect(c.description).toBe("Patienten skrevs ut från avd. 12; ingen läkemedelslista följde med.\nHemtjänsten upptäckte det vid första besöket.");
     expect(c.persons).toEqual(["19380412-****"]);
-    const quoted = s.json(["case", "show", "synergi:45679"]);
+    const quoted = await s.cliJson(["case", "show", "synergi:45679"]);
     expect(quoted.description).toContain('det skriftliga "meddelandet"');
     // A unit of the region named as the reporter gives the region as counterpart; DD.MM.YYYY and a time are read.
-    const c3 = s.json(["case", "show", "synergi:45680"]);
+    const c3 = await s.cliJson(["case", "show", "synergi:45680"]);
     expect([c3.eventDate, c3.discoveredDate, c3.kind]).toEqual(["2026-02-27", "2026-02-28", "skada"]);
-    expect(s.json(["case", "show", "synergi:45681"]).eventDate).toBe("2026-03-02");
+    expect((await s.cliJson(["case", "show", "synergi:45681"])).eventDate).toBe("2026-03-02");
     const raw = dbBytes();
     for (const secret of ["9380412", "19380412-9827", "Greta", "Gustafsson"]) expect(raw.includes(Buffer.from(secret))).toBe(false);
-    expect(s.json(["diary", "list"])).toEqual([]);
+    expect(await s.cliJson(["diary", "list"])).toEqual([]);
   });
 
-  it("is idempotent and takes next week's export as updates recorded in the audit trail", () => {
+  it("is idempotent and takes next week's export as updates recorded in the audit trail", async () => {
     s = linkoping();
-    s.json(["import", fixture("synergi-vecka10.csv"), "--profile", "synergi"]);
-    const again = s.json(["import", fixture("synergi-vecka10.csv"), "--profile", "synergi"]);
+    await s.cliJson(["import", fixture("synergi-vecka10.csv"), "--profile", "synergi"]);
+    const again = await s.cliJson(["import", fixture("synergi-vecka10.csv"), "--profile", "synergi"]);
     expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 5, rejected: 0 });
-    const next = s.json(["import", fixture("synergi-vecka11.csv"), "--profile", "synergi"]);
+    const next = await s.cliJson(["import", fixture("synergi-vecka11.csv"), "--profile", "synergi"]);
     expect(next).toMatchObject({ created: 1, updated: 2, unchanged: 3, rejected: 0 });
-    expect(s.json(["case", "list"])).toHaveLength(6);
-    const c1 = s.json(["case", "show", "synergi:45678"]);
+    expect(await s.cliJson(["case", "list"])).toHaveLength(6);
+    const c1 = await s.cliJson(["case", "show", "synergi:45678"]);
     expect(c1.status).toBe("answered");
-    const c2 = s.json(["case", "show", "synergi:45679"]);
+    const c2 = await s.cliJson(["case", "show", "synergi:45679"]);
     expect(c2.description).toContain("två dagar efter");
     expect(c2.unit.id).toBe("linkoping-hemtjanst-ryd");
-    const events = s.json(["audit", "list", "--case", "synergi:45679"]);
+    const events = await s.cliJson(["audit", "list", "--case", "synergi:45679"]);
     const update = events.find((e: any) => e.action === "case.update");
     expect(update.details).toMatchObject({ source: "import", ref: "synergi:45679" });
     expect(update.details.fields.sort()).toEqual(["description", "unitId"]);
-    expect(s.json(["import", fixture("synergi-vecka11.csv"), "--profile", "synergi"])).toMatchObject({ created: 0, updated: 0, unchanged: 6 });
+    expect(await s.cliJson(["import", fixture("synergi-vecka11.csv"), "--profile", "synergi"])).toMatchObject({ created: 0, updated: 0, unchanged: 6 });
   });
 
-  it("warns when an imported case looks like one registered by hand (the same event reported twice)", () => {
+  it("warns when an imported case looks like one registered by hand (the same event reported twice)", async () => {
     s = linkoping();
-    s.json(["case", "new", "--direction", "in", "--counterpart", "region-ostergotland", "--event-date", "2026-02-21", "--discovered-date", "2026-02-21",
+    await s.cliJson(["case", "new", "--direction", "in", "--counterpart", "region-ostergotland", "--event-date", "2026-02-21", "--discovered-date", "2026-02-21",
       "--kind", "tillbud", "--area", "lakemedel", "--summary", "Utskriven utan läkemedelslista", "--person", "19380412-9827", "--no-notify"]);
-    const r = s.run(["import", fixture("synergi-vecka10.csv"), "--profile", "synergi", "--json"]);
+    const r = await s.cli(["import", fixture("synergi-vecka10.csv"), "--profile", "synergi", "--json"]);
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
     expect(result.likelyDuplicates).toHaveLength(1);
     expect(result.likelyDuplicates[0]).toMatchObject({ of: "2026-000001" });
     expect(result.likelyDuplicates[0].reasons).toContain("samePerson");
-    const human = s.run(["import", fixture("synergi-vecka11.csv"), "--profile", "synergi"]);
+    const human = await s.cli(["import", fixture("synergi-vecka11.csv"), "--profile", "synergi"]);
     expect(human.stderr).not.toMatch(/liknar 2026-000001/); // nothing new resembles it this week
   });
 
-  it("moves a case forward along its workflow but never back", () => {
+  it("moves a case forward along its workflow but never back", async () => {
     s = linkoping();
-    s.json(["import", fixture("synergi-vecka10.csv"), "--profile", "synergi"]);
+    await s.cliJson(["import", fixture("synergi-vecka10.csv"), "--profile", "synergi"]);
     // The register gets ahead of the other system: 45679 is investigated and answered here.
-    s.json(["case", "assign", "synergi:45679", "--to", "sara.nilsson@linkoping.example"]);
-    s.json(["case", "update", "synergi:45679", "--causes", "Orsak", "--actions", "Åtgärd"]);
-    s.json(["case", "status", "synergi:45679", "answered"]);
+    await s.cliJson(["case", "assign", "synergi:45679", "--to", "sara.nilsson@linkoping.example"]);
+    await s.cliJson(["case", "update", "synergi:45679", "--causes", "Orsak", "--actions", "Åtgärd"]);
+    await s.cliJson(["case", "status", "synergi:45679", "answered"]);
     // Next week's export still says "Registrerad" for it (and changes its text): the text is taken, the status is not.
-    s.json(["import", fixture("synergi-vecka11.csv"), "--profile", "synergi"]);
-    expect(s.json(["case", "show", "synergi:45679"])).toMatchObject({ status: "answered", causes: "Orsak" });
+    await s.cliJson(["import", fixture("synergi-vecka11.csv"), "--profile", "synergi"]);
+    expect(await s.cliJson(["case", "show", "synergi:45679"])).toMatchObject({ status: "answered", causes: "Orsak" });
     // 45678 goes forward from registered to answered by the export.
-    expect(s.json(["case", "show", "synergi:45678"]).status).toBe("answered");
+    expect((await s.cliJson(["case", "show", "synergi:45678"])).status).toBe("answered");
   });
 
-  it("gives diary numbers only with --diarise", () => {
+  it("gives diary numbers only with --diarise", async () => {
     s = linkoping();
-    const r = s.json(["import", fixture("synergi-vecka10.csv"), "--profile", "synergi", "--diarise"]);
+    const r = await s.cliJson(["import", fixture("synergi-vecka10.csv"), "--profile", "synergi", "--diarise"]);
     expect(r.diarised).toBe(5);
-    expect(s.json(["case", "list"]).map((c: any) => c.diaryNumber)).toEqual(["2026-000001", "2026-000002", "2026-000003", "2026-000004", "2026-000005"]);
+    expect((await s.cliJson(["case", "list"])).map((c: any) => c.diaryNumber)).toEqual(["2026-000001", "2026-000002", "2026-000003", "2026-000004", "2026-000005"]);
   });
 });
 
 describe("import from Treserva (Windows-1252, a bad row late in the file)", () => {
-  it("fails as a whole without --skip-invalid, naming line, column, value and what was expected", () => {
+  it("fails as a whole without --skip-invalid, naming line, column, value and what was expected", async () => {
     s = linkoping();
-    const r = s.run(["import", fixture("treserva-mars.csv"), "--profile", "treserva", "--json"]);
+    const r = await s.cli(["import", fixture("treserva-mars.csv"), "--profile", "treserva", "--json"]);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ created: 0, updated: 0, rejected: 1, imported: false, encoding: "windows-1252" });
@@ -116,28 +116,28 @@ describe("import from Treserva (Windows-1252, a bad row late in the file)", () =
     expect(out.errors[0].message).toContain("fel kontrollsiffra");
     expect(out.errors[0].message).not.toContain("19421103-9865");
     expect(r.stderr).toMatch(/Inget lästes in: 1 rader/);
-    expect(s.json(["case", "list"])).toEqual([]);
+    expect(await s.cliJson(["case", "list"])).toEqual([]);
     expect(existsSync(join(s.home, "treserva-mars.avvisade.csv"))).toBe(false);
   });
 
-  it("with --dry-run reports and writes nothing", () => {
+  it("with --dry-run reports and writes nothing", async () => {
     s = linkoping();
-    const r = s.json(["import", fixture("treserva-mars.csv"), "--profile", "treserva", "--dry-run", "--skip-invalid"]);
+    const r = await s.cliJson(["import", fixture("treserva-mars.csv"), "--profile", "treserva", "--dry-run", "--skip-invalid"]);
     expect(r).toMatchObject({ created: 4, rejected: 1, imported: false, dryRun: true });
-    expect(s.json(["case", "list"])).toEqual([]);
+    expect(await s.cliJson(["case", "list"])).toEqual([]);
     expect(existsSync(join(s.home, "treserva-mars.avvisade.csv"))).toBe(false);
   });
 
-  it("with --skip-invalid imports the valid rows and writes the rejected ones beside the input, in its encoding", () => {
+  it("with --skip-invalid imports the valid rows and writes the rejected ones beside the input, in its encoding", async () => {
     s = linkoping();
-    const r = s.json(["import", fixture("treserva-mars.csv"), "--profile", "treserva", "--skip-invalid"]);
+    const r = await s.cliJson(["import", fixture("treserva-mars.csv"), "--profile", "treserva", "--skip-invalid"]);
     expect(r).toMatchObject({ created: 4, rejected: 1, imported: true });
-    const cases = s.json(["case", "list"]);
+    const cases = await s.cliJson(["case", "list"]);
     expect(cases).toHaveLength(4);
-    const fall = s.json(["case", "show", "treserva:T-2026-103"]);
+    const fall = await s.cliJson(["case", "show", "treserva:T-2026-103"]);
     expect(fall).toMatchObject({ direction: "out", severity: "rod", kind: "skada", area: "omvardnad" });
     expect(fall.counterpart.id).toBe("omsorgshuset");
-    expect(s.json(["case", "show", "treserva:T-2026-101"]).summary).toBe("Utskriven från sjukhus utan läkemedelslista");
+    expect((await s.cliJson(["case", "show", "treserva:T-2026-101"])).summary).toBe("Utskriven från sjukhus utan läkemedelslista");
     expect(r.rejectedFile).toBe(join(s.home, "treserva-mars.avvisade.csv"));
     const text = iconv.decode(readFileSync(r.rejectedFile), "windows-1252");
     const rows = parse(text, { delimiter: ";" }) as string[][];
@@ -151,16 +151,16 @@ describe("import from Treserva (Windows-1252, a bad row late in the file)", () =
 });
 
 describe("import from MedControl (tab-separated, LF, no BOM)", () => {
-  it("reads a Västra Götaland export", () => {
+  it("reads a Västra Götaland export", async () => {
     s = sandbox();
-    s.run(["init", "--org-id", "goteborg", "--org-name", "Göteborgs Stad"]);
-    s.run(["org", "import", "vastra-gotaland"]);
-    const r = s.json(["import", fixture("medcontrol-mars.txt"), "--profile", "medcontrol"]);
+    await s.cli(["init", "--org-id", "goteborg", "--org-name", "Göteborgs Stad"]);
+    await s.cli(["org", "import", "vastra-gotaland"]);
+    const r = await s.cliJson(["import", fixture("medcontrol-mars.txt"), "--profile", "medcontrol"]);
     expect(r).toMatchObject({ created: 3, rejected: 0, delimiter: "tab", encoding: "utf-8" });
-    const c = s.json(["case", "show", "medcontrol:MC-88001"]);
+    const c = await s.cliJson(["case", "show", "medcontrol:MC-88001"]);
     expect(c).toMatchObject({ direction: "out", status: "sent", eventDate: "2026-02-25", severity: "gul" });
     expect(c.unit.id).toBe("vgr-su");
-    expect(s.json(["case", "show", "medcontrol:MC-88003"]).description).toBe("Kommunen kallades inte till samordnad vårdplanering\nföre hemgång.");
+    expect((await s.cliJson(["case", "show", "medcontrol:MC-88003"])).description).toBe("Kommunen kallades inte till samordnad vårdplanering\nföre hemgång.");
   });
 });
 
@@ -183,7 +183,7 @@ describe("awkward rows and files", () => {
     return file;
   }
 
-  it("rejects a personnummer in free text, a wrong field count and a duplicate id, with their lines", () => {
+  it("rejects a personnummer in free text, a wrong field count and a duplicate id, with their lines", async () => {
     s = linkoping();
     const file = join(s.home, "x.csv");
     writeFileSync(
@@ -197,7 +197,7 @@ describe("awkward rows and files", () => {
         "4;2026-13-01;Fel datum;;Övrigt;Risk;",
       ].join("\r\n") + "\r\n",
     );
-    const r = s.run(["import", file, "--profile", mini(), "--json"]);
+    const r = await s.cli(["import", file, "--profile", mini(), "--json"]);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     const byLine = Object.fromEntries(out.errors.map((e: any) => [e.line, e.message]));
@@ -206,29 +206,29 @@ describe("awkward rows and files", () => {
     expect(byLine[3]).toMatch(/raden har 4 fält men rubrikraden 7/);
     expect(byLine[6]).toMatch(/test:3 finns redan på rad 4/);
     expect(byLine[7]).toMatch(/'Händelsedatum': '2026-13-01' är inget datum/);
-    expect(s.json(["case", "list"])).toEqual([]);
+    expect(await s.cliJson(["case", "list"])).toEqual([]);
   });
 
-  it("leaves the register as it was when the last row of a large file is invalid", () => {
+  it("leaves the register as it was when the last row of a large file is invalid", async () => {
     s = linkoping();
-    s.json(["import", fixture("synergi-vecka10.csv"), "--profile", "synergi"]);
-    const before = s.json(["audit", "list"]).length;
+    await s.cliJson(["import", fixture("synergi-vecka10.csv"), "--profile", "synergi"]);
+    const before = (await s.cliJson(["audit", "list"])).length;
     const lines = [header];
     for (let i = 0; i < 6000; i++) lines.push(`${900000 + i};2026-03-01;Avvikelse ${i};"Text; ${i}";Läkemedel;Tillbud;`);
     lines.push("999999;2026-03-01;Sista raden;;Okänt område;Tillbud;");
     const file = join(s.home, "big.csv");
     writeFileSync(file, lines.join("\n") + "\n");
-    const r = s.run(["import", file, "--profile", mini(), "--json"]);
+    const r = await s.cli(["import", file, "--profile", mini(), "--json"]);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ rejected: 1, created: 0, errors: [{ line: 6002 }] });
-    expect(s.json(["case", "list"])).toHaveLength(5);
-    expect(s.json(["audit", "list"]).length).toBe(before);
-    const ok = s.json(["import", file, "--profile", mini(), "--skip-invalid"]);
+    expect(await s.cliJson(["case", "list"])).toHaveLength(5);
+    expect((await s.cliJson(["audit", "list"])).length).toBe(before);
+    const ok = await s.cliJson(["import", file, "--profile", mini(), "--skip-invalid"]);
     expect(ok).toMatchObject({ created: 6000, rejected: 1 });
-    expect(s.json(["import", file, "--profile", mini(), "--skip-invalid", "--dry-run"])).toMatchObject({ created: 0, unchanged: 6000, rejected: 1 });
+    expect(await s.cliJson(["import", file, "--profile", mini(), "--skip-invalid", "--dry-run"])).toMatchObject({ created: 0, unchanged: 6000, rejected: 1 });
   });
 
-  it("refuses wrong profiles with the problem named", () => {
+  it("refuses wrong profiles with the problem named", async () => {
     s = linkoping();
     const file = fixture("synergi-vecka10.csv");
     const profile = JSON.parse(readFileSync(join(ROOT, "templates", "profiles", "synergi.json"), "utf8"));
@@ -241,24 +241,24 @@ describe("awkward rows and files", () => {
     for (const [name, content, message] of cases) {
       const p = join(s.home, name);
       writeFileSync(p, JSON.stringify(content));
-      const r = s.run(["import", file, "--profile", p]);
+      const r = await s.cli(["import", file, "--profile", p]);
       expect(r.code, name).toBe(1);
       expect(r.stderr, name).toMatch(message);
     }
     writeFileSync(join(s.home, "broken.json"), "{ \"system\": ");
-    const broken = s.run(["import", file, "--profile", join(s.home, "broken.json")]);
+    const broken = await s.cli(["import", file, "--profile", join(s.home, "broken.json")]);
     expect([broken.code, broken.stderr]).toEqual([1, expect.stringMatching(/inte giltig JSON/)]);
-    const unknown = s.run(["import", file, "--profile", "synergy"]);
+    const unknown = await s.cli(["import", file, "--profile", "synergy"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/varken en inbyggd profil \(synergi, medcontrol, treserva\)/);
-    const missing = s.run(["import", file]);
+    const missing = await s.cli(["import", file]);
     expect(missing.code).toBe(2);
     const columns = join(s.home, "cols.json");
     writeFileSync(columns, JSON.stringify({ ...profile, columns: { ...profile.columns, summary: "Titel" } }));
-    const wrongColumns = s.run(["import", file, "--profile", columns]);
+    const wrongColumns = await s.cli(["import", file, "--profile", columns]);
     expect(wrongColumns.code).toBe(1);
     expect(wrongColumns.stderr).toMatch(/saknar kolumnerna 'Titel'/);
-    expect(s.json(["case", "list"])).toEqual([]);
+    expect(await s.cliJson(["case", "list"])).toEqual([]);
   });
 });
 
@@ -275,31 +275,31 @@ describe("a large export (read and checked in a worker thread while the batches 
     return file;
   }
 
-  it("fails as a whole on invalid rows far apart, naming each line; with --skip-invalid takes the rest", () => {
+  it("fails as a whole on invalid rows far apart, naming each line; with --skip-invalid takes the rest", async () => {
     s = linkoping();
     const file = bigFile();
-    const failed = s.run(["import", file, "--profile", "synergi", "--json"]);
+    const failed = await s.cli(["import", file, "--profile", "synergi", "--json"]);
     expect(failed.code).toBe(1);
     const out = JSON.parse(failed.stdout);
     expect(out).toMatchObject({ rows: 5000, created: 0, updated: 0, unchanged: 0, rejected: 2, imported: false });
     expect(out.errors.map((e: { line: number }) => e.line)).toEqual([1501, 4501]);
     expect(out.errors[0].message).toContain("2026-13-01");
     expect(out.errors[1].message).toMatch(/synergi:80008.*rad 10/);
-    expect(s.json(["case", "list"])).toEqual([]);
-    expect(s.json(["audit", "verify"]).problems).toEqual([]);
+    expect(await s.cliJson(["case", "list"])).toEqual([]);
+    expect((await s.cliJson(["audit", "verify"])).problems).toEqual([]);
 
-    const r = s.json(["import", file, "--profile", "synergi", "--skip-invalid"]);
+    const r = await s.cliJson(["import", file, "--profile", "synergi", "--skip-invalid"]);
     expect(r).toMatchObject({ rows: 5000, created: 4998, rejected: 2, imported: true });
-    expect(s.json(["case", "list"])).toHaveLength(4998);
+    expect(await s.cliJson(["case", "list"])).toHaveLength(4998);
     const rejected = parse(readFileSync(r.rejectedFile, "utf8"), { delimiter: ";", bom: true }) as string[][];
     expect(rejected.map((row) => row[0])).toEqual(["Ärendenr", "81499", "80008"]);
     expect(rejected[2]!.at(-2)).toBe("4501");
     // The same file again: nothing changes; the repeated id is still named.
-    expect(s.json(["import", file, "--profile", "synergi", "--skip-invalid"])).toMatchObject({ created: 0, updated: 0, unchanged: 4998, rejected: 2 });
+    expect(await s.cliJson(["import", file, "--profile", "synergi", "--skip-invalid"])).toMatchObject({ created: 0, updated: 0, unchanged: 4998, rejected: 2 });
     // Statistics count each imported case once, as counting the cases does.
-    expect(s.json(["stats", "--period", "2026"]).total).toBe(4998);
+    expect((await s.cliJson(["stats", "--period", "2026"])).total).toBe(4998);
     // A case's history names the import that created it (one event for the whole import).
-    const card = s.run(["case", "show", "synergi:80100", "--history"]).stdout;
+    const card = (await s.cli(["case", "show", "synergi:80100", "--history"])).stdout;
     expect(card).toMatch(/import system=synergi file=synergi-stor\.csv rows=5000 rejected=2 created=4998 .*firstCase=1 lastCase=4998/);
   });
 });

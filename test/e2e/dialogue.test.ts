@@ -31,7 +31,7 @@ describe("case new as a guided dialogue in a terminal", () => {
     expect(r.code).toBe(0);
     expect(r.screen).toContain("Registrerat: 2026-000001 (utgående, Region Östergötland). Svar senast 2026-06-01.");
     expect(r.screen).toContain("19121212-****");
-    const c = s.json(["case", "show", "2026-000001"]);
+    const c = await s.cliJson(["case", "show", "2026-000001"]);
     expect(c).toMatchObject({
       direction: "out",
       counterpart: { id: "region-ostergotland" },
@@ -59,7 +59,7 @@ describe("case new as a guided dialogue in a terminal", () => {
     );
     expect(r.code).toBe(0);
     expect(r.screen).not.toContain("Riktning");
-    expect(s.json(["case", "show", "1"]).summary).toBe("Bristande överrapportering");
+    expect((await s.cliJson(["case", "show", "1"])).summary).toBe("Bristande överrapportering");
   });
 
   it("backs out cleanly with Ctrl-C: exit 130 and nothing registered", async () => {
@@ -69,7 +69,7 @@ describe("case new as a guided dialogue in a terminal", () => {
       { expect: "Motpart", keys: KEY.ctrlC },
     ]);
     expect(r.code).toBe(130);
-    expect(s.json(["case", "list"])).toEqual([]);
-    expect(s.json(["diary", "list"])).toEqual([]);
+    expect(await s.cliJson(["case", "list"])).toEqual([]);
+    expect(await s.cliJson(["diary", "list"])).toEqual([]);
   });
 });

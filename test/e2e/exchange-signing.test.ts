@@ -19,36 +19,36 @@ afterEach(() => {
   c = undefined;
 });
 
-function register(orgId: string, name: string): Sandbox {
+async function register(orgId: string, name: string): Promise<Sandbox> {
   const s = sandbox();
-  s.json(["init", "--org-id", orgId, "--org-name", name]);
-  s.json(["org", "import", "ostergotland"]);
+  await s.cliJson(["init", "--org-id", orgId, "--org-name", name]);
+  await s.cliJson(["org", "import", "ostergotland"]);
   return s;
 }
 
 const data = (s: Sandbox) => s.env.AVVIK_HOME!;
 
-function outgoing(s: Sandbox, to: string): string {
-  return s.json([
+async function outgoing(s: Sandbox, to: string): Promise<string> {
+  return (await s.cliJson([
     "case", "new", "--direction", "out", "--counterpart", to, "--event-date", "2026-03-01", "--discovered-date", "2026-03-02",
     "--kind", "tillbud", "--area", "planering", "--summary", "Hemgång utan planering",
-  ]).diaryNumber;
+  ])).diaryNumber;
 }
 
 /** Exports a key from `from` and records it in `to`. */
-function trust(from: Sandbox, to: Sandbox, orgId: string): string {
+async function trust(from: Sandbox, to: Sandbox, orgId: string): Promise<string> {
   const file = join(from.home, `${orgId}.avvik-key`);
-  const fingerprint = from.json(["org", "key", "export", "-o", file]).fingerprint as string;
-  to.json(["org", "key", "import", orgId, file]);
+  const fingerprint = (await from.cliJson(["org", "key", "export", "-o", file])).fingerprint as string;
+  await to.cliJson(["org", "key", "import", orgId, file]);
   return fingerprint;
 }
 
 /** What an import could change: cases, the diary, the audit trail, stored files. */
-function state(s: Sandbox) {
+async function state(s: Sandbox) {
   return {
-    cases: s.json(["case", "list"]),
-    diary: s.json(["diary", "list"]),
-    audit: s.json(["audit", "verify"]).head,
+    cases: await s.cliJson(["case", "list"]),
+    diary: await s.cliJson(["diary", "list"]),
+    audit: (await s.cliJson(["audit", "verify"])).head,
     files: filesUnder(data(s)).filter((f) => !/avvik\.db-(wal|shm)$/.test(f)).sort(),
   };
 }
@@ -72,8 +72,8 @@ async function writePdf(file: string, payload: any): Promise<void> {
   writeFileSync(file, await renderExchangePdf(payload, JSON.stringify(payload, null, 2)));
 }
 
-function refused(s: Sandbox, file: string): string {
-  const r = s.run(["exchange", "import", file]);
+async function refused(s: Sandbox, file: string): Promise<string> {
+  const r = await s.cli(["exchange", "import", file]);
   expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 1, stdout: "" });
   const lines = r.stderr.trim().split("\n");
   expect(lines).toHaveLength(1);
@@ -82,12 +82,12 @@ function refused(s: Sandbox, file: string): string {
 
 describe("signed exchange files", () => {
   it("refuses a forged file (due date changed, checksum recomputed, re-embedded) and changes nothing", async () => {
-    a = register("linkoping", "Linköpings kommun");
-    b = register("norrkoping", "Norrköpings kommun");
-    trust(a, b, "linkoping");
-    const number = outgoing(a, "norrkoping");
+    a = await register("linkoping", "Linköpings kommun");
+    b = await register("norrkoping", "Norrköpings kommun");
+    await trust(a, b, "linkoping");
+    const number = await outgoing(a, "norrkoping");
     const genuine = join(a.home, "case.pdf");
-    a.json(["exchange", "export", number, "-o", genuine]);
+    await a.cliJson(["exchange", "export", number, "-o", genuine]);
     const p = await payloadOf(genuine);
     expect(p).toMatchObject({ version: 2, signature: { algorithm: "Ed25519" } });
 
@@ -102,48 +102,48 @@ describe("signed exchange files", () => {
     const otherFields = join(b.home, "recipient.json");
     writeFileSync(otherFields, JSON.stringify(resealed({ ...p, case: { ...p.case, summary: "Annan text" } })));
 
-    const before = state(b);
+    const before = await state(b);
     for (const f of [forgedPdf, forgedJson, otherFields]) {
-      expect(refused(b, f)).toBe("Signaturen stämmer inte: filen från Linköpings kommun har ändrats efter att den signerades. Inget ändrades; be avsändaren om en ny fil.");
+      expect(await refused(b, f)).toBe("Signaturen stämmer inte: filen från Linköpings kommun har ändrats efter att den signerades. Inget ändrades; be avsändaren om en ny fil.");
     }
     // reply inbox recognises the exchange file and leaves it in place with the same reason.
     const inbox = join(b.home, "inkorg");
     mkdirSync(inbox);
     writeFileSync(join(inbox, "forged.pdf"), readFileSync(forgedPdf));
-    const r = b.run(["reply", "inbox", inbox, "--json"]);
+    const r = await b.cli(["reply", "inbox", inbox, "--json"]);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ attached: 0, left: 1, files: [{ file: "forged.pdf", message: expect.stringMatching(/^Signaturen stämmer inte/) }] });
     expect(existsSync(join(inbox, "forged.pdf"))).toBe(true);
-    expect(state(b)).toEqual(before);
+    expect(await state(b)).toEqual(before);
 
     // The genuine file is accepted, with the sender's due date.
-    const imported = b.json(["exchange", "import", genuine]);
-    expect(b.json(["case", "show", String(imported.caseId)]).dueDate).toBe("2026-06-02");
-    const event = b.json(["audit", "list", "--case", String(imported.caseId)]).find((e: any) => e.action === "exchange.import");
-    expect(event.details.signedBy).toBe(a.json(["org", "key", "export"]).fingerprint);
+    const imported = await b.cliJson(["exchange", "import", genuine]);
+    expect((await b.cliJson(["case", "show", String(imported.caseId)])).dueDate).toBe("2026-06-02");
+    const event = (await b.cliJson(["audit", "list", "--case", String(imported.caseId)])).find((e: any) => e.action === "exchange.import");
+    expect(event.details.signedBy).toBe((await a.cliJson(["org", "key", "export"])).fingerprint);
   });
 
   it("refuses a file signed by another key, whatever key the file names", async () => {
-    a = register("linkoping", "Linköpings kommun");
-    b = register("norrkoping", "Norrköpings kommun");
-    trust(a, b, "linkoping");
+    a = await register("linkoping", "Linköpings kommun");
+    b = await register("norrkoping", "Norrköpings kommun");
+    await trust(a, b, "linkoping");
     // An impostor: another register calling itself Linköping, with its own key.
-    c = register("linkoping", "Linköpings kommun");
+    c = await register("linkoping", "Linköpings kommun");
     const impostorFile = join(c.home, "impostor.pdf");
-    c.json(["exchange", "export", outgoing(c, "norrkoping"), "-o", impostorFile]);
-    const impostorKey = c.json(["org", "key", "export"]).fingerprint;
-    const genuineKey = a.json(["org", "key", "export"]).fingerprint;
+    await c.cliJson(["exchange", "export", await outgoing(c, "norrkoping"), "-o", impostorFile]);
+    const impostorKey = (await c.cliJson(["org", "key", "export"])).fingerprint;
+    const genuineKey = (await a.cliJson(["org", "key", "export"])).fingerprint;
     expect(impostorKey).not.toBe(genuineKey);
 
-    const before = state(b);
-    expect(refused(b, impostorFile)).toBe(
+    const before = await state(b);
+    expect(await refused(b, impostorFile)).toBe(
       `Filen är signerad med en annan nyckel (${impostorKey}) än den som är registrerad för Linköpings kommun (${genuineKey}); inget ändrades. ` +
         "Har Linköpings kommun bytt nyckel? Jämför per telefon och kör: avvik org key import linkoping NYCKELFIL --replace",
     );
 
     // A forger signs with a key of their own but names the genuine key in the file: still refused.
     const genuine = join(a.home, "case.pdf");
-    a.json(["exchange", "export", outgoing(a, "norrkoping"), "-o", genuine]);
+    await a.cliJson(["exchange", "export", await outgoing(a, "norrkoping"), "-o", genuine]);
     const p = await payloadOf(genuine);
     const { privateKey } = generateKeyPairSync("ed25519");
     const changed = resealed({ ...p, case: { ...p.case, dueDate: "2026-12-31" } });
@@ -151,58 +151,58 @@ describe("signed exchange files", () => {
     const value = sign(null, Buffer.from(canonicalJson(unsigned), "utf8"), privateKey).toString("base64");
     const namingGenuine = join(b.home, "naming-genuine.pdf");
     await writePdf(namingGenuine, { ...changed, signature: { ...p.signature, value } });
-    expect(refused(b, namingGenuine)).toMatch(/^Signaturen stämmer inte: filen från Linköpings kommun/);
-    expect(state(b)).toEqual(before);
+    expect(await refused(b, namingGenuine)).toMatch(/^Signaturen stämmer inte: filen från Linköpings kommun/);
+    expect(await state(b)).toEqual(before);
   });
 
-  it("refuses a sender without a recorded key with one line showing the file's fingerprint; accepts the file once the key is imported", () => {
-    a = register("linkoping", "Linköpings kommun");
-    b = register("norrkoping", "Norrköpings kommun");
+  it("refuses a sender without a recorded key with one line showing the file's fingerprint; accepts the file once the key is imported", async () => {
+    a = await register("linkoping", "Linköpings kommun");
+    b = await register("norrkoping", "Norrköpings kommun");
     const file = join(a.home, "case.pdf");
-    a.json(["exchange", "export", outgoing(a, "norrkoping"), "-o", file]);
-    const fingerprint = a.json(["org", "key", "export"]).fingerprint as string;
+    await a.cliJson(["exchange", "export", await outgoing(a, "norrkoping"), "-o", file]);
+    const fingerprint = (await a.cliJson(["org", "key", "export"])).fingerprint as string;
     expect(fingerprint).toMatch(/^[0-9A-F]{4}( [0-9A-F]{4}){7}$/);
 
-    const before = state(b);
-    expect(refused(b, file)).toBe(
+    const before = await state(b);
+    expect(await refused(b, file)).toBe(
       `Linköpings kommun har ingen registrerad nyckel. Jämför fingeravtrycket ${fingerprint} med avsändaren per telefon och kör: avvik org key import linkoping NYCKELFIL`,
     );
-    expect(state(b)).toEqual(before);
+    expect(await state(b)).toEqual(before);
 
-    expect(trust(a, b, "linkoping")).toBe(fingerprint);
-    expect(b.json(["exchange", "import", file])).toMatchObject({ type: "case", diaryNumber: "2026-000001" });
+    expect(await trust(a, b, "linkoping")).toBe(fingerprint);
+    expect(await b.cliJson(["exchange", "import", file])).toMatchObject({ type: "case", diaryNumber: "2026-000001" });
     // And the answer travels back the same way once Linköping has Norrköping's key.
-    b.json(["case", "assign", "2026-000001", "--to", "mas@norrkoping.example"]);
-    b.json(["case", "update", "2026-000001", "--causes", "Orsak", "--actions", "Åtgärd"]);
+    await b.cliJson(["case", "assign", "2026-000001", "--to", "mas@norrkoping.example"]);
+    await b.cliJson(["case", "update", "2026-000001", "--causes", "Orsak", "--actions", "Åtgärd"]);
     const answer = join(b.home, "answer.pdf");
-    b.json(["exchange", "export", "2026-000001", "-o", answer]);
-    expect(a.run(["exchange", "import", answer]).stderr).toMatch(/^Norrköpings kommun har ingen registrerad nyckel/);
-    trust(b, a, "norrkoping");
-    expect(a.json(["exchange", "import", answer])).toMatchObject({ type: "answer", diaryNumber: "2026-000001" });
+    await b.cliJson(["exchange", "export", "2026-000001", "-o", answer]);
+    expect((await a.cli(["exchange", "import", answer])).stderr).toMatch(/^Norrköpings kommun har ingen registrerad nyckel/);
+    await trust(b, a, "norrkoping");
+    expect(await a.cliJson(["exchange", "import", answer])).toMatchObject({ type: "answer", diaryNumber: "2026-000001" });
   });
 
   it("refuses an unsigned file of format version 1", async () => {
-    a = register("linkoping", "Linköpings kommun");
-    b = register("norrkoping", "Norrköpings kommun");
-    trust(a, b, "linkoping");
+    a = await register("linkoping", "Linköpings kommun");
+    b = await register("norrkoping", "Norrköpings kommun");
+    await trust(a, b, "linkoping");
     const file = join(a.home, "case.pdf");
-    a.json(["exchange", "export", outgoing(a, "norrkoping"), "-o", file]);
+    await a.cliJson(["exchange", "export", await outgoing(a, "norrkoping"), "-o", file]);
     const { signature: _s, checksum: _c, ...body } = { ...(await payloadOf(file)), version: 1 };
     const v1 = join(b.home, "v1.json");
     writeFileSync(v1, JSON.stringify({ ...body, checksum: `sha256:${createHash("sha256").update(canonicalJson(body)).digest("hex")}` }));
-    expect(refused(b, v1)).toMatch(/v1\.json är inte signerad/);
-    expect(b.json(["case", "list"])).toEqual([]);
+    expect(await refused(b, v1)).toMatch(/v1\.json är inte signerad/);
+    expect(await b.cliJson(["case", "list"])).toEqual([]);
   });
 });
 
 describe("avvik org key", () => {
-  it("exports our key (stdout, -o, --json) and makes it on first need in a register without one, audited", () => {
-    a = register("linkoping", "Linköpings kommun");
+  it("exports our key (stdout, -o, --json) and makes it on first need in a register without one, audited", async () => {
+    a = await register("linkoping", "Linköpings kommun");
     const keyFile = join(data(a), "signing-key");
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
-    const text = a.run(["org", "key", "export"]);
+    const text = await a.cli(["org", "key", "export"]);
     expect(text.code).toBe(0);
-    const json = a.json(["org", "key", "export"]);
+    const json = await a.cliJson(["org", "key", "export"]);
     expect(Object.keys(json).sort()).toEqual(["fingerprint", "orgId", "publicKey"]);
     expect(json.orgId).toBe("linkoping");
     expect(json.publicKey).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
@@ -210,79 +210,79 @@ describe("avvik org key", () => {
     expect(text.stdout).toContain("org-id: linkoping");
     expect(text.stdout).toContain(json.publicKey.trim());
     const out = join(a.home, "ours.avvik-key");
-    expect(a.run(["org", "key", "export", "-o", out]).stdout).toContain(json.fingerprint);
+    expect((await a.cli(["org", "key", "export", "-o", out])).stdout).toContain(json.fingerprint);
     expect(readFileSync(out, "utf8")).toBe(text.stdout);
-    expect(a.json(["audit", "list"]).filter((e: any) => e.action === "org.key.create").map((e: any) => e.details)).toEqual([{ org: "linkoping", fingerprint: json.fingerprint }]);
+    expect((await a.cliJson(["audit", "list"])).filter((e: any) => e.action === "org.key.create").map((e: any) => e.details)).toEqual([{ org: "linkoping", fingerprint: json.fingerprint }]);
 
     // A register from before signed files has no key: the first export makes one (0600) and records it.
     rmSync(keyFile);
     const made = join(a.home, "case.pdf");
-    a.json(["exchange", "export", outgoing(a, "norrkoping"), "-o", made]);
+    await a.cliJson(["exchange", "export", await outgoing(a, "norrkoping"), "-o", made]);
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
-    const fresh = a.json(["org", "key", "export"]).fingerprint;
+    const fresh = (await a.cliJson(["org", "key", "export"])).fingerprint;
     expect(fresh).not.toBe(json.fingerprint);
-    expect(a.json(["audit", "list"]).filter((e: any) => e.action === "org.key.create")).toHaveLength(2);
-    expect(a.run(["check"]).code).toBe(0);
+    expect((await a.cliJson(["audit", "list"])).filter((e: any) => e.action === "org.key.create")).toHaveLength(2);
+    expect((await a.cli(["check"])).code).toBe(0);
     // A damaged key is refused, never replaced.
     writeFileSync(keyFile, "not a key");
-    const damaged = a.run(["org", "key", "export"]);
+    const damaged = await a.cli(["org", "key", "export"]);
     expect(damaged.code).toBe(1);
     expect(damaged.stderr.trim().split("\n")).toHaveLength(1);
     expect(readFileSync(keyFile, "utf8")).toBe("not a key");
   });
 
-  it("imports a counterpart's key; refuses unknown orgs, malformed files, another org's file and a different key without --replace", () => {
-    a = register("linkoping", "Linköpings kommun");
-    b = register("norrkoping", "Norrköpings kommun");
+  it("imports a counterpart's key; refuses unknown orgs, malformed files, another org's file and a different key without --replace", async () => {
+    a = await register("linkoping", "Linköpings kommun");
+    b = await register("norrkoping", "Norrköpings kommun");
     const file = join(a.home, "linkoping.avvik-key");
-    const fingerprint = a.json(["org", "key", "export", "-o", file]).fingerprint;
-    const events = () => b.json(["audit", "verify"]).events as number;
-    const n0 = events();
+    const fingerprint = (await a.cliJson(["org", "key", "export", "-o", file])).fingerprint;
+    const events = async () => (await b.cliJson(["audit", "verify"])).events as number;
+    const n0 = await events();
 
-    const bad = (args: string[], message: RegExp, code = 1) => {
-      const r = b.run(["org", "key", "import", ...args]);
+    const bad = async (args: string[], message: RegExp, code = 1) => {
+      const r = await b.cli(["org", "key", "import", ...args]);
       expect({ args, code: r.code }).toEqual({ args, code });
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
       expect(r.stderr).toMatch(message);
     };
-    bad(["okand-kommun", file], /Organisationen 'okand-kommun' finns inte/);
-    bad(["region-ostergotland", file], /är nyckeln för linkoping, inte för region-ostergotland/);
-    bad(["norrkoping", file], /vår egen organisation/);
-    bad(["linkoping", join(a.home, "missing.key")], /finns inte/);
+    await bad(["okand-kommun", file], /Organisationen 'okand-kommun' finns inte/);
+    await bad(["region-ostergotland", file], /är nyckeln för linkoping, inte för region-ostergotland/);
+    await bad(["norrkoping", file], /vår egen organisation/);
+    await bad(["linkoping", join(a.home, "missing.key")], /finns inte/);
     const junk = join(b.home, "junk.key");
     writeFileSync(junk, "hej");
-    bad(["linkoping", junk], /ingen nyckelfil/);
+    await bad(["linkoping", junk], /ingen nyckelfil/);
     const brokenKey = join(b.home, "broken.key");
     writeFileSync(brokenKey, readFileSync(file, "utf8").replace(/^(MC[^\n]{10})[^\n]/m, "$1!"));
-    bad(["linkoping", brokenKey], /ingen giltig Ed25519-nyckel/);
+    await bad(["linkoping", brokenKey], /ingen giltig Ed25519-nyckel/);
     const wrongPrint = join(b.home, "print.key");
     writeFileSync(wrongPrint, readFileSync(file, "utf8").replace(/fingerprint: \S{4}/, "fingerprint: 0000"));
-    bad(["linkoping", wrongPrint], /Fingeravtrycket .* stämmer inte/);
-    expect(b.json(["org", "key", "list"])).toEqual([]);
-    expect(events()).toBe(n0);
+    await bad(["linkoping", wrongPrint], /Fingeravtrycket .* stämmer inte/);
+    expect(await b.cliJson(["org", "key", "list"])).toEqual([]);
+    expect(await events()).toBe(n0);
 
-    expect(b.json(["org", "key", "import", "linkoping", file])).toEqual({ orgId: "linkoping", fingerprint, status: "imported", previous: null });
-    expect(b.json(["org", "key", "import", "linkoping", file]).status).toBe("unchanged");
+    expect(await b.cliJson(["org", "key", "import", "linkoping", file])).toEqual({ orgId: "linkoping", fingerprint, status: "imported", previous: null });
+    expect((await b.cliJson(["org", "key", "import", "linkoping", file])).status).toBe("unchanged");
     // The JSON of `org key export --json` is a key file too.
     const asJson = join(b.home, "linkoping.json");
-    writeFileSync(asJson, a.run(["org", "key", "export", "--json"]).stdout);
-    expect(b.json(["org", "key", "import", "linkoping", asJson]).status).toBe("unchanged");
+    writeFileSync(asJson, (await a.cli(["org", "key", "export", "--json"])).stdout);
+    expect((await b.cliJson(["org", "key", "import", "linkoping", asJson])).status).toBe("unchanged");
 
     // Linköping gets a new key (e.g. after a restore): the old one stays until replaced on purpose.
     rmSync(join(data(a), "signing-key"));
     const newFile = join(a.home, "new.avvik-key");
-    const newPrint = a.json(["org", "key", "export", "-o", newFile]).fingerprint;
-    const n1 = events();
-    bad(["linkoping", newFile], new RegExp(`har redan en annan nyckel \\(${fingerprint}\\); den nya har ${newPrint}\\. .*--replace`));
-    expect(b.json(["org", "key", "list"])[0].fingerprint).toBe(fingerprint);
-    expect(events()).toBe(n1);
-    expect(b.json(["org", "key", "import", "linkoping", newFile, "--replace"])).toEqual({ orgId: "linkoping", fingerprint: newPrint, status: "replaced", previous: fingerprint });
-    const trail = b.json(["audit", "list"]).filter((e: any) => e.action.startsWith("org.key"));
+    const newPrint = (await a.cliJson(["org", "key", "export", "-o", newFile])).fingerprint;
+    const n1 = await events();
+    await bad(["linkoping", newFile], new RegExp(`har redan en annan nyckel \\(${fingerprint}\\); den nya har ${newPrint}\\. .*--replace`));
+    expect((await b.cliJson(["org", "key", "list"]))[0].fingerprint).toBe(fingerprint);
+    expect(await events()).toBe(n1);
+    expect(await b.cliJson(["org", "key", "import", "linkoping", newFile, "--replace"])).toEqual({ orgId: "linkoping", fingerprint: newPrint, status: "replaced", previous: fingerprint });
+    const trail = (await b.cliJson(["audit", "list"])).filter((e: any) => e.action.startsWith("org.key"));
     expect(trail.map((e: any) => [e.action, e.details])).toEqual([
-      ["org.key.create", { org: "norrkoping", fingerprint: b.json(["org", "key", "export"]).fingerprint }],
+      ["org.key.create", { org: "norrkoping", fingerprint: (await b.cliJson(["org", "key", "export"])).fingerprint }],
       ["org.key.import", { org: "linkoping", fingerprint }],
       ["org.key.replace", { org: "linkoping", fingerprint: newPrint, previous: fingerprint }],
     ]);
-    expect(b.run(["audit", "verify"]).code).toBe(0);
+    expect((await b.cli(["audit", "verify"])).code).toBe(0);
   });
 });

@@ -11,27 +11,27 @@ afterEach(() => {
   b?.cleanup();
 });
 
-function register(orgId: string, name: string): Sandbox {
+async function register(orgId: string, name: string): Promise<Sandbox> {
   const s = sandbox();
-  s.json(["init", "--org-id", orgId, "--org-name", name]);
-  s.json(["org", "import", "ostergotland"]);
+  await s.cliJson(["init", "--org-id", orgId, "--org-name", name]);
+  await s.cliJson(["org", "import", "ostergotland"]);
   return s;
 }
 
 /** `to` records the public key of `from` (organisation `orgId`), as after comparing fingerprints by phone. */
-function trust(from: Sandbox, to: Sandbox, orgId: string): void {
+async function trust(from: Sandbox, to: Sandbox, orgId: string): Promise<void> {
   const keyFile = join(from.home, `${orgId}.avvik-key`);
-  const exported = from.json(["org", "key", "export", "-o", keyFile]);
+  const exported = await from.cliJson(["org", "key", "export", "-o", keyFile]);
   expect(exported.orgId).toBe(orgId);
-  expect(to.json(["org", "key", "import", orgId, keyFile])).toMatchObject({ orgId, fingerprint: exported.fingerprint, status: "imported" });
+  expect(await to.cliJson(["org", "key", "import", orgId, keyFile])).toMatchObject({ orgId, fingerprint: exported.fingerprint, status: "imported" });
 }
 
 /** Two registers that have exchanged their public keys. */
-function pair(): [Sandbox, Sandbox] {
-  const x = register("linkoping", "Linköpings kommun");
-  const y = register("norrkoping", "Norrköpings kommun");
-  trust(x, y, "linkoping");
-  trust(y, x, "norrkoping");
+async function pair(): Promise<[Sandbox, Sandbox]> {
+  const x = await register("linkoping", "Linköpings kommun");
+  const y = await register("norrkoping", "Norrköpings kommun");
+  await trust(x, y, "linkoping");
+  await trust(y, x, "norrkoping");
   return [x, y];
 }
 
@@ -47,15 +47,15 @@ async function pdfText(file: string): Promise<string> {
 
 describe("exchange between two registers", () => {
   it("sends a case from Linköping to Norrköping and its answer back, matched on both sides", async () => {
-    [a, b] = pair();
-    const out = a.json([
+    [a, b] = await pair();
+    const out = await a.cliJson([
       "case", "new", "--direction", "out", "--counterpart", "norrkoping", "--event-date", "2026-03-01", "--discovered-date", "2026-03-02",
       "--kind", "tillbud", "--area", "planering", "--summary", "Hemgång utan planering mellan kommunerna", "--person", "19121212-1212:Tolvan Tolvansson",
     ]);
     expect(out.dueDate).toBe("2026-06-02");
 
     const caseFile = join(a.home, "to-norrkoping.pdf");
-    const exported = a.json(["exchange", "export", out.diaryNumber, "-o", caseFile]);
+    const exported = await a.cliJson(["exchange", "export", out.diaryNumber, "-o", caseFile]);
     expect(exported).toMatchObject({ type: "case", status: "sent" });
     const text = await pdfText(caseFile);
     expect(text).toContain("Avvikelse i samverkan");
@@ -66,11 +66,11 @@ describe("exchange between two registers", () => {
     expect(text).not.toContain("Tolvansson");
 
     // Norrköping's register has its own numbers: make one case first so the numbers differ.
-    b.json(["case", "new", "--direction", "out", "--counterpart", "linkoping", "--event-date", "2026-03-01", "--discovered-date", "2026-03-01",
+    await b.cliJson(["case", "new", "--direction", "out", "--counterpart", "linkoping", "--event-date", "2026-03-01", "--discovered-date", "2026-03-01",
       "--kind", "risk", "--area", "ovrigt", "--summary", "Annat ärende"]);
-    const imported = b.json(["exchange", "import", caseFile], { env: { AVVIK_NOW: "2026-03-12T10:00:00" } });
+    const imported = await b.cliJson(["exchange", "import", caseFile], { env: { AVVIK_NOW: "2026-03-12T10:00:00" } });
     expect(imported).toMatchObject({ type: "case", diaryNumber: "2026-000002" });
-    const theirs = b.json(["case", "show", "linkoping:2026-000001"]);
+    const theirs = await b.cliJson(["case", "show", "linkoping:2026-000001"]);
     expect(theirs).toMatchObject({
       id: imported.caseId,
       direction: "in",
@@ -84,50 +84,50 @@ describe("exchange between two registers", () => {
     expect(theirs.refs).toContainEqual({ system: "linkoping", id: "2026-000001" });
     expect(theirs.documents[0]).toMatchObject({ direction: "in", party: "Linköpings kommun" });
 
-    const again = b.run(["exchange", "import", caseFile]);
+    const again = await b.cli(["exchange", "import", caseFile]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/redan inläst i ärende 2026-000002/);
 
     // Norrköping investigates and answers by exchange file.
-    b.json(["case", "assign", "2026-000002", "--to", "mas@norrkoping.example"]);
-    const early = b.run(["exchange", "export", "2026-000002"]);
+    await b.cliJson(["case", "assign", "2026-000002", "--to", "mas@norrkoping.example"]);
+    const early = await b.cli(["exchange", "export", "2026-000002"]);
     expect(early.code).toBe(1);
     expect(early.stderr).toMatch(/inget svar att skicka/);
-    b.json(["case", "update", "2026-000002", "--causes", "Ingen samordnad individuell plan upprättades.", "--actions", "Rutin för SIP vid flytt mellan kommuner."]);
+    await b.cliJson(["case", "update", "2026-000002", "--causes", "Ingen samordnad individuell plan upprättades.", "--actions", "Rutin för SIP vid flytt mellan kommuner."]);
     const answerFile = join(b.home, "answer.pdf");
-    const answered = b.json(["exchange", "export", "2026-000002", "-o", answerFile], { env: { AVVIK_NOW: "2026-04-20T09:00:00" } });
+    const answered = await b.cliJson(["exchange", "export", "2026-000002", "-o", answerFile], { env: { AVVIK_NOW: "2026-04-20T09:00:00" } });
     expect(answered).toMatchObject({ type: "answer", status: "answered" });
     expect(await pdfText(answerFile)).toContain("Rutin för SIP vid flytt mellan kommuner.");
 
-    const back = a.json(["exchange", "import", answerFile], { env: { AVVIK_NOW: "2026-04-22T09:00:00" } });
+    const back = await a.cliJson(["exchange", "import", answerFile], { env: { AVVIK_NOW: "2026-04-22T09:00:00" } });
     expect(back).toMatchObject({ type: "answer", diaryNumber: "2026-000001" });
-    const mine = a.json(["case", "show", "2026-000001"]);
+    const mine = await a.cliJson(["case", "show", "2026-000001"]);
     expect(mine).toMatchObject({ status: "answered", dueDate: "2026-06-02", causes: "Ingen samordnad individuell plan upprättades." });
     expect(mine.refs).toContainEqual({ system: "norrkoping", id: "2026-000002" });
     expect(mine.documents.map((d: any) => d.direction)).toEqual(["out", "out", "in"]);
-    expect(a.json(["case", "show", "norrkoping:2026-000002"]).id).toBe(mine.id);
-    expect(a.run(["exchange", "import", answerFile]).stderr).toMatch(/redan inläst i ärende 2026-000001/);
+    expect((await a.cliJson(["case", "show", "norrkoping:2026-000002"])).id).toBe(mine.id);
+    expect((await a.cli(["exchange", "import", answerFile])).stderr).toMatch(/redan inläst i ärende 2026-000001/);
   });
 
   it("carries personal data only when asked, and stores it encrypted on arrival", async () => {
-    [a, b] = pair();
-    a.json(["case", "new", "--direction", "out", "--counterpart", "norrkoping", "--event-date", "2026-03-01", "--discovered-date", "2026-03-02",
+    [a, b] = await pair();
+    await a.cliJson(["case", "new", "--direction", "out", "--counterpart", "norrkoping", "--event-date", "2026-03-01", "--discovered-date", "2026-03-02",
       "--kind", "skada", "--area", "lakemedel", "--summary", "Fel dos", "--person", "19121212-1212:Tolvan Tolvansson"]);
     const file = join(a.home, "with-pd.pdf");
-    a.json(["exchange", "export", "2026-000001", "-o", file, "--with-personal-data"]);
+    await a.cliJson(["exchange", "export", "2026-000001", "-o", file, "--with-personal-data"]);
     expect(await pdfText(file)).toMatch(/19121212-1212\s+Tolvan Tolvansson/);
-    expect(a.json(["audit", "list", "--case", "2026-000001"]).map((e: any) => e.action)).toContain("reveal");
-    b.json(["exchange", "import", file]);
-    expect(b.json(["case", "show", "1"]).persons).toEqual(["19121212-****"]);
-    expect(b.json(["case", "show", "1", "--reveal"]).personDetails).toEqual([{ pnr: "19121212-1212", name: "Tolvan Tolvansson" }]);
+    expect((await a.cliJson(["audit", "list", "--case", "2026-000001"])).map((e: any) => e.action)).toContain("reveal");
+    await b.cliJson(["exchange", "import", file]);
+    expect((await b.cliJson(["case", "show", "1"])).persons).toEqual(["19121212-****"]);
+    expect((await b.cliJson(["case", "show", "1", "--reveal"])).personDetails).toEqual([{ pnr: "19121212-1212", name: "Tolvan Tolvansson" }]);
   });
 
   it("refuses files that are damaged, changed, of an unknown version, or not exchange files, changing nothing", async () => {
-    [a, b] = pair();
-    a.json(["case", "new", "--direction", "out", "--counterpart", "norrkoping", "--event-date", "2026-03-01", "--discovered-date", "2026-03-02",
+    [a, b] = await pair();
+    await a.cliJson(["case", "new", "--direction", "out", "--counterpart", "norrkoping", "--event-date", "2026-03-01", "--discovered-date", "2026-03-02",
       "--kind", "risk", "--area", "ovrigt", "--summary", "Test"]);
     const file = join(a.home, "case.pdf");
-    a.json(["exchange", "export", "2026-000001", "-o", file]);
+    await a.cliJson(["exchange", "export", "2026-000001", "-o", file]);
     const { readExchangeFile } = await import("../../dist/exchange/file.js" as string);
     const read = await readExchangeFile(readFileSync(file));
     const payload = read.payload;
@@ -148,12 +148,12 @@ describe("exchange between two registers", () => {
       [join(b.home, "missing.pdf"), /finns inte/],
     ];
     for (const [f, message] of cases) {
-      const r = b.run(["exchange", "import", f]);
+      const r = await b.cli(["exchange", "import", f]);
       expect({ f, code: r.code }).toEqual({ f, code: 1 });
       expect(r.stderr).toMatch(message);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
     }
-    expect(b.json(["case", "list"])).toEqual([]);
+    expect(await b.cliJson(["case", "list"])).toEqual([]);
 
     // A payload written by another system as bare JSON with a correct checksum, signed with the sender's key
     // (here Linköping's other system holding Linköping's signing key), is accepted.
@@ -164,42 +164,42 @@ describe("exchange between two registers", () => {
     const signature = { ...payload.signature, value: sign(null, Buffer.from(canonicalJson(sealed), "utf8"), privateKey).toString("base64") };
     const other = join(b.home, "other.json");
     writeFileSync(other, JSON.stringify({ ...sealed, signature }));
-    expect(b.json(["exchange", "import", other]).type).toBe("case");
+    expect((await b.cliJson(["exchange", "import", other])).type).toBe("case");
   });
 
-  it("is recognised by reply attach and reply inbox, so the registrar need not know which file is which", () => {
-    [a, b] = pair();
-    a.json(["case", "new", "--direction", "out", "--counterpart", "norrkoping", "--event-date", "2026-03-01", "--discovered-date", "2026-03-02",
+  it("is recognised by reply attach and reply inbox, so the registrar need not know which file is which", async () => {
+    [a, b] = await pair();
+    await a.cliJson(["case", "new", "--direction", "out", "--counterpart", "norrkoping", "--event-date", "2026-03-01", "--discovered-date", "2026-03-02",
       "--kind", "risk", "--area", "ovrigt", "--summary", "Test via inkorgen"]);
     const inboxB = join(b.home, "inkorg");
     mkdirSync(inboxB);
-    a.json(["exchange", "export", "2026-000001", "-o", join(inboxB, "fran-linkoping.pdf")]);
-    const gotCase = b.json(["reply", "inbox", inboxB]);
+    await a.cliJson(["exchange", "export", "2026-000001", "-o", join(inboxB, "fran-linkoping.pdf")]);
+    const gotCase = await b.cliJson(["reply", "inbox", inboxB]);
     expect(gotCase).toMatchObject({ attached: 1, left: 0 });
-    expect(b.json(["case", "show", "linkoping:2026-000001"])).toMatchObject({ direction: "in", dueDate: "2026-06-02" });
+    expect(await b.cliJson(["case", "show", "linkoping:2026-000001"])).toMatchObject({ direction: "in", dueDate: "2026-06-02" });
     expect(existsSync(join(inboxB, "done", "fran-linkoping.pdf"))).toBe(true);
 
-    b.json(["case", "assign", "2026-000001", "--to", "mas@norrkoping.example"]);
-    b.json(["case", "update", "2026-000001", "--causes", "Orsak", "--actions", "Åtgärd"]);
+    await b.cliJson(["case", "assign", "2026-000001", "--to", "mas@norrkoping.example"]);
+    await b.cliJson(["case", "update", "2026-000001", "--causes", "Orsak", "--actions", "Åtgärd"]);
     const answer = join(b.home, "svar.pdf");
-    b.json(["exchange", "export", "2026-000001", "-o", answer]);
-    const attached = a.json(["reply", "attach", answer]);
+    await b.cliJson(["exchange", "export", "2026-000001", "-o", answer]);
+    const attached = await a.cliJson(["reply", "attach", answer]);
     expect(attached).toMatchObject({ caseId: 1, diaryNumber: "2026-000001", matchedBy: { strength: "exchange" } });
-    expect(a.json(["case", "show", "2026-000001"])).toMatchObject({ status: "answered", causes: "Orsak", actions: "Åtgärd" });
+    expect(await a.cliJson(["case", "show", "2026-000001"])).toMatchObject({ status: "answered", causes: "Orsak", actions: "Åtgärd" });
     // Attaching the same file again is recognised and changes nothing.
-    const again = a.json(["reply", "attach", answer]);
+    const again = await a.cliJson(["reply", "attach", answer]);
     expect(again.alreadyAttached).toBe(true);
-    expect(a.json(["diary", "list", "--case", "2026-000001"])).toHaveLength(3);
+    expect(await a.cliJson(["diary", "list", "--case", "2026-000001"])).toHaveLength(3);
   });
 
-  it("writes the same bytes for the same case at the same time", () => {
-    a = register("linkoping", "Linköpings kommun");
-    a.json(["case", "new", "--direction", "out", "--counterpart", "norrkoping", "--event-date", "2026-03-01", "--discovered-date", "2026-03-02",
+  it("writes the same bytes for the same case at the same time", async () => {
+    a = await register("linkoping", "Linköpings kommun");
+    await a.cliJson(["case", "new", "--direction", "out", "--counterpart", "norrkoping", "--event-date", "2026-03-01", "--discovered-date", "2026-03-02",
       "--kind", "risk", "--area", "ovrigt", "--summary", "Test"]);
     const one = join(a.home, "one.pdf");
     const two = join(a.home, "two.pdf");
-    a.json(["exchange", "export", "2026-000001", "-o", one]);
-    a.json(["exchange", "export", "2026-000001", "-o", two]);
+    await a.cliJson(["exchange", "export", "2026-000001", "-o", one]);
+    await a.cliJson(["exchange", "export", "2026-000001", "-o", two]);
     expect(readFileSync(one).equals(readFileSync(two))).toBe(true);
   });
 });

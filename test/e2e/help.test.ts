@@ -5,13 +5,13 @@ let s: Sandbox;
 afterEach(() => s?.cleanup());
 
 describe("help that teaches", () => {
-  it("every command's help has at least two examples (src/cli/help.ts)", () => {
+  it("every command's help has at least two examples (src/cli/help.ts)", async () => {
     s = sandbox();
-    const commands = s.run(["__complete", "commands"]).stdout.split("\n").filter(Boolean);
+    const commands = (await s.cli(["__complete", "commands"])).stdout.split("\n").filter(Boolean);
     expect(commands).toEqual(expect.arrayContaining(["case new", "case show", "config set", "doctor", "completion", "flows"]));
     const missing: string[] = [];
     for (const path of commands) {
-      const r = s.run([...path.split(" "), "--help"]);
+      const r = await s.cli([...path.split(" "), "--help"]);
       expect(r.code, path).toBe(0);
       const examples = r.stdout.split("Exempel:")[1] ?? "";
       if ((examples.match(/^ {2}# /gm) ?? []).length < 2) missing.push(path);
@@ -19,22 +19,22 @@ describe("help that teaches", () => {
     expect(missing, "add examples for these commands to EXAMPLES in src/cli/help.ts").toEqual([]);
   });
 
-  it("is Swedish by default and English with --lang en", () => {
+  it("is Swedish by default and English with --lang en", async () => {
     s = sandbox();
-    const sv = s.run(["case", "update", "--help"]);
+    const sv = await s.cli(["case", "update", "--help"]);
     expect(sv.stdout).toContain("Exempel:");
     expect(sv.stdout).toContain("# för in allvarlighetsgrad, orsaker och åtgärder");
     expect(sv.stdout).toContain("avvik case update 2026-000012 --severity gul");
-    const en = s.run(["help", "case", "update", "--lang", "en"]);
+    const en = await s.cli(["help", "case", "update", "--lang", "en"]);
     expect(en.code).toBe(0);
     expect(en.stdout).toContain("Examples:");
     expect(en.stdout).toContain("# enter severity, causes and actions");
-    expect(s.run(["--help"]).stdout).toContain("avvik help flows");
+    expect((await s.cli(["--help"])).stdout).toContain("avvik help flows");
   });
 
-  it("describes the flows of Östergötland and Linköping in commands, marking those not yet present", () => {
+  it("describes the flows of Östergötland and Linköping in commands, marking those not yet present", async () => {
     s = sandbox();
-    const r = s.run(["help", "flows"]);
+    const r = await s.cli(["help", "flows"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Östergötland: kommunen rapporterar till regionen");
     expect(r.stdout).toContain("Östergötland: regionen rapporterar till kommunen");
@@ -47,6 +47,6 @@ describe("help that teaches", () => {
     const packetLine = r.stdout.split("\n").find((l) => l.includes("avvik packet"))!;
     expect(packetLine).not.toContain("(kommer");
     expect(packetLine).toContain("avvik packet 2026-000012");
-    expect(s.run(["flows", "--lang", "en"]).stdout).toContain("Linköping: incoming deviation");
+    expect((await s.cli(["flows", "--lang", "en"])).stdout).toContain("Linköping: incoming deviation");
   });
 });

@@ -45,7 +45,7 @@ describe("the menu of the day's work (avvik without arguments in a terminal)", (
     ]);
     expect(r.code).toBe(0);
     expect(r.screen).toContain("Registrerat: 2026-000001 (utgående, Region Östergötland)");
-    const c = s.json(["case", "show", "2026-000001"]);
+    const c = await s.cliJson(["case", "show", "2026-000001"]);
     expect(c).toMatchObject({
       direction: "out",
       status: "answered",
@@ -62,7 +62,7 @@ describe("the menu of the day's work (avvik without arguments in a terminal)", (
     // The packet printed from the menu is the command's: a diary document, the case sent, the file in the working directory.
     expect(c.documents.map((d: { number: string }) => d.number)).toEqual(["2026-000001:1", "2026-000001:2"]);
     expect(existsSync(join(s.home, "2026-000001-packet.pdf"))).toBe(true);
-    const audit = s.json(["audit", "list", "--case", "2026-000001"]).map((e: { action: string }) => e.action);
+    const audit = (await s.cliJson(["audit", "list", "--case", "2026-000001"])).map((e: { action: string }) => e.action);
     expect(audit).toEqual(expect.arrayContaining(["case.new", "diary.add", "case.update", "case.status"]));
   });
 
@@ -70,9 +70,9 @@ describe("the menu of the day's work (avvik without arguments in a terminal)", (
     s = linkoping();
     for (const args of [
       ["case", "new", "--direction", "out", "--counterpart", "region-ostergotland", "--event-date", "2026-03-01", "--discovered-date", "2026-03-02", "--kind", "risk", "--area", "information", "--summary", "Första"],
-    ]) expect(s.run(args).code).toBe(0);
-    s.run(["case", "status", "2026-000001", "sent"]);
-    s.run(["case", "status", "2026-000001", "answered"]);
+    ]) expect((await s.cli(args)).code).toBe(0);
+    await s.cli(["case", "status", "2026-000001", "sent"]);
+    await s.cli(["case", "status", "2026-000001", "answered"]);
     const r = await dialogue(s, [], [
       { expect: MENU, keys: KEY.down.repeat(7) + KEY.enter }, // Ändra status eller avsluta
       { expect: "Diarienummer, referens", keys: "2026-000001" + KEY.enter },
@@ -84,7 +84,7 @@ describe("the menu of the day's work (avvik without arguments in a terminal)", (
     expect(r.screen).toContain("Uppföljd (followed_up)");
     expect(r.screen).toContain("Avslutad (closed)");
     expect(r.screen).not.toContain("Skickad (sent)");
-    expect(s.json(["case", "show", "2026-000001"]).status).toBe("closed");
+    expect((await s.cliJson(["case", "show", "2026-000001"])).status).toBe("closed");
   });
 
   it("Ctrl-C in a dialogue returns to the menu; Ctrl-C in the menu ends avvik with 130", async () => {
@@ -97,7 +97,7 @@ describe("the menu of the day's work (avvik without arguments in a terminal)", (
     ]);
     expect(r.code).toBe(130);
     expect(r.screen).not.toMatch(/Error|at .*\.js/);
-    expect(s.json(["case", "list"])).toEqual([]);
+    expect(await s.cliJson(["case", "list"])).toEqual([]);
   });
 
   it("speaks English with --lang en", async () => {
@@ -107,9 +107,9 @@ describe("the menu of the day's work (avvik without arguments in a terminal)", (
     expect(r.screen).toContain("Register an outgoing deviation");
   });
 
-  it("without a terminal, avvik prints the help and exits 0", () => {
+  it("without a terminal, avvik prints the help and exits 0", async () => {
     s = linkoping();
-    const r = s.run([]);
+    const r = await s.cli([]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Användning:");
     expect(r.stdout).toContain("avvik help flows");
@@ -140,7 +140,7 @@ describe("the menu: incoming deviations and deadlines", () => {
       { expect: MENU, keys: KEY.up + KEY.enter },
     ]);
     expect(r.code).toBe(0);
-    expect(s.json(["case", "show", "2026-000001"])).toMatchObject({
+    expect(await s.cliJson(["case", "show", "2026-000001"])).toMatchObject({
       direction: "in",
       status: "assigned",
       unit: { id: "linkoping-hemtjanst-ryd" },
@@ -151,9 +151,9 @@ describe("the menu: incoming deviations and deadlines", () => {
   it("shows overdue cases and cases due soon, and opens one of them", async () => {
     s = linkoping();
     const base = ["case", "new", "--direction", "out", "--counterpart", "region-ostergotland", "--kind", "risk", "--area", "ovrigt"];
-    expect(s.run([...base, "--event-date", "2025-11-20", "--discovered-date", "2025-11-20", "--summary", "Gammal och försenad"]).code).toBe(0);
-    expect(s.run([...base, "--event-date", "2025-12-15", "--discovered-date", "2025-12-15", "--summary", "Snart sista dag"]).code).toBe(0);
-    expect(s.run([...base, "--event-date", "2026-03-09", "--discovered-date", "2026-03-09", "--summary", "Nyss registrerad"]).code).toBe(0);
+    expect((await s.cli([...base, "--event-date", "2025-11-20", "--discovered-date", "2025-11-20", "--summary", "Gammal och försenad"])).code).toBe(0);
+    expect((await s.cli([...base, "--event-date", "2025-12-15", "--discovered-date", "2025-12-15", "--summary", "Snart sista dag"])).code).toBe(0);
+    expect((await s.cli([...base, "--event-date", "2026-03-09", "--discovered-date", "2026-03-09", "--summary", "Nyss registrerad"])).code).toBe(0);
     const r = await dialogue(s, [], [
       { expect: "1 försenade, 1 med sista svarsdag inom 14 dagar", keys: "" },
       { expect: MENU, keys: KEY.down.repeat(4) + KEY.enter }, // Se försenade …

@@ -77,8 +77,8 @@ async function scanOfPage(file: string, page: number): Promise<Buffer> {
 describe("packet for an outgoing case", () => {
   it("addresses the coordinator, asks for a reply by the due date, masks persons, diarises and marks the case sent", async () => {
     s = linkoping();
-    s.json(outgoingCase(["--ref", "synergi:45678", "--person", PERSON]));
-    const r = s.json(["packet", "2026-000001"]);
+    await s.cliJson(outgoingCase(["--ref", "synergi:45678", "--person", PERSON]));
+    const r = await s.cliJson(["packet", "2026-000001"]);
     expect(r.file).toBe(join(s.home, "2026-000001-packet.pdf"));
     expect(r.status).toBe("sent");
     expect(r.document).toMatchObject({ number: "2026-000001:2", direction: "out" });
@@ -104,7 +104,7 @@ describe("packet for an outgoing case", () => {
     expect(all).not.toContain("1212-1212");
     expect(all).not.toContain("Tolvansson");
 
-    const c = s.json(["case", "show", "2026-000001"]);
+    const c = await s.cliJson(["case", "show", "2026-000001"]);
     expect(c.status).toBe("sent");
     expect(c.documents).toHaveLength(2);
     expect(c.documents[1].subject).toMatch(/skickad per post/);
@@ -116,46 +116,46 @@ describe("packet for an outgoing case", () => {
 
   it("prints personal data only when asked, keeps that copy encrypted and records the reveal", async () => {
     s = linkoping();
-    s.json(outgoingCase(["--person", PERSON]));
-    const r = s.json(["packet", "2026-000001", "--with-personal-data", "-o", "mas.pdf"]);
+    await s.cliJson(outgoingCase(["--person", PERSON]));
+    const r = await s.cliJson(["packet", "2026-000001", "--with-personal-data", "-o", "mas.pdf"]);
     expect(r.encrypted).toBe(true);
     const all = (await pages(join(s.home, "mas.pdf"))).join("\n");
     expect(all).toContain("19121212-1212");
     expect(all).toContain("Tolvan Tolvansson");
     const copy = storedFiles(s.home).find((f) => f.endsWith(r.hash))!;
     expect(readFileSync(copy).includes("%PDF")).toBe(false);
-    const audit = s.json(["audit", "list", "--case", "2026-000001"]);
+    const audit = await s.cliJson(["audit", "list", "--case", "2026-000001"]);
     expect(audit.some((e: any) => e.action === "reveal" && e.details.purpose === "packet")).toBe(true);
     expect(JSON.stringify(audit)).not.toContain("1212-1212");
-    expect(JSON.stringify(s.json(["diary", "list"]))).not.toContain("1212-1212");
+    expect(JSON.stringify(await s.cliJson(["diary", "list"]))).not.toContain("1212-1212");
   });
 
-  it("gives the same bytes twice under a fixed clock and does not diarise the same packet twice", () => {
+  it("gives the same bytes twice under a fixed clock and does not diarise the same packet twice", async () => {
     s = linkoping();
-    s.json(outgoingCase(["--ref", "synergi:45678"]));
-    const a = s.json(["packet", "2026-000001", "-o", "a.pdf"]);
-    const b = s.json(["packet", "2026-000001", "-o", "b.pdf"]);
+    await s.cliJson(outgoingCase(["--ref", "synergi:45678"]));
+    const a = await s.cliJson(["packet", "2026-000001", "-o", "a.pdf"]);
+    const b = await s.cliJson(["packet", "2026-000001", "-o", "b.pdf"]);
     expect(readFileSync(join(s.home, "a.pdf")).equals(readFileSync(join(s.home, "b.pdf")))).toBe(true);
     expect(b.hash).toBe(a.hash);
     expect(b.document).toBeNull();
     expect(b.existingDocument).toBe("2026-000001:2");
     // printed again another day: a new outgoing document, the status stays
-    const c = s.json(["packet", "2026-000001", "-o", "c.pdf"], { env: { AVVIK_NOW: "2026-04-01T10:00:00" } });
+    const c = await s.cliJson(["packet", "2026-000001", "-o", "c.pdf"], { env: { AVVIK_NOW: "2026-04-01T10:00:00" } });
     expect(c.document.number).toBe("2026-000001:3");
     expect(c.document.subject).toMatch(/på nytt/);
     expect(c.status).toBe("sent");
-    const r1 = s.run(["report", "2026-000001", "-o", "r1.pdf"]);
-    const r2 = s.run(["report", "2026-000001", "-o", "r2.pdf"]);
+    const r1 = await s.cli(["report", "2026-000001", "-o", "r1.pdf"]);
+    const r2 = await s.cli(["report", "2026-000001", "-o", "r2.pdf"]);
     expect(r1.code + r2.code).toBe(0);
     expect(readFileSync(join(s.home, "r1.pdf")).equals(readFileSync(join(s.home, "r2.pdf")))).toBe(true);
   });
 
-  it("refuses a packet for a case that is answered or closed", () => {
+  it("refuses a packet for a case that is answered or closed", async () => {
     s = linkoping();
-    s.json(outgoingCase());
-    s.json(["case", "status", "2026-000001", "sent"]);
-    s.json(["case", "status", "2026-000001", "answered"]);
-    const r = s.run(["packet", "2026-000001"]);
+    await s.cliJson(outgoingCase());
+    await s.cliJson(["case", "status", "2026-000001", "sent"]);
+    await s.cliJson(["case", "status", "2026-000001", "answered"]);
+    const r = await s.cli(["packet", "2026-000001"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/redan besvarat/);
     expect(existsSync(join(s.home, "2026-000001-packet.pdf"))).toBe(false);
@@ -165,13 +165,13 @@ describe("packet for an outgoing case", () => {
 describe("packet for an incoming case: our answer", () => {
   it("refuses without causes and actions, then answers with them", async () => {
     s = linkoping();
-    s.json(incomingCase(["--ref", "synergi:777"]));
-    s.json(["case", "assign", "2026-000001", "--to", "sara.nilsson@linkoping.example"]);
-    const refused = s.run(["packet", "2026-000001"]);
+    await s.cliJson(incomingCase(["--ref", "synergi:777"]));
+    await s.cliJson(["case", "assign", "2026-000001", "--to", "sara.nilsson@linkoping.example"]);
+    const refused = await s.cli(["packet", "2026-000001"]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/--causes, --actions/);
-    s.json(["case", "update", "2026-000001", "--causes", "Överrapporteringen saknade läkemedelslistan.", "--actions", "Ny checklista vid hemgång.", "--follow-up", "Stickprov efter tre månader."]);
-    const r = s.json(["packet", "2026-000001"]);
+    await s.cliJson(["case", "update", "2026-000001", "--causes", "Överrapporteringen saknade läkemedelslistan.", "--actions", "Ny checklista vid hemgång.", "--follow-up", "Stickprov efter tre månader."]);
+    const r = await s.cliJson(["packet", "2026-000001"]);
     expect(r.status).toBe("answered");
     const all = (await pages(r.file)).join("\n");
     expect(all).toContain("Svar på avvikelse i samverkan");
@@ -185,8 +185,8 @@ describe("packet for an incoming case: our answer", () => {
 describe("analysis document", () => {
   it("has the sections A to H, fills what the case knows and never shows personal data", async () => {
     s = linkoping();
-    s.json(outgoingCase(["--ref", "medcontrol:123", "--person", PERSON]));
-    const r = s.run(["analysis", "2026-000001"]);
+    await s.cliJson(outgoingCase(["--ref", "medcontrol:123", "--person", PERSON]));
+    const r = await s.cli(["analysis", "2026-000001"]);
     expect(r.code).toBe(0);
     const all = (await pages(join(s.home, "2026-000001-analys.pdf"))).join("\n");
     for (const l of ["A", "B", "C", "D", "E", "F", "G", "H"]) expect(all).toMatch(new RegExp(`^${l}\\. `, "m"));
@@ -199,75 +199,75 @@ describe("analysis document", () => {
 });
 
 describe("reply attach", () => {
-  it("runs the Östergötland flow: packet, scanned answer, case answered and diarised in the same case", () => {
+  it("runs the Östergötland flow: packet, scanned answer, case answered and diarised in the same case", async () => {
     s = linkoping();
-    s.json(outgoingCase(["--ref", "synergi:45678"]));
-    s.json(["packet", "2026-000001"]);
+    await s.cliJson(outgoingCase(["--ref", "synergi:45678"]));
+    await s.cliJson(["packet", "2026-000001"]);
     const file = fixture("hand-ert-dnr.pdf");
     const before = readFileSync(file);
-    const r = s.json(["reply", "attach", file]);
+    const r = await s.cliJson(["reply", "attach", file]);
     expect(r).toMatchObject({ caseId: 1, diaryNumber: "2026-000001", document: { number: "2026-000001:3", direction: "in" } });
     expect(readFileSync(file).equals(before)).toBe(true);
     // The stored copy of a reply from outside is encrypted: neither a PDF nor its text is readable in the data directory.
     const stored = readFileSync(storedFiles(s.home).find((f) => f.endsWith(r.hash))!);
     expect(stored.includes(Buffer.from("%PDF"))).toBe(false);
     expect(stored.equals(before)).toBe(false);
-    const c = s.json(["case", "show", "2026-000001"]);
+    const c = await s.cliJson(["case", "show", "2026-000001"]);
     expect(c.status).toBe("answered");
     expect(c.documents.map((d: any) => d.direction)).toEqual(["out", "out", "in"]);
     // the same file again is recognised; nothing changes
-    const again = s.json(["reply", "attach", file]);
+    const again = await s.cliJson(["reply", "attach", file]);
     expect(again.alreadyAttached).toBe(true);
     expect(again.document.number).toBe("2026-000001:3");
-    expect(s.json(["case", "show", "2026-000001"]).documents).toHaveLength(3);
+    expect((await s.cliJson(["case", "show", "2026-000001"])).documents).toHaveLength(3);
   });
 
-  it("finds the case by the Synergi number and by a number broken over two lines", () => {
+  it("finds the case by the Synergi number and by a number broken over two lines", async () => {
     s = linkoping();
-    s.json(outgoingCase(["--ref", "synergi:45678"]));
-    s.json(outgoingCase());
-    s.json(["case", "status", "2026-000001", "sent"]);
-    expect(s.json(["reply", "attach", fixture("hand-synergi.pdf")]).diaryNumber).toBe("2026-000001");
-    s.json(["case", "status", "2026-000002", "sent"]);
-    s.json(["case", "update", "2026-000002", "--ref", "medcontrol:1"]);
-    expect(s.json(["reply", "attach", fixture("hand-linebreak.pdf")]).diaryNumber).toBe("2026-000001");
+    await s.cliJson(outgoingCase(["--ref", "synergi:45678"]));
+    await s.cliJson(outgoingCase());
+    await s.cliJson(["case", "status", "2026-000001", "sent"]);
+    expect((await s.cliJson(["reply", "attach", fixture("hand-synergi.pdf")])).diaryNumber).toBe("2026-000001");
+    await s.cliJson(["case", "status", "2026-000002", "sent"]);
+    await s.cliJson(["case", "update", "2026-000002", "--ref", "medcontrol:1"]);
+    expect((await s.cliJson(["reply", "attach", fixture("hand-linebreak.pdf")])).diaryNumber).toBe("2026-000001");
   });
 
-  it("reads the QR code of an image-only scan", () => {
+  it("reads the QR code of an image-only scan", async () => {
     s = linkoping();
-    s.json(outgoingCase());
-    s.json(["case", "status", "2026-000001", "sent"]);
-    const r = s.json(["reply", "attach", fixture("scan-qr.pdf")]);
+    await s.cliJson(outgoingCase());
+    await s.cliJson(["case", "status", "2026-000001", "sent"]);
+    const r = await s.cliJson(["reply", "attach", fixture("scan-qr.pdf")]);
     expect(r.diaryNumber).toBe("2026-000001");
     expect(r.matchedBy.strength).toBe("qr");
   });
 
   it("matches a scan of our own reply form (no text layer) by its QR code", async () => {
     s = linkoping();
-    s.json(outgoingCase());
-    s.json(outgoingCase(["--ref", "synergi:45678"]));
-    const packet = s.json(["packet", "2026-000002"]);
+    await s.cliJson(outgoingCase());
+    await s.cliJson(outgoingCase(["--ref", "synergi:45678"]));
+    const packet = await s.cliJson(["packet", "2026-000002"]);
     const scan = join(s.home, "scan-of-form.pdf");
     writeFileSync(scan, await scanOfPage(packet.file, packet.pages));
     expect((await pages(scan)).join("").trim()).toBe("");
-    const r = s.json(["reply", "attach", scan]);
+    const r = await s.cliJson(["reply", "attach", scan]);
     expect(r).toMatchObject({ diaryNumber: "2026-000002", matchedBy: { strength: "qr" } });
-    expect(s.json(["case", "show", "2026-000002"]).status).toBe("answered");
+    expect((await s.cliJson(["case", "show", "2026-000002"])).status).toBe("answered");
   });
 
-  it("marks a case never marked as sent as sent and answered, with a note", () => {
+  it("marks a case never marked as sent as sent and answered, with a note", async () => {
     s = linkoping();
-    s.json(outgoingCase());
-    const r = s.run(["reply", "attach", fixture("hand-ert-dnr.pdf"), "--json"]);
+    await s.cliJson(outgoingCase());
+    const r = await s.cli(["reply", "attach", fixture("hand-ert-dnr.pdf"), "--json"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/inte markerat som skickat/);
     expect(JSON.parse(r.stdout).statusChanges.map((x: any) => x.to)).toEqual(["sent", "answered"]);
   });
 
-  it("refuses what it cannot match or read, stores nothing and leaves the file unchanged", () => {
+  it("refuses what it cannot match or read, stores nothing and leaves the file unchanged", async () => {
     s = linkoping();
-    s.json(outgoingCase());
-    s.json(outgoingCase());
+    await s.cliJson(outgoingCase());
+    await s.cliJson(outgoingCase());
     const cases: Array<[string, RegExp]> = [
       ["not-a-pdf.pdf", /inte en PDF/],
       ["truncated.pdf", /avkortad/],
@@ -280,7 +280,7 @@ describe("reply attach", () => {
       const file = fixture(name);
       const before = readFileSync(file);
       const mtime = statSync(file).mtimeMs;
-      const r = s.run(["reply", "attach", file]);
+      const r = await s.cli(["reply", "attach", file]);
       expect(r.code, name).toBe(1);
       expect(r.stderr, name).toMatch(message);
       expect(r.stderr.trim().split("\n"), name).toHaveLength(1);
@@ -288,29 +288,29 @@ describe("reply attach", () => {
       expect(statSync(file).mtimeMs).toBe(mtime);
     }
     expect(storedFiles(s.home)).toEqual([]);
-    expect(s.json(["diary", "list"])).toHaveLength(2);
+    expect(await s.cliJson(["diary", "list"])).toHaveLength(2);
     // with --case the registrar decides
-    const r = s.json(["reply", "attach", join(s.home, "hand-no-reference.pdf"), "--case", "2026-000002"]);
+    const r = await s.cliJson(["reply", "attach", join(s.home, "hand-no-reference.pdf"), "--case", "2026-000002"]);
     expect(r.diaryNumber).toBe("2026-000002");
   });
 });
 
 describe("reply inbox", () => {
-  it("attaches what matches, moves it to done/ and leaves the rest with a report", () => {
+  it("attaches what matches, moves it to done/ and leaves the rest with a report", async () => {
     s = linkoping();
-    s.json(outgoingCase(["--ref", "synergi:45678"]));
-    s.json(["packet", "2026-000001"]);
+    await s.cliJson(outgoingCase(["--ref", "synergi:45678"]));
+    await s.cliJson(["packet", "2026-000001"]);
     const inbox = join(s.home, "inbox");
     mkdirSync(inbox);
     for (const f of ["hand-ert-dnr.pdf", "scan-qr.pdf", "not-a-pdf.pdf", "hand-no-reference.pdf"]) copyFileSync(join(FIX, f), join(inbox, f));
-    const r = s.run(["reply", "inbox", inbox, "--json"]);
+    const r = await s.cli(["reply", "inbox", inbox, "--json"]);
     expect(r.code).toBe(1); // files were left
     const report = JSON.parse(r.stdout);
     const by = Object.fromEntries(report.files.map((f: any) => [f.file, f.status]));
     expect(by).toEqual({ "hand-ert-dnr.pdf": "attached", "hand-no-reference.pdf": "unmatched", "not-a-pdf.pdf": "invalid", "scan-qr.pdf": "attached" });
     expect(readdirSync(inbox).sort()).toEqual(["done", "hand-no-reference.pdf", "not-a-pdf.pdf"]);
     expect(readdirSync(join(inbox, "done")).sort()).toEqual(["hand-ert-dnr.pdf", "scan-qr.pdf"]);
-    const c = s.json(["case", "show", "2026-000001"]);
+    const c = await s.cliJson(["case", "show", "2026-000001"]);
     expect(c.status).toBe("answered");
     expect(c.documents.filter((d: any) => d.direction === "in")).toHaveLength(2);
   });

@@ -26,10 +26,10 @@ const NUMBERS = [TOLVAN, MARTA, SAMORDNING].flatMap(pnrForms);
 const data = (sb: Sandbox) => sb.env.AVVIK_HOME!;
 const oneLine = (text: string) => expect(text.trim().split("\n")).toHaveLength(1);
 
-function registerWithPersons(sb: Sandbox): void {
-  sb.json(outgoingCase(["--person", `${TOLVAN}:${TOLVAN_NAME}`, "--person", `${MARTA}:${MARTA_NAME}`]));
-  sb.json(incomingCase(["--person", `${SAMORDNING}:${SAMORDNING_NAME}`]));
-  sb.json(outgoingCase(["--person", TOLVAN.replace("-", "").slice(2)])); // the ten-digit form
+async function registerWithPersons(sb: Sandbox): Promise<void> {
+  await sb.cliJson(outgoingCase(["--person", `${TOLVAN}:${TOLVAN_NAME}`, "--person", `${MARTA}:${MARTA_NAME}`]));
+  await sb.cliJson(incomingCase(["--person", `${SAMORDNING}:${SAMORDNING_NAME}`]));
+  await sb.cliJson(outgoingCase(["--person", TOLVAN.replace("-", "").slice(2)])); // the ten-digit form
 }
 
 /** Stores a file (encrypted, as a packet with personal data would be) as a document of a case, in-process. */
@@ -48,19 +48,19 @@ function storeFile(sb: Sandbox, ref: string, content: string, encrypt = true): s
 }
 
 describe("personal data at rest", () => {
-  it("leaves no personnummer (12/10 digits, with or without hyphen) or name in the database, its WAL and SHM, also before a checkpoint", () => {
+  it("leaves no personnummer (12/10 digits, with or without hyphen) or name in the database, its WAL and SHM, also before a checkpoint", async () => {
     s = linkoping();
     const home = data(s);
     // A reader holding an old snapshot keeps SQLite from checkpointing: what the commands write stays in the WAL.
     const pin = openRaw(home, true);
     pin.prepare("BEGIN").run();
     pin.prepare("SELECT count(*) FROM cases").get();
-    registerWithPersons(s);
-    s.json(["case", "update", "2026-000001", "--causes", "Rutinen följdes inte", "--ref", "synergi:45678"]);
-    const revealed = s.run(["case", "show", "2026-000001", "--reveal"]);
+    await registerWithPersons(s);
+    await s.cliJson(["case", "update", "2026-000001", "--causes", "Rutinen följdes inte", "--ref", "synergi:45678"]);
+    const revealed = await s.cli(["case", "show", "2026-000001", "--reveal"]);
     expect(revealed.stdout).toContain(TOLVAN);
     expect(revealed.stdout).toContain(MARTA_NAME);
-    const reveal = s.json(["audit", "list", "--case", "2026-000001"]).filter((e: any) => e.action === "reveal");
+    const reveal = (await s.cliJson(["audit", "list", "--case", "2026-000001"])).filter((e: any) => e.action === "reveal");
     expect(reveal).toEqual([expect.objectContaining({ user: "test", diaryNumber: "2026-000001", details: { persons: 2 } })]);
     storeFile(s, "2026-000001", `Personnummer ${TOLVAN} ${TOLVAN_NAME}`);
 
@@ -77,20 +77,20 @@ describe("personal data at rest", () => {
     pin.close();
 
     // After every connection is gone (checkpointed into the database file).
-    s.json(["case", "list"]);
+    await s.cliJson(["case", "list"]);
     expect(scan(filesUnder(home), [...NUMBERS, ...NAMES])).toEqual([]);
     // The audit trail holds counts, never the persons.
-    const audit = JSON.stringify(s.json(["audit", "list"]));
+    const audit = JSON.stringify(await s.cliJson(["audit", "list"]));
     for (const needle of [...NUMBERS, ...NAMES]) expect(audit).not.toContain(needle);
     // Masked everywhere without --reveal.
-    const listed = JSON.stringify(s.json(["case", "list"]));
+    const listed = JSON.stringify(await s.cliJson(["case", "list"]));
     for (const needle of [...NUMBERS, ...NAMES]) expect(listed).not.toContain(needle);
-    expect(s.json(["case", "show", "2026-000002"]).persons).toEqual([`${SAMORDNING.slice(0, 8)}-****`]);
+    expect((await s.cliJson(["case", "show", "2026-000002"])).persons).toEqual([`${SAMORDNING.slice(0, 8)}-****`]);
   });
 
-  it("keeps the key file private and out of reach of a copy without it", () => {
+  it("keeps the key file private and out of reach of a copy without it", async () => {
     s = linkoping();
-    registerWithPersons(s);
+    await registerWithPersons(s);
     const home = data(s);
     expect(statSync(join(home, "key")).mode & 0o777).toBe(0o600);
     expect(statSync(join(home, "avvik.db")).mode & 0o077).toBe(0);
@@ -98,7 +98,7 @@ describe("personal data at rest", () => {
     const copy = join(s.home, "copy");
     mkdirSync(copy);
     for (const f of ["avvik.db"]) copyFileSync(join(home, f), join(copy, f));
-    const r = s.run(["case", "show", "2026-000001", "--reveal"], { env: { AVVIK_HOME: copy } });
+    const r = await s.cli(["case", "show", "2026-000001", "--reveal"], { env: { AVVIK_HOME: copy } });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/Nyckelfilen .*key saknas/);
     oneLine(r.stderr);
@@ -116,9 +116,9 @@ describe("a wrong or missing key", () => {
     }
   }
 
-  it("gives one clear line and changes nothing", () => {
+  it("gives one clear line and changes nothing", async () => {
     s = linkoping();
-    registerWithPersons(s);
+    await registerWithPersons(s);
     const key = join(data(s), "key");
     const original = readFileSync(key);
     const before = counts(s);
@@ -131,24 +131,24 @@ describe("a wrong or missing key", () => {
 
     unlinkSync(key);
     for (const args of commands) {
-      const r = s.run(args);
+      const r = await s.cli(args);
       expect({ args: args.join(" "), code: r.code }).toEqual({ args: args.join(" "), code: 1 });
       expect(r.stderr).toMatch(/Nyckelfilen .* saknas/);
       oneLine(r.stderr);
     }
     // init on the existing register does not make a new key behind the user's back.
-    expect(s.run(["init", "--org-id", "linkoping", "--org-name", "Linköpings kommun"]).code).toBe(1);
+    expect((await s.cli(["init", "--org-id", "linkoping", "--org-name", "Linköpings kommun"])).code).toBe(1);
     expect(existsSync(key)).toBe(false);
 
     writeFileSync(key, randomBytes(32).toString("base64") + "\n", { mode: 0o600 });
     for (const args of commands) {
-      const r = s.run(args, { env: { AVVIK_LANG: "en" } });
+      const r = await s.cli(args, { env: { AVVIK_LANG: "en" } });
       expect({ args: args.join(" "), code: r.code }).toEqual({ args: args.join(" "), code: 1 });
       expect(r.stderr).toMatch(/cannot be decrypted with this key/);
       oneLine(r.stderr);
     }
     writeFileSync(key, "not a key\n");
-    const invalid = s.run(commands[2]!);
+    const invalid = await s.cli(commands[2]!);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toMatch(/inte en giltig nyckel/);
     expect(counts(s)).toEqual(before);
@@ -156,20 +156,20 @@ describe("a wrong or missing key", () => {
     // A key given by AVVIK_KEY_FILE that is wrong is refused the same way.
     const elsewhere = join(s.home, "other.key");
     writeFileSync(elsewhere, randomBytes(32).toString("base64"), { mode: 0o600 });
-    expect(s.run(commands[2]!, { env: { AVVIK_KEY_FILE: elsewhere } }).code).toBe(1);
+    expect((await s.cli(commands[2]!, { env: { AVVIK_KEY_FILE: elsewhere } })).code).toBe(1);
     expect(counts(s)).toEqual(before);
 
     writeFileSync(key, original);
-    expect(s.json(["case", "show", "2026-000001"]).persons).toHaveLength(2);
-    expect(s.run(["check"]).code).toBe(0);
+    expect((await s.cliJson(["case", "show", "2026-000001"])).persons).toHaveLength(2);
+    expect((await s.cli(["check"])).code).toBe(0);
   });
 });
 
 describe("audit verify", () => {
-  it("passes an untouched trail and names edited, deleted and inserted events", () => {
+  it("passes an untouched trail and names edited, deleted and inserted events", async () => {
     s = linkoping();
-    registerWithPersons(s);
-    const ok = s.json(["audit", "verify"]);
+    await registerWithPersons(s);
+    const ok = await s.cliJson(["audit", "verify"]);
     expect(ok).toMatchObject({ ok: true, problems: [] });
     expect(ok.events).toBeGreaterThan(10);
     const last = ok.head.id as number;
@@ -181,7 +181,7 @@ describe("audit verify", () => {
     db.prepare("DELETE FROM audit WHERE id = ?").run(last);
     db.close();
 
-    const r = s.run(["audit", "verify"]);
+    const r = await s.cli(["audit", "verify"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr.trim().split("\n")).toEqual([
@@ -191,25 +191,25 @@ describe("audit verify", () => {
       // The last event recorded the third case's first diary entry, which now has no event behind it.
       "Diarieposter utan händelsen som diarieförde dem: 2026-000003:1 (1 st); händelser har tagits bort ur loggen.",
     ]);
-    const json = s.run(["audit", "verify", "--json"]);
+    const json = await s.cli(["audit", "verify", "--json"]);
     expect(json.code).toBe(1);
     const report = JSON.parse(json.stdout);
     expect(report.ok).toBe(false);
     expect(report.problems.map((p: any) => [p.kind, p.id ?? p.ids ?? p.examples])).toEqual([["edited", 3], ["deleted", [7]], ["deleted", [last]], ["unrecorded", ["2026-000003:1"]]]);
 
-    const check = s.run(["check", "--json"]);
+    const check = await s.cli(["check", "--json"]);
     expect(check.code).toBe(1);
     expect(JSON.parse(check.stdout).problems.filter((p: any) => p.kind === "audit")).toHaveLength(4);
   });
 });
 
 describe("audit verify --expect", () => {
-  it("finds a trail rewritten with a forged head when the head was noted outside the register", () => {
+  it("finds a trail rewritten with a forged head when the head was noted outside the register", async () => {
     s = linkoping();
-    registerWithPersons(s);
-    const noted = s.json(["audit", "verify"]).head as { id: number; hash: string };
-    s.json(["case", "status", "2026-000001", "sent"]);
-    expect(s.json(["audit", "verify", "--expect", `${noted.id}:${noted.hash}`]).ok).toBe(true);
+    await registerWithPersons(s);
+    const noted = (await s.cliJson(["audit", "verify"])).head as { id: number; hash: string };
+    await s.cliJson(["case", "status", "2026-000001", "sent"]);
+    expect((await s.cliJson(["audit", "verify", "--expect", `${noted.id}:${noted.hash}`])).ok).toBe(true);
 
     // An insider rewrites the trail from event 5 on, recomputing every hash and the head.
     const db = openRaw(data(s));
@@ -225,25 +225,25 @@ describe("audit verify --expect", () => {
     db.prepare("UPDATE settings SET value = ? WHERE key = 'audit_head'").run(JSON.stringify({ id: rows[rows.length - 1].id, hash: prev }));
     db.close();
 
-    expect(s.run(["audit", "verify"]).code).toBe(0); // the documented limit
-    const r = s.run(["audit", "verify", "--expect", `${noted.id}:${noted.hash}`]);
+    expect((await s.cli(["audit", "verify"])).code).toBe(0); // the documented limit
+    const r = await s.cli(["audit", "verify", "--expect", `${noted.id}:${noted.hash}`]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(`Händelse ${noted.id} har inte längre den hash som noterades: loggen har skrivits om från en tidigare händelse.`);
-    const bad = s.run(["audit", "verify", "--expect", "12:abc"]);
+    const bad = await s.cli(["audit", "verify", "--expect", "12:abc"]);
     expect(bad.code).toBe(2);
     oneLine(bad.stderr);
   });
 });
 
 describe("check", () => {
-  it("passes a sound register and lists a missing file, a changed file and a broken reference", () => {
+  it("passes a sound register and lists a missing file, a changed file and a broken reference", async () => {
     s = linkoping();
-    registerWithPersons(s);
+    await registerWithPersons(s);
     const a = storeFile(s, "2026-000001", "packet one");
     const b = storeFile(s, "2026-000002", "packet two", false);
-    const good = s.json(["check"]);
+    const good = await s.cliJson(["check"]);
     expect(good).toMatchObject({ ok: true, integrity: "ok", files: 2, persons: 4, problems: [] });
-    expect(s.run(["check"]).stdout).toMatch(/Registret är helt/);
+    expect((await s.cli(["check"])).stdout).toMatch(/Registret är helt/);
 
     const home = data(s);
     unlinkSync(join(home, "files", a.slice(0, 2), a));
@@ -253,7 +253,7 @@ describe("check", () => {
     db.prepare("INSERT INTO case_refs (case_id, system, external_id) VALUES (999, 'synergi', '1')").run();
     db.close();
 
-    const r = s.run(["check"]);
+    const r = await s.cli(["check"]);
     expect(r.code).toBe(1);
     const lines = r.stderr.trim().split("\n");
     expect(lines).toHaveLength(3);
@@ -262,9 +262,9 @@ describe("check", () => {
     expect(lines).toContainEqual(expect.stringMatching(/case_refs .* cases/));
   });
 
-  it("reports a damaged database, and commands refuse a file that is not a database with one line", () => {
+  it("reports a damaged database, and commands refuse a file that is not a database with one line", async () => {
     s = linkoping();
-    registerWithPersons(s);
+    await registerWithPersons(s);
     const file = join(data(s), "avvik.db");
     // Damage every page of the tables and indexes, none of the schema's (a damaged schema cannot be opened at
     // all; that case follows below).
@@ -277,30 +277,30 @@ describe("check", () => {
       if (!schema.has(page)) bytes.fill(0xff, (page - 1) * 4096 + 100, (page - 1) * 4096 + 160);
     }
     writeFileSync(file, bytes);
-    const r = s.run(["check"]);
+    const r = await s.cli(["check"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^Databasen är skadad: /m);
     expect(r.stderr).not.toMatch(/Oväntat fel/);
     writeFileSync(file, "this is not a database at all, just text ".repeat(200));
     for (const args of [["case", "list"], ["check"], ["audit", "verify"]]) {
-      const bad = s.run(args);
+      const bad = await s.cli(args);
       expect(bad.code).toBe(1);
       expect(bad.stderr).toMatch(/skadad eller ingen avvik-databas/);
       oneLine(bad.stderr);
     }
   });
 
-  it("reports a key readable by others and a missing key", () => {
+  it("reports a key readable by others and a missing key", async () => {
     s = linkoping();
-    registerWithPersons(s);
+    await registerWithPersons(s);
     const key = join(data(s), "key");
     chmodSync(key, 0o644);
-    const r = s.run(["check"]);
+    const r = await s.cli(["check"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/kan läsas av andra \(rättigheter 0644\)/);
     chmodSync(key, 0o600);
     unlinkSync(key);
-    const missing = s.run(["check"]);
+    const missing = await s.cli(["check"]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/Nyckelfilen .* saknas/);
   });
@@ -309,7 +309,7 @@ describe("check", () => {
 describe("backup and restore", () => {
   it("backs up while others write, refuses to overwrite, leaves the key out, and restores to a working register", async () => {
     s = linkoping();
-    registerWithPersons(s);
+    await registerWithPersons(s);
     const hash = storeFile(s, "2026-000001", "a packet with personal data");
     const target = join(s.home, "backup.avvik");
     const writers = Array.from({ length: 2 }, async () => {
@@ -326,12 +326,12 @@ describe("backup and restore", () => {
     expect(b!.stderr).toMatch(/Nyckelfilen ingår inte/);
     expect(statSync(target).mode & 0o077).toBe(0);
 
-    const again = s.run(["backup", target]);
+    const again = await s.cli(["backup", target]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/--force/);
     oneLine(again.stderr);
-    expect(s.run(["backup", target, "--force"]).code).toBe(0);
-    expect(s.run(["backup", join(data(s), "inside.db")]).code).toBe(1);
+    expect((await s.cli(["backup", target, "--force"])).code).toBe(0);
+    expect((await s.cli(["backup", join(data(s), "inside.db")])).code).toBe(1);
 
     // The backup holds neither the key nor any personal data in clear.
     const key = readFileSync(join(data(s), "key"), "utf8").trim();
@@ -339,45 +339,45 @@ describe("backup and restore", () => {
 
     const restored = join(s.home, "restored");
     const env = { AVVIK_HOME: restored };
-    const r = s.json(["restore", target], { env });
+    const r = await s.cliJson(["restore", target], { env });
     expect(r).toMatchObject({ home: restored, files: 1 });
     expect(existsSync(join(restored, "files", hash.slice(0, 2), hash))).toBe(true);
     // Without the key the restored register cannot show persons; with it, it is whole.
-    const noKey = s.run(["check"], { env });
+    const noKey = await s.cli(["check"], { env });
     expect(noKey.code).toBe(1);
     expect(noKey.stderr).toMatch(/saknas/);
     copyFileSync(join(data(s), "key"), join(restored, "key"));
-    expect(s.json(["check"], { env })).toMatchObject({ ok: true, files: 1 });
-    const original = s.json(["case", "list"]).map((c: any) => c.diaryNumber);
-    const copy = s.json(["case", "list"], { env }).map((c: any) => c.diaryNumber);
+    expect(await s.cliJson(["check"], { env })).toMatchObject({ ok: true, files: 1 });
+    const original = (await s.cliJson(["case", "list"])).map((c: any) => c.diaryNumber);
+    const copy = (await s.cliJson(["case", "list"], { env })).map((c: any) => c.diaryNumber);
     expect(copy).toEqual(original.slice(0, copy.length));
     expect(copy.length).toBeGreaterThanOrEqual(3);
-    expect(s.run(["case", "show", "2026-000001", "--reveal"], { env }).stdout).toContain(TOLVAN_NAME);
+    expect((await s.cli(["case", "show", "2026-000001", "--reveal"], { env })).stdout).toContain(TOLVAN_NAME);
     // The restored register works: a new case gets the next number.
-    expect(s.json(outgoingCase(), { env }).diaryNumber).toBe(`2026-${String(copy.length + 1).padStart(6, "0")}`);
+    expect((await s.cliJson(outgoingCase(), { env })).diaryNumber).toBe(`2026-${String(copy.length + 1).padStart(6, "0")}`);
 
     // Restoring over a register is refused.
-    const over = s.run(["restore", target], { env });
+    const over = await s.cli(["restore", target], { env });
     expect(over.code).toBe(1);
     expect(over.stderr).toMatch(/inte tom/);
     // A file that is not a backup is refused.
     const junk = join(s.home, "junk.db");
     writeFileSync(junk, "not a database");
-    const bad = s.run(["restore", junk], { env: { AVVIK_HOME: join(s.home, "r2") } });
+    const bad = await s.cli(["restore", junk], { env: { AVVIK_HOME: join(s.home, "r2") } });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/ingen säkerhetskopia/);
     expect(existsSync(join(s.home, "r2", "avvik.db"))).toBe(false);
   });
 
-  it("refuses a backup whose stored paths would leave the data directory", () => {
+  it("refuses a backup whose stored paths would leave the data directory", async () => {
     s = linkoping();
     const target = join(s.home, "evil.avvik");
-    expect(s.run(["backup", target]).code).toBe(0);
+    expect((await s.cli(["backup", target])).code).toBe(0);
     const db = new Database(target);
     db.prepare("INSERT INTO backup_files (path, data) VALUES (?, ?)").run("../../outside.txt", Buffer.from("x"));
     db.close();
     const home = join(s.home, "restored");
-    const r = s.run(["restore", target], { env: { AVVIK_HOME: home } });
+    const r = await s.cli(["restore", target], { env: { AVVIK_HOME: home } });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/otillåten sökväg/);
     expect(existsSync(join(s.home, "outside.txt"))).toBe(false);
@@ -386,16 +386,16 @@ describe("backup and restore", () => {
 });
 
 describe("purge (gallring)", () => {
-  it("erases the personal data of cases closed before the date, keeps the diary, the cases and a record", () => {
+  it("erases the personal data of cases closed before the date, keeps the diary, the cases and a record", async () => {
     s = linkoping();
-    registerWithPersons(s); // 2026-000001 (2 persons), -000002 (1), -000003 (1)
+    await registerWithPersons(s); // 2026-000001 (2 persons), -000002 (1), -000003 (1)
     const packet = storeFile(s, "2026-000001", `Följesedel ${TOLVAN} ${TOLVAN_NAME}`);
     const shared = storeFile(s, "2026-000003", "ej gallrad handling");
-    const close = (ref: string, steps: string[], now: string) => {
-      for (const st of steps) s.json(["case", "status", ref, st], { env: { AVVIK_NOW: now } });
+    const close = async (ref: string, steps: string[], now: string) => {
+      for (const st of steps) await s.cliJson(["case", "status", ref, st], { env: { AVVIK_NOW: now } });
     };
-    close("2026-000001", ["sent", "answered", "followed_up", "closed"], "2026-04-01T10:00:00");
-    close("2026-000002", ["assigned", "investigating", "answered", "followed_up", "closed"], "2026-06-01T10:00:00");
+    await close("2026-000001", ["sent", "answered", "followed_up", "closed"], "2026-04-01T10:00:00");
+    await close("2026-000002", ["assigned", "investigating", "answered", "followed_up", "closed"], "2026-06-01T10:00:00");
     const later = { env: { AVVIK_NOW: "2026-07-01T10:00:00" } };
 
     const home = data(s);
@@ -405,44 +405,44 @@ describe("purge (gallring)", () => {
     );
     db.close();
     expect(scan(filesUnder(home), ciphertexts).length).toBeGreaterThan(0);
-    const diaryBefore = s.json(["diary", "list"], later);
-    const casesBefore = s.json(["case", "list"], later);
+    const diaryBefore = await s.cliJson(["diary", "list"], later);
+    const casesBefore = await s.cliJson(["case", "list"], later);
 
     // Without a terminal and without --yes: a usage error naming --yes, nothing done.
-    const refused = s.run(["purge", "--closed-before", "2026-05-01"], later);
+    const refused = await s.cli(["purge", "--closed-before", "2026-05-01"], later);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--yes/);
     oneLine(refused.stderr);
-    expect(s.json(["purge", "--closed-before", "2026-05-01", "--dry-run"], later)).toMatchObject({ cases: 1, persons: 2, files: 1, dryRun: true });
+    expect(await s.cliJson(["purge", "--closed-before", "2026-05-01", "--dry-run"], later)).toMatchObject({ cases: 1, persons: 2, files: 1, dryRun: true });
 
-    const r = s.json(["purge", "--closed-before", "2026-05-01", "--yes"], later);
+    const r = await s.cliJson(["purge", "--closed-before", "2026-05-01", "--yes"], later);
     expect(r).toMatchObject({ closedBefore: "2026-05-01", cases: 1, persons: 2, files: 1, erasedFiles: 1, walTruncated: true });
 
     // The personal data is gone, also from the raw bytes (the old ciphertexts are not left in free pages or the WAL).
-    expect(s.json(["case", "show", "2026-000001", "--reveal"], later).persons).toEqual([]);
+    expect((await s.cliJson(["case", "show", "2026-000001", "--reveal"], later)).persons).toEqual([]);
     expect(scan(filesUnder(home), ciphertexts)).toEqual([]);
     expect(existsSync(join(home, "files", packet.slice(0, 2), packet))).toBe(false);
     expect(existsSync(join(home, "files", shared.slice(0, 2), shared))).toBe(true);
     // Cases closed later, and open cases, keep theirs.
-    expect(s.json(["case", "show", "2026-000002"], later).persons).toHaveLength(1);
-    expect(s.json(["case", "show", "2026-000003"], later).persons).toHaveLength(1);
+    expect((await s.cliJson(["case", "show", "2026-000002"], later)).persons).toHaveLength(1);
+    expect((await s.cliJson(["case", "show", "2026-000003"], later)).persons).toHaveLength(1);
     // The diary and the case data for statistics stay as they were.
-    expect(s.json(["diary", "list"], later)).toEqual(diaryBefore);
-    const casesAfter = s.json(["case", "list"], later);
+    expect(await s.cliJson(["diary", "list"], later)).toEqual(diaryBefore);
+    const casesAfter = await s.cliJson(["case", "list"], later);
     expect(casesAfter.map((c: any) => ({ ...c, persons: [] }))).toEqual(casesBefore.map((c: any) => ({ ...c, persons: [] })));
     // A record of the purge, counts only.
-    const events = s.json(["audit", "list"], later).filter((e: any) => e.action === "purge");
+    const events = (await s.cliJson(["audit", "list"], later)).filter((e: any) => e.action === "purge");
     expect(events).toEqual([expect.objectContaining({ details: { closedBefore: "2026-05-01", cases: 1, persons: 2, files: 1 } })]);
-    expect(s.json(["check"], later)).toMatchObject({ ok: true });
+    expect(await s.cliJson(["check"], later)).toMatchObject({ ok: true });
     // Running it again erases nothing more and records nothing more.
-    expect(s.json(["purge", "--closed-before", "2026-05-01", "--yes"], later)).toMatchObject({ cases: 0, persons: 0, files: 0 });
-    expect(s.json(["audit", "list"], later).filter((e: any) => e.action === "purge")).toHaveLength(1);
+    expect(await s.cliJson(["purge", "--closed-before", "2026-05-01", "--yes"], later)).toMatchObject({ cases: 0, persons: 0, files: 0 });
+    expect((await s.cliJson(["audit", "list"], later)).filter((e: any) => e.action === "purge")).toHaveLength(1);
   });
 
   it.skipIf(!existsSync("/usr/bin/script"))("asks for confirmation in a terminal: no keeps everything, yes purges", async () => {
     s = linkoping();
-    registerWithPersons(s);
-    for (const st of ["sent", "answered", "followed_up", "closed"]) s.json(["case", "status", "2026-000001", st]);
+    await registerWithPersons(s);
+    for (const st of ["sent", "answered", "followed_up", "closed"]) await s.cliJson(["case", "status", "2026-000001", st]);
     // util-linux `script` gives the command a pseudo-terminal; the answer is typed into it.
     const inTerminal = (answer: string) =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
@@ -457,32 +457,32 @@ describe("purge (gallring)", () => {
     expect(no.out).toMatch(/Radera personuppgifterna\?/);
     expect(no.out).toMatch(/Ingen gallring gjord/);
     expect(no.code).toBe(130);
-    expect(s.json(["case", "show", "2026-000001"]).persons).toHaveLength(2);
+    expect((await s.cliJson(["case", "show", "2026-000001"])).persons).toHaveLength(2);
     const yes = await inTerminal("y");
     expect(yes.code).toBe(0);
     expect(yes.out).toMatch(/Gallrat före 2026-03-11/);
-    expect(s.json(["case", "show", "2026-000001"]).persons).toEqual([]);
+    expect((await s.cliJson(["case", "show", "2026-000001"])).persons).toEqual([]);
   });
 
-  it("derives the date from the retention period when --closed-before is not given", () => {
+  it("derives the date from the retention period when --closed-before is not given", async () => {
     s = linkoping();
-    registerWithPersons(s);
-    for (const st of ["sent", "answered", "followed_up", "closed"]) s.json(["case", "status", "2026-000001", st]);
-    const none = s.run(["purge", "--yes"]);
+    await registerWithPersons(s);
+    for (const st of ["sent", "answered", "followed_up", "closed"]) await s.cliJson(["case", "status", "2026-000001", st]);
+    const none = await s.cli(["purge", "--yes"]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/--closed-before saknas/);
-    expect(s.json(["retention", "2"])).toEqual({ years: 2, closedBefore: "2024-03-10" });
-    expect(s.run(["retention", "0"]).code).toBe(2);
+    expect(await s.cliJson(["retention", "2"])).toEqual({ years: 2, closedBefore: "2024-03-10" });
+    expect((await s.cli(["retention", "0"])).code).toBe(2);
     // Two years later (minus a day) nothing is due; a day after that it is.
-    expect(s.json(["purge", "--yes"], { env: { AVVIK_NOW: "2028-03-10T09:00:00" } })).toMatchObject({ closedBefore: "2026-03-10", persons: 0 });
-    expect(s.json(["purge", "--yes"], { env: { AVVIK_NOW: "2028-03-11T09:00:00" } })).toMatchObject({ closedBefore: "2026-03-11", cases: 1, persons: 2 });
+    expect(await s.cliJson(["purge", "--yes"], { env: { AVVIK_NOW: "2028-03-10T09:00:00" } })).toMatchObject({ closedBefore: "2026-03-10", persons: 0 });
+    expect(await s.cliJson(["purge", "--yes"], { env: { AVVIK_NOW: "2028-03-11T09:00:00" } })).toMatchObject({ closedBefore: "2026-03-11", cases: 1, persons: 2 });
   });
 });
 
 describe("several writers and readers at once", () => {
   it("never shows 'database is locked' and keeps the register whole", async () => {
     s = linkoping();
-    registerWithPersons(s);
+    await registerWithPersons(s);
     const writer = async () => {
       const out = [];
       for (let i = 0; i < 6; i++) out.push(await s.spawn([...outgoingCase(["--person", `${TOLVAN}:${TOLVAN_NAME}`]), "--json"]));
@@ -506,17 +506,17 @@ describe("several writers and readers at once", () => {
     ).flat();
     expect(all.filter((r) => r.code !== 0).map((r) => r.stderr)).toEqual([]);
     expect(all.filter((r) => /locked|upptaget|busy/i.test(r.stderr))).toEqual([]);
-    const numbers = s.json(["case", "list"]).map((c: any) => c.diaryNumber);
+    const numbers = (await s.cliJson(["case", "list"])).map((c: any) => c.diaryNumber);
     expect(numbers).toEqual(Array.from({ length: 21 }, (_, i) => `2026-${String(i + 1).padStart(6, "0")}`));
-    expect(s.json(["check"])).toMatchObject({ ok: true });
+    expect(await s.cliJson(["check"])).toMatchObject({ ok: true });
   });
 });
 
 describe("hostile and broken input", () => {
-  it("refuses each with one line and exit 1 or 2, and writes nothing", () => {
+  it("refuses each with one line and exit 1 or 2, and writes nothing", async () => {
     s = linkoping();
     const home = data(s);
-    const before = s.json(["audit", "verify"]).events;
+    const before = (await s.cliJson(["audit", "verify"])).events;
     const long = "x".repeat(301);
     const aFile = join(s.home, "a-file");
     writeFileSync(aFile, "hello");
@@ -580,7 +580,7 @@ describe("hostile and broken input", () => {
       [["case", "list"], 2, /AVVIK_NOW/, { AVVIK_NOW: "next tuesday" }],
     ];
     for (const [args, code, message, env] of cases) {
-      const r = s.run(args, { env });
+      const r = await s.cli(args, { env });
       expect({ args: args.join(" ").slice(0, 120), code: r.code }).toEqual({ args: args.join(" ").slice(0, 120), code });
       expect(r.stderr).toMatch(message);
       oneLine(r.stderr);
@@ -589,10 +589,10 @@ describe("hostile and broken input", () => {
       expect(r.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/); // no terminal escapes echoed back
     }
     expect(readFileSync(aFile, "utf8")).toBe("hello");
-    expect(s.json(["case", "list"])).toEqual([]);
-    expect(s.json(["diary", "list"])).toEqual([]);
-    expect(s.json(["audit", "verify"]).events).toBe(before);
-    expect(s.json(["check"])).toMatchObject({ ok: true });
+    expect(await s.cliJson(["case", "list"])).toEqual([]);
+    expect(await s.cliJson(["diary", "list"])).toEqual([]);
+    expect((await s.cliJson(["audit", "verify"])).events).toBe(before);
+    expect(await s.cliJson(["check"])).toMatchObject({ ok: true });
     rmSync(join(s.home, "no-such-dir"), { recursive: true, force: true });
     expect(existsSync(join(home, "files"))).toBe(false);
   });

@@ -63,22 +63,22 @@ const TODAY = { AVVIK_NOW: "2026-08-01T08:00:00" };
 
 let s: Sandbox;
 
-beforeAll(() => {
+beforeAll(async () => {
   s = linkoping({ now: "2025-08-10T08:00:00" });
   for (const [now, args] of TIMELINE) {
-    const r = s.run(args, { env: { AVVIK_NOW: now } });
+    const r = await s.cli(args, { env: { AVVIK_NOW: now } });
     if (r.code !== 0) throw new Error(`${args.join(" ")} at ${now}: ${r.stderr}`);
   }
 });
 afterAll(() => s?.cleanup());
 
-const stats = (args: string[]) => s.json(["stats", ...args], { env: TODAY });
+const stats = async (args: string[]) => await s.cliJson(["stats", ...args], { env: TODAY });
 
 describe("statistics on a timeline with known answers", () => {
-  it("warned when the second report of the same event was registered", () => {
-    const audit = s.json(["audit", "list", "--case", "2026-000002"]);
+  it("warned when the second report of the same event was registered", async () => {
+    const audit = await s.cliJson(["audit", "list", "--case", "2026-000002"]);
     expect(audit.length).toBeGreaterThan(0);
-    const again = s.run(
+    const again = await s.cli(
       ["case", "new", "--direction", "in", "--counterpart", "region-ostergotland", "--event-date", "2026-01-10", "--discovered-date", "2026-01-10",
         "--kind", "tillbud", "--area", "lakemedel", "--person", PERSON, "--summary", "Utskriven utan läkemedelslista", "--json"],
       { env: { AVVIK_NOW: "2026-01-21T09:00:00" } },
@@ -90,28 +90,28 @@ describe("statistics on a timeline with known answers", () => {
     expect(again.stderr).toContain("avvik case update 2026-000009 --duplicate-of 2026-000001");
     expect(again.stderr).not.toMatch(/1212-1212|Tolvan/);
     // this third report is linked at once (to the second, which the link follows to the first later)
-    expect(s.run(["case", "update", "2026-000009", "--duplicate-of", "2026-000002"], { env: TODAY }).code).toBe(0);
+    expect((await s.cli(["case", "update", "2026-000009", "--duplicate-of", "2026-000002"], { env: TODAY })).code).toBe(0);
   });
 
-  it("counts a reported-twice event twice until it is linked, then once", () => {
-    const before = stats(["--period", "2026H1"]);
+  it("counts a reported-twice event twice until it is linked, then once", async () => {
+    const before = await stats(["--period", "2026H1"]);
     expect(before.total).toBe(7); // A..F and G (the third report is already linked)
     expect(before.answeredWithinDeadline).toBe(0.5); // 3 on time / (4 answered + 2 overdue: E and G)
 
-    const pairs = s.json(["duplicates"], { env: TODAY });
+    const pairs = await s.cliJson(["duplicates"], { env: TODAY });
     expect(pairs).toEqual([
       expect.objectContaining({ a: "2026-000001", b: "2026-000002", reasons: ["samePerson", "closeDates", "sameProviders", "sameArea", "similarText"] }),
     ]);
 
-    const linked = s.json(["case", "update", "2026-000002", "--duplicate-of", "2026-000001"], { env: TODAY });
+    const linked = await s.cliJson(["case", "update", "2026-000002", "--duplicate-of", "2026-000001"], { env: TODAY });
     expect(linked.duplicateOf).toBe("2026-000001");
     // the case that pointed at G now points at A: links never form chains
-    expect(s.json(["case", "show", "2026-000009"]).duplicateOf).toBe("2026-000001");
-    expect(s.json(["duplicates"], { env: TODAY })).toEqual([]);
+    expect((await s.cliJson(["case", "show", "2026-000009"])).duplicateOf).toBe("2026-000001");
+    expect(await s.cliJson(["duplicates"], { env: TODAY })).toEqual([]);
   });
 
-  it("gives total, margins, median, p90 and the share within the deadline, with the trend", () => {
-    const r = stats(["--period", "2026H1"]);
+  it("gives total, margins, median, p90 and the share within the deadline, with the trend", async () => {
+    const r = await stats(["--period", "2026H1"]);
     expect(r).toMatchObject({ from: "2026-01-01", to: "2026-06-30", total: 6 });
     expect(r.byArea).toEqual({ information: 0, planering: 0, lakemedel: 6, omvardnad: 0, bemotande: 0, ovrigt: 0 });
     expect(r.byKind).toEqual({ risk: 0, tillbud: 6, skada: 0 });
@@ -144,32 +144,32 @@ describe("statistics on a timeline with known answers", () => {
     }
   });
 
-  it("puts a case in the period in which it was registered: 2026-06-30 23:30 in H1, 2026-07-01 00:30 in H2", () => {
-    expect(stats(["--from", "2026-06-30", "--to", "2026-06-30"]).total).toBe(1);
-    expect(stats(["--from", "2026-07-01", "--to", "2026-07-01"]).byArea.information).toBe(1);
-    const h2 = stats(["--period", "2026H2"]);
+  it("puts a case in the period in which it was registered: 2026-06-30 23:30 in H1, 2026-07-01 00:30 in H2", async () => {
+    expect((await stats(["--from", "2026-06-30", "--to", "2026-06-30"])).total).toBe(1);
+    expect((await stats(["--from", "2026-07-01", "--to", "2026-07-01"])).byArea.information).toBe(1);
+    const h2 = await stats(["--period", "2026H2"]);
     expect(h2.total).toBe(1);
     expect(h2.previous.total).toBe(6);
-    const year = stats(["--period", "2026"]);
+    const year = await stats(["--period", "2026"]);
     expect(year).toMatchObject({ from: "2026-01-01", to: "2026-12-31", total: 7 });
     expect(year.previous).toMatchObject({ label: "2025", total: 2 });
-    expect(stats(["--from", "2026-01-01", "--to", "2026-06-30"])).toEqual(stats(["--period", "2026H1"]));
-    expect(s.json(["stats", "--period", "2026H1", "--format", "json"], { env: TODAY }).total).toBe(6);
+    expect(await stats(["--from", "2026-01-01", "--to", "2026-06-30"])).toEqual(await stats(["--period", "2026H1"]));
+    expect((await s.cliJson(["stats", "--period", "2026H1", "--format", "json"], { env: TODAY })).total).toBe(6);
   });
 
-  it("prints Swedish text, English with --lang en, and CSV", () => {
-    const text = s.run(["stats", "--period", "2026H1"], { env: TODAY });
+  it("prints Swedish text, English with --lang en, and CSV", async () => {
+    const text = await s.cli(["stats", "--period", "2026H1"], { env: TODAY });
     expect(text.code).toBe(0);
     expect(text.stdout).toContain("Avvikelser i samverkan 2026H1 (2026-01-01 – 2026-06-30)");
     expect(text.stdout).toMatch(/Handläggningstid, median \(dagar\)\s+35\s+55\s+-20/);
     expect(text.stdout).toMatch(/Andel besvarade inom svarstiden\s+60\u00a0%\s+50\u00a0%\s+\+10 p\.e\./);
     expect(text.stdout).toContain("Läkemedelsbehandling");
-    const by = s.run(["stats", "--period", "2026H1", "--by", "counterpart"], { env: TODAY });
+    const by = await s.cli(["stats", "--period", "2026H1", "--by", "counterpart"], { env: TODAY });
     expect(by.stdout).toContain("Region Östergötland");
     expect(by.stdout).not.toContain("Rapporteringsområde");
-    const en = s.run(["stats", "--period", "2026H1", "--lang", "en"], { env: TODAY });
+    const en = await s.cli(["stats", "--period", "2026H1", "--lang", "en"], { env: TODAY });
     expect(en.stdout).toMatch(/Share answered within the deadline\s+60%\s+50%/);
-    const csv = s.run(["stats", "--period", "2026H1", "--format", "csv"], { env: TODAY });
+    const csv = await s.cli(["stats", "--period", "2026H1", "--format", "csv"], { env: TODAY });
     const lines = csv.stdout.trim().split("\n");
     expect(lines[0]).toBe("dimension,code,name,value,share,previous");
     expect(lines).toContain("key,total,Antal ärenden,6,,2");
@@ -177,9 +177,9 @@ describe("statistics on a timeline with known answers", () => {
     expect(lines).toContain("area,lakemedel,Läkemedelsbehandling,6,1,2");
   });
 
-  it("refuses a missing or malformed period with a usage error", () => {
+  it("refuses a missing or malformed period with a usage error", async () => {
     for (const args of [[], ["--period", "2026H3"], ["--period", "2026H1", "--from", "2026-01-01"], ["--from", "2026-05-01", "--to", "2026-04-01"], ["--from", "2026-01-01"], ["--period", "2026", "--by", "colour"]]) {
-      const r = s.run(["stats", ...args], { env: TODAY });
+      const r = await s.cli(["stats", ...args], { env: TODAY });
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
       expect(r.stdout).toBe("");
@@ -188,7 +188,7 @@ describe("statistics on a timeline with known answers", () => {
 
   it("writes the board report: titles, figures, charts' labels, no personal data, the same bytes twice", async () => {
     const file = join(s.home, "styrelse.pdf");
-    const r = s.run(["stats", "--period", "2026H1", "--pdf", file], { env: TODAY });
+    const r = await s.cli(["stats", "--period", "2026H1", "--pdf", file], { env: TODAY });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Rapporten är skriven till .*styrelse\.pdf \(\d+ sidor\)/);
     const data = readFileSync(file);
@@ -226,7 +226,7 @@ describe("statistics on a timeline with known answers", () => {
     expect(text).toMatch(/60,0\s%/);
     expect(text).not.toMatch(/19121212|1212-1212|121212|Tolvan|Tolvansson/);
     const again = join(s.home, "igen.pdf");
-    expect(s.run(["stats", "--period", "2026H1", "--pdf", again], { env: TODAY }).code).toBe(0);
+    expect((await s.cli(["stats", "--period", "2026H1", "--pdf", again], { env: TODAY })).code).toBe(0);
     expect(readFileSync(again).equals(data)).toBe(true);
   });
 });

@@ -44,9 +44,9 @@ async function queued(extra: Partial<MessageSpec> = {}) {
   return store.write(() => queue(store, p));
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   s = linkoping();
-  const c = s.json([...incomingCase(["--person", `${PNR}:${NAME}`, "--ref", "synergi:45678"]), "--no-notify"]);
+  const c = await s.cliJson([...incomingCase(["--person", `${PNR}:${NAME}`, "--ref", "synergi:45678"]), "--no-notify"]);
   store = open();
   caseId = c.id;
 });
@@ -256,8 +256,8 @@ describe("notices", () => {
     expect(store.outbox.list({ caseId })).toEqual([]);
   });
 
-  it("returns null when there is nobody to notify", () => {
-    const out = s.json(outgoingCase());
+  it("returns null when there is nobody to notify", async () => {
+    const out = await s.cliJson(outgoingCase());
     store.close();
     store = open();
     expect(store.write(() => queueNotice(store, out.id, "answered"))).toBeNull();
