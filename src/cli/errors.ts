@@ -2,6 +2,7 @@
 
 import { FailedError, InterruptedError, MessageError, UsageError } from "../core/errors.js";
 import { isMessageKey, type Translate } from "../i18n/index.js";
+import { visible } from "./terminal.js";
 
 export const EXIT = {
   ok: 0,
@@ -47,8 +48,16 @@ function safeParams(params: Record<string, string | number>): Record<string, str
   return out;
 }
 
-/** Turns anything thrown into an exit code and the one line to print on stderr (null: print nothing). */
+/**
+ * Turns anything thrown into an exit code and the one line to print on stderr (null: print nothing). Whatever
+ * the message holds (a Node message, a stack with --debug), no control character in it reaches the terminal.
+ */
 export function report(err: unknown, t: Translate, command: string, debug: boolean): Reported {
+  const r = reported(err, t, command, debug);
+  return r.message === null ? r : { code: r.code, message: visible(r.message) };
+}
+
+function reported(err: unknown, t: Translate, command: string, debug: boolean): Reported {
   if (err instanceof InterruptedError || (err instanceof Error && err.name === "ExitPromptError")) {
     return { code: EXIT.interrupted, message: null };
   }

@@ -1,5 +1,11 @@
 // The one place that writes to the terminal. Data goes to stdout, everything else to stderr.
 // In --json mode human printing is a no-op and `json()` writes exactly one value.
+// Every human write makes control characters visible (src/cli/terminal.ts): text from outside never moves the
+// cursor, clears the screen or sets the title. Our own colours are marked by `style()` with a token that only
+// this Output knows, and become escape sequences only after that, at the stream, where colour is allowed.
+
+import { randomBytes } from "node:crypto";
+import { jsonVisible, visible } from "./terminal.js";
 
 export interface Streams {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -26,35 +32,53 @@ function cut(text: string, max: number | undefined): string {
   return `${text.slice(0, Math.max(1, max - 1))}…`;
 }
 
+// A private-use character around a per-process random key: data cannot forge a colour token.
+const MARK = "\uE000";
+const END = "\uE001";
+
 export class Output {
   readonly color: boolean;
+  private readonly errorColor: boolean;
   private wroteJson = false;
+  private readonly key = randomBytes(6).toString("hex");
+  private readonly token = new RegExp(`${MARK}${this.key}(\\d+)${END}`, "g");
 
   constructor(
     readonly jsonMode: boolean,
     private readonly streams: Streams,
-    private readonly env: NodeJS.ProcessEnv,
+    env: NodeJS.ProcessEnv,
   ) {
     this.color = colourAllowed(streams.stdout, env);
+    this.errorColor = colourAllowed(streams.stderr, env);
   }
 
+  /** `text` in a style, on a terminal that shows colour (the text itself is made visible when written). */
   style(style: Style, text: string): string {
     if (!this.color) return text;
     const [on, off] = codes[style];
-    return `\u001b[${on}m${text}\u001b[${off}m`;
+    return `${MARK}${this.key}${on}${END}${text}${MARK}${this.key}${off}${END}`;
   }
 
-  /** Human text to stdout (nothing in --json mode). */
+  /** What reaches a stream: control characters made visible, then our colour tokens as SGR (or nothing). */
+  private render(text: string, stream: Streams["stdout"]): string {
+    const colour = stream === this.streams.stdout ? this.color : this.errorColor;
+    return visible(text).replace(this.token, (_m, code: string) => (colour ? `\u001b[${code}m` : ""));
+  }
+
+  /** Human text to stdout (nothing in --json mode). Line breaks in `text` are kept; other controls shown. */
   line(text = ""): void {
     if (this.jsonMode) return;
-    this.streams.stdout.write(`${text}\n`);
+    this.streams.stdout.write(`${this.render(text, this.streams.stdout)}\n`);
   }
 
-  /** The single JSON value of a command: indented for a person at a terminal, compact for a program. */
+  /**
+   * The single JSON value of a command: indented for a person at a terminal, compact for a program. C1 and bidi
+   * characters in strings are written as \u escapes (JSON.stringify already does so for C0): the same data.
+   */
   json(value: unknown): void {
     if (this.wroteJson) throw new Error("json() called twice");
     this.wroteJson = true;
-    this.streams.stdout.write(`${JSON.stringify(value, null, this.streams.stdout.isTTY ? 2 : undefined)}\n`);
+    this.streams.stdout.write(`${jsonVisible(JSON.stringify(value, null, this.streams.stdout.isTTY ? 2 : undefined))}\n`);
   }
 
   /** A JSON array whose items are already JSON texts (large listings built by the database), written as they come. */
@@ -71,12 +95,12 @@ export class Output {
       first = false;
       size += item.length;
       if (size > 1 << 20) {
-        this.streams.stdout.write(chunk.join(""));
+        this.streams.stdout.write(jsonVisible(chunk.join("")));
         chunk = [];
         size = 0;
       }
     }
-    this.streams.stdout.write(`${chunk.join("")}]\n`);
+    this.streams.stdout.write(`${jsonVisible(chunk.join(""))}]\n`);
   }
 
   /** Prints `value` as JSON in --json mode, else calls `human`. */
@@ -87,22 +111,25 @@ export class Output {
 
   /** Status, progress and warnings: stderr, never stdout. */
   info(text: string): void {
-    this.streams.stderr.write(`${text}\n`);
+    this.streams.stderr.write(`${this.render(text, this.streams.stderr)}\n`);
   }
 
   warn(text: string): void {
-    const prefix = colourAllowed(this.streams.stderr, this.env) ? "\u001b[33m!\u001b[39m " : "! ";
-    this.streams.stderr.write(`${prefix}${text}\n`);
+    const prefix = this.errorColor ? "\u001b[33m!\u001b[39m " : "! ";
+    this.streams.stderr.write(`${prefix}${this.render(text, this.streams.stderr)}\n`);
   }
 
   error(text: string): void {
-    this.streams.stderr.write(`${text}\n`);
+    this.streams.stderr.write(`${this.render(text, this.streams.stderr)}\n`);
   }
 
-  /** Renders aligned columns; header in bold on a TTY. Cells are plain text (style after padding). */
+  /**
+   * Renders aligned columns; header in bold on a TTY. Cells are plain text, one line each, made visible before
+   * they are measured (style after padding).
+   */
   table(columns: Column[], rows: string[][], styleCell?: (row: number, col: number, text: string) => string): void {
     if (this.jsonMode) return;
-    const cells = rows.map((r) => r.map((c, i) => cut(c.replace(/[\r\n\t]+/g, " "), columns[i]?.max)));
+    const cells = rows.map((r) => r.map((c, i) => cut(visible(c.replace(/[\r\n\t]+/g, " "), false), columns[i]?.max)));
     const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => (r[i] ?? "").length)));
     const pad = (text: string, i: number) => {
       const w = widths[i] ?? 0;
@@ -122,6 +149,6 @@ export class Output {
           .trimEnd(),
       );
     });
-    this.streams.stdout.write(`${lines.join("\n")}\n`);
+    this.streams.stdout.write(`${this.render(lines.join("\n"), this.streams.stdout)}\n`);
   }
 }

@@ -5,6 +5,7 @@
 import { InterruptedError } from "../core/errors.js";
 import type { MessageKey, Translate } from "../i18n/index.js";
 import type { Io } from "./io.js";
+import { visible } from "./terminal.js";
 
 type Prompts = typeof import("@inquirer/prompts");
 
@@ -56,8 +57,10 @@ export function selectTheme(t: Translate) {
   };
 }
 
+/** A choice among `choices`; their names (case summaries, contact names) are shown with controls made visible. */
 export function choose<T>(asker: Asker, message: string, choices: Array<{ name: string; value: T }>, options: { default?: T; pageSize?: number } = {}): Promise<T> {
-  return ask(asker, (p) => p.select<T>({ message, choices, default: options.default, pageSize: options.pageSize ?? 12, theme: selectTheme(asker.t) }));
+  const shown = choices.map((c) => ({ ...c, name: visible(c.name, false) }));
+  return ask(asker, (p) => p.select<T>({ message: visible(message, false), choices: shown, default: options.default, pageSize: options.pageSize ?? 12, theme: selectTheme(asker.t) }));
 }
 
 /** Yes or no as a choice between "Ja" and "Nej" (inquirer's confirm only understands y/n). */

@@ -102,11 +102,14 @@ export function maskName(name: string): string {
 // characters dropped), with each normalised character mapped back to where it came from, so that what is found
 // can be reported and masked in the original text.
 
-/** A normalised text and, for each of its characters, the span [start, end) of the original it came from. */
+/**
+ * A normalised text and, for each of its characters, the span [start, end) of the original it came from
+ * (null: character i came from character i, the common case of a text where nothing is dropped or expanded).
+ */
 interface Normalised {
   text: string;
-  start: number[];
-  end: number[];
+  start: number[] | null;
+  end: number[] | null;
 }
 
 // Every dash (Unicode category Pd) and the minus sign become '-'.
@@ -115,7 +118,51 @@ const DASH = /[\p{Pd}\u2212\u2796\uFE63\uFF0D]/u;
 // combining marks, and controls other than white space.
 const INVISIBLE = /[\p{Cf}\p{M}\p{Cc}]/u;
 
+/** What one character (a code point) becomes: "" (dropped), or one or more characters. */
+function mapChar(ch: string): string {
+  const code = ch.codePointAt(0)!;
+  if (code < 0x80) return code === 0x20 || code === 0x09 ? " " : code >= 0x0a && code <= 0x0d ? "\n" : code < 0x20 || code === 0x7f ? "" : ch;
+  if (code === 0x85 || code === 0x2028 || code === 0x2029) return "\n";
+  if (INVISIBLE.test(ch)) return "";
+  if (/\s/u.test(ch)) return " ";
+  if (DASH.test(ch)) return "-";
+  const mapped = ch.normalize("NFKC");
+  return mapped === ch ? ch : [...mapped].map((c) => (INVISIBLE.test(c) ? "" : /\s/u.test(c) ? " " : DASH.test(c) ? "-" : c)).join("");
+}
+
+// Non-ASCII characters seen before and what they map to (letters of running text repeat: å, ä, ö, é …).
+const MAPPED = new Map<string, string>();
+function mapCached(ch: string): string {
+  let m = MAPPED.get(ch);
+  if (m === undefined) {
+    m = mapChar(ch);
+    if (MAPPED.size < 4096) MAPPED.set(ch, m);
+  }
+  return m;
+}
+
 function normaliseForNumbers(text: string): Normalised {
+  // The common case: every character becomes exactly one (ASCII, Swedish letters, a dash or space variant),
+  // most often itself.
+  let oneToOne = true;
+  let changed = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f) continue;
+    if (c < 0x80) {
+      if (c < 0x09 || (c > 0x0d && c < 0x20) || c === 0x7f) oneToOne = false;
+      else if (c !== 0x0a) changed = true;
+    } else if (c >= 0xd800 && c <= 0xdfff) oneToOne = false;
+    else {
+      const m = mapCached(text[i]!);
+      if (m.length !== 1) oneToOne = false;
+      else if (m !== text[i]) changed = true;
+    }
+    if (!oneToOne) break;
+  }
+  if (oneToOne) {
+    return { text: changed ? text.replace(/[^\x20-\x7e]/g, (ch) => (ch.charCodeAt(0) < 0x80 ? mapChar(ch) : mapCached(ch))) : text, start: null, end: null };
+  }
   let out = "";
   const start: number[] = [];
   const end: number[] = [];
@@ -123,18 +170,7 @@ function normaliseForNumbers(text: string): Normalised {
   while (i < text.length) {
     const code = text.codePointAt(i)!;
     const width = code > 0xffff ? 2 : 1;
-    const ch = text.slice(i, i + width);
-    let mapped: string;
-    if (code < 0x80) {
-      mapped = code === 0x20 || code === 0x09 ? " " : code >= 0x0a && code <= 0x0d ? "\n" : code < 0x20 || code === 0x7f ? "" : ch;
-    } else if (code === 0x85 || code === 0x2028 || code === 0x2029) mapped = "\n";
-    else if (INVISIBLE.test(ch)) mapped = "";
-    else if (/\s/u.test(ch)) mapped = " ";
-    else if (DASH.test(ch)) mapped = "-";
-    else {
-      mapped = ch.normalize("NFKC");
-      if (mapped !== ch) mapped = [...mapped].map((c) => (INVISIBLE.test(c) ? "" : /\s/u.test(c) ? " " : DASH.test(c) ? "-" : c)).join("");
-    }
+    const mapped = code >= 0x20 && code < 0x7f ? text[i]! : mapCached(text.slice(i, i + width));
     for (let k = 0; k < mapped.length; k++) {
       start.push(i);
       end.push(i + width);
@@ -157,14 +193,44 @@ export interface FoundNumber {
 // What may stand between two groups of digits of one number: one separator character alone ("tight"), or
 // spaces with at most one separator among them ("spaced", as in "19121212 - 1212" or "12 12 12"). A line
 // break only after a separator (a PDF wraps "19121212-" and "1212"); a bare line break ends the number.
-const TIGHT = /^[-+./_]$/;
-const SPACED = /^ {1,3}[-+./_]? {0,3}$|^ {0,3}[-+./_] {0,3}(?:\n {0,3}){0,2}$/;
+// Characters that may normalise into a digit (², ¼, full-width digits, everything from U+2000) or vanish
+// (controls, combining marks, formatting characters such as the soft hyphen).
+const SPECIAL = /[^\x00-\u1fff]|[\p{M}\p{Cf}\x00-\x08\x0e-\x1f\x7f-\x9f\u00b2\u00b3\u00b9\u00bc-\u00be]/u;
+// Ten digits with no more between each two than a joint allows (spaces, line breaks, one separator).
+const CLOSE_DIGITS = /\d(?:[\s\p{Pd}+./_]{0,12}\d){9}/u;
+const BREAK = 0;
+const TIGHT = 1;
+const SPACED = 2;
+const isSeparator = (c: number) => c === 0x2d || c === 0x2b || c === 0x2e || c === 0x2f || c === 0x5f; // - + . / _
+
+function joint(t: string, from: number, to: number): number {
+  if (to - from === 1 && isSeparator(t.charCodeAt(from))) return TIGHT;
+  let i = from;
+  let before = 0;
+  while (i < to && t.charCodeAt(i) === 0x20) (i++, before++);
+  const separator = i < to && isSeparator(t.charCodeAt(i));
+  if (separator) i++;
+  let after = 0;
+  let breaks = 0;
+  for (; i < to; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 0x20) after++;
+    else if (c === 0x0a && separator) breaks++;
+    else return BREAK;
+  }
+  return before <= 3 && after <= 6 && breaks <= 2 && before + after + breaks > 0 ? SPACED : BREAK;
+}
+
 // How a number may be split into groups (digits before each split): before the last four, and the date into
 // year, month and day (all of them or none: "1912-12-12-1212", "12 12 12-1212"; "2026-000012" is a diary number).
 export const NUMBER_SPLITS: Record<number, readonly string[]> = {
   10: ["", "6", "2,4", "2,4,6"],
   12: ["", "8", "4,6", "4,6,8", "2,4,6", "2,4,6,8"],
 };
+// The same as bit masks (bit n: a split after n digits).
+const SPLIT_MASKS: Record<number, ReadonlySet<number>> = Object.fromEntries(
+  Object.entries(NUMBER_SPLITS).map(([length, list]) => [length, new Set(list.map((l) => (l ? l.split(",").reduce((m, n) => m | (1 << Number(n)), 0) : 0)))]),
+);
 
 /**
  * Finds every valid personnummer or samordningsnummer in free text (subjects, e-mail bodies, CSV cells), with
@@ -174,65 +240,72 @@ export const NUMBER_SPLITS: Record<number, readonly string[]> = {
  * is a date and a diary number, not a personnummer.
  */
 export function locatePersonalNumbers(text: string, today: string): FoundNumber[] {
-  // Fast path: fewer than ten characters that could be digits cannot hold a number.
-  let digitish = 0;
-  for (let i = 0; i < text.length && digitish < 10; i++) {
-    const c = text.charCodeAt(i);
-    if ((c >= 48 && c <= 57) || c >= 0x80) digitish++;
-  }
-  if (digitish < 10) return [];
+  // Fast path: a text that is plain (no character that normalises into a digit, no invisible one) holds a number
+  // only if it has ten digits close together. Most text is plain (Swedish letters are), and the test runs in
+  // the regular expression engine.
+  if (!SPECIAL.test(text) && !CLOSE_DIGITS.test(text)) return [];
   const n = normaliseForNumbers(text);
-  const groups: Array<{ from: number; to: number }> = [];
-  for (const m of n.text.matchAll(/\d+/g)) groups.push({ from: m.index, to: m.index + m[0].length });
-  // gap[k]: how group k is joined to group k + 1.
-  const gap = groups.map((g, k) => {
-    const next = groups[k + 1];
-    if (!next) return "break";
-    const between = n.text.slice(g.to, next.from);
-    return TIGHT.test(between) ? "tight" : SPACED.test(between) ? "spaced" : "break";
-  });
+  const t = n.text;
+  // The groups of digits [from, to) and how each is joined to the next.
+  const from: number[] = [];
+  const to: number[] = [];
+  for (let i = 0; i < t.length; ) {
+    const c = t.charCodeAt(i);
+    if (c < 48 || c > 57) {
+      i++;
+      continue;
+    }
+    from.push(i);
+    while (i < t.length && t.charCodeAt(i) >= 48 && t.charCodeAt(i) <= 57) i++;
+    to.push(i);
+  }
+  const groups = from.length;
+  const gap: number[] = [];
+  for (let k = 0; k < groups; k++) gap.push(k + 1 < groups ? joint(t, to[k]!, from[k + 1]!) : BREAK);
+
   const found: FoundNumber[] = [];
   let k = 0;
-  while (k < groups.length) {
-    const hit = k > 0 && gap[k - 1] === "tight" ? null : candidateAt(k);
-    if (hit) {
-      found.push(hit.found);
-      k = hit.next;
-    } else k++;
+  while (k < groups) {
+    const hit = k > 0 && gap[k - 1] === TIGHT ? -1 : candidateAt(k);
+    k = hit >= 0 ? hit + 1 : k + 1;
   }
   return found;
 
-  function candidateAt(first: number): { found: FoundNumber; next: number } | null {
+  /** Looks for the longest valid number starting at group `first`; records it and gives its last group, or -1. */
+  function candidateAt(first: number): number {
     let digits = "";
-    const splits: number[] = [];
-    let best: { found: FoundNumber; next: number } | null = null;
-    for (let j = first; j < groups.length; j++) {
-      const g = groups[j]!;
-      if (j > first) splits.push(digits.length);
-      digits += n.text.slice(g.from, g.to);
+    let splits = 0;
+    let best = -1;
+    let bestNumber: PersonalNumber | undefined;
+    for (let j = first; j < groups; j++) {
+      if (j > first) splits |= 1 << digits.length;
+      digits += t.slice(from[j], to[j]);
       if (digits.length > 12) break;
-      const allowed = NUMBER_SPLITS[digits.length];
-      if (allowed && gap[j] !== "tight" && allowed.includes(splits.join(","))) {
+      const allowed = SPLIT_MASKS[digits.length];
+      if (allowed && gap[j] !== TIGHT && allowed.has(splits)) {
         // The separator before the last four digits says whether a ten-digit number is of someone 100 or older.
-        const lastFour = splits.includes(digits.length - 4) ? separatorBefore(first, j, digits.length - 4) : "";
-        const p = parsePersonalNumber(`${digits.slice(0, -4)}${lastFour.includes("+") ? "+" : ""}${digits.slice(-4)}`, today);
+        const lastFourJoint = splits & (1 << (digits.length - 4)) ? jointBefore(first, j, digits.length - 4) : "";
+        const p = parsePersonalNumber(`${digits.slice(0, -4)}${lastFourJoint.includes("+") ? "+" : ""}${digits.slice(-4)}`, today);
         if (isPersonalNumber(p)) {
-          const start = n.start[groups[first]!.from]!;
-          const end = n.end[g.to - 1]!;
-          best = { found: { start, end, text: text.slice(start, end), number: p }, next: j + 1 };
+          best = j;
+          bestNumber = p;
         }
       }
-      if (gap[j] === "break") break;
+      if (gap[j] === BREAK) break;
     }
+    if (best < 0) return -1;
+    const start = n.start ? n.start[from[first]!]! : from[first]!;
+    const end = n.end ? n.end[to[best]! - 1]! : to[best]!;
+    found.push({ start, end, text: text.slice(start, end), number: bestNumber! });
     return best;
   }
 
-  function separatorBefore(first: number, last: number, at: number): string {
-    let count = 0;
+  /** The text between the groups where the digits before them number `at`. */
+  function jointBefore(first: number, last: number, at: number): string {
+    let seen = 0;
     for (let j = first; j <= last; j++) {
-      const g = groups[j]!;
-      if (count === at && j > first) return n.text.slice(groups[j - 1]!.to, g.from);
-      count += g.to - g.from;
+      if (seen === at && j > first) return t.slice(to[j - 1], from[j]);
+      seen += to[j]! - from[j]!;
     }
     return "";
   }

@@ -120,7 +120,8 @@ export async function runMenu(flags: GlobalOptions, run: Run): Promise<number> {
         ctx.close();
       }
     },
-    say: (text) => run.io.stderr.write(`${text}\n`),
+    // Through Output: control characters in names and summaries made visible, colour only where allowed.
+    say: (text) => first.out.info(text),
   };
   try {
     const store = await first.store();
