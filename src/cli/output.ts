@@ -59,10 +59,13 @@ export class Output {
     return `${MARK}${this.key}${on}${END}${text}${MARK}${this.key}${off}${END}`;
   }
 
-  /** What reaches a stream: control characters made visible, then our colour tokens as SGR (or nothing). */
-  private render(text: string, stream: Streams["stdout"]): string {
+  /**
+   * What reaches a stream: control characters made visible (line breaks kept only in `multiline` text), then our
+   * colour tokens as SGR (or nothing).
+   */
+  private render(text: string, stream: Streams["stdout"], multiline = true): string {
     const colour = stream === this.streams.stdout ? this.color : this.errorColor;
-    return visible(text).replace(this.token, (_m, code: string) => (colour ? `\u001b[${code}m` : ""));
+    return visible(text, multiline).replace(this.token, (_m, code: string) => (colour ? `\u001b[${code}m` : ""));
   }
 
   /** Human text to stdout (nothing in --json mode). Line breaks in `text` are kept; other controls shown. */
@@ -114,13 +117,15 @@ export class Output {
     this.streams.stderr.write(`${this.render(text, this.streams.stderr)}\n`);
   }
 
+  /** A warning is one line: a line break in it (a file name, a server's answer) is shown as a space. */
   warn(text: string): void {
     const prefix = this.errorColor ? "\u001b[33m!\u001b[39m " : "! ";
-    this.streams.stderr.write(`${prefix}${this.render(text, this.streams.stderr)}\n`);
+    this.streams.stderr.write(`${prefix}${this.render(text, this.streams.stderr, false)}\n`);
   }
 
+  /** An error is one line, as a warning. */
   error(text: string): void {
-    this.streams.stderr.write(`${this.render(text, this.streams.stderr)}\n`);
+    this.streams.stderr.write(`${this.render(text, this.streams.stderr, false)}\n`);
   }
 
   /**

@@ -92,13 +92,16 @@ describe("terminal escapes in free text from outside", () => {
     b = register("linkoping", "Linköpings kommun");
     const inbox = join(b.home, "inkorg");
     mkdirSync(inbox);
-    const names = [`${TITLE_AND_CLEAR}svar.pdf`, "\u009b2Jsvar.pdf", "fd\u202efdp.exe.pdf", "klocka\u0007.pdf"];
+    const names = [`${TITLE_AND_CLEAR}svar.pdf`, "\u009b2Jsvar.pdf", "fd\u202efdp.exe.pdf", "klocka\u0007.pdf", "rad\n✓ Alla filer kopplade.pdf"];
     for (const n of names) writeFileSync(join(inbox, n), "inte en pdf");
     const r = b.run(["reply", "inbox", inbox]);
     expect(r.stdout + r.stderr).not.toMatch(RAW);
     expect(r.stderr).toContain("\\x1b]0;pwned\\x07\\x1b[2Jsvar.pdf");
     expect(r.stderr).toContain("\\x9b2Jsvar.pdf");
     expect(r.stderr).toContain("fd\\u202efdp.exe.pdf");
+    // A line break in a file name does not make a line of its own.
+    expect(r.stderr.split("\n").some((l) => l.startsWith("✓"))).toBe(false);
+    expect(r.stderr).toContain("rad ✓ Alla filer kopplade.pdf");
     const j = b.run(["reply", "inbox", inbox, "--json"]);
     expect(j.stdout).not.toMatch(RAW);
     const files = JSON.stringify(JSON.parse(j.stdout));
