@@ -22,56 +22,57 @@ afterEach(() => {
   b?.cleanup();
 });
 
-function register(orgId: string, name: string): Sandbox {
+async function register(orgId: string, name: string): Promise<Sandbox> {
   const s = sandbox();
-  s.json(["init", "--org-id", orgId, "--org-name", name]);
-  s.json(["org", "import", "ostergotland"]);
+  await s.cliJson(["init", "--org-id", orgId, "--org-name", name]);
+  await s.cliJson(["org", "import", "ostergotland"]);
   return s;
 }
 
 /** Runs avvik under a pseudo-terminal with colour allowed: stdout and stderr as the terminal would get them. */
 function onTerminal(s: Sandbox, args: string[]): string {
-  const env = { ...s.env, TERM: "xterm-256color" };
+  const env: NodeJS.ProcessEnv = { ...s.env, TERM: "xterm-256color" };
   delete env.NO_COLOR;
   const command = [process.execPath, BIN, ...args].map((x) => `'${x.replace(/'/g, `'\\''`)}'`).join(" ");
   const r = spawnSync("script", ["-qfec", command, "/dev/null"], { env, cwd: s.home, encoding: "utf8", timeout: 60_000 });
   return r.stdout;
 }
 
-describe("terminal escapes in free text from outside", () => {
-  it("a case summary from an exchange file is shown with its escapes visible, and kept exactly in JSON", () => {
-    a = register("linkoping", "Linköpings kommun");
-    b = register("norrkoping", "Norrköpings kommun");
-    a.json(["case", "new", "--direction", "out", "--counterpart", "norrkoping", "--event-date", "2026-03-01", "--discovered-date", "2026-03-02",
+describe("terminal escapes in free text from outside", async () => {
+  it("a case summary from an exchange file is shown with its escapes visible, and kept exactly in JSON", async () => {
+    a = await register("linkoping", "Linköpings kommun");
+    b = await register("norrkoping", "Norrköpings kommun");
+    await a.cliJson(["case", "new", "--direction", "out", "--counterpart", "norrkoping", "--event-date", "2026-03-01", "--discovered-date", "2026-03-02",
       "--kind", "tillbud", "--area", "planering", "--summary", "Hemgång utan planering"]);
     // The sending side is another system that lets anything into its summary: write it there behind the tool's back.
     const db = new Database(join(a.home, "data", "avvik.db"));
     db.prepare("UPDATE cases SET summary = ?, description = ? WHERE id = 1").run(HOSTILE, `Rad ett\n${TITLE_AND_CLEAR}rad två`);
     db.close();
     const file = join(a.home, "till-norrkoping.pdf");
-    a.json(["exchange", "export", "2026-000001", "-o", file]);
-    // Exchange files may be signed: record the sender's key where the register asks for it.
+    await a.cliJson(["exchange", "export", "2026-000001", "-o", file]);
+    // Exchange files are signed: the recipient records the sender's key.
     const key = join(a.home, "linkoping.pub");
-    if (a.run(["org", "key", "export", "-o", key]).code === 0) expect(b.run(["org", "key", "import", "linkoping", key]).code).toBe(0);
-    const imported = b.run(["exchange", "import", file]);
+    expect((await a.cli(["org", "key", "export", "-o", key])).code).toBe(0);
+    expect((await b.cli(["org", "key", "import", "linkoping", key])).code).toBe(0);
+    const imported = await b.cli(["exchange", "import", file]);
     expect(imported.code, imported.stderr).toBe(0);
 
     for (const args of [["case", "list"], ["case", "show", "linkoping:2026-000001"], ["diary", "list"], ["summary"], ["case", "show", "linkoping:2026-000001", "--reveal"]]) {
-      const r = b.run(args);
+      const r = await b.cli(args);
       expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
       expect(r.stdout + r.stderr, args.join(" ")).not.toMatch(RAW);
     }
-    const shown = b.run(["case", "show", "linkoping:2026-000001"]).stdout;
+    const shown = (await b.cli(["case", "show", "linkoping:2026-000001"])).stdout;
     expect(shown).toContain("\\x1b]0;pwned\\x07\\x1b[2J");
     expect(shown).toContain("\\x9b31m");
     expect(shown).toContain("\\u202eesrever\\u202c");
     expect(shown).toContain("\\x08slut\\x0d");
     expect(shown).toContain("Rad ett\n"); // a description of several lines stays several lines
-    expect(b.run(["case", "list"]).stdout).toContain("Hemgång \\x1b]0;pwned");
+    expect((await b.cli(["case", "list"])).stdout).toContain("Hemgång \\x1b]0;pwned");
 
     // JSON: the very same text once parsed; in the JSON text itself nothing raw either.
     for (const args of [["case", "show", "linkoping:2026-000001", "--json"], ["case", "list", "--json"]]) {
-      const r = b.run(args);
+      const r = await b.cli(args);
       expect(r.stdout, args.join(" ")).not.toMatch(RAW);
       const value = JSON.parse(r.stdout);
       expect((Array.isArray(value) ? value[0] : value).summary).toBe(HOSTILE);
@@ -88,13 +89,13 @@ describe("terminal escapes in free text from outside", () => {
     }
   });
 
-  it("file names in a reply inbox are quoted with their escapes visible, in the report and in error lines", () => {
-    b = register("linkoping", "Linköpings kommun");
+  it("file names in a reply inbox are quoted with their escapes visible, in the report and in error lines", async () => {
+    b = await register("linkoping", "Linköpings kommun");
     const inbox = join(b.home, "inkorg");
     mkdirSync(inbox);
     const names = [`${TITLE_AND_CLEAR}svar.pdf`, "\u009b2Jsvar.pdf", "fd\u202efdp.exe.pdf", "klocka\u0007.pdf", "rad\n✓ Alla filer kopplade.pdf"];
     for (const n of names) writeFileSync(join(inbox, n), "inte en pdf");
-    const r = b.run(["reply", "inbox", inbox]);
+    const r = await b.cli(["reply", "inbox", inbox]);
     expect(r.stdout + r.stderr).not.toMatch(RAW);
     expect(r.stderr).toContain("\\x1b]0;pwned\\x07\\x1b[2Jsvar.pdf");
     expect(r.stderr).toContain("\\x9b2Jsvar.pdf");
@@ -102,15 +103,15 @@ describe("terminal escapes in free text from outside", () => {
     // A line break in a file name does not make a line of its own.
     expect(r.stderr.split("\n").some((l) => l.startsWith("✓"))).toBe(false);
     expect(r.stderr).toContain("rad ✓ Alla filer kopplade.pdf");
-    const j = b.run(["reply", "inbox", inbox, "--json"]);
+    const j = await b.cli(["reply", "inbox", inbox, "--json"]);
     expect(j.stdout).not.toMatch(RAW);
     const files = JSON.stringify(JSON.parse(j.stdout));
     for (const n of names) expect(files).toContain(JSON.stringify(n).slice(1, -1));
 
-    const attach = b.run(["reply", "attach", join(inbox, names[0]!)]);
+    const attach = await b.cli(["reply", "attach", join(inbox, names[0]!)]);
     expect(attach.code).toBe(1);
     expect(attach.stderr).not.toMatch(RAW);
-    const missing = b.run(["exchange", "import", join(inbox, `saknas${TITLE_AND_CLEAR}.pdf`)]);
+    const missing = await b.cli(["exchange", "import", join(inbox, `saknas${TITLE_AND_CLEAR}.pdf`)]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).not.toMatch(RAW);
   });

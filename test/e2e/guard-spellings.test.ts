@@ -26,13 +26,13 @@ const SPELLINGS = [
   "19121212\u00A01212",
 ];
 
-describe("the personnummer guard on every path", () => {
-  it("refuses every spelling in a case's texts, the diary and a reference, and changes nothing", () => {
+describe("the personnummer guard on every path", async () => {
+  it("refuses every spelling in a case's texts, the diary and a reference, and changes nothing", async () => {
     s = linkoping();
-    s.json([...outgoingCase(), "--no-notify"]);
-    const before = s.json(["case", "show", "2026-000001"]);
+    await s.cliJson([...outgoingCase(), "--no-notify"]);
+    const before = await s.cliJson(["case", "show", "2026-000001"]);
     // Each spelling on two paths, each path with three spellings (the unit properties try them all).
-    SPELLINGS.forEach((pnr, i) => {
+    for (const [i, pnr] of SPELLINGS.entries()) {
       const paths: string[][] = [
         [...outgoingCase().slice(0, -1), `Patient ${pnr} utskriven`, "--no-notify"],
         [...incomingCase(["--description", `Gäller ${pnr}.`, "--no-notify"])],
@@ -44,16 +44,16 @@ describe("the personnummer guard on every path", () => {
         ["case", "update", "2026-000001", "--ref", `synergi:${pnr.replace(/ /g, "")}`],
       ];
       for (const args of [paths[i % paths.length]!, paths[(i + 3) % paths.length]!]) {
-        const r = s.run(args);
+        const r = await s.cli(args);
         expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(1);
         expect(r.stderr).toMatch(/personnummer/);
       }
-    });
-    expect(s.json(["case", "list"])).toHaveLength(1);
-    expect(s.json(["case", "show", "2026-000001"])).toEqual(before);
+    }
+    expect(await s.cliJson(["case", "list"])).toHaveLength(1);
+    expect(await s.cliJson(["case", "show", "2026-000001"])).toEqual(before);
   });
 
-  it("rejects a CSV row whose cell or external id holds a spelt number, and lets ordinary numbers in", () => {
+  it("rejects a CSV row whose cell or external id holds a spelt number, and lets ordinary numbers in", async () => {
     s = linkoping();
     const header = "Ärendenr;Händelsedatum;Upptäckt datum;Registrerad;Rubrik;Beskrivning;Rapporteringsområde;Händelsetyp;Rapporterande enhet;Ansvarig enhet;Status;Personnummer;Patient";
     const row = (id: string, summary: string, description = "") =>
@@ -67,30 +67,30 @@ describe("the personnummer guard on every path", () => {
     ];
     const file = join(s.home, "spelt.csv");
     writeFileSync(file, `${lines.join("\r\n")}\r\n`);
-    const r = s.run(["import", file, "--profile", "synergi", "--skip-invalid", "--json"]);
+    const r = await s.cli(["import", file, "--profile", "synergi", "--skip-invalid", "--json"]);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.created).toBe(1);
     expect(out.rejected).toBe(SPELLINGS.length * 2 + 1);
     expect(out.errors.every((e: { message: string }) => /personnummer/.test(e.message))).toBe(true);
-    expect(s.json(["case", "show", "synergi:50001"]).summary).toBe("Utskriven 2026-02-20, ring 070-123 45 67");
+    expect((await s.cliJson(["case", "show", "synergi:50001"])).summary).toBe("Utskriven 2026-02-20, ring 070-123 45 67");
   });
 });
 
-describe("the name guard in e-mail", () => {
-  it("refuses a summary with the patient's family name in the genitive, and queues nothing", () => {
+describe("the name guard in e-mail", async () => {
+  it("refuses a summary with the patient's family name in the genitive, and queues nothing", async () => {
     s = linkoping();
-    s.json([...incomingCase(["--person", "19121212-1212:Tolvan Wiśniewski-Tolvansson"]), "--no-notify"]);
-    s.json(["contact", "add", "--org", "linkoping", "--role", "manager", "--name", "Sara Nilsson", "--email", "sara@linkoping.example"]);
+    await s.cliJson([...incomingCase(["--person", "19121212-1212:Tolvan Wiśniewski-Tolvansson"]), "--no-notify"]);
+    await s.cliJson(["contact", "add", "--org", "linkoping", "--role", "manager", "--name", "Sara Nilsson", "--email", "sara@linkoping.example"]);
     for (const summary of ["Tolvanssons fall", "TOLVANSSONS fall", "Wiśniewskis fall", "Wiśniewski–Tolvanssons fall"]) {
-      s.json(["case", "update", "2026-000001", "--summary", summary]);
-      const r = s.run(["notify", "2026-000001", "--to", "manager", "--queue-only"]);
+      await s.cliJson(["case", "update", "2026-000001", "--summary", summary]);
+      const r = await s.cli(["notify", "2026-000001", "--to", "manager", "--queue-only"]);
       expect(r.code, `${summary}: ${r.stdout}`).toBe(1);
       expect(r.stderr).toMatch(/berörd persons namn/);
     }
-    expect(s.json(["outbox", "list"])).toEqual([]);
-    s.json(["case", "update", "2026-000001", "--summary", "Fallolycka i hemmet"]);
-    expect(s.run(["notify", "2026-000001", "--to", "manager", "--queue-only"]).code).toBe(0);
-    expect(s.json(["outbox", "list"])).toHaveLength(1);
+    expect(await s.cliJson(["outbox", "list"])).toEqual([]);
+    await s.cliJson(["case", "update", "2026-000001", "--summary", "Fallolycka i hemmet"]);
+    expect((await s.cli(["notify", "2026-000001", "--to", "manager", "--queue-only"])).code).toBe(0);
+    expect(await s.cliJson(["outbox", "list"])).toHaveLength(1);
   });
 });

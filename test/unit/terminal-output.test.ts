@@ -23,16 +23,7 @@ const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]
 function output(tty: boolean, json = false) {
   const stdout = new Capture(tty);
   const stderr = new Capture(tty);
-  const env = process.env.NO_COLOR;
-  delete process.env.NO_COLOR;
-  const prevTerm = process.env.TERM;
-  process.env.TERM = "xterm";
-  try {
-    return { out: new Output(json, { stdout, stderr }), stdout, stderr };
-  } finally {
-    if (env !== undefined) process.env.NO_COLOR = env;
-    if (prevTerm !== undefined) process.env.TERM = prevTerm;
-  }
+  return { out: new Output(json, { stdout, stderr }, { TERM: "xterm" }), stdout, stderr };
 }
 
 describe("terminal output", () => {
