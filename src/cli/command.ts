@@ -35,8 +35,3 @@ export function action<O = Record<string, unknown>>(handler: Handler<O>): (...ar
     }
   };
 }
-
-/** Adds --json to a command that reports something (it is also accepted before the command). */
-export function withJson(cmd: Command, description: string): Command {
-  return cmd.option("--json", description);
-}

@@ -1,4 +1,4 @@
-import { addDays, addMonths, daysBetween, type IsoDate } from "./dates.js";
+import { addDays, addMonths, type IsoDate } from "./dates.js";
 import type { Status } from "./codes.js";
 
 /** The default answer time when neither the counterpart nor the organisation sets one (seed 001: two months). */
@@ -25,10 +25,6 @@ export function isOverdue(status: Status, due: IsoDate, today: IsoDate): boolean
 
 export function isDueWithin(status: Status, due: IsoDate, today: IsoDate, days: number): boolean {
   return isAwaitingAnswer(status) && due >= today && due <= addDays(today, days);
-}
-
-export function daysLeft(due: IsoDate, today: IsoDate): number {
-  return daysBetween(today, due);
 }
 
 /** Resolves the months that apply: the first defined of counterpart, its parent, the organisation default. */

@@ -36,14 +36,6 @@ export interface CaseDocument {
   file: string | null;
 }
 
-/** A person involved, as stored: the personnummer and name are only available decrypted on request. */
-export interface Person {
-  /** YYYYMMDD-****, or the full number when revealed. */
-  pnr: string;
-  /** Initials, or the full name when revealed; null when no name was given. */
-  name: string | null;
-}
-
 export interface Case {
   id: number;
   diaryNumber: string | null;

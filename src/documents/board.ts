@@ -151,7 +151,7 @@ function barChart(doc: Doc, c: Cursor, r: StatsReport, title: string, rows: Char
   const total = 22 + heights.reduce((a, h) => a + h + CHART.rowGap, 0) + 24;
   c.need(Math.min(total, CONTENT.bottom - MARGIN.top));
   heading(doc, c, title, 2);
-  if (rows.length === 0 || rows.every((row) => row.value === null && row.previous === null)) {
+  if (rows.every((row) => row.value === null && row.previous === null)) {
     text(doc, t("board.chart.noData"), CONTENT.left, c.y, { size: SIZE.body, color: COLOR.muted });
     c.y += 28;
     return;

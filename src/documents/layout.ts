@@ -15,22 +15,12 @@ export const LINE_GAP = 2;
 export const GREY = "#555555";
 export const RULE = "#999999";
 
-/**
- * The recipient's address in the left window of a C5 envelope (A4 folded twice) or a C4 envelope (flat):
- * common Swedish left windows (V2) start 15–20 mm from the left edge and 44–50 mm from the top, 90–105 × 35–45 mm.
- * The field below sits inside all of them; an administrator may move it in templates/letters/common.json.
- */
-export const ADDRESS_WINDOW = { leftMm: 22, topMm: 50, widthMm: 85, heightMm: 35 };
-
 /** The sender block and the date/reference block above the window. */
 export const SENDER_TOP = mm(15);
 export const REFERENCE_COLUMN_X = mm(118);
 
 /** The first line of the letter text below the window. */
 export const LETTER_BODY_TOP = mm(100);
-
-/** Labels in two-column field lists. */
-export const LABEL_WIDTH = mm(48);
 
 /** The QR code on the reply form: large enough for a 150 dpi scan (about 7 pixels per module). */
 export const QR_SIZE = mm(30);

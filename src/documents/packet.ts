@@ -186,11 +186,6 @@ export async function packetDocument(m: CaseModel, now: Date): Promise<RenderedP
   return { pdf, pages };
 }
 
-/** The postal packet of a case as PDF bytes (renders only: nothing is stored or recorded). */
-export async function renderPacket(store: Store, caseId: number, options: { withPersonalData: boolean }): Promise<Buffer> {
-  return (await packetDocument(caseModel(store, caseId, options), store.actor.now)).pdf;
-}
-
 /** Where the case goes when its packet is made; `null` for a re-print that leaves the status as it is. */
 export function packetTransition(c: Pick<Case, "direction" | "status" | "causes" | "actions" | "diaryNumber" | "id">): Status | null {
   const label = c.diaryNumber ?? `#${c.id}`;

@@ -6,7 +6,6 @@ export const en: Record<MessageKey, string> = {
   "common.none": "none",
   "common.yes": "Yes",
   "common.no": "No",
-  "common.days": "{n} days",
   "common.daysLeft": "{n} days left",
   "common.daysOverdue": "{n} days overdue",
   "common.dueToday": "due today",
@@ -17,7 +16,6 @@ export const en: Record<MessageKey, string> = {
   "prompt.key.all": "all",
   "prompt.key.invert": "invert",
   "prompt.key.submit": "submit",
-  "common.count": "{n}",
 
   // --- display names of codes ---
   "kind.risk": "Risk",
@@ -63,7 +61,6 @@ export const en: Record<MessageKey, string> = {
   "error.orgNotFound": "Organisation '{id}' is not in the directory. See 'avvik org list' or add it with 'avvik org add'.",
   "error.signingKeyInvalid": "The signing key {file} is damaged or not an Ed25519 key. Restore it from a safe copy; otherwise move it away and a new one is made, which counterparts must import.",
   "error.orgExists": "Organisation '{id}' exists already. Choose another id.",
-  "error.orgParentKind": "Unit '{id}' must belong to an organisation; '{parent}' is itself a unit of '{top}'.",
   "error.contactNotFound": "No contact matches '{text}'. See 'avvik contact list'.",
   "error.contactAmbiguous": "'{text}' matches several contacts: {candidates}. Give the e-mail address.",
   "error.contactExists": "{email} is already {role} at {org}.",
@@ -89,7 +86,6 @@ export const en: Record<MessageKey, string> = {
   "error.directoryFile": "The directory file {file} cannot be read: {reason}.",
   "error.unexpected": "Unexpected error: {message}. Run again with --debug for details.",
   "error.dbLocked": "The register is busy in another process. Try again in a moment.",
-  "error.notAvailable": "{what} is not available yet.",
   "usage.missingFlag": "{flag} is missing. Give {flag}.",
   "usage.missingFlagOrPrompt": "{flag} is missing. Give {flag} (or run in a terminal to be asked).",
   "usage.badDate": "{flag}: '{value}' is not a valid date. Use YYYY-MM-DD, for example 2026-03-14.",
@@ -151,7 +147,6 @@ export const en: Record<MessageKey, string> = {
 
   // --- case ---
   "case.created": "Registered: {number} ({direction}, {counterpart}). Answer due {due}.",
-  "case.createdUndiarised": "Registered without a diary number: #{id}.",
   "case.assigned": "Case {case} is assigned to {name} <{email}>.",
   "case.assignedStatus": "Status: {status}.",
   "case.updated": "Case {case} updated: {fields}.",
@@ -183,7 +178,6 @@ export const en: Record<MessageKey, string> = {
   "case.card.kind": "Kind",
   "case.card.area": "Area",
   "case.card.severity": "Severity",
-  "case.card.summary": "Summary",
   "case.card.description": "Description",
   "case.card.causes": "Causes",
   "case.card.actions": "Actions",
@@ -382,7 +376,6 @@ export const en: Record<MessageKey, string> = {
   "csv.profile.badCode": "Profile {file}: values.{field}: '{text}' → '{code}' is not a known code. Allowed: {allowed}.",
   "csv.file.missingColumns": "The file {file} lacks the columns {missing} that the profile {profile} uses. The file's columns: {found}. Correct the column headers in a copy of the profile.",
   "csv.file.empty": "The file {file} is empty (no header row).",
-  "csv.file.unreadable": "The file {file} cannot be read: {reason}.",
   "csv.row.required": "column '{column}' is empty ({field} is required)",
   "csv.row.badDate": "column '{column}': '{value}' is not a date in the formats {formats}",
   "csv.row.futureDate": "column '{column}': {date} is in the future (today is {today})",

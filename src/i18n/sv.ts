@@ -7,7 +7,6 @@ export const sv = {
   "common.none": "inga",
   "common.yes": "Ja",
   "common.no": "Nej",
-  "common.days": "{n} dagar",
   "common.daysLeft": "{n} dagar kvar",
   "common.daysOverdue": "{n} dagar försenad",
   "common.dueToday": "sista dag i dag",
@@ -18,7 +17,6 @@ export const sv = {
   "prompt.key.all": "alla",
   "prompt.key.invert": "invertera",
   "prompt.key.submit": "klar",
-  "common.count": "{n} st.",
 
   // --- display names of codes ---
   "kind.risk": "Risk",
@@ -64,7 +62,6 @@ export const sv = {
   "error.orgNotFound": "Organisationen '{id}' finns inte i katalogen. Se 'avvik org list' eller lägg till den med 'avvik org add'.",
   "error.signingKeyInvalid": "Signeringsnyckeln {file} är skadad eller ingen Ed25519-nyckel. Återställ den från en säker kopia; annars flytta undan den, så skapas en ny som motparterna måste importera.",
   "error.orgExists": "Organisationen '{id}' finns redan. Välj ett annat id.",
-  "error.orgParentKind": "Enheten '{id}' måste höra till en organisation; '{parent}' är själv en enhet under '{top}'.",
   "error.contactNotFound": "Ingen kontakt matchar '{text}'. Se 'avvik contact list'.",
   "error.contactAmbiguous": "'{text}' matchar flera kontakter: {candidates}. Ange e-postadressen.",
   "error.contactExists": "{email} finns redan som {role} hos {org}.",
@@ -90,7 +87,6 @@ export const sv = {
   "error.directoryFile": "Katalogfilen {file} kan inte läsas: {reason}.",
   "error.unexpected": "Oväntat fel: {message}. Kör igen med --debug för detaljer.",
   "error.dbLocked": "Registret är upptaget av en annan process. Försök igen om en stund.",
-  "error.notAvailable": "{what} är inte tillgängligt ännu.",
   "usage.missingFlag": "{flag} saknas. Ange {flag}.",
   "usage.missingFlagOrPrompt": "{flag} saknas. Ange {flag} (eller kör i en terminal för att bli tillfrågad).",
   "usage.badDate": "{flag}: '{value}' är inget giltigt datum. Använd ÅÅÅÅ-MM-DD, till exempel 2026-03-14.",
@@ -152,7 +148,6 @@ export const sv = {
 
   // --- case ---
   "case.created": "Registrerat: {number} ({direction}, {counterpart}). Svar senast {due}.",
-  "case.createdUndiarised": "Registrerat utan diarienummer: #{id}.",
   "case.assigned": "Ärende {case} är tilldelat {name} <{email}>.",
   "case.assignedStatus": "Status: {status}.",
   "case.updated": "Ärende {case} är uppdaterat: {fields}.",
@@ -184,7 +179,6 @@ export const sv = {
   "case.card.kind": "Händelsetyp",
   "case.card.area": "Område",
   "case.card.severity": "Allvarlighetsgrad",
-  "case.card.summary": "Sammanfattning",
   "case.card.description": "Beskrivning",
   "case.card.causes": "Orsaker",
   "case.card.actions": "Åtgärder",
@@ -383,7 +377,6 @@ export const sv = {
   "csv.profile.badCode": "Profilen {file}: values.{field}: '{text}' → '{code}' är ingen känd kod. Tillåtna: {allowed}.",
   "csv.file.missingColumns": "Filen {file} saknar kolumnerna {missing} som profilen {profile} använder. Filens kolumner: {found}. Rätta kolumnrubrikerna i en kopia av profilen.",
   "csv.file.empty": "Filen {file} är tom (ingen rubrikrad).",
-  "csv.file.unreadable": "Filen {file} kan inte läsas: {reason}.",
   "csv.row.required": "kolumnen '{column}' är tom ({field} krävs)",
   "csv.row.badDate": "kolumnen '{column}': '{value}' är inget datum i formaten {formats}",
   "csv.row.futureDate": "kolumnen '{column}': {date} ligger i framtiden (i dag är {today})",

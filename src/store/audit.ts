@@ -237,7 +237,7 @@ export function analyseChain(rows: readonly ChainRow[], head: AuditHead | undefi
   if (head === null) problems.push({ kind: "head", reason: "invalid" });
   const byHash = new Map<string, number>();
   rows.forEach((r, i) => byHash.set(r.hash, i));
-  const orig: Array<number | null> = new Array(rows.length).fill(null);
+  const orig: Array<number | null> = Array.from({ length: rows.length }, () => null);
   rows.forEach((r, i) => {
     const candidates: number[] = [r.id];
     const p = byHash.get(r.prev_hash);

@@ -6,8 +6,8 @@ export type Db = Database.Database;
 export const DB_FILE = "avvik.db";
 
 /** Opens the database with the pragmas the whole tool relies on and applies pending migrations. */
-export function openDatabase(file: string, options: { readonly?: boolean } = {}): Db {
-  const db = new Database(file, { fileMustExist: options.readonly === true });
+export function openDatabase(file: string): Db {
+  const db = new Database(file);
   db.pragma("busy_timeout = 15000");
   db.pragma("journal_mode = WAL");
   db.pragma("foreign_keys = ON");

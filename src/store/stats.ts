@@ -436,11 +436,6 @@ export class StatsRepo {
   }
 }
 
-/** For the CSV import and `case new`: the cases a newly registered case probably duplicates. */
-export function likelyDuplicatesOf(store: Store, caseId: number): LikelyDuplicate[] {
-  return store.stats.likelyDuplicatesOf(caseId);
-}
-
 // --- compositions: what the commands (and later the e-mail outbox) render -----------------------------
 
 /** The morning summary as data: rendered as text by the CLI, later as an e-mail by the outbox. */

@@ -2,7 +2,6 @@
 
 import type { Command } from "commander";
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
-import { resolve } from "node:path";
 import { EXCHANGE_VERSION, sealPayload, type ExchangePayload } from "../../core/exchange.js";
 import { FailedError, NotFoundError, RefusedError } from "../../core/errors.js";
 import type { Case, Org } from "../../core/types.js";

@@ -3,7 +3,6 @@
 import { Option, type Command } from "commander";
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
-import { resolve } from "node:path";
 import { UsageError } from "../../core/errors.js";
 import { tSv, type Translate } from "../../i18n/index.js";
 import { action } from "../command.js";

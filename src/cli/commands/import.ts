@@ -3,7 +3,6 @@
 
 import type { Command } from "commander";
 import { existsSync, statSync } from "node:fs";
-import { resolve } from "node:path";
 import { FailedError, NotFoundError, UsageError } from "../../core/errors.js";
 import { DUPLICATE_WINDOW_DAYS } from "../../core/duplicates.js";
 import type { MessageKey, Translate } from "../../i18n/index.js";
