@@ -207,7 +207,10 @@ function joint(t: string, from: number, to: number): number {
   if (to - from === 1 && isSeparator(t.charCodeAt(from))) return TIGHT;
   let i = from;
   let before = 0;
-  while (i < to && t.charCodeAt(i) === 0x20) (i++, before++);
+  while (i < to && t.charCodeAt(i) === 0x20) {
+    i++;
+    before++;
+  }
   const separator = i < to && isSeparator(t.charCodeAt(i));
   if (separator) i++;
   let after = 0;
