@@ -1,6 +1,6 @@
 // Exit codes in one table; typed errors mapped to codes and one-line messages in one place.
 
-import { FailedError, InterruptedError, MessageError, UsageError } from "../core/errors.js";
+import { FailedError, InterruptedError, MessageError, UsageError, isSystemError, systemReason, type MessageParam, type MessageParams } from "../core/errors.js";
 import { isMessageKey, type Translate } from "../i18n/index.js";
 import { visible } from "./terminal.js";
 
@@ -35,17 +35,26 @@ export interface Reported {
  * Values echoed in an error line come from the user or a file: control characters (line breaks, terminal
  * escapes, bidi overrides) are shown as '?', so the message stays one harmless line, and long values are cut.
  */
-function safeParams(params: Record<string, string | number>): Record<string, string | number> {
-  const out: Record<string, string | number> = {};
-  for (const [k, v] of Object.entries(params)) {
-    if (typeof v !== "string") {
-      out[k] = v;
-      continue;
-    }
-    const clean = v.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, "?");
-    out[k] = clean.length > 200 ? `${clean.slice(0, 199)}…` : clean;
-  }
+function safeParams(params: MessageParams): Record<string, MessageParam> {
+  const out: Record<string, MessageParam> = {};
+  for (const [k, v] of Object.entries(params)) out[k] = safeParam(v);
   return out;
+}
+
+function safeParam(v: MessageParam): MessageParam {
+  if (typeof v === "number") return v;
+  if (typeof v === "string") {
+    const clean = v.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, "?");
+    return clean.length > 200 ? `${clean.slice(0, 199)}…` : clean;
+  }
+  if (Array.isArray(v)) return v.map((r) => ({ key: r.key, params: r.params ? safeParams(r.params) : undefined }));
+  const r = v as { key: string; params?: MessageParams };
+  return { key: r.key, params: r.params ? safeParams(r.params) : undefined };
+}
+
+/** The first letter in upper case: a reason ("katalogen … finns inte") as a sentence of its own. */
+export function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /**
@@ -63,7 +72,7 @@ function reported(err: unknown, t: Translate, command: string, debug: boolean): 
   }
   if (err instanceof MessageError) {
     const params = safeParams(err.params);
-    if (params.allowed === "") params.allowed = t("common.none");
+    if (params.allowed === "" || (Array.isArray(params.allowed) && params.allowed.length === 0)) params.allowed = t("common.none");
     const message = isMessageKey(err.key) ? t(err.key, params) : err.key;
     return { code: err instanceof UsageError ? EXIT.usage : err instanceof FailedError ? EXIT.failed : EXIT.failed, message };
   }
@@ -88,6 +97,9 @@ function reported(err: unknown, t: Translate, command: string, debug: boolean): 
   }
   if (!debug && (e?.code?.startsWith("SQLITE_CORRUPT") || e?.code === "SQLITE_NOTADB")) {
     return { code: EXIT.failed, message: t("error.dbDamaged", safeParams({ message: e.message ?? "" })) };
+  }
+  if (!debug && isSystemError(err)) {
+    return { code: EXIT.failed, message: sentence(t("error.system", { reason: safeParam(systemReason(err)) as never })) };
   }
   const message = err instanceof Error ? err.message : String(err);
   return { code: EXIT.failed, message: debug && err instanceof Error ? (err.stack ?? message) : t("error.unexpected", safeParams({ message })) };

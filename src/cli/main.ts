@@ -2,7 +2,7 @@
 // exit code and one line on stderr. Heavy libraries are imported inside the commands that use them.
 
 import { Command, Help } from "commander";
-import { loadLanguage, translator, type Lang, type Translate } from "../i18n/index.js";
+import { isMessageKey, loadLanguage, translator, type Lang, type Translate } from "../i18n/index.js";
 import { registerAudit } from "./commands/audit.js";
 import { registerCase } from "./commands/case/index.js";
 import { registerContact } from "./commands/contact.js";
@@ -81,8 +81,24 @@ function helpColours(stream: Io["stdout"], env: NodeJS.ProcessEnv): boolean {
   return stream.isTTY === true && stream.hasColors?.() === true;
 }
 
+/**
+ * The value placeholders of the help (`<date>`, `<text>`, `[years]`) in the user's language: `<datum>`, `<text>`.
+ * A placeholder without a catalogue entry stays as written.
+ */
+function placeholders(t: Translate): (text: string) => string {
+  return (text) =>
+    text.replace(/<([^<>\s]+)>|\[([^[\]\s]+(?:\[[^\]]*\][^\]\s]*)?)\]/g, (whole, angle: string | undefined, square: string | undefined) => {
+      const inner = (angle ?? square)!;
+      const key = `help.ph.${inner.replace(/\.\.\.$/, "")}`;
+      if (!isMessageKey(key)) return whole;
+      const word = t(key) + (inner.endsWith("...") ? "..." : "");
+      return angle !== undefined ? `<${word}>` : `[${word}]`;
+    });
+}
+
 /** A new program for every run (commander keeps parsed options on it); help and usage go to the run's streams. */
 export function buildProgram(t: Translate, io: Io): Command {
+  const ph = placeholders(t);
   const program = new Command("avvik");
   const titles: Record<string, string> = {
     "Usage:": t("help.title.usage"),
@@ -99,16 +115,22 @@ export function buildProgram(t: Translate, io: Io): Command {
     .option("--json", t("help.json"))
     .option("--debug", t("help.debug"))
     .helpOption("-h, --help", t("help.help"))
-    .helpCommand("help [kommando]", t("help.helpCommand"))
+    .helpCommand(`help [${t("help.ph.command")}]`, t("help.helpCommand"))
     .configureHelp({
       styleTitle: (s) => titles[s] ?? s,
       showGlobalOptions: true,
       sortSubcommands: false,
       commandUsage(cmd) {
-        return Help.prototype.commandUsage.call(this, cmd).replace("[options]", t("help.optionsPlaceholder")).replace("[command]", t("help.commandPlaceholder"));
+        return ph(Help.prototype.commandUsage.call(this, cmd).replace("[options]", t("help.optionsPlaceholder")).replace("[command]", t("help.commandPlaceholder")));
       },
       subcommandTerm(cmd) {
-        return Help.prototype.subcommandTerm.call(this, cmd).replace("[options]", t("help.optionsPlaceholder"));
+        return ph(Help.prototype.subcommandTerm.call(this, cmd).replace("[options]", t("help.optionsPlaceholder")));
+      },
+      optionTerm(option) {
+        return ph(Help.prototype.optionTerm.call(this, option));
+      },
+      argumentTerm(argument) {
+        return ph(Help.prototype.argumentTerm.call(this, argument));
       },
       optionDescription(option) {
         return Help.prototype.optionDescription.call(this, option).replace("(default: ", t("help.defaultPrefix"));

@@ -1,6 +1,6 @@
 // Flag values checked where they enter: a malformed value is a usage error (exit 2) naming the flag.
 
-import { isCode } from "../core/codes.js";
+import { codeFromWord, codesWithWords } from "../core/codes.js";
 import { parseIsoDate } from "../core/dates.js";
 import { UsageError } from "../core/errors.js";
 import { isPersonalNumber, parsePersonalNumber } from "../core/personnummer.js";
@@ -15,10 +15,11 @@ export function parseDateFlag(flag: string, value: string): string {
   return d;
 }
 
+/** A code from a flag: the code itself or its Swedish word, with or without å/ä/ö, any case (`ut`, `läkemedel`). */
 export function parseCodeFlag<T extends string>(flag: string, list: readonly T[], value: string): T {
-  const v = value.trim().toLowerCase();
-  if (!isCode(list, v)) throw new UsageError("usage.badCode", { flag, value, allowed: list.join(", ") });
-  return v;
+  const code = codeFromWord(list, value);
+  if (!code) throw new UsageError("usage.badCode", { flag, value, allowed: codesWithWords(list) });
+  return code;
 }
 
 export function parseRefFlag(flag: string, value: string): ExternalRef {

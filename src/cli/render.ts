@@ -3,7 +3,7 @@
 import type { Status } from "../core/codes.js";
 import type { AuditEvent, Case } from "../core/types.js";
 import { allowedNext } from "../core/workflow.js";
-import type { MessageKey, Translate } from "../i18n/index.js";
+import { isMessageKey, type MessageKey, type Translate } from "../i18n/index.js";
 import type { Context } from "./context.js";
 import type { Style } from "./output.js";
 
@@ -39,7 +39,7 @@ export function printCaseTable(ctx: Context, cases: Case[]): void {
     ],
     cases.map((c) => [
       c.diaryNumber ?? `#${c.id}`,
-      c.direction === "in" ? "in" : "ut",
+      t(c.direction === "in" ? "direction.short.in" : "direction.short.out"),
       codeName(t, "status", c.status),
       c.unit && c.unit.id !== c.counterpart.id ? `${c.counterpart.name} / ${c.unit.name}` : c.counterpart.name,
       codeName(t, "area", c.area),
@@ -66,10 +66,10 @@ export function printCaseCard(ctx: Context, c: Case, extras: CardExtras): void {
   const o = ctx.out;
   const label = (key: MessageKey) => t(key).padEnd(20);
   const row = (key: MessageKey, value: string | null | undefined) => o.line(`  ${o.style("dim", label(key))}${value && value.length ? value : t("case.card.none")}`);
-  const next = allowedNext(c.direction, c.status as Status).map((s) => `${s} (${codeName(t, "status", s)})`);
+  const next = allowedNext(c.direction, c.status as Status).map((s) => codeName(t, "status", s));
   o.line(o.style("bold", t("case.card.title", { number: c.diaryNumber ?? t("case.notDiarised") })) + `  ${c.summary}`);
   row("case.card.direction", codeName(t, "direction", c.direction));
-  row("case.card.status", `${codeName(t, "status", c.status)} (${c.status})`);
+  row("case.card.status", codeName(t, "status", c.status));
   row("case.card.next", next.length ? next.join(", ") : t("common.none"));
   row("case.card.counterpart", `${c.counterpart.name} (${c.counterpart.id})`);
   row("case.card.unit", c.unit ? `${c.unit.name} (${c.unit.id})` : null);
@@ -111,8 +111,14 @@ export function printCaseCard(ctx: Context, c: Case, extras: CardExtras): void {
   }
   if (extras.history?.length) {
     o.line(`  ${o.style("dim", t("case.card.history"))}`);
-    for (const e of extras.history) o.line(`    ${e.at.slice(0, 16).replace("T", " ")}  ${e.user.padEnd(12)} ${e.action} ${detailsText(e.details)}`);
+    for (const e of extras.history) o.line(`    ${e.at.slice(0, 16).replace("T", " ")}  ${e.user.padEnd(12)} ${actionName(t, e.action)} ${detailsText(e.details)}`);
   }
+}
+
+/** An audit event's action as the user reads it ("registrerat"); an action without a name shows its code. */
+export function actionName(t: Translate, action: string): string {
+  const key = `audit.action.${action}`;
+  return isMessageKey(key) ? t(key) : action;
 }
 
 export function detailsText(details: Record<string, unknown>): string {

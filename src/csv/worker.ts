@@ -3,7 +3,7 @@
 // until the main thread has written one (memory stays flat, whatever the file's size).
 
 import { parentPort, workerData } from "node:worker_threads";
-import { InvalidDataError, MessageError, NotFoundError, UsageError } from "../core/errors.js";
+import { InvalidDataError, MessageError, NotFoundError, UsageError, type MessageParams } from "../core/errors.js";
 import { loadKeyFile } from "../store/crypto.js";
 import { openFingerprintLookup } from "../store/imports.js";
 import { checkFile, type Item } from "./check.js";
@@ -34,7 +34,7 @@ export type WorkerMessage =
 
 /** An error of the worker, to be raised again in the main thread as what it was. */
 export type FailedInWorker =
-  | { kind: "usage" | "notFound" | "invalidData" | "failed"; key: string; params: Record<string, string | number> }
+  | { kind: "usage" | "notFound" | "invalidData" | "failed"; key: string; params: MessageParams }
   | { kind: "unexpected"; message: string; stack?: string };
 
 function describe(e: unknown): FailedInWorker {

@@ -2,7 +2,7 @@ import type { Area, Direction, Kind, Severity, Status } from "../core/codes.js";
 import { addDays } from "../core/dates.js";
 import { dueDate, deadlineMonths } from "../core/deadline.js";
 import { DEFAULT_DIARY_FORMAT, DiaryTemplate, splitDocumentNumber } from "../core/diaryNumber.js";
-import { NotFoundError, RefusedError } from "../core/errors.js";
+import { NotFoundError, RefusedError, messageRef } from "../core/errors.js";
 import { assertNoPersonalNumber } from "../core/guard.js";
 import { formatPersonalNumber, maskName, maskPersonalNumber } from "../core/personnummer.js";
 import type { Case, CaseFilter, Contact, ExternalRef, NewCaseInput } from "../core/types.js";
@@ -361,9 +361,9 @@ export class CaseRepo {
     if (!check.ok) {
       throw new RefusedError(check.reason === "same" ? "error.statusSame" : "error.statusNotAllowed", {
         case: this.label(id),
-        from: row.status,
-        to,
-        allowed: check.allowed.join(", "),
+        from: messageRef(`statusWord.${row.status}`),
+        to: messageRef(`statusWord.${to}`),
+        allowed: check.allowed.map((a) => messageRef(`statusWord.${a}`)),
       });
     }
     const stamp = to === "sent" ? "sent_at" : to === "answered" ? "answered_at" : to === "closed" ? "closed_at" : null;

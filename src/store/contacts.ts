@@ -1,5 +1,5 @@
 import type { Role } from "../core/codes.js";
-import { NotFoundError, RefusedError } from "../core/errors.js";
+import { NotFoundError, RefusedError, messageRef } from "../core/errors.js";
 import type { Contact } from "../core/types.js";
 import type { Store } from "./store.js";
 
@@ -62,7 +62,7 @@ export class ContactRepo {
     const dup = this.s.db
       .prepare("SELECT id FROM contacts WHERE org_id = ? AND role = ? AND email = ? COLLATE NOCASE")
       .get(input.orgId, input.role, input.email);
-    if (dup) throw new RefusedError("error.contactExists", { email: input.email, role: input.role, org: input.orgId });
+    if (dup) throw new RefusedError("error.contactExists", { email: input.email, role: messageRef(`roleWord.${input.role}`), org: input.orgId });
     const info = this.s.db
       .prepare("INSERT INTO contacts (org_id, role, name, email, created_at) VALUES (?, ?, ?, ?, ?)")
       .run(input.orgId, input.role, input.name, input.email, this.s.now);

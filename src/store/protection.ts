@@ -20,7 +20,7 @@ export type CheckProblem =
   | { kind: "file-missing"; hash: string; documents: string[] }
   | { kind: "file-changed"; hash: string; documents: string[] }
   | { kind: "file-not-erased"; hash: string }
-  | { kind: "key"; key: string; params: Record<string, string | number> }
+  | { kind: "key"; key: string; params: import("../core/errors.js").MessageParams }
   | { kind: "key-mode"; file: string; mode: string };
 
 export interface CheckReport {

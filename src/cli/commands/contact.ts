@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { ROLES } from "../../core/codes.js";
+import { codesWithWords, ROLES } from "../../core/codes.js";
 import { UsageError } from "../../core/errors.js";
 import type { MessageKey, Translate } from "../../i18n/index.js";
 import { action } from "../command.js";
@@ -13,7 +13,7 @@ export function registerContact(program: Command, t: Translate): void {
     .command("add")
     .description(t("help.contact.add"))
     .option("--org <id>", t("flag.contactOrg"))
-    .option("--role <role>", `${t("flag.role")}: ${ROLES.join("|")}`)
+    .option("--role <role>", `${t("flag.role")}: ${codesWithWords(ROLES, ", ")}`)
     .option("--name <name>", t("flag.name"))
     .option("--email <addr>", t("flag.email"))
     .option("--json", t("help.json"))

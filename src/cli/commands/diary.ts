@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { DOCUMENT_DIRECTIONS } from "../../core/codes.js";
+import { codesWithWords, DOCUMENT_DIRECTIONS } from "../../core/codes.js";
 import { UsageError } from "../../core/errors.js";
 import type { Translate } from "../../i18n/index.js";
 import { action } from "../command.js";
@@ -13,7 +13,7 @@ export function registerDiary(program: Command, t: Translate): void {
     .command("add")
     .description(t("help.diary.add"))
     .argument("<ref>", t("flag.caseRef"))
-    .option("--direction <dir>", DOCUMENT_DIRECTIONS.join("|"))
+    .option("--direction <direction>", codesWithWords(DOCUMENT_DIRECTIONS, ", "))
     .option("--subject <text>", t("flag.subject"))
     .option("--party <name>", t("flag.party"))
     .option("--date <date>", t("flag.docDate"))

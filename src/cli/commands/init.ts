@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { ORG_KINDS, type OrgKind } from "../../core/codes.js";
+import { codesWithWords, ORG_KINDS, type OrgKind } from "../../core/codes.js";
 import { DEFAULT_DEADLINE_MONTHS } from "../../core/deadline.js";
 import { DEFAULT_DIARY_FORMAT, DiaryTemplate } from "../../core/diaryNumber.js";
 import { RefusedError, UsageError } from "../../core/errors.js";
@@ -23,7 +23,7 @@ export function registerInit(program: Command, t: Translate): void {
     .description(t("help.init"))
     .option("--org-id <id>", t("flag.orgId"))
     .option("--org-name <name>", t("flag.orgName"))
-    .option("--kind <kind>", `${t("flag.orgKind")}: ${ORG_KINDS.join("|")}`, "municipality")
+    .option("--kind <kind>", `${t("flag.orgKind")}: ${codesWithWords(ORG_KINDS, ", ")}`, "municipality")
     .option("--diary-format <fmt>", t("flag.diaryFormat"))
     .option("--deadline-months <n>", t("flag.deadlineMonths"))
     .option("--address <text>", t("flag.address"))

@@ -2,7 +2,7 @@
 // guard are in src/mail/compose.ts, delivery in src/mail/deliver.ts (which loads nodemailer when it runs).
 
 import type { Command } from "commander";
-import { isCode, ROLES, type Role } from "../../core/codes.js";
+import { codeFromWord, codesWithWords, isCode, ROLES, type Role } from "../../core/codes.js";
 import { FailedError, RefusedError, UsageError } from "../../core/errors.js";
 import type { MessageKey, Translate } from "../../i18n/index.js";
 import type { AttachmentInput, PreparedMessage } from "../../mail/compose.js";
@@ -62,8 +62,9 @@ function checkTargets(flag: string, values: string[] | undefined): string[] {
   return (values ?? []).map((v) => {
     const t = v.trim();
     if (t.includes("@")) return parseEmail(flag, t);
-    if (!isRole(t.toLowerCase())) throw new UsageError("usage.badCode", { flag, value: t, allowed: `${ROLES.join(", ")}, e-post` });
-    return t.toLowerCase();
+    const role = codeFromWord(ROLES, t);
+    if (!role) throw new UsageError("usage.badCode", { flag, value: t, allowed: `${codesWithWords(ROLES)}, e-post` });
+    return role;
   });
 }
 

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ORG_KINDS, ROLES, isCode, type OrgKind, type Role } from "../../core/codes.js";
-import { FailedError, UsageError } from "../../core/errors.js";
+import { ORG_KINDS, ROLES, codeFromWord, codesWithWords, foldWord, type OrgKind, type Role } from "../../core/codes.js";
+import { FailedError, NotFoundError, UsageError, systemReason } from "../../core/errors.js";
 import type { Org } from "../../core/types.js";
 import type { MessageKey, Translate } from "../../i18n/index.js";
 import { FIXTURES_DIR } from "../../paths.js";
@@ -24,7 +24,7 @@ export function registerOrg(program: Command, t: Translate): void {
     .description(t("help.org.add"))
     .option("--id <id>", t("flag.newOrgId"))
     .option("--name <name>", t("flag.name"))
-    .option("--kind <kind>", `${t("flag.orgKind")}: ${ORG_KINDS.join("|")}`)
+    .option("--kind <kind>", `${t("flag.orgKind")}: ${codesWithWords(ORG_KINDS, "|")}`)
     .option("--parent <id>", t("flag.parent"))
     .option("--address <text>", t("flag.address"))
     .option("--deadline-months <n>", t("flag.orgDeadline"))
@@ -104,10 +104,34 @@ const ORG_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
 
+/** The built-in directories (fixtures/directory/*.json) by name: ostergotland, vastra-gotaland. */
+export function builtinDirectories(): string[] {
+  try {
+    return readdirSync(join(FIXTURES_DIR, "directory"))
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => f.slice(0, -5))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** A built-in directory's name as typed (any case, with or without å/ä/ö, space or hyphen), else a file. */
+function directoryFile(nameOrFile: string, cwd: string): string {
+  const builtin = builtinDirectories();
+  const folded = foldWord(nameOrFile);
+  const named = builtin.find((b) => foldWord(b) === folded);
+  if (named) return join(FIXTURES_DIR, "directory", `${named}.json`);
+  // A bare word that is neither a built-in name nor an existing file: say which names exist.
+  if (!/[/\.]/.test(nameOrFile) && !existsSync(resolve(cwd, nameOrFile))) {
+    throw new NotFoundError("error.directoryUnknown", { name: nameOrFile, builtin: builtin.join(", ") });
+  }
+  return nameOrFile;
+}
+
 /** A named directory (fixtures/directory/NAME.json) or a file, relative to `cwd`; `file` is as given (for messages). */
 function readDirectory(nameOrFile: string, cwd: string): { file: string; data: DirectoryFile } {
-  const named = join(FIXTURES_DIR, "directory", `${nameOrFile.toLowerCase()}.json`);
-  const file = /^[a-z-]+$/i.test(nameOrFile) && existsSync(named) ? named : nameOrFile;
+  const file = directoryFile(nameOrFile, cwd);
   let data: DirectoryFile;
   try {
     // Only a regular file of sensible size: not a device (/dev/zero), a pipe or a huge file.
@@ -117,7 +141,7 @@ function readDirectory(nameOrFile: string, cwd: string): { file: string; data: D
     if (st.size > MAX_DIRECTORY_BYTES) throw new Error(`större än ${MAX_DIRECTORY_BYTES / 1024 / 1024} MB`);
     data = JSON.parse(readFileSync(path, "utf8")) as DirectoryFile;
   } catch (e) {
-    throw new FailedError("error.directoryFile", { file, reason: e instanceof Error ? e.message.split("\n")[0]!.slice(0, 200) : String(e) });
+    throw new FailedError("error.directoryFile", { file, reason: systemReason(e, { path: file }) });
   }
   if (!data || !Array.isArray(data.orgs)) throw new FailedError("error.directoryFile", { file, reason: "'orgs' saknas" });
   // Everything is checked before anything is written: a bad entry refuses the whole file.
@@ -129,14 +153,18 @@ function readDirectory(nameOrFile: string, cwd: string): { file: string; data: D
     if (typeof o.id !== "string" || typeof o.name !== "string") throw bad("id och name krävs");
     if (!ORG_ID.test(o.id)) throw bad(`id '${o.id.slice(0, 80)}' (tillåtet: a-z 0-9 . _ -)`);
     if (!text(o.name, MAX_SHORT_TEXT)) throw bad("name är tomt, för långt eller har styrtecken");
-    if (!isCode(ORG_KINDS, o.kind)) throw bad(`kind '${String(o.kind).slice(0, 40)}'`);
+    const kind = typeof o.kind === "string" ? codeFromWord(ORG_KINDS, o.kind) : undefined;
+    if (!kind) throw bad(`kind '${String(o.kind).slice(0, 40)}'`);
+    o.kind = kind;
     if (o.parent !== undefined && (typeof o.parent !== "string" || !ORG_ID.test(o.parent))) throw bad("parent");
     const address = Array.isArray(o.address) ? o.address.join("\n") : o.address;
     if (address !== undefined && !text(address, 500)) throw bad("address");
     if (o.deadlineMonths !== undefined && !(Number.isInteger(o.deadlineMonths) && o.deadlineMonths > 0 && o.deadlineMonths <= 120)) throw bad("deadlineMonths");
     if (o.contacts !== undefined && !Array.isArray(o.contacts)) throw bad("contacts");
     for (const c of o.contacts ?? []) {
-      if (!c || !isCode(ROLES, c.role)) throw bad(`role '${String(c?.role).slice(0, 40)}'`);
+      const role = c && typeof c.role === "string" ? codeFromWord(ROLES, c.role) : undefined;
+      if (!role) throw bad(`role '${String(c?.role).slice(0, 40)}'`);
+      c.role = role;
       if (!text(c.name, MAX_SHORT_TEXT)) throw bad("contacts: name");
       if (typeof c.email !== "string" || c.email.length > 254 || !EMAIL.test(c.email)) throw bad(`contacts: email '${String(c.email).slice(0, 80)}'`);
     }

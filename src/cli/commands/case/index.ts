@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import { AREAS, DIRECTIONS, KINDS, SEVERITIES, STATUSES, type Status } from "../../../core/codes.js";
+import { codesWithWords, AREAS, DIRECTIONS, KINDS, SEVERITIES, STATUSES, type Status } from "../../../core/codes.js";
 import { RefusedError, UsageError } from "../../../core/errors.js";
 import type { CaseFilter } from "../../../core/types.js";
-import type { Translate } from "../../../i18n/index.js";
+import { isMessageKey, type MessageKey, type Translate } from "../../../i18n/index.js";
 import type { CaseChanges } from "../../../store/cases.js";
 import { action } from "../../command.js";
 import type { Context } from "../../context.js";
@@ -15,14 +15,14 @@ export function registerCase(program: Command, t: Translate): void {
   const c = program.command("case").description(t("help.case"));
   c.command("new")
     .description(t("help.case.new"))
-    .option("--direction <dir>", "in|out")
+    .option("--direction <direction>", codesWithWords(DIRECTIONS, ", "))
     .option("--counterpart <org>", t("flag.counterpart"))
     .option("--unit <org>", t("flag.unit"))
     .option("--event-date <date>", t("flag.eventDate"))
     .option("--discovered-date <date>", t("flag.discoveredDate"))
     .option("--received-date <date>", t("flag.receivedDate"))
-    .option("--kind <kind>", KINDS.join("|"))
-    .option("--area <area>", AREAS.join("|"))
+    .option("--kind <kind>", codesWithWords(KINDS, ", "))
+    .option("--area <area>", codesWithWords(AREAS, ", "))
     .option("--summary <text>", t("flag.summary"))
     .option("--description <text>", t("flag.description"))
     .option("--ref <system:id>", t("flag.ref"), collect)
@@ -39,8 +39,8 @@ export function registerCase(program: Command, t: Translate): void {
     .action(action(show));
   c.command("list")
     .description(t("help.case.list"))
-    .option("--status <status>", STATUSES.join("|"))
-    .option("--direction <dir>", "in|out")
+    .option("--status <status>", codesWithWords(STATUSES, ", "))
+    .option("--direction <direction>", codesWithWords(DIRECTIONS, ", "))
     .option("--overdue", t("flag.overdue"))
     .option("--due-within <days>", t("flag.dueWithin"))
     .option("--counterpart <org>", t("flag.counterpartFilter"))
@@ -57,9 +57,9 @@ export function registerCase(program: Command, t: Translate): void {
   c.command("update")
     .description(t("help.case.update"))
     .argument("<ref>", t("flag.caseRef"))
-    .option("--severity <sev>", SEVERITIES.join("|"))
-    .option("--kind <kind>", KINDS.join("|"))
-    .option("--area <area>", AREAS.join("|"))
+    .option("--severity <sev>", codesWithWords(SEVERITIES, ", "))
+    .option("--kind <kind>", codesWithWords(KINDS, ", "))
+    .option("--area <area>", codesWithWords(AREAS, ", "))
     .option("--unit <org>", t("flag.unit"))
     .option("--summary <text>", t("flag.summary"))
     .option("--description <text>", t("flag.description"))
@@ -73,7 +73,7 @@ export function registerCase(program: Command, t: Translate): void {
   c.command("status")
     .description(t("help.case.status"))
     .argument("<ref>", t("flag.caseRef"))
-    .argument("<status>", STATUSES.join("|"))
+    .argument("<status>", codesWithWords(STATUSES, ", "))
     .option("--json", t("help.json"))
     .action(action(status));
   c.command("close")
@@ -174,8 +174,14 @@ export async function update(ctx: Context, o: UpdateOptions, ref: string): Promi
   const c = store.cases.get(id);
   const label = c.diaryNumber ?? `#${id}`;
   ctx.out.result({ ...c, changed }, () =>
-    ctx.out.line(changed.length ? ctx.t("case.updated", { case: label, fields: changed.join(", ") }) : ctx.t("case.unchanged", { case: label })),
+    ctx.out.line(changed.length ? ctx.t("case.updated", { case: label, fields: changed.map((f) => fieldName(ctx.t, f)).join(", ") }) : ctx.t("case.unchanged", { case: label })),
   );
+}
+
+/** A changed field as the user reads it: "allvarlighetsgrad", "referens synergi". */
+function fieldName(t: Translate, field: string): string {
+  if (field.startsWith("ref:")) return t("case.field.ref", { system: field.slice(4) });
+  return isMessageKey(`case.field.${field}`) ? t(`case.field.${field}` as MessageKey) : field;
 }
 
 async function moveTo(ctx: Context, ref: string, to: Status): Promise<void> {
