@@ -3,6 +3,7 @@
 import { FailedError, InterruptedError, MessageError, UsageError, isSystemError, systemReason, type MessageParam, type MessageParams } from "../core/errors.js";
 import { isMessageKey, type Translate } from "../i18n/index.js";
 import { visible } from "./terminal.js";
+import type { UsageHint } from "./suggestions.js";
 
 export const EXIT = {
   ok: 0,
@@ -61,12 +62,12 @@ export function sentence(text: string): string {
  * Turns anything thrown into an exit code and the one line to print on stderr (null: print nothing). Whatever
  * the message holds (a Node message, a stack with --debug), no control character in it reaches the terminal.
  */
-export function report(err: unknown, t: Translate, command: string, debug: boolean): Reported {
-  const r = reported(err, t, command, debug);
+export function report(err: unknown, t: Translate, command: string, debug: boolean, hint?: (code: string, wrong: string) => UsageHint): Reported {
+  const r = reported(err, t, command, debug, hint);
   return r.message === null ? r : { code: r.code, message: visible(r.message) };
 }
 
-function reported(err: unknown, t: Translate, command: string, debug: boolean): Reported {
+function reported(err: unknown, t: Translate, command: string, debug: boolean, hint?: (code: string, wrong: string) => UsageHint): Reported {
   if (err instanceof InterruptedError || (err instanceof Error && err.name === "ExitPromptError")) {
     return { code: EXIT.interrupted, message: null };
   }
@@ -80,10 +81,16 @@ function reported(err: unknown, t: Translate, command: string, debug: boolean): 
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return { code: EXIT.ok, message: null };
     // A command group typed without its subcommand shows its help: a usage error unless help was asked for.
     if (err.code === "commander.help") return { code: err.exitCode === 0 ? EXIT.ok : EXIT.usage, message: null };
-    const name = String(safeParams({ name: quoted(err.message) }).name);
+    const wrong = quoted(err.message);
+    const name = String(safeParams({ name: wrong }).name);
+    const h = hint?.(err.code, wrong);
+    if (h) command = h.command;
+    // A subcommand's error points at that subcommand's help.
+    const help = command ? `avvik ${command} --help` : "avvik --help";
+    const suggestion = h?.suggestion;
     const byCode: Record<string, string> = {
-      "commander.unknownCommand": t("usage.unknownCommand", { name }),
-      "commander.unknownOption": t("usage.unknownOption", { name, command }),
+      "commander.unknownCommand": suggestion ? t("usage.unknownCommandSuggest", { name, suggestion, help }) : t("usage.unknownCommand", { name, help }),
+      "commander.unknownOption": suggestion ? t("usage.unknownOptionSuggest", { name, suggestion, help }) : t("usage.unknownOption", { name, help }),
       "commander.missingArgument": t("usage.missingArgument", { name, command }),
       "commander.optionMissingArgument": t("usage.optionMissingArgument", { name }),
       "commander.missingMandatoryOptionValue": t("usage.missingFlag", { flag: name }),

@@ -2,6 +2,9 @@
 // exit code and one line on stderr. Heavy libraries are imported inside the commands that use them.
 
 import { Command, Help } from "commander";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PACKAGE_ROOT } from "../paths.js";
 import { isMessageKey, loadLanguage, translator, type Lang, type Translate } from "../i18n/index.js";
 import { registerAudit } from "./commands/audit.js";
 import { registerCase } from "./commands/case/index.js";
@@ -27,6 +30,18 @@ import { applyHelp, registerFlows } from "./help.js";
 import { EXIT, report } from "./errors.js";
 import type { Io, Run } from "./io.js";
 import { clearRunCaches } from "../runCache.js";
+import { commandReached, usageHint } from "./suggestions.js";
+import { nearest } from "../core/suggest.js";
+import { UsageError } from "../core/errors.js";
+
+/** The version in the package's own package.json (`avvik --version`). */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version?: string }).version ?? "?";
+  } catch {
+    return "?";
+  }
+}
 
 /** The value of a global flag, read before parsing (the language decides the help texts). */
 function preScan(argv: string[], flag: string): string | undefined {
@@ -69,6 +84,15 @@ function onlyGlobalFlags(args: string[]): boolean {
  */
 function helpFlows(args: string[], program: Command): string[] {
   const i = args.findIndex((a) => !a.startsWith("-"));
+  // `avvik help nonexist`: say what was wrong instead of printing the whole help with exit 2.
+  if (i >= 0 && args[i] === "help" && args[i + 1] !== undefined && !args[i + 1]!.startsWith("-")) {
+    const { cmd, words, rest } = commandReached(program, args.slice(i + 1));
+    if (rest !== undefined) {
+      const suggestion = nearest(rest, [...cmd.commands.map((c) => c.name()), ...(cmd === program ? ["flows"] : [])]);
+      const topic = [...words, rest].join(" ");
+      throw suggestion ? new UsageError("usage.unknownHelpSuggest", { name: topic, suggestion: [...words, suggestion].join(" ") }) : new UsageError("usage.unknownHelp", { name: topic });
+    }
+  }
   if (i < 0 || args[i] !== "help" || !program.commands.some((c) => c.name() === args[i + 1])) return args;
   if (args[i + 1] === "flows") return [...args.slice(0, i), ...args.slice(i + 1)];
   return [...args.slice(0, i), ...args.slice(i + 1), "--help"];
@@ -114,6 +138,7 @@ export function buildProgram(t: Translate, io: Io): Command {
     .option("--lang <lang>", t("help.lang"))
     .option("--json", t("help.json"))
     .option("--debug", t("help.debug"))
+    .version(packageVersion(), "-V, --version", t("help.version"))
     .helpOption("-h, --help", t("help.help"))
     .helpCommand(`help [${t("help.ph.command")}]`, t("help.helpCommand"))
     .configureHelp({
@@ -185,11 +210,12 @@ export async function main(args: string[], given: Omit<Io, "cwd"> & { cwd?: stri
   let lang: Lang = "sv";
   let t: Translate = translator(lang);
   const debug = args.includes("--debug");
+  let program: Command | undefined;
   try {
     lang = resolveLang(preScan(args, "--lang"), io.env, configuredLang(resolveHome(preScan(args, "--home"), io.env, io.cwd)));
     await loadLanguage(lang);
     t = translator(lang);
-    const program = buildProgram(t, io);
+    program = buildProgram(t, io);
     bindRun(program, run);
     if (onlyGlobalFlags(args)) {
       // `avvik` alone: the menu of the day's work in a terminal, the help otherwise.
@@ -203,7 +229,8 @@ export async function main(args: string[], given: Omit<Io, "cwd"> & { cwd?: stri
     await program.parseAsync(helpFlows(args, program), { from: "user" });
     return run.exitCode ?? EXIT.ok;
   } catch (err) {
-    const r = report(err, t, commandWords(args), debug);
+    const built = program;
+    const r = report(err, t, commandWords(args), debug, built && ((code, wrong) => usageHint(built, args, code, wrong)));
     if (r.message) io.stderr.write(`${r.message}\n`);
     return r.code;
   }

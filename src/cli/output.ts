@@ -27,11 +27,6 @@ export function colourAllowed(stream: { isTTY?: boolean }, env: NodeJS.ProcessEn
 const codes = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39] } as const;
 export type Style = keyof typeof codes;
 
-function cut(text: string, max: number | undefined): string {
-  if (!max || text.length <= max) return text;
-  return `${text.slice(0, Math.max(1, max - 1))}…`;
-}
-
 // A private-use character around a per-process random key: data cannot forge a colour token.
 const MARK = "\uE000";
 const END = "\uE001";
@@ -128,23 +123,31 @@ export class Output {
     this.streams.stderr.write(`${this.render(text, this.streams.stderr, false)}\n`);
   }
 
+  /** How many of `n` rows a table shows here: all when piped, at most TERMINAL_ROWS at a terminal. */
+  terminalRows(n: number): number {
+    return this.streams.stdout.isTTY === true ? Math.min(n, TERMINAL_ROWS) : n;
+  }
+
   /**
-   * Renders aligned columns; header in bold on a TTY. Cells are plain text, one line each, made visible before
-   * they are measured (style after padding).
+   * Renders aligned columns; header in bold on a TTY. Cells are plain text, one line each, made visible before they are measured (style after padding).
+   * On a terminal the table fits its width (see `fitTable`) and at most `TERMINAL_ROWS` rows are shown (the
+   * number left out is returned, for the caller to say how to see them all); piped output keeps every row and
+   * every full value, written in chunks.
    */
-  table(columns: Column[], rows: string[][], styleCell?: (row: number, col: number, text: string) => string): void {
-    if (this.jsonMode) return;
-    const cells = rows.map((r) => r.map((c, i) => cut(visible(c.replace(/[\r\n\t]+/g, " "), false), columns[i]?.max)));
-    const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => (r[i] ?? "").length)));
+  table(columns: Column[], rows: string[][], styleCell?: (row: number, col: number, text: string) => string): number {
+    if (this.jsonMode) return 0;
+    const out = this.streams.stdout as Streams["stdout"] & { columns?: number };
+    const terminal = out.isTTY === true;
+    const shown = terminal && rows.length > TERMINAL_ROWS ? rows.slice(0, TERMINAL_ROWS) : rows;
+    const { widths, cells } = fitTable(columns, shown, terminal ? out.columns : undefined);
     const pad = (text: string, i: number) => {
       const w = widths[i] ?? 0;
       return columns[i]?.align === "right" ? text.padStart(w) : text.padEnd(w);
     };
     const last = columns.length - 1;
-    const lines: string[] = [];
-    lines.push(this.style("bold", columns.map((c, i) => (i === last ? c.header : pad(c.header, i))).join("  ")));
+    let chunk: string[] = [this.style("bold", columns.map((c, i) => (i === last ? cutTo(c.header, widths[i]!) : pad(cutTo(c.header, widths[i]!), i))).join("  ").trimEnd())];
     cells.forEach((r, ri) => {
-      lines.push(
+      chunk.push(
         r
           .map((c, i) => {
             const text = i === last && columns[i]?.align !== "right" ? c : pad(c, i);
@@ -153,7 +156,48 @@ export class Output {
           .join("  ")
           .trimEnd(),
       );
+      if (chunk.length >= 4096) {
+        this.streams.stdout.write(`${this.render(chunk.join("\n"), this.streams.stdout)}\n`);
+        chunk = [];
+      }
     });
-    this.streams.stdout.write(`${this.render(lines.join("\n"), this.streams.stdout)}\n`);
+    if (chunk.length) this.streams.stdout.write(`${this.render(chunk.join("\n"), this.streams.stdout)}\n`);
+    return rows.length - shown.length;
   }
+}
+
+/** At a terminal, a table shows at most this many rows (the rest: `--json` or a pipe). */
+export const TERMINAL_ROWS = 500;
+
+function cutTo(text: string, width: number): string {
+  return text.length <= width ? text : width <= 1 ? "…".slice(0, width) : `${text.slice(0, width - 1)}…`;
+}
+
+/**
+ * The one place that decides a table's column widths. Each column is as wide as its widest cell (measured in
+ * a loop: a spread over millions of rows overflows the call stack). Given a terminal width, columns that may
+ * be cut (`max`: free text such as the summary) are cut to `max`, then shrunk, the last first, with an
+ * ellipsis until the table fits; other columns keep their values whole, so nothing wraps in the middle of a
+ * word. Without a terminal width (piped) every value is kept whole.
+ */
+export function fitTable(columns: Column[], rows: string[][], terminalWidth?: number): { widths: number[]; cells: string[][] } {
+  let cells = rows.map((r) => r.map((c) => visible(c.replace(/[\r\n\t]+/g, " "), false)));
+  const natural = columns.map((c) => c.header.length);
+  for (const r of cells) {
+    for (let i = 0; i < columns.length; i++) {
+      const l = (r[i] ?? "").length;
+      if (l > natural[i]!) natural[i] = l;
+    }
+  }
+  if (!terminalWidth || terminalWidth <= 0) return { widths: natural, cells };
+  const widths = natural.map((w, i) => (columns[i]!.max ? Math.min(w, columns[i]!.max!) : w));
+  const total = () => widths.reduce((a, b) => a + b, 0) + 2 * Math.max(0, columns.length - 1);
+  const MIN = 8;
+  for (let i = columns.length - 1; i >= 0 && total() > terminalWidth; i--) {
+    if (!columns[i]!.max) continue;
+    const floor = Math.min(widths[i]!, Math.max(MIN, columns[i]!.header.length));
+    widths[i] = Math.max(floor, widths[i]! - (total() - terminalWidth));
+  }
+  cells = cells.map((r) => r.map((c, i) => (columns[i]?.max ? cutTo(c, widths[i]!) : c)));
+  return { widths, cells };
 }

@@ -88,3 +88,14 @@ export function parseText(flag: string, value: string, max = MAX_TEXT): string {
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/**
+ * Every missing required flag named in one line ("--event-date, --kind och --summary saknas"), not one per try.
+ * `prompt`: the command would ask for them in a terminal (the message says so).
+ */
+export function requireFlags(given: Record<string, unknown>, required: Array<[string, string]>, prompt = false): void {
+  const missing = required.filter(([k]) => given[k] === undefined || given[k] === "" || (Array.isArray(given[k]) && (given[k] as unknown[]).length === 0)).map(([, flag]) => flag);
+  if (missing.length === 0) return;
+  if (missing.length === 1) throw new UsageError(prompt ? "usage.missingFlagOrPrompt" : "usage.missingFlag", { flag: missing[0]! });
+  throw new UsageError(prompt ? "usage.missingFlagsOrPrompt" : "usage.missingFlags", { flags: missing.slice(0, -1).join(", "), last: missing[missing.length - 1]! });
+}

@@ -69,3 +69,20 @@ export function yesNo(asker: Asker, message: string, def: boolean): Promise<bool
   const no = { name: asker.t("common.no"), value: false };
   return choose(asker, message, def ? [yes, no] : [no, yes]);
 }
+
+/**
+ * A typed yes/no question ("Radera? (j/N)") for a grave step, where a typed answer is wanted rather than a choice:
+ * accepts j/ja/n/nej in Swedish (and y/yes/n/no always); anything else is asked again in the user's language.
+ */
+export function confirmTyped(asker: Asker, message: string, def: boolean): Promise<boolean> {
+  const t = asker.t;
+  const yes = t("common.yes");
+  const no = t("common.no");
+  return ask(asker, (p) =>
+    p.confirm({
+      message,
+      default: def,
+      theme: { keywords: { yes, no, error: () => t("prompt.answerYesNo", { yes, no }) } },
+    }),
+  );
+}

@@ -26,7 +26,7 @@ function deadlineStyle(c: Case): Style | undefined {
 export function printCaseTable(ctx: Context, cases: Case[]): void {
   const t = ctx.t;
   if (cases.length === 0) return ctx.out.line(t("common.noCases"));
-  ctx.out.table(
+  const hidden = ctx.out.table(
     [
       { header: t("case.col.number") },
       { header: t("case.col.dir") },
@@ -52,6 +52,7 @@ export function printCaseTable(ctx: Context, cases: Case[]): void {
       return s ? ctx.out.style(s, text) : text;
     },
   );
+  if (hidden) ctx.out.line(ctx.out.style("dim", t("common.moreRows", { n: hidden, command: "avvik case list" })));
   if (cases.length > 10) ctx.out.line(ctx.out.style("dim", t("case.listCount", { n: cases.length })));
 }
 

@@ -251,7 +251,7 @@ export async function importFile(store: Store, o: ImportOptions): Promise<Import
         const out = outcomes[v++]!;
         if (out.kind === "duplicate") reject(item.line, item.cells, t("csv.row.duplicate", { system: profile.system, id: item.externalId, first: out.firstLine }));
         else if (out.kind === "direction") {
-          reject(item.line, item.cells, t("csv.row.directionMismatch", { ref: ref(item.externalId), case: out.label, caseDirection: out.caseDirection, direction: profile.direction }));
+          reject(item.line, item.cells, t("csv.row.directionMismatch", { ref: ref(item.externalId), case: out.label, caseDirection: t(`direction.${out.caseDirection}` as MessageKey).toLowerCase(), direction: t(`direction.${profile.direction}` as MessageKey).toLowerCase() }));
         } else if (out.kind === "closed") warn(item.line, t("csv.warn.closed", { ref: ref(item.externalId), case: out.label }));
       }
     },

@@ -34,7 +34,7 @@ export interface AttachResult {
   /** The status steps taken (out: sent → answered; registered → sent → answered when sent by other means). */
   statusChanges: Array<{ from: Status; to: Status }>;
   /** Message keys with parameters for things the registrar should know (rendered by the CLI). */
-  notes: Array<{ key: MessageKey; params: Record<string, string> }>;
+  notes: Array<{ key: MessageKey; params: import("../i18n/index.js").Params }>;
   file: { hash: string; size: number };
 }
 
@@ -112,7 +112,7 @@ export async function attachReply(store: Store, data: Buffer, options: AttachOpt
   const steps = stepsToAnswered(c.direction, c.status);
   const notes: AttachResult["notes"] = [];
   if (c.direction === "out" && c.status === "registered") notes.push({ key: "reply.note.notSent", params: { case: label } });
-  if (steps.length === 0) notes.push({ key: "reply.note.noStatusChange", params: { case: label, status: tSv(`status.${c.status}` as MessageKey) } });
+  if (steps.length === 0) notes.push({ key: "reply.note.noStatusChange", params: { case: label, status: { key: `statusWord.${c.status}` } } });
   const counterpart = store.orgs.require(c.counterpart.id);
   const self = store.orgs.self();
   const party = c.direction === "out" ? (c.unit && c.unit.id !== self.id && store.orgs.topOf(store.orgs.require(c.unit.id)).id === counterpart.id ? c.unit.name : counterpart.name) : (c.unit?.name ?? self.name);

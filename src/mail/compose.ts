@@ -9,7 +9,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { Role } from "../core/codes.js";
-import { NotFoundError, RefusedError } from "../core/errors.js";
+import { NotFoundError, RefusedError, messageRef } from "../core/errors.js";
 import type { Case, Contact } from "../core/types.js";
 import { tSv, type MessageKey } from "../i18n/index.js";
 import type { MailAddress, OutboxMessage, Recipient } from "../store/outbox.js";
@@ -275,7 +275,7 @@ export function resolveTargets(store: Store, caseId: number, targets: string[], 
     const role = t.toLowerCase();
     if (!isRole(role)) throw new RefusedError("mail.error.badTarget", { value: t });
     const found = contactsForRole(store, caseId, role, mode);
-    if (!found.length) throw new NotFoundError("mail.error.noContactForRole", { role, case: store.cases.label(caseId) });
+    if (!found.length) throw new NotFoundError("mail.error.noContactForRole", { role: messageRef(`roleWord.${role}`), case: store.cases.label(caseId) });
     out.push(...found.map(asAddress));
   }
   return out;

@@ -1,4 +1,5 @@
 import type { OrgKind } from "../core/codes.js";
+import { nearest } from "../core/suggest.js";
 import { NotFoundError, RefusedError } from "../core/errors.js";
 import { assertNoPersonalNumber } from "../core/guard.js";
 import type { Org } from "../core/types.js";
@@ -45,8 +46,13 @@ export class OrgRepo {
 
   require(id: string): Org {
     const org = this.get(id) ?? this.findByName(id);
-    if (!org) throw new NotFoundError("error.orgNotFound", { id });
-    return org;
+    if (org) return org;
+    // "Menade du 'norrkoping' (Norrköpings kommun)?": the nearest id or name.
+    const all = this.list();
+    const near = nearest(id, [...all.map((o) => o.id), ...all.map((o) => o.name)]);
+    const found = near === undefined ? undefined : all.find((o) => o.id === near || o.name === near);
+    if (found) throw new NotFoundError("error.orgNotFoundSuggest", { id, suggestion: found.id, name: found.name });
+    throw new NotFoundError("error.orgNotFound", { id });
   }
 
   /** Case-insensitive exact name match, used when a CSV names an organisation instead of its id. */

@@ -263,7 +263,7 @@ describe("awkward rows and files", () => {
 });
 
 describe("a large export (read and checked in a worker thread while the batches are written)", () => {
-  const HEADER = "Ärendenr;Händelsedatum;Upptäckt datum;Registrerad;Rubrik;Beskrivning;Rapporteringsområde;Händelsetyp;Rapporterande enhet;Ansvarig enhet;Status;Personnummer;Patient";
+  const HEADER = "Ärendenr;Händelsedatum;Upptäcktsdatum;Registrerad;Rubrik;Beskrivning;Rapporteringsområde;Händelsetyp;Rapporterande enhet;Ansvarig enhet;Status;Personnummer;Patient";
   const line = (id: number, date = "2026-02-20") =>
     `${id};${date};2026-02-21;2026-02-23;Utskriven utan läkemedelslista ${id};"Beskrivning ${id}; med ""citat"""` +
     `;Läkemedelsbehandling;Tillbud;Vrinnevisjukhuset, medicinkliniken;Hemtjänsten Ryd;Registrerad;19121212-1212;Tolvan Tolvansson`;

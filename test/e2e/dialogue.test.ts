@@ -15,17 +15,17 @@ describe("case new as a guided dialogue in a terminal", () => {
       { expect: "Berörd enhet", keys: KEY.down + KEY.enter }, // first unit of the region: the coordinator
       { expect: "Händelsedatum", keys: "\u0015" + "2026-02-30" + KEY.enter }, // not a date
       { expect: "Ange ett datum som ÅÅÅÅ-MM-DD", keys: KEY.backspace.repeat(2) + "28" + KEY.enter },
-      { expect: "Upptäckt datum", keys: "\u0015" + "2026-03-01" + KEY.enter },
+      { expect: "Upptäcktsdatum", keys: "\u0015" + "2026-03-01" + KEY.enter },
       { expect: "Händelsetyp", keys: KEY.down + KEY.enter }, // Tillbud
       { expect: "Rapporteringsområde", keys: KEY.down + KEY.down + KEY.enter }, // Läkemedelsbehandling
       { expect: "Kort sammanfattning", keys: "Gäller 19121212-1212" + KEY.enter },
       { expect: "innehåller ett personnummer", keys: "\u0015" + "Utskriven utan läkemedelslista" + KEY.enter },
       { expect: "Beskrivning", keys: KEY.enter },
-      { expect: "Lägga till en berörd person?", keys: KEY.down + KEY.enter }, // Ja
+      { expect: "lägga till en berörd person?", keys: KEY.down + KEY.enter }, // Ja
       { expect: "Personnummer", keys: "19121212-1213" + KEY.enter },
       { expect: "fel kontrollsiffra", keys: KEY.backspace + "2" + KEY.enter },
       { expect: "Namn (valfritt)", keys: "Tolvan Tolvansson" + KEY.enter },
-      { expect: "Lägga till en berörd person?", keys: KEY.enter }, // Nej
+      { expect: "lägga till en berörd person?", keys: KEY.enter }, // Nej
       { expect: "Registrera ärendet?", keys: KEY.enter }, // Ja
     ]);
     expect(r.code).toBe(0);
@@ -53,7 +53,7 @@ describe("case new as a guided dialogue in a terminal", () => {
         "--discovered-date", "2026-03-02", "--received-date", "2026-03-05", "--kind", "risk", "--area", "information", "--description", "Beskrivning"],
       [
         { expect: "Kort sammanfattning", keys: "Bristande överrapportering" + KEY.enter },
-        { expect: "Lägga till en berörd person?", keys: KEY.enter },
+        { expect: "lägga till en berörd person?", keys: KEY.enter },
         { expect: "Registrera ärendet?", keys: KEY.enter },
       ],
     );

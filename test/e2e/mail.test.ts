@@ -89,8 +89,8 @@ describe("without a mail server", () => {
     await s.cliJson(outgoingCase([...PERSON, "--description", "Tolvansson fick fel dos"]));
     const cases: Array<[string[], number, RegExp]> = [
       [["send", "2026-000001", "--to", "coordinator"], 1, /texten innehåller en berörd persons namn/],
-      [["notify", "2026-000001", "--to", "mar"], 1, /ingen kontakt har rollen mar/],
-      [["notify", "2026-000001", "--to", "chef"], 2, /--to: 'chef' är okänt/],
+      [["notify", "2026-000001", "--to", "mar"], 1, /ingen kontakt har rollen MAR/],
+      [["notify", "2026-000001", "--to", "chefen"], 2, /--to: 'chefen' är okänt/],
       [["notify", "2026-000001"], 2, /--to saknas/],
       [["notify", "2026-000001", "--to", "manager", "--template", "hej"], 2, /--template: 'hej' är okänt/],
       [["send", "2026-000099", "--to", "coordinator"], 1, /Inget ärende matchar/],

@@ -102,7 +102,7 @@ describe("cases and the register", () => {
       [outgoingCase(["--unit", "norrkoping"]), 1, /hör inte till motparten/],
       [outgoingCase(["--event-date", "2026-03-05"]), 1, /efter upptäcktsdatum/],
       [outgoingCase(["--summary", "Gäller 19121212-1212"]), 1, /personnummer/],
-      [["case", "new", "--direction", "out"], 2, /--counterpart saknas/],
+      [["case", "new", "--direction", "out"], 2, /^--counterpart, --event-date, --discovered-date, --kind, --area och --summary saknas/],
       [["case", "frobnicate"], 2, /Okänt kommando 'frobnicate'/],
       [["case", "list", "--bogus"], 2, /Okänd flagga '--bogus'/],
     ];
@@ -132,12 +132,12 @@ describe("workflow", () => {
     await s.cliJson(outgoingCase());
     const early = await s.cli(["case", "status", "2026-000001", "answered"]);
     expect(early.code).toBe(1);
-    expect(early.stderr).toMatch(/Tillåtna nästa steg: sent/);
+    expect(early.stderr).toMatch(/Tillåtna nästa steg: skickat/);
     for (const status of ["sent", "answered", "followed_up"]) expect((await s.cliJson(["case", "status", "2026-000001", status])).status).toBe(status);
     expect((await s.cliJson(["case", "close", "2026-000001"])).status).toBe("closed");
     const twice = await s.cli(["case", "close", "2026-000001"]);
     expect(twice.code).toBe(1);
-    expect(twice.stderr).toMatch(/redan status closed\. Tillåtna nästa steg: inga/);
+    expect(twice.stderr).toMatch(/är redan avslutat\. Tillåtna nästa steg: inga/);
     const badStatus = await s.cli(["case", "status", "2026-000001", "done"]);
     expect(badStatus.code).toBe(2);
   });

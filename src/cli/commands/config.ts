@@ -1,5 +1,6 @@
 // `avvik config list|get|set`: the organisation's settings, from the registry in src/cli/config.ts.
 
+import { nearest } from "../../core/suggest.js";
 import type { Command } from "commander";
 import { FailedError, UsageError } from "../../core/errors.js";
 import type { MessageKey, Translate } from "../../i18n/index.js";
@@ -74,7 +75,11 @@ async function list(ctx: Context, _o: unknown): Promise<void> {
 
 function requireKey(key: string): ConfigKey {
   const k = findKey(key.trim());
-  if (!k) throw new UsageError("config.error.unknownKey", { key, keys: CONFIG_KEYS.map((c) => c.key).join(", ") });
+  if (!k) {
+    const suggestion = nearest(key, CONFIG_KEYS.map((c) => c.key));
+    if (suggestion) throw new UsageError("config.error.unknownKeySuggest", { key, suggestion });
+    throw new UsageError("config.error.unknownKey", { key, keys: CONFIG_KEYS.map((c) => c.key).join(", ") });
+  }
   return k;
 }
 

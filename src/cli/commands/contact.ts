@@ -1,10 +1,9 @@
 import type { Command } from "commander";
 import { codesWithWords, ROLES } from "../../core/codes.js";
-import { UsageError } from "../../core/errors.js";
 import type { MessageKey, Translate } from "../../i18n/index.js";
 import { action } from "../command.js";
 import type { Context } from "../context.js";
-import { MAX_SHORT_TEXT, parseCodeFlag, parseEmail, parseText } from "../parse.js";
+import { requireFlags, MAX_SHORT_TEXT, parseCodeFlag, parseEmail, parseText } from "../parse.js";
 import { parseOrgId } from "./org.js";
 
 export function registerContact(program: Command, t: Translate): void {
@@ -35,7 +34,7 @@ interface AddOptions {
 }
 
 async function add(ctx: Context, o: AddOptions): Promise<void> {
-  for (const flag of ["org", "role", "name", "email"] as const) if (!o[flag]) throw new UsageError("usage.missingFlag", { flag: `--${flag}` });
+  requireFlags(o as Record<string, unknown>, [["org", "--org"], ["role", "--role"], ["name", "--name"], ["email", "--email"]]);
   const role = parseCodeFlag("--role", ROLES, o.role!);
   const name = parseText("--name", o.name!, MAX_SHORT_TEXT);
   const email = parseEmail("--email", o.email!);

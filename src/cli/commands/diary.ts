@@ -1,10 +1,9 @@
 import type { Command } from "commander";
 import { codesWithWords, DOCUMENT_DIRECTIONS } from "../../core/codes.js";
-import { UsageError } from "../../core/errors.js";
 import type { Translate } from "../../i18n/index.js";
 import { action } from "../command.js";
 import type { Context } from "../context.js";
-import { MAX_SHORT_TEXT, parseCodeFlag, parseDateFlag, parseText, parseYear } from "../parse.js";
+import { requireFlags, MAX_SHORT_TEXT, parseCodeFlag, parseDateFlag, parseText, parseYear } from "../parse.js";
 import { codeName } from "../render.js";
 
 export function registerDiary(program: Command, t: Translate): void {
@@ -29,10 +28,9 @@ export function registerDiary(program: Command, t: Translate): void {
 }
 
 async function add(ctx: Context, o: { direction?: string; subject?: string; party?: string; date?: string }, ref: string): Promise<void> {
-  if (!o.direction) throw new UsageError("usage.missingFlag", { flag: "--direction" });
-  if (!o.subject) throw new UsageError("usage.missingFlag", { flag: "--subject" });
-  const direction = parseCodeFlag("--direction", DOCUMENT_DIRECTIONS, o.direction);
-  const subject = parseText("--subject", o.subject, MAX_SHORT_TEXT);
+  requireFlags(o, [["direction", "--direction"], ["subject", "--subject"]]);
+  const direction = parseCodeFlag("--direction", DOCUMENT_DIRECTIONS, o.direction!);
+  const subject = parseText("--subject", o.subject!, MAX_SHORT_TEXT);
   const party = o.party ? parseText("--party", o.party, MAX_SHORT_TEXT) : null;
   const date = o.date ? parseDateFlag("--date", o.date) : undefined;
   const store = await ctx.store();

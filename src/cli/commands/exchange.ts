@@ -3,7 +3,7 @@
 import type { Command } from "commander";
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { EXCHANGE_VERSION, sealPayload, type ExchangePayload } from "../../core/exchange.js";
-import { FailedError, NotFoundError, RefusedError } from "../../core/errors.js";
+import { FailedError, NotFoundError, RefusedError, messageRef } from "../../core/errors.js";
 import type { Case, Org } from "../../core/types.js";
 import { tSv, type Translate } from "../../i18n/index.js";
 import type { Store } from "../../store/store.js";
@@ -80,7 +80,7 @@ export async function exportCase(ctx: Context, o: ExportOptions, ref: string): P
     if (!c.causes && !c.actions) throw new RefusedError("exchange.error.noAnswer", { case: label });
     body.answer = { inReplyTo: { orgId: counterpart.id, diaryNumber: theirs.id }, causes: c.causes, actions: c.actions, followUp: c.followUp, answeredOn: store.today };
   } else if (!["registered", "sent"].includes(c.status)) {
-    throw new RefusedError("exchange.error.outAnswered", { case: label, status: c.status });
+    throw new RefusedError("exchange.error.outAnswered", { case: label, status: messageRef(`statusWord.${c.status}`) });
   }
   const { renderExchangePdf, sha256Hex } = await import("../../exchange/file.js");
   const { ourSigningKey, signPayload } = await import("../../exchange/keys.js");

@@ -5,7 +5,7 @@ import { DEFAULT_DIARY_FORMAT, DiaryTemplate } from "../../core/diaryNumber.js";
 import { RefusedError, UsageError } from "../../core/errors.js";
 import type { MessageKey, Translate } from "../../i18n/index.js";
 import { action } from "../command.js";
-import { parseCodeFlag, parseDeadlineMonths, parseText, MAX_SHORT_TEXT } from "../parse.js";
+import { requireFlags, parseCodeFlag, parseDeadlineMonths, parseText, MAX_SHORT_TEXT } from "../parse.js";
 import { parseOrgId } from "./org.js";
 
 interface InitOptions {
@@ -38,10 +38,9 @@ export function parseDiaryFormat(t: Translate, value: string): DiaryTemplate {
 }
 
 async function init(ctx: import("../context.js").Context, o: InitOptions): Promise<void> {
-  if (!o.orgId) throw new UsageError("usage.missingFlag", { flag: "--org-id" });
-  if (!o.orgName) throw new UsageError("usage.missingFlag", { flag: "--org-name" });
-  const id = parseOrgId("--org-id", o.orgId);
-  const name = parseText("--org-name", o.orgName, MAX_SHORT_TEXT);
+  requireFlags(o as Record<string, unknown>, [["orgId", "--org-id"], ["orgName", "--org-name"]]);
+  const id = parseOrgId("--org-id", o.orgId!);
+  const name = parseText("--org-name", o.orgName!, MAX_SHORT_TEXT);
   const kind: OrgKind = parseCodeFlag("--kind", ORG_KINDS, o.kind ?? "municipality");
   const template = parseDiaryFormat(ctx.t, o.diaryFormat ?? DEFAULT_DIARY_FORMAT);
   const months = o.deadlineMonths ? parseDeadlineMonths("--deadline-months", o.deadlineMonths) : DEFAULT_DEADLINE_MONTHS;

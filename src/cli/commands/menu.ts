@@ -282,7 +282,7 @@ async function changeStatus(s: MenuSession, c0: Case): Promise<void> {
     return;
   }
   const to = await choose(s, s.t("menu.status.prompt", { case: ref(c), status: codeName(s.t, "status", c.status) }), [
-    ...next.map((st) => ({ name: `${codeName(s.t, "status", st)} (${st})`, value: st as Status | null })),
+    ...next.map((st) => ({ name: codeName(s.t, "status", st), value: st as Status | null })),
     { name: s.t("menu.backToMain"), value: null },
   ]);
   if (to) await s.with((ctx) => caseStatus(ctx, {}, ref(c), to));

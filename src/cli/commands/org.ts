@@ -8,7 +8,7 @@ import type { MessageKey, Translate } from "../../i18n/index.js";
 import { FIXTURES_DIR } from "../../paths.js";
 import { action } from "../command.js";
 import type { Context } from "../context.js";
-import { MAX_SHORT_TEXT, parseCodeFlag, parseDeadlineMonths, parseText } from "../parse.js";
+import { requireFlags, MAX_SHORT_TEXT, parseCodeFlag, parseDeadlineMonths, parseText } from "../parse.js";
 import { parseAddress } from "./init.js";
 
 export function parseOrgId(flag: string, value: string): string {
@@ -49,10 +49,9 @@ interface AddOptions {
 }
 
 async function add(ctx: Context, o: AddOptions): Promise<void> {
-  if (!o.id) throw new UsageError("usage.missingFlag", { flag: "--id" });
-  if (!o.name) throw new UsageError("usage.missingFlag", { flag: "--name" });
-  const id = parseOrgId("--id", o.id);
-  const name = parseText("--name", o.name, MAX_SHORT_TEXT);
+  requireFlags(o as Record<string, unknown>, [["id", "--id"], ["name", "--name"], ...(o.parent ? [] : ([["kind", "--kind"]] as Array<[string, string]>))]);
+  const id = parseOrgId("--id", o.id!);
+  const name = parseText("--name", o.name!, MAX_SHORT_TEXT);
   const deadlineMonths = o.deadlineMonths ? parseDeadlineMonths("--deadline-months", o.deadlineMonths) : null;
   const address = o.address ? parseAddress(o.address) : null;
   const store = await ctx.store();

@@ -9,7 +9,7 @@ import { action } from "../command.js";
 import type { Context } from "../context.js";
 import { EXIT } from "../errors.js";
 import { parseDateFlag, parsePositiveInt } from "../parse.js";
-import { ask } from "../prompt.js";
+import { confirmTyped } from "../prompt.js";
 
 export function registerProtection(program: Command, t: Translate): void {
   const audit = program.commands.find((c) => c.name() === "audit") ?? program.command("audit").description(t("help.audit"));
@@ -178,7 +178,7 @@ async function purge(ctx: Context, o: { closedBefore?: string; yes?: boolean; dr
   }
   if (!o.yes) {
     ctx.out.info(ctx.t("protection.purge.would", { ...counts }));
-    const ok = await ask(ctx, (p) => p.confirm({ message: ctx.t("protection.purge.confirm"), default: false }));
+    const ok = await confirmTyped(ctx, ctx.t("protection.purge.confirm"), false);
     if (!ok) {
       ctx.out.info(ctx.t("protection.purge.cancelled"));
       throw new InterruptedError();

@@ -3,7 +3,7 @@
 
 import type { Command } from "commander";
 import { DUPLICATE_WINDOW_DAYS, type DuplicateReason } from "../../core/duplicates.js";
-import { NotFoundError, UsageError } from "../../core/errors.js";
+import { NotFoundError, UsageError, messageRef } from "../../core/errors.js";
 import { ROLES } from "../../core/codes.js";
 import {
   NONE_KEY,
@@ -24,7 +24,7 @@ import type { Store } from "../../store/store.js";
 import { action } from "../command.js";
 import type { Context } from "../context.js";
 import { Output } from "../output.js";
-import { parseCodeFlag, parseDateFlag, parseEmail, parseNonNegativeInt, parsePositiveInt } from "../parse.js";
+import { requireFlags, parseCodeFlag, parseDateFlag, parseEmail, parseNonNegativeInt, parsePositiveInt } from "../parse.js";
 import { codeName } from "../render.js";
 
 
@@ -108,7 +108,7 @@ function summaryRecipients(store: Store, target: string): Array<{ name: string |
   const self = store.orgs.self();
   let contacts = store.contacts.withRole(self.id, role);
   if (!contacts.length) contacts = store.orgs.unitsOf(self.id).flatMap((u) => store.contacts.withRole(u.id, role));
-  if (!contacts.length) throw new NotFoundError("summary.noRecipient", { role, org: self.name });
+  if (!contacts.length) throw new NotFoundError("summary.noRecipient", { role: messageRef(`roleWord.${role}`), org: self.name });
   return contacts.map((c) => ({ name: c.name, address: c.email }));
 }
 
@@ -222,10 +222,9 @@ export function periodFromFlags(o: { period?: string; from?: string; to?: string
     return p;
   }
   if (o.from === undefined && o.to === undefined) throw new UsageError("usage.periodMissing", {});
-  if (o.from === undefined) throw new UsageError("usage.missingFlag", { flag: "--from" });
-  if (o.to === undefined) throw new UsageError("usage.missingFlag", { flag: "--to" });
-  const from = parseDateFlag("--from", o.from);
-  const to = parseDateFlag("--to", o.to);
+  requireFlags(o, [["from", "--from"], ["to", "--to"]]);
+  const from = parseDateFlag("--from", o.from!);
+  const to = parseDateFlag("--to", o.to!);
   const p = rangePeriod(from, to);
   if (!p) throw new UsageError("usage.rangeOrder", { from, to });
   return p;
@@ -367,10 +366,13 @@ async function duplicates(ctx: Context, o: { period?: string; from?: string; to?
   ctx.out.result(value, () => {
     const t = ctx.t;
     if (pairs.length === 0) return ctx.out.line(t("duplicates.none"));
-    ctx.out.table(
-      [{ header: t("duplicates.col.a") }, { header: t("duplicates.col.b") }, { header: t("duplicates.col.reasons") }],
-      pairs.map((p) => [p.a, p.b, p.reasons.map((r) => reasonText(t, r, DUPLICATE_WINDOW_DAYS)).join(", ")]),
+    // At a terminal only the first rows are rendered (a register of millions gives millions of pairs).
+    const limit = ctx.out.terminalRows(pairs.length);
+    const hidden = ctx.out.table(
+      [{ header: t("duplicates.col.a") }, { header: t("duplicates.col.b") }, { header: t("duplicates.col.reasons"), max: 200 }],
+      pairs.slice(0, limit).map((p) => [p.a, p.b, p.reasons.map((r) => reasonText(t, r, DUPLICATE_WINDOW_DAYS)).join(", ")]),
     );
+    if (pairs.length > limit || hidden) ctx.out.line(ctx.out.style("dim", t("common.moreRows", { n: pairs.length - limit + hidden, command: "avvik duplicates" })));
     ctx.out.line();
     ctx.out.line(ctx.out.style("dim", t("duplicates.hint")));
   });

@@ -3,13 +3,13 @@
 import { AREAS, DIRECTIONS, KINDS, type Area, type Direction, type Kind } from "../../../core/codes.js";
 import { parseIsoDate } from "../../../core/dates.js";
 import { DUPLICATE_WINDOW_DAYS } from "../../../core/duplicates.js";
-import { FailedError, InterruptedError, InvalidDataError, UsageError } from "../../../core/errors.js";
+import { FailedError, InterruptedError, InvalidDataError } from "../../../core/errors.js";
 import { findPersonalNumbers, isPersonalNumber, maskPersonalNumber, parsePersonalNumber } from "../../../core/personnummer.js";
 import type { Case, NewCaseInput, Org } from "../../../core/types.js";
 import { tSv, type MessageKey } from "../../../i18n/index.js";
 import type { Store } from "../../../store/store.js";
 import type { Context } from "../../context.js";
-import { MAX_SHORT_TEXT, MAX_TEXT, parseCodeFlag, parseDateFlag, parsePersonFlag, parseRefFlag, parseText } from "../../parse.js";
+import { requireFlags, MAX_SHORT_TEXT, MAX_TEXT, parseCodeFlag, parseDateFlag, parsePersonFlag, parseRefFlag, parseText } from "../../parse.js";
 import { ask, choose, yesNo } from "../../prompt.js";
 import { codeName } from "../../render.js";
 import { parseOrgId } from "../org.js";
@@ -46,7 +46,7 @@ export async function caseNew(ctx: Context, o: NewOptions): Promise<Case> {
   const store = await ctx.store();
   const missing = REQUIRED.filter(([k]) => !o[k]);
   if (missing.length) {
-    if (!ctx.canPrompt()) throw new UsageError("usage.missingFlagOrPrompt", { flag: missing[0]![1] });
+    if (!ctx.canPrompt()) requireFlags(o as Record<string, unknown>, REQUIRED, true);
     await dialogue(ctx, store, o);
   }
   const input = validate(ctx, store, o);
