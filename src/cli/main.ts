@@ -31,6 +31,7 @@ import { EXIT, report } from "./errors.js";
 import type { Io, Run } from "./io.js";
 import { clearRunCaches } from "../runCache.js";
 import { commandReached, usageHint } from "./suggestions.js";
+import { joinSplitReferences } from "./argv.js";
 import { nearest } from "../core/suggest.js";
 import { UsageError } from "../core/errors.js";
 
@@ -226,7 +227,7 @@ export async function main(args: string[], given: Omit<Io, "cwd"> & { cwd?: stri
       program.outputHelp();
       return EXIT.ok;
     }
-    await program.parseAsync(helpFlows(args, program), { from: "user" });
+    await program.parseAsync(helpFlows(joinSplitReferences(program, args), program), { from: "user" });
     return run.exitCode ?? EXIT.ok;
   } catch (err) {
     const built = program;

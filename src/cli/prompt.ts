@@ -2,6 +2,10 @@
 // Everything the prompts say is translated: key hints through the theme, yes/no as a Ja/Nej choice.
 // A prompt reads and writes the run's own streams (src/cli/io.ts), never the process's directly.
 
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { InterruptedError } from "../core/errors.js";
 import type { MessageKey, Translate } from "../i18n/index.js";
 import type { Io } from "./io.js";
@@ -85,4 +89,60 @@ export function confirmTyped(asker: Asker, message: string, def: boolean): Promi
       theme: { keywords: { yes, no, error: () => t("prompt.answerYesNo", { yes, no }) } },
     }),
   );
+}
+
+/**
+ * Free text of several lines (a description, causes, actions). With $VISUAL or $EDITOR set, that editor is
+ * opened, as git does; otherwise lines are typed one after the other and an empty line ends the text.
+ * `validate` checks the whole text; an answer it refuses is asked again.
+ */
+export async function longText(asker: Asker, message: string, options: { default?: string; validate?: (text: string) => true | string } = {}): Promise<string> {
+  const t = asker.t;
+  const env = asker.io.env;
+  const validate = options.validate ?? (() => true);
+  const editor = env.VISUAL || env.EDITOR;
+  if (editor) {
+    let text = options.default ?? "";
+    for (;;) {
+      asker.io.stderr.write(`${message} ${t("prompt.editorHint")}\n`);
+      text = editText(editor, text, env);
+      const ok = validate(text);
+      if (ok === true) return text;
+      asker.io.stderr.write(`${ok}\n`);
+    }
+  }
+  for (;;) {
+    const lines: string[] = [];
+    const first = await ask(asker, (p) => p.input({ message: `${message} ${t("prompt.linesHint")}`, default: options.default }));
+    if (first.trim()) {
+      lines.push(first.trimEnd());
+      for (;;) {
+        const more = await ask(asker, (p) => p.input({ message: "…" }));
+        if (!more.trim()) break;
+        lines.push(more.trimEnd());
+      }
+    }
+    const text = lines.join("\n").trim();
+    const ok = validate(text);
+    if (ok === true) return text;
+    asker.io.stderr.write(`${ok}\n`);
+  }
+}
+
+/**
+ * Opens `editor` on a private temporary file holding `text`, as git does (`sh -c '$EDITOR "$1"'`), and returns
+ * what was saved (UTF-8), trimmed. The file is removed afterwards. Ctrl-C in the editor, or an editor that
+ * fails, is an interruption.
+ */
+function editText(editor: string, text: string, env: NodeJS.ProcessEnv): string {
+  const dir = mkdtempSync(join(tmpdir(), "avvik-text-"));
+  const file = join(dir, "avvik.txt");
+  try {
+    writeFileSync(file, text ? `${text}\n` : "", { mode: 0o600 });
+    const r = spawnSync("sh", ["-c", `${editor} "$1"`, editor, file], { stdio: "inherit", env });
+    if (r.status !== 0) throw new InterruptedError();
+    return readFileSync(file, "utf8").replace(/\r\n?/g, "\n").trim();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

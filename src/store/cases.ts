@@ -219,7 +219,44 @@ export class CaseRepo {
       const r = this.s.db.prepare("SELECT id FROM cases WHERE id = ?").get(Number(text.replace("#", ""))) as { id: number } | undefined;
       if (r) return r.id;
     }
-    throw new NotFoundError("error.caseNotFound", { ref: text });
+    // The register's own format as people type it: "vok 2026-1", "VOK 2026-01", or just "2026-1".
+    const number = this.numberAsTyped(text);
+    if (number) {
+      const r = this.s.db.prepare("SELECT id FROM cases WHERE diary_number = ?").get(number) as { id: number } | undefined;
+      if (r) return r.id;
+    }
+    throw this.notFound(text);
+  }
+
+  /** "Inget ärende matchar …", with an example in the register's own format. */
+  notFound(ref: string): NotFoundError {
+    let example = "2026-000012";
+    try {
+      example = this.template().format(Number(this.s.today.slice(0, 4)), 12);
+    } catch {
+      // an unusable format is reported where numbers are made
+    }
+    return new NotFoundError("error.caseNotFound", { ref, example });
+  }
+
+  /**
+   * The diary number meant by a loosely typed one: the register's template matched in any case, with any
+   * zeros before the sequence and spaces around separators ("vok 2026-1" for "VOK 2026-1"); or only the year
+   * and the sequence ("2026-1", "2026/1"), which the template turns into exactly one number.
+   */
+  numberAsTyped(text: string): string | undefined {
+    let template: DiaryTemplate;
+    try {
+      template = this.template();
+    } catch {
+      return undefined;
+    }
+    const m = new RegExp(`^\\s*${template.searchPattern()}\\s*$`, "iu").exec(text);
+    const short = /^\s*((?:19|20)\d{2})\s*[-/\u2010-\u2015]\s*(\d{1,12})\s*$/.exec(text);
+    const year = m?.groups?.year ? Number(m.groups.year) : m?.groups?.yy ? 2000 + Number(m.groups.yy) : short ? Number(short[1]) : undefined;
+    const seq = m?.groups?.seq ? Number(m.groups.seq) : short ? Number(short[2]) : undefined;
+    if (year === undefined || seq === undefined || !Number.isSafeInteger(seq) || seq <= 0) return undefined;
+    return template.format(year, seq);
   }
 
   /**
@@ -237,7 +274,7 @@ export class CaseRepo {
   get(id: number, options: { documents?: boolean } = {}): Case {
     this.prepareMasking(id);
     const row = this.s.db.prepare(`SELECT ${CASE_JSON} AS json ${FROM_CASES} WHERE c.id = @id`).get({ id, today: this.s.today }) as { json: string } | undefined;
-    if (!row) throw new NotFoundError("error.caseNotFound", { ref: String(id) });
+    if (!row) throw this.notFound(String(id));
     const c = JSON.parse(row.json) as Case;
     if (options.documents) c.documents = this.s.documents.forCase(id);
     return c;
@@ -356,7 +393,7 @@ export class CaseRepo {
   /** Moves a case one allowed step; call inside `store.write`. Refuses with the allowed next steps. */
   setStatus(id: number, to: Status): { from: Status; to: Status } {
     const row = this.s.db.prepare("SELECT direction, status FROM cases WHERE id = ?").get(id) as { direction: Direction; status: Status } | undefined;
-    if (!row) throw new NotFoundError("error.caseNotFound", { ref: String(id) });
+    if (!row) throw this.notFound(String(id));
     const check = checkTransition(row.direction, row.status, to);
     if (!check.ok) {
       throw new RefusedError(check.reason === "same" ? "error.statusSame" : "error.statusNotAllowed", {

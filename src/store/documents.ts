@@ -1,6 +1,5 @@
 import type { DocumentDirection } from "../core/codes.js";
 import { documentNumber } from "../core/diaryNumber.js";
-import { NotFoundError } from "../core/errors.js";
 import type { CaseDocument, DiaryEntry } from "../core/types.js";
 import { assertNoPersonalNumber } from "../core/guard.js";
 import type { Store } from "./store.js";
@@ -49,7 +48,7 @@ export class DocumentRepo {
     const row = this.s.db.prepare("SELECT diary_number, doc_seq FROM cases WHERE id = ?").get(caseId) as
       | { diary_number: string | null; doc_seq: number }
       | undefined;
-    if (!row) throw new NotFoundError("error.caseNotFound", { ref: String(caseId) });
+    if (!row) throw this.s.cases.notFound(String(caseId));
     const caseNumber = row.diary_number ?? this.s.cases.diarise(caseId);
     const seq = row.doc_seq + 1;
     const number = documentNumber(caseNumber, seq);

@@ -146,7 +146,7 @@ describe("killed with SIGKILL", () => {
 describe("killed with SIGKILL in the middle of the heavier commands", () => {
   it("import: all rows or none, whatever the moment; then it runs to the end and again changes nothing", async () => {
     s = linkoping();
-    const header = "Ärendenr;Händelsedatum;Upptäcktsdatum;Registrerad;Rubrik;Beskrivning;Rapporteringsområde;Händelsetyp;Rapporterande enhet;Ansvarig enhet;Status;Personnummer;Patient";
+    const header = "Ärendenr;Händelsedatum;Upptäckt datum;Registrerad;Rubrik;Beskrivning;Rapporteringsområde;Händelsetyp;Rapporterande enhet;Ansvarig enhet;Status;Personnummer;Patient";
     const rows = Array.from({ length: 3000 }, (_, i) =>
       `${60000 + i};2026-02-20;2026-02-21;2026-02-23;Utskriven utan läkemedelslista ${i};Beskrivning ${i};Läkemedelsbehandling;Tillbud;Vrinnevisjukhuset, medicinkliniken;Hemtjänsten Ryd;Registrerad;19121212-1212;Tolvan Tolvansson`,
     );

@@ -115,7 +115,7 @@ describe("import from Treserva (Windows-1252, a bad row late in the file)", () =
     expect(out.errors[0].message).toContain("händelsedatum 2026-03-07 ligger efter upptäcktsdatum 2026-03-06");
     expect(out.errors[0].message).toContain("fel kontrollsiffra");
     expect(out.errors[0].message).not.toContain("19421103-9865");
-    expect(r.stderr).toMatch(/Inget lästes in: 1 rader/);
+    expect(r.stderr).toMatch(/Inget lästes in: 1 rad är felaktig\./);
     expect(await s.cliJson(["case", "list"])).toEqual([]);
     expect(existsSync(join(s.home, "treserva-mars.avvisade.csv"))).toBe(false);
   });
@@ -263,7 +263,7 @@ describe("awkward rows and files", () => {
 });
 
 describe("a large export (read and checked in a worker thread while the batches are written)", () => {
-  const HEADER = "Ärendenr;Händelsedatum;Upptäcktsdatum;Registrerad;Rubrik;Beskrivning;Rapporteringsområde;Händelsetyp;Rapporterande enhet;Ansvarig enhet;Status;Personnummer;Patient";
+  const HEADER = "Ärendenr;Händelsedatum;Upptäckt datum;Registrerad;Rubrik;Beskrivning;Rapporteringsområde;Händelsetyp;Rapporterande enhet;Ansvarig enhet;Status;Personnummer;Patient";
   const line = (id: number, date = "2026-02-20") =>
     `${id};${date};2026-02-21;2026-02-23;Utskriven utan läkemedelslista ${id};"Beskrivning ${id}; med ""citat"""` +
     `;Läkemedelsbehandling;Tillbud;Vrinnevisjukhuset, medicinkliniken;Hemtjänsten Ryd;Registrerad;19121212-1212;Tolvan Tolvansson`;

@@ -21,6 +21,7 @@ describe("case new as a guided dialogue in a terminal", () => {
       { expect: "Kort sammanfattning", keys: "Gäller 19121212-1212" + KEY.enter },
       { expect: "innehåller ett personnummer", keys: "\u0015" + "Utskriven utan läkemedelslista" + KEY.enter },
       { expect: "Beskrivning", keys: KEY.enter },
+      { expect: "Extern referens", keys: KEY.enter },
       { expect: "lägga till en berörd person?", keys: KEY.down + KEY.enter }, // Ja
       { expect: "Personnummer", keys: "19121212-1213" + KEY.enter },
       { expect: "fel kontrollsiffra", keys: KEY.backspace + "2" + KEY.enter },
@@ -53,6 +54,7 @@ describe("case new as a guided dialogue in a terminal", () => {
         "--discovered-date", "2026-03-02", "--received-date", "2026-03-05", "--kind", "risk", "--area", "information", "--description", "Beskrivning"],
       [
         { expect: "Kort sammanfattning", keys: "Bristande överrapportering" + KEY.enter },
+        { expect: "Extern referens", keys: KEY.enter },
         { expect: "lägga till en berörd person?", keys: KEY.enter },
         { expect: "Registrera ärendet?", keys: KEY.enter },
       ],

@@ -23,6 +23,7 @@ describe("the menu of the day's work (avvik without arguments in a terminal)", (
       { expect: "Rapporteringsområde", keys: KEY.down + KEY.down + KEY.enter }, // Läkemedelsbehandling
       { expect: "Kort sammanfattning", keys: "Utskriven utan läkemedelslista" + KEY.enter },
       { expect: "Beskrivning", keys: KEY.enter },
+      { expect: "Extern referens", keys: KEY.enter },
       { expect: "lägga till en berörd person?", keys: KEY.enter }, // Nej
       { expect: "Registrera ärendet?", keys: KEY.enter }, // Ja
       { expect: "Nästa steg för 2026-000001?", keys: KEY.enter }, // Skriv ut postpaket
@@ -34,7 +35,9 @@ describe("the menu of the day's work (avvik without arguments in a terminal)", (
       { expect: "Vad vill du göra med 2026-000001?", keys: KEY.down + KEY.down + KEY.enter }, // Skriv svaret
       { expect: "Allvarlighetsgrad", keys: KEY.down + KEY.down + KEY.enter }, // Gul
       { expect: "Orsaker", keys: "Rutinen för läkemedelslista följdes inte" + KEY.enter },
+      { expect: "? …", keys: KEY.enter }, // several lines may follow; an empty one ends
       { expect: "Åtgärder", keys: "Checklista vid utskrivning" + KEY.enter },
+      { expect: "? …", keys: KEY.enter },
       { expect: "Uppföljning", keys: KEY.enter },
       { expect: "är uppdaterat", keys: "" },
       { expect: "Vad vill du göra med 2026-000001?", keys: KEY.down.repeat(3) + KEY.enter }, // Ändra status
@@ -133,6 +136,7 @@ describe("the menu: incoming deviations and deadlines", () => {
       { expect: "Rapporteringsområde", keys: KEY.enter }, // information
       { expect: "Kort sammanfattning", keys: "Ofullständig överrapportering" + KEY.enter },
       { expect: "Beskrivning", keys: KEY.enter },
+      { expect: "Extern referens", keys: KEY.enter },
       { expect: "lägga till en berörd person?", keys: KEY.enter },
       { expect: "Registrera ärendet?", keys: KEY.enter },
       { expect: "Nästa steg för 2026-000001?", keys: KEY.enter }, // Tilldela ansvarig chef nu

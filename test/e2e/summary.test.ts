@@ -118,7 +118,7 @@ describe("the morning summary", () => {
     expect(outbox.at(-1)).toMatchObject({ status: "sent", to: "mas@linkoping.example" });
     const unknown = await s.cli(["summary", "--email", "coordinator"], at("09:05:00"));
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/Ingen kontakt med rollen coordinator/);
+    expect(unknown.stderr).toMatch(/Ingen kontakt med rollen patientsäkerhetssamordnare/);
     expect((await s.cli(["summary", "--email", "ingen-adress"], at("09:05:00"))).code).toBe(2);
     expect((await s.cli(["summary", "--format", "xml"], at("09:00:00"))).code).toBe(2);
   });

@@ -174,11 +174,22 @@ ${args.join("\n")}
 }
 __avvik_value_flags=${q(` ${[...valueFlags].join(" ")} `)}
 __avvik_words() {
-  # $1: a word list from the tables; @refs, @orgs and @keys are asked of the register.
+  # $1: a word list from the tables, one word a line; @refs, @orgs and @keys are asked of the register.
+  local IFS=$' \\t\\n'
   case "$1" in
     @*) "$__avvik_cmd" \${__avvik_home:+--home "$__avvik_home"} __complete "\${1#@}" 2>/dev/null ;;
-    *) echo "$1" ;;
+    *) printf '%s\\n' $1 ;;
   esac
+}
+__avvik_reply() {
+  # COMPREPLY from a word list ($1) for the word being typed ($2). A word may hold a space (a diary number
+  # such as "VOK 2026-1"): it is offered escaped (VOK\\ 2026-1), and what was typed is compared unescaped.
+  local IFS=$'\\n' w typed="\${2//\\\\ / }"
+  typed="\${typed#[\\"\\']}"
+  COMPREPLY=()
+  for w in $(__avvik_words "$1"); do
+    [[ "$w" == "$typed"* ]] && COMPREPLY+=("$(printf '%q' "$w")")
+  done
 }
 _avvik() {
   # Not "path": in zsh that name is tied to $PATH.
@@ -205,7 +216,7 @@ _avvik() {
   done
   if ((skip)); then
     list="$(__avvik_values "$words" "\${COMP_WORDS[COMP_CWORD-1]}")"
-    [[ -n "$list" ]] && COMPREPLY=($(compgen -W "$(__avvik_words "$list")" -- "$cur"))
+    [[ -n "$list" ]] && __avvik_reply "$list" "$cur"
     return 0
   fi
   if [[ "$cur" == -* ]]; then
@@ -219,7 +230,7 @@ _avvik() {
   fi
   [[ "$words" == help* ]] && pos=0 && words=help
   list="$(__avvik_args "$words" "$pos")"
-  [[ -n "$list" ]] && COMPREPLY=($(compgen -W "$(__avvik_words "$list")" -- "$cur"))
+  [[ -n "$list" ]] && __avvik_reply "$list" "$cur"
   return 0
 }
 complete -o default -F _avvik avvik

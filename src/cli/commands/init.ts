@@ -1,14 +1,15 @@
 import type { Command } from "commander";
-import { codesWithWords, ORG_KINDS, type OrgKind } from "../../core/codes.js";
+import { codesWithWords, foldWord, ORG_KINDS, type OrgKind } from "../../core/codes.js";
 import { DEFAULT_DEADLINE_MONTHS } from "../../core/deadline.js";
 import { DEFAULT_DIARY_FORMAT, DiaryTemplate } from "../../core/diaryNumber.js";
 import { RefusedError, UsageError } from "../../core/errors.js";
-import type { MessageKey, Translate } from "../../i18n/index.js";
+import { isMessageKey, type MessageKey, type Translate } from "../../i18n/index.js";
+import type { Context } from "../context.js";
 import { action } from "../command.js";
 import { requireFlags, parseCodeFlag, parseDeadlineMonths, parseText, MAX_SHORT_TEXT } from "../parse.js";
 import { parseOrgId } from "./org.js";
 
-interface InitOptions {
+export interface InitOptions {
   orgId?: string;
   orgName?: string;
   kind?: string;
@@ -37,7 +38,43 @@ export function parseDiaryFormat(t: Translate, value: string): DiaryTemplate {
   throw new UsageError("error.diaryFormatInvalid", { format: value, reason: t(`error.diaryFormat.${parsed.error}` as MessageKey) });
 }
 
-async function init(ctx: import("../context.js").Context, o: InitOptions): Promise<void> {
+/** `avvik init` in a terminal without the required flags: a short dialogue (the values are checked as typed). */
+export async function initDialogue(ctx: Context, o: InitOptions): Promise<void> {
+  const { ask, choose } = await import("../prompt.js");
+  const t = ctx.t;
+  const check = (fn: () => unknown) => {
+    try {
+      fn();
+      return true;
+    } catch (e) {
+      return e instanceof UsageError && isMessageKey(e.key) ? t(e.key, e.params) : String(e);
+    }
+  };
+  o.orgName ??= await ask(ctx, (p) => p.input({ message: t("init.prompt.name"), validate: (v) => check(() => parseText("--org-name", v, MAX_SHORT_TEXT)) }));
+  const suggested = suggestOrgId(o.orgName);
+  o.orgId ??= await ask(ctx, (p) => p.input({ message: t("init.prompt.id"), default: suggested || undefined, validate: (v) => check(() => parseOrgId("--org-id", v)) }));
+  if (o.kind === undefined || o.kind === "municipality") {
+    o.kind = await choose(ctx, t("init.prompt.kind"), ORG_KINDS.map((k) => ({ name: t(`orgKind.${k}` as MessageKey), value: k as string })), { default: o.kind ?? "municipality" });
+  }
+  o.diaryFormat ??= await ask(ctx, (p) =>
+    p.input({
+      message: t("init.prompt.format"),
+      default: DEFAULT_DIARY_FORMAT,
+      validate: (v) => check(() => parseDiaryFormat(t, v)),
+    }),
+  );
+  o.deadlineMonths ??= await ask(ctx, (p) =>
+    p.input({ message: t("init.prompt.months"), default: String(DEFAULT_DEADLINE_MONTHS), validate: (v) => check(() => parseDeadlineMonths("--deadline-months", v)) }),
+  );
+}
+
+/** "Linköpings kommun" → "linkopings-kommun"; a first guess at an id. */
+function suggestOrgId(name: string): string {
+  return foldWord(name).replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40);
+}
+
+export async function init(ctx: Context, o: InitOptions): Promise<void> {
+  if ((!o.orgId || !o.orgName) && ctx.canPrompt()) await initDialogue(ctx, o);
   requireFlags(o as Record<string, unknown>, [["orgId", "--org-id"], ["orgName", "--org-name"]]);
   const id = parseOrgId("--org-id", o.orgId!);
   const name = parseText("--org-name", o.orgName!, MAX_SHORT_TEXT);

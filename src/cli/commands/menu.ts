@@ -17,7 +17,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { SEVERITIES, STATUSES, type Status } from "../../core/codes.js";
 import { localDate } from "../../core/dates.js";
-import { FailedError, InterruptedError, NotFoundError } from "../../core/errors.js";
+import { FailedError, InterruptedError, MessageError, NotFoundError } from "../../core/errors.js";
 import { findPersonalNumbers } from "../../core/personnummer.js";
 import type { Case } from "../../core/types.js";
 import { allowedNext } from "../../core/workflow.js";
@@ -25,7 +25,7 @@ import type { MessageKey, Translate } from "../../i18n/index.js";
 import { Context, resolveNow, type GlobalOptions } from "../context.js";
 import { report } from "../errors.js";
 import type { Io, Run } from "../io.js";
-import { ask, choose, yesNo } from "../prompt.js";
+import { ask, choose, longText, yesNo } from "../prompt.js";
 import { codeName, daysText } from "../render.js";
 import { assign as caseAssign, list as caseList, show as caseShow, status as caseStatus, update as caseUpdate, type UpdateOptions } from "./case/index.js";
 import { caseNew } from "./case/new.js";
@@ -123,6 +123,15 @@ export async function runMenu(flags: GlobalOptions, run: Run): Promise<number> {
     // Through Output: control characters in names and summaries made visible, colour only where allowed.
     say: (text) => first.out.info(text),
   };
+  // Before `avvik init`: offer to create the register (a short dialogue), else end quietly.
+  if (!(await registerExists(first))) {
+    if (!(await yesNo(s, t("init.prompt.create", { home: first.home }), true))) return 0;
+    await s.with(async (ctx) => {
+      const { init } = await import("./init.js");
+      await init(ctx, {});
+    });
+    s.say("");
+  }
   try {
     const store = await first.store();
     const overdue = store.cases.list({ overdue: true }).length;
@@ -138,6 +147,17 @@ export async function runMenu(flags: GlobalOptions, run: Run): Promise<number> {
     if (!entry) return 0;
     await guarded(s, () => entry.run(s));
     s.say("");
+  }
+}
+
+async function registerExists(ctx: Context): Promise<boolean> {
+  try {
+    await ctx.store();
+    ctx.close();
+    return true;
+  } catch (e) {
+    if (e instanceof MessageError && e.key === "error.notInitialised") return false;
+    throw e;
   }
 }
 
@@ -262,8 +282,10 @@ async function writeAnswer(s: MenuSession, c0: Case): Promise<void> {
     ...SEVERITIES.map((v) => ({ name: codeName(t, "severity", v), value: v as string })),
   ]);
   if (severity) o.severity = severity;
-  const text = async (message: MessageKey, current: string | null) =>
-    (await ask(s, (p) => p.input({ message: t(message), default: current ?? undefined, validate: check }))).trim();
+  const text = async (message: MessageKey, current: string | null) => {
+    const v = await longText(s, t(message), { default: current ?? undefined, validate: (x) => (x ? check(x) : true) });
+    return v || (current ?? "");
+  };
   const causes = await text("menu.answer.causes", c.causes);
   if (causes && causes !== c.causes) o.causes = causes;
   const actions = await text("menu.answer.actions", c.actions);

@@ -1,6 +1,9 @@
 import type { Command } from "commander";
 import { codesWithWords, AREAS, DIRECTIONS, KINDS, SEVERITIES, STATUSES, type Status } from "../../../core/codes.js";
-import { RefusedError, UsageError } from "../../../core/errors.js";
+import { RefusedError, UsageError, messageRef } from "../../../core/errors.js";
+import { allowedNext } from "../../../core/workflow.js";
+import type { Contact } from "../../../core/types.js";
+import type { Store } from "../../../store/store.js";
 import type { CaseFilter } from "../../../core/types.js";
 import { isMessageKey, type MessageKey, type Translate } from "../../../i18n/index.js";
 import type { CaseChanges } from "../../../store/cases.js";
@@ -73,7 +76,7 @@ export function registerCase(program: Command, t: Translate): void {
   c.command("status")
     .description(t("help.case.status"))
     .argument("<ref>", t("flag.caseRef"))
-    .argument("<status>", codesWithWords(STATUSES, ", "))
+    .argument("[status]", codesWithWords(STATUSES, ", "))
     .option("--json", t("help.json"))
     .action(action(status));
   c.command("close")
@@ -118,16 +121,34 @@ export async function list(ctx: Context, o: ListOptions): Promise<void> {
 }
 
 export async function assign(ctx: Context, o: { to?: string }, ref: string): Promise<void> {
-  if (!o.to) throw new UsageError("usage.missingFlag", { flag: "--to" });
+  if (!o.to && !ctx.canPrompt()) throw new UsageError("usage.missingFlag", { flag: "--to" });
   const store = await ctx.store();
   const id = store.cases.resolve(ref);
-  const contact = store.contacts.find(o.to);
+  const contact = o.to ? store.contacts.find(o.to) : await chooseContact(ctx, store, id);
   const r = store.write(() => store.cases.assign(id, contact));
   const c = store.cases.get(id);
   ctx.out.result(c, () => {
     ctx.out.line(ctx.t("case.assigned", { case: c.diaryNumber ?? `#${id}`, name: contact.name, email: contact.email }));
     if (r.statusChanged) ctx.out.line(ctx.t("case.assignedStatus", { status: codeName(ctx.t, "status", c.status) }));
   });
+}
+
+/** In a terminal: the contacts of our own organisation and its units (managers first) to choose from. */
+async function chooseContact(ctx: Context, store: Store, id: number): Promise<Contact> {
+  const self = store.orgs.self();
+  const ours = new Set([self.id, ...store.orgs.unitsOf(self.id).map((u) => u.id)]);
+  const contacts = store.contacts
+    .list()
+    .filter((k) => ours.has(k.orgId))
+    .sort((a, b) => Number(b.role === "manager") - Number(a.role === "manager"));
+  if (!contacts.length) throw new UsageError("usage.missingFlag", { flag: "--to" });
+  const { choose } = await import("../../prompt.js");
+  const orgName = new Map(store.orgs.list().map((org) => [org.id, org.name]));
+  return choose(
+    ctx,
+    ctx.t("menu.assign.prompt", { case: store.cases.label(id) }),
+    contacts.map((k) => ({ name: `${k.name} <${k.email}> · ${codeName(ctx.t, "role", k.role)}, ${orgName.get(k.orgId) ?? k.orgId}`, value: k })),
+  );
 }
 
 export interface UpdateOptions {
@@ -197,7 +218,19 @@ async function moveTo(ctx: Context, ref: string, to: Status): Promise<void> {
   );
 }
 
-export async function status(ctx: Context, _o: unknown, ref: string, to: string): Promise<void> {
+export async function status(ctx: Context, _o: unknown, ref: string, to?: string): Promise<void> {
+  if (to === undefined) {
+    // In a terminal: the allowed next steps to choose from.
+    if (!ctx.canPrompt()) throw new UsageError("usage.missingArgument", { name: "STATUS", command: "case status" });
+    const store = await ctx.store();
+    const c = store.cases.get(store.cases.resolve(ref));
+    const next = allowedNext(c.direction, c.status);
+    const label = c.diaryNumber ?? `#${c.id}`;
+    if (!next.length) throw new RefusedError("error.statusSame", { case: label, from: messageRef(`statusWord.${c.status}`), allowed: [] });
+    const { choose } = await import("../../prompt.js");
+    const chosen = await choose(ctx, ctx.t("menu.status.prompt", { case: label, status: codeName(ctx.t, "status", c.status) }), next.map((st) => ({ name: codeName(ctx.t, "status", st), value: st })));
+    return moveTo(ctx, ref, chosen);
+  }
   await moveTo(ctx, ref, parseCodeFlag("STATUS", STATUSES, to));
 }
 

@@ -3,14 +3,14 @@
 import { AREAS, DIRECTIONS, KINDS, type Area, type Direction, type Kind } from "../../../core/codes.js";
 import { parseIsoDate } from "../../../core/dates.js";
 import { DUPLICATE_WINDOW_DAYS } from "../../../core/duplicates.js";
-import { FailedError, InterruptedError, InvalidDataError } from "../../../core/errors.js";
+import { FailedError, InterruptedError, InvalidDataError, UsageError } from "../../../core/errors.js";
 import { findPersonalNumbers, isPersonalNumber, maskPersonalNumber, parsePersonalNumber } from "../../../core/personnummer.js";
 import type { Case, NewCaseInput, Org } from "../../../core/types.js";
 import { tSv, type MessageKey } from "../../../i18n/index.js";
 import type { Store } from "../../../store/store.js";
 import type { Context } from "../../context.js";
 import { requireFlags, MAX_SHORT_TEXT, MAX_TEXT, parseCodeFlag, parseDateFlag, parsePersonFlag, parseRefFlag, parseText } from "../../parse.js";
-import { ask, choose, yesNo } from "../../prompt.js";
+import { ask, choose, longText, yesNo } from "../../prompt.js";
 import { codeName } from "../../render.js";
 import { parseOrgId } from "../org.js";
 
@@ -132,7 +132,8 @@ async function dialogue(ctx: Context, store: Store, o: NewOptions): Promise<void
   const self = store.orgs.self();
   const tops = store.orgs.list().filter((org) => !org.self && !org.parentId);
   if (!o.counterpart && tops.length === 0) throw new FailedError("error.noCounterparts", {});
-  const dateInput = (message: MessageKey, def?: string) =>
+  // Each answer is checked when it is given, with the same rules as the flags (not after "Registrera ärendet?").
+  const dateInput = (message: MessageKey, def?: string, notBefore?: { date: string; event: string }) =>
     ask(ctx, (p) =>
       p.input({
         message: t(message),
@@ -141,6 +142,7 @@ async function dialogue(ctx: Context, store: Store, o: NewOptions): Promise<void
           const d = parseIsoDate(v);
           if (!d) return t("case.prompt.invalidDate");
           if (d > store.today) return t("error.dateFuture", { flag: "", date: d, today: store.today }).trim();
+          if (notBefore && d < notBefore.date) return t("error.dateOrder", { event: notBefore.event, discovered: d });
           return true;
         },
       }),
@@ -167,16 +169,38 @@ async function dialogue(ctx: Context, store: Store, o: NewOptions): Promise<void
     }
   }
   o.eventDate ??= await dateInput("case.prompt.eventDate", store.today);
-  o.discoveredDate ??= await dateInput("case.prompt.discoveredDate", o.eventDate);
-  if (o.direction === "in" && !o.receivedDate) o.receivedDate = await dateInput("case.prompt.receivedDate", store.today);
+  o.discoveredDate ??= await dateInput("case.prompt.discoveredDate", o.eventDate, { date: o.eventDate, event: o.eventDate });
+  if (o.direction === "in" && !o.receivedDate) o.receivedDate = await dateInput("case.prompt.receivedDate", store.today, undefined);
   o.kind ??= await choose(ctx, t("case.prompt.kind"), KINDS.map((k) => ({ name: codeName(t, "kind", k), value: k })));
   o.area ??= await choose(ctx, t("case.prompt.area"), AREAS.map((a) => ({ name: codeName(t, "area", a), value: a })));
   o.summary ??= await ask(ctx, (p) =>
     p.input({ message: t("case.prompt.summary"), validate: (v) => (v.trim() ? noPnr(v) : t("case.prompt.required")) }),
   );
   if (o.description === undefined) {
-    const d = await ask(ctx, (p) => p.input({ message: t("case.prompt.description"), validate: noPnr }));
-    o.description = d.trim() || undefined;
+    const d = await longText(ctx, t("case.prompt.description"), { validate: (v) => (v.length > MAX_TEXT ? t("case.prompt.tooLong", { max: MAX_TEXT }) : noPnr(v)) });
+    o.description = d || undefined;
+  }
+  if (!o.ref?.length) {
+    // External references (Synergi, MedControl …): the key the other party's answer will carry.
+    o.ref = [];
+    for (;;) {
+      const r = await ask(ctx, (p) =>
+        p.input({
+          message: t("case.prompt.ref"),
+          validate: (v) => {
+            if (!v.trim()) return true;
+            try {
+              parseRefFlag("--ref", v);
+              return true;
+            } catch (e) {
+              return e instanceof UsageError ? t("case.prompt.badRef", { value: v.trim() }) : String(e);
+            }
+          },
+        }),
+      );
+      if (!r.trim()) break;
+      o.ref.push(r.trim());
+    }
   }
   if (!o.person?.length) {
     o.person = [];
