@@ -1,16 +1,27 @@
 #!/usr/bin/env node
-// `npm run demo`: walks the Östergötland flow on the fixtures in a temporary data directory,
-// printing each command as a registrar would type it and what avvik answered.
+// `npm run demo`: walks the Östergötland flow on the fixtures, printing each command as a registrar would type it
+// and what avvik answered. Everything it writes (the PDFs, the register) is kept in ./avvik-demo/ of the directory
+// it was started from, named at the end, so a newcomer can open the packet and the board report. A second run
+// replaces that folder (only one the demo made itself: it carries a marker file).
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = join(root, "bin", "avvik.cjs");
-const work = mkdtempSync(join(tmpdir(), "avvik-demo-"));
-const keep = process.argv.includes("--keep");
+// npm runs scripts in the package's directory; INIT_CWD is where `npm run demo` was typed.
+const work = join(process.env.INIT_CWD ?? process.cwd(), "avvik-demo");
+const MARKER = ".avvik-demo";
+if (existsSync(work)) {
+  if (!existsSync(join(work, MARKER)) && readdirSync(work).length > 0) {
+    console.error(`${work} finns redan och är inte demons egen mapp; flytta den eller kör demon från en annan katalog.`);
+    process.exit(1);
+  }
+  rmSync(work, { recursive: true, force: true });
+}
+mkdirSync(work, { recursive: true });
+writeFileSync(join(work, MARKER), "Skapad av npm run demo; ersätts nästa gång demon körs.\n");
 const env = { ...process.env, AVVIK_HOME: join(work, "data"), AVVIK_USER: "registrator", TZ: process.env.TZ ?? "Europe/Stockholm" };
 delete env.AVVIK_SMTP_URL;
 
@@ -83,7 +94,9 @@ avvik(["diary", "list"], { now: "2026-07-01T09:00:00", note: "Registret (diariet
 avvik(["audit", "verify"], { now: "2026-07-01T09:00:00", note: "Händelseloggen är obruten" });
 avvik(["check"], { now: "2026-07-01T09:00:00", note: "Registrets kontroll: databas, logg, lagrade filer och nyckel" });
 
-if (keep) console.log(`\nDatakatalogen finns kvar: ${join(work, "data")}`);
-else rmSync(work, { recursive: true, force: true });
+const pdfs = readdirSync(work).filter((f) => f.endsWith(".pdf")).sort();
 console.log(failures ? `\n${failures} steg gick inte som väntat.` : "\nDemon är klar.");
+console.log(`Allt demon skrev finns i ${work}/:`);
+for (const f of pdfs) console.log(`  ${f}`);
+console.log(`  data/ (registret; titta vidare med: avvik --home ${join(work, "data")} case list)`);
 process.exit(failures ? 1 : 0);

@@ -193,7 +193,7 @@ function caseCells(t: Translate, c: SummaryCase): string[] {
   const extra = c.duplicateOf ? ` (${t("summary.duplicateOf", { case: c.duplicateOf })})` : "";
   return [
     c.diaryNumber ?? `#${c.id}`,
-    c.direction === "in" ? "in" : "ut",
+    t(c.direction === "in" ? "direction.short.in" : "direction.short.out"),
     c.counterpart.name,
     t("summary.due", { date: c.dueDate }),
     ["answered", "followed_up", "closed"].includes(c.status) ? codeName(t, "status", c.status) : days,
