@@ -115,14 +115,6 @@ export function swedishWord(group: CodeGroup, code: string): string {
   return WORDS[group][code]?.[0] ?? code;
 }
 
-/** Every word a user may type for the codes of a list (for completion and suggestions). */
-export function acceptedWords(list: readonly string[]): string[] {
-  const group = groupOfList(list);
-  const words = new Set<string>(list);
-  if (group) for (const code of list) for (const w of WORDS[group][code] ?? []) words.add(w);
-  return [...words];
-}
-
 /**
  * The codes of a list with their Swedish word beside them where it differs: "in, out (ut)". Used by help and
  * error messages.

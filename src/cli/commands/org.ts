@@ -122,7 +122,7 @@ function directoryFile(nameOrFile: string, cwd: string): string {
   const named = builtin.find((b) => foldWord(b) === folded);
   if (named) return join(FIXTURES_DIR, "directory", `${named}.json`);
   // A bare word that is neither a built-in name nor an existing file: say which names exist.
-  if (!/[/\.]/.test(nameOrFile) && !existsSync(resolve(cwd, nameOrFile))) {
+  if (!/[/.]/.test(nameOrFile) && !existsSync(resolve(cwd, nameOrFile))) {
     throw new NotFoundError("error.directoryUnknown", { name: nameOrFile, builtin: builtin.join(", ") });
   }
   return nameOrFile;
