@@ -196,8 +196,8 @@ export interface FoundNumber {
 // Characters that may normalise into a digit (², ¼, full-width digits, everything from U+2000) or vanish
 // (controls, combining marks, formatting characters such as the soft hyphen).
 const SPECIAL = /[^\x00-\u1fff]|[\p{M}\p{Cf}\x00-\x08\x0e-\x1f\x7f-\x9f\u00b2\u00b3\u00b9\u00bc-\u00be]/u;
-// Ten digits with no more between each two than a joint allows (spaces, line breaks, one separator).
-const CLOSE_DIGITS = /\d(?:[\s\p{Pd}+./_]{0,12}\d){9}/u;
+// Digits with no more between each two than a joint allows (white space, dashes, separators).
+const DIGIT_RUN = /\d(?:[\s\p{Pd}+./_]{0,12}\d)+/gu;
 const BREAK = 0;
 const TIGHT = 1;
 const SPACED = 2;
@@ -243,11 +243,31 @@ const SPLIT_MASKS: Record<number, ReadonlySet<number>> = Object.fromEntries(
  * is a date and a diary number, not a personnummer.
  */
 export function locatePersonalNumbers(text: string, today: string): FoundNumber[] {
-  // Fast path: a text that is plain (no character that normalises into a digit, no invisible one) holds a number
-  // only if it has ten digits close together. Most text is plain (Swedish letters are), and the test runs in
-  // the regular expression engine.
-  if (!SPECIAL.test(text) && !CLOSE_DIGITS.test(text)) return [];
-  const n = normaliseForNumbers(text);
+  // A text with a character that may normalise into a digit or vanish is normalised whole; most text is plain
+  // (Swedish letters are) and is looked at only where it has digits close together.
+  const found: FoundNumber[] = [];
+  if (SPECIAL.test(text)) {
+    scan(text, normaliseForNumbers(text), 0, today, found);
+    return found;
+  }
+  // Plain text: only runs of digits joined by white space and separators can hold a number, and such a run
+  // normalises character for character (a space to ' ', a line break to '\n', a dash to '-').
+  for (const m of text.matchAll(DIGIT_RUN)) {
+    const run = m[0];
+    let digits = 0;
+    for (let i = 0; i < run.length; i++) if (run.charCodeAt(i) >= 48 && run.charCodeAt(i) <= 57) digits++;
+    if (digits < 10) continue;
+    const t = run.replace(/[^\x20-\x7e]|\t/g, (ch) => mapChar(ch));
+    scan(text, { text: t, start: null, end: null }, m.index, today, found);
+  }
+  return found;
+}
+
+/**
+ * Finds the numbers in `n`, a normalised part of `text` that begins at `offset` in it, and adds them to `found`
+ * with their place in `text`.
+ */
+function scan(text: string, n: Normalised, offset: number, today: string, found: FoundNumber[]): void {
   const t = n.text;
   // The groups of digits [from, to) and how each is joined to the next.
   const from: number[] = [];
@@ -266,13 +286,11 @@ export function locatePersonalNumbers(text: string, today: string): FoundNumber[
   const gap: number[] = [];
   for (let k = 0; k < groups; k++) gap.push(k + 1 < groups ? joint(t, to[k]!, from[k + 1]!) : BREAK);
 
-  const found: FoundNumber[] = [];
   let k = 0;
   while (k < groups) {
     const hit = k > 0 && gap[k - 1] === TIGHT ? -1 : candidateAt(k);
     k = hit >= 0 ? hit + 1 : k + 1;
   }
-  return found;
 
   /** Looks for the longest valid number starting at group `first`; records it and gives its last group, or -1. */
   function candidateAt(first: number): number {
@@ -297,8 +315,8 @@ export function locatePersonalNumbers(text: string, today: string): FoundNumber[
       if (gap[j] === BREAK) break;
     }
     if (best < 0) return -1;
-    const start = n.start ? n.start[from[first]!]! : from[first]!;
-    const end = n.end ? n.end[to[best]! - 1]! : to[best]!;
+    const start = offset + (n.start ? n.start[from[first]!]! : from[first]!);
+    const end = offset + (n.end ? n.end[to[best]! - 1]! : to[best]!);
     found.push({ start, end, text: text.slice(start, end), number: bestNumber! });
     return best;
   }
