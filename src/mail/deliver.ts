@@ -1,16 +1,30 @@
-// Delivery of the outbox: `flushOutbox` claims the queued messages, sends each with nodemailer (SMTP, or the
-// stream transport writing .eml files under <home>/outbox/sent/) and records every attempt. A message is marked
-// sent only after the server accepted it; its Message-ID was fixed when it was queued, so a retry is the same
-// message; recipients the server has accepted are never sent to again. nodemailer is imported here, when a
-// command delivers, never at start-up.
+// Delivery of the outbox. `flushOutbox` claims the queued messages, sends each with nodemailer (SMTP, or the
+// stream transport writing .eml files under <home>/outbox/sent/) and records every attempt. nodemailer is
+// imported here, when a command delivers, never at start-up.
+//
+// What "delivered once" can mean over SMTP, and how close this comes:
+// - A message is marked sent only after the server accepted it (250 after DATA), and each acceptance is
+//   committed in its own transaction as soon as the transport reports it, before the connection takes the next
+//   message (nodemailer releases a pooled connection only on the turn of the event loop after the callback).
+//   So a process killed at any moment leaves at most one accepted-but-unrecorded message per open connection;
+//   the next run sends those again, with the same Message-ID.
+// - A claim names the claiming process (src/mail/claimant.ts): the next run takes a dead run's messages at once.
+// - Attempts are counted per message across all runs and capped by the `retries` setting. An attempt is any try
+//   in which the message may have reached the server: the server's answer to it (a 4xx counts; a 5xx fails the
+//   message at once), or a connection lost or timed out after the session began, which is ambiguous (the server
+//   may have accepted the message and the answer was lost). A server that cannot be reached at all (refused,
+//   DNS, TLS, login, connect or greeting timeout) costs no attempt; the message waits for the next run.
+// - Recipients the server accepted are never sent to again.
 
 import { randomUUID } from "node:crypto";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import { localTimestamp } from "../core/dates.js";
 import { InterruptedError } from "../core/errors.js";
-import type { OutboxMessage } from "../store/outbox.js";
+import type { AttemptRecord, OutboxMessage } from "../store/outbox.js";
 import type { Store } from "../store/store.js";
+import { claimantState, currentClaimant } from "./claimant.js";
 import type { MailOptions, SmtpSettings } from "./config.js";
 
 export interface FlushOptions {
@@ -20,6 +34,11 @@ export interface FlushOptions {
   ids?: number[];
   /** Called after each message is done (sent, or given up for this run). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Interrupts the run (Ctrl-C): no new message is started, those in flight finish and are recorded, claims are
+   * given back, then `flushOutbox` throws InterruptedError.
+   */
+  signal?: AbortSignal;
 }
 
 export interface FlushResult {
@@ -29,10 +48,14 @@ export interface FlushResult {
   /** Messages this run took (queued and not held by another run). */
   claimed: number;
   sent: number;
-  /** Tried and still queued. */
+  /** Tried and not delivered: still queued, or failed for good. */
   failed: number;
+  /** Of those, the ones that failed for good in this run (status `failed`). */
+  gaveUp: number;
   /** Not tried because the server could not be reached. */
   skipped: number;
+  /** Queued messages another run that still runs holds, per process. */
+  heldElsewhere: Array<{ pid: number | null; host: string | null; count: number }>;
   messages: OutboxMessage[];
   /** .eml file written per message id (file transport). */
   files: Record<number, string>;
@@ -41,40 +64,42 @@ export interface FlushResult {
 
 interface SendError extends Error {
   code?: string;
+  originalCode?: string;
   response?: string;
   responseCode?: number;
-  permanent?: boolean;
-  rejectedErrors?: Array<{ recipient?: string; response?: string; message: string }>;
+  rejectedErrors?: SendError[];
 }
 
-type Attempt = { accepted: string[]; error: string | null; transport: string; response: string | null };
+/** What one try came to, as the outbox records it (plus whether the server is out of reach for this run). */
+type Outcome = Omit<AttemptRecord, "maxAttempts"> & { unreachable: boolean };
 
-const CONNECTION_CODES = new Set(["ECONNECTION", "ETIMEDOUT", "ESOCKET", "EDNS", "ETLS", "EAUTH", "ECONNREFUSED", "EPROTOCOL", "ENOTFOUND", "EHOSTUNREACH"]);
+interface Transport {
+  sendMail(message: object): Promise<unknown>;
+  close(): void;
+}
+
+/** One run's state, shared by the small steps below. */
+interface Run {
+  store: Store;
+  o: FlushOptions;
+  transport: Transport;
+  result: FlushResult;
+  /** Set once the server proved unreachable: the remaining messages are not tried in this run. */
+  unreachable: string | null;
+}
+
+const SETUP_CODES = new Set(["EDNS", "ETLS", "EAUTH", "ENOAUTH", "EREQUIRETLS", "ECONFIG", "EPROXY"]);
+const UNREACHABLE_SOCKET = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "EADDRNOTAVAIL"]);
+const CONNECTION_CODES = new Set(["ECONNECTION", "ETIMEDOUT", "ESOCKET", "EPROTOCOL", ...SETUP_CODES]);
 
 /** The directory of the .eml fallback. */
 export function sentDir(home: string): string {
   return join(home, "outbox", "sent");
 }
 
-function describe(err: SendError): string {
-  const text = (err.response ?? err.message ?? String(err)).replace(/\s+/g, " ").trim();
-  return (err.code && !text.includes(err.code) ? `${err.code}: ${text}` : text).slice(0, 500);
-}
-
-function connectionLevel(err: SendError): boolean {
-  return CONNECTION_CODES.has(err.code ?? "") || /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENOTFOUND/.test(err.message ?? "");
-}
-
-function permanent(err: SendError): boolean {
-  if (err.permanent === true) return true;
-  return typeof err.responseCode === "number" && err.responseCode >= 500 && err.responseCode < 600;
-}
-
 function safeName(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 60);
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The connection settings of an SMTP server, shared by delivery and `doctor`'s check. */
 export function smtpOptions(s: SmtpSettings, timeoutMs: number) {
@@ -103,190 +128,257 @@ export async function verifySmtp(s: SmtpSettings, timeoutMs: number): Promise<vo
   }
 }
 
+function describe(err: SendError): string {
+  const text = (err.response ?? err.message ?? String(err)).replace(/\s+/g, " ").trim();
+  return (err.code && !text.includes(err.code) ? `${err.code}: ${text}` : text).slice(0, 500);
+}
+
+/** The server could not be reached or would not start a session: the message never got to it. */
+function beforeSession(err: SendError): boolean {
+  const code = err.code ?? "";
+  const message = err.message ?? "";
+  if (SETUP_CODES.has(code)) return true;
+  if (UNREACHABLE_SOCKET.has(err.originalCode ?? code)) return true;
+  if (code === "ETIMEDOUT" && /^(Connection timeout|Greeting never received)/.test(message)) return true;
+  if (code === "EPROTOCOL" && /^Invalid greeting/.test(message)) return true;
+  return /ECONNREFUSED|EHOSTUNREACH|ENOTFOUND/.test(message);
+}
+
+/** The server answered about this message (MAIL, RCPT, DATA or the end of data), as opposed to the connection. */
+const aboutMessage = (err: SendError) => err.code === "EENVELOPE" || err.code === "EMESSAGE";
+
+/** A permanent refusal (RFC 5321: 5yz, except 503, a bad sequence of commands). */
+const permanentCode = (code: number | undefined) => typeof code === "number" && code >= 500 && code < 600 && code !== 503;
+
+/** Sorts a transport error into what the outbox records: counted or not, final or not. */
+export function classifyError(err: SendError, transport: string): Outcome {
+  const error = describe(err);
+  if (aboutMessage(err)) return { accepted: [], error, transport, response: null, counted: true, permanent: permanentCode(err.responseCode), unreachable: false };
+  const unreached = beforeSession(err);
+  // A connection lost or timed out mid-session is ambiguous: the server may have accepted the message.
+  return { accepted: [], error, transport, response: null, counted: !unreached, permanent: false, unreachable: CONNECTION_CODES.has(err.code ?? "") || unreached };
+}
+
+/** The nodemailer message of an outbox message, to the recipients not yet delivered to. */
+function composeMessage(store: Store, m: OutboxMessage) {
+  const delivered = new Set(m.deliveredTo.map((x) => x.toLowerCase()));
+  const remaining = m.recipients.filter((r) => !delivered.has(r.address.toLowerCase())).map((r) => r.address);
+  const addr = (r: { name: string | null; address: string }) => (r.name ? { name: r.name, address: r.address } : r.address);
+  return {
+    remaining,
+    message: {
+      from: addr(m.from),
+      to: m.recipients.filter((r) => r.kind === "to").map(addr),
+      cc: m.recipients.filter((r) => r.kind === "cc").map(addr),
+      subject: m.subject,
+      text: m.body,
+      messageId: m.messageId,
+      date: new Date(m.createdAt),
+      headers: m.diaryNumber ? { "X-Avvik-Diarienummer": m.diaryNumber } : {},
+      envelope: { from: m.from.address, to: remaining },
+      attachments: m.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: store.files.read(a.fileHash) })),
+      disableFileAccess: true,
+      disableUrlAccess: true,
+    },
+  };
+}
+
+type SendInfo = {
+  accepted?: Array<string | { address: string }>;
+  rejected?: Array<string | { address: string }>;
+  rejectedErrors?: SendError[];
+  response?: string;
+  message?: Buffer;
+};
+
+const addressOf = (a: string | { address: string }) => (typeof a === "string" ? a : a.address);
+
+/** The outcome of a send the server answered with 250: the recipients it accepted, and why it refused others. */
+function acceptedOutcome(run: Run, m: OutboxMessage, remaining: string[], info: SendInfo): Outcome {
+  const transport = run.result.transport;
+  if (!run.o.smtp) {
+    const file = join(sentDir(run.store.home), `${String(m.id).padStart(6, "0")}-${safeName(m.diaryNumber ?? "utan-diarienummer")}.eml`);
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, info.message ?? Buffer.alloc(0), { mode: 0o600 });
+    renameSync(tmp, file);
+    run.result.files[m.id] = file;
+    return { accepted: remaining, error: null, transport, response: file, unreachable: false };
+  }
+  const accepted = (info.accepted ?? []).map(addressOf);
+  const rejected = (info.rejected ?? []).map(addressOf);
+  if (!rejected.length) return { accepted, error: null, transport, response: info.response ?? null, unreachable: false };
+  const errors = info.rejectedErrors ?? [];
+  const why = errors.map((e) => describe(e)).join("; ");
+  return {
+    accepted,
+    error: `${rejected.join(", ")}: ${why || "avvisad"}`,
+    transport,
+    response: info.response ?? null,
+    // Refused recipients: final when every refusal was permanent (a 4xx may pass next time).
+    permanent: errors.length > 0 && errors.every((e) => permanentCode(e.responseCode)),
+    unreachable: false,
+  };
+}
+
+/**
+ * Records one attempt in its own transaction, with its audit event when the message is now sent or failed.
+ * Synchronous: it is called in the continuation of the send, before the connection can take the next message.
+ */
+function recordOutcome(run: Run, m: OutboxMessage, outcome: Outcome): OutboxMessage {
+  const { store, result } = run;
+  return store.write(() => {
+    const after = store.outbox.recordAttempt(m.id, { ...outcome, maxAttempts: run.o.options.retries }, m);
+    if (after.status === "sent" && m.status !== "sent") store.audit.record("mail.sent", after.caseId, { messages: [after.id], transport: result.transport });
+    if (after.status === "failed") store.audit.record("mail.failed", after.caseId, { message: after.id, attempts: after.attempts, error: after.lastError });
+    return after;
+  });
+}
+
+/** One try of one message: compose, send, classify, record. Returns the message as recorded. */
+async function attempt(run: Run, m: OutboxMessage): Promise<{ after: OutboxMessage; outcome: Outcome }> {
+  let composed;
+  try {
+    composed = composeMessage(run.store, m);
+  } catch (e) {
+    // An attachment that can no longer be read (a purged file) will not come back: the message fails.
+    const error = e instanceof Error ? e.message : String(e);
+    const outcome: Outcome = { accepted: [], error, transport: run.result.transport, response: null, counted: false, permanent: true, unreachable: false };
+    return { after: recordOutcome(run, m, outcome), outcome };
+  }
+  let outcome: Outcome;
+  try {
+    const info = (await run.transport.sendMail(composed.message)) as SendInfo;
+    outcome = acceptedOutcome(run, m, composed.remaining, info);
+  } catch (e) {
+    outcome = run.o.smtp
+      ? classifyError(e as SendError, run.result.transport)
+      : { accepted: [], error: describe(e as SendError), transport: run.result.transport, response: null, counted: false, unreachable: true };
+  }
+  // No await between the transport's answer and this commit.
+  return { after: recordOutcome(run, m, outcome), outcome };
+}
+
+/** Pauses before the next try; false when the run was interrupted meanwhile. */
+async function pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  try {
+    await delay(ms, undefined, signal ? { signal } : undefined);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Delivers one message: tries until it is sent, fails, or this run gives up on it (the attempts left across all
+ * runs, or `retries` tries in this run when the server cannot be reached at all).
+ */
+async function deliverOne(run: Run, id: number): Promise<OutboxMessage> {
+  const { store, result, o } = run;
+  let m = store.outbox.get(id);
+  for (let tries = 1; ; tries++) {
+    if (m.status !== "queued") return m;
+    if (run.unreachable) {
+      store.write(() => store.outbox.noteError(id, run.unreachable!));
+      result.skipped++;
+      return store.outbox.get(id);
+    }
+    const { after, outcome } = await attempt(run, m);
+    m = after;
+    if (m.status === "sent") {
+      result.sent++;
+      return m;
+    }
+    if (m.status === "failed") {
+      result.failed++;
+      result.gaveUp++;
+      return m;
+    }
+    // Accepted with refused recipients that may pass later (4xx): they wait for the next run.
+    const partial = outcome.accepted.length > 0 || outcome.error === null;
+    if (partial || tries >= o.options.retries || o.signal?.aborted) {
+      if (outcome.unreachable) run.unreachable = outcome.error;
+      result.failed++;
+      return m;
+    }
+    if (!(await pause(o.options.retryDelayMs * 2 ** (tries - 1), o.signal))) {
+      result.failed++;
+      return m;
+    }
+  }
+}
+
+/** Runs `work` over the ids with `width` workers; a worker takes no new id once the signal is aborted. */
+async function eachInParallel(ids: number[], width: number, signal: AbortSignal | undefined, work: (id: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < ids.length && !signal?.aborted) await work(ids[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(width, ids.length)) }, worker));
+}
+
+async function openTransport(store: Store, o: FlushOptions): Promise<Transport> {
+  const nodemailer = await import("nodemailer");
+  if (!o.smtp) {
+    mkdirSync(sentDir(store.home), { recursive: true, mode: 0o700 });
+    return nodemailer.createTransport({ streamTransport: true, buffer: true });
+  }
+  const timeout = o.options.timeoutSeconds * 1000;
+  return nodemailer.createTransport({ pool: true, maxConnections: o.options.connections, maxMessages: Infinity, ...smtpOptions(o.smtp, timeout) });
+}
+
+/** Claims what this run may deliver, in one transaction; the claim names this process. */
+function claim(store: Store, token: string, ids: number[] | undefined): number[] {
+  const me = currentClaimant();
+  // The lease matters only to a run on another host, which cannot look at this process.
+  const until = localTimestamp(new Date(store.actor.now.getTime() + 15 * 60_000));
+  return store.write(() => store.outbox.claim(token, { ...me, until }, claimantState, ids));
+}
+
+/** The run was interrupted (FlushOptions.signal); `result` tells what was done and recorded before it stopped. */
+export class FlushInterrupted extends InterruptedError {
+  constructor(readonly result: FlushResult) {
+    super();
+  }
+}
+
 export async function flushOutbox(store: Store, o: FlushOptions): Promise<FlushResult> {
   const started = performance.now();
-  const nodemailer = await import("nodemailer");
   const token = randomUUID();
-  const until = localTimestamp(new Date(store.actor.now.getTime() + 15 * 60_000));
-  const ids = store.write(() => store.outbox.claim(token, until, o.ids));
-  const files: Record<number, string> = {};
+  const ids = claim(store, token, o.ids);
   const result: FlushResult = {
     transport: o.smtp ? "smtp" : "file",
     target: o.smtp ? `${o.smtp.host}:${o.smtp.port}` : sentDir(store.home),
     claimed: ids.length,
     sent: 0,
     failed: 0,
+    gaveUp: 0,
     skipped: 0,
+    heldElsewhere: [],
     messages: [],
-    files,
+    files: {},
     elapsedMs: 0,
   };
-  if (ids.length === 0) {
-    result.elapsedMs = performance.now() - started;
-    return result;
-  }
-  const s = o.smtp;
-  const timeout = o.options.timeoutSeconds * 1000;
-  const transport = s
-    ? nodemailer.createTransport({ pool: true, maxConnections: o.options.connections, maxMessages: Infinity, ...smtpOptions(s, timeout) })
-    : nodemailer.createTransport({ streamTransport: true, buffer: true });
-  if (!s) mkdirSync(sentDir(store.home), { recursive: true, mode: 0o700 });
-
-  // Attempts are recorded as soon as the transport answers: results that arrive in the same turn of the event
-  // loop are committed together in one transaction (one audit event per case), which keeps a run fast without
-  // ever marking a message sent before the server accepted it.
-  type Pending = { id: number; current: OutboxMessage; a: Attempt; resolve: (m: OutboxMessage) => void; reject: (e: unknown) => void };
-  const pending: Pending[] = [];
-  const commit = () => {
-    const batch = pending.splice(0);
-    try {
-      const after = store.write(() => {
-        const out = batch.map((b) => store.outbox.recordAttempt(b.id, b.a, b.current));
-        const sentByCase = new Map<number | null, number[]>();
-        for (const m of out) {
-          if (m.status !== "sent" || batch.find((b) => b.id === m.id)!.current.status === "sent") continue;
-          sentByCase.set(m.caseId, [...(sentByCase.get(m.caseId) ?? []), m.id]);
-        }
-        for (const [caseId, messages] of sentByCase) store.audit.record("mail.sent", caseId, { messages, transport: result.transport });
-        return out;
-      });
-      batch.forEach((b, i) => b.resolve(after[i]!));
-    } catch (err) {
-      batch.forEach((b) => b.reject(err));
-    }
-  };
-  let timer: NodeJS.Timeout | null = null;
-  const commitNow = () => {
-    if (timer) clearTimeout(timer);
-    timer = null;
-    if (pending.length) commit();
-  };
-  const record = (id: number, current: OutboxMessage, a: Attempt) =>
-    new Promise<OutboxMessage>((resolve, reject) => {
-      pending.push({ id, current, a, resolve, reject });
-      if (pending.length >= 200) commitNow();
-      else timer ??= setTimeout(commitNow, 20);
-    });
-  const outstanding: Array<Promise<void>> = [];
-
-  let unreachable: string | null = null;
-  let next = 0;
-  let done = 0;
   const finished: OutboxMessage[] = [];
-
-  const deliverOne = async (id: number): Promise<void> => {
-    let m = store.outbox.get(id);
-    for (let attempt = 1; ; attempt++) {
-      if (m.status === "sent") return void finished.push(m);
-      if (unreachable) {
-        store.write(() => store.outbox.noteError(id, unreachable!));
-        result.skipped++;
-        return void finished.push(store.outbox.get(id));
-      }
-      const delivered = new Set(m.deliveredTo.map((x) => x.toLowerCase()));
-      const remaining = m.recipients.filter((r) => !delivered.has(r.address.toLowerCase())).map((r) => r.address);
-      const addr = (r: { name: string | null; address: string }) => (r.name ? { name: r.name, address: r.address } : r.address);
-      let message;
-      try {
-        message = {
-          from: addr(m.from),
-          to: m.recipients.filter((r) => r.kind === "to").map(addr),
-          cc: m.recipients.filter((r) => r.kind === "cc").map(addr),
-          subject: m.subject,
-          text: m.body,
-          messageId: m.messageId,
-          date: new Date(m.createdAt),
-          headers: m.diaryNumber ? { "X-Avvik-Diarienummer": m.diaryNumber } : {},
-          envelope: { from: m.from.address, to: remaining },
-          attachments: m.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: store.files.read(a.fileHash) })),
-          disableFileAccess: true,
-          disableUrlAccess: true,
-        };
-      } catch (e) {
-        // An attachment that can no longer be read (a purged file): the message stays queued with the reason.
-        const text = e instanceof Error ? e.message : String(e);
-        m = await record(id, m, { accepted: [], error: text, transport: result.transport, response: null });
-        result.failed++;
-        return void finished.push(m);
-      }
-      try {
-        const info = (await transport.sendMail(message)) as {
-          accepted?: Array<string | { address: string }>;
-          rejected?: Array<string | { address: string }>;
-          rejectedErrors?: SendError[];
-          response?: string;
-          message?: Buffer;
-        };
-        let accepted: string[];
-        let error: string | null = null;
-        let response: string | null = info.response ?? null;
-        if (s) {
-          accepted = (info.accepted ?? []).map((a) => (typeof a === "string" ? a : a.address));
-          const rejected = (info.rejected ?? []).map((a) => (typeof a === "string" ? a : a.address));
-          if (rejected.length) {
-            const why = (info.rejectedErrors ?? []).map((e) => describe(e)).join("; ");
-            error = `${rejected.join(", ")}: ${why || "avvisad"}`;
-          }
-        } else {
-          const file = join(sentDir(store.home), `${String(m.id).padStart(6, "0")}-${safeName(m.diaryNumber ?? "utan-diarienummer")}.eml`);
-          const tmp = `${file}.${process.pid}.tmp`;
-          writeFileSync(tmp, info.message ?? Buffer.alloc(0), { mode: 0o600 });
-          renameSync(tmp, file);
-          files[m.id] = file;
-          accepted = remaining;
-          response = file;
-        }
-        // The acceptance is committed within a few milliseconds, together with others; the worker goes on.
-        // A refused recipient would be refused again at once; it waits for the next run (or a corrected address).
-        outstanding.push(
-          record(id, m, { accepted, error, transport: result.transport, response }).then((after) => {
-            if (after.status === "sent") result.sent++;
-            else result.failed++;
-            finished.push(after);
-          }),
-        );
-        return;
-      } catch (e) {
-        const err = e as SendError;
-        const text = describe(err);
-        m = await record(id, m, { accepted: [], error: text, transport: result.transport, response: null });
-        const giveUp = permanent(err) || attempt >= o.options.retries;
-        if (giveUp) {
-          if (connectionLevel(err)) unreachable = text;
-          result.failed++;
-          return void finished.push(m);
-        }
-        await sleep(o.options.retryDelayMs * 2 ** (attempt - 1));
-      }
-    }
-  };
-
-  // Ctrl-C: take no new message, let those in flight finish and record them, then stop (exit 130).
-  let interrupted = false;
-  const onInterrupt = () => {
-    interrupted = true;
-  };
-  process.once("SIGINT", onInterrupt);
-  const workers = Array.from({ length: s ? Math.min(o.options.connections * 2, ids.length) : 1 }, async () => {
-    while (next < ids.length && !interrupted) {
-      const id = ids[next++]!;
-      await deliverOne(id);
-      done++;
-      o.onProgress?.(done, ids.length);
-    }
-  });
   try {
-    await Promise.all(workers);
-    commitNow();
-    await Promise.all(outstanding);
+    if (ids.length > 0 && !o.signal?.aborted) {
+      const run: Run = { store, o, transport: await openTransport(store, o), result, unreachable: null };
+      // Twice as many messages in hand as connections, so that no connection waits for the next message.
+      const width = o.smtp ? o.options.connections * 2 : 1;
+      try {
+        await eachInParallel(ids, width, o.signal, async (id) => {
+          finished.push(await deliverOne(run, id));
+          o.onProgress?.(finished.length, ids.length);
+        });
+      } finally {
+        run.transport.close();
+      }
+    }
   } finally {
-    process.removeListener("SIGINT", onInterrupt);
-    commitNow();
-    transport.close();
     store.write(() => store.outbox.release(token));
   }
-  if (interrupted) throw new InterruptedError();
+  result.heldElsewhere = store.outbox.heldByOthers(token).map((h) => ({ pid: h.pid, host: h.host, count: h.count }));
   result.messages = finished.sort((a, b) => a.id - b.id);
   result.elapsedMs = performance.now() - started;
+  if (o.signal?.aborted) throw new FlushInterrupted(result);
   return result;
 }

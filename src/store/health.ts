@@ -16,6 +16,8 @@ export interface DatabaseHealth {
   latest: number;
   initialised?: boolean;
   cases?: number;
+  /** E-mail messages that failed for good (status `failed`, waiting for `avvik outbox retry`). */
+  mailFailed?: number;
   /** One encrypted personnummer, to test the key against (none when no person is stored). */
   sampleEncrypted?: Buffer;
 }
@@ -39,6 +41,7 @@ export function inspectDatabase(file: string): DatabaseHealth {
     const hasTable = (name: string) => db!.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
     if (hasTable("settings")) h.initialised = db.prepare("SELECT 1 FROM settings WHERE key = 'org_id'").get() !== undefined;
     if (hasTable("cases")) h.cases = (db.prepare("SELECT count(*) AS n FROM cases").get() as { n: number }).n;
+    if (hasTable("outbox")) h.mailFailed = (db.prepare("SELECT count(*) AS n FROM outbox WHERE status = 'failed'").get() as { n: number }).n;
     if (hasTable("persons")) {
       const r = db.prepare("SELECT pnr_enc FROM persons WHERE pnr_enc IS NOT NULL LIMIT 1").get() as { pnr_enc: Buffer } | undefined;
       h.sampleEncrypted = r?.pnr_enc;

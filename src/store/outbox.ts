@@ -1,8 +1,19 @@
 import type { Statement } from "better-sqlite3";
-import { NotFoundError } from "../core/errors.js";
+import { NotFoundError, RefusedError } from "../core/errors.js";
 import type { Store } from "./store.js";
 
-export type OutboxStatus = "queued" | "sent";
+/**
+ * `queued` waits for delivery; `sent` was accepted by the server for every recipient; `failed` was refused for
+ * good (5xx) or used up its attempts (the `retries` setting, across all runs) and waits for `outbox retry`.
+ */
+export type OutboxStatus = "queued" | "sent" | "failed";
+
+/** The process holding a claim (see src/mail/claimant.ts); null fields for a claim that names no process. */
+export interface ClaimHolder {
+  pid: number | null;
+  host: string | null;
+  start: string | null;
+}
 
 export interface MailAddress {
   name: string | null;
@@ -31,6 +42,7 @@ export interface OutboxMessage {
   subject: string;
   body: string;
   status: OutboxStatus;
+  /** Tries in which the message reached the server, or may have (all runs together). */
   attempts: number;
   lastError: string | null;
   /** Addresses the server has accepted; a retry never goes to them again. */
@@ -39,9 +51,24 @@ export interface OutboxMessage {
   createdBy: string;
   lastAttemptAt: string | null;
   sentAt: string | null;
+  failedAt: string | null;
   transport: string | null;
   response: string | null;
   attachments: OutboxAttachment[];
+}
+
+/** One delivery attempt as the transport reported it (see `recordAttempt`). */
+export interface AttemptRecord {
+  accepted: string[];
+  error: string | null;
+  transport: string;
+  response: string | null;
+  /** False when the message never reached the server (it could not be reached): not an attempt. Default true. */
+  counted?: boolean;
+  /** The server refused for good (5xx): the message fails at once. */
+  permanent?: boolean;
+  /** The message fails when its attempts reach this number without being accepted. */
+  maxAttempts?: number;
 }
 
 export interface NewOutboxMessage {
@@ -73,6 +100,7 @@ interface Row {
   created_by: string;
   last_attempt_at: string | null;
   sent_at: string | null;
+  failed_at: string | null;
   transport: string | null;
   response: string | null;
 }
@@ -136,19 +164,21 @@ export class OutboxRepo {
     return rows.map((r) => this.toMessage(r, attachments.get(r.id) ?? []));
   }
 
-  counts(): { queued: number; sent: number } {
+  counts(): { queued: number; sent: number; failed: number } {
     const rows = this.s.db.prepare("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status").all() as Array<{ status: OutboxStatus; n: number }>;
-    const out = { queued: 0, sent: 0 };
+    const out = { queued: 0, sent: 0, failed: 0 };
     for (const r of rows) out[r.status] = r.n;
     return out;
   }
 
   /**
-   * Claims queued messages for one delivery run, so that two runs at once never send the same message:
-   * only messages nobody holds (or whose holder's claim has run out) are taken. Call inside `store.write`.
+   * Claims queued messages for one delivery run, so that two runs at once never send the same message. A
+   * message is taken when nobody holds it, when its holder is known to be gone (the process died, e.g. killed),
+   * or when its holder cannot be looked at (another host) and the lease has run out. A holder that runs keeps its
+   * messages however long it takes. Call inside `store.write`.
    */
-  claim(token: string, until: string, ids?: number[]): number[] {
-    const params: unknown[] = [this.s.now];
+  claim(token: string, holder: ClaimHolder & { until: string }, stateOf: (h: ClaimHolder) => "gone" | "alive" | "unknown", ids?: number[]): number[] {
+    const params: unknown[] = [];
     let extra = "";
     if (ids) {
       if (ids.length === 0) return [];
@@ -156,40 +186,75 @@ export class OutboxRepo {
       params.push(...ids);
     }
     const rows = this.s.db
-      .prepare(`SELECT id FROM outbox WHERE status = 'queued' AND (claimed_by IS NULL OR claimed_until < ?)${extra} ORDER BY id`)
-      .all(...params) as Array<{ id: number }>;
-    const set = this.s.db.prepare("UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ?");
-    for (const r of rows) set.run(token, until, r.id);
-    return rows.map((r) => r.id);
+      .prepare(`SELECT id, claimed_by, claimed_until, claim_pid, claim_host, claim_start FROM outbox WHERE status = 'queued'${extra} ORDER BY id`)
+      .all(...params) as Array<{ id: number; claimed_by: string | null; claimed_until: string | null; claim_pid: number | null; claim_host: string | null; claim_start: string | null }>;
+    const states = new Map<string, "gone" | "alive" | "unknown">();
+    const free = rows.filter((r) => {
+      if (r.claimed_by === null) return true;
+      const key = `${r.claim_host}\u0000${r.claim_pid}\u0000${r.claim_start}`;
+      let state = states.get(key);
+      if (state === undefined) states.set(key, (state = stateOf({ pid: r.claim_pid, host: r.claim_host, start: r.claim_start })));
+      if (state === "unknown") return r.claimed_until === null || r.claimed_until < this.s.now;
+      return state === "gone";
+    });
+    const set = this.st("UPDATE outbox SET claimed_by = ?, claimed_until = ?, claim_pid = ?, claim_host = ?, claim_start = ? WHERE id = ?");
+    for (const r of free) set.run(token, holder.until, holder.pid, holder.host, holder.start, r.id);
+    return free.map((r) => r.id);
+  }
+
+  /** Queued messages another run holds, per holder (for "being sent by another run"). */
+  heldByOthers(token: string): Array<ClaimHolder & { count: number }> {
+    return (
+      this.s.db
+        .prepare(
+          `SELECT claim_pid, claim_host, claim_start, COUNT(*) AS n FROM outbox
+           WHERE status = 'queued' AND claimed_by IS NOT NULL AND claimed_by <> ?
+           GROUP BY claim_pid, claim_host, claim_start ORDER BY MIN(id)`,
+        )
+        .all(token) as Array<{ claim_pid: number | null; claim_host: string | null; claim_start: string | null; n: number }>
+    ).map((r) => ({ pid: r.claim_pid, host: r.claim_host, start: r.claim_start, count: r.n }));
   }
 
   /** Gives back whatever a run still holds. */
   release(token: string): void {
-    this.s.db.prepare("UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?").run(token);
+    this.s.db
+      .prepare("UPDATE outbox SET claimed_by = NULL, claimed_until = NULL, claim_pid = NULL, claim_host = NULL, claim_start = NULL WHERE claimed_by = ?")
+      .run(token);
+  }
+
+  /**
+   * Puts a failed message back in the queue with its attempts reset (`avvik outbox retry`); audited. Returns the
+   * message as it was before, or throws when it has not failed.
+   */
+  retry(id: number): OutboxMessage {
+    const before = this.get(id);
+    if (before.status !== "failed") throw new RefusedError("mail.error.retryNotFailed", { id, status: before.status });
+    this.st("UPDATE outbox SET status = 'queued', attempts = 0, failed_at = NULL, last_error = NULL WHERE id = ? AND status = 'failed'").run(id);
+    this.s.audit.record("mail.retry", before.caseId, { message: id, attempts: before.attempts, error: before.lastError });
+    return before;
   }
 
   /**
    * Records one delivery attempt: the addresses the server accepted (added to those already delivered), and
-   * the error, if any. The message becomes `sent` only when every recipient has been accepted.
+   * the error, if any. The message becomes `sent` only when every recipient has been accepted; `failed` when the
+   * server refused for good or the attempts reach `maxAttempts`; else it stays `queued`.
    */
-  recordAttempt(
-    id: number,
-    a: { accepted: string[]; error: string | null; transport: string; response: string | null; counted?: boolean },
-    current?: OutboxMessage,
-  ): OutboxMessage {
+  recordAttempt(id: number, a: AttemptRecord, current?: OutboxMessage): OutboxMessage {
     const m = current ?? this.get(id);
     const delivered = new Set(m.deliveredTo.map((x) => x.toLowerCase()));
     for (const x of a.accepted) delivered.add(x.toLowerCase());
     const all = m.recipients.every((r) => delivered.has(r.address.toLowerCase()));
-    const status: OutboxStatus = all ? "sent" : "queued";
+    const attempts = m.attempts + (a.counted === false ? 0 : 1);
+    const exhausted = a.maxAttempts !== undefined && attempts >= a.maxAttempts;
+    const status: OutboxStatus = all ? "sent" : a.permanent || exhausted ? "failed" : "queued";
     const deliveredTo = [...delivered];
     const error = all ? null : a.error;
-    const attempts = m.attempts + (a.counted === false ? 0 : 1);
     this.st(
       `UPDATE outbox SET attempts = ?, delivered_to = ?, last_error = ?, status = ?, last_attempt_at = ?,
-              transport = ?, response = COALESCE(?, response), sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END
+              transport = ?, response = COALESCE(?, response), sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,
+              failed_at = CASE WHEN ? = 'failed' THEN ? ELSE NULL END
        WHERE id = ?`,
-    ).run(attempts, JSON.stringify(deliveredTo), error, status, this.s.now, a.transport, a.response, status, this.s.now, id);
+    ).run(attempts, JSON.stringify(deliveredTo), error, status, this.s.now, a.transport, a.response, status, this.s.now, status, this.s.now, id);
     return {
       ...m,
       status,
@@ -200,6 +265,7 @@ export class OutboxRepo {
       transport: a.transport,
       response: a.response ?? m.response,
       sentAt: status === "sent" ? this.s.now : m.sentAt,
+      failedAt: status === "failed" ? this.s.now : null,
     };
   }
 
@@ -240,6 +306,7 @@ export class OutboxRepo {
       createdBy: r.created_by,
       lastAttemptAt: r.last_attempt_at,
       sentAt: r.sent_at,
+      failedAt: r.failed_at,
       transport: r.transport,
       response: r.response,
       attachments,

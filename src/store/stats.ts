@@ -451,6 +451,18 @@ export interface Summary {
   awaitingReply: SummaryCase[];
   /** The audit trail's last event (id and hash) when the summary was made, to keep outside the register. */
   auditHead?: { id: number; hash: string } | null;
+  /** E-mail that failed for good and waits for `avvik outbox retry` (no personal data is ever in mail). */
+  failedMail: SummaryMail[];
+}
+
+export interface SummaryMail {
+  id: number;
+  case: string | null;
+  to: string;
+  subject: string;
+  attempts: number;
+  lastError: string | null;
+  failedAt: string | null;
 }
 
 export const DEFAULT_DUE_DAYS = 14;
@@ -472,6 +484,15 @@ export function composeSummary(store: Store, options: { since?: string; dueDays?
     overdue: list("overdue"),
     dueSoon: list("dueSoon"),
     awaitingReply: list("awaitingReply"),
+    failedMail: store.outbox.list({ status: "failed" }).map((m) => ({
+      id: m.id,
+      case: m.diaryNumber,
+      to: m.recipients.filter((r) => r.kind === "to").map((r) => r.address).join(", "),
+      subject: m.subject,
+      attempts: m.attempts,
+      lastError: m.lastError,
+      failedAt: m.failedAt,
+    })),
   };
 }
 

@@ -1,6 +1,8 @@
 // A real SMTP server on loopback for tests (smtp-server, as nodemailer's own tests use it), recording what it
-// accepted, parsed with mailparser. It can refuse chosen recipients, drop the connection during DATA, and
-// require a login. Connections are closed before the server.
+// accepted, parsed with mailparser. It can refuse chosen recipients, drop the connection during DATA, require a
+// login, answer late after DATA (or not until released), and refuse every message at the end of DATA. Each
+// received message records its connection and its place there, so that a test can tell which messages were the
+// last of their connection. Connections are closed before the server.
 
 import type { AddressInfo } from "node:net";
 import { simpleParser, type ParsedMail } from "mailparser";
@@ -11,6 +13,9 @@ export interface Received {
   to: string[];
   raw: Buffer;
   mail: ParsedMail;
+  /** The connection (smtp-server session id) and the message's number on it (1 = its first MAIL FROM). */
+  session: string;
+  seq: number;
 }
 
 export class TestSmtp {
@@ -21,8 +26,23 @@ export class TestSmtp {
   dropNext = 0;
   /** user → password; when set, a login is required. */
   users: Record<string, string> | null = null;
+  /**
+   * Milliseconds between the end of DATA and the answer. The message counts as received when its data is
+   * complete, before the answer: a server may deliver a message whose answer the client never reads.
+   */
+  answerDelayMs = 0;
+  /** When set, the answer after DATA waits until `release()` (the message is received meanwhile). */
+  holdAnswers = false;
+  /** When set, every message is refused at the end of DATA with this reply (e.g. 554); it is not received. */
+  refuseData: { code: number; message: string } | null = null;
+  /** Messages refused at the end of DATA, by Message-ID. */
+  refused: string[] = [];
+  /** MAIL FROM commands per connection. */
+  transactions = new Map<string, number>();
   port = 0;
   private server: SMTPServer | null = null;
+  private held: Array<() => void> = [];
+  private waiters: Array<{ n: number; resolve: () => void }> = [];
 
   async start(port = 0): Promise<this> {
     const server = new SMTPServer({
@@ -34,6 +54,10 @@ export class TestSmtp {
       onAuth: (auth, _session, cb) => {
         if (this.users && this.users[auth.username ?? ""] === auth.password) return cb(null, { user: auth.username });
         cb(Object.assign(new Error("Invalid username or password"), { responseCode: 535 }));
+      },
+      onMailFrom: (_address, session, cb) => {
+        this.transactions.set(session.id, (this.transactions.get(session.id) ?? 0) + 1);
+        cb();
       },
       onRcptTo: (address, _session, cb) => {
         if (this.refuse.has(address.address.toLowerCase())) return cb(Object.assign(new Error("5.1.1 Mottagaren finns inte"), { responseCode: 550 }));
@@ -49,21 +73,29 @@ export class TestSmtp {
             return;
           }
           const raw = Buffer.concat(chunks);
+          const seq = this.transactions.get(session.id) ?? 0;
+          const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
+          const to = session.envelope.rcptTo.map((r) => r.address);
           simpleParser(raw)
             .then((mail) => {
-              this.received.push({
-                from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
-                to: session.envelope.rcptTo.map((r) => r.address),
-                raw,
-                mail,
-              });
-              cb(null, "OK: queued");
+              if (this.refuseData) {
+                this.refused.push(mail.messageId ?? "");
+                return cb(Object.assign(new Error(this.refuseData.message), { responseCode: this.refuseData.code }));
+              }
+              this.received.push({ from, to, raw, mail, session: session.id, seq });
+              this.wake();
+              const answer = () => cb(null, "OK: queued");
+              if (this.holdAnswers) this.held.push(answer);
+              else if (this.answerDelayMs > 0) setTimeout(answer, this.answerDelayMs);
+              else answer();
             })
             .catch((err: Error) => cb(err));
         });
       },
     });
     this.server = server;
+    // A late answer to a client that has gone (timed out, killed) is written to a closed socket.
+    server.on("error", () => {});
     await new Promise<void>((resolve, reject) => {
       server.server.once("error", reject);
       server.listen(port, "127.0.0.1", () => resolve());
@@ -76,10 +108,34 @@ export class TestSmtp {
     return `smtp://127.0.0.1:${this.port}`;
   }
 
+  /** Answers every held message (see holdAnswers) and stops holding. */
+  release(): void {
+    this.holdAnswers = false;
+    for (const answer of this.held.splice(0)) answer();
+  }
+
+  /** Resolves once `n` messages have been received in all. */
+  waitForReceived(n: number): Promise<void> {
+    if (this.received.length >= n) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ n, resolve }));
+  }
+
+  private wake(): void {
+    this.waiters = this.waiters.filter((w) => (this.received.length >= w.n ? (w.resolve(), false) : true));
+  }
+
+  /** How many copies of each Message-ID arrived. */
+  copies(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const r of this.received) out.set(r.mail.messageId ?? "", (out.get(r.mail.messageId ?? "") ?? 0) + 1);
+    return out;
+  }
+
   async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = null;
+    this.release();
     for (const c of server.connections) c.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }

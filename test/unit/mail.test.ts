@@ -139,7 +139,7 @@ describe("delivery over SMTP", () => {
     const a = await queued();
     const b = await queued({ template: "reminder" });
 
-    // 1. Down: nothing is lost; both stay queued with the error and the attempts made.
+    // 1. Down: nothing is lost; both stay queued with the error, and no attempt is used up (none reached it).
     const down = await flushOutbox(store, { smtp: settings, options: OPTIONS });
     expect(down.sent).toBe(0);
     for (const id of [a.id, b.id]) {
@@ -147,7 +147,7 @@ describe("delivery over SMTP", () => {
       expect(m.status).toBe("queued");
       expect(m.lastError).toMatch(/ECONNREFUSED|ECONNECTION/);
     }
-    expect(store.outbox.get(a.id).attempts).toBe(OPTIONS.retries);
+    expect(store.outbox.get(a.id).attempts).toBe(0);
     expect(down.failed + down.skipped).toBe(2);
 
     // 2. Up: each is delivered once; flushing again sends nothing.
@@ -157,36 +157,41 @@ describe("delivery over SMTP", () => {
     expect(smtp.deliveriesTo(a.messageId)).toEqual(["sara.nilsson@linkoping.example"]);
     expect(smtp.deliveriesTo(b.messageId)).toEqual(["sara.nilsson@linkoping.example"]);
 
-    // 3. A refused recipient: the others get it, it stays queued for the refused one only.
+    // 3. A refused recipient (550, permanent): the others get it; it fails for the refused one only, and
+    // `outbox retry` sends it to that one alone.
     smtp.refuse.add("ma@linkoping.example");
     const c = await queued({ cc: [{ name: "Lena Berg", address: "ma@linkoping.example" }, { name: "Johan Ek", address: "sas@linkoping.example" }] });
     await flushOutbox(store, { smtp: settings, options: OPTIONS });
     let mc = store.outbox.get(c.id);
-    expect(mc.status).toBe("queued");
+    expect(mc.status).toBe("failed");
     expect(mc.lastError).toMatch(/ma@linkoping\.example.*550/);
     expect(mc.deliveredTo.sort()).toEqual(["sara.nilsson@linkoping.example", "sas@linkoping.example"]);
     smtp.refuse.clear();
+    expect((await flushOutbox(store, { smtp: settings, options: OPTIONS })).claimed).toBe(0);
+    store.write(() => store.outbox.retry(c.id));
     await flushOutbox(store, { smtp: settings, options: OPTIONS });
     mc = store.outbox.get(c.id);
     expect(mc).toMatchObject({ status: "sent", lastError: null });
     expect(smtp.deliveriesTo(c.messageId).sort()).toEqual(["ma@linkoping.example", "sara.nilsson@linkoping.example", "sas@linkoping.example"]);
 
-    // 4. The connection drops during DATA (the server never accepted it): it is tried again, and arrives once.
+    // 4. The connection drops during DATA (here the server never accepted it, but the client cannot know): it
+    // counts as an attempt, and with one allowed the message fails; `outbox retry` sends it once.
     smtp.dropNext = 1;
     const d = await queued();
     const dropped = await flushOutbox(store, { smtp: settings, options: { ...OPTIONS, retries: 1 } });
     expect(dropped.sent).toBe(0);
-    expect(store.outbox.get(d.id)).toMatchObject({ status: "queued", attempts: 1 });
+    expect(store.outbox.get(d.id)).toMatchObject({ status: "failed", attempts: 1 });
     expect(store.outbox.get(d.id).lastError).toBeTruthy();
     expect(smtp.deliveriesTo(d.messageId)).toEqual([]);
+    store.write(() => store.outbox.retry(d.id));
     await flushOutbox(store, { smtp: settings, options: OPTIONS });
-    expect(store.outbox.get(d.id)).toMatchObject({ status: "sent", attempts: 2 });
+    expect(store.outbox.get(d.id)).toMatchObject({ status: "sent", attempts: 1 });
     expect(smtp.deliveriesTo(d.messageId)).toEqual(["sara.nilsson@linkoping.example"]);
 
     // Every message arrived once per recipient, with one stable Message-ID each.
     const ids = smtp.received.map((r) => r.mail.messageId);
     expect(new Set(ids).size).toBe(4);
-    expect(store.outbox.counts()).toEqual({ queued: 0, sent: 4 });
+    expect(store.outbox.counts()).toEqual({ queued: 0, sent: 4, failed: 0 });
   });
 
   it("retries within a run when the connection drops, and two runs at once never send a message twice", async () => {

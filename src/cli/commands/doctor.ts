@@ -159,7 +159,17 @@ const smtpCheck: DoctorCheck = {
   },
 };
 
-export const CHECKS: DoctorCheck[] = [homeCheck, databaseCheck, keyCheck, templatesCheck, configCheck, smtpCheck];
+/** Failed e-mail (refused for good, or out of attempts): reported only when there is some. */
+const outboxCheck: DoctorCheck = {
+  id: "outbox",
+  run({ ctx, database }) {
+    const h = database();
+    if (!h.mailFailed) return [];
+    return [finding(ctx.t, "outbox", "warn", "doctor.outbox.failed", { n: h.mailFailed })];
+  },
+};
+
+export const CHECKS: DoctorCheck[] = [homeCheck, databaseCheck, keyCheck, templatesCheck, configCheck, smtpCheck, outboxCheck];
 
 export function registerDoctor(program: Command, t: Translate): void {
   program.command("doctor").description(t("help.doctor")).option("--json", t("help.json")).action(action(doctor));

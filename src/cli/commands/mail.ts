@@ -1,9 +1,10 @@
-// `avvik notify`, `avvik send` and `avvik outbox list|show|flush`. Flags are parsed here; rendering and the
+// `avvik notify`, `avvik send` and `avvik outbox list|show|flush|retry`. Flags are parsed here; rendering and the
 // guard are in src/mail/compose.ts, delivery in src/mail/deliver.ts (which loads nodemailer when it runs).
 
 import type { Command } from "commander";
+import { hostname } from "node:os";
 import { codeFromWord, codesWithWords, isCode, ROLES, type Role } from "../../core/codes.js";
-import { FailedError, RefusedError, UsageError } from "../../core/errors.js";
+import { FailedError, InterruptedError, RefusedError, UsageError } from "../../core/errors.js";
 import type { MessageKey, Translate } from "../../i18n/index.js";
 import type { AttachmentInput, PreparedMessage } from "../../mail/compose.js";
 import type { OutboxMessage } from "../../store/outbox.js";
@@ -11,6 +12,7 @@ import type { Store } from "../../store/store.js";
 import { action } from "../command.js";
 import type { Context } from "../context.js";
 import { EXIT } from "../errors.js";
+import { withInterrupt } from "../interrupt.js";
 import { collect, parseCodeFlag, parseEmail, parsePositiveInt } from "../parse.js";
 import { codeName } from "../render.js";
 
@@ -48,6 +50,7 @@ export function registerMail(program: Command, t: Translate): void {
     .action(action(list));
   outbox.command("show").description(t("help.outbox.show")).argument("<id>", "nr").option("--json", t("help.json")).action(action(show));
   outbox.command("flush").description(t("help.outbox.flush")).option("--json", t("help.json")).action(action(flush));
+  outbox.command("retry").description(t("help.outbox.retry")).argument("<id>", "nr").option("--json", t("help.json")).action(action(retry));
 }
 
 interface MailFlags {
@@ -86,7 +89,9 @@ export function messageView(m: OutboxMessage, file?: string) {
     deliveredTo: m.deliveredTo,
     attachments: m.attachments.map((a) => a.filename),
     createdAt: m.createdAt,
+    lastAttemptAt: m.lastAttemptAt,
     sentAt: m.sentAt,
+    failedAt: m.failedAt,
     ...(file ? { file } : {}),
   };
 }
@@ -201,7 +206,7 @@ async function announceAndDeliver(ctx: Context, store: Store, queued: OutboxMess
     try {
       const options = loadMailOptions(ctx.home, ctx.env);
       const smtp = resolveSmtp(ctx.home, ctx.env);
-      const r = await flushOutbox(store, { smtp, options, ids: [queued.id] });
+      const r = await withInterrupt((signal) => flushOutbox(store, { smtp, options, ids: [queued.id], signal }));
       final = r.messages[0] ?? store.outbox.get(queued.id);
       file = r.files[queued.id];
       if (final.status === "sent") {
@@ -210,6 +215,7 @@ async function announceAndDeliver(ctx: Context, store: Store, queued: OutboxMess
         ctx.out.warn(ctx.t("mail.notDelivered", { id: final.id, error: final.lastError ?? "" }));
       }
     } catch (err) {
+      if (err instanceof InterruptedError) throw err;
       // The message is safely queued; a configuration problem only delays it.
       const text = err instanceof FailedError ? ctx.t(err.key as MessageKey, err.params) : err instanceof Error ? err.message : String(err);
       ctx.out.warn(ctx.t("mail.notDelivered", { id: queued.id, error: text }));
@@ -220,7 +226,7 @@ async function announceAndDeliver(ctx: Context, store: Store, queued: OutboxMess
 }
 
 async function list(ctx: Context, o: { status?: string; case?: string }): Promise<void> {
-  const status = o.status ? parseCodeFlag("--status", ["queued", "sent"] as const, o.status) : undefined;
+  const status = o.status ? parseCodeFlag("--status", ["queued", "sent", "failed"] as const, o.status) : undefined;
   const store = await ctx.store();
   const caseId = o.case ? store.cases.resolve(o.case) : undefined;
   const messages = store.outbox.list({ ...(status ? { status } : {}), ...(caseId !== undefined ? { caseId } : {}) });
@@ -247,10 +253,11 @@ async function list(ctx: Context, o: { status?: string; case?: string }): Promis
           String(m.attempts),
           m.lastError ?? "",
         ]),
-        (_row, col, text) => (col === 2 && text.trim() === ctx.t("mail.status.queued") ? ctx.out.style("yellow", text) : text),
+        (_row, col, text) =>
+          col !== 2 ? text : text.trim() === ctx.t("mail.status.queued") ? ctx.out.style("yellow", text) : text.trim() === ctx.t("mail.status.failed") ? ctx.out.style("red", text) : text,
       );
       const counts = store.outbox.counts();
-      ctx.out.line(ctx.out.style("dim", ctx.t("mail.summary", counts)));
+      ctx.out.line(ctx.out.style("dim", ctx.t(counts.failed ? "mail.summaryFailed" : "mail.summary", counts)));
     },
   );
 }
@@ -259,16 +266,27 @@ async function show(ctx: Context, _o: unknown, idText: string): Promise<void> {
   const id = parsePositiveInt("ID", idText.replace(/^#/, ""));
   const store = await ctx.store();
   const m = store.outbox.get(id);
-  ctx.out.result({ ...messageView(m), body: m.body }, () => {
-    const row = (key: MessageKey, value: string) => ctx.out.line(`${ctx.out.style("dim", ctx.t(key).padEnd(14))}${value || "–"}`);
-    row("mail.show.status", `${ctx.t(`mail.status.${m.status}` as MessageKey)} (${m.attempts})`);
+  const { loadMailOptions } = await import("../../mail/config.js");
+  const max = loadMailOptions(ctx.home, ctx.env).retries;
+  ctx.out.result({ ...messageView(m), maxAttempts: max, body: m.body }, () => {
+    const row = (key: MessageKey, value: string | null) => ctx.out.line(`${ctx.out.style("dim", ctx.t(key).padEnd(16))}${value || "–"}`);
+    const status = ctx.t(`mail.status.${m.status}` as MessageKey);
+    row("mail.show.status", m.status === "failed" ? ctx.out.style("red", status) : status);
+    row("mail.show.attempts", ctx.t("mail.show.attemptsOf", { n: m.attempts, max }));
+    if (m.lastError) row("mail.show.error", m.lastError);
+    row("mail.show.case", m.diaryNumber);
     row("mail.show.from", m.from.name ? `${m.from.name} <${m.from.address}>` : m.from.address);
     row("mail.show.to", who(m, "to"));
     row("mail.show.cc", who(m, "cc"));
     row("mail.show.subject", m.subject);
     row("mail.show.messageId", m.messageId);
     row("mail.show.attachments", m.attachments.map((a) => a.filename).join(", "));
-    if (m.lastError) row("mail.show.error", m.lastError);
+    row("mail.show.createdAt", m.createdAt);
+    row("mail.show.lastAttempt", m.lastAttemptAt);
+    if (m.sentAt) row("mail.show.sentAt", m.sentAt);
+    if (m.failedAt) row("mail.show.failedAt", m.failedAt);
+    if (m.deliveredTo.length && m.status !== "sent") row("mail.show.deliveredTo", m.deliveredTo.join(", "));
+    if (m.response) row("mail.show.response", m.response);
     ctx.out.line();
     ctx.out.line(m.body.trimEnd());
   });
@@ -277,26 +295,58 @@ async function show(ctx: Context, _o: unknown, idText: string): Promise<void> {
 async function flush(ctx: Context): Promise<void> {
   const store = await ctx.store();
   const { loadMailOptions, resolveSmtp } = await import("../../mail/config.js");
-  const { flushOutbox } = await import("../../mail/deliver.js");
+  const { flushOutbox, FlushInterrupted } = await import("../../mail/deliver.js");
   const options = loadMailOptions(ctx.home, ctx.env);
   const smtp = resolveSmtp(ctx.home, ctx.env);
-  const r = await flushOutbox(store, { smtp, options });
-  const remaining = store.outbox.counts().queued;
+  let r;
+  try {
+    r = await withInterrupt((signal) => flushOutbox(store, { smtp, options, signal }));
+  } catch (err) {
+    // Ctrl-C: what was accepted is recorded; say how far it came, then exit 130.
+    if (err instanceof FlushInterrupted) ctx.out.warn(ctx.t("mail.flushInterrupted", { sent: err.result.sent }));
+    throw err;
+  }
+  const counts = store.outbox.counts();
+  const held = r.heldElsewhere.reduce((n, h) => n + h.count, 0);
   const value = {
     transport: r.transport,
     target: r.target,
     sent: r.sent,
     failed: r.failed,
     skipped: r.skipped,
-    remaining,
+    remaining: counts.queued,
+    gaveUp: r.gaveUp,
+    outbox: counts,
+    held,
+    heldBy: r.heldElsewhere,
     messages: r.messages.map((m) => messageView(m, r.files[m.id])),
   };
   ctx.out.result(value, () => {
-    if (r.claimed === 0) return ctx.out.line(ctx.t("mail.flushNothing"));
-    ctx.out.line(ctx.t("mail.flushDone", { sent: r.sent, failed: r.failed, skipped: r.skipped, transport: r.transport, target: r.target }));
+    if (r.claimed > 0) {
+      ctx.out.line(ctx.t("mail.flushDone", { sent: r.sent, failed: r.failed, skipped: r.skipped, transport: r.transport, target: r.target }));
+    } else if (held === 0) {
+      // Nothing queued at all (a message another run holds is never "nothing").
+      ctx.out.line(counts.failed > 0 ? ctx.t("mail.flushNothingFailed", { failed: counts.failed }) : ctx.t("mail.flushNothing"));
+    }
+    if (held > 0) {
+      const holders = r.heldElsewhere
+        .map((h) => (h.pid === null ? ctx.t("mail.flushHolderUnknown") : h.host && h.host !== hostname() ? ctx.t("mail.flushHolderHost", { pid: h.pid, host: h.host }) : ctx.t("mail.flushHolder", { pid: h.pid })))
+        .join(", ");
+      ctx.out.line(ctx.t("mail.flushHeld", { n: held, holders }));
+    }
   });
-  if (r.failed + r.skipped > 0) {
-    ctx.out.warn(ctx.t("mail.flushFailed", { n: r.failed + r.skipped }));
-    ctx.setExitCode(EXIT.failed);
-  }
+  if (r.gaveUp > 0) ctx.out.warn(ctx.t("mail.flushGaveUp", { n: r.gaveUp }));
+  const left = r.failed - r.gaveUp + r.skipped;
+  if (left > 0) ctx.out.warn(ctx.t("mail.flushFailed", { n: left }));
+  if (r.failed + r.skipped > 0) ctx.setExitCode(EXIT.failed);
+}
+
+async function retry(ctx: Context, _o: unknown, idText: string): Promise<void> {
+  const id = parsePositiveInt("ID", idText.replace(/^#/, ""));
+  const store = await ctx.store();
+  const before = store.outbox.get(id);
+  if (before.status !== "failed") throw new RefusedError("mail.error.retryNotFailed", { id, status: ctx.t(`mail.status.${before.status}` as MessageKey) });
+  store.write(() => store.outbox.retry(id));
+  const m = store.outbox.get(id);
+  ctx.out.result(messageView(m), () => ctx.out.line(ctx.t("mail.retried", { id })));
 }

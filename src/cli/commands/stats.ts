@@ -3,7 +3,7 @@
 
 import type { Command } from "commander";
 import { DUPLICATE_WINDOW_DAYS, type DuplicateReason } from "../../core/duplicates.js";
-import { NotFoundError, UsageError, messageRef } from "../../core/errors.js";
+import { InterruptedError, NotFoundError, UsageError, messageRef } from "../../core/errors.js";
 import { ROLES } from "../../core/codes.js";
 import {
   NONE_KEY,
@@ -124,11 +124,13 @@ async function mailSummary(ctx: Context, store: Store, s: Summary, to: Array<{ n
   ctx.out.info(ctx.t("summary.mailQueued", { id: queued.id, to: to.map((a) => a.address).join(", ") }));
   try {
     const { flushOutbox } = await import("../../mail/deliver.js");
-    const r = await flushOutbox(store, { smtp: resolveSmtp(ctx.home, ctx.env), options, ids: [queued.id] });
+    const { withInterrupt } = await import("../interrupt.js");
+    const r = await withInterrupt((signal) => flushOutbox(store, { smtp: resolveSmtp(ctx.home, ctx.env), options, ids: [queued.id], signal }));
     const final = r.messages[0] ?? store.outbox.get(queued.id);
     if (final.status === "sent") ctx.out.info(ctx.t("summary.mailSent", { id: final.id }));
     else ctx.out.warn(ctx.t("summary.mailNotSent", { id: final.id, error: final.lastError ?? "" }));
   } catch (err) {
+    if (err instanceof InterruptedError) throw err;
     // Queued safely; `avvik outbox flush` delivers it later.
     ctx.out.warn(ctx.t("summary.mailNotSent", { id: queued.id, error: err instanceof Error ? err.message : String(err) }));
   }
@@ -182,6 +184,10 @@ export function summaryText(t: Translate, s: Summary, style: (s: "bold" | "red",
         out.push(`    ${c.overdue ? style("red", text) : text}`.trimEnd());
       }
     }
+  }
+  if (s.failedMail.length) {
+    out.push("", style("bold", t("summary.failedMail", { n: s.failedMail.length })));
+    for (const m of s.failedMail) out.push(`  ${m.id}  ${m.case ?? "–"}  ${m.subject}: ${m.lastError ?? ""}`.trimEnd());
   }
   if (s.auditHead) out.push("", t("summary.auditHead", { head: `${s.auditHead.id}:${s.auditHead.hash}` }));
   return out.join("\n");

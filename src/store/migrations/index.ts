@@ -5,6 +5,7 @@ import { up as stats } from "./005_stats.js";
 import { up as protection } from "./006_protection.js";
 import { up as csv } from "./007_csv.js";
 import { up as bulkImport } from "./008_bulk_import.js";
+import { up as outboxSafety } from "./009_outbox_safety.js";
 import { up as orgKeys } from "./010_org_keys.js";
 
 export interface Migration {
@@ -23,5 +24,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: "protection", up: protection },
   { version: 7, name: "csv", up: csv },
   { version: 8, name: "bulk import", up: bulkImport },
+  { version: 9, name: "outbox safety", up: outboxSafety },
   { version: 10, name: "org keys", up: orgKeys },
 ];
