@@ -477,6 +477,7 @@ export const en: Record<MessageKey, string> = {
   "mail.flushHolderHost": "pid {pid} on {host}",
   "mail.flushHolderUnknown": "unknown process",
   "mail.flushGaveUp": "{n} {n|message|messages} failed and {n|is|are} not sent any more: see 'avvik outbox list --status failed'; 'avvik outbox retry ID' queues one again.",
+  "mail.interrupting": "Interrupting: no further message is started; those being sent now wait for the server's answer and are recorded. Ctrl-C again stops at once (they may then arrive twice).",
   "mail.flushInterrupted": "Interrupted: {sent} sent and recorded; the rest stays in the outbox.",
   "mail.retried": "Message {id} is queued again (attempts reset); 'avvik outbox flush' sends it.",
   "mail.error.retryNotFailed": "Message {id} has not failed (status: {status}); only failed messages can be queued again.",

@@ -478,6 +478,7 @@ export const sv = {
   "mail.flushHolderHost": "pid {pid} på {host}",
   "mail.flushHolderUnknown": "okänd process",
   "mail.flushGaveUp": "{n} {n|meddelande misslyckades|meddelanden misslyckades} och skickas inte mer: se 'avvik outbox list --status failed'; 'avvik outbox retry ID' köar ett igen.",
+  "mail.interrupting": "Avbryter: inga fler meddelanden påbörjas; de som skickas just nu väntar på serverns svar och registreras. Ctrl-C igen avbryter genast (de kan då komma fram två gånger).",
   "mail.flushInterrupted": "Avbrutet: {sent} {sent|skickat och registrerat|skickade och registrerade}; resten ligger kvar i utkorgen.",
   "mail.retried": "Meddelande {id} ligger i kön igen (försöken nollställda); det skickas med 'avvik outbox flush'.",
   "mail.error.retryNotFailed": "Meddelande {id} har inte misslyckats (status: {status}); bara misslyckade meddelanden kan köas igen.",

@@ -33,6 +33,8 @@ export class TestSmtp {
   answerDelayMs = 0;
   /** When set, the answer after DATA waits until `release()` (the message is received meanwhile). */
   holdAnswers = false;
+  /** When set, so does the answer to the message received as number `holdFrom` (1 = the first) and later ones. */
+  holdFrom: number | null = null;
   /** When set, every message is refused at the end of DATA with this reply (e.g. 554); it is not received. */
   refuseData: { code: number; message: string } | null = null;
   /** Messages refused at the end of DATA, by Message-ID. */
@@ -85,7 +87,7 @@ export class TestSmtp {
               this.received.push({ from, to, raw, mail, session: session.id, seq });
               this.wake();
               const answer = () => cb(null, "OK: queued");
-              if (this.holdAnswers) this.held.push(answer);
+              if (this.holdAnswers || (this.holdFrom !== null && this.received.length >= this.holdFrom)) this.held.push(answer);
               else if (this.answerDelayMs > 0) setTimeout(answer, this.answerDelayMs);
               else answer();
             })
@@ -111,6 +113,7 @@ export class TestSmtp {
   /** Answers every held message (see holdAnswers) and stops holding. */
   release(): void {
     this.holdAnswers = false;
+    this.holdFrom = null;
     for (const answer of this.held.splice(0)) answer();
   }
 

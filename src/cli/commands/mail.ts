@@ -206,7 +206,7 @@ async function announceAndDeliver(ctx: Context, store: Store, queued: OutboxMess
     try {
       const options = loadMailOptions(ctx.home, ctx.env);
       const smtp = resolveSmtp(ctx.home, ctx.env);
-      const r = await withInterrupt((signal) => flushOutbox(store, { smtp, options, ids: [queued.id], signal }));
+      const r = await withInterrupt((signal) => flushOutbox(store, { smtp, options, ids: [queued.id], signal }), () => ctx.out.warn(ctx.t("mail.interrupting")));
       final = r.messages[0] ?? store.outbox.get(queued.id);
       file = r.files[queued.id];
       if (final.status === "sent") {
@@ -300,7 +300,7 @@ async function flush(ctx: Context): Promise<void> {
   const smtp = resolveSmtp(ctx.home, ctx.env);
   let r;
   try {
-    r = await withInterrupt((signal) => flushOutbox(store, { smtp, options, signal }));
+    r = await withInterrupt((signal) => flushOutbox(store, { smtp, options, signal }), () => ctx.out.warn(ctx.t("mail.interrupting")));
   } catch (err) {
     // Ctrl-C: what was accepted is recorded; say how far it came, then exit 130.
     if (err instanceof FlushInterrupted) ctx.out.warn(ctx.t("mail.flushInterrupted", { sent: err.result.sent }));
