@@ -180,6 +180,10 @@ export const EXAMPLES: Record<string, Example[]> = {
     { say: "ex.outbox.flush", run: "avvik outbox flush" },
     { say: "ex.outbox.cron", run: "AVVIK_SMTP_URL=smtp://smtp.kommun.example:25 avvik outbox flush --json" },
   ],
+  "outbox retry": [
+    { say: "ex.outbox.failed", run: "avvik outbox list --status failed" },
+    { say: "ex.outbox.retry", run: "avvik outbox retry 7" },
+  ],
   "summary": [
     { say: "ex.summary.text", run: "avvik summary" },
     { say: "ex.summary.cron", run: "avvik summary --email mas" },

@@ -1013,6 +1013,8 @@ export const en: Record<MessageKey, string> = {
   "ex.outbox.queued": "only what is waiting, as JSON",
   "ex.outbox.show": "show one message",
   "ex.outbox.cron": "send through the municipality's mail server, e.g. from cron",
+  "ex.outbox.failed": "see which messages failed, and why",
+  "ex.outbox.retry": "queue message 7 again (e.g. once the receiving server accepts again)",
   "ex.summary.text": "the morning summary in the terminal",
   "ex.summary.cron": "mail the summary to the MAS (for cron)",
   "ex.summary.json": "as JSON without counting the run",

@@ -1014,6 +1014,8 @@ export const sv = {
   "ex.outbox.queued": "bara det som väntar, som JSON",
   "ex.outbox.show": "visa ett meddelande",
   "ex.outbox.cron": "skicka via kommunens e-postserver, t.ex. från cron",
+  "ex.outbox.failed": "se vilka meddelanden som misslyckades, och varför",
+  "ex.outbox.retry": "lägg meddelande 7 i kön igen (t.ex. när mottagarens server tar emot igen)",
   "ex.summary.text": "morgonens sammanfattning i terminalen",
   "ex.summary.cron": "skicka sammanfattningen till MAS (för cron)",
   "ex.summary.json": "som JSON utan att räkna körningen",
