@@ -1,6 +1,7 @@
 // E-mail sent more than once (issue 12): a flush killed with SIGKILL, a flush that another run is still doing,
 // a server that answers after the client's timeout, a server that refuses for good, and Ctrl-C. The built CLI
-// against a real SMTP server on loopback; the messages are queued through the outbox's own code.
+// against a real SMTP server on loopback (each flush its own process; the other commands in-process); the
+// messages are queued through the outbox's own code.
 //
 // Nothing here depends on when a kill lands. The server numbers every message on its connection; a message
 // may only arrive twice if it was the last one begun on its connection when the process died (the client
@@ -41,9 +42,9 @@ function queueMessages(n: number): string[] {
   }
 }
 
-function setup(mail: Record<string, unknown> = {}): void {
+async function setup(mail: Record<string, unknown> = {}): Promise<void> {
   s = linkoping();
-  const c = s.run([...incomingCase(), "--no-notify"]);
+  const c = await s.cli([...incomingCase(), "--no-notify"]);
   expect(c.code, c.stderr).toBe(0);
   writeFileSync(join(s.env.AVVIK_HOME!, "config.json"), JSON.stringify({ mail: { connections: CONNECTIONS, retryDelayMs: 10, ...mail } }));
 }
@@ -69,11 +70,11 @@ function startFlush(args: string[] = []): { child: ChildProcess; done: Promise<R
 }
 
 const flush = (args: string[] = []) => startFlush(args).done;
-const list = (): Array<{ id: number; status: string; attempts: number; lastError: string | null; messageId: string }> => s.json(["outbox", "list"]);
+const list = (): Promise<Array<{ id: number; status: string; attempts: number; lastError: string | null; messageId: string }>> => s.cliJson(["outbox", "list"]);
 
 describe("a flush killed with SIGKILL", () => {
   it("doubles only messages in flight at the kill (at most one per connection), and the next flush sends the rest at once", async () => {
-    setup();
+    await setup();
     smtp = await new TestSmtp().start();
     smtp.answerDelayMs = 25; // each acceptance takes a while: several messages are always in flight
     const trials: string[] = [];
@@ -89,19 +90,21 @@ describe("a flush killed with SIGKILL", () => {
       await new Promise((r) => setTimeout(r, extraMs));
       run.child.kill("SIGKILL");
       const killed = await run.done;
-      expect(killed.signal).toBe("SIGKILL");
+      expect(killed.signal, `${trials.join("; ")}; killed run: ${killed.code} ${killed.stderr}`).toBe("SIGKILL");
+      await smtp.settled(); // what the killed run had written before it died has been read
       smtp.release();
       // What each connection of the killed run had begun when it died.
       const begun = new Map([...smtp.transactions].filter(([session]) => !sessionsBefore.has(session)));
       const firstCopies = new Map(smtp.received.slice(before).map((r) => [r.mail.messageId!, r]));
-      const queued = list().filter((m) => m.status === "queued").length;
+      const queued = (await list()).filter((m) => m.status === "queued").length;
 
       // (b) The dead run's claim is taken over at once: the next flush sends everything still queued.
       const next = await flush();
-      expect(next.code, next.stderr).toBe(0);
-      expect(next.stdout).not.toMatch(/Inget att skicka/);
-      expect(next.stdout).toMatch(new RegExp(`^${queued} skickade`));
-      expect(list().every((m) => m.status === "sent")).toBe(true);
+      const context = `${trials.join("; ")}; trial ${trial}: kill after ${killAfter} + ${extraMs} ms, ${queued} queued; next: ${next.stdout} ${next.stderr}`;
+      expect(next.code, context).toBe(0);
+      expect(next.stdout, context).not.toMatch(/Inget att skicka/);
+      expect(next.stdout, context).toMatch(new RegExp(`^${queued} skickade`));
+      expect((await list()).every((m) => m.status === "sent")).toBe(true);
 
       // (a) Every message arrived; a message arrived twice only if it was the last one begun on its connection.
       const copies = smtp.copies();
@@ -110,8 +113,9 @@ describe("a flush killed with SIGKILL", () => {
       for (const id of ids) expect(copies.get(id), trials.join("; ")).toBeGreaterThanOrEqual(1);
       for (const id of doubled) {
         expect(copies.get(id), trials.join("; ")).toBe(2);
-        const first = firstCopies.get(id)!;
-        expect(begun.get(first.session), `${id} was not the last message of its connection; ${trials.join("; ")}`).toBe(first.seq);
+        const first = firstCopies.get(id);
+        expect(first, `${id} arrived twice but not in the killed run; ${trials.join("; ")}`).toBeDefined();
+        expect(begun.get(first!.session), `${id} was not the last message of its connection; ${trials.join("; ")}`).toBe(first!.seq);
       }
       expect(doubled.length, trials.join("; ")).toBeLessThanOrEqual(CONNECTIONS);
       expect(begun.size).toBeLessThanOrEqual(CONNECTIONS);
@@ -119,7 +123,7 @@ describe("a flush killed with SIGKILL", () => {
   });
 
   it("never says there is nothing to send while another run that still runs holds the messages", async () => {
-    setup();
+    await setup();
     smtp = await new TestSmtp().start();
     smtp.holdAnswers = true;
     const ids = queueMessages(6);
@@ -141,7 +145,7 @@ describe("a flush killed with SIGKILL", () => {
 
 describe("a server that answers after the client's timeout", () => {
   it("gets at most `retries` copies of a message over five flushes; the message is then failed, with the reason", async () => {
-    setup({ timeoutSeconds: 1, retries: 3 }); // the client waits 2 s for an answer
+    await setup({ timeoutSeconds: 1, retries: 3 }); // the client waits 2 s for an answer
     smtp = await new TestSmtp().start();
     smtp.answerDelayMs = 3000;
     const ids = queueMessages(4);
@@ -151,7 +155,7 @@ describe("a server that answers after the client's timeout", () => {
       expect(copies.get(id)).toBeGreaterThanOrEqual(1);
       expect(copies.get(id)).toBeLessThanOrEqual(3);
     }
-    for (const m of list()) {
+    for (const m of await list()) {
       expect(m).toMatchObject({ status: "failed", attempts: 3 });
       expect(m.lastError).toMatch(/Timeout|ETIMEDOUT/);
     }
@@ -160,7 +164,7 @@ describe("a server that answers after the client's timeout", () => {
 
 describe("a server that refuses for good (5xx)", () => {
   it("fails the message after one attempt, shows it in list, show, doctor and the summary, and retry queues it again", async () => {
-    setup();
+    await setup();
     smtp = await new TestSmtp().start();
     smtp.refuseData = { code: 554, message: "5.7.1 Meddelandet avvisas" };
     const id = queueMessages(1)[0]!;
@@ -170,24 +174,24 @@ describe("a server that refuses for good (5xx)", () => {
     expect(r.stderr).toMatch(/misslyckades och skickas inte mer/);
     expect(smtp.refused).toEqual([id]);
 
-    const [m] = list();
+    const [m] = await list();
     expect(m).toMatchObject({ id: 1, status: "failed", attempts: 1, lastError: expect.stringMatching(/554/) });
-    const table = s.run(["outbox", "list"]);
+    const table = await s.cli(["outbox", "list"]);
     expect(table.stdout).toMatch(/misslyckad/);
     expect(table.stdout).toMatch(/0 köade, 0 skickade, 1 misslyckat\./);
-    const shown = s.run(["outbox", "show", "1"]);
+    const shown = await s.cli(["outbox", "show", "1"]);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(/Status\s+misslyckad/);
     expect(shown.stdout).toMatch(/Försök\s+1 av högst 3/);
     expect(shown.stdout).toMatch(/Senaste fel\s+.*554 5\.7\.1 Meddelandet avvisas/);
     expect(shown.stdout).toContain(id);
-    expect(s.json(["outbox", "show", "1"])).toMatchObject({ status: "failed", attempts: 1, maxAttempts: 3, failedAt: "2026-03-10T09:00:00+01:00" });
+    expect(await s.cliJson(["outbox", "show", "1"])).toMatchObject({ status: "failed", attempts: 1, maxAttempts: 3, failedAt: "2026-03-10T09:00:00+01:00" });
 
-    const doctor = JSON.parse(s.run(["doctor", "--json"]).stdout);
+    const doctor = JSON.parse((await s.cli(["doctor", "--json"])).stdout);
     expect(doctor.findings.find((f: { check: string }) => f.check === "outbox")).toMatchObject({ status: "warn", message: expect.stringMatching(/^1 e-postmeddelande har misslyckats/) });
-    const summary = s.json(["summary", "--peek"]);
+    const summary = await s.cliJson(["summary", "--peek"]);
     expect(summary.failedMail).toEqual([expect.objectContaining({ id: 1, attempts: 1, lastError: expect.stringMatching(/554/) })]);
-    expect(s.run(["summary", "--peek"]).stdout).toMatch(/E-post som inte kunde skickas \(1\)[^\n]*\n\s+1\s+2026-000001\s+Påminnelse.*554/);
+    expect((await s.cli(["summary", "--peek"])).stdout).toMatch(/E-post som inte kunde skickas \(1\)[^\n]*\n\s+1\s+2026-000001\s+Påminnelse.*554/);
 
     // Not tried again by later flushes; a flush with nothing queued says so and names the failed one.
     const again = await flush();
@@ -195,16 +199,16 @@ describe("a server that refuses for good (5xx)", () => {
     expect(smtp.refused).toHaveLength(1);
 
     // Only a failed message can be retried; retry resets the attempts and is audited.
-    const notFailed = s.run(["outbox", "retry", "9"]);
+    const notFailed = await s.cli(["outbox", "retry", "9"]);
     expect(notFailed.code).toBe(1);
-    const retried = s.run(["outbox", "retry", "1"]);
+    const retried = await s.cli(["outbox", "retry", "1"]);
     expect(retried.code, retried.stderr).toBe(0);
     expect(retried.stdout).toMatch(/Meddelande 1 ligger i kön igen/);
-    expect(list()[0]).toMatchObject({ status: "queued", attempts: 0 });
-    const twice = s.run(["outbox", "retry", "1"]);
+    expect((await list())[0]).toMatchObject({ status: "queued", attempts: 0 });
+    const twice = await s.cli(["outbox", "retry", "1"]);
     expect(twice.code).toBe(1);
     expect(twice.stderr.trim()).toBe("Meddelande 1 har inte misslyckats (status: köad); bara misslyckade meddelanden kan köas igen.");
-    const actions = s.json(["audit", "list"]).map((e: { action: string }) => e.action);
+    const actions = (await s.cliJson(["audit", "list"])).map((e: { action: string }) => e.action);
     expect(actions).toContain("mail.failed");
     expect(actions).toContain("mail.retry");
 
@@ -213,13 +217,13 @@ describe("a server that refuses for good (5xx)", () => {
     expect(sent.code).toBe(0);
     expect(JSON.parse(sent.stdout)).toMatchObject({ sent: 1, remaining: 0 });
     expect(smtp.copies().get(id)).toBe(1);
-    expect(s.json(["doctor"]).findings.some((f: { check: string }) => f.check === "outbox")).toBe(false);
+    expect((await s.cliJson(["doctor"])).findings.some((f: { check: string }) => f.check === "outbox")).toBe(false);
   });
 });
 
 describe("Ctrl-C during a flush", () => {
   it("lets the messages in flight finish, records them, and exits 130; nothing arrives twice", async () => {
-    setup();
+    await setup();
     smtp = await new TestSmtp().start();
     smtp.answerDelayMs = 30;
     smtp.holdFrom = 5; // the flush cannot finish before Ctrl-C reaches it
@@ -232,7 +236,7 @@ describe("Ctrl-C during a flush", () => {
     const stopped = await run.done;
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toMatch(/Avbrutet: \d+ skickade och registrerade/);
-    const sentBefore = list().filter((m) => m.status === "sent").length;
+    const sentBefore = (await list()).filter((m) => m.status === "sent").length;
     expect(sentBefore).toBe(smtp.received.length);
     expect(sentBefore).toBeLessThan(30);
     const rest = await flush(["--json"]);

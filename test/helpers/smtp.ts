@@ -44,7 +44,10 @@ export class TestSmtp {
   port = 0;
   private server: SMTPServer | null = null;
   private held: Array<() => void> = [];
-  private waiters: Array<{ n: number; resolve: () => void }> = [];
+  private waiters: Array<{ ready: () => boolean; resolve: () => void }> = [];
+  /** Connections open now, and messages whose data is complete but not yet parsed and recorded. */
+  private open = new Set<string>();
+  private parsing = 0;
 
   async start(port = 0): Promise<this> {
     const server = new SMTPServer({
@@ -56,6 +59,14 @@ export class TestSmtp {
       onAuth: (auth, _session, cb) => {
         if (this.users && this.users[auth.username ?? ""] === auth.password) return cb(null, { user: auth.username });
         cb(Object.assign(new Error("Invalid username or password"), { responseCode: 535 }));
+      },
+      onConnect: (session, cb) => {
+        this.open.add(session.id);
+        cb();
+      },
+      onClose: (session) => {
+        this.open.delete(session.id);
+        this.wake();
       },
       onMailFrom: (_address, session, cb) => {
         this.transactions.set(session.id, (this.transactions.get(session.id) ?? 0) + 1);
@@ -78,7 +89,12 @@ export class TestSmtp {
           const seq = this.transactions.get(session.id) ?? 0;
           const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
           const to = session.envelope.rcptTo.map((r) => r.address);
+          this.parsing++;
           simpleParser(raw)
+            .finally(() => {
+              this.parsing--;
+              this.wake();
+            })
             .then((mail) => {
               if (this.refuseData) {
                 this.refused.push(mail.messageId ?? "");
@@ -119,12 +135,24 @@ export class TestSmtp {
 
   /** Resolves once `n` messages have been received in all. */
   waitForReceived(n: number): Promise<void> {
-    if (this.received.length >= n) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ n, resolve }));
+    return this.until(() => this.received.length >= n);
+  }
+
+  /**
+   * Resolves once no connection is open and every message whose data arrived is recorded: after a client was
+   * killed, what it had written to the socket before it died has then been read.
+   */
+  settled(): Promise<void> {
+    return this.until(() => this.open.size === 0 && this.parsing === 0);
+  }
+
+  private until(ready: () => boolean): Promise<void> {
+    if (ready()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ ready, resolve }));
   }
 
   private wake(): void {
-    this.waiters = this.waiters.filter((w) => (this.received.length >= w.n ? (w.resolve(), false) : true));
+    this.waiters = this.waiters.filter((w) => (w.ready() ? (w.resolve(), false) : true));
   }
 
   /** How many copies of each Message-ID arrived. */
