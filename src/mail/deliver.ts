@@ -140,7 +140,7 @@ function beforeSession(err: SendError): boolean {
   if (SETUP_CODES.has(code)) return true;
   if (UNREACHABLE_SOCKET.has(err.originalCode ?? code)) return true;
   if (code === "ETIMEDOUT" && /^(Connection timeout|Greeting never received)/.test(message)) return true;
-  if (code === "EPROTOCOL" && /^Invalid greeting/.test(message)) return true;
+  if (code === "EPROTOCOL" && message.startsWith("Invalid greeting")) return true;
   return /ECONNREFUSED|EHOSTUNREACH|ENOTFOUND/.test(message);
 }
 
