@@ -39,6 +39,8 @@ export class TestSmtp {
   refuseData: { code: number; message: string } | null = null;
   /** Messages refused at the end of DATA, by Message-ID. */
   refused: string[] = [];
+  /** Connections (session ids) in the order they were opened. */
+  sessions: string[] = [];
   /** MAIL FROM commands per connection. */
   transactions = new Map<string, number>();
   port = 0;
@@ -62,6 +64,7 @@ export class TestSmtp {
       },
       onConnect: (session, cb) => {
         this.open.add(session.id);
+        this.sessions.push(session.id);
         cb();
       },
       onClose: (session) => {
