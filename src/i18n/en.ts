@@ -202,6 +202,8 @@ export const en: Record<MessageKey, string> = {
   "orgKey.error.otherOrg": "{file} is the key of {theirs}, not of {id}; nothing changed.",
   "orgKey.error.differs": "{name} ({id}) already has another key ({recorded}); the new one has {fingerprint}. Compare with the counterpart by phone and replace it with --replace.",
   "orgKey.error.write": "Cannot write {file} ({reason}); give another path with -o.",
+  "orgKey.error.dataDir": "{file} is inside the data directory {home}, which holds the register's files and keys; give another path with -o.",
+  "orgKey.error.noDir": "The directory {dir} does not exist; give another path with -o.",
   "contact.added": "Contact {name} <{email}> added as {role} at {org}.",
   "contact.col.org": "Organisation",
   "contact.col.role": "Role",

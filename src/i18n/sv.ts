@@ -203,6 +203,8 @@ export const sv = {
   "orgKey.error.otherOrg": "{file} är nyckeln för {theirs}, inte för {id}; inget ändrades.",
   "orgKey.error.differs": "{name} ({id}) har redan en annan nyckel ({recorded}); den nya har {fingerprint}. Jämför med motparten per telefon och ersätt med --replace.",
   "orgKey.error.write": "Kan inte skriva {file} ({reason}); ange en annan sökväg med -o.",
+  "orgKey.error.dataDir": "{file} ligger i datakatalogen {home}, där registrets filer och nycklar finns; ange en annan sökväg med -o.",
+  "orgKey.error.noDir": "Katalogen {dir} finns inte; ange en annan sökväg med -o.",
   "contact.added": "Kontakten {name} <{email}> är tillagd som {role} hos {org}.",
   "contact.col.org": "Organisation",
   "contact.col.role": "Roll",

@@ -2,7 +2,7 @@
 // recorded for its sender; `org key export|import` and the trust procedure of docs/exchange/signing.md.
 
 import { createHash, generateKeyPairSync, sign } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { canonicalJson } from "../../src/core/exchange.js";
@@ -213,6 +213,18 @@ describe("avvik org key", () => {
     expect((await a.cli(["org", "key", "export", "-o", out])).stdout).toContain(json.fingerprint);
     expect(readFileSync(out, "utf8")).toBe(text.stdout);
     expect((await a.cliJson(["audit", "list"])).filter((e: any) => e.action === "org.key.create").map((e: any) => e.details)).toEqual([{ org: "linkoping", fingerprint: json.fingerprint }]);
+
+    // -o never writes into the data directory, however the path is spelt; a missing directory is named.
+    const link = join(a.home, "link");
+    symlinkSync(data(a), link);
+    const keep = filesUnder(data(a)).filter((f) => !/-(wal|shm)$/.test(f)).map((f) => [f, readFileSync(f).toString("base64")]);
+    for (const target of [join(data(a), "avvik.db"), join(data(a), "..", "data", "key"), join(link, "signing-key"), join(link, "new.key")]) {
+      const r = a.run(["org", "key", "export", "-o", target]);
+      expect({ target, code: r.code }).toEqual({ target, code: 1 });
+      expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(/ligger i datakatalogen .* ange en annan sökväg med -o\.$/)]);
+    }
+    expect(a.run(["org", "key", "export", "-o", "/nonexistent/x.key"]).stderr.trim()).toBe("Katalogen /nonexistent finns inte; ange en annan sökväg med -o.");
+    expect(filesUnder(data(a)).filter((f) => !/-(wal|shm)$/.test(f)).map((f) => [f, readFileSync(f).toString("base64")])).toEqual(keep);
 
     // A register from before signed files has no key: the first export makes one (0600) and records it.
     rmSync(keyFile);

@@ -2,7 +2,8 @@
 // (CLI.md section 7; format and trust procedure in docs/exchange/signing.md).
 
 import type { Command } from "commander";
-import { closeSync, fsyncSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, openSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { basename, dirname, join, sep } from "node:path";
 import { FailedError, NotFoundError, RefusedError, UsageError } from "../../core/errors.js";
 import type { Translate } from "../../i18n/index.js";
 import { action } from "../command.js";
@@ -30,8 +31,26 @@ export function registerOrgKey(program: Command, t: Translate): void {
   key.command("list").description(t("help.org.key.list")).option("--json", t("help.json")).action(action(listKeys));
 }
 
-/** Writes a file completely (temporary file, synced, renamed) or not at all. */
-function writeWhole(file: string, text: string): void {
+/** The real path of `p` (of its nearest existing ancestor, with the rest appended), following symlinks. */
+function realish(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    const parent = dirname(p);
+    return parent === p ? p : join(realish(parent), basename(p));
+  }
+}
+
+/**
+ * Writes a file completely (temporary file, synced, renamed) or not at all. Never into the data directory
+ * (the database, the keys, stored files), however the path is written: relative, with `..`, or via a symlink.
+ */
+function writeWhole(home: string, file: string, text: string): void {
+  const target = realish(file);
+  const data = realish(home);
+  if (target === data || target.startsWith(data + sep)) throw new FailedError("orgKey.error.dataDir", { file, home });
+  const dir = dirname(file);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new FailedError("orgKey.error.noDir", { dir });
   const tmp = `${file}.${process.pid}.tmp`;
   let fd: number;
   try {
@@ -60,7 +79,7 @@ async function exportKey(ctx: Context, o: { output?: string }): Promise<void> {
   const self = store.orgs.self();
   const text = renderKeyFile({ orgId: self.id, orgName: self.name, publicKey: key.publicKey, fingerprint: key.fingerprint });
   const file = o.output !== undefined ? ctx.path(o.output) : undefined;
-  if (file) writeWhole(file, text);
+  if (file) writeWhole(ctx.home, file, text);
   const json = { orgId: self.id, publicKey: publicKeyPem(key.publicKey), fingerprint: key.fingerprint, ...(file ? { file } : {}) };
   ctx.out.result(json, () => {
     if (file) ctx.out.line(ctx.t("orgKey.exported", { file, fingerprint: key.fingerprint }));
