@@ -219,11 +219,11 @@ describe("avvik org key", () => {
     symlinkSync(data(a), link);
     const keep = filesUnder(data(a)).filter((f) => !/-(wal|shm)$/.test(f)).map((f) => [f, readFileSync(f).toString("base64")]);
     for (const target of [join(data(a), "avvik.db"), join(data(a), "..", "data", "key"), join(link, "signing-key"), join(link, "new.key")]) {
-      const r = a.run(["org", "key", "export", "-o", target]);
+      const r = await a.cli(["org", "key", "export", "-o", target]);
       expect({ target, code: r.code }).toEqual({ target, code: 1 });
       expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(/ligger i datakatalogen .* ange en annan sökväg med -o\.$/)]);
     }
-    expect(a.run(["org", "key", "export", "-o", "/nonexistent/x.key"]).stderr.trim()).toBe("Katalogen /nonexistent finns inte; ange en annan sökväg med -o.");
+    expect((await a.cli(["org", "key", "export", "-o", "/nonexistent/x.key"])).stderr.trim()).toBe("Katalogen /nonexistent finns inte; ange en annan sökväg med -o.");
     expect(filesUnder(data(a)).filter((f) => !/-(wal|shm)$/.test(f)).map((f) => [f, readFileSync(f).toString("base64")])).toEqual(keep);
 
     // A register from before signed files has no key: the first export makes one (0600) and records it.
