@@ -2,6 +2,7 @@
 // and what was expected, so that an administrator can correct it. No I/O here: the directory is passed in.
 
 import type { Area, Kind, Severity, Status } from "../core/codes.js";
+import { describeCharacters, unprintableCharacters } from "../core/printable.js";
 import { findPersonalNumbers, isPersonalNumber, parsePersonalNumber } from "../core/personnummer.js";
 import type { Org } from "../core/types.js";
 import { statusesOf } from "../core/workflow.js";
@@ -111,6 +112,7 @@ export class RowReader {
       else if (CONTROL.test(v)) problem("control", field);
       else if (v.length > max) problem("tooLong", field, { length: v.length, max });
       else if (findPersonalNumbers(v, this.today).length) problem("pnrInText", field, { system: p.system });
+      else if (unprintableCharacters(v).length) problem("unprintable", field, { chars: describeCharacters(unprintableCharacters(v)) });
       return v;
     };
     const date = (field: Field, needed: boolean): string | null => {
@@ -198,6 +200,7 @@ export class RowReader {
         }
         const name = (numbers.length === 1 ? names.join(" ") : names[i] ?? "").trim();
         if (name && (name.length > MAX_SUMMARY || CONTROL.test(name))) problem("tooLong", "personName", { length: name.length, max: MAX_SUMMARY });
+        else if (name && unprintableCharacters(name).length) problem("unprintable", "personName", { chars: describeCharacters(unprintableCharacters(name)) });
         persons.push({ digits: parsed.digits, name: name || null });
       });
     }

@@ -17,13 +17,14 @@ import {
   type StatsReport,
 } from "../core/stats.js";
 import { tSv, type MessageKey } from "../i18n/index.js";
+import { FONT as EMBEDDED } from "./fonts.js";
 
 // --- layout (this report's own constants) ----------------------------------------------------------------
 
 const PAGE = { width: 595.28, height: 841.89 }; // A4 in points
 const MARGIN = { top: 68, bottom: 72, left: 64, right: 64 };
 const CONTENT = { left: MARGIN.left, width: PAGE.width - MARGIN.left - MARGIN.right, bottom: PAGE.height - MARGIN.bottom };
-const FONT = { regular: "Helvetica", bold: "Helvetica-Bold" };
+const FONT = { regular: EMBEDDED.regular, bold: EMBEDDED.bold };
 const SIZE = { title: 30, subtitle: 17, h1: 15, h2: 11.5, body: 10, table: 9.5, small: 8.5, figure: 24 };
 const COLOR = {
   text: "#1b1f24",
@@ -414,24 +415,20 @@ function footers(doc: Doc, r: StatsReport): number {
 
 /** Renders the report; the same report and clock give the same bytes. */
 export async function renderBoardReport(r: StatsReport, options: { now: Date }): Promise<{ data: Buffer; pages: number }> {
-  const { default: PDFDocument } = await import("pdfkit");
-  const doc = new PDFDocument({
+  const { archiveDocument, archiveOptions } = await import("./pdf.js");
+  const doc = await archiveDocument({
+    ...archiveOptions({
+      title: `${t("board.title")} – ${reportSubtitle(r)}`,
+      author: r.organisation.name,
+      subject: `${t("board.period")} ${r.from} – ${r.to}`,
+      now: options.now,
+      tagged: true,
+    }),
     size: "A4",
     margins: MARGIN,
     bufferPages: true,
     autoFirstPage: true,
-    lang: "sv-SE",
-    displayTitle: true,
-    info: {
-      Title: `${t("board.title")} – ${reportSubtitle(r)}`,
-      Author: r.organisation.name,
-      Subject: `${t("board.period")} ${r.from} – ${r.to}`,
-      Creator: "avvik",
-      Producer: "avvik",
-      CreationDate: options.now,
-      ModDate: options.now,
-    },
-  });
+  } as PDFKit.PDFDocumentOptions);
   const chunks: Buffer[] = [];
   doc.on("data", (chunk: Buffer) => chunks.push(chunk));
   const done = new Promise<void>((resolvePromise, reject) => {

@@ -9,7 +9,7 @@ export const PAGE = { size: "A4" as const, width: 595.28, height: 841.89 };
 export const MARGIN = { top: mm(20), bottom: mm(25), left: mm(25), right: mm(20) };
 export const CONTENT_WIDTH = PAGE.width - MARGIN.left - MARGIN.right;
 
-export const FONT = { regular: "Helvetica", bold: "Helvetica-Bold", oblique: "Helvetica-Oblique" } as const;
+export { FONT } from "./fonts.js";
 export const SIZE = { title: 15, heading: 11.5, body: 10, small: 8.5, footer: 8 } as const;
 export const LINE_GAP = 2;
 export const GREY = "#555555";

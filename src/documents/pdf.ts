@@ -1,8 +1,9 @@
-// The PDF base shared by every document: A4, Swedish, standard fonts (no embedded font files), page footers
-// with the diary number and "Sida i av n" on every page, and byte-stable output: the creation date and the
-// document ID come from the clock of the run (AVVIK_NOW), so the same input gives the same bytes.
+// The PDF base shared by every document: A4, Swedish, PDF/A-2b (embedded fonts, XMP metadata with the PDF/A
+// identification, an sRGB output intent) with title, author and language, page footers with the diary number
+// and "Sida i av n" on every page, and byte-stable output: the creation date comes from the clock of the run
+// (AVVIK_NOW) and pdfkit derives the document ID from the metadata, so the same input gives the same bytes.
 
-import { createHash } from "node:crypto";
+import { loadFonts, registerFonts } from "./fonts.js";
 import { CONTENT_WIDTH, FONT, FOOTER_Y, GREY, LINE_GAP, MARGIN, PAGE, RULE, SIZE, WRITING_LINE, mm } from "./layout.js";
 
 export type Doc = PDFKit.PDFDocument;
@@ -11,8 +12,9 @@ type PdfKitModule = typeof import("pdfkit");
 let pdfkit: PdfKitModule | undefined;
 
 /** pdfkit is loaded on first use, never at start-up. */
-async function loadPdfKit(): Promise<PdfKitModule> {
+export async function loadPdfKit(): Promise<PdfKitModule> {
   pdfkit ??= (await import("pdfkit")).default as unknown as PdfKitModule;
+  await loadFonts();
   return pdfkit;
 }
 
@@ -23,19 +25,22 @@ export interface DocumentMeta {
   author: string;
   subject?: string;
   now: Date;
+  /** A tagged PDF (structure tree, reading order) for published documents. */
+  tagged?: boolean;
+  /** PDF/A-3b instead of PDF/A-2b: needed when the document carries an embedded file (the exchange file). */
+  pdfA3?: boolean;
 }
 
-export async function newDocument(meta: DocumentMeta): Promise<Doc> {
-  const PDFDocument = await loadPdfKit();
-  const doc = new (PDFDocument as unknown as new (o: PDFKit.PDFDocumentOptions) => Doc)({
-    size: PAGE.size,
-    margins: MARGIN,
-    bufferPages: true,
-    autoFirstPage: true,
+/** The options every document is made with (also used by the board report and the exchange file). */
+export function archiveOptions(meta: Omit<DocumentMeta, "diaryNumber"> & { keywords?: string }): PDFKit.PDFDocumentOptions {
+  return {
+    pdfVersion: "1.7",
+    subset: meta.pdfA3 ? "PDF/A-3b" : "PDF/A-2b",
+    tagged: meta.tagged === true,
     lang: "sv-SE",
-    // no default font from pdfkit's constructor: seedFonts() below gives the document its fonts
-    font: "",
     displayTitle: true,
+    // no default font from pdfkit's constructor (it would be a standard font, never embedded): registerFonts()
+    font: "",
     info: {
       Title: meta.title,
       Author: meta.author,
@@ -43,113 +48,52 @@ export async function newDocument(meta: DocumentMeta): Promise<Doc> {
       Creator: "avvik",
       Producer: "avvik",
       CreationDate: meta.now,
-      ModDate: meta.now,
-      Keywords: meta.diaryNumber,
+      ...(meta.keywords ? { Keywords: meta.keywords } : {}),
     },
-  } as PDFKit.PDFDocumentOptions);
-  // A fixed document ID: derived from what the document is and when it was made, never from randomness.
-  (doc as unknown as { _id: Buffer })._id = createHash("md5").update(`${meta.diaryNumber}\n${meta.title}\n${meta.now.toISOString()}`).digest();
-  seedFonts(doc);
-  doc.font(FONT.regular).fontSize(SIZE.body).fillColor("black");
+  } as PDFKit.PDFDocumentOptions;
+}
+
+/**
+ * Makes a PDF/A document with the embedded fonts. pdfkit writes the Info values into the XMP metadata
+ * as they are; a name like "Vård & Omsorg AB" would break the XML, so the XMP gets them escaped.
+ */
+export async function archiveDocument(options: PDFKit.PDFDocumentOptions): Promise<Doc> {
+  const PDFDocument = await loadPdfKit();
+  const doc = new (PDFDocument as unknown as new (o: PDFKit.PDFDocumentOptions) => Doc)(options);
+  escapeXmpInfo(doc);
+  await registerFonts(doc);
+  doc.font(FONT.regular);
   return doc;
 }
 
-/**
- * pdfkit parses a standard font's metrics (widths and some 2,700 kerning pairs) again for every document,
- * which costs more than laying out a page. The metrics never change, so each document gets light copies of
- * the fonts of the first one, sharing their metrics (with a faster kerning lookup giving the same values);
- * ids and objects stay per document, so the output is the same bytes as without the copies. Falls back to
- * pdfkit's own way if its internals look different.
- */
-const donorFonts = new Map<string, Record<string, unknown>>();
+const XML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
 
-function seedFonts(doc: Doc): void {
-  const d = doc as unknown as { _fontFamilies?: Record<string, Record<string, unknown>>; _fontCount?: number; _font?: Record<string, unknown> };
-  if (typeof d._fontFamilies !== "object" || typeof d._fontCount !== "number") return;
-  for (const name of [FONT.regular, FONT.bold, FONT.oblique]) {
-    const donor = donorFonts.get(name);
-    const existing = d._fontFamilies[name];
-    if (!donor) {
-      if (!existing) doc.font(name);
-      const made = d._fontFamilies[name];
-      if (made && typeof made.font === "object" && made.name === name) {
-        fastKerning(made.font as AfmMetrics);
-        memoizeFont(made, name);
-        donorFonts.set(name, made);
-      }
-      continue;
+/** pdfkit 0.20's `_addInfo` (pinned; test/unit/pdfkit-pin.test.ts fails when it changes) reads `doc.info`. */
+function escapeXmpInfo(doc: Doc): void {
+  const d = doc as unknown as { _addInfo?: () => void; info: Record<string, unknown> };
+  const original = d._addInfo;
+  if (typeof original !== "function") throw new Error("pdfkit: _addInfo is missing (the pinned version changed)");
+  d._addInfo = function (this: typeof d) {
+    const info = this.info;
+    this.info = Object.fromEntries(Object.entries(info).map(([k, v]) => [k, typeof v === "string" ? v.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!) : v]));
+    try {
+      original.call(this);
+    } finally {
+      this.info = info;
     }
-    if (existing) {
-      // made by pdfkit's constructor (the default font): keep its id, share the parsed metrics
-      existing.font = donor.font;
-      memoizeFont(existing, name);
-      continue;
-    }
-    const copy = Object.create(Object.getPrototypeOf(donor) as object) as Record<string, unknown>;
-    for (const [k, v] of Object.entries(donor)) if (k !== "document" && k !== "id" && k !== "dictionary" && k !== "embedded") copy[k] = v;
-    copy.document = doc;
-    copy.id = `F${++d._fontCount}`;
-    d._fontFamilies[name] = copy;
-    memoizeFont(copy, name);
-  }
-}
-
-type FontMethod = (this: unknown, text: string, ...rest: unknown[]) => unknown;
-const fontCaches = new Map<string, { encode: Map<string, unknown>; width: Map<string, unknown> }>();
-
-/**
- * Letter and form texts repeat from packet to packet: a font's encoding of a string (glyph codes and
- * advances, never changed by pdfkit's callers without word spacing, which we do not use) and its width are
- * kept per font, so a repeated line is measured and encoded once per process.
- */
-function memoizeFont(font: Record<string, unknown>, name: string): void {
-  const proto = Object.getPrototypeOf(font) as Record<string, unknown>;
-  const encode = proto.encode as FontMethod | undefined;
-  const widthOfString = proto.widthOfString as FontMethod | undefined;
-  if (typeof encode !== "function" || typeof widthOfString !== "function") return;
-  let cache = fontCaches.get(name);
-  if (!cache) fontCaches.set(name, (cache = { encode: new Map(), width: new Map() }));
-  const c = cache;
-  font.encode = function (this: unknown, text: string, features?: unknown) {
-    if (features) return encode.call(this, text, features);
-    let r = c.encode.get(text);
-    if (r === undefined) {
-      r = encode.call(this, text);
-      if (c.encode.size > 20_000) c.encode.clear();
-      c.encode.set(text, r);
-    }
-    return r;
-  };
-  font.widthOfString = function (this: unknown, text: string, size?: unknown, features?: unknown) {
-    if (features) return widthOfString.call(this, text, size, features);
-    const key = `${String(size)}\u0000${text}`;
-    let r = c.width.get(key);
-    if (r === undefined) {
-      r = widthOfString.call(this, text, size);
-      if (c.width.size > 20_000) c.width.clear();
-      c.width.set(key, r);
-    }
-    return r;
   };
 }
 
-interface AfmMetrics {
-  kernPairs?: Record<string, number>;
-  getKernPair?: (left: string, right: string) => number;
-}
-
-/** The same kerning values, looked up in nested maps instead of through a concatenated string key. */
-function fastKerning(font: AfmMetrics): void {
-  if (!font.kernPairs || typeof font.getKernPair !== "function") return;
-  const table = new Map<string, Map<string, number>>();
-  for (const [key, amount] of Object.entries(font.kernPairs)) {
-    const i = key.indexOf("\0");
-    const left = key.slice(0, i);
-    let row = table.get(left);
-    if (!row) table.set(left, (row = new Map()));
-    row.set(key.slice(i + 1), amount);
-  }
-  font.getKernPair = (left: string, right: string) => table.get(left)?.get(right) ?? 0;
+export async function newDocument(meta: DocumentMeta): Promise<Doc> {
+  const doc = await archiveDocument({
+    ...archiveOptions({ ...meta, keywords: meta.diaryNumber }),
+    size: PAGE.size,
+    margins: MARGIN,
+    bufferPages: true,
+    autoFirstPage: true,
+  } as PDFKit.PDFDocumentOptions);
+  doc.font(FONT.regular).fontSize(SIZE.body).fillColor("black");
+  return doc;
 }
 
 /** Footers on every page, then the finished bytes. */
@@ -184,8 +128,9 @@ const widths = new Map<string, number>();
 
 /** The width of a word at the current font and size; letter and form texts repeat, so widths are kept. */
 function widthOf(doc: Doc, word: string): number {
-  const d = doc as unknown as { _font?: { name?: string }; _fontSize?: number };
-  const key = `${d._font?.name}\u0000${d._fontSize}\u0000${word}`;
+  const d = doc as unknown as { _font?: { name?: unknown }; _fontSize?: unknown };
+  if (typeof d._font?.name !== "string" || typeof d._fontSize !== "number") return doc.widthOfString(word);
+  const key = `${d._font.name}\u0000${d._fontSize}\u0000${word}`;
   let w = widths.get(key);
   if (w === undefined) {
     w = doc.widthOfString(word);
@@ -223,7 +168,9 @@ export function wrap(doc: Doc, text: string, width: number): string[] | null {
  * Writes `text` at (x, y) within `width`, line by line without pdfkit's wrapper (see `wrap`). Leaves the
  * position below the text and returns the height used.
  */
-export function put(doc: Doc, text: string, x: number, y: number, width: number, options: { align?: "left" | "right"; lineGap?: number } = {}): number {
+export function put(doc: Doc, raw: string, x: number, y: number, width: number, options: { align?: "left" | "right"; lineGap?: number } = {}): number {
+  // Composed form: a name typed with combining accents prints as the letters the font has.
+  const text = raw.normalize("NFC");
   const gap = options.lineGap ?? 0;
   const lines = wrap(doc, text, width);
   if (!lines) {

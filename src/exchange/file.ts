@@ -12,38 +12,39 @@ const A4_MARGIN = 56;
 
 /** Renders the exchange PDF (Swedish, texts from templates/documents/exchange.json); deterministic for the same payload. */
 export async function renderExchangePdf(payload: ExchangePayload, json: string, home: string | null = null): Promise<Buffer> {
-  const { default: PDFDocument } = await import("pdfkit");
+  const { archiveDocument, archiveOptions } = await import("../documents/pdf.js");
+  const { FONT } = await import("../documents/fonts.js");
   const x: ExchangeTexts = texts(home).exchange;
   const label = (key: keyof ExchangeTexts) => x[key];
   const created = new Date(payload.createdAt);
-  const doc = new PDFDocument({
+  // PDF/A-3b: the archive format that allows the embedded payload (PDF/A-2 allows only embedded PDF/A files).
+  const doc = await archiveDocument({
+    ...archiveOptions({
+      title: `${label(payload.type === "case" ? "titleCase" : "titleAnswer")} ${payload.case.diaryNumber}`,
+      author: payload.sender.name,
+      subject: label("subject"),
+      now: created,
+      pdfA3: true,
+      keywords: payload.case.diaryNumber,
+    }),
     size: "A4",
     margin: A4_MARGIN,
     bufferPages: true,
-    info: {
-      Title: `${label(payload.type === "case" ? "titleCase" : "titleAnswer")} ${payload.case.diaryNumber}`,
-      Author: payload.sender.name,
-      Subject: label("subject"),
-      Creator: "avvik",
-      Producer: "avvik",
-      CreationDate: created,
-      ModDate: created,
-    },
-  });
+  } as PDFKit.PDFDocumentOptions);
   const chunks: Buffer[] = [];
   doc.on("data", (c: Buffer) => chunks.push(c));
   const done = new Promise<void>((resolve) => doc.on("end", () => resolve()));
 
   const c = payload.case;
   const heading = (text: string) => {
-    doc.moveDown(0.8).font("Helvetica-Bold").fontSize(11).text(text).moveDown(0.2).font("Helvetica").fontSize(10);
+    doc.moveDown(0.8).font(FONT.bold).fontSize(11).text(text).moveDown(0.2).font(FONT.regular).fontSize(10);
   };
   const field = (name: string, value: string | null | undefined) => {
-    doc.font("Helvetica-Bold").fontSize(10).text(`${name}: `, { continued: true }).font("Helvetica").text(value && value.length ? value : "–");
+    doc.font(FONT.bold).fontSize(10).text(`${name}: `, { continued: true }).font(FONT.regular).text(value && value.length ? value : "–");
   };
 
-  doc.font("Helvetica-Bold").fontSize(16).text(label(payload.type === "case" ? "titleCase" : "titleAnswer"));
-  doc.font("Helvetica").fontSize(10).moveDown(0.5);
+  doc.font(FONT.bold).fontSize(16).text(label(payload.type === "case" ? "titleCase" : "titleAnswer"));
+  doc.font(FONT.regular).fontSize(10).moveDown(0.5);
   field(label("from"), payload.sender.name);
   field(label("to"), payload.recipient.name);
   field(label("senderNumber"), c.diaryNumber);
@@ -84,13 +85,15 @@ export async function renderExchangePdf(payload: ExchangePayload, json: string, 
   doc.moveDown(1.5).fontSize(8).fillColor("#555555").text(fill(x.note, { file: EXCHANGE_FILE_NAME, version: payload.version }));
   doc.fillColor("black");
 
+  // PDF/A-3 names how the embedded file relates to the document (/AFRelationship, pdfkit's `relationship`).
   doc.file(Buffer.from(json, "utf8"), {
     name: EXCHANGE_FILE_NAME,
     type: "application/json",
     description: `avvik-exchange v${payload.version}`,
+    relationship: "Data",
     creationDate: created,
     modifiedDate: created,
-  });
+  } as PDFKit.Mixins.PDFAttachmentOptions);
 
   const range = doc.bufferedPageRange();
   for (let i = 0; i < range.count; i++) {

@@ -4,6 +4,7 @@ import { dueDate, deadlineMonths } from "../core/deadline.js";
 import { DEFAULT_DIARY_FORMAT, DiaryTemplate, splitDocumentNumber } from "../core/diaryNumber.js";
 import { NotFoundError, RefusedError, messageRef } from "../core/errors.js";
 import { assertNoPersonalNumber } from "../core/guard.js";
+import { assertPrintable } from "../core/printable.js";
 import { formatPersonalNumber, maskName, maskPersonalNumber } from "../core/personnummer.js";
 import type { Case, CaseFilter, Contact, ExternalRef, NewCaseInput } from "../core/types.js";
 import { checkTransition } from "../core/workflow.js";
@@ -124,6 +125,7 @@ export class CaseRepo {
   create(input: NewCaseInput, first: NewDocument | null, options: { diarise?: boolean; status?: Status } = {}): number {
     for (const [field, text] of [["--summary", input.summary], ["--description", input.description]] as const) {
       if (text) assertNoPersonalNumber(text, field, this.s.today);
+      assertPrintable(text, field);
     }
     const counterpart = this.s.orgs.require(input.counterpartId);
     const due = input.dueDate ?? dueDate(input.discoveredDate, this.deadlineMonthsFor(counterpart.id));
@@ -163,6 +165,7 @@ export class CaseRepo {
 
   addPersons(caseId: number, persons: Array<{ digits: string; name: string | null }>): void {
     const insert = this.s.db.prepare("INSERT INTO persons (case_id, pnr_enc, name_enc, pnr_hash) VALUES (?, ?, ?, ?)");
+    for (const p of persons) assertPrintable(p.name, "--person");
     for (const p of persons) {
       insert.run(caseId, this.s.cipher.encrypt(p.digits), p.name ? this.s.cipher.encrypt(p.name) : null, this.s.cipher.hash(p.digits));
     }
@@ -171,6 +174,7 @@ export class CaseRepo {
   addRef(caseId: number, ref: ExternalRef): void {
     // External references are stored and shown in clear: a personnummer used as an id is refused.
     assertNoPersonalNumber(`${ref.id}`, "--ref", this.s.today);
+    assertPrintable(`${ref.id}`, "--ref");
     const system = ref.system.toLowerCase();
     const owner = this.s.db.prepare("SELECT case_id FROM case_refs WHERE system = ? AND external_id = ?").get(system, ref.id) as
       | { case_id: number }
@@ -361,7 +365,10 @@ export class CaseRepo {
     for (const [key, col] of simple) {
       const value = changes[key];
       if (value === undefined) continue;
-      if (typeof value === "string" && key in TEXT_FIELDS) assertNoPersonalNumber(value, `--${key === "followUp" ? "follow-up" : key}`, this.s.today);
+      if (typeof value === "string" && key in TEXT_FIELDS) {
+        assertNoPersonalNumber(value, `--${key === "followUp" ? "follow-up" : key}`, this.s.today);
+        assertPrintable(value, `--${key === "followUp" ? "follow-up" : key}`);
+      }
       const current = key === "unitId" ? before.unit?.id ?? null : (before as unknown as Record<string, unknown>)[key];
       if (current === value) continue;
       sets.push(`${col} = @${col}`);

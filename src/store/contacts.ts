@@ -1,6 +1,7 @@
 import type { Role } from "../core/codes.js";
 import { NotFoundError, RefusedError, messageRef } from "../core/errors.js";
 import type { Contact } from "../core/types.js";
+import { assertPrintable } from "../core/printable.js";
 import type { Store } from "./store.js";
 
 interface ContactRow {
@@ -59,6 +60,8 @@ export class ContactRepo {
   /** Adds a contact; call inside `store.write`. The same address twice in one role is refused. */
   add(input: { orgId: string; role: Role; name: string; email: string }): Contact {
     this.s.orgs.require(input.orgId);
+    // The contact block of letters prints the name.
+    assertPrintable(input.name, "--name");
     const dup = this.s.db
       .prepare("SELECT id FROM contacts WHERE org_id = ? AND role = ? AND email = ? COLLATE NOCASE")
       .get(input.orgId, input.role, input.email);

@@ -2,6 +2,7 @@ import type { OrgKind } from "../core/codes.js";
 import { nearest } from "../core/suggest.js";
 import { NotFoundError, RefusedError } from "../core/errors.js";
 import { assertNoPersonalNumber } from "../core/guard.js";
+import { assertPrintable } from "../core/printable.js";
 import type { Org } from "../core/types.js";
 import type { Store } from "./store.js";
 
@@ -100,6 +101,8 @@ export class OrgRepo {
     // Organisation names and addresses go on letters and in the public register: never a personnummer.
     assertNoPersonalNumber(input.name, "--name", this.s.today);
     if (input.address) assertNoPersonalNumber(input.address, "--address", this.s.today);
+    assertPrintable(input.name, "--name");
+    assertPrintable(input.address, "--address");
     if (this.get(input.id)) throw new RefusedError("error.orgExists", { id: input.id });
     if (input.parentId && !this.get(input.parentId)) throw new NotFoundError("error.orgNotFound", { id: input.parentId });
     this.s.db
@@ -137,6 +140,8 @@ export class OrgRepo {
     };
     assertNoPersonalNumber(next.name, "name", this.s.today);
     if (next.address) assertNoPersonalNumber(next.address, "address", this.s.today);
+    assertPrintable(next.name, "name");
+    assertPrintable(next.address, "address");
     const same =
       existing.name === next.name &&
       existing.kind === next.kind &&
@@ -154,6 +159,8 @@ export class OrgRepo {
   /** Changes our own organisation's name or postal address (sender details on letters); call inside `store.write`. */
   updateSelf(changes: { name?: string; address?: string | null }): void {
     const self = this.self();
+    assertPrintable(changes.name, "org.name");
+    assertPrintable(changes.address, "org.address");
     if (changes.name !== undefined) this.s.db.prepare("UPDATE orgs SET name = ? WHERE id = ?").run(changes.name, self.id);
     if (changes.address !== undefined) this.s.db.prepare("UPDATE orgs SET address = ? WHERE id = ?").run(changes.address, self.id);
   }
