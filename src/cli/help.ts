@@ -28,6 +28,10 @@ export const EXAMPLES: Record<string, Example[]> = {
     { say: "ex.org.add", run: 'avvik org add --id norrkoping --name "Norrköpings kommun" --kind municipality --deadline-months 3' },
     { say: "ex.org.addUnit", run: 'avvik org add --id ro-ps-oster --name "Patientsäkerhetssamordnare östra länsdelen" --parent region-ostergotland --address "Box 905|612 25 Finspång"' },
   ],
+  "org update": [
+    { say: "ex.org.recipient", run: "avvik org update region-ostergotland --deviation-recipient ro-ps-oster" },
+    { say: "ex.org.recipientNone", run: "avvik org update region-ostergotland --deviation-recipient ingen" },
+  ],
   "org list": [
     { say: "ex.org.list", run: "avvik org list" },
     { say: "ex.json", run: "avvik org list --json" },
@@ -73,7 +77,7 @@ export const EXAMPLES: Record<string, Example[]> = {
     { say: "ex.case.newDialogue", run: "avvik case new" },
     {
       say: "ex.case.newOut",
-      run: 'avvik case new --direction out --counterpart region-ostergotland --unit ro-ps-oster --event-date 2026-03-01 --discovered-date 2026-03-02 --kind tillbud --area lakemedel --summary "Utskriven utan läkemedelslista"',
+      run: 'avvik case new --direction out --counterpart region-ostergotland --unit ro-viss --event-date 2026-03-01 --discovered-date 2026-03-02 --kind tillbud --area lakemedel --summary "Utskriven utan läkemedelslista"',
     },
     {
       say: "ex.case.newIn",
@@ -320,7 +324,7 @@ export const FLOWS: Flow[] = [
     title: "flow.oOut.title",
     intro: "flow.oOut.intro",
     steps: [
-      { say: "flow.oOut.1", run: "avvik case new --direction out --counterpart region-ostergotland --unit ro-ps-oster …" },
+      { say: "flow.oOut.1", run: "avvik case new --direction out --counterpart region-ostergotland --unit ro-viss …" },
       { say: "flow.oOut.2", run: "avvik packet 2026-000012" },
       { say: "flow.oOut.2b", run: "avvik exchange export 2026-000012" },
       { say: "flow.oOut.3", run: "avvik reply attach svar.pdf" },

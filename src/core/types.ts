@@ -8,6 +8,8 @@ export interface Org {
   parentId: string | null;
   address: string | null;
   deadlineMonths: number | null;
+  /** The organisation (often one of its units) that receives its deviations by post, in both directions. */
+  deviationRecipientId: string | null;
   /** True for our own organisation (the one given to `init`). */
   self: boolean;
 }

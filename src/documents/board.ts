@@ -61,6 +61,61 @@ function nameOf(r: StatsReport): (dim: StatsDimension, code: string) => string {
   };
 }
 
+// --- tagging: a tagged PDF for the published report (logical reading order, headings, tables, figures with
+// alternative text, decoration and page furniture as artifacts). Drawing is synchronous from the first page to
+// the footers, so one module-level state serves the document being drawn.
+
+interface Tagger {
+  parent: PDFKit.PDFStructureElement;
+  /** Inside a leaf element or an artifact: drawing adds no further elements. */
+  leaf: boolean;
+}
+let tagger: Tagger | null = null;
+
+type StructOptions = { alt?: string; scope?: "Row" | "Column" | "Both" };
+
+/** Draws as one structure element (P, H1, TH, TD, Figure …) of the current parent, in reading order. */
+function tag(doc: Doc, type: string, draw: () => void, options: StructOptions = {}): void {
+  const tg = tagger;
+  if (!tg || tg.leaf) return draw();
+  tg.leaf = true;
+  try {
+    tg.parent.add(doc.struct(type, options as PDFKit.Mixins.StructureElementOptions, draw));
+  } finally {
+    tg.leaf = false;
+  }
+}
+
+/** A grouping element (Table, TR, L) whose children are added by `fill`. */
+function group(doc: Doc, type: string, fill: () => void): void {
+  const tg = tagger;
+  if (!tg || tg.leaf) return fill();
+  const el = doc.struct(type);
+  tg.parent.add(el);
+  const parent = tg.parent;
+  tg.parent = el;
+  try {
+    fill();
+  } finally {
+    tg.parent = parent;
+    el.end();
+  }
+}
+
+/** Decoration and page furniture: not read out. */
+function artifact(doc: Doc, draw: () => void, type?: "Pagination" | "Layout"): void {
+  const tg = tagger;
+  if (!tg || tg.leaf) return draw();
+  doc.markContent("Artifact", type ? ({ type } as PDFKit.Mixins.MarkingOptions) : undefined);
+  tg.leaf = true;
+  try {
+    draw();
+  } finally {
+    tg.leaf = false;
+    doc.endMarkedContent();
+  }
+}
+
 // --- small drawing helpers ------------------------------------------------------------------------------
 
 class Cursor {
@@ -78,10 +133,10 @@ class Cursor {
   }
 }
 
-function text(doc: Doc, s: string, x: number, y: number, o: { size?: number; bold?: boolean; color?: string; width?: number; align?: "left" | "right" | "center"; lineGap?: number } = {}): number {
+function text(doc: Doc, s: string, x: number, y: number, o: { size?: number; bold?: boolean; color?: string; width?: number; align?: "left" | "right" | "center"; lineGap?: number; tag?: string } = {}): number {
   doc.font(o.bold ? FONT.bold : FONT.regular).fontSize(o.size ?? SIZE.body).fillColor(o.color ?? COLOR.text);
   const options = { width: o.width, align: o.align, lineGap: o.lineGap ?? 1.5, lineBreak: o.width !== undefined };
-  doc.text(s, x, y, options);
+  tag(doc, o.tag ?? "P", () => doc.text(s, x, y, options));
   return doc.heightOfString(s, options);
 }
 
@@ -91,19 +146,19 @@ function measure(doc: Doc, s: string, o: { size?: number; bold?: boolean; width?
 }
 
 function rule(doc: Doc, x: number, y: number, width: number, color = COLOR.rule, thickness = 0.6): void {
-  doc.save().moveTo(x, y).lineTo(x + width, y).lineWidth(thickness).strokeColor(color).stroke().restore();
+  artifact(doc, () => doc.save().moveTo(x, y).lineTo(x + width, y).lineWidth(thickness).strokeColor(color).stroke().restore());
 }
 
 function heading(doc: Doc, c: Cursor, s: string, level: 1 | 2 = 1): void {
   const size = level === 1 ? SIZE.h1 : SIZE.h2;
   c.need(level === 1 ? 120 : 80);
   if (level === 1) {
-    text(doc, s, CONTENT.left, c.y, { size, bold: true, color: COLOR.accent });
+    text(doc, s, CONTENT.left, c.y, { size, bold: true, color: COLOR.accent, tag: "H1" });
     c.y += size + 6;
     rule(doc, CONTENT.left, c.y, CONTENT.width, COLOR.accent, 1);
     c.y += 12;
   } else {
-    text(doc, s, CONTENT.left, c.y, { size, bold: true });
+    text(doc, s, CONTENT.left, c.y, { size, bold: true, tag: "H2" });
     c.y += size + 8;
   }
 }
@@ -157,13 +212,32 @@ function barChart(doc: Doc, c: Cursor, r: StatsReport, title: string, rows: Char
     c.y += 28;
     return;
   }
+  const fmt = (v: number | null) => (v === null ? "–" : o.percent ? `${formatNumber(sv, v, 0)}\u00a0%` : formatNumber(sv, v, 1));
+  const alt = t("board.chart.alt", {
+    title,
+    current: r.label,
+    previous: r.previous.label,
+    rows: rows.map((row) => `${row.label}: ${fmt(row.value)} (${r.previous.label}: ${fmt(row.previous)})`).join("; "),
+  });
+  tag(doc, "Figure", () => drawBars(doc, c, r, rows, heights, o, fmt), { alt });
+  c.y = chartBottom(c.y, heights) + 26;
+}
+
+function chartBottom(y: number, heights: number[]): number {
+  return y + heights.reduce((a, h) => a + h + CHART.rowGap, 0) - CHART.rowGap + 4;
+}
+
+function drawBars(doc: Doc, c: Cursor, r: StatsReport, rows: ChartRow[], heights: number[], o: { percent?: boolean }, fmt: (v: number | null) => string): void {
+  const barX = CONTENT.left + CHART.labelWidth + CHART.gap;
+  const barW = CONTENT.width - CHART.labelWidth - CHART.gap - CHART.valueWidth;
+  const startY = c.y;
   legend(doc, r, c.y - 19);
   const max = o.percent ? 100 : Math.max(1, ...rows.flatMap((row) => [row.value ?? 0, row.previous ?? 0]));
   const step = o.percent ? 25 : niceStep(max);
   const top = Math.ceil(max / step) * step;
   const scale = (v: number) => (v / top) * barW;
   const gridTop = c.y - 3;
-  const gridBottom = c.y + heights.reduce((a, h) => a + h + CHART.rowGap, 0) - CHART.rowGap + 4;
+  const gridBottom = chartBottom(c.y, heights);
   for (let v = 0; v <= top + 1e-9; v += step) {
     const x = barX + scale(v);
     doc.save().moveTo(x, gridTop).lineTo(x, gridBottom).lineWidth(v === 0 ? 0.8 : 0.4).strokeColor(v === 0 ? COLOR.muted : COLOR.faint).stroke().restore();
@@ -180,12 +254,11 @@ function barChart(doc: Doc, c: Cursor, r: StatsReport, title: string, rows: Char
     const prev = row.previous ?? 0;
     if (cur > 0) doc.save().rect(barX, y, Math.max(0.8, scale(cur)), CHART.barCurrent).fill(COLOR.current).restore();
     if (prev > 0) doc.save().rect(barX, y + CHART.barCurrent + CHART.barGap, Math.max(0.8, scale(prev)), CHART.barPrevious).fill(COLOR.previous).restore();
-    const fmt = (v: number | null) => (v === null ? "–" : o.percent ? `${formatNumber(sv, v, 0)}\u00a0%` : formatNumber(sv, v, 1));
     text(doc, fmt(row.value), barX + scale(cur) + 4, y + 1, { size: SIZE.small, bold: true });
     text(doc, fmt(row.previous), barX + scale(prev) + 4, y + CHART.barCurrent + CHART.barGap - 1.5, { size: SIZE.small - 1.5, color: COLOR.muted });
     c.y += h + CHART.rowGap;
   });
-  c.y = gridBottom + 26;
+  c.y = startY;
 }
 
 interface Column {
@@ -201,29 +274,32 @@ function table(doc: Doc, c: Cursor, columns: Column[], rows: string[][], o: { bo
   const drawHeader = () => {
     let x = CONTENT.left;
     for (const col of columns) {
-      text(doc, col.header, x + pad, c.y + pad, { size: SIZE.small, bold: true, color: COLOR.muted, width: col.width - 2 * pad, align: col.align });
+      text(doc, col.header, x + pad, c.y + pad, { size: SIZE.small, bold: true, color: COLOR.muted, width: col.width - 2 * pad, align: col.align, tag: "TH" });
       x += col.width;
     }
     c.y += headerHeight;
     rule(doc, CONTENT.left, c.y, CONTENT.width, COLOR.text, 0.8);
   };
   c.need(headerHeight + 40);
-  drawHeader();
-  rows.forEach((row, ri) => {
+  group(doc, "Table", () => {
+  group(doc, "TR", drawHeader);
+  rows.forEach((row, ri) => group(doc, "TR", () => {
     const bold = o.boldLast === true && ri === rows.length - 1;
     const h = Math.max(...row.map((cell, i) => measure(doc, cell, { size: SIZE.table, bold, width: columns[i]!.width - 2 * pad }))) + 2 * pad;
     if (c.y + h > CONTENT.bottom) {
       c.newPage();
-      drawHeader();
+      // the header repeated on the new page is furniture: the table has it once
+      artifact(doc, drawHeader);
     }
     let x = CONTENT.left;
     row.forEach((cell, i) => {
       const col = columns[i]!;
-      text(doc, cell, x + pad, c.y + pad, { size: SIZE.table, bold, width: col.width - 2 * pad, align: col.align });
+      text(doc, cell, x + pad, c.y + pad, { size: SIZE.table, bold, width: col.width - 2 * pad, align: col.align, tag: "TD" });
       x += col.width;
     });
     c.y += h;
     rule(doc, CONTENT.left, c.y, CONTENT.width, bold ? COLOR.text : COLOR.faint, bold ? 0.8 : 0.5);
+  }));
   });
   c.y += 18;
 }
@@ -231,9 +307,9 @@ function table(doc: Doc, c: Cursor, columns: Column[], rows: string[][], o: { bo
 // --- the pages ------------------------------------------------------------------------------------------
 
 function titlePage(doc: Doc, r: StatsReport, produced: string): void {
-  doc.save().rect(0, 0, PAGE.width, 14).fill(COLOR.current).restore();
+  artifact(doc, () => doc.save().rect(0, 0, PAGE.width, 14).fill(COLOR.current).restore(), "Layout");
   let y = 188;
-  text(doc, t("board.title"), CONTENT.left, y, { size: SIZE.title, bold: true, color: COLOR.accent });
+  text(doc, t("board.title"), CONTENT.left, y, { size: SIZE.title, bold: true, color: COLOR.accent, tag: "H1" });
   y += SIZE.title + 14;
   text(doc, reportSubtitle(r), CONTENT.left, y, { size: SIZE.subtitle });
   y += SIZE.subtitle + 22;
@@ -261,8 +337,10 @@ function titlePage(doc: Doc, r: StatsReport, produced: string): void {
   ];
   tiles.forEach(([label, value, before], i) => {
     const x = CONTENT.left + i * (w + gap);
-    doc.save().rect(x, y, w, 104).fill(COLOR.band).restore();
-    doc.save().rect(x, y, 3, 104).fill(COLOR.current).restore();
+    artifact(doc, () => {
+      doc.save().rect(x, y, w, 104).fill(COLOR.band).restore();
+      doc.save().rect(x, y, 3, 104).fill(COLOR.current).restore();
+    });
     text(doc, value, x + 14, y + 14, { size: SIZE.figure, bold: true, color: COLOR.accent });
     text(doc, label, x + 14, y + 50, { size: SIZE.small + 0.5, width: w - 24 });
     text(doc, before, x + 14, y + 80, { size: SIZE.small, color: COLOR.muted, width: w - 24 });
@@ -392,7 +470,7 @@ function definitions(doc: Doc, c: Cursor): void {
   c.need(height);
   heading(doc, c, t("board.definitions"), 2);
   for (const k of items) {
-    text(doc, "•", CONTENT.left, c.y, { size: SIZE.small + 0.5, color: COLOR.muted });
+    artifact(doc, () => text(doc, "•", CONTENT.left, c.y, { size: SIZE.small + 0.5, color: COLOR.muted }));
     c.y += text(doc, t(k), CONTENT.left + 12, c.y, { size: SIZE.small + 0.5, color: COLOR.muted, width: CONTENT.width - 12, lineGap: 2 }) + 6;
   }
 }
@@ -405,9 +483,11 @@ function footers(doc: Doc, r: StatsReport): number {
     const bottom = doc.page.margins.bottom;
     doc.page.margins.bottom = 0; // writing below the margin must not start a new page
     const y = PAGE.height - MARGIN.bottom + 26;
-    rule(doc, CONTENT.left, y - 6, CONTENT.width, COLOR.rule, 0.5);
-    text(doc, `${t("board.title")} · ${reportSubtitle(r)} · ${r.organisation.name}`, CONTENT.left, y, { size: SIZE.small, color: COLOR.muted, width: CONTENT.width * 0.75 });
-    text(doc, t("board.page", { i: i - range.start + 1, n: range.count }), CONTENT.left, y, { size: SIZE.small, color: COLOR.muted, width: CONTENT.width, align: "right" });
+    artifact(doc, () => {
+      rule(doc, CONTENT.left, y - 6, CONTENT.width, COLOR.rule, 0.5);
+      text(doc, `${t("board.title")} · ${reportSubtitle(r)} · ${r.organisation.name}`, CONTENT.left, y, { size: SIZE.small, color: COLOR.muted, width: CONTENT.width * 0.75 });
+      text(doc, t("board.page", { i: i - range.start + 1, n: range.count }), CONTENT.left, y, { size: SIZE.small, color: COLOR.muted, width: CONTENT.width, align: "right" });
+    }, "Pagination");
     doc.page.margins.bottom = bottom;
   }
   return range.count;
@@ -436,6 +516,12 @@ export async function renderBoardReport(r: StatsReport, options: { now: Date }):
     doc.on("error", reject);
   });
 
+  // The structure tree: the document's elements in reading order (see `tag`).
+  const root = doc.struct("Document");
+  let pages = 0;
+  doc.addStructure(root);
+  tagger = { parent: root, leaf: false };
+  try {
   titlePage(doc, r, localDate(options.now));
   const c = new Cursor(doc);
   c.newPage();
@@ -451,7 +537,11 @@ export async function renderBoardReport(r: StatsReport, options: { now: Date }):
   for (const dim of STATS_DIMENSIONS) breakdownTable(doc, c, r, dim);
   topPairs(doc, c, r);
   definitions(doc, c);
-  const pages = footers(doc, r);
+  pages = footers(doc, r);
+  } finally {
+    tagger = null;
+    root.end();
+  }
   doc.end();
   await done;
   return { data: Buffer.concat(chunks), pages };

@@ -18,12 +18,16 @@ export const RULE = "#999999";
 /** The sender block and the date/reference block above the window. */
 export const SENDER_TOP = mm(15);
 export const REFERENCE_COLUMN_X = mm(118);
+/** With a right-hand (H2) window the reference block starts here, under the sender block. */
+export const H2_REFERENCE_TOP = mm(40);
 
 /** The first line of the letter text below the window. */
 export const LETTER_BODY_TOP = mm(100);
 
 /** The QR code on the reply form: large enough for a 150 dpi scan (about 7 pixels per module). */
 export const QR_SIZE = mm(30);
+/** The square kept free for the code at the top right of the reply form (room for a larger code). */
+export const QR_RESERVE = mm(45);
 
 /** Footer: diary number on the left, "Sida i av n" on the right. */
 export const FOOTER_Y = PAGE.height - mm(14);

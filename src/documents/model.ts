@@ -15,8 +15,10 @@ export interface CaseModel {
   counterpart: Org;
   /** The unit concerned, when the case names one. */
   unit: Org | null;
-  /** The recipient's name and postal address lines for the envelope window; empty address when unknown. */
-  recipient: { name: string; lines: string[]; hasAddress: boolean };
+  /** Who the envelope goes to (see `postalTarget`), its name and postal address lines for the window. */
+  recipient: { name: string; lines: string[]; hasAddress: boolean; org: Org };
+  /** Where answers are posted back to: our own deviation recipient, else our organisation. */
+  returnTo: { lines: string[]; hasAddress: boolean };
   /** Our sender block: name and address lines. */
   sender: { name: string; lines: string[] };
   /** References of other systems, as printed ("Synergi 45678"). */
@@ -25,6 +27,8 @@ export interface CaseModel {
   ownRefs: string[];
   persons: RevealedPerson[];
   withPersonalData: boolean;
+  /** Who signs the letter and is the contact: the assignee for our answer, else our registrar. */
+  signer: Signer;
   texts: Texts;
   today: string;
 }
@@ -34,6 +38,68 @@ function addressLines(org: Org): string[] {
     .split(/\r?\n|\|/)
     .map((l) => l.trim())
     .filter(Boolean);
+}
+
+/**
+ * Where a case's post goes, in both directions: the deviation recipient named for the counterpart's unit or
+ * for the counterpart (Region Östergötland → the east coordinator in Finspång), else the counterpart's unit
+ * concerned (it is written on the envelope, at its own address or at the counterpart's), else the counterpart.
+ */
+export function postalTarget(store: Store, counterpart: Org, unit: Org | null): Org {
+  for (const org of [unit, counterpart]) {
+    if (org?.deviationRecipientId) {
+      const r = store.orgs.get(org.deviationRecipientId);
+      if (r) return r;
+    }
+  }
+  return unit ?? counterpart;
+}
+
+/**
+ * The lines of the address block for `org`. Every line of the address is kept (fitting it to the window is the
+ * letter's job). A unit is addressed under its organisation's name; a unit without an address of its own goes
+ * to its organisation's address with the unit's name as the second line.
+ */
+export function postal(store: Store, org: Org): { lines: string[]; hasAddress: boolean } {
+  const top = store.orgs.topOf(org);
+  const own = addressLines(org);
+  const mentions = (lines: string[], name: string) => lines.some((l) => l.toLowerCase().includes(name.toLowerCase()));
+  if (own.length) {
+    if (top.id !== org.id) return { lines: mentions(own, top.name) ? own : [top.name, ...own], hasAddress: true };
+    return { lines: mentions(own, org.name) ? own : [org.name, ...own], hasAddress: true };
+  }
+  if (top.id === org.id) return { lines: [org.name], hasAddress: false };
+  const central = addressLines(top).filter((l) => l.toLowerCase() !== top.name.toLowerCase());
+  return { lines: [top.name, org.name, ...central], hasAddress: central.length > 0 };
+}
+
+/** The person a letter is signed by, with what the directory knows about how to reach them. */
+export interface Signer {
+  name: string | null;
+  /** "Enhetschef, Hemtjänsten Ryd" or "Registrator". */
+  title: string;
+  email: string;
+  phone: string;
+}
+
+/**
+ * Our answer (an incoming case) is signed by the one who investigated: the case's assignee. Everything else by
+ * our registrar from the directory; without one, by the signature line of templates/letters/common.json.
+ */
+export function signerOf(store: Store, c: Case, self: Org, t: Texts): Signer {
+  const s = t.common.sender;
+  const titles = t.common.titles ?? {};
+  const contacts = store.contacts.list();
+  if (c.direction === "in" && c.assignee) {
+    const a = c.assignee;
+    const contact = contacts.find((k) => k.email.toLowerCase() === a.email.toLowerCase());
+    const org = contact ? store.orgs.get(contact.orgId) : undefined;
+    const title = [titles[a.role] ?? "", org && org.id !== self.id ? org.name : ""].filter(Boolean).join(", ");
+    return { name: a.name, title, email: a.email, phone: s.phone };
+  }
+  const registrar = contacts.find((k) => k.orgId === self.id && k.role === "registrar");
+  if (registrar) return { name: registrar.name, title: titles.registrar || s.signature, email: registrar.email || s.email, phone: s.phone };
+  return { name: null, title: s.signature, email: s.email, phone: s.phone };
 }
 
 export function refText(t: Texts, ref: ExternalRef): string {
@@ -51,14 +117,8 @@ export function caseModel(store: Store, caseId: number, options: { withPersonalD
   const counterpart = store.orgs.require(c.counterpart.id);
   const unit = c.unit ? (store.orgs.get(c.unit.id) ?? null) : null;
   const unitOfCounterpart = unit && store.orgs.topOf(unit).id === counterpart.id ? unit : null;
-
-  // The envelope goes to the counterpart's unit when it has an address of its own, else to the counterpart.
-  const target = unitOfCounterpart && addressLines(unitOfCounterpart).length ? unitOfCounterpart : counterpart;
-  let lines = addressLines(target);
-  const hasAddress = lines.length > 0;
-  if (target !== counterpart && hasAddress && !lines.some((l) => l.includes(counterpart.name))) lines = [counterpart.name, ...lines];
-  if (!hasAddress) lines = unitOfCounterpart ? [counterpart.name, unitOfCounterpart.name] : [counterpart.name];
-  else if (target === counterpart && !lines[0]!.includes(counterpart.name)) lines = [counterpart.name, ...lines];
+  const target = postalTarget(store, counterpart, unitOfCounterpart);
+  const recipient = postal(store, target);
 
   const senderLines = addressLines(self);
   const own = new Set(t.common.ownSystems.map((s) => s.toLowerCase()));
@@ -68,12 +128,14 @@ export function caseModel(store: Store, caseId: number, options: { withPersonalD
     self,
     counterpart,
     unit,
-    recipient: { name: target.name, lines, hasAddress },
+    recipient: { name: target.name, lines: recipient.lines, hasAddress: recipient.hasAddress, org: target },
+    returnTo: postal(store, self.deviationRecipientId ? (store.orgs.get(self.deviationRecipientId) ?? self) : self),
     sender: { name: self.name, lines: senderLines.filter((l) => l !== self.name) },
     theirRefs: c.refs.filter((r) => !own.has(r.system)).map((r) => refText(t, r)),
     ownRefs: c.refs.filter((r) => own.has(r.system)).map((r) => refText(t, r)),
     persons: store.cases.persons(caseId, options.withPersonalData),
     withPersonalData: options.withPersonalData,
+    signer: signerOf(store, c, self, t),
     texts: t,
     today: store.today,
   };

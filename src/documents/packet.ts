@@ -8,7 +8,7 @@ import type { Status } from "../core/codes.js";
 import { tSv } from "../i18n/index.js";
 import { sha256 } from "../store/files.js";
 import type { Store } from "../store/store.js";
-import { CONTENT_WIDTH, FONT, MARGIN, QR_SIZE, REFERENCE_COLUMN_X, LETTER_BODY_TOP, SENDER_TOP, SIZE, LINE_GAP, GREY, mm } from "./layout.js";
+import { CONTENT_WIDTH, FONT, H2_REFERENCE_TOP, MARGIN, PAGE, QR_RESERVE, QR_SIZE, RULE, REFERENCE_COLUMN_X, LETTER_BODY_TOP, SENDER_TOP, SIZE, LINE_GAP, GREY, mm } from "./layout.js";
 import { caseModel, code, letterParams, recordReveal, type CaseModel } from "./model.js";
 import { drawReport } from "./report.js";
 import { ensureSpace, fields, finish, heading, newDocument, paragraph, put, qrCode, title, writingLines, type Doc } from "./pdf.js";
@@ -19,16 +19,47 @@ export function referenceLine(diaryNumber: string): string {
   return `Referens: ${diaryNumber}`;
 }
 
-function senderBlock(doc: Doc, m: CaseModel): void {
-  const s = m.texts.common.sender;
-  const width = REFERENCE_COLUMN_X - MARGIN.left - 10;
-  doc.font(FONT.bold).fontSize(SIZE.body);
-  put(doc, m.sender.name, MARGIN.left, SENDER_TOP, width);
-  doc.font(FONT.regular).fontSize(SIZE.small);
-  for (const line of [...m.sender.lines, ...s.extraLines, s.phone, s.email].filter(Boolean)) put(doc, line, MARGIN.left, doc.y, width);
+/** Where the blocks above the letter go: the address field in the window, the reference block beside it. */
+interface LetterGeometry {
+  window: { x: number; y: number; width: number; height: number; minSize: number };
+  /** The date and reference block: right of a left window, or left (under the sender) for a right-hand window. */
+  reference: { x: number; y: number; width: number };
+  senderWidth: number;
 }
 
-function referenceBlock(doc: Doc, m: CaseModel, replyBy: boolean): void {
+/**
+ * The layout for the envelope window of templates/letters/common.json: a left window (V2) keeps the reference
+ * block in its column at the right; a right-hand window (H2) moves it to the left under the sender. A window
+ * that leaves no room for the reference block on either side is refused.
+ */
+export function letterGeometry(m: CaseModel): LetterGeometry {
+  const w = m.texts.common.window;
+  const window = { x: mm(w.leftMm), y: mm(w.topMm), width: mm(w.widthMm), height: mm(w.heightMm), minSize: w.minFontSize ?? 8 };
+  const right = MARGIN.left + CONTENT_WIDTH;
+  const sane = [w.leftMm, w.topMm, w.widthMm, w.heightMm].every((v) => typeof v === "number" && Number.isFinite(v) && v > 0);
+  if (!sane || window.x + window.width > PAGE.width || window.y + window.height > LETTER_BODY_TOP) {
+    throw new RefusedError("paper.error.windowSetting", { window: `${w.leftMm}/${w.topMm}/${w.widthMm}/${w.heightMm} mm` });
+  }
+  if (w.side !== "right" && window.x + window.width <= REFERENCE_COLUMN_X - 6) {
+    return { window, reference: { x: REFERENCE_COLUMN_X, y: SENDER_TOP, width: right - REFERENCE_COLUMN_X }, senderWidth: REFERENCE_COLUMN_X - MARGIN.left - 10 };
+  }
+  // A right-hand window: the reference block goes left of it, under the sender block.
+  const width = window.x - 12 - MARGIN.left;
+  if (w.side === "right" && width >= mm(55)) {
+    return { window, reference: { x: MARGIN.left, y: H2_REFERENCE_TOP, width }, senderWidth: CONTENT_WIDTH };
+  }
+  throw new RefusedError("paper.error.windowSetting", { window: `${w.leftMm}/${w.topMm}/${w.widthMm}/${w.heightMm} mm` });
+}
+
+function senderBlock(doc: Doc, m: CaseModel, g: LetterGeometry): void {
+  const s = m.texts.common.sender;
+  doc.font(FONT.bold).fontSize(SIZE.body);
+  put(doc, m.sender.name, MARGIN.left, SENDER_TOP, g.senderWidth);
+  doc.font(FONT.regular).fontSize(SIZE.small);
+  for (const line of [...m.sender.lines, ...s.extraLines].filter(Boolean)) put(doc, line, MARGIN.left, doc.y, g.senderWidth);
+}
+
+function referenceBlock(doc: Doc, m: CaseModel, g: LetterGeometry, replyBy: boolean): void {
   const L = m.texts.common.labels;
   const rows: Array<[string, string]> = [
     [L.date, m.today],
@@ -36,36 +67,73 @@ function referenceBlock(doc: Doc, m: CaseModel, replyBy: boolean): void {
   ];
   if (m.theirRefs.length) rows.push([L.theirReference, m.theirRefs.join(", ")]);
   if (replyBy) rows.push([L.replyBy, m.c.dueDate]);
-  let y = SENDER_TOP;
-  const width = MARGIN.left + CONTENT_WIDTH - REFERENCE_COLUMN_X;
+  let y = g.reference.y;
+  const { x, width } = g.reference;
   for (const [label, value] of rows) {
     doc.font(FONT.regular).fontSize(SIZE.small).fillColor(GREY);
-    y += put(doc, label, REFERENCE_COLUMN_X, y, width);
+    y += put(doc, label, x, y, width);
     doc.font(FONT.bold).fontSize(SIZE.body).fillColor("black");
-    y += put(doc, value, REFERENCE_COLUMN_X, y, width) + 3;
+    y += put(doc, value, x, y, width) + 3;
   }
+  // The contact: who handles the case and how to reach them.
+  const who = m.signer;
+  const contact = [who.name ? `${who.name}${who.title ? `, ${who.title}` : ""}` : who.title, who.phone && `${L.phone ?? "Telefon"} ${who.phone}`, who.email].filter(Boolean);
+  if (contact.length) {
+    doc.font(FONT.regular).fontSize(SIZE.small).fillColor(GREY);
+    y += put(doc, L.handler ?? "Handläggare", x, y, width);
+    doc.fillColor("black");
+    for (const line of contact) y += put(doc, line as string, x, y, width);
+  }
+  doc.fillColor("black");
 }
 
-function addressWindow(doc: Doc, m: CaseModel): void {
-  const w = m.texts.common.window;
-  const lines = m.recipient.lines.slice(0, 7);
-  doc.font(FONT.regular).fontSize(SIZE.body).fillColor("black");
-  put(doc, lines.join("\n"), mm(w.leftMm), mm(w.topMm), mm(w.widthMm));
+/**
+ * The recipient's address in the window, every line of it: at the body size if it fits, else smaller down to
+ * the window's floor (8 pt); an address that does not fit even then (too many lines, or a line too wide to
+ * stand unbroken) is refused, naming the organisation and the lines, before anything is recorded.
+ */
+export function addressFit(doc: Doc, m: CaseModel, g: LetterGeometry): number {
+  const lines = m.recipient.lines;
+  const extra = m.recipient.hasAddress ? 0 : 1;
+  for (let size: number = SIZE.body; size >= g.window.minSize - 1e-9; size -= 0.5) {
+    doc.font(FONT.regular).fontSize(size);
+    const height = (lines.length + extra) * doc.currentLineHeight(true);
+    if (height <= g.window.height && lines.every((l) => doc.widthOfString(l) <= g.window.width)) return size;
+  }
+  throw new RefusedError("paper.error.addressTooLong", { org: `${m.recipient.name} (${m.recipient.org.id})`, lines: lines.join(" | "), count: lines.length });
+}
+
+function addressWindow(doc: Doc, m: CaseModel, g: LetterGeometry): void {
+  const size = addressFit(doc, m, g);
+  doc.font(FONT.regular).fontSize(size).fillColor("black");
+  let y = g.window.y;
+  const lh = doc.currentLineHeight(true);
+  for (const line of m.recipient.lines) {
+    doc.text(line.normalize("NFC"), g.window.x, y, { lineBreak: false });
+    y += lh;
+  }
   if (!m.recipient.hasAddress) {
-    doc.font(FONT.oblique).fontSize(SIZE.small).fillColor(GREY);
-    put(doc, m.texts.common.labels.noAddress, mm(w.leftMm), doc.y, mm(w.widthMm));
+    doc.font(FONT.oblique).fontSize(Math.min(size, SIZE.small)).fillColor(GREY);
+    doc.text(m.texts.common.labels.noAddress, g.window.x, y, { lineBreak: false });
     doc.fillColor("black");
   }
 }
 
 function coverLetter(doc: Doc, m: CaseModel, letter: LetterTexts, replyBy: boolean, params: Record<string, string>): void {
-  senderBlock(doc, m);
-  referenceBlock(doc, m, replyBy);
-  addressWindow(doc, m);
+  const g = letterGeometry(m);
+  senderBlock(doc, m, g);
+  if (g.reference.x === MARGIN.left) g.reference.y = Math.max(g.reference.y, doc.y + 8);
+  referenceBlock(doc, m, g, replyBy);
+  addressWindow(doc, m, g);
   doc.x = MARGIN.left;
   doc.y = LETTER_BODY_TOP;
   doc.font(FONT.bold).fontSize(SIZE.heading);
   put(doc, fill(letter.subject, params), MARGIN.left, doc.y, CONTENT_WIDTH);
+  // The unit concerned by name, whoever the envelope goes to.
+  if (m.unit) {
+    doc.font(FONT.regular).fontSize(SIZE.body);
+    put(doc, `${m.texts.common.labels.unitConcerned ?? "Berörd enhet"}: ${m.unit.name}`, MARGIN.left, doc.y + 2, CONTENT_WIDTH);
+  }
   doc.moveDown(0.8);
   paragraph(doc, fill(letter.greeting, params));
   for (const p of letter.paragraphs) paragraph(doc, fill(p, params));
@@ -73,10 +141,7 @@ function coverLetter(doc: Doc, m: CaseModel, letter: LetterTexts, replyBy: boole
   if (m.withPersonalData && m.persons.length) paragraph(doc, fill(letter.personalDataNote, params), { small: true, grey: true });
   doc.moveDown(0.5);
   paragraph(doc, fill(letter.closing, params));
-  doc.font(FONT.bold);
-  put(doc, m.self.name, MARGIN.left, doc.y, CONTENT_WIDTH);
-  doc.font(FONT.regular);
-  put(doc, m.texts.common.sender.signature, MARGIN.left, doc.y, CONTENT_WIDTH);
+  signature(doc, m);
   doc.moveDown(1);
   if (letter.enclosures.length) {
     doc.font(FONT.bold).fontSize(SIZE.small);
@@ -87,12 +152,59 @@ function coverLetter(doc: Doc, m: CaseModel, letter: LetterTexts, replyBy: boole
   doc.fontSize(SIZE.body);
 }
 
+/** Name, title, organisation and how to reach the signer. */
+function signature(doc: Doc, m: CaseModel): void {
+  const who = m.signer;
+  const L = m.texts.common.labels;
+  ensureSpace(doc, 70);
+  doc.moveDown(0.6);
+  doc.font(FONT.bold).fontSize(SIZE.body);
+  put(doc, who.name ?? who.title, MARGIN.left, doc.y, CONTENT_WIDTH);
+  doc.font(FONT.regular);
+  if (who.name && who.title) put(doc, who.title, MARGIN.left, doc.y, CONTENT_WIDTH);
+  put(doc, m.self.name, MARGIN.left, doc.y, CONTENT_WIDTH);
+  doc.fontSize(SIZE.small);
+  if (who.phone) put(doc, `${L.phone ?? "Telefon"}: ${who.phone}`, MARGIN.left, doc.y + 2, CONTENT_WIDTH);
+  if (who.email) put(doc, `${L.email ?? "E-post"}: ${who.email}`, MARGIN.left, doc.y + (who.phone ? 0 : 2), CONTENT_WIDTH);
+  doc.fontSize(SIZE.body);
+}
+
+/** A row of lines to write on, each with its label under it. */
+function lineRow(doc: Doc, labels: string[], options: { prefilled?: Array<string | null>; height?: number } = {}): void {
+  const height = options.height ?? mm(9);
+  ensureSpace(doc, height + 16);
+  const y = doc.y;
+  const gap = 12;
+  const w = (CONTENT_WIDTH - gap * (labels.length - 1)) / labels.length;
+  labels.forEach((label, i) => {
+    const x = MARGIN.left + i * (w + gap);
+    const value = options.prefilled?.[i];
+    if (value) {
+      doc.font(FONT.regular).fontSize(SIZE.body).fillColor("black");
+      put(doc, value, x + 2, y + height - 13, w - 4);
+    }
+    doc.save().strokeColor(RULE).lineWidth(0.6).moveTo(x, y + height).lineTo(x + w, y + height).stroke().restore();
+    doc.font(FONT.regular).fontSize(SIZE.small).fillColor(GREY);
+    put(doc, label, x, y + height + 2.5, w);
+  });
+  doc.fillColor("black").font(FONT.regular).fontSize(SIZE.body);
+  doc.x = MARGIN.left;
+  doc.y = y + height + 16;
+}
+
+/**
+ * The reply form, made to be completed by hand in a couple of minutes: our reference as text and QR code
+ * (with room beside the code for a larger one), a line for the other party's own case number, ruled areas
+ * for causes, actions and follow-up, who is responsible for the actions and when they are followed up, and
+ * a signature with date, name and title and how to reach the one who answered.
+ */
 async function replyForm(doc: Doc, m: CaseModel, params: Record<string, string>): Promise<void> {
   const f = m.texts.replyForm;
   doc.addPage();
   const top = doc.y;
+  // The code sits top right in a reserved square (a larger code fits there without moving anything else).
   await qrCode(doc, referenceLine(m.diaryNumber), MARGIN.left + CONTENT_WIDTH - QR_SIZE, top, QR_SIZE);
-  const textWidth = CONTENT_WIDTH - QR_SIZE - 12;
+  const textWidth = CONTENT_WIDTH - QR_RESERVE - 12;
   doc.font(FONT.bold).fontSize(SIZE.title);
   put(doc, f.title, MARGIN.left, top, textWidth);
   doc.moveDown(0.4);
@@ -101,35 +213,27 @@ async function replyForm(doc: Doc, m: CaseModel, params: Record<string, string>)
   doc.moveDown(0.4);
   doc.font(FONT.regular).fontSize(SIZE.body);
   put(doc, fill(f.intro, params), MARGIN.left, doc.y, textWidth, { lineGap: LINE_GAP });
-  doc.y = Math.max(doc.y, top + QR_SIZE) + 10;
+  doc.y = Math.max(doc.y, top + QR_RESERVE) + 8;
   doc.x = MARGIN.left;
-  heading(doc, f.referencesTitle);
-  fields(doc, [
-    [fill(f.ourReference, params), m.diaryNumber],
-    [fill(f.theirReference, params), m.theirRefs.length ? m.theirRefs.join(", ") : f.theirReferenceEmpty],
-  ], mm(70));
-  for (const field of f.fields) {
+  // Our number printed, and theirs: printed when we know it, a line to write it on otherwise.
+  lineRow(doc, [fill(f.ourReference, params), `${fill(f.theirReference, params)}${f.theirReferenceHint ? ` (${f.theirReferenceHint})` : ""}`], {
+    prefilled: [m.diaryNumber, m.theirRefs.length ? m.theirRefs.join(", ") : f.theirReferenceEmpty || null],
+    height: mm(8),
+  });
+  f.fields.forEach((field) => {
     heading(doc, field.label);
     writingLines(doc, field.lines);
-  }
-  // The signature fields side by side on one line.
-  ensureSpace(doc, 90);
-  doc.moveDown(0.6);
-  const y = doc.y;
-  const w = CONTENT_WIDTH / f.signatureFields.length;
-  f.signatureFields.forEach((s, i) => {
-    const x = MARGIN.left + i * w;
-    doc.save().strokeColor("#999999").lineWidth(0.5).moveTo(x, y + 18).lineTo(x + w - 10, y + 18).stroke().restore();
-    doc.font(FONT.regular).fontSize(SIZE.small).fillColor(GREY);
-    put(doc, s, x, y + 21, w - 10);
+    if (field.key === "actions" && f.actionFields?.length) lineRow(doc, f.actionFields);
   });
-  doc.fillColor("black");
-  doc.x = MARGIN.left;
-  doc.y = y + 40;
+  doc.moveDown(0.2);
+  lineRow(doc, f.signatureFields, { height: mm(11) });
+  if (f.contactFields?.length) lineRow(doc, f.contactFields);
+  ensureSpace(doc, 50);
+  doc.moveDown(0.3);
   doc.font(FONT.bold).fontSize(SIZE.small);
   put(doc, `${f.returnTo}:`, MARGIN.left, doc.y, CONTENT_WIDTH);
   doc.font(FONT.regular);
-  put(doc, [m.self.name, ...m.sender.lines].join("\n"), MARGIN.left, doc.y, CONTENT_WIDTH);
+  put(doc, m.returnTo.lines.join("\n"), MARGIN.left, doc.y, CONTENT_WIDTH);
   doc.moveDown(0.5);
   paragraph(doc, f.noPersonalData, { small: true, grey: true });
 }

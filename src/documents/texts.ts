@@ -12,10 +12,14 @@ export const BUNDLED_TEMPLATES = TEMPLATES_DIR;
 
 export interface CommonTexts {
   sender: { extraLines: string[]; signature: string; phone: string; email: string };
-  window: { leftMm: number; topMm: number; widthMm: number; heightMm: number };
+  /** The address field in the envelope window; `side` "right" for a right-hand (H2) window. */
+  window: { leftMm: number; topMm: number; widthMm: number; heightMm: number; side?: "left" | "right"; minFontSize?: number };
+  /** Titles printed under a signer's name, by contact role. */
+  titles?: Partial<Record<string, string>>;
   systems: Record<string, string>;
   ownSystems: string[];
-  labels: Record<"date" | "ourReference" | "theirReference" | "replyBy" | "enclosures" | "page" | "noAddress", string>;
+  labels: Record<"date" | "ourReference" | "theirReference" | "replyBy" | "enclosures" | "page" | "noAddress", string> &
+    Partial<Record<"unitConcerned" | "handler" | "phone" | "email", string>>;
 }
 
 export interface LetterTexts {
@@ -38,8 +42,11 @@ export interface ReplyFormTexts {
   ourReference: string;
   theirReference: string;
   theirReferenceEmpty: string;
+  theirReferenceHint?: string;
   fields: Array<{ key: string; label: string; lines: number }>;
+  actionFields?: string[];
   signatureFields: string[];
+  contactFields?: string[];
   returnTo: string;
   noPersonalData: string;
 }
@@ -64,6 +71,7 @@ export interface AnalysisSection {
 
 export interface AnalysisTexts {
   title: string;
+  caseTitle?: string;
   intro: string;
   warning: string;
   sections: AnalysisSection[];

@@ -13,6 +13,7 @@ interface OrgRow {
   parent_id: string | null;
   address: string | null;
   deadline_months: number | null;
+  deviation_recipient_id: string | null;
   is_self: number;
 }
 
@@ -24,6 +25,7 @@ function toOrg(r: OrgRow): Org {
     parentId: r.parent_id,
     address: r.address,
     deadlineMonths: r.deadline_months,
+    deviationRecipientId: r.deviation_recipient_id ?? null,
     self: r.is_self === 1,
   };
 }
@@ -153,6 +155,23 @@ export class OrgRepo {
       .prepare("UPDATE orgs SET name = ?, kind = ?, parent_id = ?, address = ?, deadline_months = ? WHERE id = ?")
       .run(next.name, next.kind, next.parentId, next.address, next.deadlineMonths, input.id);
     this.s.audit.record("org.update", null, { org: input.id });
+    return "updated";
+  }
+
+  /**
+   * Names the organisation that receives `id`'s deviations by post (null: its own address); call inside
+   * `store.write`. The recipient must be in the directory and must not itself pass deviations on.
+   */
+  setDeviationRecipient(id: string, recipientId: string | null): "updated" | "unchanged" {
+    const org = this.require(id);
+    const recipient = recipientId === null ? null : this.require(recipientId);
+    if (recipient && recipient.id === org.id) throw new RefusedError("error.recipientSelf", { id: org.id });
+    if (recipient?.deviationRecipientId && recipient.deviationRecipientId !== recipient.id) {
+      throw new RefusedError("error.recipientChain", { recipient: recipient.id, next: recipient.deviationRecipientId });
+    }
+    if ((org.deviationRecipientId ?? null) === (recipient?.id ?? null)) return "unchanged";
+    this.s.db.prepare("UPDATE orgs SET deviation_recipient_id = ? WHERE id = ?").run(recipient?.id ?? null, org.id);
+    this.s.audit.record("org.update", null, { org: org.id, deviationRecipient: recipient?.id ?? null });
     return "updated";
   }
 

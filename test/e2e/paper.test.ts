@@ -178,7 +178,8 @@ describe("packet for an incoming case: our answer", () => {
     expect(all).toContain("Synergi 777");
     expect(all).toContain("Ny checklista vid hemgång.");
     expect(all).toContain("Stickprov efter tre månader.");
-    expect(all).toContain("581 91 Linköping"); // the region's address
+    expect(all).toContain("612 25 Finspång"); // the region's deviation recipient, not its central address
+    expect(all).not.toContain("581 91 Linköping");
   });
 });
 

@@ -45,7 +45,7 @@ describe("cases and the register", () => {
     expect(c.status).toBe("registered");
     expect(c.dueDate).toBe("2026-06-02"); // discovered 2026-03-02 + 3 months (Region Östergötland)
     expect(c.counterpart).toEqual({ id: "region-ostergotland", name: "Region Östergötland" });
-    expect(c.unit.id).toBe("ro-ps-oster");
+    expect(c.unit.id).toBe("ro-viss");
     expect(c.refs).toEqual([{ system: "treserva", id: "991" }]);
     expect(c.persons).toEqual(["19121212-****"]);
     expect(c.documents).toHaveLength(1);

@@ -203,10 +203,13 @@ export function linkoping(options: { now?: string; env?: NodeJS.ProcessEnv } = {
   return s;
 }
 
-/** Flags for a typical outgoing deviation (Linköping → Region Östergötland). */
+/**
+ * Flags for a typical outgoing deviation (Linköping → Region Östergötland, the hospital unit concerned; the
+ * packet goes to the region's deviation recipient, the east coordinator in Finspång).
+ */
 export function outgoingCase(extra: string[] = []): string[] {
   return [
-    "case", "new", "--direction", "out", "--counterpart", "region-ostergotland", "--unit", "ro-ps-oster",
+    "case", "new", "--direction", "out", "--counterpart", "region-ostergotland", "--unit", "ro-viss",
     "--event-date", "2026-03-01", "--discovered-date", "2026-03-02", "--kind", "tillbud", "--area", "lakemedel",
     "--summary", "Utskriven från sjukhus utan läkemedelslista", ...extra,
   ];

@@ -81,3 +81,37 @@ export function streams(file: string | Buffer): string[] {
   }
   return out;
 }
+
+export interface TextItem {
+  str: string;
+  /** From the left edge and from the top edge of the page, in millimetres. */
+  xMm: number;
+  yMm: number;
+  sizePt: number;
+}
+
+/** The text pieces of one page (1-based) with their positions, read by pdf.js. */
+export async function textItems(file: string | Buffer, page: number): Promise<TextItem[]> {
+  const pdfjs = await import("pdfjs-dist/legacy/build/pdf.mjs");
+  const task = pdfjs.getDocument({ data: new Uint8Array(bytes(file)), isEvalSupported: false, verbosity: 0 });
+  try {
+    const doc = await task.promise;
+    const p = await doc.getPage(page);
+    const height = p.view[3]!;
+    const content = await p.getTextContent();
+    const mm = 25.4 / 72;
+    return (content.items as Array<{ str: string; transform: number[] }>)
+      .filter((i) => typeof i.str === "string" && i.str.trim())
+      .map((i) => ({ str: i.str, xMm: i.transform[4]! * mm, yMm: (height - i.transform[5]!) * mm, sizePt: Math.hypot(i.transform[0]!, i.transform[1]!) }));
+  } finally {
+    await task.destroy();
+  }
+}
+
+/** The lines of text whose baseline lies in the rectangle (mm from the top left), top to bottom. */
+export function linesIn(items: TextItem[], box: { x: number; y: number; w: number; h: number }): string[] {
+  return items
+    .filter((i) => i.xMm >= box.x - 0.5 && i.xMm <= box.x + box.w && i.yMm >= box.y && i.yMm <= box.y + box.h)
+    .sort((a, b) => a.yMm - b.yMm || a.xMm - b.xMm)
+    .map((i) => i.str);
+}

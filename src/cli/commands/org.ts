@@ -28,8 +28,16 @@ export function registerOrg(program: Command, t: Translate): void {
     .option("--parent <id>", t("flag.parent"))
     .option("--address <text>", t("flag.address"))
     .option("--deadline-months <n>", t("flag.orgDeadline"))
+    .option("--deviation-recipient <id>", t("flag.deviationRecipient"))
     .option("--json", t("help.json"))
     .action(action(add));
+  org
+    .command("update")
+    .description(t("help.org.update"))
+    .argument("<id>", t("flag.orgRef"))
+    .option("--deviation-recipient <id>", t("flag.deviationRecipientOrNone"))
+    .option("--json", t("help.json"))
+    .action(action(update));
   org.command("list").description(t("help.org.list")).option("--json", t("help.json")).action(action(list));
   org
     .command("import")
@@ -46,6 +54,7 @@ interface AddOptions {
   parent?: string;
   address?: string;
   deadlineMonths?: string;
+  deviationRecipient?: string;
 }
 
 async function add(ctx: Context, o: AddOptions): Promise<void> {
@@ -58,8 +67,31 @@ async function add(ctx: Context, o: AddOptions): Promise<void> {
   const parent = o.parent ? store.orgs.require(parseOrgId("--parent", o.parent)) : undefined;
   if (!o.kind && !parent) throw new UsageError("usage.missingFlag", { flag: "--kind" });
   const kind: OrgKind = o.kind ? parseCodeFlag("--kind", ORG_KINDS, o.kind) : parent!.kind;
-  const created = store.write(() => store.orgs.add({ id, name, kind, parentId: parent?.id ?? null, address, deadlineMonths }));
+  const recipient = o.deviationRecipient ? parseOrgId("--deviation-recipient", o.deviationRecipient) : null;
+  const created = store.write(() => {
+    store.orgs.add({ id, name, kind, parentId: parent?.id ?? null, address, deadlineMonths });
+    if (recipient) store.orgs.setDeviationRecipient(id, recipient);
+    return store.orgs.require(id);
+  });
   ctx.out.result(created, () => ctx.out.line(ctx.t("org.added", { id, name })));
+}
+
+/** `org update ID --deviation-recipient ID|none`: where the organisation's deviations go by post. */
+async function update(ctx: Context, o: { deviationRecipient?: string }, idText: string): Promise<void> {
+  if (o.deviationRecipient === undefined) throw new UsageError("usage.missingFlag", { flag: "--deviation-recipient" });
+  const id = parseOrgId("<id>", idText);
+  const none = /^(none|ingen|-)$/i.test(o.deviationRecipient.trim());
+  const recipient = none ? null : parseOrgId("--deviation-recipient", o.deviationRecipient);
+  const store = await ctx.store();
+  const result = store.write(() => store.orgs.setDeviationRecipient(id, recipient));
+  const org = store.orgs.require(id);
+  ctx.out.result({ ...org, result }, () =>
+    ctx.out.line(
+      recipient
+        ? ctx.t("org.recipientSet", { id, recipient: `${store.orgs.require(recipient).name} (${recipient})` })
+        : ctx.t("org.recipientCleared", { id }),
+    ),
+  );
 }
 
 async function list(ctx: Context): Promise<void> {
@@ -92,6 +124,8 @@ interface DirectoryFile {
     parent?: string;
     address?: string | string[];
     deadlineMonths?: number;
+    /** The organisation that receives this one's deviations by post (an id in the file or the register). */
+    deviationRecipient?: string;
     contacts?: Array<{ role: string; name: string; email: string }>;
   }>;
 }
@@ -158,6 +192,7 @@ function readDirectory(nameOrFile: string, cwd: string): { file: string; data: D
     if (o.parent !== undefined && (typeof o.parent !== "string" || !ORG_ID.test(o.parent))) throw bad("parent");
     const address = Array.isArray(o.address) ? o.address.join("\n") : o.address;
     if (address !== undefined && !text(address, 500)) throw bad("address");
+    if (o.deviationRecipient !== undefined && (typeof o.deviationRecipient !== "string" || !ORG_ID.test(o.deviationRecipient))) throw bad("deviationRecipient");
     if (o.deadlineMonths !== undefined && !(Number.isInteger(o.deadlineMonths) && o.deadlineMonths > 0 && o.deadlineMonths <= 120)) throw bad("deadlineMonths");
     if (o.contacts !== undefined && !Array.isArray(o.contacts)) throw bad("contacts");
     for (const c of o.contacts ?? []) {
@@ -175,13 +210,23 @@ async function importDirectory(ctx: Context, _o: unknown, nameOrFile: string): P
   const { data } = readDirectory(nameOrFile, ctx.io.cwd);
   const store = await ctx.store();
   const counts = { created: 0, updated: 0, unchanged: 0, contacts: 0 };
+  const results = new Map<string, "created" | "updated" | "unchanged">();
   store.write(() => {
     for (const o of data.orgs) {
       const address = Array.isArray(o.address) ? o.address.join("\n") : (o.address ?? null);
       const r = store.orgs.upsert({ id: o.id, name: o.name, kind: o.kind as OrgKind, parentId: o.parent ?? null, address, deadlineMonths: o.deadlineMonths ?? null });
       counts[r]++;
+      results.set(o.id, r);
       for (const c of o.contacts ?? []) {
         if (store.contacts.ensure({ orgId: o.id, role: c.role as Role, name: c.name, email: c.email }) === "created") counts.contacts++;
+      }
+    }
+    // Recipients after every organisation of the file is there (a region names one of its own units).
+    for (const o of data.orgs) {
+      if (o.deviationRecipient === undefined) continue;
+      if (store.orgs.setDeviationRecipient(o.id, o.deviationRecipient) === "updated" && results.get(o.id) === "unchanged") {
+        counts.unchanged--;
+        counts.updated++;
       }
     }
   });

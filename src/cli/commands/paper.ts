@@ -102,9 +102,10 @@ async function report(ctx: Context, o: PaperOptions, ref: string): Promise<void>
 async function analysis(ctx: Context, o: PaperOptions, ref: string): Promise<void> {
   const store = await ctx.store();
   const id = store.cases.resolve(ref);
-  const { renderAnalysis } = await import("../../documents/analysis.js");
+  const { analysisDocument } = await import("../../documents/analysis.js");
   const { fileSafe } = await import("../../documents/packet.js");
-  const pdf = await renderAnalysis(store, id);
+  const { pdf, redactedUnits } = await analysisDocument(store, id);
+  if (redactedUnits.length) ctx.out.warn(ctx.t("paper.analysisUnitsReplaced", { units: redactedUnits.join(", ") }));
   const label = store.cases.label(id);
   const file = writePdf(ctx, pdf, o.output, `${fileSafe(label)}-analys.pdf`);
   if (file === "-") return;
