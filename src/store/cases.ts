@@ -9,6 +9,7 @@ import { formatPersonalNumber, maskName, maskPersonalNumber } from "../core/pers
 import type { Case, CaseFilter, Contact, ExternalRef, NewCaseInput } from "../core/types.js";
 import { checkTransition } from "../core/workflow.js";
 import type { NewDocument } from "./documents.js";
+import type { Statement } from "better-sqlite3";
 import type { Store } from "./store.js";
 
 // The JSON shape of a case (CLI.md section 1), built by SQLite itself: listing 100,000 cases then costs one
@@ -83,6 +84,7 @@ export interface RevealedPerson {
 }
 
 export class CaseRepo {
+  private byId: Statement | undefined;
   constructor(private readonly s: Store) {}
 
   template(): DiaryTemplate {
@@ -277,7 +279,9 @@ export class CaseRepo {
 
   get(id: number, options: { documents?: boolean } = {}): Case {
     this.prepareMasking(id);
-    const row = this.s.db.prepare(`SELECT ${CASE_JSON} AS json ${FROM_CASES} WHERE c.id = @id`).get({ id, today: this.s.today }) as { json: string } | undefined;
+    // prepared once per register: the case query is large, and preparing it cost more than running it
+    this.byId ??= this.s.db.prepare(`SELECT ${CASE_JSON} AS json ${FROM_CASES} WHERE c.id = @id`);
+    const row = this.byId.get({ id, today: this.s.today }) as { json: string } | undefined;
     if (!row) throw this.notFound(String(id));
     const c = JSON.parse(row.json) as Case;
     if (options.documents) c.documents = this.s.documents.forCase(id);

@@ -110,7 +110,8 @@ describe("with AVVIK_SMTP_URL", () => {
   it("sends a case to the region's coordinator, diarises it and moves the case to sent", async () => {
     s = linkoping();
     smtp = await new TestSmtp().start();
-    await s.cliJson(outgoingCase([...PERSON, "--ref", "treserva:991"]));
+    // the coordinator's own unit concerned (by e-mail --to coordinator goes to the unit's coordinator)
+    await s.cliJson(outgoingCase([...PERSON, "--ref", "treserva:991", "--unit", "ro-ps-oster"]));
     const r = await runJson(["send", "2026-000001", "--to", "coordinator"], { AVVIK_SMTP_URL: smtp.url });
     expect(r.code).toBe(0);
     expect(r.value).toMatchObject({ status: "sent", to: "karin.lindqvist@regionostergotland.example", document: "2026-000001:2", caseStatus: "sent" });
