@@ -3,7 +3,7 @@
 // of src/documents/fonts.ts all have), as ranges, so that the core can refuse text that would print as
 // garbage without loading a font. Run after changing the fonts: node scripts/font-coverage.js
 // (test/unit/glyphs.test.ts fails when the table and the font files disagree).
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { coverageRanges } from "./font-coverage-lib.js";
 

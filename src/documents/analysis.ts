@@ -135,8 +135,3 @@ export async function analysisDocument(store: Store, caseId: number): Promise<An
   const pdf = await finish(doc, m.diaryNumber, (i, n) => fill(m.texts.common.labels.page, { i, n }));
   return { pdf, redactedUnits: [...found] };
 }
-
-/** The analysis document as PDF bytes (see `analysisDocument` for the units replaced). */
-export async function renderAnalysis(store: Store, caseId: number): Promise<Buffer> {
-  return (await analysisDocument(store, caseId)).pdf;
-}

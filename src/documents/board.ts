@@ -201,8 +201,6 @@ interface ChartRow {
  * the values written beside the bars, a light grid with the axis under it.
  */
 function barChart(doc: Doc, c: Cursor, r: StatsReport, title: string, rows: ChartRow[], o: { percent?: boolean } = {}): void {
-  const barX = CONTENT.left + CHART.labelWidth + CHART.gap;
-  const barW = CONTENT.width - CHART.labelWidth - CHART.gap - CHART.valueWidth;
   const heights = rows.map((row) => Math.max(measure(doc, row.label, { size: SIZE.table, width: CHART.labelWidth }), CHART.barCurrent + CHART.barGap + CHART.barPrevious));
   const total = 22 + heights.reduce((a, h) => a + h + CHART.rowGap, 0) + 24;
   c.need(Math.min(total, CONTENT.bottom - MARGIN.top));

@@ -43,10 +43,10 @@ const STANDARD_14 = /^(Helvetica|Times|Courier|Symbol|ZapfDingbats)/;
 
 export function fonts(file: string | Buffer): FontReport {
   const objs = objects(file);
-  const baseFonts = objs.filter((o) => /\/Type \/Font\b/.test(o)).map((o) => /\/BaseFont \/([^\s/<>\[\]]+)/.exec(o)?.[1] ?? "?");
+  const baseFonts = objs.filter((o) => /\/Type \/Font\b/.test(o)).map((o) => /\/BaseFont \/([^\s/<>[\]]+)/.exec(o)?.[1] ?? "?");
   const descriptors = objs
     .filter((o) => /\/Type \/FontDescriptor\b/.test(o))
-    .map((o) => ({ name: /\/FontName \/([^\s/<>\[\]]+)/.exec(o)?.[1] ?? "?", fontFile2: /\/FontFile2 \d+ 0 R/.test(o), fontFile: /\/FontFile[23]? \d+ 0 R/.test(o) }));
+    .map((o) => ({ name: /\/FontName \/([^\s/<>[\]]+)/.exec(o)?.[1] ?? "?", fontFile2: /\/FontFile2 \d+ 0 R/.test(o), fontFile: /\/FontFile[23]? \d+ 0 R/.test(o) }));
   return { baseFonts, descriptors, standard14: baseFonts.map((b) => b.replace(/^[A-Z]{6}\+/, "")).filter((b) => STANDARD_14.test(b)) };
 }
 
