@@ -23,17 +23,26 @@ function covered(cp: number): boolean {
   return false;
 }
 
-/** The characters of `text` that no document font can draw (each once, in order); line breaks and tabs are fine. */
+/**
+ * The characters of `text` that no document font can draw (each once, in order). Control and format characters
+ * (line breaks, tabs, terminal escapes, zero-width and direction marks) are not characters to draw: text from
+ * outside may carry them, output neutralises them and documents leave them out (`drawable`).
+ */
 export function unprintableCharacters(text: string): string[] {
   // Fast path: Latin-1 and Latin Extended-A/B without controls (almost every text) needs no look-up.
   if (!/[^\n\t\u0020-\u007e\u00a0-\u024f]/.test(text)) return [];
   const out: string[] = [];
   for (const ch of printableForm(text)) {
     const cp = ch.codePointAt(0)!;
-    if (cp === 0x0a || cp === 0x09 || cp === 0x0d) continue;
+    if (/[\p{Cc}\p{Cf}]/u.test(ch)) continue;
     if (!covered(cp) && !out.includes(ch)) out.push(ch);
   }
   return out;
+}
+
+/** Text as documents draw it: composed (NFC), without control and format characters other than line breaks. */
+export function drawable(text: string): string {
+  return printableForm(text).replace(/(?![\n])[\p{Cc}\p{Cf}]/gu, "");
 }
 
 /** "U+4E2D 中" for the message. */

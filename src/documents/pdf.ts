@@ -3,6 +3,7 @@
 // and "Sida i av n" on every page, and byte-stable output: the creation date comes from the clock of the run
 // (AVVIK_NOW) and pdfkit derives the document ID from the metadata, so the same input gives the same bytes.
 
+import { drawable } from "../core/printable.js";
 import { loadFonts, registerFonts } from "./fonts.js";
 import { CONTENT_WIDTH, FONT, FOOTER_Y, GREY, LINE_GAP, MARGIN, PAGE, RULE, SIZE, WRITING_LINE, mm } from "./layout.js";
 
@@ -169,8 +170,9 @@ export function wrap(doc: Doc, text: string, width: number): string[] | null {
  * position below the text and returns the height used.
  */
 export function put(doc: Doc, raw: string, x: number, y: number, width: number, options: { align?: "left" | "right"; lineGap?: number } = {}): number {
-  // Composed form: a name typed with combining accents prints as the letters the font has.
-  const text = raw.normalize("NFC");
+  // Composed form (a name typed with combining accents prints as the letters the font has), without control
+  // characters (text from outside may carry terminal escapes: they are not drawn).
+  const text = drawable(raw);
   const gap = options.lineGap ?? 0;
   const lines = wrap(doc, text, width);
   if (!lines) {
