@@ -407,7 +407,7 @@ export const sv = {
   "paper.subject.replyOut": "Svar på avvikelse i samverkan inkommet: {area} ({kind})",
   "paper.subject.replyIn": "Besvarad avvikelse från berörd verksamhet inkommen: {area} ({kind})",
   "paper.analysisUnitsReplaced": "Analysen anger inga enheter: {units} är ersatt med [enhet] i texten från ärendet.",
-  "paper.error.addressTooLong": "Adressen till {org} får inte plats i kuvertfönstret ({count} rader: {lines}). Korta adressen i katalogen ('avvik org import' eller 'avvik org add') eller ange ett större fönster i templates/letters/common.json.",
+  "paper.error.addressTooLong": "Adressen till {org} får inte plats i kuvertfönstret ({count} {count|rad|rader}: {lines}). Korta adressen i katalogen ('avvik org import' eller 'avvik org add') eller ange ett större fönster i templates/letters/common.json.",
   "paper.error.windowSetting": "Fönsterinställningen {window} i templates/letters/common.json går inte att använda: fältet ska ligga helt ovanför brevtexten, till vänster (side \"left\") eller till höger (side \"right\", leftMm minst 92).",
   "paper.error.packetClosed": "Ärende {case} är avslutat; inget paket skrivs ut. Använd 'avvik report' för en utskrift.",
   "paper.error.packetAnswered": "Ärende {case} är redan besvarat; ett nytt paket med svarsblankett behövs inte. Använd 'avvik report' för en utskrift.",
