@@ -137,6 +137,9 @@ export function share(part: number, whole: number): number | null {
 
 /** One combination of the dimensions with its counts, as aggregated by the store for one period. */
 export interface CubeRow {
+  /** The month of registration, YYYY-MM. */
+  month: string;
+  direction: "in" | "out";
   area: string;
   kind: string;
   severity: string | null;
@@ -187,6 +190,27 @@ export interface PeriodFigures {
   withinDeadlineByCounterpart: Record<string, number | null>;
   /** The most frequent pairs of area and counterpart, most frequent first. */
   topPairs: PairCount[];
+  /** Cases per month of registration (YYYY-MM), every month of the period, zeros included. */
+  byMonth: Counts;
+  /** Cases by direction: reported to others (out) and reported to us (in). */
+  byDirection: { in: number; out: number };
+}
+
+/** The months (YYYY-MM) a period touches, in order: a period starting or ending mid-month includes that month. */
+export function monthsOf(from: IsoDate, to: IsoDate): string[] {
+  const out: string[] = [];
+  let y = Number(from.slice(0, 4));
+  let m = Number(from.slice(5, 7));
+  const last = to.slice(0, 7);
+  for (;;) {
+    const key = `${y}-${String(m).padStart(2, "0")}`;
+    if (key > last) return out;
+    out.push(key);
+    if (++m > 12) {
+      m = 1;
+      y++;
+    }
+  }
 }
 
 function zeroCounts(codes: readonly string[]): Counts {
@@ -229,10 +253,14 @@ export interface Margins {
   byUnit: Counts;
   pairs: Counts;
   deadline: Record<string, DeadlineCounts>;
+  /** Per month of registration (YYYY-MM). */
+  byMonth: Counts;
+  /** Per direction (`in`, `out`). */
+  byDirection: Counts;
 }
 
 export function emptyMargins(): Margins {
-  return { byArea: {}, byKind: {}, bySeverity: {}, byCounterpart: {}, byUnit: {}, pairs: {}, deadline: {} };
+  return { byArea: {}, byKind: {}, bySeverity: {}, byCounterpart: {}, byUnit: {}, pairs: {}, deadline: {}, byMonth: {}, byDirection: {} };
 }
 
 export function addDeadline(m: Margins, counterpartId: string, d: Partial<DeadlineCounts>): void {
@@ -252,6 +280,8 @@ export function marginsFromCube(cube: readonly CubeRow[]): Margins {
     add(m.byCounterpart, r.counterpartId, r.count);
     add(m.byUnit, r.unitId ?? NONE_KEY, r.count);
     add(m.pairs, `${r.area}|${r.counterpartId}`, r.count);
+    add(m.byMonth, r.month, r.count);
+    add(m.byDirection, r.direction, r.count);
     addDeadline(m, r.counterpartId, r);
   }
   return m;
@@ -297,6 +327,8 @@ export function periodFigures(period: Period, m: Margins, handling: Histogram, t
     topPairs: pairs
       .sort((a, b) => b.count - a.count || a.area.localeCompare(b.area) || a.counterpart.localeCompare(b.counterpart))
       .slice(0, Math.max(0, topPairs)),
+    byMonth: Object.fromEntries(monthsOf(period.from, period.to).map((month) => [month, m.byMonth[month] ?? 0])),
+    byDirection: { in: m.byDirection.in ?? 0, out: m.byDirection.out ?? 0 },
   };
 }
 
@@ -322,7 +354,13 @@ export interface StatsReport extends PeriodFigures {
   names: Record<string, string>;
   previous: PeriodFigures;
   /** Current minus previous: counts, days, and the share as a fraction (0.1 = 10 percentage points). */
-  trend: { total: number; handlingDaysMedian: number | null; handlingDaysP90: number | null; answeredWithinDeadline: number | null };
+  trend: {
+    total: number;
+    handlingDaysMedian: number | null;
+    handlingDaysP90: number | null;
+    answeredWithinDeadline: number | null;
+    byDirection: { in: number; out: number };
+  };
 }
 
 export const STATS_DIMENSIONS = ["area", "counterpart", "severity", "kind", "unit"] as const;

@@ -683,6 +683,8 @@ export const en: Record<MessageKey, string> = {
   "stats.dim.severity": "Severity",
   "stats.dim.counterpart": "Counterpart",
   "stats.dim.unit": "Unit",
+  "stats.byDirection": "Outgoing (we reported): {out}, incoming (reported to us): {in}; previous period {prevOut} and {prevIn}.",
+  "stats.byMonth": "Per month: {months}.",
   "stats.notSet": "Not set",
   "stats.topPairs": "Most frequent pairs of area and counterpart",
   "stats.pp": "{n} pp",

@@ -684,6 +684,8 @@ export const sv = {
   "stats.dim.severity": "Allvarlighetsgrad",
   "stats.dim.counterpart": "Motpart",
   "stats.dim.unit": "Enhet",
+  "stats.byDirection": "Utgående (vi rapporterade): {out}, inkommande (rapporterade till oss): {in}; föregående period {prevOut} och {prevIn}.",
+  "stats.byMonth": "Per månad: {months}.",
   "stats.notSet": "Ej angiven",
   "stats.topPairs": "Vanligaste par av område och motpart",
   "stats.pp": "{n} p.e.",

@@ -152,18 +152,21 @@ export class StatsRepo {
       .run({ first, last });
   }
 
-  /** Counts per combination of area, kind, severity, counterpart and unit for the cases registered in a period. */
+  /**
+   * Counts per combination of month, direction, area, kind, severity, counterpart and unit for the cases
+   * registered in a period.
+   */
   cube(from: IsoDate, to: IsoDate, today: IsoDate = this.s.today): CubeRow[] {
     return this.s.db
       .prepare(
-        `SELECT c.area, c.kind, c.severity, c.counterpart_id AS counterpartId, c.unit_id AS unitId,
+        `SELECT substr(c.registered_at, 1, 7) AS month, c.direction, c.area, c.kind, c.severity, c.counterpart_id AS counterpartId, c.unit_id AS unitId,
                 count(*) AS count,
                 sum(c.answered_at IS NOT NULL) AS answered,
                 sum(c.answered_at IS NOT NULL AND substr(c.answered_at, 1, 10) <= c.due_date) AS answeredOnTime,
                 sum(c.answered_at IS NULL AND c.status IN ${OPEN} AND c.due_date < @today) AS unansweredOverdue
          FROM cases c INDEXED BY cases_stats
          WHERE ${IN_PERIOD}
-         GROUP BY c.area, c.kind, c.severity, c.counterpart_id, c.unit_id`,
+         GROUP BY month, c.direction, c.area, c.kind, c.severity, c.counterpart_id, c.unit_id`,
       )
       .all({ ...this.periodParams(from, to), today }) as CubeRow[];
   }
@@ -198,6 +201,17 @@ export class StatsRepo {
       )
       .all({ ...this.periodParams(from, to), today }) as Array<{ id: string; n: number }>;
     for (const r of overdue) addDeadline(m, r.id, { unansweredOverdue: r.n });
+    // Cases per month: the monthly aggregates of one dimension (every counted case has exactly one area).
+    const months = this.s.db
+      .prepare("SELECT month, sum(n) AS n FROM stats_month WHERE dim = 'area' AND month BETWEEN @first AND @last GROUP BY month HAVING sum(n) <> 0")
+      .all({ first: from.slice(0, 7), last: to.slice(0, 7) }) as Array<{ month: string; n: number }>;
+    for (const r of months) m.byMonth[r.month] = r.n;
+    // The direction is not among the monthly aggregates (that would take a migration): counted over the
+    // period's range of the statistics index, reading the direction from each case.
+    const directions = this.s.db
+      .prepare(`SELECT c.direction AS direction, count(*) AS n FROM cases c INDEXED BY cases_stats WHERE ${IN_PERIOD} GROUP BY c.direction`)
+      .all(this.periodParams(from, to)) as Array<{ direction: string; n: number }>;
+    for (const r of directions) m.byDirection[r.direction] = r.n;
     return m;
   }
 
@@ -523,6 +537,7 @@ export function composeStats(store: Store, period: Period, options: { top?: numb
       handlingDaysMedian: change(current.handlingDays.median, previous.handlingDays.median),
       handlingDaysP90: change(current.handlingDays.p90, previous.handlingDays.p90),
       answeredWithinDeadline: change(current.answeredWithinDeadline, previous.answeredWithinDeadline),
+      byDirection: { in: current.byDirection.in - previous.byDirection.in, out: current.byDirection.out - previous.byDirection.out },
     },
   };
 }

@@ -299,6 +299,9 @@ function printStats(ctx: Context, r: StatsReport, by: StatsDimension | undefined
     [{ header: t("stats.col.figure") }, { header: t("stats.col.period"), align: "right" }, { header: t("stats.col.previous"), align: "right" }, { header: t("stats.col.change"), align: "right" }],
     keyFigureRows(ctx, r),
   );
+  out.line();
+  out.line(t("stats.byDirection", { out: r.byDirection.out, in: r.byDirection.in, prevOut: r.previous.byDirection.out, prevIn: r.previous.byDirection.in }));
+  out.line(t("stats.byMonth", { months: Object.entries(r.byMonth).map(([month, n]) => `${month} ${n}`).join(", ") }));
   if (r.total === 0) {
     out.line();
     out.line(t("stats.noCases"));
@@ -347,8 +350,14 @@ export async function statsCsv(t: Translate, r: StatsReport, by: StatsDimension 
     key("answeredWithinDeadline", "stats.withinDeadline", r.answeredWithinDeadline, r.previous.answeredWithinDeadline);
     key("unansweredOverdue", "stats.unansweredOverdue", r.deadline.unansweredOverdue, r.previous.deadline.unansweredOverdue);
   }
+  const shareOf = (n: number) => (r.total ? Math.round((n / r.total) * 10_000) / 10_000 : "");
   for (const dim of by ? [by] : STATS_DIMENSIONS) {
     for (const row of rowsOf(t, r, dim)) rows.push([dim, row.code, row.name, row.count, row.share === null ? "" : Math.round(row.share * 10_000) / 10_000, row.previous]);
+  }
+  if (!by) {
+    for (const d of ["out", "in"] as const) rows.push(["direction", d, t(`direction.${d}`), r.byDirection[d], shareOf(r.byDirection[d]), r.previous.byDirection[d]]);
+    // The previous period has other months: no figure beside a month.
+    for (const [month, n] of Object.entries(r.byMonth)) rows.push(["month", month, month, n, shareOf(n), ""]);
   }
   return stringify(rows, {
     header: true,
