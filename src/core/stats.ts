@@ -137,9 +137,6 @@ export function share(part: number, whole: number): number | null {
 
 /** One combination of the dimensions with its counts, as aggregated by the store for one period. */
 export interface CubeRow {
-  /** The month of registration, YYYY-MM. */
-  month: string;
-  direction: "in" | "out";
   area: string;
   kind: string;
   severity: string | null;
@@ -270,7 +267,7 @@ export function addDeadline(m: Margins, counterpartId: string, d: Partial<Deadli
   cur.unansweredOverdue += d.unansweredOverdue ?? 0;
 }
 
-/** Margins from counts per combination of the dimensions. */
+/** Margins from counts per combination of the dimensions (the store adds the months and directions). */
 export function marginsFromCube(cube: readonly CubeRow[]): Margins {
   const m = emptyMargins();
   for (const r of cube) {
@@ -280,8 +277,6 @@ export function marginsFromCube(cube: readonly CubeRow[]): Margins {
     add(m.byCounterpart, r.counterpartId, r.count);
     add(m.byUnit, r.unitId ?? NONE_KEY, r.count);
     add(m.pairs, `${r.area}|${r.counterpartId}`, r.count);
-    add(m.byMonth, r.month, r.count);
-    add(m.byDirection, r.direction, r.count);
     addDeadline(m, r.counterpartId, r);
   }
   return m;
@@ -354,13 +349,7 @@ export interface StatsReport extends PeriodFigures {
   names: Record<string, string>;
   previous: PeriodFigures;
   /** Current minus previous: counts, days, and the share as a fraction (0.1 = 10 percentage points). */
-  trend: {
-    total: number;
-    handlingDaysMedian: number | null;
-    handlingDaysP90: number | null;
-    answeredWithinDeadline: number | null;
-    byDirection: { in: number; out: number };
-  };
+  trend: { total: number; handlingDaysMedian: number | null; handlingDaysP90: number | null; answeredWithinDeadline: number | null };
 }
 
 export const STATS_DIMENSIONS = ["area", "counterpart", "severity", "kind", "unit"] as const;

@@ -152,21 +152,18 @@ export class StatsRepo {
       .run({ first, last });
   }
 
-  /**
-   * Counts per combination of month, direction, area, kind, severity, counterpart and unit for the cases
-   * registered in a period.
-   */
+  /** Counts per combination of area, kind, severity, counterpart and unit for the cases registered in a period. */
   cube(from: IsoDate, to: IsoDate, today: IsoDate = this.s.today): CubeRow[] {
     return this.s.db
       .prepare(
-        `SELECT substr(c.registered_at, 1, 7) AS month, c.direction, c.area, c.kind, c.severity, c.counterpart_id AS counterpartId, c.unit_id AS unitId,
+        `SELECT c.area, c.kind, c.severity, c.counterpart_id AS counterpartId, c.unit_id AS unitId,
                 count(*) AS count,
                 sum(c.answered_at IS NOT NULL) AS answered,
                 sum(c.answered_at IS NOT NULL AND substr(c.answered_at, 1, 10) <= c.due_date) AS answeredOnTime,
                 sum(c.answered_at IS NULL AND c.status IN ${OPEN} AND c.due_date < @today) AS unansweredOverdue
          FROM cases c INDEXED BY cases_stats
          WHERE ${IN_PERIOD}
-         GROUP BY month, c.direction, c.area, c.kind, c.severity, c.counterpart_id, c.unit_id`,
+         GROUP BY c.area, c.kind, c.severity, c.counterpart_id, c.unit_id`,
       )
       .all({ ...this.periodParams(from, to), today }) as CubeRow[];
   }
@@ -178,7 +175,14 @@ export class StatsRepo {
    */
   margins(from: IsoDate, to: IsoDate, options: { today?: IsoDate; live?: boolean } = {}): Margins {
     const today = options.today ?? this.s.today;
-    if (options.live || !isWholeMonths({ from, to })) return marginsFromCube(this.cube(from, to, today));
+    if (options.live || !isWholeMonths({ from, to })) {
+      const live = marginsFromCube(this.cube(from, to, today));
+      for (const r of this.monthsAndDirections(from, to, true)) {
+        live.byMonth[r.month] = (live.byMonth[r.month] ?? 0) + r.n;
+        live.byDirection[r.direction] = (live.byDirection[r.direction] ?? 0) + r.n;
+      }
+      return live;
+    }
     const m = emptyMargins();
     const rows = this.s.db
       .prepare(
@@ -206,13 +210,21 @@ export class StatsRepo {
       .prepare("SELECT month, sum(n) AS n FROM stats_month WHERE dim = 'area' AND month BETWEEN @first AND @last GROUP BY month HAVING sum(n) <> 0")
       .all({ first: from.slice(0, 7), last: to.slice(0, 7) }) as Array<{ month: string; n: number }>;
     for (const r of months) m.byMonth[r.month] = r.n;
-    // The direction is not among the monthly aggregates (that would take a migration): counted over the
-    // period's range of the statistics index, reading the direction from each case.
-    const directions = this.s.db
-      .prepare(`SELECT c.direction AS direction, count(*) AS n FROM cases c INDEXED BY cases_stats WHERE ${IN_PERIOD} GROUP BY c.direction`)
-      .all(this.periodParams(from, to)) as Array<{ direction: string; n: number }>;
-    for (const r of directions) m.byDirection[r.direction] = r.n;
+    for (const r of this.monthsAndDirections(from, to, false)) m.byDirection[r.direction] = (m.byDirection[r.direction] ?? 0) + r.n;
     return m;
+  }
+
+  /**
+   * Cases per direction (and per month of registration when `byMonth`) in a period. The direction is not
+   * among the monthly aggregates (that would take a migration), so this reads the period's range of the
+   * statistics index and the direction from each case: the one part of a half-year's figures that costs a
+   * look-up per case of the period (never a scan of the whole register).
+   */
+  private monthsAndDirections(from: IsoDate, to: IsoDate, byMonth: boolean): Array<{ month: string; direction: string; n: number }> {
+    const month = byMonth ? "substr(c.registered_at, 1, 7)" : "''";
+    return this.s.db
+      .prepare(`SELECT ${month} AS month, c.direction AS direction, count(*) AS n FROM cases c INDEXED BY cases_stats WHERE ${IN_PERIOD} GROUP BY 1, 2`)
+      .all(this.periodParams(from, to)) as Array<{ month: string; direction: string; n: number }>;
   }
 
   /** Handling days (discovered date to the day of the answer) of the period's answered cases, as a histogram. */
@@ -537,7 +549,6 @@ export function composeStats(store: Store, period: Period, options: { top?: numb
       handlingDaysMedian: change(current.handlingDays.median, previous.handlingDays.median),
       handlingDaysP90: change(current.handlingDays.p90, previous.handlingDays.p90),
       answeredWithinDeadline: change(current.answeredWithinDeadline, previous.answeredWithinDeadline),
-      byDirection: { in: current.byDirection.in - previous.byDirection.in, out: current.byDirection.out - previous.byDirection.out },
     },
   };
 }
