@@ -6,6 +6,7 @@ import { allowedNext } from "../core/workflow.js";
 import { isMessageKey, type MessageKey, type Translate } from "../i18n/index.js";
 import type { Context } from "./context.js";
 import type { Style } from "./output.js";
+import { caseLabel } from "../core/diaryNumber.js";
 
 export function codeName(t: Translate, group: "kind" | "area" | "severity" | "status" | "direction" | "role" | "orgKind", code: string | null): string {
   return code ? t(`${group}.${code}` as MessageKey) : "–";
@@ -38,7 +39,7 @@ export function printCaseTable(ctx: Context, cases: Case[]): void {
       { header: t("case.col.summary"), max: 48 },
     ],
     cases.map((c) => [
-      c.diaryNumber ?? `#${c.id}`,
+      caseLabel(c.diaryNumber, c.id),
       t(c.direction === "in" ? "direction.short.in" : "direction.short.out"),
       codeName(t, "status", c.status),
       c.unit && c.unit.id !== c.counterpart.id ? `${c.counterpart.name} / ${c.unit.name}` : c.counterpart.name,

@@ -86,3 +86,11 @@ export function splitDocumentNumber(text: string): { caseNumber: string; seq: nu
   if (!m || !m[1]) return undefined;
   return { caseNumber: m[1], seq: Number(m[2]) };
 }
+
+/**
+ * How a case is named to the user: its diary number, else (a case imported without one) its internal id as
+ * plain digits, which `REF` accepts and a shell keeps as typed (a leading '#' would start a comment).
+ */
+export function caseLabel(diaryNumber: string | null | undefined, id: number): string {
+  return diaryNumber ?? String(id);
+}

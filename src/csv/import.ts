@@ -3,9 +3,8 @@
 // transaction (src/store/imports.ts). Without --skip-invalid any rejected row makes the import fail and the
 // transaction is rolled back, so nothing is written; with it, the rejected rows go to a CSV beside the input.
 
-import { createWriteStream, existsSync, statSync, type WriteStream } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
-import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { stringify, type Stringifier } from "csv-stringify";
@@ -13,6 +12,7 @@ import iconv from "iconv-lite";
 import { FailedError, InvalidDataError, NotFoundError, UsageError } from "../core/errors.js";
 import type { MessageKey, Translate } from "../i18n/index.js";
 import type { FieldCipher } from "../store/crypto.js";
+import { OutputFile, type DataDir } from "../store/outputFile.js";
 import type { Store } from "../store/store.js";
 import type { Profile } from "./profile.js";
 import { checkFile, type CheckedRow, type CheckInput, type Item } from "./check.js";
@@ -73,13 +73,19 @@ export function rejectedFileFor(file: string): string {
   return join(dirname(file), `${basename(file, ext)}.avvisade${ext || ".csv"}`);
 }
 
-/** Writes rejected rows as the input was (same delimiter and encoding) with the line and the reason added. */
+/**
+ * Writes rejected rows as the input was (same delimiter and encoding) with the line and the reason added.
+ * They hold what the rows held (personnummer, names): the file is written 0600, into a temporary file that
+ * takes its name just before the import commits (src/store/outputFile.ts); never into the data directory.
+ */
 class RejectWriter {
   private out: Stringifier | undefined;
-  private sink: WriteStream | undefined;
+  private target: OutputFile | undefined;
+  private done: Promise<void> | undefined;
 
   constructor(
     readonly file: string,
+    private readonly data: DataDir,
     private readonly d: Detected,
     private readonly header: string[],
     private readonly labels: { line: string; reason: string },
@@ -87,7 +93,8 @@ class RejectWriter {
 
   write(cells: readonly string[], line: number, reason: string): void {
     if (!this.out) {
-      const sink = (this.sink = createWriteStream(this.file));
+      const target = (this.target = OutputFile.prepare(this.file, { data: this.data, flag: "import FILE", personal: true }));
+      const sink = target.openStream();
       const utf8 = this.d.encoding === "utf-8" || this.d.encoding === "utf8";
       this.out = stringify({ delimiter: this.d.delimiter, record_delimiter: "\r\n", bom: utf8 && this.d.bom });
       let first = true;
@@ -96,7 +103,7 @@ class RejectWriter {
         sink.write(utf8 ? chunk : iconv.encode(chunk.toString("utf8"), this.d.encoding, { addBOM: first && this.d.bom }));
         first = false;
       });
-      this.out.on("end", () => sink.end());
+      this.done = new Promise<void>((ok) => this.out!.on("end", () => ok()));
       this.out.write([...this.header, this.labels.line, this.labels.reason]);
     }
     const padded = [...cells];
@@ -104,11 +111,22 @@ class RejectWriter {
     this.out.write([...padded, String(line), reason]);
   }
 
+  /** Finishes the temporary file (synced); true when there was anything to write. */
   async close(): Promise<boolean> {
     if (!this.out) return false;
     this.out.end();
-    await once(this.sink!, "close");
+    await this.done;
+    await this.target!.closeStream();
     return true;
+  }
+
+  /** Gives the file its name; call just before the import commits. */
+  commit(): void {
+    this.target?.commit();
+  }
+
+  discard(): void {
+    this.target?.discard();
   }
 }
 
@@ -221,7 +239,7 @@ export async function importFile(store: Store, o: ImportOptions): Promise<Import
     if (result.errors.length < MAX_ERRORS) result.errors.push({ line, message: reason });
     else result.errorsTruncated = true;
     if (keepCells && header) {
-      rejects ??= new RejectWriter(rejectedFileFor(o.file), d, header, { line: t("csv.rejected.line"), reason: t("csv.rejected.reason") });
+      rejects ??= new RejectWriter(rejectedFileFor(o.file), { home: store.home, keyFile: store.keyFile }, d, header, { line: t("csv.rejected.line"), reason: t("csv.rejected.reason") });
       rejects.write(cells ?? [], line, reason);
     }
   };
@@ -293,6 +311,7 @@ export async function importFile(store: Store, o: ImportOptions): Promise<Import
       if (o.dryRun) Object.assign(result, predicted);
       return result;
     }
+    rejects?.commit();
     Object.assign(result, writer.commit({ file: basename(o.file), rows: result.rows, rejected: result.rejected }));
     result.imported = true;
     return result;
@@ -301,6 +320,10 @@ export async function importFile(store: Store, o: ImportOptions): Promise<Import
     throw e;
   } finally {
     o.progress?.stop();
-    if (rejects && !result.rejectedFile) await rejects.close().catch(() => undefined);
+    if (rejects && !result.imported) {
+      await rejects.close().catch(() => undefined);
+      rejects.discard();
+      result.rejectedFile = null;
+    }
   }
 }

@@ -3,7 +3,6 @@
 // tables and the most frequent pairs of area and counterpart. Only aggregates: no personal data can reach it.
 // pdfkit is imported when a report is written, never when this module is loaded.
 
-import { renameSync, writeFileSync } from "node:fs";
 import { localDate } from "../core/dates.js";
 import {
   NONE_KEY,
@@ -543,13 +542,4 @@ export async function renderBoardReport(r: StatsReport, options: { now: Date }):
   doc.end();
   await done;
   return { data: Buffer.concat(chunks), pages };
-}
-
-/** Writes the report to `file` (through a temporary file, so a reader never sees half a PDF); returns the pages. */
-export async function writeBoardReport(r: StatsReport, file: string, options: { now: Date }): Promise<number> {
-  const { data, pages } = await renderBoardReport(r, options);
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
-  return pages;
 }

@@ -7,6 +7,7 @@ import { tSv, type MessageKey } from "../i18n/index.js";
 import type { RevealedPerson } from "../store/cases.js";
 import type { Store } from "../store/store.js";
 import { texts, type Texts } from "./texts.js";
+import { caseLabel } from "../core/diaryNumber.js";
 
 export interface CaseModel {
   c: Case;
@@ -124,7 +125,7 @@ export function caseModel(store: Store, caseId: number, options: { withPersonalD
   const own = new Set(t.common.ownSystems.map((s) => s.toLowerCase()));
   return {
     c,
-    diaryNumber: c.diaryNumber ?? `#${c.id}`,
+    diaryNumber: caseLabel(c.diaryNumber, c.id),
     self,
     counterpart,
     unit,

@@ -2,11 +2,13 @@
 // deviation report and a reply form carrying our reference as text and as a QR code. For an incoming
 // case: our answer, a cover letter with the causes, actions and follow-up.
 
-import { RefusedError } from "../core/errors.js";
+import { caseLabel } from "../core/diaryNumber.js";
+import { FailedError, RefusedError } from "../core/errors.js";
 import type { CaseDocument, Case } from "../core/types.js";
 import type { Status } from "../core/codes.js";
 import { tSv } from "../i18n/index.js";
 import { sha256 } from "../store/files.js";
+import type { OutputFile } from "../store/outputFile.js";
 import type { Store } from "../store/store.js";
 import { CONTENT_WIDTH, FONT, H2_REFERENCE_TOP, MARGIN, PAGE, QR_RESERVE, QR_SIZE, RULE, REFERENCE_COLUMN_X, LETTER_BODY_TOP, SENDER_TOP, SIZE, LINE_GAP, GREY, mm } from "./layout.js";
 import { caseModel, code, letterParams, recordReveal, type CaseModel } from "./model.js";
@@ -292,7 +294,7 @@ export async function packetDocument(m: CaseModel, now: Date): Promise<RenderedP
 
 /** Where the case goes when its packet is made; `null` for a re-print that leaves the status as it is. */
 export function packetTransition(c: Pick<Case, "direction" | "status" | "causes" | "actions" | "diaryNumber" | "id">): Status | null {
-  const label = c.diaryNumber ?? `#${c.id}`;
+  const label = caseLabel(c.diaryNumber, c.id);
   if (c.status === "closed") throw new RefusedError("paper.error.packetClosed", { case: label });
   if (c.direction === "out") {
     if (c.status === "registered") return "sent";
@@ -309,6 +311,8 @@ export function packetTransition(c: Pick<Case, "direction" | "status" | "causes"
 export interface IssuedPacket extends RenderedPdf {
   caseId: number;
   diaryNumber: string;
+  /** Where the packet was written ("-": standard output). */
+  file: string;
   hash: string;
   encrypted: boolean;
   /** The diary document recorded now; null when the identical packet was already in the register. */
@@ -320,41 +324,76 @@ export interface IssuedPacket extends RenderedPdf {
   hasAddress: boolean;
 }
 
+/** How often a packet is rendered again when another process diarised meanwhile (the number it showed was taken). */
+const PACKET_ATTEMPTS = 8;
+
 /**
- * Makes the packet and records it, all in one transaction: keeps a copy in the data directory (addressed
- * by content hash, encrypted when it holds personal data), records an outgoing diary document and moves
- * the case (out: registered → sent; in: → answered). A re-print of a case already sent (or answered) is
- * recorded as a further outgoing document unless the very same bytes are already in the register.
+ * Makes the packet, writes it and records it. The PDF carries the case's diary number, which a case imported
+ * without one only gets when its packet is diarised; and the file must be complete before the register says
+ * it was sent. Rendering is asynchronous (the QR code), and a better-sqlite3 transaction must not span an
+ * await, so the number is reserved by reading: the case as it is and the number `diarise` would give it now
+ * are read, the packet is rendered with that number and staged in a temporary file beside the target (synced),
+ * and then one write transaction checks that the case is unchanged and the number still the next one, keeps
+ * a copy in the data directory (addressed by content hash, encrypted when it holds personal data), records
+ * an outgoing diary document (diarising the case with the reserved number), moves the case (out: registered
+ * → sent; in: → answered) and, as its last step, renames the staged file to the target's name. If another
+ * process took the number (or changed the case) meanwhile, nothing was recorded and the packet is rendered
+ * again. A failure anywhere leaves the register as it was and no file under the target's name (the staged
+ * one is removed). A re-print of a case already sent (or answered) is recorded as a further outgoing
+ * document unless the very same bytes are already in the register.
  */
-export async function issuePacket(store: Store, caseId: number, options: { withPersonalData: boolean }): Promise<IssuedPacket> {
-  const before = store.cases.get(caseId);
-  const to = packetTransition(before);
-  const m = caseModel(store, caseId, options, before);
-  const rendered = await packetDocument(m, store.actor.now);
-  const params = { area: code("area", m.c.area), kind: code("kind", m.c.kind).toLowerCase() };
-  const subject =
-    m.c.direction === "out"
-      ? tSv(to ? "paper.subject.packetOut" : "paper.subject.packetOutAgain", params)
-      : tSv(to ? "paper.subject.packetIn" : "paper.subject.packetInAgain", params);
-  return store.write(() => {
-    const file = store.files.put(rendered.pdf, { mediaType: "application/pdf", originalName: `${fileSafe(m.diaryNumber)}-packet.pdf`, encrypt: options.withPersonalData });
-    const existing = store.documents.findByFile(file.hash);
-    const document = existing ? null : store.documents.add(caseId, { direction: "out", subject, party: m.recipient.name, fileHash: file.hash });
-    const status = to ? store.cases.setStatus(caseId, to) : null;
-    recordReveal(store, m, "packet");
-    return {
-      ...rendered,
-      caseId,
-      diaryNumber: m.diaryNumber,
-      hash: sha256(rendered.pdf),
-      encrypted: file.encrypted,
-      document,
-      existingDocument: existing?.number ?? null,
-      status,
-      recipient: m.recipient.name,
-      hasAddress: m.recipient.hasAddress,
-    };
-  });
+export async function issuePacket(
+  store: Store,
+  caseId: number,
+  options: { withPersonalData: boolean },
+  output: (diaryNumber: string) => OutputFile,
+): Promise<IssuedPacket> {
+  for (let attempt = 0; attempt < PACKET_ATTEMPTS; attempt++) {
+    const { before, diaryNumber } = store.read(() => {
+      const before = store.cases.get(caseId);
+      return { before, diaryNumber: before.diaryNumber ?? store.cases.nextDiaryNumber() };
+    });
+    const to = packetTransition(before);
+    const target = output(diaryNumber);
+    const m = caseModel(store, caseId, options, { ...before, diaryNumber });
+    const rendered = await packetDocument(m, store.actor.now);
+    const params = { area: code("area", m.c.area), kind: code("kind", m.c.kind).toLowerCase() };
+    const subject =
+      m.c.direction === "out"
+        ? tSv(to ? "paper.subject.packetOut" : "paper.subject.packetOutAgain", params)
+        : tSv(to ? "paper.subject.packetIn" : "paper.subject.packetInAgain", params);
+    target.stage(rendered.pdf);
+    try {
+      const issued = store.write((): IssuedPacket | null => {
+        const now = store.cases.get(caseId);
+        if (JSON.stringify(now) !== JSON.stringify(before)) return null;
+        if (!before.diaryNumber && store.cases.nextDiaryNumber() !== diaryNumber) return null;
+        const file = store.files.put(rendered.pdf, { mediaType: "application/pdf", originalName: `${fileSafe(diaryNumber)}-packet.pdf`, encrypt: options.withPersonalData });
+        const existing = store.documents.findByFile(file.hash);
+        const document = existing ? null : store.documents.add(caseId, { direction: "out", subject, party: m.recipient.name, fileHash: file.hash });
+        const status = to ? store.cases.setStatus(caseId, to) : null;
+        recordReveal(store, m, "packet");
+        target.commit();
+        return {
+          ...rendered,
+          caseId,
+          diaryNumber,
+          file: target.path,
+          hash: sha256(rendered.pdf),
+          encrypted: file.encrypted,
+          document,
+          existingDocument: existing?.number ?? null,
+          status,
+          recipient: m.recipient.name,
+          hasAddress: m.recipient.hasAddress,
+        };
+      });
+      if (issued) return issued;
+    } finally {
+      target.discard();
+    }
+  }
+  throw new FailedError("paper.error.busy", { case: caseLabel(null, caseId) });
 }
 
 /** A diary number as part of a file name ("KS/2026/12" → "KS-2026-12"). */

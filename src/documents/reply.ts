@@ -11,6 +11,7 @@ import { sha256 } from "../store/files.js";
 import { resolveCandidates } from "../store/references.js";
 import type { Store } from "../store/store.js";
 import { readPdf } from "./read.js";
+import { caseLabel } from "../core/diaryNumber.js";
 
 export interface AttachOptions {
   /** A case given by the user (REF): no matching, the reply goes to this case. */
@@ -108,7 +109,7 @@ export async function attachReply(store: Store, data: Buffer, options: AttachOpt
   }
 
   const c = store.cases.get(caseId);
-  const label = c.diaryNumber ?? `#${c.id}`;
+  const label = caseLabel(c.diaryNumber, c.id);
   const steps = stepsToAnswered(c.direction, c.status);
   const notes: AttachResult["notes"] = [];
   if (c.direction === "out" && c.status === "registered") notes.push({ key: "reply.note.notSent", params: { case: label } });

@@ -73,11 +73,11 @@ export async function reportDocument(m: CaseModel, now: Date): Promise<Buffer> {
 
 /**
  * The deviation report of a case as PDF bytes. With `withPersonalData` the persons' personnummer and names
- * are printed in clear and the reveal is recorded in the audit trail; otherwise they are masked.
+ * are printed in clear; the caller writes the file and then calls `recordReveal` inside the `store.write`
+ * that commits it, so the reveal is in the audit trail exactly when the file exists.
  */
-export async function renderReport(store: Store, caseId: number, options: { withPersonalData: boolean }): Promise<Buffer> {
+export async function renderReport(store: Store, caseId: number, options: { withPersonalData: boolean }): Promise<{ pdf: Buffer; recordReveal: () => void }> {
   const m = caseModel(store, caseId, options);
   const pdf = await reportDocument(m, store.actor.now);
-  if (m.withPersonalData && m.persons.length) store.write(() => recordReveal(store, m, "report"));
-  return pdf;
+  return { pdf, recordReveal: () => recordReveal(store, m, "report") };
 }

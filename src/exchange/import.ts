@@ -9,6 +9,7 @@ import { tSv } from "../i18n/index.js";
 import { sha256 } from "../store/files.js";
 import { claimedKey, fingerprintOf, verifyPayload } from "./keys.js";
 import type { Store } from "../store/store.js";
+import { caseLabel } from "../core/diaryNumber.js";
 
 export interface ImportResult {
   type: "case" | "answer";
@@ -82,7 +83,7 @@ export function importPayload(store: Store, payload: ExchangePayload, data: Buff
   const id = tryResolve(store, answer.inReplyTo.diaryNumber);
   if (id === undefined) throw new NotFoundError("exchange.error.noCase", { number: answer.inReplyTo.diaryNumber });
   const c = store.cases.get(id);
-  if (c.direction !== "out") throw new RefusedError("exchange.error.answerToIncoming", { case: c.diaryNumber ?? `#${id}` });
+  if (c.direction !== "out") throw new RefusedError("exchange.error.answerToIncoming", { case: caseLabel(c.diaryNumber, id) });
   return store.write(() => {
     const stored = store.files.put(data, { mediaType: "application/pdf", encrypt: true });
     const doc = store.documents.add(id, { direction: "in", subject: tSv("exchange.subject.answerIn", { org: sender.name }), party: sender.name, fileHash: stored.hash });

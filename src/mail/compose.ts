@@ -16,6 +16,7 @@ import type { MailAddress, OutboxMessage, Recipient } from "../store/outbox.js";
 import type { Store } from "../store/store.js";
 import { assertNoPersonalData, pdfText, type MessagePart } from "./guard.js";
 import { fill, loadTemplate, type GeneralTemplateName, type TemplateName } from "./templates.js";
+import { caseLabel } from "../core/diaryNumber.js";
 
 export type { TemplateName, GeneralTemplateName } from "./templates.js";
 
@@ -56,7 +57,7 @@ export function templateValues(store: Store, c: Case, extra: Record<string, stri
   const daysText =
     c.daysLeft === 0 ? tSv("common.dueToday") : c.daysLeft < 0 ? tSv("common.daysOverdue", { n: -c.daysLeft }) : tSv("common.daysLeft", { n: c.daysLeft });
   return {
-    diaryNumber: c.diaryNumber ?? `#${c.id}`,
+    diaryNumber: caseLabel(c.diaryNumber, c.id),
     org: self.name,
     counterpart: c.counterpart.name,
     unit: c.unit?.name ?? null,
@@ -116,7 +117,7 @@ function compose(store: Store, spec: MessageSpec, attachmentTexts: string[]): Pr
   const c = store.cases.get(spec.caseId);
   const attachments = spec.attachments ?? [];
   const recipients = recipientList(spec.to, spec.cc ?? []);
-  if (!recipients.some((r) => r.kind === "to")) throw new RefusedError("mail.error.noRecipients", { case: c.diaryNumber ?? `#${c.id}` });
+  if (!recipients.some((r) => r.kind === "to")) throw new RefusedError("mail.error.noRecipients", { case: caseLabel(c.diaryNumber, c.id) });
   const template = loadTemplate(store.home, spec.template);
   const note = attachments.length ? attachments.map((a) => a.filename).join(", ") : tSv("mail.noAttachment");
   const values = templateValues(store, c, { attachmentNote: note });
@@ -257,7 +258,7 @@ export function contactsForRole(store: Store, caseId: number, role: Role, _mode:
   if (byUnit.length === 1) return unique(byUnit[0]!);
   if (byUnit.length > 1) {
     const candidates = byUnit.flat().map((k) => `${k.name} <${k.email}>`).join(", ");
-    throw new RefusedError("mail.error.roleAmbiguous", { role, case: c.diaryNumber ?? `#${c.id}`, candidates });
+    throw new RefusedError("mail.error.roleAmbiguous", { role, case: caseLabel(c.diaryNumber, c.id), candidates });
   }
   return [];
 }

@@ -17,12 +17,13 @@
 // - Recipients the server accepted are never sent to again.
 
 import { randomUUID } from "node:crypto";
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { localTimestamp } from "../core/dates.js";
 import { InterruptedError } from "../core/errors.js";
 import type { AttemptRecord, OutboxMessage } from "../store/outbox.js";
+import { writeFileAtomic } from "../store/outputFile.js";
 import type { Store } from "../store/store.js";
 import { claimantState, currentClaimant } from "./claimant.js";
 import type { MailOptions, SmtpSettings } from "./config.js";
@@ -198,9 +199,7 @@ function acceptedOutcome(run: Run, m: OutboxMessage, remaining: string[], info: 
   const transport = run.result.transport;
   if (!run.o.smtp) {
     const file = join(sentDir(run.store.home), `${String(m.id).padStart(6, "0")}-${safeName(m.diaryNumber ?? "utan-diarienummer")}.eml`);
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, info.message ?? Buffer.alloc(0), { mode: 0o600 });
-    renameSync(tmp, file);
+    writeFileAtomic(file, info.message ?? Buffer.alloc(0), 0o600);
     run.result.files[m.id] = file;
     return { accepted: remaining, error: null, transport, response: file, unreachable: false };
   }

@@ -1,7 +1,7 @@
 import type { Area, Direction, Kind, Severity, Status } from "../core/codes.js";
 import { addDays } from "../core/dates.js";
 import { dueDate, deadlineMonths } from "../core/deadline.js";
-import { DEFAULT_DIARY_FORMAT, DiaryTemplate, splitDocumentNumber } from "../core/diaryNumber.js";
+import { caseLabel, DEFAULT_DIARY_FORMAT, DiaryTemplate, splitDocumentNumber } from "../core/diaryNumber.js";
 import { NotFoundError, RefusedError, messageRef } from "../core/errors.js";
 import { assertNoPersonalNumber } from "../core/guard.js";
 import { assertPrintable } from "../core/printable.js";
@@ -112,6 +112,16 @@ export class CaseRepo {
     return number;
   }
 
+  /**
+   * The number `diarise` would give now. Only a read: a writer that renders it before diarising (a packet)
+   * checks inside its transaction that it is still the next one.
+   */
+  nextDiaryNumber(): string {
+    const year = Number(this.s.today.slice(0, 4));
+    const r = this.s.db.prepare("SELECT last_seq FROM diary_sequences WHERE year = ?").get(year) as { last_seq: number } | undefined;
+    return this.template().format(year, (r?.last_seq ?? 0) + 1);
+  }
+
   /** The months to answer in: the counterpart's agreement, its parent's, else the organisation's default. */
   deadlineMonthsFor(counterpartId: string): number {
     const org = this.s.orgs.require(counterpartId);
@@ -194,7 +204,7 @@ export class CaseRepo {
   /** The diary number of a case, or its internal id when it has none. */
   label(caseId: number): string {
     const r = this.s.db.prepare("SELECT diary_number FROM cases WHERE id = ?").get(caseId) as { diary_number: string | null } | undefined;
-    return r?.diary_number ?? `#${caseId}`;
+    return caseLabel(r?.diary_number, caseId);
   }
 
   /**

@@ -2,8 +2,9 @@
 // keys other areas add, e.g. the SMTP settings the mail area reads). Nested JSON, keys as dotted paths:
 // "smtp.host" is { "smtp": { "host": … } }. Only node:fs here: the language is read at every start-up.
 
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic } from "./outputFile.js";
 
 export const CONFIG_FILE = "config.json";
 
@@ -55,7 +56,5 @@ export function setPath(tree: ConfigTree, path: string, value: ConfigValue): Con
 /** Writes the whole file atomically (temporary file, then rename), readable by the owner only. */
 export function writeConfigFile(home: string, tree: ConfigTree): void {
   const file = configFilePath(home);
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(tree, null, 2)}\n`, { mode: 0o600 });
-  renameSync(tmp, file);
+  writeFileAtomic(file, `${JSON.stringify(tree, null, 2)}\n`, 0o600);
 }

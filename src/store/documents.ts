@@ -100,4 +100,19 @@ export class DocumentRepo {
       | undefined;
     return r && { caseId: r.case_id, number: r.number };
   }
+
+  /** The document and stored file an earlier exchange export of the same content was recorded as. */
+  findExchangeExport(caseId: number, contentHash: string): { document: string; fileHash: string } | undefined {
+    const r = this.s.db.prepare("SELECT document, file_hash FROM exchange_exports WHERE case_id = ? AND content_hash = ?").get(caseId, contentHash) as
+      | { document: string; file_hash: string }
+      | undefined;
+    return r && { document: r.document, fileHash: r.file_hash };
+  }
+
+  /** Remembers what an exchange export contained; call inside the `store.write` that records its document. */
+  recordExchangeExport(caseId: number, contentHash: string, document: string, fileHash: string): void {
+    this.s.db
+      .prepare("INSERT OR REPLACE INTO exchange_exports (case_id, content_hash, document, file_hash, exported_at) VALUES (?, ?, ?, ?, ?)")
+      .run(caseId, contentHash, document, fileHash, this.s.now);
+  }
 }

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { InvalidDataError, NotFoundError } from "../core/errors.js";
+import { writeFileAtomic } from "./outputFile.js";
 import type { Store } from "./store.js";
 
 export interface StoredFile {
@@ -49,9 +50,7 @@ export class FileRepo {
     const encrypt = meta.encrypt ?? false;
     const path = this.pathOf(hash);
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, encrypt ? this.s.cipher.encrypt(data) : data, { mode: 0o600 });
-    renameSync(tmp, path);
+    writeFileAtomic(path, encrypt ? this.s.cipher.encrypt(data) : data, 0o600);
     this.s.db
       .prepare("INSERT OR REPLACE INTO files (hash, size, media_type, original_name, encrypted, stored_at, purged_at) VALUES (?, ?, ?, ?, ?, ?, NULL)")
       .run(hash, data.length, meta.mediaType, meta.originalName ?? null, encrypt ? 1 : 0, this.s.now);

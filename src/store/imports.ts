@@ -17,6 +17,7 @@ import { dueDate } from "../core/deadline.js";
 import { statusesOf } from "../core/workflow.js";
 import { GENESIS_HASH, eventHash } from "./audit.js";
 import type { Store } from "./store.js";
+import { caseLabel } from "../core/diaryNumber.js";
 
 /** A case as an export row describes it (normalised: codes, ISO dates, organisation ids). */
 export interface CaseFields {
@@ -242,7 +243,7 @@ export class ImportWriter {
       line: number | null;
     }>;
     for (const r of found) {
-      known.set(r.external_id, { caseId: r.case_id, direction: r.direction, status: r.status, label: r.diary_number ?? `#${r.case_id}`, fingerprint: r.fingerprint, run: r.run, line: r.line });
+      known.set(r.external_id, { caseId: r.case_id, direction: r.direction, status: r.status, label: caseLabel(r.diary_number, r.case_id), fingerprint: r.fingerprint, run: r.run, line: r.line });
     }
     // Ids of this batch already written (the lookup above was made before them).
     const inBatch = new Map<string, number>();

@@ -2,10 +2,11 @@
 // All SQL for these lives here; the CLI renders the results.
 
 import Database from "better-sqlite3";
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from "node:path";
 import { addMonths, type IsoDate } from "../core/dates.js";
 import { FailedError, RefusedError } from "../core/errors.js";
+import { outputError, type OutputFile } from "./outputFile.js";
 import type { AuditProblem } from "./audit.js";
 import { DB_FILE } from "./db.js";
 import { sha256 } from "./files.js";
@@ -21,7 +22,8 @@ export type CheckProblem =
   | { kind: "file-changed"; hash: string; documents: string[] }
   | { kind: "file-not-erased"; hash: string }
   | { kind: "key"; key: string; params: import("../core/errors.js").MessageParams }
-  | { kind: "key-mode"; file: string; mode: string };
+  | { kind: "key-mode"; file: string; mode: string }
+  | { kind: "home-mode"; dir: string; mode: string };
 
 export interface CheckReport {
   ok: boolean;
@@ -161,6 +163,8 @@ export class ProtectionRepo {
       const mode = statSync(signingKey).mode & 0o777;
       if (mode & 0o077) problems.push({ kind: "key-mode", file: signingKey, mode: mode.toString(8).padStart(4, "0") });
     }
+    const homeMode = openHomeMode(this.s.home);
+    if (homeMode) warnings.push({ kind: "home-mode", dir: this.s.home, mode: homeMode });
     return { ok: problems.length === 0, integrity: integrityOk ? "ok" : "failed", auditEvents: audit.events, files: files.length, persons: persons.length, problems, warnings };
   }
 
@@ -250,22 +254,16 @@ export class ProtectionRepo {
   // --- backup ---
 
   /**
-   * Copies the register to `file` with SQLite's online backup (consistent while others write), then adds
+   * Copies the register to `target` with SQLite's online backup (consistent while others write), then adds
    * every other file of the data directory (stored files, outbox) into the copy's `backup_files` table, so
-   * that the backup is one file. The key file is never copied. Written to a temporary file and renamed, so a
-   * backup that is killed leaves no half file under the name asked for.
+   * that the backup is one file. The key file is never copied. The copy is made in a temporary file beside
+   * the target, created 0600 before SQLite writes its first byte (its journal gets the same mode), synced
+   * and renamed: a backup that is killed leaves no half file under the name asked for, and the next run
+   * removes what it left (src/store/outputFile.ts). The target was checked to lie outside the data directory.
    */
-  async backup(file: string, options: { force?: boolean } = {}): Promise<{ file: string; bytes: number; files: number }> {
-    const target = resolve(file);
+  async backup(target: OutputFile): Promise<{ file: string; bytes: number; files: number }> {
     const home = resolve(this.s.home);
-    const rel = relative(home, target);
-    if (rel === "" || (!rel.startsWith("..") && !isAbsolute(rel))) throw new RefusedError("error.backupInHome", { file: target, home });
-    if (existsSync(target)) {
-      if (!options.force) throw new RefusedError("error.backupExists", { file: target });
-      if (!lstatSync(target).isFile()) throw new RefusedError("error.backupNotFile", { file: target });
-    }
-    if (!existsSync(dirname(target)) || !statSync(dirname(target)).isDirectory()) throw new RefusedError("error.backupDir", { dir: dirname(target) });
-    const tmp = `${target}.${process.pid}.tmp`;
+    const tmp = target.stagePath();
     try {
       await this.s.db.backup(tmp);
       const copy = new Database(tmp);
@@ -292,14 +290,51 @@ export class ProtectionRepo {
       } finally {
         copy.close();
       }
-      chmodSync(tmp, 0o600);
-      renameSync(tmp, target);
-      return { file: target, bytes: statSync(target).size, files: count };
+      target.commit();
+      return { file: target.path, bytes: statSync(target.path).size, files: count };
     } catch (e) {
-      rmSync(tmp, { force: true });
+      target.discard();
+      if ((e as { code?: string })?.code?.startsWith("SQLITE_")) throw outputError(Object.assign(new Error(), { code: sqliteErrno(e) }), target.path, "avvik backup");
       throw e;
     }
   }
+}
+
+/** The file-system error behind an SQLite error writing the backup (a full disk, a read-only directory). */
+function sqliteErrno(e: unknown): string {
+  const code = (e as { code?: string }).code ?? "";
+  if (code === "SQLITE_FULL") return "ENOSPC";
+  if (code === "SQLITE_READONLY" || code === "SQLITE_PERM" || code.startsWith("SQLITE_CANTOPEN")) return "EACCES";
+  return code;
+}
+
+/** The data directory's permission bits ("0777") when the group or others have any access to it; else null. */
+export function openHomeMode(home: string): string | null {
+  let mode: number;
+  try {
+    const st = statSync(home);
+    if (!st.isDirectory()) return null;
+    mode = st.mode & 0o777;
+  } catch {
+    return null;
+  }
+  return mode & 0o077 ? mode.toString(8).padStart(4, "0") : null;
+}
+
+/**
+ * Makes an existing data directory private (0700) when the group or others have any access to it: it holds
+ * the register, the stored files and usually the key. Returns the mode it had, or null when it was private
+ * already (or does not exist yet). A directory whose mode cannot be changed (another owner) is refused.
+ */
+export function tightenHome(home: string): string | null {
+  const before = openHomeMode(home);
+  if (!before) return null;
+  try {
+    chmodSync(home, 0o700);
+  } catch {
+    throw new RefusedError("error.homeModeOpen", { home, mode: before });
+  }
+  return before;
 }
 
 /** SQLite's "the file is damaged / not a database" errors. */

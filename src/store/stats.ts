@@ -26,6 +26,7 @@ import {
 export type { StatsReport };
 import { DIMENSIONS, answered, days, onTime } from "./migrations/005_stats.js";
 import type { Store } from "./store.js";
+import { caseLabel } from "../core/diaryNumber.js";
 
 /** Statuses in which the answer is still awaited (the workflow's statuses before `answered`). */
 const OPEN = "('registered','sent','assigned','investigating')";
@@ -307,7 +308,7 @@ export class StatsRepo {
   // --- double reporting -------------------------------------------------------------------------------
 
   private label(id: number, number: string | null): string {
-    return number ?? `#${id}`;
+    return caseLabel(number, id);
   }
 
   /** Loads what the matching rules need for these cases (summary texts, dates, keyed person hashes). */

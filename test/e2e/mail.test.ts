@@ -30,7 +30,7 @@ describe("without a mail server", () => {
     const r = await s.cli([...incomingCase(PERSON), "--json"]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).diaryNumber).toBe("2026-000001");
-    expect(r.stderr).toMatch(/Avisering #1 till sara\.nilsson@linkoping\.example köad/);
+    expect(r.stderr).toMatch(/Avisering 1 till sara\.nilsson@linkoping\.example köad/);
     const queued = await s.cliJson(["outbox", "list"]);
     expect(queued).toHaveLength(1);
     expect(queued[0]).toMatchObject({ id: 1, to: "sara.nilsson@linkoping.example", status: "queued", attempts: 0, lastError: null });
@@ -67,12 +67,12 @@ describe("without a mail server", () => {
     expect(existsSync(m.file)).toBe(true);
     const text = await s.cli(["notify", "2026-000001", "--to", "mas", "--queue-only"]);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/Meddelande #2 köat till Maria Holm <mas@linkoping\.example>/);
+    expect(text.stdout).toMatch(/Meddelande 2 köat till Maria Holm <mas@linkoping\.example>/);
     expect((await s.cliJson(["outbox", "list", "--status", "queued"])).map((x: any) => x.id)).toEqual([2]);
     const shown = await s.cli(["outbox", "show", "2"]);
     expect(shown.stdout).toMatch(/Till\s+Maria Holm <mas@linkoping\.example>/);
     expect(shown.stdout).toContain("Vad du behöver göra:");
-    expect((await s.cli(["outbox", "show", "9"])).stderr).toMatch(/Inget meddelande #9 i utkorgen/);
+    expect((await s.cli(["outbox", "show", "9"])).stderr).toMatch(/Inget meddelande 9 i utkorgen/);
     const en = await s.cli(["outbox", "list", "--lang", "en"]);
     expect(en.stdout).toMatch(/1 queued, 1 sent\./);
   });

@@ -1,14 +1,16 @@
 // `avvik exchange export|import`: a case and its answer travel between two registers as a file.
 
 import type { Command } from "commander";
-import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { readFileSync, existsSync } from "node:fs";
 import { EXCHANGE_VERSION, sealPayload, type ExchangePayload } from "../../core/exchange.js";
 import { FailedError, NotFoundError, RefusedError, messageRef } from "../../core/errors.js";
-import type { Case, Org } from "../../core/types.js";
+import { caseLabel } from "../../core/diaryNumber.js";
+import type { Case, CaseDocument, Org } from "../../core/types.js";
 import { tSv, type Translate } from "../../i18n/index.js";
 import type { Store } from "../../store/store.js";
 import { action } from "../command.js";
 import type { Context } from "../context.js";
+import { outputFile } from "../outputs.js";
 import { codeName } from "../render.js";
 
 export function registerExchange(program: Command, t: Translate): void {
@@ -47,7 +49,7 @@ export async function exportCase(ctx: Context, o: ExportOptions, ref: string): P
   const c = store.cases.get(id);
   const self = store.orgs.self();
   const counterpart = store.orgs.require(c.counterpart.id);
-  const label = c.diaryNumber ?? `#${id}`;
+  const label = caseLabel(c.diaryNumber, id);
   if (!c.diaryNumber) throw new RefusedError("exchange.error.notDiarised", { case: label });
   if (c.status === "closed") throw new RefusedError("error.caseClosed", { case: label });
 
@@ -83,30 +85,59 @@ export async function exportCase(ctx: Context, o: ExportOptions, ref: string): P
     throw new RefusedError("exchange.error.outAnswered", { case: label, status: messageRef(`statusWord.${c.status}`) });
   }
   const { renderExchangePdf, sha256Hex } = await import("../../exchange/file.js");
-  const { ourSigningKey, signPayload } = await import("../../exchange/keys.js");
-  const payload = signPayload(sealPayload(body, sha256Hex), ourSigningKey(store));
-  const pdf = await renderExchangePdf(payload, JSON.stringify(payload, null, 2), ctx.home);
-  const file = ctx.path(o.output ?? `${fileStem(c.diaryNumber)}-exchange.pdf`);
-
+  const out = outputFile(ctx, o.output ?? `${fileStem(c.diaryNumber)}-exchange.pdf`, { flag: "-o", personal: o.withPersonalData === true });
+  // What the file says, without when it was made: an export run again with nothing changed is the same
+  // document, written again from the stored copy and not diarised again.
+  const { createdAt: _createdAt, ...content } = body;
+  if (content.answer) content.answer = { ...content.answer, answeredOn: "" };
+  // Keyed: the content may hold personnummer, which a plain hash in the register would let anyone test.
+  const contentHash = store.cipher.hash(JSON.stringify(content), "exchange-content");
+  const earlier = store.documents.findExchangeExport(id, contentHash);
   const next = nextStatus(c);
-  const doc = store.write(() => {
-    if (o.withPersonalData && persons.length) store.audit.record("reveal", id, { persons: persons.length, purpose: "exchange" });
-    const stored = store.files.put(pdf, { mediaType: "application/pdf", originalName: null, encrypt: o.withPersonalData === true });
-    const d = store.documents.add(id, {
-      direction: "out",
-      subject: tSv(payload.type === "case" ? "exchange.subject.caseOut" : "exchange.subject.answerOut", { org: counterpart.name }),
-      party: counterpart.name,
-      fileHash: stored.hash,
+  let pdf: Buffer;
+  let type = body.type;
+  if (earlier && next.length === 0) {
+    pdf = store.files.read(earlier.fileHash);
+  } else {
+    const { ourSigningKey, signPayload } = await import("../../exchange/keys.js");
+    const payload = signPayload(sealPayload(body, sha256Hex), ourSigningKey(store));
+    type = payload.type;
+    pdf = await renderExchangePdf(payload, JSON.stringify(payload, null, 2), ctx.home);
+  }
+  const file = out.path;
+
+  // The file is complete (staged and synced) before the transaction, and takes its name as the
+  // transaction's last step: a file that cannot be written leaves the register as it was.
+  out.stage(pdf);
+  let doc: CaseDocument | null;
+  try {
+    doc = store.write(() => {
+      if (o.withPersonalData && persons.length) store.audit.record("reveal", id, { persons: persons.length, purpose: "exchange" });
+      if (earlier && next.length === 0) {
+        out.commit();
+        return null;
+      }
+      const stored = store.files.put(pdf, { mediaType: "application/pdf", originalName: null, encrypt: o.withPersonalData === true });
+      const d = store.documents.add(id, {
+        direction: "out",
+        subject: tSv(type === "case" ? "exchange.subject.caseOut" : "exchange.subject.answerOut", { org: counterpart.name }),
+        party: counterpart.name,
+        fileHash: stored.hash,
+      });
+      for (const s of next) store.cases.setStatus(id, s);
+      store.documents.recordExchangeExport(id, contentHash, d.number, stored.hash);
+      store.audit.record("exchange.export", id, { type, document: d.number, file: stored.hash, personalData: o.withPersonalData === true });
+      out.commit();
+      return d;
     });
-    for (const s of next) store.cases.setStatus(id, s);
-    store.audit.record("exchange.export", id, { type: payload.type, document: d.number, file: stored.hash, personalData: o.withPersonalData === true });
-    return d;
-  });
-  writeFileSync(file, pdf);
+  } finally {
+    out.discard();
+  }
   const after = store.cases.get(id);
-  ctx.out.result({ caseId: id, diaryNumber: c.diaryNumber, file, type: payload.type, document: doc, status: after.status }, () =>
-    ctx.out.line(ctx.t("exchange.exported", { file, case: label, status: codeName(ctx.t, "status", after.status) })),
-  );
+  ctx.out.result({ caseId: id, diaryNumber: c.diaryNumber, file, type, document: doc ?? null, existingDocument: doc ? null : earlier!.document, status: after.status }, () => {
+    ctx.out.line(ctx.t("exchange.exported", { file, case: label, status: codeName(ctx.t, "status", after.status) }));
+    if (!doc) ctx.out.line(ctx.t("exchange.exportedSame", { document: earlier!.document }));
+  });
 }
 
 /** The status steps an export takes: an outgoing case is sent, an incoming one answered. */

@@ -1,12 +1,11 @@
 // `avvik export`: cases as CSV (for Excel and the analysis groups) or JSON. csv-stringify is loaded only here.
 
 import { Option, type Command } from "commander";
-import { createWriteStream } from "node:fs";
-import { once } from "node:events";
 import { UsageError } from "../../core/errors.js";
 import { tSv, type Translate } from "../../i18n/index.js";
 import { action } from "../command.js";
 import type { Context } from "../context.js";
+import { outputFile } from "../outputs.js";
 import { parseCodeFlag, parseDateFlag } from "../parse.js";
 
 export function registerExport(program: Command, t: Translate): void {
@@ -51,19 +50,30 @@ async function exportCommand(ctx: Context, o: ExportFlags): Promise<void> {
   const pseudonymise = o.pseudonymise === true || o.pseudonymize === true;
   const { exportCases } = await import("../../csv/export.js");
   const store = await ctx.store();
-  const file = o.output ? ctx.path(o.output) : undefined;
-  // `avvik export | head`: a closed pipe ends the export quietly (bin/avvik.cjs ends on EPIPE).
-  const out = file ? createWriteStream(file) : ctx.io.stdout;
-  const rows = await exportCases(store, out, { format, from, to, pseudonymise, delimiter, t: tSv });
-  if (file) {
-    (out as ReturnType<typeof createWriteStream>).end();
-    await once(out, "close");
+  const target = o.output !== undefined && o.output !== "-" ? outputFile(ctx, o.output, { flag: "-o" }) : undefined;
+  const file = target?.path;
+  const record = (rows: number) =>
+    store.audit.record("export", null, { format, rows, pseudonymised: pseudonymise, from: from ?? null, to: to ?? null, file: file ? "file" : "stdout" });
+  if (!target) {
+    // `avvik export | head`: a closed pipe ends the export quietly (bin/avvik.cjs ends on EPIPE).
+    const rows = await exportCases(store, ctx.io.stdout, { format, from, to, pseudonymise, delimiter, t: tSv });
+    store.write(() => record(rows));
+    return;
   }
-  store.write(() => store.audit.record("export", null, { format, rows, pseudonymised: pseudonymise, from: from ?? null, to: to ?? null, file: file ? "file" : "stdout" }));
-  if (file) {
-    ctx.out.result({ file, format, rows, pseudonymised: pseudonymise }, () => {
-      ctx.out.line(ctx.t("csv.export.done", { rows, file: o.output! }));
-      if (pseudonymise) ctx.out.line(ctx.t("csv.export.pseudonymised"));
+  // The whole export goes to a temporary file beside the target first; it takes the target's name in the
+  // transaction that records the export, so a failed write records nothing and leaves no half file.
+  let rows = 0;
+  try {
+    rows = await target.stageStream((out) => exportCases(store, out, { format, from, to, pseudonymise, delimiter, t: tSv }));
+    store.write(() => {
+      record(rows);
+      target.commit();
     });
+  } finally {
+    target.discard();
   }
+  ctx.out.result({ file, format, rows, pseudonymised: pseudonymise }, () => {
+    ctx.out.line(ctx.t("csv.export.done", { rows, file: o.output! }));
+    if (pseudonymise) ctx.out.line(ctx.t("csv.export.pseudonymised"));
+  });
 }

@@ -94,6 +94,10 @@ export async function init(ctx: Context, o: InitOptions): Promise<void> {
       existing.close();
     }
   }
+  // A data directory made beforehand (mkdir with a wide umask, a shared folder) becomes private first.
+  const { tightenHome } = await import("../../store/protection.js");
+  const wasOpen = tightenHome(ctx.home);
+  if (wasOpen) ctx.out.warn(ctx.t("init.homeModeFixed", { home: ctx.home, mode: wasOpen }));
   const store = Store.create({ home: ctx.home, actor, keyFile: ctx.keyFile });
   try {
     store.write(() => {

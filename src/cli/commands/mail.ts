@@ -15,6 +15,7 @@ import { EXIT } from "../errors.js";
 import { withInterrupt } from "../interrupt.js";
 import { collect, parseCodeFlag, parseEmail, parsePositiveInt } from "../parse.js";
 import { codeName } from "../render.js";
+import { caseLabel } from "../../core/diaryNumber.js";
 
 const NOTIFY_TEMPLATES = ["arrived", "answered", "reminder"] as const;
 const isRole = (v: string): v is Role => isCode(ROLES, v);
@@ -106,7 +107,7 @@ async function caseFor(ctx: Context, ref: string): Promise<{ store: Store; id: n
   const store = await ctx.store();
   const id = store.cases.resolve(ref);
   const c = store.cases.get(id);
-  if (!c.diaryNumber) throw new RefusedError("mail.error.caseNotDiarised", { case: `#${id}` });
+  if (!c.diaryNumber) throw new RefusedError("mail.error.caseNotDiarised", { case: caseLabel(null, id) });
   return { store, id };
 }
 
@@ -186,7 +187,7 @@ async function send(ctx: Context, o: MailFlags, ref: string): Promise<void> {
 /** The report PDF in its masked form (src/documents/report.ts), for `send --report`. */
 async function maskedReport(store: Store, caseId: number): Promise<AttachmentInput> {
   const { renderReport } = await import("../../documents/report.js");
-  const content = await renderReport(store, caseId, { withPersonalData: false });
+  const content = (await renderReport(store, caseId, { withPersonalData: false })).pdf;
   const label = store.cases.label(caseId).replace(/[^A-Za-z0-9._-]+/g, "-");
   return { filename: `${label}-rapport.pdf`, contentType: "application/pdf", content };
 }

@@ -1,11 +1,11 @@
 // `avvik packet`, `avvik report`, `avvik analysis`: documents on paper. pdfkit and the document modules
 // are loaded inside the actions, never at start-up.
 
-import { renameSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { Translate } from "../../i18n/index.js";
 import { action } from "../command.js";
 import type { Context } from "../context.js";
+import { outputFile, type OutputFile } from "../outputs.js";
 import { codeName } from "../render.js";
 
 interface PaperOptions {
@@ -39,25 +39,19 @@ export function registerPaper(program: Command, t: Translate): void {
     .action(action<PaperOptions>(analysis));
 }
 
-/** Writes the PDF where asked ("-" is stdout), atomically; returns the path written or "-". */
-function writePdf(ctx: Context, pdf: Buffer, output: string | undefined, fallback: string): string {
-  if (output === "-") {
-    ctx.io.stdout.write(pdf);
-    return "-";
-  }
-  const path = ctx.path(output ?? fallback);
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, pdf);
-  renameSync(tmp, path);
-  return path;
+/** The output of a paper command: `-o FILE` ("-" is stdout), else `fallback` in the current directory. */
+function pdfOutput(ctx: Context, o: PaperOptions, fallback: string, personal: boolean): OutputFile {
+  return outputFile(ctx, o.output ?? fallback, { flag: "-o", personal });
 }
 
 export async function packet(ctx: Context, o: PaperOptions, ref: string): Promise<void> {
   const store = await ctx.store();
   const id = store.cases.resolve(ref);
   const { issuePacket, fileSafe } = await import("../../documents/packet.js");
-  const r = await issuePacket(store, id, { withPersonalData: o.withPersonalData === true });
-  const file = writePdf(ctx, r.pdf, o.output, `${fileSafe(r.diaryNumber)}-packet.pdf`);
+  const personal = o.withPersonalData === true;
+  // The default name carries the diary number, which an undiarised case gets only with its packet.
+  const r = await issuePacket(store, id, { withPersonalData: personal }, (diaryNumber) => pdfOutput(ctx, o, `${fileSafe(diaryNumber)}-packet.pdf`, personal));
+  const file = r.file;
   if (!r.hasAddress) ctx.out.warn(ctx.t("paper.noAddress", { org: r.recipient }));
   const value = {
     caseId: r.caseId,
@@ -90,9 +84,21 @@ async function report(ctx: Context, o: PaperOptions, ref: string): Promise<void>
   const id = store.cases.resolve(ref);
   const { renderReport } = await import("../../documents/report.js");
   const { fileSafe } = await import("../../documents/packet.js");
-  const pdf = await renderReport(store, id, { withPersonalData: o.withPersonalData === true });
+  const personal = o.withPersonalData === true;
   const label = store.cases.label(id);
-  const file = writePdf(ctx, pdf, o.output, `${fileSafe(label)}-rapport.pdf`);
+  const out = pdfOutput(ctx, o, `${fileSafe(label)}-rapport.pdf`, personal);
+  const { pdf, recordReveal } = await renderReport(store, id, { withPersonalData: personal });
+  // Written before the reveal is recorded; a failure records nothing.
+  out.stage(pdf);
+  try {
+    store.write(() => {
+      recordReveal();
+      out.commit();
+    });
+  } finally {
+    out.discard();
+  }
+  const file = out.path;
   if (file === "-") return;
   ctx.out.result({ caseId: id, diaryNumber: label, file, withPersonalData: o.withPersonalData === true, bytes: pdf.length }, () =>
     ctx.out.line(ctx.t("paper.writtenFile", { file })),
@@ -104,10 +110,12 @@ async function analysis(ctx: Context, o: PaperOptions, ref: string): Promise<voi
   const id = store.cases.resolve(ref);
   const { analysisDocument } = await import("../../documents/analysis.js");
   const { fileSafe } = await import("../../documents/packet.js");
+  const label = store.cases.label(id);
+  const out = pdfOutput(ctx, o, `${fileSafe(label)}-analys.pdf`, false);
   const { pdf, redactedUnits } = await analysisDocument(store, id);
   if (redactedUnits.length) ctx.out.warn(ctx.t("paper.analysisUnitsReplaced", { units: redactedUnits.join(", ") }));
-  const label = store.cases.label(id);
-  const file = writePdf(ctx, pdf, o.output, `${fileSafe(label)}-analys.pdf`);
+  out.write(pdf);
+  const file = out.path;
   if (file === "-") return;
   ctx.out.result({ caseId: id, diaryNumber: label, file, bytes: pdf.length }, () => ctx.out.line(ctx.t("paper.writtenFile", { file })));
 }

@@ -8,6 +8,7 @@ import type { CheckProblem } from "../../store/protection.js";
 import { action } from "../command.js";
 import type { Context } from "../context.js";
 import { EXIT } from "../errors.js";
+import { outputFile } from "../outputs.js";
 import { parseDateFlag, parsePositiveInt } from "../parse.js";
 import { confirmTyped } from "../prompt.js";
 
@@ -94,6 +95,8 @@ function checkProblemText(t: Translate, p: CheckProblem): string {
       return isMessageKey(p.key) ? t(p.key as MessageKey, p.params) : p.key;
     case "key-mode":
       return t("protection.check.keyMode", { file: p.file, mode: p.mode });
+    case "home-mode":
+      return t("protection.check.homeMode", { dir: p.dir, mode: p.mode });
   }
 }
 
@@ -149,7 +152,9 @@ async function check(ctx: Context): Promise<void> {
 async function backup(ctx: Context, o: { force?: boolean }, file: string): Promise<void> {
   if (!file.trim()) throw new UsageError("usage.missingArgument", { name: "FILE", command: "backup" });
   const store = await ctx.store();
-  const r = await store.protection.backup(ctx.path(file), { force: o.force === true });
+  // Never into the data directory, 0600 from the first byte (it holds the whole register), no overwrite without --force.
+  const target = outputFile(ctx, file, { flag: "avvik backup FILE", personal: true, refuseExisting: o.force ? undefined : { key: "error.backupExists", params: { file: ctx.path(file) } } });
+  const r = await store.protection.backup(target);
   ctx.out.result({ ...r, keyIncluded: false, keyFile: store.keyFile }, () => ctx.out.line(ctx.t("protection.backup.done", { file: r.file, files: r.files })));
   ctx.out.warn(ctx.t("protection.backup.keyNote", { key: store.keyFile }));
 }

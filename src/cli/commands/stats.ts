@@ -24,8 +24,10 @@ import type { Store } from "../../store/store.js";
 import { action } from "../command.js";
 import type { Context } from "../context.js";
 import { Output } from "../output.js";
+import { outputFile } from "../outputs.js";
 import { requireFlags, parseCodeFlag, parseDateFlag, parseEmail, parseNonNegativeInt, parsePositiveInt } from "../parse.js";
 import { codeName } from "../render.js";
+import { caseLabel } from "../../core/diaryNumber.js";
 
 
 export function registerStats(program: Command, t: Translate): void {
@@ -198,7 +200,7 @@ function caseCells(t: Translate, c: SummaryCase): string[] {
   const summaryText = c.summary.length > 60 ? `${c.summary.slice(0, 59)}…` : c.summary;
   const extra = c.duplicateOf ? ` (${t("summary.duplicateOf", { case: c.duplicateOf })})` : "";
   return [
-    c.diaryNumber ?? `#${c.id}`,
+    caseLabel(c.diaryNumber, c.id),
     t(c.direction === "in" ? "direction.short.in" : "direction.short.out"),
     c.counterpart.name,
     t("summary.due", { date: c.dueDate }),
@@ -242,14 +244,15 @@ async function stats(ctx: Context, o: StatsOptions): Promise<void> {
   const by = o.by ? parseCodeFlag("--by", STATS_DIMENSIONS, o.by) : undefined;
   const top = o.top ? parsePositiveInt("--top", o.top) : 10;
   const store = await ctx.store();
+  const target = o.pdf !== undefined ? outputFile(ctx, o.pdf, { flag: "--pdf" }) : undefined;
   const { composeStats } = await import("../../store/stats.js");
   const report = composeStats(store, period, { top });
   let pdf: { file: string; pages: number } | undefined;
-  if (o.pdf) {
-    const { writeBoardReport } = await import("../../documents/board.js");
-    const file = ctx.path(o.pdf);
-    const pages = await writeBoardReport(report, file, { now: store.actor.now });
-    pdf = { file, pages };
+  if (target) {
+    const { renderBoardReport } = await import("../../documents/board.js");
+    const { data, pages } = await renderBoardReport(report, { now: store.actor.now });
+    target.write(data);
+    pdf = { file: target.path, pages };
   }
   const out = outputFor(ctx, format);
   if (format === "json") return out.result(pdf ? { ...report, pdf } : report, () => {});

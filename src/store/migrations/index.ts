@@ -7,6 +7,7 @@ import { up as csv } from "./007_csv.js";
 import { up as bulkImport } from "./008_bulk_import.js";
 import { up as outboxSafety } from "./009_outbox_safety.js";
 import { up as orgKeys } from "./010_org_keys.js";
+import { up as exchangeExports } from "./011_exchange_exports.js";
 import { up as deviationRecipient } from "./012_deviation_recipient.js";
 
 export interface Migration {
@@ -27,5 +28,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: "bulk import", up: bulkImport },
   { version: 9, name: "outbox safety", up: outboxSafety },
   { version: 10, name: "org keys", up: orgKeys },
+  { version: 11, name: "exchange exports", up: exchangeExports },
   { version: 12, name: "deviation recipient", up: deviationRecipient },
 ];

@@ -13,6 +13,7 @@ import { MAX_SHORT_TEXT, MAX_TEXT, collect, parseCodeFlag, parseNonNegativeInt, 
 import { codeName, printCaseCard, printCaseTable } from "../../render.js";
 import { parseOrgId } from "../org.js";
 import { caseNew, type NewOptions } from "./new.js";
+import { caseLabel } from "../../../core/diaryNumber.js";
 
 export function registerCase(program: Command, t: Translate): void {
   const c = program.command("case").description(t("help.case"));
@@ -128,7 +129,7 @@ export async function assign(ctx: Context, o: { to?: string }, ref: string): Pro
   const r = store.write(() => store.cases.assign(id, contact));
   const c = store.cases.get(id);
   ctx.out.result(c, () => {
-    ctx.out.line(ctx.t("case.assigned", { case: c.diaryNumber ?? `#${id}`, name: contact.name, email: contact.email }));
+    ctx.out.line(ctx.t("case.assigned", { case: caseLabel(c.diaryNumber, id), name: contact.name, email: contact.email }));
     if (r.statusChanged) ctx.out.line(ctx.t("case.assignedStatus", { status: codeName(ctx.t, "status", c.status) }));
   });
 }
@@ -186,14 +187,14 @@ export async function update(ctx: Context, o: UpdateOptions, ref: string): Promi
   const before = store.cases.get(id);
   // A closed case may still be marked as a duplicate (or unmarked): that changes the statistics, not the case.
   const onlyDuplicate = Object.keys(changes).length === 1 && changes.duplicateOf !== undefined;
-  if (before.status === "closed" && !onlyDuplicate) throw new RefusedError("error.caseClosed", { case: before.diaryNumber ?? `#${id}` });
+  if (before.status === "closed" && !onlyDuplicate) throw new RefusedError("error.caseClosed", { case: caseLabel(before.diaryNumber, id) });
   const changed = store.write(() => {
     const fields = store.cases.update(id, changes);
     if (changes.duplicateOf) store.stats.repointDuplicates(id, changes.duplicateOf);
     return fields;
   });
   const c = store.cases.get(id);
-  const label = c.diaryNumber ?? `#${id}`;
+  const label = caseLabel(c.diaryNumber, id);
   ctx.out.result({ ...c, changed }, () =>
     ctx.out.line(changed.length ? ctx.t("case.updated", { case: label, fields: changed.map((f) => fieldName(ctx.t, f)).join(", ") }) : ctx.t("case.unchanged", { case: label })),
   );
@@ -210,7 +211,7 @@ async function moveTo(ctx: Context, ref: string, to: Status): Promise<void> {
   const id = store.cases.resolve(ref);
   const r = store.write(() => store.cases.setStatus(id, to));
   const c = store.cases.get(id);
-  const label = c.diaryNumber ?? `#${id}`;
+  const label = caseLabel(c.diaryNumber, id);
   ctx.out.result(c, () =>
     ctx.out.line(
       to === "closed" ? ctx.t("case.closed", { case: label }) : ctx.t("case.statusChanged", { case: label, from: codeName(ctx.t, "status", r.from), to: codeName(ctx.t, "status", r.to) }),
@@ -225,7 +226,7 @@ export async function status(ctx: Context, _o: unknown, ref: string, to?: string
     const store = await ctx.store();
     const c = store.cases.get(store.cases.resolve(ref));
     const next = allowedNext(c.direction, c.status);
-    const label = c.diaryNumber ?? `#${c.id}`;
+    const label = caseLabel(c.diaryNumber, c.id);
     if (!next.length) throw new RefusedError("error.statusSame", { case: label, from: messageRef(`statusWord.${c.status}`), allowed: [] });
     const { choose } = await import("../../prompt.js");
     const chosen = await choose(ctx, ctx.t("menu.status.prompt", { case: label, status: codeName(ctx.t, "status", c.status) }), next.map((st) => ({ name: codeName(ctx.t, "status", st), value: st })));

@@ -13,6 +13,7 @@ import { requireFlags, MAX_SHORT_TEXT, MAX_TEXT, parseCodeFlag, parseDateFlag, p
 import { ask, choose, longText, yesNo } from "../../prompt.js";
 import { codeName } from "../../render.js";
 import { parseOrgId } from "../org.js";
+import { caseLabel } from "../../../core/diaryNumber.js";
 
 export interface NewOptions {
   direction?: string;
@@ -77,11 +78,11 @@ export async function caseNew(ctx: Context, o: NewOptions): Promise<Case> {
     const to = notice.recipients.filter((r) => r.kind === "to").map((r) => r.address).join(", ");
     ctx.out.info(ctx.t("mail.noticeQueued", { id: notice.id, to }));
   } else if (mail) {
-    ctx.out.warn(ctx.t("mail.noticeNobody", { case: c.diaryNumber ?? `#${c.id}` }));
+    ctx.out.warn(ctx.t("mail.noticeNobody", { case: caseLabel(c.diaryNumber, c.id) }));
   }
-  warnLikelyDuplicates(ctx, store, id, c.diaryNumber ?? `#${id}`);
+  warnLikelyDuplicates(ctx, store, id, caseLabel(c.diaryNumber, id));
   ctx.out.result(c, () => {
-    ctx.out.line(ctx.t("case.created", { number: c.diaryNumber ?? `#${c.id}`, direction: codeName(ctx.t, "direction", c.direction).toLowerCase(), counterpart: c.counterpart.name, due: c.dueDate }));
+    ctx.out.line(ctx.t("case.created", { number: caseLabel(c.diaryNumber, c.id), direction: codeName(ctx.t, "direction", c.direction).toLowerCase(), counterpart: c.counterpart.name, due: c.dueDate }));
   });
   return c;
 }

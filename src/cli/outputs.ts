@@ -1,0 +1,22 @@
+// The one way a command gets a file to write at a path the user gave: checked against the data directory
+// and written completely before it is recorded (src/store/outputFile.ts).
+
+import { OutputFile } from "../store/outputFile.js";
+import type { Context } from "./context.js";
+
+export type { OutputFile };
+
+/**
+ * An output at `given` ("-" for standard output). `flag` names how the path is given, for the messages;
+ * `personal` writes it 0600 (it holds personal data).
+ */
+export function outputFile(ctx: Context, given: string, o: { flag: string; personal?: boolean; refuseExisting?: { key: string; params: Record<string, string> } }): OutputFile {
+  return OutputFile.prepare(given, {
+    data: { home: ctx.home, keyFile: ctx.keyFile },
+    flag: o.flag,
+    personal: o.personal,
+    refuseExisting: o.refuseExisting,
+    cwd: ctx.io.cwd,
+    stdout: ctx.io.stdout,
+  });
+}
