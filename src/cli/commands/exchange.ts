@@ -134,6 +134,7 @@ export async function exportCase(ctx: Context, o: ExportOptions, ref: string): P
     out.discard();
   }
   const after = store.cases.get(id);
+  if (out.isStdout) return; // the file itself was the output
   ctx.out.result({ caseId: id, diaryNumber: c.diaryNumber, file, type, document: doc ?? null, existingDocument: doc ? null : earlier!.document, status: after.status }, () => {
     ctx.out.line(ctx.t("exchange.exported", { file, case: label, status: codeName(ctx.t, "status", after.status) }));
     if (!doc) ctx.out.line(ctx.t("exchange.exportedSame", { document: earlier!.document }));
