@@ -221,7 +221,7 @@ describe("avvik org key", () => {
     for (const target of [join(data(a), "avvik.db"), join(data(a), "..", "data", "key"), join(link, "signing-key"), join(link, "new.key")]) {
       const r = await a.cli(["org", "key", "export", "-o", target]);
       expect({ target, code: r.code }).toEqual({ target, code: 1 });
-      expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(/ligger i datakatalogen .* ange en annan sökväg med -o\.$/)]);
+      expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(/ligger i datakatalogen .* ange en sökväg utanför den med -o\.$/)]);
     }
     expect((await a.cli(["org", "key", "export", "-o", "/nonexistent/x.key"])).stderr.trim()).toBe("Katalogen /nonexistent finns inte; ange en annan sökväg med -o.");
     expect(filesUnder(data(a)).filter((f) => !/-(wal|shm)$/.test(f)).map((f) => [f, readFileSync(f).toString("base64")])).toEqual(keep);

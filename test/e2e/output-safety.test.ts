@@ -287,7 +287,7 @@ describe("a case imported without a diary number", () => {
       expect((await s.cliJson(["case", "show", id])).diaryNumber).toBe(r.diaryNumber);
       expect(r.file).toBe(join(s.home, `${r.diaryNumber}-packet.pdf`));
       const text = await pdfText(r.file);
-      expect(text).toMatch(new RegExp(`Vårt diarienummer\\s*${r.diaryNumber}`));
+      expect(text).toMatch(new RegExp(`Dnr\\s*${r.diaryNumber}`));
       expect(text).not.toMatch(/#\d/);
     }
     // The numbers: no repeat, no gap.

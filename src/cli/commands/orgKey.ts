@@ -2,12 +2,12 @@
 // (CLI.md section 7; format and trust procedure in docs/exchange/signing.md).
 
 import type { Command } from "commander";
-import { closeSync, existsSync, fsyncSync, openSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
-import { basename, dirname, join, sep } from "node:path";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { FailedError, NotFoundError, RefusedError, UsageError } from "../../core/errors.js";
 import type { Translate } from "../../i18n/index.js";
 import { action } from "../command.js";
 import type { Context } from "../context.js";
+import { outputFile } from "../outputs.js";
 import { parseOrgId } from "./org.js";
 
 /** Adds `key export|import|list` to the `org` group (registered after it). */
@@ -31,55 +31,16 @@ export function registerOrgKey(program: Command, t: Translate): void {
   key.command("list").description(t("help.org.key.list")).option("--json", t("help.json")).action(action(listKeys));
 }
 
-/** The real path of `p` (of its nearest existing ancestor, with the rest appended), following symlinks. */
-function realish(p: string): string {
-  try {
-    return realpathSync(p);
-  } catch {
-    const parent = dirname(p);
-    return parent === p ? p : join(realish(parent), basename(p));
-  }
-}
-
-/**
- * Writes a file completely (temporary file, synced, renamed) or not at all. Never into the data directory
- * (the database, the keys, stored files), however the path is written: relative, with `..`, or via a symlink.
- */
-function writeWhole(home: string, file: string, text: string): void {
-  const target = realish(file);
-  const data = realish(home);
-  if (target === data || target.startsWith(data + sep)) throw new FailedError("orgKey.error.dataDir", { file, home });
-  const dir = dirname(file);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new FailedError("orgKey.error.noDir", { dir });
-  const tmp = `${file}.${process.pid}.tmp`;
-  let fd: number;
-  try {
-    fd = openSync(tmp, "w", 0o644);
-  } catch (e) {
-    throw new FailedError("orgKey.error.write", { file, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
-  }
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(tmp, file);
-  } catch (e) {
-    unlinkSync(tmp);
-    throw new FailedError("orgKey.error.write", { file, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
-  }
-}
-
 async function exportKey(ctx: Context, o: { output?: string }): Promise<void> {
   const store = await ctx.store();
+  // Checked first: never into the data directory (src/store/outputFile.ts).
+  const target = o.output !== undefined && o.output !== "-" ? outputFile(ctx, o.output, { flag: "-o" }) : undefined;
   const { ourSigningKey, publicKeyPem, renderKeyFile } = await import("../../exchange/keys.js");
   const key = ourSigningKey(store);
   const self = store.orgs.self();
   const text = renderKeyFile({ orgId: self.id, orgName: self.name, publicKey: key.publicKey, fingerprint: key.fingerprint });
-  const file = o.output !== undefined ? ctx.path(o.output) : undefined;
-  if (file) writeWhole(ctx.home, file, text);
+  const file = target?.path;
+  target?.write(Buffer.from(text));
   const json = { orgId: self.id, publicKey: publicKeyPem(key.publicKey), fingerprint: key.fingerprint, ...(file ? { file } : {}) };
   ctx.out.result(json, () => {
     if (file) ctx.out.line(ctx.t("orgKey.exported", { file, fingerprint: key.fingerprint }));
