@@ -67,8 +67,7 @@ export async function attachReply(store: Store, data: Buffer, options: AttachOpt
   const given = options.caseRef ? store.cases.resolve(options.caseRef) : undefined;
 
   // The same file again: recognised by its content, nothing changes.
-  const before = store.documents.findByFile(hash);
-  if (before) {
+  const already = (before: { caseId: number; number: string }): AttachResult => {
     if (given !== undefined && given !== before.caseId) {
       throw new RefusedError("paper.error.replyAttachedElsewhere", { document: before.number, case: store.cases.label(given) });
     }
@@ -83,7 +82,9 @@ export async function attachReply(store: Store, data: Buffer, options: AttachOpt
       notes: [{ key: "reply.note.already", params: { document: before.number } }],
       file: { hash, size: data.length },
     };
-  }
+  };
+  const before = store.documents.findByFile(hash);
+  if (before) return already(before);
 
   const content = await readPdf(data, { qr: given !== undefined ? "never" : "auto" });
   let caseId: number;
@@ -121,6 +122,10 @@ export async function attachReply(store: Store, data: Buffer, options: AttachOpt
   const subject = tSv(c.direction === "out" ? "paper.subject.replyOut" : "paper.subject.replyIn", params);
 
   return store.write(() => {
+    // Asked again under the write lock: another process (a second inbox run, a second attach) may have
+    // attached the same file while this one was reading it.
+    const meanwhile = store.documents.findByFile(hash);
+    if (meanwhile) return already(meanwhile);
     // A reply comes from outside and may carry anything the sender wrote, personal data included: kept encrypted.
     const file = store.files.put(data, { mediaType: "application/pdf", originalName: options.originalName ?? null, encrypt: true });
     const document = store.documents.add(caseId, { direction: "in", subject, party, fileHash: file.hash });

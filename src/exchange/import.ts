@@ -33,17 +33,26 @@ export function importPayload(store: Store, payload: ExchangePayload, data: Buff
   if (!senderOrg) throw new NotFoundError("exchange.error.unknownSender", { name: payload.sender.name, id: payload.sender.orgId, kind: payload.sender.kind });
   const sender = store.orgs.topOf(senderOrg);
   const signedBy = verifySender(store, payload, senderOrg, sender);
-  const seen = store.documents.findByFile(sha256(data));
-  if (seen) throw new RefusedError("exchange.error.duplicate", { case: store.cases.label(seen.caseId), document: seen.number });
+  // Asked before the work and again under the write lock (another process may import the same file at once).
+  const refuseSeen = () => {
+    const seen = store.documents.findByFile(sha256(data));
+    if (seen) throw new RefusedError("exchange.error.duplicate", { case: store.cases.label(seen.caseId), document: seen.number });
+  };
+  refuseSeen();
   const theirRef = { system: sender.id, id: payload.case.diaryNumber };
 
   if (payload.type === "case") {
-    const existing = tryResolve(store, `${theirRef.system}:${theirRef.id}`);
-    if (existing !== undefined) throw new RefusedError("exchange.error.duplicate", { case: store.cases.label(existing), document: `${theirRef.system}:${theirRef.id}` });
+    const refuseKnown = () => {
+      const existing = tryResolve(store, `${theirRef.system}:${theirRef.id}`);
+      if (existing !== undefined) throw new RefusedError("exchange.error.duplicate", { case: store.cases.label(existing), document: `${theirRef.system}:${theirRef.id}` });
+    };
+    refuseKnown();
     const unit = payload.case.unit ? (store.orgs.get(payload.case.unit.id) ?? store.orgs.findByName(payload.case.unit.name)) : undefined;
     const unitOk = unit && [self.id, sender.id].includes(store.orgs.topOf(unit).id) ? unit.id : null;
     const persons = (payload.case.persons ?? []).map((p) => ({ digits: p.pnr.replace(/\D/g, ""), name: p.name }));
     return store.write(() => {
+      refuseSeen();
+      refuseKnown();
       const stored = store.files.put(data, { mediaType: "application/pdf", encrypt: true });
       const refs = [theirRef, ...payload.case.refs.filter((r) => r.system !== theirRef.system && tryResolve(store, `${r.system}:${r.id}`) === undefined)];
       const id = store.cases.create(
@@ -85,6 +94,7 @@ export function importPayload(store: Store, payload: ExchangePayload, data: Buff
   const c = store.cases.get(id);
   if (c.direction !== "out") throw new RefusedError("exchange.error.answerToIncoming", { case: caseLabel(c.diaryNumber, id) });
   return store.write(() => {
+    refuseSeen();
     const stored = store.files.put(data, { mediaType: "application/pdf", encrypt: true });
     const doc = store.documents.add(id, { direction: "in", subject: tSv("exchange.subject.answerIn", { org: sender.name }), party: sender.name, fileHash: stored.hash });
     store.cases.update(id, {

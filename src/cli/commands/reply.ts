@@ -1,6 +1,6 @@
 // `avvik reply attach FILE` and `avvik reply inbox DIR`: scanned or written answers find their case.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import type { Command } from "commander";
 import { FailedError, InvalidDataError, MessageError, NotFoundError } from "../../core/errors.js";
@@ -104,7 +104,7 @@ async function attach(ctx: Context, o: { case?: string }, fileArg: string): Prom
 
 interface InboxEntry {
   file: string;
-  status: "attached" | "already" | "unmatched" | "ambiguous" | "needsOcr" | "invalid" | "failed";
+  status: "attached" | "already" | "unmatched" | "ambiguous" | "needsOcr" | "invalid" | "failed" | "skipped";
   caseId?: number;
   diaryNumber?: string;
   document?: string;
@@ -121,47 +121,50 @@ function statusOf(e: unknown): InboxEntry["status"] {
   return "failed";
 }
 
-/** DIR/done/NAME, or NAME-1, NAME-2 … when a file of that name is already done. */
-function donePath(dir: string, name: string): string {
-  const done = join(dir, "done");
-  mkdirSync(done, { recursive: true });
-  const ext = extname(name);
-  const stem = name.slice(0, name.length - ext.length);
-  let target = join(done, name);
-  for (let i = 1; existsSync(target); i++) target = join(done, `${stem}-${i}${ext}`);
-  return target;
-}
-
 export async function inbox(ctx: Context, _o: unknown, dirArg: string): Promise<void> {
   const dir = ctx.path(dirArg);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new NotFoundError("paper.error.dirNotFound", { dir });
+  const { Inbox } = await import("../../documents/inbox.js");
+  const folder = new Inbox(dir);
   const store = await ctx.store();
   const { ReferenceMatcher } = await import("../../core/matching.js");
   const matcher = new ReferenceMatcher(store.cases.template());
-  const names = readdirSync(dir)
-    .filter((n) => !n.startsWith(".") && extname(n).toLowerCase() === ".pdf" && statSync(join(dir, n)).isFile())
-    .sort();
+  // Files a run that died had claimed go back into the folder first (one it had attached is then "already").
+  folder.recover();
   const entries: InboxEntry[] = [];
-  for (const name of names) {
-    const path = join(dir, name);
-    try {
-      const r = await attachAny(ctx, store, readFileSync(path), { originalName: name, matcher });
-      const target = donePath(dir, name);
-      renameSync(path, target);
-      entries.push({ file: name, status: r.alreadyAttached ? "already" : "attached", caseId: r.caseId, diaryNumber: r.diaryNumber, document: r.document.number, movedTo: target });
-      if (!ctx.json) {
-        printResult(ctx, r, path);
-        notes(ctx, r);
+  const leave = (name: string, status: InboxEntry["status"], message: string) => {
+    entries.push({ file: name, status, message });
+    if (!ctx.json) ctx.out.warn(ctx.t("reply.left", { file: name, message }));
+  };
+  try {
+    for (const item of folder.list((n) => extname(n).toLowerCase() === ".pdf")) {
+      const claimed = item.skipped ? item : folder.claim(item.name);
+      if (claimed === null) continue; // another run took it first: it is that run's to report
+      if ("skipped" in claimed && claimed.skipped) {
+        leave(item.name, "skipped", ctx.t(claimed.skipped === "link" ? "reply.skipped.link" : "reply.skipped.notFile"));
+        continue;
       }
-    } catch (e) {
-      // One bad file never stops the others: it stays in place with the reason.
-      const message =
-        e instanceof FailedError
-          ? isMessageKey(e.key) ? ctx.t(e.key, e.params) : e.key
-          : ctx.t("error.unexpected", { message: e instanceof Error ? e.message : String(e) });
-      entries.push({ file: name, status: statusOf(e), message });
-      if (!ctx.json) ctx.out.warn(ctx.t("reply.left", { file: name, message }));
+      if (!("data" in claimed)) continue;
+      try {
+        const r = await attachAny(ctx, store, claimed.data, { originalName: item.name, matcher });
+        const target = folder.done(item.name);
+        entries.push({ file: item.name, status: r.alreadyAttached ? "already" : "attached", caseId: r.caseId, diaryNumber: r.diaryNumber, document: r.document.number, movedTo: target });
+        if (!ctx.json) {
+          printResult(ctx, r, join(dir, item.name));
+          notes(ctx, r);
+        }
+      } catch (e) {
+        // One bad file never stops the others: it goes back in place with the reason.
+        folder.release(item.name);
+        const message =
+          e instanceof FailedError
+            ? isMessageKey(e.key) ? ctx.t(e.key, e.params) : e.key
+            : ctx.t("error.unexpected", { message: e instanceof Error ? e.message : String(e) });
+        leave(item.name, statusOf(e), message);
+      }
     }
+  } finally {
+    folder.close();
   }
   const left = entries.filter((e) => e.status !== "attached" && e.status !== "already").length;
   ctx.out.result({ dir, files: entries, attached: entries.length - left, left }, () => {
