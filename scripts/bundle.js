@@ -40,6 +40,9 @@ writeFileSync(mainFile, readFileSync(mainFile, "utf8").replace(/\bimport\(("[^"\
 // The worker thread of large imports (src/csv/worker.ts), found beside main.cjs.
 await build({ ...common, entryPoints: [join(root, "dist", "csv", "worker.js")], outfile: join(root, "dist", "bundle", "import-worker.cjs") });
 
+// The worker thread that reads foreign PDFs within limits (src/documents/pdfWorker.ts), found beside main.cjs.
+await build({ ...common, entryPoints: [join(root, "dist", "documents", "pdfWorker.js")], outfile: join(root, "dist", "bundle", "pdf-worker.cjs") });
+
 // V8's code cache for the bundle (bin/avvik.cjs uses it): made by running `case list --json` on a throwaway
 // register, so that the functions of start-up, opening the register and listing are in it. Made by the Node.js
 // that builds, which is the one that runs it; without it avvik works the same, only starts a little slower.

@@ -5,6 +5,7 @@
 
 import { AREAS, KINDS, ORG_KINDS, SEVERITIES, isCode, type Area, type Kind, type OrgKind, type Severity } from "./codes.js";
 import { parseIsoDate } from "./dates.js";
+import { PAYLOAD_LIMITS, parseUntrustedJson } from "./untrustedJson.js";
 
 export const EXCHANGE_FORMAT = "avvik-exchange";
 /** Version 2: every file is signed with the sender's Ed25519 key (docs/exchange/signing.md). Version 1 was unsigned. */
@@ -107,6 +108,8 @@ export function formatFingerprint(sha256HexOfRawKey: string): string {
 
 export type ExchangeProblem =
   | { problem: "not-json" }
+  | { problem: "too-large" }
+  | { problem: "too-deep" }
   | { problem: "not-exchange" }
   | { problem: "version"; version: unknown }
   | { problem: "checksum" }
@@ -139,13 +142,9 @@ function party(v: unknown): boolean {
 
 /** Parses and checks a payload: the format, a version we read, the checksum, and every field we use. */
 export function openPayload(text: string, sha256: Sha256): ExchangePayload | ExchangeProblem {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    return { problem: "not-json" };
-  }
-  const p = data as ExchangePayload;
+  const parsed = parseUntrustedJson(text, PAYLOAD_LIMITS);
+  if ("problem" in parsed) return parsed;
+  const p = parsed.value as ExchangePayload;
   if (typeof p !== "object" || p === null || p.format !== EXCHANGE_FORMAT) return { problem: "not-exchange" };
   // Version 1 files carried only a checksum, which anyone can recompute after changing the content.
   if (p.version === 1) return { problem: "unsigned" };

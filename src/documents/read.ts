@@ -1,5 +1,9 @@
 // Reading PDFs that come back: the text layer (pdf-parse, i.e. pdf.js) and, for scans without one, QR
-// codes in the page images (jsQR). pdf-parse, pngjs and jsQR are loaded on first use.
+// codes in the page images (jsQR); and the files embedded in a PDF (an exchange file's payload). pdf-parse,
+// pdfjs-dist, pngjs and jsQR are loaded on first use.
+//
+// This is the reading pipeline for foreign PDFs: text layer, then QR codes. It runs in the worker thread of
+// untrusted.ts (pdfWorker.ts), which bounds memory and time; call it through `readUntrustedPdf`, not directly.
 
 import { InvalidDataError } from "../core/errors.js";
 
@@ -16,6 +20,18 @@ export interface PdfContent {
 export interface ReadOptions {
   /** "never": text only; "always": also decode QR codes; "auto" (default): QR codes when there is no text. */
   qr?: "never" | "auto" | "always";
+  /** Pages at most (a PDF with more is refused), and characters of text at most. */
+  maxPages?: number;
+  maxTextChars?: number;
+}
+
+/** A limit of reading that a PDF goes past: refused as too large or too complex to read. */
+export type PdfLimit = "size" | "pages" | "text" | "decoded" | "memory" | "time";
+
+export class PdfLimitExceeded extends Error {
+  constructor(readonly limit: PdfLimit, readonly n: number) {
+    super(`PDF over the ${limit} limit (${n})`);
+  }
 }
 
 /** True when the bytes start like a PDF (the header may follow a little junk, as readers allow). */
@@ -49,17 +65,36 @@ export async function readPdf(data: Buffer, options: ReadOptions = {}): Promise<
   try {
     let result;
     try {
-      result = await parser.getText({ pageJoiner: "" });
+      // Only the first maxPages pages are read: a longer PDF is refused below, having cost no more than those.
+      result = await parser.getText({ pageJoiner: "", ...(options.maxPages ? { first: options.maxPages } : {}) });
     } catch (e) {
       throw new InvalidDataError("paper.error.pdfBroken", { reason: e instanceof Error ? e.message : String(e) });
     }
+    if (options.maxPages && result.total > options.maxPages) throw new PdfLimitExceeded("pages", options.maxPages);
     const text = result.text ?? "";
+    if (options.maxTextChars && text.length > options.maxTextChars) throw new PdfLimitExceeded("text", options.maxTextChars);
     const hasText = /[\p{L}\p{N}]/u.test(text);
     const mode = options.qr ?? "auto";
     const qr = mode === "always" || (mode === "auto" && !hasText) ? await qrCodes(parser, result.total) : [];
     return { text, hasText, qr, pages: result.total };
   } finally {
     await parser.destroy();
+  }
+}
+
+/** The bytes of a named embedded file, undefined when there is none, "broken" when the PDF cannot be read. */
+export async function readAttachment(data: Uint8Array, name: string): Promise<Buffer | undefined | "broken"> {
+  const pdfjs = await import("pdfjs-dist/legacy/build/pdf.mjs");
+  const task = pdfjs.getDocument({ data: new Uint8Array(data), isEvalSupported: false, verbosity: 0, stopAtErrors: true });
+  try {
+    const doc = await task.promise;
+    const attachments = ((await doc.getAttachments()) ?? {}) as Record<string, { filename?: string; content: Uint8Array }>;
+    const entry = attachments[name] ?? Object.values(attachments).find((a) => a.filename === name);
+    return entry ? Buffer.from(entry.content) : undefined;
+  } catch {
+    return "broken";
+  } finally {
+    await task.destroy();
   }
 }
 

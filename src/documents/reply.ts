@@ -10,7 +10,7 @@ import { tSv, type MessageKey } from "../i18n/index.js";
 import { sha256 } from "../store/files.js";
 import { resolveCandidates } from "../store/references.js";
 import type { Store } from "../store/store.js";
-import { readPdf } from "./read.js";
+import { readUntrustedPdf } from "./untrusted.js";
 import { caseLabel } from "../core/diaryNumber.js";
 
 export interface AttachOptions {
@@ -86,7 +86,7 @@ export async function attachReply(store: Store, data: Buffer, options: AttachOpt
   const before = store.documents.findByFile(hash);
   if (before) return already(before);
 
-  const content = await readPdf(data, { qr: given !== undefined ? "never" : "auto" });
+  const content = await readUntrustedPdf(data, { qr: given !== undefined ? "never" : "auto" });
   let caseId: number;
   let matchedBy: AttachResult["matchedBy"];
   if (given !== undefined) {
@@ -101,7 +101,7 @@ export async function attachReply(store: Store, data: Buffer, options: AttachOpt
     } catch (e) {
       // A text layer that names nothing (a scan with a stamped header, say): the QR code may still tell.
       if (!(e instanceof NotFoundError) || !content.hasText) throw e;
-      const again = await readPdf(data, { qr: "always" });
+      const again = await readUntrustedPdf(data, { qr: "always" });
       if (again.qr.length === 0) throw e;
       m = matchReply(store, "", again.qr, matcher);
     }

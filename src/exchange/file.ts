@@ -129,18 +129,11 @@ export async function readExchangeFile(data: Buffer): Promise<ReadResult> {
   return isPayload(opened) ? { payload: opened } : opened;
 }
 
-/** The bytes of a named embedded file, undefined when there is none, "broken" when the PDF cannot be read. */
+/**
+ * The bytes of a named embedded file, undefined when there is none, "broken" when the PDF cannot be read.
+ * Read as a foreign PDF: in the worker that bounds its size, memory and time (documents/untrusted.ts).
+ */
 export async function embeddedFile(data: Buffer, name: string): Promise<Buffer | undefined | "broken"> {
-  const pdfjs = await import("pdfjs-dist/legacy/build/pdf.mjs");
-  const task = pdfjs.getDocument({ data: new Uint8Array(data), isEvalSupported: false, verbosity: 0, stopAtErrors: true });
-  try {
-    const doc = await task.promise;
-    const attachments = ((await doc.getAttachments()) ?? {}) as Record<string, { filename?: string; content: Uint8Array }>;
-    const entry = attachments[name] ?? Object.values(attachments).find((a) => a.filename === name);
-    return entry ? Buffer.from(entry.content) : undefined;
-  } catch {
-    return "broken";
-  } finally {
-    await task.destroy();
-  }
+  const { readUntrustedAttachment } = await import("../documents/untrusted.js");
+  return readUntrustedAttachment(data, name);
 }

@@ -1,7 +1,7 @@
 // `avvik exchange export|import`: a case and its answer travel between two registers as a file.
 
 import type { Command } from "commander";
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync, statSync, existsSync } from "node:fs";
 import { EXCHANGE_VERSION, sealPayload, type ExchangePayload } from "../../core/exchange.js";
 import { FailedError, NotFoundError, RefusedError, messageRef } from "../../core/errors.js";
 import { caseLabel } from "../../core/diaryNumber.js";
@@ -151,6 +151,8 @@ function nextStatus(c: Case): Array<Case["status"]> {
 export async function importFile(ctx: Context, _o: unknown, fileArg: string): Promise<void> {
   const file = ctx.path(fileArg);
   if (!existsSync(file)) throw new NotFoundError("exchange.error.noFile", { file });
+  const { checkPdfSize, pdfLimits } = await import("../../documents/untrusted.js");
+  checkPdfSize(statSync(file).size, pdfLimits(ctx.env));
   const data = readFileSync(file);
   const { readExchangeFile } = await import("../../exchange/file.js");
   const read = await readExchangeFile(data);

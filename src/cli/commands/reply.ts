@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import type { Command } from "commander";
 import { FailedError, InvalidDataError, MessageError, NotFoundError } from "../../core/errors.js";
-import { isMessageKey, type Translate } from "../../i18n/index.js";
+import { isMessageKey, type MessageKey, type Translate } from "../../i18n/index.js";
 import type { AttachOptions, AttachResult } from "../../documents/reply.js";
 import { sha256 } from "../../store/files.js";
 import type { Store } from "../../store/store.js";
@@ -30,8 +30,11 @@ export function registerReply(program: Command, t: Translate): void {
     .action(action(inbox));
 }
 
-function readInput(path: string): Buffer {
+async function readInput(ctx: Context, path: string): Promise<Buffer> {
   if (!existsSync(path) || !statSync(path).isFile()) throw new NotFoundError("paper.error.fileNotFound", { file: path });
+  // A file from outside: its size is looked at before it is read into memory.
+  const { checkPdfSize, pdfLimits } = await import("../../documents/untrusted.js");
+  checkPdfSize(statSync(path).size, pdfLimits(ctx.env));
   return readFileSync(path);
 }
 
@@ -95,7 +98,7 @@ async function attachAny(ctx: Context, store: Store, data: Buffer, options: Atta
 
 async function attach(ctx: Context, o: { case?: string }, fileArg: string): Promise<void> {
   const file = ctx.path(fileArg);
-  const data = readInput(file);
+  const data = await readInput(ctx, file);
   const store = await ctx.store();
   const r = await attachAny(ctx, store, data, { caseRef: o.case, originalName: basename(file) });
   notes(ctx, r);
@@ -125,6 +128,8 @@ export async function inbox(ctx: Context, _o: unknown, dirArg: string): Promise<
   const dir = ctx.path(dirArg);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new NotFoundError("paper.error.dirNotFound", { dir });
   const { Inbox } = await import("../../documents/inbox.js");
+  const { limitError, pdfLimits } = await import("../../documents/untrusted.js");
+  const limits = pdfLimits(ctx.env);
   const folder = new Inbox(dir);
   const store = await ctx.store();
   const { ReferenceMatcher } = await import("../../core/matching.js");
@@ -138,10 +143,15 @@ export async function inbox(ctx: Context, _o: unknown, dirArg: string): Promise<
   };
   try {
     for (const item of folder.list((n) => extname(n).toLowerCase() === ".pdf")) {
-      const claimed = item.skipped ? item : folder.claim(item.name);
+      const claimed = item.skipped ? item : folder.claim(item.name, limits.maxFileBytes);
       if (claimed === null) continue; // another run took it first: it is that run's to report
       if ("skipped" in claimed && claimed.skipped) {
         leave(item.name, "skipped", ctx.t(claimed.skipped === "link" ? "reply.skipped.link" : "reply.skipped.notFile"));
+        continue;
+      }
+      if ("tooLarge" in claimed) {
+        const e = limitError("size", limits);
+        leave(item.name, "invalid", ctx.t(e.key as MessageKey, e.params));
         continue;
       }
       if (!("data" in claimed)) continue;
