@@ -9,7 +9,7 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import { MessageError } from "../core/errors.js";
-import { PdfLimitExceeded, readAttachment, readPdf, type PdfContent, type ReadOptions } from "./read.js";
+import { PdfLimitExceeded, preloadPdfLibraries, readAttachment, readPdf, type PdfContent, type ReadOptions } from "./read.js";
 
 export interface PdfWorkerData {
   /** Bytes one decoded buffer (a stream, an image) may have at most. */
@@ -72,6 +72,7 @@ function main(): void {
   for (const level of ["log", "info", "warn", "error", "debug"] as const) console[level] = () => {};
   let over = 0;
   guardAllocations(maxDecodedBytes, (bytes) => (over = Math.max(over, bytes)));
+  preloadPdfLibraries();
   // One request at a time: the main thread waits for each answer before it sends the next.
   port.on("message", (req: PdfRequest) => {
     over = 0;

@@ -52,6 +52,12 @@ async function loadPdfParse(): Promise<PdfParseModule> {
   return pdfParse;
 }
 
+/** Starts loading the PDF libraries (the worker does, as it starts, while the main thread opens the register). */
+export function preloadPdfLibraries(): void {
+  loadPdfParse().catch(() => undefined);
+  import("pdfjs-dist/legacy/build/pdf.mjs").catch(() => undefined);
+}
+
 /**
  * Reads a PDF: its text, its page count and, as asked, the QR codes of its pages. Refuses what is not a
  * PDF or is broken (truncated, unreadable) with an InvalidDataError; never changes the input.

@@ -104,6 +104,10 @@ class PdfReader {
     return run;
   }
 
+  prepare(limits: PdfLimits): void {
+    this.start(limits);
+  }
+
   private start(limits: PdfLimits): Worker {
     const key = `${limits.maxDecodedBytes}:${limits.maxMemoryBytes}`;
     if (this.worker && this.workerLimits === key) return this.worker;
@@ -186,6 +190,15 @@ export async function readUntrustedAttachment(data: Buffer, name: string, limits
   reader ??= new PdfReader();
   const found = await reader.request<Uint8Array | undefined | "broken">({ op: "attachment", data, name }, limits);
   return found instanceof Uint8Array ? Buffer.from(found.buffer, found.byteOffset, found.byteLength) : found;
+}
+
+/**
+ * Starts the worker thread ahead of the first reading (it loads the PDF libraries meanwhile): called by the
+ * commands before they open the register, so that the two overlap.
+ */
+export function prepareUntrustedReader(limits: PdfLimits = pdfLimits()): void {
+  reader ??= new PdfReader();
+  reader.prepare(limits);
 }
 
 /** Ends the worker thread (it is ended with the process anyway). */

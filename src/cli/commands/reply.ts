@@ -99,6 +99,8 @@ async function attachAny(ctx: Context, store: Store, data: Buffer, options: Atta
 async function attach(ctx: Context, o: { case?: string }, fileArg: string): Promise<void> {
   const file = ctx.path(fileArg);
   const data = await readInput(ctx, file);
+  const { pdfLimits, prepareUntrustedReader } = await import("../../documents/untrusted.js");
+  prepareUntrustedReader(pdfLimits(ctx.env));
   const store = await ctx.store();
   const r = await attachAny(ctx, store, data, { caseRef: o.case, originalName: basename(file) });
   notes(ctx, r);
@@ -128,9 +130,10 @@ export async function inbox(ctx: Context, _o: unknown, dirArg: string): Promise<
   const dir = ctx.path(dirArg);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new NotFoundError("paper.error.dirNotFound", { dir });
   const { Inbox } = await import("../../documents/inbox.js");
-  const { limitError, pdfLimits } = await import("../../documents/untrusted.js");
+  const { limitError, pdfLimits, prepareUntrustedReader } = await import("../../documents/untrusted.js");
   const limits = pdfLimits(ctx.env);
   const folder = new Inbox(dir);
+  prepareUntrustedReader(limits);
   const store = await ctx.store();
   const { ReferenceMatcher } = await import("../../core/matching.js");
   const matcher = new ReferenceMatcher(store.cases.template());
