@@ -176,16 +176,19 @@ function raised(e: PdfWorkerError, limits: PdfLimits): Error {
 }
 
 let reader: PdfReader | undefined;
+/** The limits of this run (its environment), set by `prepareUntrustedReader`; else those of the process's. */
+let runLimits: PdfLimits | undefined;
+const current = (): PdfLimits => runLimits ?? pdfLimits();
 
 /** Reads a foreign PDF (read.ts `readPdf`: text layer, then QR codes) within the limits. */
-export async function readUntrustedPdf(data: Buffer, options: Omit<ReadOptions, "maxPages" | "maxTextChars"> = {}, limits: PdfLimits = pdfLimits()): Promise<PdfContent> {
+export async function readUntrustedPdf(data: Buffer, options: Omit<ReadOptions, "maxPages" | "maxTextChars"> = {}, limits: PdfLimits = current()): Promise<PdfContent> {
   checkPdfSize(data.length, limits);
   reader ??= new PdfReader();
   return reader.request<PdfContent>({ op: "read", data, options: { ...options, maxPages: limits.maxPages, maxTextChars: limits.maxTextChars } }, limits);
 }
 
 /** A named file embedded in a foreign PDF (read.ts `readAttachment`), within the limits. */
-export async function readUntrustedAttachment(data: Buffer, name: string, limits: PdfLimits = pdfLimits()): Promise<Buffer | undefined | "broken"> {
+export async function readUntrustedAttachment(data: Buffer, name: string, limits: PdfLimits = current()): Promise<Buffer | undefined | "broken"> {
   checkPdfSize(data.length, limits);
   reader ??= new PdfReader();
   const found = await reader.request<Uint8Array | undefined | "broken">({ op: "attachment", data, name }, limits);
@@ -193,10 +196,12 @@ export async function readUntrustedAttachment(data: Buffer, name: string, limits
 }
 
 /**
- * Starts the worker thread ahead of the first reading (it loads the PDF libraries meanwhile): called by the
- * commands before they open the register, so that the two overlap.
+ * Sets the limits of this run (from its environment) and starts the worker thread ahead of the first reading
+ * (it loads the PDF libraries meanwhile): called by the commands before they open the register, so that the
+ * two overlap.
  */
 export function prepareUntrustedReader(limits: PdfLimits = pdfLimits()): void {
+  runLimits = limits;
   reader ??= new PdfReader();
   reader.prepare(limits);
 }

@@ -151,8 +151,10 @@ function nextStatus(c: Case): Array<Case["status"]> {
 export async function importFile(ctx: Context, _o: unknown, fileArg: string): Promise<void> {
   const file = ctx.path(fileArg);
   if (!existsSync(file)) throw new NotFoundError("exchange.error.noFile", { file });
-  const { checkPdfSize, pdfLimits } = await import("../../documents/untrusted.js");
-  checkPdfSize(statSync(file).size, pdfLimits(ctx.env));
+  const { checkPdfSize, pdfLimits, prepareUntrustedReader } = await import("../../documents/untrusted.js");
+  const limits = pdfLimits(ctx.env);
+  checkPdfSize(statSync(file).size, limits);
+  prepareUntrustedReader(limits);
   const data = readFileSync(file);
   const { readExchangeFile } = await import("../../exchange/file.js");
   const read = await readExchangeFile(data);
