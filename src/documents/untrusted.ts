@@ -205,9 +205,3 @@ export function prepareUntrustedReader(limits: PdfLimits = pdfLimits()): void {
   reader ??= new PdfReader();
   reader.prepare(limits);
 }
-
-/** Ends the worker thread (it is ended with the process anyway). */
-export function closeUntrustedReader(): void {
-  reader?.stop();
-  reader = undefined;
-}

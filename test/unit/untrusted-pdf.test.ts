@@ -1,12 +1,11 @@
 // Foreign PDFs read within limits (src/documents/untrusted.ts, run from dist/: the reading happens in the built
 // worker thread). The bombs are made here: a few hundred kilobytes that inflate to hundreds of megabytes.
 
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { attachmentBombPdf, flateBombPdf, manyPagesPdf, replyPdf } from "../helpers/hostile-pdf.js";
 
 type Untrusted = typeof import("../../src/documents/untrusted.js");
 const u: Untrusted = await import("../../dist/documents/untrusted.js" as string);
-afterAll(() => u.closeUntrustedReader());
 
 const MB = 1024 * 1024;
 const limits = (over: Partial<ReturnType<Untrusted["pdfLimits"]>> = {}) => ({ ...u.DEFAULT_PDF_LIMITS, ...over });
