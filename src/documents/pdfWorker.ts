@@ -8,7 +8,7 @@
 // a single buffer larger than the decoded-bytes limit; the main thread's watch on memory covers the rest.
 
 import { parentPort, workerData } from "node:worker_threads";
-import { MessageError } from "../core/errors.js";
+import { MessageError, type MessageParams } from "../core/errors.js";
 import { PdfLimitExceeded, preloadPdfLibraries, readAttachment, readPdf, type PdfContent, type ReadOptions } from "./read.js";
 
 export interface PdfWorkerData {
@@ -26,7 +26,7 @@ export type PdfReply =
 
 export type PdfWorkerError =
   | { kind: "limit"; limit: PdfLimitExceeded["limit"]; n: number }
-  | { kind: "message"; key: string; params: Record<string, string | number> }
+  | { kind: "message"; key: string; params: MessageParams }
   | { kind: "unexpected"; message: string };
 
 const TYPED = ["ArrayBuffer", "SharedArrayBuffer", "Uint8Array", "Uint8ClampedArray", "Int8Array", "Uint16Array", "Int16Array", "Uint32Array", "Int32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array"] as const;
