@@ -427,7 +427,7 @@ export const en: Record<MessageKey, string> = {
   "paper.error.pdfBroken": "The PDF file is broken ({reason}). It was not changed; scan or save the reply again.",
   "paper.error.pdfTruncated": "The PDF file is cut off (its end is missing). It was not changed; scan or save the reply again.",
   "paper.error.pdfLimit.size": "The PDF file is too large to read (over {n} MB); it has not been changed and nothing was stored. Check the file or ask the sender for a new one.",
-  "paper.error.pdfLimit.pages": "The PDF file is too large or too complex to read (over {n} pages); it has not been changed and nothing was stored. Check the file or ask the sender for a new one.",
+  "paper.error.pdfLimit.pages": "The PDF file is too large or too complex to read (over {n} {n|page|pages}); it has not been changed and nothing was stored. Check the file or ask the sender for a new one.",
   "paper.error.pdfLimit.text": "The PDF file is too large or too complex to read (over {n} characters of text); it has not been changed and nothing was stored. Check the file or ask the sender for a new one.",
   "paper.error.pdfLimit.decoded": "The PDF file is too large or too complex to read (over {n} MB decoded); it has not been changed and nothing was stored. Check the file or ask the sender for a new one.",
   "paper.error.pdfLimit.memory": "The PDF file is too large or too complex to read (over {n} MB of memory); it has not been changed and nothing was stored. Check the file or ask the sender for a new one.",

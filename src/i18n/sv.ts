@@ -428,7 +428,7 @@ export const sv = {
   "paper.error.pdfBroken": "PDF-filen är trasig ({reason}). Den har inte ändrats; skanna eller spara svaret på nytt.",
   "paper.error.pdfTruncated": "PDF-filen är avkortad (slutet saknas). Den har inte ändrats; skanna eller spara svaret på nytt.",
   "paper.error.pdfLimit.size": "PDF-filen är för stor att läsa (över {n} MB); den har inte ändrats och inget har sparats. Kontrollera filen eller be avsändaren om en ny.",
-  "paper.error.pdfLimit.pages": "PDF-filen är för stor eller för komplex att läsa (över {n} sidor); den har inte ändrats och inget har sparats. Kontrollera filen eller be avsändaren om en ny.",
+  "paper.error.pdfLimit.pages": "PDF-filen är för stor eller för komplex att läsa (över {n} {n|sida|sidor}); den har inte ändrats och inget har sparats. Kontrollera filen eller be avsändaren om en ny.",
   "paper.error.pdfLimit.text": "PDF-filen är för stor eller för komplex att läsa (över {n} tecken text); den har inte ändrats och inget har sparats. Kontrollera filen eller be avsändaren om en ny.",
   "paper.error.pdfLimit.decoded": "PDF-filen är för stor eller för komplex att läsa (över {n} MB avkodat); den har inte ändrats och inget har sparats. Kontrollera filen eller be avsändaren om en ny.",
   "paper.error.pdfLimit.memory": "PDF-filen är för stor eller för komplex att läsa (över {n} MB minne); den har inte ändrats och inget har sparats. Kontrollera filen eller be avsändaren om en ny.",
