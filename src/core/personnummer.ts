@@ -243,6 +243,27 @@ const SPLIT_MASKS: Record<number, ReadonlySet<number>> = Object.fromEntries(
  * is a date and a diary number, not a personnummer.
  */
 export function locatePersonalNumbers(text: string, today: string): FoundNumber[] {
+  return findCandidates(text, today).filter((f) => !insideHexWord(text, f));
+}
+
+const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+
+/**
+ * True when the number is a run of plain digits inside a long hexadecimal word (a hash such as the audit head
+ * "1234:9f3c…"): about one hash in a thousand holds twelve digits that happen to form a valid number.
+ */
+function insideHexWord(text: string, f: FoundNumber): boolean {
+  for (let i = f.start; i < f.end; i++) if (!isHex(text.charCodeAt(i))) return false;
+  let l = f.start;
+  while (l > 0 && isHex(text.charCodeAt(l - 1))) l--;
+  let r = f.end;
+  while (r < text.length && isHex(text.charCodeAt(r))) r++;
+  if (r - l < 32) return false;
+  for (let i = l; i < r; i++) if (text.charCodeAt(i) > 57) return true;
+  return false;
+}
+
+function findCandidates(text: string, today: string): FoundNumber[] {
   // A text with a character that may normalise into a digit or vanish is normalised whole; most text is plain
   // (Swedish letters are) and is looked at only where it has digits close together.
   const found: FoundNumber[] = [];
