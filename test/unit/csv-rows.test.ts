@@ -12,7 +12,7 @@ import { detect, readRecords, type CsvRecord } from "../../src/csv/read.js";
 import { RowReader, directoryOf, indexColumns } from "../../src/csv/rows.js";
 
 const TODAY = "2026-03-10";
-const org = (id: string, name: string, extra: Partial<Org> = {}): Org => ({ id, name, kind: "region", parentId: null, address: null, deadlineMonths: null, self: false, ...extra });
+const org = (id: string, name: string, extra: Partial<Org> = {}): Org => ({ id, name, kind: "region", parentId: null, address: null, deadlineMonths: null, deviationRecipientId: null, self: false, ...extra });
 const directory = directoryOf([
   org("linkoping", "Linköpings kommun", { kind: "municipality", self: true }),
   org("linkoping-hemtjanst-ryd", "Hemtjänsten Ryd", { kind: "municipality", parentId: "linkoping" }),
