@@ -111,10 +111,6 @@ export async function attachReply(store: Store, data: Buffer, options: AttachOpt
 
   const c = store.cases.get(caseId);
   const label = caseLabel(c.diaryNumber, c.id);
-  const steps = stepsToAnswered(c.direction, c.status);
-  const notes: AttachResult["notes"] = [];
-  if (c.direction === "out" && c.status === "registered") notes.push({ key: "reply.note.notSent", params: { case: label } });
-  if (steps.length === 0) notes.push({ key: "reply.note.noStatusChange", params: { case: label, status: { key: `statusWord.${c.status}` } } });
   const counterpart = store.orgs.require(c.counterpart.id);
   const self = store.orgs.self();
   const party = c.direction === "out" ? (c.unit && c.unit.id !== self.id && store.orgs.topOf(store.orgs.require(c.unit.id)).id === counterpart.id ? c.unit.name : counterpart.name) : (c.unit?.name ?? self.name);
@@ -129,6 +125,12 @@ export async function attachReply(store: Store, data: Buffer, options: AttachOpt
     // A reply comes from outside and may carry anything the sender wrote, personal data included: kept encrypted.
     const file = store.files.put(data, { mediaType: "application/pdf", originalName: options.originalName ?? null, encrypt: true });
     const document = store.documents.add(caseId, { direction: "in", subject, party, fileHash: file.hash });
+    // The steps are decided from the status under the lock: another run may have answered the case meanwhile.
+    const now = store.cases.get(caseId);
+    const steps = stepsToAnswered(now.direction, now.status);
+    const notes: AttachResult["notes"] = [];
+    if (now.direction === "out" && now.status === "registered") notes.push({ key: "reply.note.notSent", params: { case: label } });
+    if (steps.length === 0) notes.push({ key: "reply.note.noStatusChange", params: { case: label, status: { key: `statusWord.${now.status}` } } });
     const statusChanges = steps.map((to) => store.cases.setStatus(caseId, to));
     store.audit.record("reply.attach", caseId, { document: document.number, file: file.hash, matchedBy: matchedBy.strength });
     options.onAttached?.(store, caseId);

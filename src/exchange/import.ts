@@ -104,8 +104,10 @@ export function importPayload(store: Store, payload: ExchangePayload, data: Buff
       ...(answer.followUp ? { followUp: answer.followUp } : {}),
     });
     const statusChanges: ImportResult["statusChanges"] = [];
-    if (c.status === "registered") statusChanges.push(store.cases.setStatus(id, "sent"));
-    if (c.status === "registered" || c.status === "sent") statusChanges.push(store.cases.setStatus(id, "answered"));
+    // The status as it is under the lock, not as it was read before: another process may have moved it.
+    const { status } = store.cases.get(id);
+    if (status === "registered") statusChanges.push(store.cases.setStatus(id, "sent"));
+    if (status === "registered" || status === "sent") statusChanges.push(store.cases.setStatus(id, "answered"));
     store.audit.record("exchange.import", id, { type: "answer", from: sender.id, theirNumber: theirRef.id, file: stored.hash, signedBy });
     onAnswered?.(store, id);
     return { type: "answer" as const, caseId: id, diaryNumber: c.diaryNumber!, document: doc.number, statusChanges };

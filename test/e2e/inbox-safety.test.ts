@@ -32,6 +32,8 @@ describe("reply inbox: two runs on one folder", () => {
     const [a, b] = await Promise.all([s.spawn(["reply", "inbox", inbox, "--json"]), s.spawn(["reply", "inbox", inbox, "--json"])]);
     for (const r of [a, b]) {
       expect(r.stderr).toBe("");
+      // Each file that was left, with its reason (a case the other run answered meanwhile once failed here).
+      expect(JSON.parse(r.stdout).files.filter((f: { status: string }) => f.status !== "attached")).toEqual([]);
       expect(r.code).toBe(0);
     }
     const ra = JSON.parse(a.stdout);

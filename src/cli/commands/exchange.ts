@@ -124,7 +124,8 @@ export async function exportCase(ctx: Context, o: ExportOptions, ref: string): P
         party: counterpart.name,
         fileHash: stored.hash,
       });
-      for (const s of next) store.cases.setStatus(id, s);
+      // The steps again from the status under the lock: another process may have moved the case meanwhile.
+      for (const s of nextStatus(store.cases.get(id))) store.cases.setStatus(id, s);
       store.documents.recordExchangeExport(id, contentHash, d.number, stored.hash);
       store.audit.record("exchange.export", id, { type, document: d.number, file: stored.hash, personalData: o.withPersonalData === true });
       out.commit();

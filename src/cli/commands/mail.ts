@@ -172,8 +172,9 @@ async function send(ctx: Context, o: MailFlags, ref: string): Promise<void> {
       party: parties.slice(0, 300),
       fileHash: queued.attachments[0]?.fileHash ?? null,
     });
-    const moved = before.direction === "out" && before.status === "registered" ? store.cases.setStatus(id, "sent") : null;
-    return { queued, doc, moved };
+    const now = store.cases.get(id); // under the lock: another process may have sent it meanwhile
+    const moved = now.direction === "out" && now.status === "registered" ? store.cases.setStatus(id, "sent") : null;
+    return { queued, doc, moved, status: moved?.to ?? now.status };
   });
   if (!ctx.json) {
     ctx.out.info(ctx.t("diary.added", { number: r.doc.number, subject: r.doc.subject }));
@@ -181,7 +182,7 @@ async function send(ctx: Context, o: MailFlags, ref: string): Promise<void> {
       ctx.out.info(ctx.t("mail.statusChanged", { case: before.diaryNumber ?? "", from: codeName(ctx.t, "status", r.moved.from), to: codeName(ctx.t, "status", r.moved.to) }));
     }
   }
-  await announceAndDeliver(ctx, store, r.queued, o.queueOnly === true, { document: r.doc.number, caseStatus: r.moved?.to ?? before.status });
+  await announceAndDeliver(ctx, store, r.queued, o.queueOnly === true, { document: r.doc.number, caseStatus: r.status });
 }
 
 /** The report PDF in its masked form (src/documents/report.ts), for `send --report`. */
