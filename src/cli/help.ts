@@ -2,9 +2,10 @@
 // Östergötland and Linköping in terms of commands. Applied to the commander tree after registration
 // (main.ts), so command files need no edits.
 //
-// ADDING EXAMPLES for a command: one entry in EXAMPLES keyed by the command path ("packet", "reply attach"),
-// each example a catalogue key (say, in src/i18n sv.ts and en.ts) and the command line (run).
-// A test fails for a command without at least two examples.
+// ADDING EXAMPLES for a command: beside the command, in its module (src/cli/commands/<group>/<verb>.ts):
+// `examples(cmd, [{ say, run }, …])`, each example a catalogue key (say, in src/i18n sv.ts and en.ts) and the
+// command line (run). Commands not yet moved to a module of their own keep theirs in EXAMPLES below, keyed by
+// the command path ("packet", "reply attach"). A test fails for a command without at least two examples.
 
 import type { Command } from "commander";
 import type { MessageKey, Translate } from "../i18n/index.js";
@@ -55,18 +56,6 @@ export const EXAMPLES: Record<string, Example[]> = {
   "org import": [
     { say: "ex.org.import", run: "avvik org import ostergotland" },
     { say: "ex.org.importFile", run: "avvik org import ./katalog.json" },
-  ],
-  contact: [
-    { say: "ex.contact.add", run: 'avvik contact add --org linkoping-hemtjanst-ryd --role manager --name "Sara Nilsson" --email sara.nilsson@linkoping.example' },
-    { say: "ex.contact.list", run: "avvik contact list --org linkoping" },
-  ],
-  "contact add": [
-    { say: "ex.contact.add", run: 'avvik contact add --org linkoping-hemtjanst-ryd --role manager --name "Sara Nilsson" --email sara.nilsson@linkoping.example' },
-    { say: "ex.contact.addMas", run: 'avvik contact add --org linkoping --role mas --name "MAS Linköping" --email mas@linkoping.example' },
-  ],
-  "contact list": [
-    { say: "ex.contact.list", run: "avvik contact list --org linkoping" },
-    { say: "ex.contact.listRole", run: "avvik contact list --role coordinator" },
   ],
   case: [
     { say: "ex.case.newDialogue", run: "avvik case new" },
@@ -274,6 +263,15 @@ export const EXAMPLES: Record<string, Example[]> = {
   ],
 };
 
+/** The examples given beside each command (`examples(cmd, …)` in its module). */
+const BESIDE = new WeakMap<Command, Example[]>();
+
+/** Gives a command its help examples (at least two); shown under its help by `applyHelp`. */
+export function examples(cmd: Command, list: Example[]): Command {
+  BESIDE.set(cmd, list);
+  return cmd;
+}
+
 /** "case new" for a command in the tree (the program itself is ""). */
 export function commandPath(cmd: Command): string {
   const names: string[] = [];
@@ -298,8 +296,8 @@ function examplesText(t: Translate, examples: Example[]): string {
 /** Adds the examples under every command's help, and a pointer to the menu and the flows under the program's. */
 export function applyHelp(program: Command, t: Translate): void {
   for (const cmd of walk(program)) {
-    const examples = EXAMPLES[commandPath(cmd)];
-    if (examples?.length) cmd.addHelpText("after", examplesText(t, examples));
+    const list = BESIDE.get(cmd) ?? EXAMPLES[commandPath(cmd)];
+    if (list?.length) cmd.addHelpText("after", examplesText(t, list));
   }
   program.addHelpText("after", `\n${t("help.more")}`);
 }

@@ -8,7 +8,7 @@ import { PACKAGE_ROOT } from "../paths.js";
 import { isMessageKey, loadLanguage, translator, type Lang, type Translate } from "../i18n/index.js";
 import { registerAudit } from "./commands/audit.js";
 import { registerCase } from "./commands/case/index.js";
-import { registerContact } from "./commands/contact.js";
+import { registerContact } from "./commands/contact/index.js";
 import { registerDiary } from "./commands/diary.js";
 import { registerExchange } from "./commands/exchange.js";
 import { registerExport } from "./commands/export.js";
