@@ -191,6 +191,10 @@ export interface PeriodFigures {
   byMonth: Counts;
   /** Cases by direction: reported to others (out) and reported to us (in). */
   byDirection: { in: number; out: number };
+  /** Per counterpart (as in `byCounterpart`): the cases we reported to it (out) and it reported to us (in). */
+  byCounterpartDirection: Record<string, { in: number; out: number }>;
+  /** Handling days per counterpart, over its answered cases of the period. */
+  handlingDaysByCounterpart: Record<string, { median: number | null; p90: number | null; count: number }>;
 }
 
 /** The months (YYYY-MM) a period touches, in order: a period starting or ending mid-month includes that month. */
@@ -252,12 +256,12 @@ export interface Margins {
   deadline: Record<string, DeadlineCounts>;
   /** Per month of registration (YYYY-MM). */
   byMonth: Counts;
-  /** Per direction (`in`, `out`). */
-  byDirection: Counts;
+  /** Per direction and counterpart, key `direction|counterpart`. */
+  flows: Counts;
 }
 
 export function emptyMargins(): Margins {
-  return { byArea: {}, byKind: {}, bySeverity: {}, byCounterpart: {}, byUnit: {}, pairs: {}, deadline: {}, byMonth: {}, byDirection: {} };
+  return { byArea: {}, byKind: {}, bySeverity: {}, byCounterpart: {}, byUnit: {}, pairs: {}, deadline: {}, byMonth: {}, flows: {} };
 }
 
 export function addDeadline(m: Margins, counterpartId: string, d: Partial<DeadlineCounts>): void {
@@ -267,7 +271,7 @@ export function addDeadline(m: Margins, counterpartId: string, d: Partial<Deadli
   cur.unansweredOverdue += d.unansweredOverdue ?? 0;
 }
 
-/** Margins from counts per combination of the dimensions (the store adds the months and directions). */
+/** Margins from counts per combination of the dimensions (the store adds the months and flows). */
 export function marginsFromCube(cube: readonly CubeRow[]): Margins {
   const m = emptyMargins();
   for (const r of cube) {
@@ -282,8 +286,20 @@ export function marginsFromCube(cube: readonly CubeRow[]): Margins {
   return m;
 }
 
-/** Builds the figures of one period from the store's aggregates. */
-export function periodFigures(period: Period, m: Margins, handling: Histogram, topPairs = 10): PeriodFigures {
+/** Adds histograms together. */
+export function mergeHistograms(list: Iterable<Histogram>): Histogram {
+  const map = new Map<number, number>();
+  for (const h of list) for (const [v, c] of h) map.set(v, (map.get(v) ?? 0) + c);
+  return [...map.entries()].sort((a, b) => a[0] - b[0]);
+}
+
+function handlingFigures(h: Histogram): { median: number | null; p90: number | null; count: number } {
+  return { median: median(h), p90: percentileNearestRank(h, 90), count: histogramSize(h) };
+}
+
+/** Builds the figures of one period from the store's aggregates (handling days: a histogram per counterpart). */
+export function periodFigures(period: Period, m: Margins, handlingByCounterpart: Record<string, Histogram>, topPairs = 10): PeriodFigures {
+  const handling = mergeHistograms(Object.values(handlingByCounterpart));
   const positive = (c: Counts) => Object.fromEntries(Object.entries(c).filter(([, n]) => n !== 0));
   const byArea = { ...zeroCounts(AREAS), ...positive(m.byArea) };
   const byKind = { ...zeroCounts(KINDS), ...positive(m.byKind) };
@@ -305,6 +321,23 @@ export function periodFigures(period: Period, m: Margins, handling: Histogram, t
     const i = key.indexOf("|");
     return { area: key.slice(0, i), counterpart: key.slice(i + 1), count };
   });
+  const byCounterpart = Object.fromEntries(sortedCounts(positive(m.byCounterpart)));
+  const byDirection = { in: 0, out: 0 };
+  const byCounterpartDirection: Record<string, { in: number; out: number }> = Object.fromEntries(Object.keys(byCounterpart).map((id) => [id, { in: 0, out: 0 }]));
+  for (const [key, n] of Object.entries(m.flows)) {
+    const i = key.indexOf("|");
+    const d = key.slice(0, i);
+    if (d !== "in" && d !== "out") continue;
+    byDirection[d] += n;
+    const row = byCounterpartDirection[key.slice(i + 1)];
+    if (row) row[d] += n;
+  }
+  const handlingDaysByCounterpart = Object.fromEntries(
+    Object.entries(handlingByCounterpart)
+      .filter(([, h]) => histogramSize(h) > 0)
+      .sort((a, b) => a[0].localeCompare(b[0]))
+      .map(([id, h]) => [id, handlingFigures(h)]),
+  );
   return {
     from: period.from,
     to: period.to,
@@ -313,9 +346,9 @@ export function periodFigures(period: Period, m: Margins, handling: Histogram, t
     byArea,
     byKind,
     bySeverity,
-    byCounterpart: Object.fromEntries(sortedCounts(positive(m.byCounterpart))),
+    byCounterpart,
     byUnit: Object.fromEntries(sortedCounts(positive(m.byUnit))),
-    handlingDays: { median: median(handling), p90: percentileNearestRank(handling, 90), count: histogramSize(handling) },
+    handlingDays: handlingFigures(handling),
     answeredWithinDeadline: sharePart,
     deadline: { answered, answeredOnTime: onTime, answeredLate: answered - onTime, unansweredOverdue: overdue, share: sharePart },
     withinDeadlineByCounterpart,
@@ -323,7 +356,9 @@ export function periodFigures(period: Period, m: Margins, handling: Histogram, t
       .sort((a, b) => b.count - a.count || a.area.localeCompare(b.area) || a.counterpart.localeCompare(b.counterpart))
       .slice(0, Math.max(0, topPairs)),
     byMonth: Object.fromEntries(monthsOf(period.from, period.to).map((month) => [month, m.byMonth[month] ?? 0])),
-    byDirection: { in: m.byDirection.in ?? 0, out: m.byDirection.out ?? 0 },
+    byDirection,
+    byCounterpartDirection,
+    handlingDaysByCounterpart,
   };
 }
 

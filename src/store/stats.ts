@@ -1,5 +1,5 @@
 // SQL for learning from deviations: period aggregates for the statistics, the lists of the morning summary,
-// and candidates for double reporting. Aggregates are computed by SQLite over indexes (migration 005);
+// and candidates for double reporting. Aggregates are computed by SQLite over indexes (migrations 005 and 013);
 // no method here loads every case of the register.
 
 import type { Area, Direction, Kind, Role, Severity, Status } from "../core/codes.js";
@@ -13,6 +13,7 @@ import {
   emptyMargins,
   isWholeMonths,
   marginsFromCube,
+  mergeHistograms,
   periodFigures,
   previousPeriod,
   type Counts,
@@ -24,7 +25,7 @@ import {
 } from "../core/stats.js";
 
 export type { StatsReport };
-import { DIMENSIONS, answered, days, onTime } from "./migrations/005_stats.js";
+import { DIMENSIONS, answered, days, onTime } from "./migrations/013_stats_flow.js";
 import type { Store } from "./store.js";
 import { caseLabel } from "../core/diaryNumber.js";
 
@@ -126,14 +127,14 @@ export class StatsRepo {
 
   /**
    * Adds the cases with ids from `first` to `last` to the monthly aggregates: what the insert trigger of
-   * migration 005 adds case by case, for a batch of new cases at once (an import sets the trigger aside while
+   * migration 013 adds case by case, for a batch of new cases at once (an import sets the trigger aside while
    * it writes, and calls this after each batch, so that the grouping stays small). Call inside `store.write`.
    */
   addToAggregates(first: number, last: number): void {
-    const newCases = `SELECT substr(c.registered_at, 1, 7) AS month, c.area, c.kind, c.severity, c.counterpart_id, c.unit_id,
+    const newCases = `SELECT substr(c.registered_at, 1, 7) AS month, c.direction, c.area, c.kind, c.severity, c.counterpart_id, c.unit_id,
          ${answered("c")} AS answered, ${onTime("c")} AS on_time,
          CASE WHEN c.answered_at IS NOT NULL THEN ${days("c")} END AS days, count(*) AS n
-       FROM cases c WHERE c.id BETWEEN @first AND @last AND c.duplicate_of IS NULL GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`;
+       FROM cases c WHERE c.id BETWEEN @first AND @last AND c.duplicate_of IS NULL GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`;
     const dims = DIMENSIONS.map(([dim, expr]) => `SELECT x.month, '${dim}' AS dim, ${expr("x")} AS code, x.n, x.answered, x.on_time FROM x`).join(" UNION ALL ");
     this.s.db
       .prepare(
@@ -146,9 +147,9 @@ export class StatsRepo {
     this.s.db
       .prepare(
         `WITH x AS MATERIALIZED (${newCases})
-         INSERT INTO stats_handling (month, days, n)
-           SELECT month, days, sum(n) FROM x WHERE days IS NOT NULL GROUP BY month, days
-           ON CONFLICT (month, days) DO UPDATE SET n = n + excluded.n`,
+         INSERT INTO stats_handling (month, counterpart, days, n)
+           SELECT month, counterpart_id, days, sum(n) FROM x WHERE days IS NOT NULL GROUP BY month, counterpart_id, days
+           ON CONFLICT (month, counterpart, days) DO UPDATE SET n = n + excluded.n`,
       )
       .run({ first, last });
   }
@@ -171,16 +172,16 @@ export class StatsRepo {
 
   /**
    * The period's counts per code of each dimension. A period of whole months (half-years, years) reads the
-   * monthly aggregates kept by triggers (migration 005) and counts only the overdue unanswered cases live;
+   * monthly aggregates kept by triggers (migrations 005 and 013) and counts only the overdue unanswered cases live;
    * any other period is aggregated from the cases (`options.live` forces that, for checking one against the other).
    */
   margins(from: IsoDate, to: IsoDate, options: { today?: IsoDate; live?: boolean } = {}): Margins {
     const today = options.today ?? this.s.today;
     if (options.live || !isWholeMonths({ from, to })) {
       const live = marginsFromCube(this.cube(from, to, today));
-      for (const r of this.monthsAndDirections(from, to, true)) {
+      for (const r of this.monthsAndFlows(from, to)) {
         live.byMonth[r.month] = (live.byMonth[r.month] ?? 0) + r.n;
-        live.byDirection[r.direction] = (live.byDirection[r.direction] ?? 0) + r.n;
+        live.flows[`${r.direction}|${r.counterpart}`] = (live.flows[`${r.direction}|${r.counterpart}`] ?? 0) + r.n;
       }
       return live;
     }
@@ -191,7 +192,7 @@ export class StatsRepo {
          FROM stats_month WHERE month BETWEEN @first AND @last GROUP BY dim, code HAVING sum(n) <> 0`,
       )
       .all({ first: from.slice(0, 7), last: to.slice(0, 7) }) as Array<{ dim: string; code: string; n: number; answered: number; onTime: number }>;
-    const target: Record<string, Counts> = { area: m.byArea, kind: m.byKind, severity: m.bySeverity, counterpart: m.byCounterpart, unit: m.byUnit, pair: m.pairs };
+    const target: Record<string, Counts> = { area: m.byArea, kind: m.byKind, severity: m.bySeverity, counterpart: m.byCounterpart, unit: m.byUnit, pair: m.pairs, flow: m.flows };
     for (const r of rows) {
       const map = target[r.dim];
       if (map) map[r.code] = r.n;
@@ -211,40 +212,53 @@ export class StatsRepo {
       .prepare("SELECT month, sum(n) AS n FROM stats_month WHERE dim = 'area' AND month BETWEEN @first AND @last GROUP BY month HAVING sum(n) <> 0")
       .all({ first: from.slice(0, 7), last: to.slice(0, 7) }) as Array<{ month: string; n: number }>;
     for (const r of months) m.byMonth[r.month] = r.n;
-    for (const r of this.monthsAndDirections(from, to, false)) m.byDirection[r.direction] = (m.byDirection[r.direction] ?? 0) + r.n;
     return m;
   }
 
   /**
-   * Cases per direction (and per month of registration when `byMonth`) in a period. The direction is not
-   * among the monthly aggregates (that would take a migration), so this reads the period's range of the
-   * statistics index and the direction from each case: the one part of a half-year's figures that costs a
-   * look-up per case of the period (never a scan of the whole register).
+   * Cases per month of registration, direction and counterpart in a period, counted from the cases (for a
+   * period that is not whole months, or to check the aggregates): the direction is not in the statistics
+   * index, so this costs a look-up per case of the period (never a scan of the whole register).
    */
-  private monthsAndDirections(from: IsoDate, to: IsoDate, byMonth: boolean): Array<{ month: string; direction: string; n: number }> {
-    const month = byMonth ? "substr(c.registered_at, 1, 7)" : "''";
+  private monthsAndFlows(from: IsoDate, to: IsoDate): Array<{ month: string; direction: string; counterpart: string; n: number }> {
     return this.s.db
-      .prepare(`SELECT ${month} AS month, c.direction AS direction, count(*) AS n FROM cases c INDEXED BY cases_stats WHERE ${IN_PERIOD} GROUP BY 1, 2`)
-      .all(this.periodParams(from, to)) as Array<{ month: string; direction: string; n: number }>;
+      .prepare(
+        `SELECT substr(c.registered_at, 1, 7) AS month, c.direction AS direction, c.counterpart_id AS counterpart, count(*) AS n
+         FROM cases c INDEXED BY cases_stats WHERE ${IN_PERIOD} GROUP BY 1, 2, 3`,
+      )
+      .all(this.periodParams(from, to)) as Array<{ month: string; direction: string; counterpart: string; n: number }>;
   }
 
-  /** Handling days (discovered date to the day of the answer) of the period's answered cases, as a histogram. */
+  /**
+   * Handling days (discovered date to the day of the answer) of the period's answered cases, as a histogram
+   * per counterpart.
+   */
+  handlingByCounterpart(from: IsoDate, to: IsoDate, options: { live?: boolean } = {}): Record<string, Histogram> {
+    const rows = (
+      !options.live && isWholeMonths({ from, to })
+        ? this.s.db
+            .prepare(
+              `SELECT counterpart, days, sum(n) AS n FROM stats_handling WHERE month BETWEEN @first AND @last
+               GROUP BY counterpart, days HAVING sum(n) <> 0`,
+            )
+            .all({ first: from.slice(0, 7), last: to.slice(0, 7) })
+        : this.s.db
+            .prepare(
+              `SELECT c.counterpart_id AS counterpart, ${days("c")} AS days, count(*) AS n
+               FROM cases c INDEXED BY cases_stats
+               WHERE ${IN_PERIOD} AND c.answered_at IS NOT NULL
+               GROUP BY 1, 2`,
+            )
+            .all(this.periodParams(from, to))
+    ) as Array<{ counterpart: string; days: number; n: number }>;
+    const out: Record<string, Array<readonly [number, number]>> = {};
+    for (const r of rows) (out[r.counterpart] ??= []).push([r.days, r.n] as const);
+    return out;
+  }
+
+  /** Handling days of the period's answered cases, as one histogram. */
   handlingDays(from: IsoDate, to: IsoDate, options: { live?: boolean } = {}): Histogram {
-    if (!options.live && isWholeMonths({ from, to })) {
-      const rows = this.s.db
-        .prepare("SELECT days, sum(n) AS n FROM stats_handling WHERE month BETWEEN @first AND @last GROUP BY days HAVING sum(n) <> 0")
-        .all({ first: from.slice(0, 7), last: to.slice(0, 7) }) as Array<{ days: number; n: number }>;
-      return rows.map((r) => [r.days, r.n] as const);
-    }
-    const rows = this.s.db
-      .prepare(
-        `SELECT CAST(round(julianday(substr(c.answered_at, 1, 10)) - julianday(c.discovered_date)) AS INTEGER) AS days, count(*) AS n
-         FROM cases c INDEXED BY cases_stats
-         WHERE ${IN_PERIOD} AND c.answered_at IS NOT NULL
-         GROUP BY days`,
-      )
-      .all(this.periodParams(from, to)) as Array<{ days: number; n: number }>;
-    return rows.map((r) => [r.days, r.n] as const);
+    return mergeHistograms(Object.values(this.handlingByCounterpart(from, to, options)));
   }
 
   /** Names of organisations by id (for counterparts and units in reports). */
@@ -526,7 +540,7 @@ export function composeSummary(store: Store, options: { since?: string; dueDays?
 /** `live` aggregates from the cases even for whole months (to check the monthly aggregates against them). */
 export function composeStats(store: Store, period: Period, options: { top?: number; live?: boolean } = {}): StatsReport {
   const figures = (p: Period) =>
-    periodFigures(p, store.stats.margins(p.from, p.to, { live: options.live }), store.stats.handlingDays(p.from, p.to, { live: options.live }), options.top ?? 10);
+    periodFigures(p, store.stats.margins(p.from, p.to, { live: options.live }), store.stats.handlingByCounterpart(p.from, p.to, { live: options.live }), options.top ?? 10);
   const current = figures(period);
   const previous = figures(previousPeriod(period));
   const all = store.stats.orgNames();

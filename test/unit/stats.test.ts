@@ -104,7 +104,7 @@ describe("figures of a period from the store's aggregates", () => {
         row({ area: "information", counterpartId: "kommun", count: 2, answered: 1, answeredOnTime: 0, unansweredOverdue: 1, unitId: "enhet" }),
         row({ area: "information", count: 1 }),
       ]),
-      histogramOf([10, 20, 30]),
+      { region: histogramOf([10, 20, 30]) },
     );
     expect(f.total).toBe(6);
     expect(f.byArea).toMatchObject({ lakemedel: 3, information: 3, bemotande: 0 });

@@ -9,6 +9,7 @@ import { up as outboxSafety } from "./009_outbox_safety.js";
 import { up as orgKeys } from "./010_org_keys.js";
 import { up as exchangeExports } from "./011_exchange_exports.js";
 import { up as deviationRecipient } from "./012_deviation_recipient.js";
+import { up as statsFlow } from "./013_stats_flow.js";
 
 export interface Migration {
   version: number;
@@ -30,4 +31,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: "org keys", up: orgKeys },
   { version: 11, name: "exchange exports", up: exchangeExports },
   { version: 12, name: "deviation recipient", up: deviationRecipient },
+  { version: 13, name: "stats flow", up: statsFlow },
 ];
