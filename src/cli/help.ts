@@ -112,14 +112,6 @@ export const EXAMPLES: Record<string, Example[]> = {
     { say: "ex.diary.list", run: "avvik diary list --year 2026" },
     { say: "ex.diary.listCase", run: "avvik diary list --case 2026-000012" },
   ],
-  audit: [
-    { say: "ex.audit.case", run: "avvik audit list --case 2026-000012" },
-    { say: "ex.audit.all", run: "avvik audit list --json" },
-  ],
-  "audit list": [
-    { say: "ex.audit.case", run: "avvik audit list --case 2026-000012" },
-    { say: "ex.audit.all", run: "avvik audit list --json" },
-  ],
   exchange: [
     { say: "ex.exchange.export", run: "avvik exchange export 2026-000012" },
     { say: "ex.exchange.import", run: "avvik exchange import ~/Hämtningar/RO-2026-4711-exchange.pdf" },
@@ -215,30 +207,6 @@ export const EXAMPLES: Record<string, Example[]> = {
   "reply inbox": [
     { say: "ex.reply.inbox", run: "avvik reply inbox ~/Skannat" },
     { say: "ex.json", run: "avvik reply inbox ~/Skannat --json" },
-  ],
-  "audit verify": [
-    { say: "ex.audit.verify", run: "avvik audit verify" },
-    { say: "ex.audit.expect", run: "avvik audit verify --expect 4711:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" },
-  ],
-  "check": [
-    { say: "ex.check", run: "avvik check" },
-    { say: "ex.json", run: "avvik check --json" },
-  ],
-  "backup": [
-    { say: "ex.backup", run: "avvik backup /mnt/backup/avvik-2026-11-23.avvikbak" },
-    { say: "ex.backup.force", run: "avvik backup /mnt/backup/avvik-senaste.avvikbak --force" },
-  ],
-  "restore": [
-    { say: "ex.restore", run: "avvik restore /mnt/backup/avvik-2026-11-23.avvikbak --home /srv/avvik-ny" },
-    { say: "ex.restore.key", run: "AVVIK_KEY_FILE=/säker/plats/key avvik doctor --home /srv/avvik-ny" },
-  ],
-  "purge": [
-    { say: "ex.purge.dry", run: "avvik purge --closed-before 2024-01-01 --dry-run" },
-    { say: "ex.purge.yes", run: "avvik purge --yes" },
-  ],
-  "retention": [
-    { say: "ex.retention.show", run: "avvik retention" },
-    { say: "ex.retention.set", run: "avvik retention 2" },
   ],
   "import": [
     { say: "ex.import.dry", run: "avvik import synergi-vecka10.csv --profile synergi --dry-run" },
