@@ -21,42 +21,6 @@ export const EXAMPLES: Record<string, Example[]> = {
     { say: "ex.init.plain", run: 'avvik init --org-id linkoping --org-name "Linköpings kommun"' },
     { say: "ex.init.format", run: 'avvik init --org-id linkoping --org-name "Linköpings kommun" --diary-format "VOK {year}-{seq}" --deadline-months 3' },
   ],
-  org: [
-    { say: "ex.org.import", run: "avvik org import ostergotland" },
-    { say: "ex.org.list", run: "avvik org list" },
-  ],
-  "org add": [
-    { say: "ex.org.add", run: 'avvik org add --id norrkoping --name "Norrköpings kommun" --kind municipality --deadline-months 3' },
-    { say: "ex.org.addUnit", run: 'avvik org add --id ro-ps-oster --name "Patientsäkerhetssamordnare östra länsdelen" --parent region-ostergotland --address "Box 905|612 25 Finspång"' },
-  ],
-  "org update": [
-    { say: "ex.org.recipient", run: "avvik org update region-ostergotland --deviation-recipient ro-ps-oster" },
-    { say: "ex.org.recipientNone", run: "avvik org update region-ostergotland --deviation-recipient ingen" },
-  ],
-  "org list": [
-    { say: "ex.org.list", run: "avvik org list" },
-    { say: "ex.json", run: "avvik org list --json" },
-  ],
-  "org key": [
-    { say: "ex.orgKey.export", run: "avvik org key export -o linkoping.avvik-key" },
-    { say: "ex.orgKey.import", run: "avvik org key import region-ostergotland region-ostergotland.avvik-key" },
-  ],
-  "org key export": [
-    { say: "ex.orgKey.export", run: "avvik org key export -o linkoping.avvik-key" },
-    { say: "ex.orgKey.exportShow", run: "avvik org key export --json" },
-  ],
-  "org key import": [
-    { say: "ex.orgKey.import", run: "avvik org key import region-ostergotland region-ostergotland.avvik-key" },
-    { say: "ex.orgKey.replace", run: "avvik org key import region-ostergotland ny-nyckel.avvik-key --replace" },
-  ],
-  "org key list": [
-    { say: "ex.orgKey.list", run: "avvik org key list" },
-    { say: "ex.json", run: "avvik org key list --json" },
-  ],
-  "org import": [
-    { say: "ex.org.import", run: "avvik org import ostergotland" },
-    { say: "ex.org.importFile", run: "avvik org import ./katalog.json" },
-  ],
   case: [
     { say: "ex.case.newDialogue", run: "avvik case new" },
     { say: "ex.case.listOverdue", run: "avvik case list --overdue" },

@@ -15,8 +15,7 @@ import { registerExport } from "./commands/export.js";
 import { registerImport } from "./commands/import.js";
 import { registerInit } from "./commands/init.js";
 import { registerMail } from "./commands/mail.js";
-import { registerOrg } from "./commands/org.js";
-import { registerOrgKey } from "./commands/orgKey.js";
+import { registerOrg } from "./commands/org/index.js";
 import { registerBackup } from "./commands/backup.js";
 import { registerCheck } from "./commands/check.js";
 import { registerPurge } from "./commands/purge.js";
@@ -180,7 +179,6 @@ export function buildProgram(t: Translate, io: Io): Command {
 
   registerInit(program, t);
   registerOrg(program, t);
-  registerOrgKey(program, t);
   registerContact(program, t);
   registerCase(program, t);
   registerDiary(program, t);

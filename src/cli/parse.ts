@@ -6,8 +6,8 @@ import { UsageError } from "../core/errors.js";
 import { isPersonalNumber, parsePersonalNumber } from "../core/personnummer.js";
 import type { ExternalRef } from "../core/types.js";
 
-export const MAX_TEXT = 4000;
-export const MAX_SHORT_TEXT = 300;
+export { MAX_SHORT_TEXT, MAX_TEXT } from "../core/limits.js";
+import { MAX_SHORT_TEXT, MAX_TEXT } from "../core/limits.js";
 
 export function parseDateFlag(flag: string, value: string): string {
   const d = parseIsoDate(value);
@@ -98,4 +98,20 @@ export function requireFlags(given: Record<string, unknown>, required: Array<[st
   if (missing.length === 0) return;
   if (missing.length === 1) throw new UsageError(prompt ? "usage.missingFlagOrPrompt" : "usage.missingFlag", { flag: missing[0]! });
   throw new UsageError(prompt ? "usage.missingFlagsOrPrompt" : "usage.missingFlags", { flags: missing.slice(0, -1).join(", "), last: missing[missing.length - 1]! });
+}
+
+/** An organisation's id as typed (any case, trimmed): a-z 0-9 . _ -, at most 64 characters. */
+export function parseOrgId(flag: string, value: string): string {
+  const v = value.trim().toLowerCase();
+  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(v)) throw new UsageError("usage.badCode", { flag, value, allowed: "a-z 0-9 . _ -" });
+  return v;
+}
+
+/** "Box 905|612 25 Finspång" → lines; a literal "\n" also separates lines. */
+export function parseAddress(value: string): string {
+  const lines = value
+    .split(/\||\\n|\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return parseText("--address", lines.join("\n"), 500);
 }

@@ -6,8 +6,7 @@ import { RefusedError, UsageError } from "../../core/errors.js";
 import { isMessageKey, type MessageKey, type Translate } from "../../i18n/index.js";
 import type { Context } from "../context.js";
 import { action } from "../command.js";
-import { requireFlags, parseCodeFlag, parseDeadlineMonths, parseText, MAX_SHORT_TEXT } from "../parse.js";
-import { parseOrgId } from "./org.js";
+import { requireFlags, parseAddress, parseCodeFlag, parseDeadlineMonths, parseOrgId, parseText, MAX_SHORT_TEXT } from "../parse.js";
 
 export interface InitOptions {
   orgId?: string;
@@ -119,13 +118,4 @@ export async function init(ctx: Context, o: InitOptions): Promise<void> {
   } finally {
     store.close();
   }
-}
-
-/** "Box 905|612 25 Finspång" → lines; a literal "\n" also separates lines. */
-export function parseAddress(value: string): string {
-  const lines = value
-    .split(/\||\\n|\n/)
-    .map((l) => l.trim())
-    .filter(Boolean);
-  return parseText("--address", lines.join("\n"), 500);
 }

@@ -9,9 +9,8 @@ import { isMessageKey, type MessageKey, type Translate } from "../../../i18n/ind
 import type { CaseChanges } from "../../../store/cases.js";
 import { action } from "../../command.js";
 import type { Context } from "../../context.js";
-import { MAX_SHORT_TEXT, MAX_TEXT, collect, parseCodeFlag, parseNonNegativeInt, parsePositiveInt, parseRefFlag, parseText } from "../../parse.js";
+import { MAX_SHORT_TEXT, MAX_TEXT, collect, parseCodeFlag, parseNonNegativeInt, parseOrgId, parsePositiveInt, parseRefFlag, parseText } from "../../parse.js";
 import { codeName, printCaseCard, printCaseTable } from "../../render.js";
-import { parseOrgId } from "../org.js";
 import { caseNew, type NewOptions } from "./new.js";
 import { caseLabel } from "../../../core/diaryNumber.js";
 

@@ -9,10 +9,9 @@ import type { Case, NewCaseInput, Org } from "../../../core/types.js";
 import { tSv, type MessageKey } from "../../../i18n/index.js";
 import type { Store } from "../../../store/store.js";
 import type { Context } from "../../context.js";
-import { requireFlags, MAX_SHORT_TEXT, MAX_TEXT, parseCodeFlag, parseDateFlag, parsePersonFlag, parseRefFlag, parseText } from "../../parse.js";
+import { requireFlags, MAX_SHORT_TEXT, MAX_TEXT, parseCodeFlag, parseDateFlag, parseOrgId, parsePersonFlag, parseRefFlag, parseText } from "../../parse.js";
 import { ask, choose, longText, yesNo } from "../../prompt.js";
 import { codeName } from "../../render.js";
-import { parseOrgId } from "../org.js";
 import { caseLabel } from "../../../core/diaryNumber.js";
 
 export interface NewOptions {

@@ -7,8 +7,7 @@ import type { MessageKey, Translate } from "../../../i18n/index.js";
 import { action } from "../../command.js";
 import type { Context } from "../../context.js";
 import { examples } from "../../help.js";
-import { MAX_SHORT_TEXT, parseCodeFlag, parseEmail, parseText, requireFlags } from "../../parse.js";
-import { parseOrgId } from "../org.js";
+import { MAX_SHORT_TEXT, parseCodeFlag, parseEmail, parseOrgId, parseText, requireFlags } from "../../parse.js";
 
 export function registerContactAdd(group: Command, t: Translate): void {
   const cmd = group

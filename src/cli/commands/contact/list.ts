@@ -7,8 +7,7 @@ import type { MessageKey, Translate } from "../../../i18n/index.js";
 import { action } from "../../command.js";
 import type { Context } from "../../context.js";
 import { examples } from "../../help.js";
-import { parseCodeFlag } from "../../parse.js";
-import { parseOrgId } from "../org.js";
+import { parseCodeFlag, parseOrgId } from "../../parse.js";
 
 export function registerContactList(group: Command, t: Translate): void {
   const cmd = group
