@@ -141,6 +141,7 @@ export const EXAMPLES: Record<string, Example[]> = {
   "stats": [
     { say: "ex.stats.half", run: "avvik stats --period 2026H1" },
     { say: "ex.stats.pdf", run: "avvik stats --period 2026H1 --pdf styrelsen-2026H1.pdf" },
+    { say: "ex.stats.comments", run: "avvik stats --period 2026H1 --pdf styrelsen.pdf --comments kommentarer.md" },
     { say: "ex.stats.csv", run: "avvik stats --from 2026-01-01 --to 2026-03-31 --by counterpart --format csv" },
   ],
   "duplicates": [

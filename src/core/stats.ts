@@ -185,6 +185,8 @@ export interface PeriodFigures {
   deadline: DeadlineFigures;
   /** Share within the deadline for each counterpart (null where nothing was due). */
   withinDeadlineByCounterpart: Record<string, number | null>;
+  /** The counts behind it, per counterpart. */
+  deadlineByCounterpart: Record<string, DeadlineFigures>;
   /** The most frequent pairs of area and counterpart, most frequent first. */
   topPairs: PairCount[];
   /** Cases per month of registration (YYYY-MM), every month of the period, zeros included. */
@@ -310,11 +312,16 @@ export function periodFigures(period: Period, m: Margins, handlingByCounterpart:
   let onTime = 0;
   let overdue = 0;
   const withinDeadlineByCounterpart: Record<string, number | null> = {};
+  const deadlineByCounterpart: Record<string, DeadlineFigures> = {};
   for (const [id, d] of Object.entries(m.deadline).sort((a, b) => a[0].localeCompare(b[0]))) {
     answered += d.answered;
     onTime += d.answeredOnTime;
     overdue += d.unansweredOverdue;
-    if (d.answered + d.unansweredOverdue > 0 || (m.byCounterpart[id] ?? 0) > 0) withinDeadlineByCounterpart[id] = share(d.answeredOnTime, d.answered + d.unansweredOverdue);
+    if (d.answered + d.unansweredOverdue > 0 || (m.byCounterpart[id] ?? 0) > 0) {
+      const s = share(d.answeredOnTime, d.answered + d.unansweredOverdue);
+      withinDeadlineByCounterpart[id] = s;
+      deadlineByCounterpart[id] = { answered: d.answered, answeredOnTime: d.answeredOnTime, answeredLate: d.answered - d.answeredOnTime, unansweredOverdue: d.unansweredOverdue, share: s };
+    }
   }
   const sharePart = share(onTime, answered + overdue);
   const pairs: PairCount[] = Object.entries(positive(m.pairs)).map(([key, count]) => {
@@ -352,6 +359,7 @@ export function periodFigures(period: Period, m: Margins, handlingByCounterpart:
     answeredWithinDeadline: sharePart,
     deadline: { answered, answeredOnTime: onTime, answeredLate: answered - onTime, unansweredOverdue: overdue, share: sharePart },
     withinDeadlineByCounterpart,
+    deadlineByCounterpart,
     topPairs: pairs
       .sort((a, b) => b.count - a.count || a.area.localeCompare(b.area) || a.counterpart.localeCompare(b.counterpart))
       .slice(0, Math.max(0, topPairs)),
@@ -365,6 +373,14 @@ export function periodFigures(period: Period, m: Margins, handlingByCounterpart:
 /** True when a period is made of whole calendar months (half-years and years are). */
 export function isWholeMonths(p: { from: IsoDate; to: IsoDate }): boolean {
   return isFirstOfMonth(p.from) && isLastOfMonth(p.to);
+}
+
+/** How many months before a period its run chart shows: 24 months in all, at least 12 before it. */
+export function historyMonths(p: { from: IsoDate; to: IsoDate }): string[] {
+  const months = monthsOf(p.from, p.to).length;
+  const before = Math.min(24, Math.max(12, 24 - months));
+  const first = addMonths(`${p.from.slice(0, 7)}-01`, -before);
+  return monthsOf(first, addDays(`${p.from.slice(0, 7)}-01`, -1));
 }
 
 /** The change from the previous period: a difference of counts, and of shares in percentage points. */
@@ -383,6 +399,11 @@ export interface StatsReport extends PeriodFigures {
   /** Names of the counterparts and units in the count maps, by id. */
   names: Record<string, string>;
   previous: PeriodFigures;
+  /** Cases per month in the months before the period (the run chart's history, see `historyMonths`). */
+  history: Counts;
+  /** Cases not yet answered at `asOf`, however old, and of them those past their due date: in all and per counterpart. */
+  open: { open: number; overdue: number };
+  openByCounterpart: Record<string, { open: number; overdue: number }>;
   /** Current minus previous: counts, days, and the share as a fraction (0.1 = 10 percentage points). */
   trend: { total: number; handlingDaysMedian: number | null; handlingDaysP90: number | null; answeredWithinDeadline: number | null };
 }
@@ -433,6 +454,23 @@ export type NumberLang = "sv" | "en";
 export function formatNumber(lang: NumberLang, n: number | null, digits = 1): string {
   if (n === null) return "–";
   return new Intl.NumberFormat(lang === "sv" ? "sv-SE" : "en-GB", { maximumFractionDigits: digits }).format(n).replace(/\u2212/g, "-");
+}
+
+/** Below this many cases a share is not given as a percentage ("för få"). */
+export const MIN_SHARE_BASE = 5;
+
+/** A share with what it rests on: the percentage (unless the base is too small) and the two counts. */
+export type ShareParts =
+  | { kind: "none" }
+  | { kind: "tooFew"; part: string; whole: string }
+  | { kind: "share"; share: string; part: string; whole: string };
+
+/** `part` of `whole` for "50 % (1 av 2)": nothing to divide by, too few (below MIN_SHARE_BASE), or a share. */
+export function shareParts(lang: NumberLang, part: number, whole: number, fixed = false): ShareParts {
+  if (whole <= 0) return { kind: "none" };
+  const counts = { part: formatNumber(lang, part, 0), whole: formatNumber(lang, whole, 0) };
+  if (whole < MIN_SHARE_BASE) return { kind: "tooFew", ...counts };
+  return { kind: "share", share: formatShare(lang, part / whole, fixed), ...counts };
 }
 
 /** A share 0..1 as a percentage with one decimal at most (exactly one when `fixed`): "75 %" (sv), "75%" (en). */

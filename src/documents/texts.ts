@@ -89,6 +89,32 @@ export type ExchangeTexts = Record<
   string
 >;
 
+/** The board report (templates/documents/board.json). */
+export interface BoardTexts {
+  title: string;
+  subtitle: Record<"half1" | "half2" | "year" | "range", string>;
+  info: Record<"period" | "comparedWith" | "organisation" | "produced", string>;
+  audience: string;
+  noPersonalData: string;
+  figures: Record<"total" | "answered" | "handlingMedian" | "handlingP90" | "withinDeadline" | "unansweredOverdue" | "openNow" | "overdueNow", string>;
+  columns: Record<
+    | "figure" | "period" | "previous" | "change" | "judgement" | "count" | "share" | "withinDeadline" | "handlingMedian" | "open"
+    | "overdue" | "out" | "in" | "total" | "from" | "to" | "area" | "counterpart",
+    string
+  >;
+  judgement: Record<"better" | "worse" | "same" | "up" | "down", string>;
+  shares: Record<"of" | "tooFew" | "percentagePoints" | "days", string>;
+  headings: Record<"keyFigures" | "runChart" | "flows" | "providerPairs" | "kinds" | "followUp" | "comments" | "tables" | "topPairs" | "definitions", string>;
+  intro: Record<"runChart" | "flows" | "providerPairs" | "kinds" | "followUp" | "topPairs" | "shares", string>;
+  charts: Record<
+    | "area" | "counterpart" | "deadline" | "deadlineTotal" | "direction" | "kind" | "severity" | "noData" | "more" | "median" | "alt"
+    | "altSeries" | "altRun",
+    string
+  >;
+  definitions: string[];
+  page: string;
+}
+
 export interface Texts {
   common: CommonTexts;
   packetOut: LetterTexts;
@@ -97,6 +123,7 @@ export interface Texts {
   report: ReportTexts;
   analysis: AnalysisTexts;
   exchange: ExchangeTexts;
+  board: BoardTexts;
 }
 
 const FILES = {
@@ -107,6 +134,7 @@ const FILES = {
   report: "documents/report.json",
   analysis: "documents/analysis.json",
   exchange: "documents/exchange.json",
+  board: "documents/board.json",
 } as const;
 
 const cache = runCache<string, Texts>();

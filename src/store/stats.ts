@@ -11,6 +11,7 @@ import {
   addDeadline,
   change,
   emptyMargins,
+  historyMonths,
   isWholeMonths,
   marginsFromCube,
   mergeHistograms,
@@ -259,6 +260,30 @@ export class StatsRepo {
   /** Handling days of the period's answered cases, as one histogram. */
   handlingDays(from: IsoDate, to: IsoDate, options: { live?: boolean } = {}): Histogram {
     return mergeHistograms(Object.values(this.handlingByCounterpart(from, to, options)));
+  }
+
+  /** Cases per month of registration (YYYY-MM, inclusive) from the monthly aggregates; months without cases left out. */
+  monthCounts(firstMonth: string, lastMonth: string): Counts {
+    const rows = this.s.db
+      .prepare("SELECT month, sum(n) AS n FROM stats_month WHERE dim = 'area' AND month BETWEEN @first AND @last GROUP BY month HAVING sum(n) <> 0")
+      .all({ first: firstMonth, last: lastMonth }) as Array<{ month: string; n: number }>;
+    return Object.fromEntries(rows.map((r) => [r.month, r.n]));
+  }
+
+  /**
+   * The cases not yet answered (however old; duplicates left out) per counterpart, and of them those whose due
+   * date has passed as of `today`: read through the index on direction and status, one look-up per open case.
+   */
+  openByCounterpart(today: IsoDate = this.s.today): Record<string, { open: number; overdue: number }> {
+    const rows = this.s.db
+      .prepare(
+        `SELECT c.counterpart_id AS id, count(*) AS open, sum(c.due_date < @today) AS overdue
+         FROM cases c INDEXED BY cases_direction_status
+         WHERE c.direction IN ('in', 'out') AND c.status IN ${OPEN} AND c.duplicate_of IS NULL
+         GROUP BY c.counterpart_id ORDER BY count(*) DESC, c.counterpart_id`,
+      )
+      .all({ today }) as Array<{ id: string; open: number; overdue: number }>;
+    return Object.fromEntries(rows.map((r) => [r.id, { open: r.open, overdue: r.overdue }]));
   }
 
   /** Names of organisations by id (for counterparts and units in reports). */
@@ -543,8 +568,18 @@ export function composeStats(store: Store, period: Period, options: { top?: numb
     periodFigures(p, store.stats.margins(p.from, p.to, { live: options.live }), store.stats.handlingByCounterpart(p.from, p.to, { live: options.live }), options.top ?? 10);
   const current = figures(period);
   const previous = figures(previousPeriod(period));
+  const months = historyMonths(period);
+  const counted = store.stats.monthCounts(months[0]!, months[months.length - 1]!);
+  const history = Object.fromEntries(months.map((m) => [m, counted[m] ?? 0]));
+  const openByCounterpart = store.stats.openByCounterpart();
+  const open = { open: 0, overdue: 0 };
+  for (const o of Object.values(openByCounterpart)) {
+    open.open += o.open;
+    open.overdue += o.overdue;
+  }
   const all = store.stats.orgNames();
   const ids = new Set([
+    ...Object.keys(openByCounterpart),
     ...Object.keys(current.byCounterpart),
     ...Object.keys(current.byUnit),
     ...Object.keys(previous.byCounterpart),
@@ -559,6 +594,9 @@ export function composeStats(store: Store, period: Period, options: { top?: numb
     organisation: { id: self.id, name: self.name },
     names,
     previous,
+    history,
+    open,
+    openByCounterpart,
     trend: {
       total: current.total - previous.total,
       handlingDaysMedian: change(current.handlingDays.median, previous.handlingDays.median),

@@ -162,13 +162,14 @@ describe("statistics on a timeline with known answers", () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toContain("Avvikelser i samverkan 2026H1 (2026-01-01 – 2026-06-30)");
     expect(text.stdout).toMatch(/Handläggningstid, median \(dagar\)\s+35\s+55\s+-20/);
-    expect(text.stdout).toMatch(/Andel besvarade inom svarstiden\s+60\u00a0%\s+50\u00a0%\s+\+10 p\.e\./);
+    // a share with what it rests on; the previous half-year's two cases are too few for a percentage
+    expect(text.stdout).toMatch(/Andel besvarade inom svarstiden\s+60\u00a0% \(3 av 5\)\s+för få \(1 av 2\)\s+\+10 p\.e\./);
     expect(text.stdout).toContain("Läkemedelsbehandling");
     const by = await s.cli(["stats", "--period", "2026H1", "--by", "counterpart"], { env: TODAY });
     expect(by.stdout).toContain("Region Östergötland");
     expect(by.stdout).not.toContain("Rapporteringsområde");
     const en = await s.cli(["stats", "--period", "2026H1", "--lang", "en"], { env: TODAY });
-    expect(en.stdout).toMatch(/Share answered within the deadline\s+60%\s+50%/);
+    expect(en.stdout).toMatch(/Share answered within the deadline\s+60% \(3 of 5\)\s+too few \(1 of 2\)/);
     const csv = await s.cli(["stats", "--period", "2026H1", "--format", "csv"], { env: TODAY });
     const lines = csv.stdout.trim().split("\n");
     expect(lines[0]).toBe("dimension,code,name,value,share,previous");
@@ -222,7 +223,7 @@ describe("statistics on a timeline with known answers", () => {
     ]) {
       expect(text, expected).toContain(expected);
     }
-    expect(text).toMatch(/Handläggningstid, median \(dagar\)\s*35/);
+    expect(text).toMatch(/Handläggningstid, median\s+\(dagar\)\s*35/);
     expect(text).toMatch(/60,0\s%/);
     expect(text).not.toMatch(/19121212|1212-1212|121212|Tolvan|Tolvansson/);
     const again = join(s.home, "igen.pdf");

@@ -10,11 +10,12 @@ import {
   STATS_DIMENSIONS,
   breakdown,
   formatNumber,
-  formatShare,
   formatSigned,
   parsePeriod,
   rangePeriod,
+  shareParts,
   type BreakdownRow,
+  type NumberLang,
   type Period,
   type StatsDimension,
 } from "../../core/stats.js";
@@ -50,6 +51,7 @@ export function registerStats(program: Command, t: Translate): void {
     .option("--by <dimension>", t("flag.by"))
     .option("--format <format>", `text|json|csv – ${t("flag.format")}`)
     .option("--pdf <file>", t("flag.pdf"))
+    .option("--comments <file>", t("flag.comments"))
     .option("--top <n>", t("flag.top"))
     .option("--json", t("help.json"))
     .action(action(stats));
@@ -218,6 +220,7 @@ interface StatsOptions {
   by?: string;
   format?: string;
   pdf?: string;
+  comments?: string;
   top?: string;
 }
 
@@ -243,14 +246,18 @@ async function stats(ctx: Context, o: StatsOptions): Promise<void> {
   const format = ctx.json ? "json" : o.format ? parseCodeFlag("--format", ["text", "json", "csv"] as const, o.format) : "text";
   const by = o.by ? parseCodeFlag("--by", STATS_DIMENSIONS, o.by) : undefined;
   const top = o.top ? parsePositiveInt("--top", o.top) : 10;
+  if (o.comments !== undefined && o.pdf === undefined) throw new UsageError("usage.commentsWithoutPdf", {});
   const store = await ctx.store();
   const target = o.pdf !== undefined ? outputFile(ctx, o.pdf, { flag: "--pdf" }) : undefined;
+  // The comments are checked before anything is written.
+  const comments = o.comments !== undefined ? (await import("../../documents/comments.js")).loadComments(ctx.path(o.comments), store.today) : undefined;
   const { composeStats } = await import("../../store/stats.js");
   const report = composeStats(store, period, { top });
   let pdf: { file: string; pages: number } | undefined;
   if (target) {
     const { renderBoardReport } = await import("../../documents/board.js");
-    const { data, pages } = await renderBoardReport(report, { now: store.actor.now });
+    const { texts } = await import("../../documents/texts.js");
+    const { data, pages } = await renderBoardReport(report, { now: store.actor.now, texts: texts(ctx.home).board, comments });
     target.write(data);
     pdf = { file: target.path, pages };
   }
@@ -276,6 +283,18 @@ function rowsOf(t: Translate, report: StatsReport, dim: StatsDimension): Breakdo
   return breakdown(report, dim, (d, code) => dimensionName(t, report, d, code));
 }
 
+/** "50 % (1 av 2)", below five cases "för få (1 av 2)", "–" when nothing to divide by. */
+export function shareText(t: Translate, lang: NumberLang, part: number, whole: number): string {
+  const p = shareParts(lang, part, whole);
+  if (p.kind === "none") return "–";
+  return p.kind === "tooFew" ? t("stats.tooFew", p) : t("stats.shareOf", p);
+}
+
+/** The share within the deadline with its counts: on time of (answered + overdue). */
+function deadlineText(t: Translate, lang: NumberLang, d: { answeredOnTime: number; answered: number; unansweredOverdue: number } | undefined): string {
+  return d ? shareText(t, lang, d.answeredOnTime, d.answered + d.unansweredOverdue) : "–";
+}
+
 function keyFigureRows(ctx: Context, r: StatsReport): string[][] {
   const { t, lang } = ctx;
   return [
@@ -285,8 +304,8 @@ function keyFigureRows(ctx: Context, r: StatsReport): string[][] {
     [t("stats.handlingP90"), formatNumber(lang, r.handlingDays.p90), formatNumber(lang, r.previous.handlingDays.p90), formatSigned(lang, r.trend.handlingDaysP90)],
     [
       t("stats.withinDeadline"),
-      formatShare(lang, r.answeredWithinDeadline),
-      formatShare(lang, r.previous.answeredWithinDeadline),
+      deadlineText(t, lang, r.deadline),
+      deadlineText(t, lang, r.previous.deadline),
       r.trend.answeredWithinDeadline === null ? "–" : t("stats.pp", { n: formatSigned(lang, Math.round(r.trend.answeredWithinDeadline * 1000) / 10) }),
     ],
     [t("stats.unansweredOverdue"), String(r.deadline.unansweredOverdue), String(r.previous.deadline.unansweredOverdue), formatSigned(lang, r.deadline.unansweredOverdue - r.previous.deadline.unansweredOverdue, 0)],
@@ -305,6 +324,7 @@ function printStats(ctx: Context, r: StatsReport, by: StatsDimension | undefined
   out.line();
   out.line(t("stats.byDirection", { out: r.byDirection.out, in: r.byDirection.in, prevOut: r.previous.byDirection.out, prevIn: r.previous.byDirection.in }));
   out.line(t("stats.byMonth", { months: Object.entries(r.byMonth).map(([month, n]) => `${month} ${n}`).join(", ") }));
+  out.line(t("stats.open", { date: r.asOf, open: r.open.open, overdue: r.open.overdue }));
   if (r.total === 0) {
     out.line();
     out.line(t("stats.noCases"));
@@ -320,14 +340,28 @@ function printStats(ctx: Context, r: StatsReport, by: StatsDimension | undefined
         { header: t("stats.col.count"), align: "right" },
         { header: t("stats.col.share"), align: "right" },
         { header: t("stats.col.previous"), align: "right" },
-        ...(withDeadline ? [{ header: t("stats.col.withinDeadline"), align: "right" as const }] : []),
+        ...(withDeadline
+          ? [
+              { header: t("stats.col.out"), align: "right" as const },
+              { header: t("stats.col.in"), align: "right" as const },
+              { header: t("stats.col.withinDeadline"), align: "right" as const },
+              { header: t("stats.col.handlingMedian"), align: "right" as const },
+            ]
+          : []),
       ],
       rows.map((row) => [
         row.name,
         String(row.count),
-        formatShare(lang, row.share),
+        shareText(t, lang, row.count, r.total),
         String(row.previous),
-        ...(withDeadline ? [formatShare(lang, r.withinDeadlineByCounterpart[row.code] ?? null)] : []),
+        ...(withDeadline
+          ? [
+              String(r.byCounterpartDirection[row.code]?.out ?? 0),
+              String(r.byCounterpartDirection[row.code]?.in ?? 0),
+              deadlineText(t, lang, r.deadlineByCounterpart[row.code]),
+              formatNumber(lang, r.handlingDaysByCounterpart[row.code]?.median ?? null),
+            ]
+          : []),
       ]),
     );
   }
