@@ -17,10 +17,6 @@ export interface Example {
 }
 
 export const EXAMPLES: Record<string, Example[]> = {
-  init: [
-    { say: "ex.init.plain", run: 'avvik init --org-id linkoping --org-name "Linköpings kommun"' },
-    { say: "ex.init.format", run: 'avvik init --org-id linkoping --org-name "Linköpings kommun" --diary-format "VOK {year}-{seq}" --deadline-months 3' },
-  ],
   case: [
     { say: "ex.case.newDialogue", run: "avvik case new" },
     { say: "ex.case.listOverdue", run: "avvik case list --overdue" },

@@ -1,14 +1,19 @@
+// `avvik init --org-id ID --org-name NAME [--kind KIND] [--diary-format FMT] [--deadline-months N] [--address TEXT]`,
+// or a short dialogue in a terminal.
+
 import type { Command } from "commander";
-import { codesWithWords, foldWord, ORG_KINDS, type OrgKind } from "../../core/codes.js";
+import { codesWithWords, foldWord, ORG_KINDS } from "../../core/codes.js";
 import { DEFAULT_DEADLINE_MONTHS } from "../../core/deadline.js";
 import { DEFAULT_DIARY_FORMAT, DiaryTemplate } from "../../core/diaryNumber.js";
-import { RefusedError, UsageError } from "../../core/errors.js";
+import { UsageError } from "../../core/errors.js";
+import { initRegister } from "../../app/register/init.js";
 import { isMessageKey, type MessageKey, type Translate } from "../../i18n/index.js";
 import type { Context } from "../context.js";
 import { action } from "../command.js";
+import { examples } from "../help.js";
 import { requireFlags, parseAddress, parseCodeFlag, parseDeadlineMonths, parseOrgId, parseText, MAX_SHORT_TEXT } from "../parse.js";
 
-export interface InitOptions {
+interface InitOptions {
   orgId?: string;
   orgName?: string;
   kind?: string;
@@ -18,7 +23,7 @@ export interface InitOptions {
 }
 
 export function registerInit(program: Command, t: Translate): void {
-  program
+  const cmd = program
     .command("init")
     .description(t("help.init"))
     .option("--org-id <id>", t("flag.orgId"))
@@ -29,16 +34,20 @@ export function registerInit(program: Command, t: Translate): void {
     .option("--address <text>", t("flag.address"))
     .option("--json", t("help.json"))
     .action(action<InitOptions>(init));
+  examples(cmd, [
+    { say: "ex.init.plain", run: 'avvik init --org-id linkoping --org-name "Linköpings kommun"' },
+    { say: "ex.init.format", run: 'avvik init --org-id linkoping --org-name "Linköpings kommun" --diary-format "VOK {year}-{seq}" --deadline-months 3' },
+  ]);
 }
 
-export function parseDiaryFormat(t: Translate, value: string): DiaryTemplate {
+function parseDiaryFormat(t: Translate, value: string): DiaryTemplate {
   const parsed = DiaryTemplate.parse(value);
   if (parsed instanceof DiaryTemplate) return parsed;
   throw new UsageError("error.diaryFormatInvalid", { format: value, reason: t(`error.diaryFormat.${parsed.error}` as MessageKey) });
 }
 
 /** `avvik init` in a terminal without the required flags: a short dialogue (the values are checked as typed). */
-export async function initDialogue(ctx: Context, o: InitOptions): Promise<void> {
+async function initDialogue(ctx: Context, o: InitOptions): Promise<void> {
   const { ask, choose } = await import("../prompt.js");
   const t = ctx.t;
   const check = (fn: () => unknown) => {
@@ -75,47 +84,24 @@ function suggestOrgId(name: string): string {
 export async function init(ctx: Context, o: InitOptions): Promise<void> {
   if ((!o.orgId || !o.orgName) && ctx.canPrompt()) await initDialogue(ctx, o);
   requireFlags(o as Record<string, unknown>, [["orgId", "--org-id"], ["orgName", "--org-name"]]);
-  const id = parseOrgId("--org-id", o.orgId!);
-  const name = parseText("--org-name", o.orgName!, MAX_SHORT_TEXT);
-  const kind: OrgKind = parseCodeFlag("--kind", ORG_KINDS, o.kind ?? "municipality");
-  const template = parseDiaryFormat(ctx.t, o.diaryFormat ?? DEFAULT_DIARY_FORMAT);
-  const months = o.deadlineMonths ? parseDeadlineMonths("--deadline-months", o.deadlineMonths) : DEFAULT_DEADLINE_MONTHS;
-  const address = o.address ? parseAddress(o.address) : null;
-
-  const { Store } = await import("../../store/store.js");
-  const actor = { user: ctx.user, now: ctx.now };
-  if (Store.exists(ctx.home)) {
-    const existing = Store.create({ home: ctx.home, actor, keyFile: ctx.keyFile });
-    try {
-      const org = existing.settings.get("org_id");
-      if (org) throw new RefusedError("error.alreadyInitialised", { home: ctx.home, org });
-    } finally {
-      existing.close();
-    }
-  }
-  // A data directory made beforehand (mkdir with a wide umask, a shared folder) becomes private first.
-  const { tightenHome } = await import("../../store/protection.js");
-  const wasOpen = tightenHome(ctx.home);
-  if (wasOpen) ctx.out.warn(ctx.t("init.homeModeFixed", { home: ctx.home, mode: wasOpen }));
-  const store = Store.create({ home: ctx.home, actor, keyFile: ctx.keyFile });
-  try {
-    store.write(() => {
-      store.settings.set("org_id", id);
-      store.settings.set("diary_format", template.source);
-      store.settings.set("deadline_months", String(months));
-      store.orgs.add({ id, name, kind, address }, true);
-      store.audit.record("init", null, { org: id, diaryFormat: template.source, deadlineMonths: months });
-    });
-    // The key that signs our exchange files (docs/exchange/signing.md); its creation is audited.
-    const signing = (await import("../../exchange/keys.js")).ourSigningKey(store);
-    const year = Number(store.today.slice(0, 4));
-    const result = { home: ctx.home, org: { id, name, kind }, diaryFormat: template.source, deadlineMonths: months, keyFile: store.keyFile, signingKey: { file: signing.file, fingerprint: signing.fingerprint } };
-    ctx.out.result(result, () => {
-      ctx.out.line(ctx.t("init.done", { org: name, home: ctx.home, format: template.source, example: template.format(year, 1), months }));
-      ctx.out.line(ctx.t("init.keyNote", { key: store.keyFile }));
-      ctx.out.line(ctx.t("init.signingKeyNote", { file: signing.file, fingerprint: signing.fingerprint }));
-    });
-  } finally {
-    store.close();
-  }
+  const r = await initRegister({
+    home: ctx.home,
+    actor: { user: ctx.user, now: ctx.now },
+    ...(ctx.keyFile !== undefined ? { keyFile: ctx.keyFile } : {}),
+    org: {
+      id: parseOrgId("--org-id", o.orgId!),
+      name: parseText("--org-name", o.orgName!, MAX_SHORT_TEXT),
+      kind: parseCodeFlag("--kind", ORG_KINDS, o.kind ?? "municipality"),
+      address: o.address ? parseAddress(o.address) : null,
+    },
+    diaryFormat: parseDiaryFormat(ctx.t, o.diaryFormat ?? DEFAULT_DIARY_FORMAT),
+    deadlineMonths: o.deadlineMonths ? parseDeadlineMonths("--deadline-months", o.deadlineMonths) : DEFAULT_DEADLINE_MONTHS,
+  });
+  if (r.homeModeFixed) ctx.out.warn(ctx.t("init.homeModeFixed", { home: r.home, mode: r.homeModeFixed }));
+  const { homeModeFixed: _fixed, firstNumber, ...result } = r;
+  ctx.out.result(result, () => {
+    ctx.out.line(ctx.t("init.done", { org: r.org.name, home: r.home, format: r.diaryFormat, example: firstNumber, months: r.deadlineMonths }));
+    ctx.out.line(ctx.t("init.keyNote", { key: r.keyFile }));
+    ctx.out.line(ctx.t("init.signingKeyNote", { file: r.signingKey.file, fingerprint: r.signingKey.fingerprint }));
+  });
 }
