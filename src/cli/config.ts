@@ -20,15 +20,8 @@ import { MAX_SHORT_TEXT, parseText } from "./parse.js";
 
 export type ConfigSource = "flag" | "environment" | "file" | "register" | "default";
 
-export type Storage =
-  /** The register's settings table (key → text). */
-  | { in: "register"; key: string }
-  /** Our own organisation's row in the directory: the sender on letters. */
-  | { in: "org"; field: "name" | "address" }
-  /** <home>/config.json, a dotted path into nested JSON. */
-  | { in: "file"; path: string }
-  /** Only from a flag or the environment (shown, never set). */
-  | { in: "runtime" };
+
+import type { Storage } from "../app/config/set.js";
 
 export interface ConfigKey {
   key: string;

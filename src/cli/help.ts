@@ -88,19 +88,6 @@ export const EXAMPLES: Record<string, Example[]> = {
     { say: "ex.config.list", run: "avvik config list" },
     { say: "ex.config.set", run: 'avvik config set diary.format "VOK {year}-{seq}"' },
   ],
-  "config list": [
-    { say: "ex.config.list", run: "avvik config list" },
-    { say: "ex.json", run: "avvik config list --json" },
-  ],
-  "config get": [
-    { say: "ex.config.get", run: "avvik config get deadline.months" },
-    { say: "ex.config.getLang", run: "AVVIK_LANG=en avvik config get language" },
-  ],
-  "config set": [
-    { say: "ex.config.set", run: 'avvik config set diary.format "VOK {year}-{seq}"' },
-    { say: "ex.config.setAddress", run: 'avvik config set org.address "Linköpings kommun|Registraturen|581 81 Linköping"' },
-    { say: "ex.config.setDeadline", run: "avvik config set deadline.months 3" },
-  ],
   "notify": [
     { say: "ex.notify.arrived", run: "avvik notify 2026-000012 --to manager" },
     { say: "ex.notify.reminder", run: "avvik notify 2026-000012 --to mas --template reminder" },

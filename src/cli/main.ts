@@ -25,7 +25,7 @@ import { registerPaper } from "./commands/paper.js";
 import { registerReply } from "./commands/reply.js";
 import { registerStats } from "./commands/stats.js";
 import { registerCompletion } from "./commands/completion.js";
-import { registerConfig } from "./commands/config.js";
+import { registerConfig } from "./commands/config/index.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { bindRun } from "./command.js";
 import { configuredLang, resolveHome, resolveLang } from "./context.js";
