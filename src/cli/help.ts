@@ -161,10 +161,6 @@ export const EXAMPLES: Record<string, Example[]> = {
     { say: "ex.import.skip", run: "avvik import treserva-mars.csv --profile treserva --skip-invalid" },
     { say: "ex.import.own", run: "avvik import export.csv --profile ~/profiler/synergi-vrinnevi.json --diarise --json" },
   ],
-  "export": [
-    { say: "ex.export.pseudo", run: "avvik export --from 2026-01-01 --to 2026-06-30 --pseudonymise -o analysgruppen-2026H1.csv" },
-    { say: "ex.export.json", run: "avvik export --format json -o avvik-2026.json" },
-  ],
   completion: [
     { say: "ex.completion.bash", run: "echo 'source <(avvik completion bash)' >> ~/.bashrc" },
     { say: "ex.completion.zsh", run: "echo 'source <(avvik completion zsh)' >> ~/.zshrc" },

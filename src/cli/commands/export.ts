@@ -2,14 +2,16 @@
 
 import { Option, type Command } from "commander";
 import { UsageError } from "../../core/errors.js";
-import { tSv, type Translate } from "../../i18n/index.js";
+import type { Translate } from "../../i18n/index.js";
+import { exportCasesTo } from "../../app/export/cases.js";
+import { examples } from "../help.js";
 import { action } from "../command.js";
 import type { Context } from "../context.js";
 import { outputFile } from "../outputs.js";
 import { parseCodeFlag, parseDateFlag } from "../parse.js";
 
 export function registerExport(program: Command, t: Translate): void {
-  program
+  const cmd = program
     .command("export")
     .description(t("help.export"))
     .option("--format <format>", t("flag.exportFormat"))
@@ -21,6 +23,10 @@ export function registerExport(program: Command, t: Translate): void {
     .option("-o, --output <file>", t("flag.output"))
     .option("--json", t("help.json"))
     .action(action(exportCommand));
+  examples(cmd, [
+    { say: "ex.export.pseudo", run: "avvik export --from 2026-01-01 --to 2026-06-30 --pseudonymise -o analysgruppen-2026H1.csv" },
+    { say: "ex.export.json", run: "avvik export --format json -o avvik-2026.json" },
+  ]);
 }
 
 interface ExportFlags {
@@ -48,31 +54,12 @@ async function exportCommand(ctx: Context, o: ExportFlags): Promise<void> {
     delimiter = d;
   }
   const pseudonymise = o.pseudonymise === true || o.pseudonymize === true;
-  const { exportCases } = await import("../../csv/export.js");
   const store = await ctx.store();
   const target = o.output !== undefined && o.output !== "-" ? outputFile(ctx, o.output, { flag: "-o" }) : undefined;
-  const file = target?.path;
-  const record = (rows: number) =>
-    store.audit.record("export", null, { format, rows, pseudonymised: pseudonymise, from: from ?? null, to: to ?? null, file: file ? "file" : "stdout" });
-  if (!target) {
-    // `avvik export | head`: a closed pipe ends the export quietly (bin/avvik.cjs ends on EPIPE).
-    const rows = await exportCases(store, ctx.io.stdout, { format, from, to, pseudonymise, delimiter, t: tSv });
-    store.write(() => record(rows));
-    return;
-  }
-  // The whole export goes to a temporary file beside the target first; it takes the target's name in the
-  // transaction that records the export, so a failed write records nothing and leaves no half file.
-  let rows = 0;
-  try {
-    rows = await target.stageStream((out) => exportCases(store, out, { format, from, to, pseudonymise, delimiter, t: tSv }));
-    store.write(() => {
-      record(rows);
-      target.commit();
-    });
-  } finally {
-    target.discard();
-  }
-  ctx.out.result({ file, format, rows, pseudonymised: pseudonymise }, () => {
+  const options = { format, ...(from ? { from } : {}), ...(to ? { to } : {}), pseudonymise, delimiter };
+  const rows = await exportCasesTo(store, target ? { file: target } : { stream: ctx.io.stdout }, options);
+  if (!target) return; // the export itself was the output
+  ctx.out.result({ file: target.path, format, rows, pseudonymised: pseudonymise }, () => {
     ctx.out.line(ctx.t("csv.export.done", { rows, file: o.output! }));
     if (pseudonymise) ctx.out.line(ctx.t("csv.export.pseudonymised"));
   });
