@@ -132,18 +132,6 @@ export const EXAMPLES: Record<string, Example[]> = {
     { say: "ex.duplicates.period", run: "avvik duplicates --period 2026H1 --json" },
     { say: "ex.duplicates.link", run: "avvik case update 2026-000031 --duplicate-of 2026-000012" },
   ],
-  "packet": [
-    { say: "ex.packet.out", run: "avvik packet 2026-000012" },
-    { say: "ex.packet.mas", run: "avvik packet 2026-000012 --with-personal-data -o till-mas.pdf" },
-  ],
-  "report": [
-    { say: "ex.report.plain", run: "avvik report 2026-000012" },
-    { say: "ex.report.stdout", run: "avvik report 2026-000012 -o - | lp" },
-  ],
-  "analysis": [
-    { say: "ex.analysis.plain", run: "avvik analysis 2026-000012" },
-    { say: "ex.analysis.file", run: "avvik analysis 2026-000012 -o analys-2026-000012.pdf" },
-  ],
   "reply": [
     { say: "ex.reply.attach", run: "avvik reply attach ~/Skannat/svar-regionen.pdf" },
     { say: "ex.reply.inbox", run: "avvik reply inbox ~/Skannat" },

@@ -94,3 +94,8 @@ export function splitDocumentNumber(text: string): { caseNumber: string; seq: nu
 export function caseLabel(diaryNumber: string | null | undefined, id: number): string {
   return diaryNumber ?? String(id);
 }
+
+/** A diary number (or any label) as part of a file name: `VOK 2026-1` → `VOK-2026-1`. */
+export function fileNameOf(text: string): string {
+  return text.replace(/[\\/:*?"<>|\s]+/g, "-").replace(/^-+|-+$/g, "");
+}

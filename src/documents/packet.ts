@@ -2,7 +2,7 @@
 // deviation report and a reply form carrying our reference as text and as a QR code. For an incoming
 // case: our answer, a cover letter with the causes, actions and follow-up.
 
-import { caseLabel } from "../core/diaryNumber.js";
+import { caseLabel, fileNameOf } from "../core/diaryNumber.js";
 import { FailedError, RefusedError } from "../core/errors.js";
 import type { CaseDocument, Case } from "../core/types.js";
 import type { Status } from "../core/codes.js";
@@ -368,7 +368,7 @@ export async function issuePacket(
         const now = store.cases.get(caseId);
         if (JSON.stringify(now) !== JSON.stringify(before)) return null;
         if (!before.diaryNumber && store.cases.nextDiaryNumber() !== diaryNumber) return null;
-        const file = store.files.put(rendered.pdf, { mediaType: "application/pdf", originalName: `${fileSafe(diaryNumber)}-packet.pdf`, encrypt: options.withPersonalData });
+        const file = store.files.put(rendered.pdf, { mediaType: "application/pdf", originalName: `${fileNameOf(diaryNumber)}-packet.pdf`, encrypt: options.withPersonalData });
         const existing = store.documents.findByFile(file.hash);
         const document = existing ? null : store.documents.add(caseId, { direction: "out", subject, party: m.recipient.name, fileHash: file.hash });
         const status = to ? store.cases.setStatus(caseId, to) : null;
@@ -397,6 +397,3 @@ export async function issuePacket(
 }
 
 /** A diary number as part of a file name ("KS/2026/12" → "KS-2026-12"). */
-export function fileSafe(text: string): string {
-  return text.replace(/[\\/:*?"<>|\s]+/g, "-").replace(/^-+|-+$/g, "");
-}

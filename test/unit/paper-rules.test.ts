@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fileSafe, packetTransition } from "../../src/documents/packet.js";
+import { packetTransition } from "../../src/documents/packet.js";
+import { fileNameOf as fileSafe } from "../../src/core/diaryNumber.js";
 import { looksComplete, looksLikePdf } from "../../src/documents/read.js";
 import { stepsToAnswered } from "../../src/documents/reply.js";
 

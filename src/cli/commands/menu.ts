@@ -30,7 +30,7 @@ import { codeName, daysText } from "../render.js";
 import { assign as caseAssign, list as caseList, show as caseShow, status as caseStatus, update as caseUpdate, type UpdateOptions } from "./case/index.js";
 import { caseNew } from "./case/new.js";
 import { exportCase, fileStem, importFile } from "./exchange.js";
-import { packet } from "./paper.js";
+import { packet } from "./packet.js";
 import { inbox } from "./reply.js";
 
 /** What a menu entry gets: the translator, the run's streams, and a way to run a handler with a fresh context. */
