@@ -721,6 +721,8 @@ export const en: Record<MessageKey, string> = {
   "stats.col.in": "They to us",
   "stats.col.handlingMedian": "Median days",
   "stats.open": "Unanswered cases now ({date}): {open}, of which {overdue} past their due date.",
+  "stats.csv.open": "Unanswered cases now",
+  "stats.csv.openOverdue": "Unanswered now, past their due date",
   "stats.pp": "{n} pp",
   "stats.noCases": "No cases were registered in the period.",
   "stats.footnote": "Cases marked as duplicates count once. Share within the deadline = answered on or before the due date / (answered + unanswered past the due date).",

@@ -722,6 +722,8 @@ export const sv = {
   "stats.col.in": "De till oss",
   "stats.col.handlingMedian": "Median dagar",
   "stats.open": "Obesvarade ärenden just nu ({date}): {open}, varav {overdue} med passerad svarsdag.",
+  "stats.csv.open": "Obesvarade ärenden just nu",
+  "stats.csv.openOverdue": "Obesvarade just nu med passerad svarsdag",
   "stats.pp": "{n} p.e.",
   "stats.noCases": "Inga ärenden registrerades under perioden.",
   "stats.footnote": "Ärenden markerade som dubbletter räknas en gång. Andel inom svarstiden = besvarade senast sista svarsdag / (besvarade + obesvarade med passerad svarsdag).",

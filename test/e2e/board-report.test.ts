@@ -246,3 +246,31 @@ describe("the comments file", () => {
     expect(t).toContain("Gruppen följer upp checklistan.");
   });
 });
+
+describe("stats --format csv", () => {
+  it("is written for Swedish Excel and every number agrees with stats --json", async () => {
+    const r = await s.cli(["stats", "--period", "2026H1", "--format", "csv"], { env: TODAY });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.startsWith("\ufeff")).toBe(true);
+    const { parse } = await import("csv-parse/sync");
+    const rows = parse(r.stdout, { bom: true, delimiter: ";", columns: true }) as Array<Record<string, string>>;
+    expect(r.stdout).not.toMatch(/\d\.\d/);
+    const num = (v: string) => (v === "" ? null : Number(v.replace(",", ".")));
+    const find = (dim: string, code: string) => rows.find((x) => x.dimension === dim && x.code === code);
+    expect(num(find("key", "total")!.value!)).toBe(json.total);
+    expect(num(find("key", "answeredWithinDeadline")!.value!)).toBe(json.answeredWithinDeadline);
+    expect(num(find("key", "answeredWithinDeadline")!.part!)).toBe(json.deadline.answeredOnTime);
+    expect(num(find("key", "handlingDaysMedian")!.value!)).toBe(json.handlingDays.median);
+    expect(num(find("key", "open")!.value!)).toBe(json.open.open);
+    for (const [id, d] of Object.entries(json.byCounterpartDirection as Record<string, { in: number; out: number }>)) {
+      expect(num(find("counterpartOut", id)!.value!)).toBe(d.out);
+      expect(num(find("counterpartIn", id)!.value!)).toBe(d.in);
+      expect(num(find("counterpartHandlingMedian", id)!.value!)).toBe(json.handlingDaysByCounterpart[id].median);
+      expect(num(find("counterpartWithinDeadline", id)!.value!)).toBe(json.withinDeadlineByCounterpart[id]);
+      expect(num(find("counterpartOpen", id)!.value!)).toBe(json.openByCounterpart[id].open);
+    }
+    for (const [month, count] of Object.entries(json.history)) expect(num(find("history", month)!.value!)).toBe(count);
+    for (const [month, count] of Object.entries(json.byMonth)) expect(num(find("month", month)!.value!)).toBe(count);
+    for (const [code, count] of Object.entries(json.byKind)) expect(num(find("kind", code)!.value!)).toBe(count);
+  });
+});

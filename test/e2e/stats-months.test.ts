@@ -86,16 +86,16 @@ describe("stats per month and per direction", () => {
     expect(text.stdout).toContain("Per månad: 2026-01 2, 2026-02 0, 2026-03 2, 2026-04 0, 2026-05 1, 2026-06 0.");
     const csv = await s.cli(["stats", "--period", "2026H1", "--format", "csv"], { env: TODAY });
     expect(csv.code).toBe(0);
-    const lines = csv.stdout.trim().split("\n");
-    expect(lines).toContain("direction,out,Utgående,3,0.6,1");
-    expect(lines).toContain("direction,in,Inkommande,2,0.4,0");
-    expect(lines.filter((l) => l.startsWith("month,"))).toEqual([
-      "month,2026-01,2026-01,2,0.4,",
-      "month,2026-02,2026-02,0,0,",
-      "month,2026-03,2026-03,2,0.4,",
-      "month,2026-04,2026-04,0,0,",
-      "month,2026-05,2026-05,1,0.2,",
-      "month,2026-06,2026-06,0,0,",
+    const lines = csv.stdout.replace(/^\ufeff/, "").trim().split("\r\n");
+    expect(lines).toContain("direction;out;Utgående;3;0,6;1;3;5");
+    expect(lines).toContain("direction;in;Inkommande;2;0,4;0;2;5");
+    expect(lines.filter((l) => l.startsWith("month;"))).toEqual([
+      "month;2026-01;2026-01;2;0,4;;2;5",
+      "month;2026-02;2026-02;0;0;;0;5",
+      "month;2026-03;2026-03;2;0,4;;2;5",
+      "month;2026-04;2026-04;0;0;;0;5",
+      "month;2026-05;2026-05;1;0,2;;1;5",
+      "month;2026-06;2026-06;0;0;;0;5",
     ]);
   });
 });

@@ -163,19 +163,21 @@ describe("statistics on a timeline with known answers", () => {
     expect(text.stdout).toContain("Avvikelser i samverkan 2026H1 (2026-01-01 – 2026-06-30)");
     expect(text.stdout).toMatch(/Handläggningstid, median \(dagar\)\s+35\s+55\s+-20/);
     // a share with what it rests on; the previous half-year's two cases are too few for a percentage
-    expect(text.stdout).toMatch(/Andel besvarade inom svarstiden\s+60\u00a0% \(3 av 5\)\s+för få \(1 av 2\)\s+\+10 p\.e\./);
+    expect(text.stdout).toMatch(/Andel besvarade inom svarstiden\s+60,0\u00a0% \(3 av 5\)\s+för få \(1 av 2\)\s+\+10 p\.e\./);
     expect(text.stdout).toContain("Läkemedelsbehandling");
     const by = await s.cli(["stats", "--period", "2026H1", "--by", "counterpart"], { env: TODAY });
     expect(by.stdout).toContain("Region Östergötland");
     expect(by.stdout).not.toContain("Rapporteringsområde");
     const en = await s.cli(["stats", "--period", "2026H1", "--lang", "en"], { env: TODAY });
-    expect(en.stdout).toMatch(/Share answered within the deadline\s+60% \(3 of 5\)\s+too few \(1 of 2\)/);
+    expect(en.stdout).toMatch(/Share answered within the deadline\s+60.0% \(3 of 5\)\s+too few \(1 of 2\)/);
     const csv = await s.cli(["stats", "--period", "2026H1", "--format", "csv"], { env: TODAY });
-    const lines = csv.stdout.trim().split("\n");
-    expect(lines[0]).toBe("dimension,code,name,value,share,previous");
-    expect(lines).toContain("key,total,Antal ärenden,6,,2");
-    expect(lines).toContain("key,answeredWithinDeadline,Andel besvarade inom svarstiden,0.6,,0.5");
-    expect(lines).toContain("area,lakemedel,Läkemedelsbehandling,6,1,2");
+    // for Swedish Excel, as `export` writes: BOM, ";", CRLF, decimal comma; a share with the counts it rests on
+    expect(csv.stdout.startsWith("\ufeff")).toBe(true);
+    const lines = csv.stdout.slice(1).trim().split("\r\n");
+    expect(lines[0]).toBe("dimension;code;name;value;share;previous;part;whole");
+    expect(lines).toContain("key;total;Antal ärenden;6;;2;;");
+    expect(lines).toContain("key;answeredWithinDeadline;Andel besvarade inom svarstiden;0,6;;0,5;3;5");
+    expect(lines).toContain("area;lakemedel;Läkemedelsbehandling;6;1;2;6;6");
   });
 
   it("refuses a missing or malformed period with a usage error", async () => {

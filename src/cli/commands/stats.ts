@@ -285,7 +285,7 @@ function rowsOf(t: Translate, report: StatsReport, dim: StatsDimension): Breakdo
 
 /** "50 % (1 av 2)", below five cases "för få (1 av 2)", "–" when nothing to divide by. */
 export function shareText(t: Translate, lang: NumberLang, part: number, whole: number): string {
-  const p = shareParts(lang, part, whole);
+  const p = shareParts(lang, part, whole, true);
   if (p.kind === "none") return "–";
   return p.kind === "tooFew" ? t("stats.tooFew", p) : t("stats.shareOf", p);
 }
@@ -374,33 +374,72 @@ function printStats(ctx: Context, r: StatsReport, by: StatsDimension | undefined
   out.line(out.style("dim", t("stats.footnote")));
 }
 
-/** CSV in long form: one row per figure or category, with the previous period beside it. */
+/** A number as Swedish Excel reads it: decimal comma, no grouping; "" for none. */
+function excelNumber(v: number | null | undefined): string {
+  return v === null || v === undefined ? "" : String(v).replace(".", ",");
+}
+
+/**
+ * CSV in long form for Swedish Excel, written the way `export` writes (UTF-8 with BOM, ";", CRLF, decimal
+ * comma, cells that would run as a formula neutralised): one row per figure or category with the previous
+ * period beside it, and for a share the two counts it rests on (`part` of `whole`). `--format json` is the
+ * machine form.
+ */
 export async function statsCsv(t: Translate, r: StatsReport, by: StatsDimension | undefined): Promise<string> {
   const { stringify } = await import("csv-stringify/sync");
-  const rows: Array<Array<string | number>> = [];
+  const { neutralise } = await import("../../csv/export.js");
+  const rows: Array<Array<string | number | null>> = [];
+  const row = (dim: string, code: string, name: string, value: number | null, share: number | null, previous: number | null, part: number | null = null, whole: number | null = null) =>
+    rows.push([dim, code, neutralise(name), value, share, previous, part, whole]);
+  const round = (v: number | null) => (v === null ? null : Math.round(v * 10_000) / 10_000);
+  const shareOf = (n: number) => (r.total ? round(n / r.total) : null);
+  const dueOf = (d: { answered: number; unansweredOverdue: number }) => d.answered + d.unansweredOverdue;
   if (!by) {
-    const key = (code: string, name: MessageKey, value: number | null, previous: number | null) => rows.push(["key", code, t(name), value ?? "", "", previous ?? ""]);
-    key("total", "stats.total", r.total, r.previous.total);
-    key("answered", "stats.answered", r.deadline.answered, r.previous.deadline.answered);
-    key("handlingDaysMedian", "stats.handlingMedian", r.handlingDays.median, r.previous.handlingDays.median);
-    key("handlingDaysP90", "stats.handlingP90", r.handlingDays.p90, r.previous.handlingDays.p90);
-    key("answeredWithinDeadline", "stats.withinDeadline", r.answeredWithinDeadline, r.previous.answeredWithinDeadline);
-    key("unansweredOverdue", "stats.unansweredOverdue", r.deadline.unansweredOverdue, r.previous.deadline.unansweredOverdue);
+    row("key", "total", t("stats.total"), r.total, null, r.previous.total);
+    row("key", "answered", t("stats.answered"), r.deadline.answered, null, r.previous.deadline.answered);
+    row("key", "handlingDaysMedian", t("stats.handlingMedian"), r.handlingDays.median, null, r.previous.handlingDays.median);
+    row("key", "handlingDaysP90", t("stats.handlingP90"), r.handlingDays.p90, null, r.previous.handlingDays.p90);
+    row("key", "answeredWithinDeadline", t("stats.withinDeadline"), r.answeredWithinDeadline, null, r.previous.answeredWithinDeadline, r.deadline.answeredOnTime, dueOf(r.deadline));
+    row("key", "unansweredOverdue", t("stats.unansweredOverdue"), r.deadline.unansweredOverdue, null, r.previous.deadline.unansweredOverdue);
+    row("key", "open", t("stats.csv.open"), r.open.open, null, null);
+    row("key", "openOverdue", t("stats.csv.openOverdue"), r.open.overdue, null, null);
   }
-  const shareOf = (n: number) => (r.total ? Math.round((n / r.total) * 10_000) / 10_000 : "");
   for (const dim of by ? [by] : STATS_DIMENSIONS) {
-    for (const row of rowsOf(t, r, dim)) rows.push([dim, row.code, row.name, row.count, row.share === null ? "" : Math.round(row.share * 10_000) / 10_000, row.previous]);
+    for (const b of rowsOf(t, r, dim)) row(dim, b.code, b.name, b.count, b.share === null ? null : round(b.share), b.previous, b.count, r.total);
+  }
+  if (!by || by === "counterpart") {
+    for (const id of Object.keys(r.byCounterpart)) {
+      const name = r.names[id] ?? id;
+      const flow = r.byCounterpartDirection[id] ?? { in: 0, out: 0 };
+      const before = r.previous.byCounterpartDirection[id] ?? { in: 0, out: 0 };
+      row("counterpartOut", id, name, flow.out, shareOf(flow.out), before.out, flow.out, r.total);
+      row("counterpartIn", id, name, flow.in, shareOf(flow.in), before.in, flow.in, r.total);
+      const d = r.deadlineByCounterpart[id];
+      if (d) row("counterpartWithinDeadline", id, name, d.share, null, r.previous.deadlineByCounterpart[id]?.share ?? null, d.answeredOnTime, dueOf(d));
+      row("counterpartHandlingMedian", id, name, r.handlingDaysByCounterpart[id]?.median ?? null, null, r.previous.handlingDaysByCounterpart[id]?.median ?? null);
+    }
+    for (const [id, o] of Object.entries(r.openByCounterpart)) {
+      row("counterpartOpen", id, r.names[id] ?? id, o.open, null, null);
+      row("counterpartOpenOverdue", id, r.names[id] ?? id, o.overdue, null, null);
+    }
   }
   if (!by) {
-    for (const d of ["out", "in"] as const) rows.push(["direction", d, t(`direction.${d}`), r.byDirection[d], shareOf(r.byDirection[d]), r.previous.byDirection[d]]);
+    for (const d of ["out", "in"] as const) row("direction", d, t(`direction.${d}`), r.byDirection[d], shareOf(r.byDirection[d]), r.previous.byDirection[d], r.byDirection[d], r.total);
     // The previous period has other months: no figure beside a month.
-    for (const [month, n] of Object.entries(r.byMonth)) rows.push(["month", month, month, n, shareOf(n), ""]);
+    for (const [month, n] of Object.entries(r.history)) row("history", month, month, n, null, null);
+    for (const [month, n] of Object.entries(r.byMonth)) row("month", month, month, n, shareOf(n), null, n, r.total);
   }
-  return stringify(rows, {
-    header: true,
-    columns: ["dimension", "code", "name", "value", "share", "previous"],
-    record_delimiter: "unix",
-  });
+  return stringify(
+    rows.map((cells) => cells.map((c) => (typeof c === "number" ? excelNumber(c) : (c ?? "")))),
+    {
+      bom: true,
+      delimiter: ";",
+      header: true,
+      columns: ["dimension", "code", "name", "value", "share", "previous", "part", "whole"],
+      record_delimiter: "\r\n",
+      quoted_match: /^\s|\s$/,
+    },
+  );
 }
 
 // --- duplicates ---------------------------------------------------------------------------------------
