@@ -51,6 +51,7 @@ export const EXAMPLES: Record<string, Example[]> = {
     { say: "ex.case.answer", run: 'avvik case update 2026-000012 --severity gul --causes "Rutinen för läkemedelslista följdes inte" --actions "Checklista vid utskrivning"' },
     { say: "ex.case.followUp", run: 'avvik case update 2026-000012 --follow-up "Stickprov i maj: alla listor med"' },
     { say: "ex.case.addRef", run: "avvik case update 2026-000012 --ref synergi:45678" },
+    { say: "ex.case.updateSecret", run: 'avvik case update 2026-000012 --secret "25 kap. 1 § OSL"' },
   ],
   "case status": [
     { say: "ex.case.statusSent", run: "avvik case status 2026-000012 sent" },
@@ -59,18 +60,6 @@ export const EXAMPLES: Record<string, Example[]> = {
   "case close": [
     { say: "ex.case.close", run: "avvik case close 2026-000012" },
     { say: "ex.case.closeJson", run: "avvik case close 2026-000012 --json" },
-  ],
-  diary: [
-    { say: "ex.diary.add", run: 'avvik diary add 2026-000012 --direction in --subject "Svar på avvikelse" --party "Region Östergötland"' },
-    { say: "ex.diary.list", run: "avvik diary list --year 2026" },
-  ],
-  "diary add": [
-    { say: "ex.diary.add", run: 'avvik diary add 2026-000012 --direction in --subject "Svar på avvikelse" --party "Region Östergötland"' },
-    { say: "ex.diary.addInternal", run: 'avvik diary add 2026-000012 --direction internal --subject "Utredning upprättad" --date 2026-03-20' },
-  ],
-  "diary list": [
-    { say: "ex.diary.list", run: "avvik diary list --year 2026" },
-    { say: "ex.diary.listCase", run: "avvik diary list --case 2026-000012" },
   ],
   exchange: [
     { say: "ex.exchange.export", run: "avvik exchange export 2026-000012" },

@@ -2,14 +2,13 @@
 // exit code and one line on stderr. Heavy libraries are imported inside the commands that use them.
 
 import { Command, Help } from "commander";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { PACKAGE_ROOT } from "../paths.js";
+import { packageVersion } from "../paths.js";
 import { isMessageKey, loadLanguage, translator, type Lang, type Translate } from "../i18n/index.js";
+import { registerArchive } from "./commands/archive/index.js";
 import { registerAudit } from "./commands/audit/index.js";
 import { registerCase } from "./commands/case/index.js";
 import { registerContact } from "./commands/contact/index.js";
-import { registerDiary } from "./commands/diary.js";
+import { registerDiary } from "./commands/diary/index.js";
 import { registerExchange } from "./commands/exchange.js";
 import { registerExport } from "./commands/export.js";
 import { registerImport } from "./commands/import.js";
@@ -40,14 +39,6 @@ import { joinSplitReferences } from "./argv.js";
 import { nearest } from "../core/suggest.js";
 import { UsageError } from "../core/errors.js";
 
-/** The version in the package's own package.json (`avvik --version`). */
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version?: string }).version ?? "?";
-  } catch {
-    return "?";
-  }
-}
 
 /** The value of a global flag, read before parsing (the language decides the help texts). */
 function preScan(argv: string[], flag: string): string | undefined {
@@ -199,6 +190,7 @@ export function buildProgram(t: Translate, io: Io): Command {
   registerRetention(program, t);
   registerImport(program, t);
   registerExport(program, t);
+  registerArchive(program, t);
   // --- day: the registrar's tools. New commands of other areas are registered above this line. ---
   registerConfig(program, t);
   registerDoctor(program, t);

@@ -1,7 +1,7 @@
 // The one way a command gets a file to write at a path the user gave: checked against the data directory
 // and written completely before it is recorded (src/store/outputFile.ts).
 
-import { OutputFile } from "../store/outputFile.js";
+import { OutputDir, OutputFile } from "../store/outputFile.js";
 import type { Context } from "./context.js";
 
 export type { OutputFile };
@@ -19,4 +19,9 @@ export function outputFile(ctx: Context, given: string, o: { flag: string; perso
     cwd: ctx.io.cwd,
     stdout: ctx.io.stdout,
   });
+}
+
+/** A directory at `given` to be written whole (`archive export -o DIR`): absent or empty, never in the data directory. */
+export function outputDir(ctx: Context, given: string, o: { flag: string; personal?: boolean }): OutputDir {
+  return OutputDir.prepare(given, { data: { home: ctx.home, keyFile: ctx.keyFile }, flag: o.flag, personal: o.personal, cwd: ctx.io.cwd });
 }

@@ -89,6 +89,8 @@ export function printCaseCard(ctx: Context, c: Case, extras: CardExtras): void {
   row("case.card.area", codeName(t, "area", c.area));
   row("case.card.severity", c.severity ? codeName(t, "severity", c.severity) : null);
   if (c.duplicateOf) row("case.card.duplicateOf", c.duplicateOf);
+  if (c.secrecy) row("case.card.secrecy", c.secrecy);
+  if (c.archived) o.line(`  ${o.style("dim", t("case.card.archived", { at: c.archived.at.slice(0, 10), package: c.archived.package }))}`);
   row(
     "case.card.persons",
     extras.persons.length
@@ -108,7 +110,8 @@ export function printCaseCard(ctx: Context, c: Case, extras: CardExtras): void {
   if (c.documents?.length) {
     o.line(`  ${o.style("dim", t("case.card.documents"))}`);
     for (const d of c.documents) {
-      o.line(`    ${d.number.padEnd(16)} ${d.date}  ${codeName(t, "direction", d.direction).padEnd(10)} ${d.party ? `${d.party}: ` : ""}${d.subject}`);
+      const marks = [d.voided ? t("diary.voidedMark", { at: d.voided.at.slice(0, 10), reason: d.voided.reason }) : "", d.secrecy ? t("diary.secretMark", { ground: d.secrecy }) : ""].filter(Boolean);
+      o.line(`    ${d.number.padEnd(16)} ${d.date}  ${codeName(t, "direction", d.direction).padEnd(10)} ${d.party ? `${d.party}: ` : ""}${d.subject}${marks.length ? `  ${marks.join(" · ")}` : ""}`);
     }
   }
   if (extras.history?.length) {

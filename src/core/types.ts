@@ -36,6 +36,16 @@ export interface CaseDocument {
   subject: string;
   /** Content hash of a stored file (a packet, a scanned reply), when the document has one. */
   file: string | null;
+  /** The secrecy ground (OSL) that keeps subject and party out of the public register; only when set. */
+  secrecy?: string;
+  /** Voided (makulerad): the entry and its number stay, marked; only when voided. */
+  voided?: VoidMark;
+}
+
+export interface VoidMark {
+  at: string;
+  by: string;
+  reason: string;
 }
 
 export interface Case {
@@ -64,6 +74,10 @@ export interface Case {
   answeredAt: string | null;
   closedAt: string | null;
   duplicateOf: string | null;
+  /** A secrecy ground (OSL) marking the whole matter: its entries are kept out of the public register. */
+  secrecy: string | null;
+  /** When and in which package the closed case was delivered to the e-archive. */
+  archived: { at: string; package: string } | null;
   refs: ExternalRef[];
   persons: string[];
   documents?: CaseDocument[];

@@ -42,6 +42,9 @@ const CASE_JSON = `
     'answeredAt', c.answered_at,
     'closedAt', c.closed_at,
     'duplicateOf', d.diary_number,
+    'secrecy', c.secrecy,
+    'archived', json(CASE WHEN c.archive_delivery_id IS NULL THEN NULL ELSE
+                 (SELECT json_object('at', a.created_at, 'package', a.package_id) FROM archive_deliveries a WHERE a.id = c.archive_delivery_id) END),
     'refs', json((SELECT json_group_array(json_object('system', r.system, 'id', r.external_id) ORDER BY r.system, r.external_id)
                   FROM case_refs r WHERE r.case_id = c.id)),
     'persons', json((SELECT json_group_array(avvik_mask(p.pnr_enc) ORDER BY p.id)
@@ -430,6 +433,20 @@ export class CaseRepo {
       .run({ to, now: this.s.now, id });
     this.s.audit.record("case.status", id, { from: row.status, to });
     return { from: row.status, to };
+  }
+
+  /**
+   * Marks the whole matter secret with a ground (validated by `parseSecrecyGround`), or lifts the marking
+   * (null); call inside `store.write`. Documents diarised while it is marked inherit the ground; while it
+   * lasts, every entry of the case is kept out of the public register. Returns false when nothing changed.
+   */
+  setSecrecy(id: number, ground: string | null): boolean {
+    const row = this.s.db.prepare("SELECT secrecy FROM cases WHERE id = ?").get(id) as { secrecy: string | null } | undefined;
+    if (!row) throw this.notFound(String(id));
+    if (row.secrecy === ground) return false;
+    this.s.db.prepare("UPDATE cases SET secrecy = ?, updated_at = ? WHERE id = ?").run(ground, this.s.now, id);
+    this.s.audit.record("case.secrecy", id, { from: row.secrecy, to: ground });
+    return true;
   }
 
   /** Records who is responsible; moves a registered incoming case to `assigned`. Call inside `store.write`. */

@@ -1,7 +1,9 @@
 import type { DocumentDirection } from "../core/codes.js";
-import { documentNumber } from "../core/diaryNumber.js";
+import { documentNumber, splitDocumentNumber } from "../core/diaryNumber.js";
+import { NotFoundError, RefusedError } from "../core/errors.js";
 import type { CaseDocument, DiaryEntry } from "../core/types.js";
 import { assertNoPersonalNumber } from "../core/guard.js";
+import { assertPrintable } from "../core/printable.js";
 import type { Store } from "./store.js";
 
 interface DocRow {
@@ -14,17 +16,41 @@ interface DocRow {
   subject: string;
   file_hash: string | null;
   diary_number: string;
+  secrecy: string | null;
+  case_secrecy: string | null;
+  voided_at: string | null;
+  voided_by: string | null;
+  void_reason: string | null;
 }
 
-const toDoc = (r: DocRow): CaseDocument => ({
-  number: r.number,
-  seq: r.seq,
-  date: r.date,
-  direction: r.direction,
-  party: r.party,
-  subject: r.subject,
-  file: r.file_hash,
-});
+// Every document query selects these: the entry's own secrecy ground, else the case's (a matter marked secret
+// keeps all its entries out of the public register while the marking lasts).
+const DOC_COLUMNS = "d.*, c.diary_number, c.secrecy AS case_secrecy";
+
+const toDoc = (r: DocRow): CaseDocument => {
+  const doc: CaseDocument = {
+    number: r.number,
+    seq: r.seq,
+    date: r.date,
+    direction: r.direction,
+    party: r.party,
+    subject: r.subject,
+    file: r.file_hash,
+  };
+  const secrecy = r.secrecy ?? r.case_secrecy;
+  if (secrecy) doc.secrecy = secrecy;
+  if (r.voided_at) doc.voided = { at: r.voided_at, by: r.voided_by ?? "", reason: r.void_reason ?? "" };
+  return doc;
+};
+
+/** An entry of the public register: a secret one without its subject and party; no stored file's hash. */
+export type PublicEntry = Omit<DiaryEntry, "subject" | "party" | "file"> & { subject: string | null; party: string | null };
+
+/** An entry as the public may see it (`diary list --public`). */
+export function publicEntry(e: DiaryEntry): PublicEntry {
+  const { file: _file, ...rest } = e;
+  return e.secrecy ? { ...rest, subject: null, party: null } : rest;
+}
 
 export interface NewDocument {
   direction: DocumentDirection;
@@ -32,6 +58,8 @@ export interface NewDocument {
   party?: string | null;
   date?: string;
   fileHash?: string | null;
+  /** The secrecy ground (validated by `parseSecrecyGround`); null: public; undefined: the case's marking. */
+  secrecy?: string | null;
 }
 
 export class DocumentRepo {
@@ -40,32 +68,72 @@ export class DocumentRepo {
   /**
    * Records a document in the case's register under the next number (<case number>:<n>); call inside
    * `store.write`. A case imported without a diary number is diarised first. The register is public:
-   * a subject or party holding a personnummer is refused.
+   * a subject or party holding a personnummer is refused. A document of a case marked secret inherits the
+   * case's ground (read here, under the write lock) unless `secrecy` says otherwise.
    */
   add(caseId: number, doc: NewDocument): CaseDocument {
     assertNoPersonalNumber(doc.subject, "--subject", this.s.today);
     if (doc.party) assertNoPersonalNumber(doc.party, "--party", this.s.today);
-    const row = this.s.db.prepare("SELECT diary_number, doc_seq FROM cases WHERE id = ?").get(caseId) as
-      | { diary_number: string | null; doc_seq: number }
+    const row = this.s.db.prepare("SELECT diary_number, doc_seq, secrecy FROM cases WHERE id = ?").get(caseId) as
+      | { diary_number: string | null; doc_seq: number; secrecy: string | null }
       | undefined;
     if (!row) throw this.s.cases.notFound(String(caseId));
+    const secrecy = doc.secrecy === undefined ? row.secrecy : doc.secrecy;
     const caseNumber = row.diary_number ?? this.s.cases.diarise(caseId);
     const seq = row.doc_seq + 1;
     const number = documentNumber(caseNumber, seq);
     this.s.db.prepare("UPDATE cases SET doc_seq = ?, updated_at = ? WHERE id = ?").run(seq, this.s.now, caseId);
     this.s.db
       .prepare(
-        `INSERT INTO documents (case_id, seq, number, date, direction, party, subject, file_hash, created_at, created_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO documents (case_id, seq, number, date, direction, party, subject, file_hash, created_at, created_by, secrecy)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(caseId, seq, number, doc.date ?? this.s.today, doc.direction, doc.party ?? null, doc.subject, doc.fileHash ?? null, this.s.now, this.s.actor.user);
-    this.s.audit.record("diary.add", caseId, { document: number, direction: doc.direction, file: doc.fileHash ?? null });
-    return { number, seq, date: doc.date ?? this.s.today, direction: doc.direction, party: doc.party ?? null, subject: doc.subject, file: doc.fileHash ?? null };
+      .run(caseId, seq, number, doc.date ?? this.s.today, doc.direction, doc.party ?? null, doc.subject, doc.fileHash ?? null, this.s.now, this.s.actor.user, secrecy);
+    this.s.audit.record("diary.add", caseId, { document: number, direction: doc.direction, file: doc.fileHash ?? null, ...(secrecy ? { secrecy } : {}) });
+    const added: CaseDocument = { number, seq, date: doc.date ?? this.s.today, direction: doc.direction, party: doc.party ?? null, subject: doc.subject, file: doc.fileHash ?? null };
+    if (secrecy) added.secrecy = secrecy;
+    return added;
   }
 
   forCase(caseId: number): CaseDocument[] {
-    const rows = this.s.db.prepare("SELECT d.*, c.diary_number FROM documents d JOIN cases c ON c.id = d.case_id WHERE d.case_id = ? ORDER BY d.seq").all(caseId) as DocRow[];
+    const rows = this.s.db.prepare(`SELECT ${DOC_COLUMNS} FROM documents d JOIN cases c ON c.id = d.case_id WHERE d.case_id = ? ORDER BY d.seq`).all(caseId) as DocRow[];
     return rows.map(toDoc);
+  }
+
+  /**
+   * One entry by its number (2026-000012:2), with its case; the case part may be typed loosely as for a case
+   * ("vok 2026-1:2", "2026-1:2" for "VOK 2026-1:2").
+   */
+  byNumber(number: string): (CaseDocument & { caseId: number; diaryNumber: string }) | undefined {
+    const text = number.trim();
+    let r = this.s.db.prepare(`SELECT ${DOC_COLUMNS} FROM documents d JOIN cases c ON c.id = d.case_id WHERE d.number = ?`).get(text) as DocRow | undefined;
+    const parts = r ? undefined : splitDocumentNumber(text);
+    const caseNumber = parts && this.s.cases.numberAsTyped(parts.caseNumber);
+    if (parts && caseNumber) {
+      r = this.s.db.prepare(`SELECT ${DOC_COLUMNS} FROM documents d JOIN cases c ON c.id = d.case_id WHERE c.diary_number = ? AND d.seq = ?`).get(caseNumber, parts.seq) as DocRow | undefined;
+    }
+    return r && { ...toDoc(r), caseId: r.case_id, diaryNumber: r.diary_number };
+  }
+
+  /**
+   * Voids (makulerar) an entry; call inside `store.write`, which makes the decision from what it reads here:
+   * the entry keeps its number, subject and file, and is marked with who, when and why. A number that does
+   * not exist, an entry voided already, and an entry of a case delivered to the e-archive are refused.
+   */
+  void(number: string, reason: string): CaseDocument & { caseId: number; diaryNumber: string } {
+    assertNoPersonalNumber(reason, "--reason", this.s.today);
+    assertPrintable(reason, "--reason");
+    const doc = this.byNumber(number);
+    if (!doc) throw new NotFoundError("error.documentNotFound", { number: number.trim().slice(0, 80) });
+    if (doc.voided) throw new RefusedError("error.documentVoided", { number: doc.number, at: doc.voided.at.slice(0, 10), by: doc.voided.by });
+    const archived = this.s.db.prepare("SELECT archive_delivery_id FROM cases WHERE id = ?").pluck().get(doc.caseId) as number | null;
+    if (archived !== null) throw new RefusedError("error.documentArchived", { number: doc.number, case: doc.diaryNumber });
+    this.s.db
+      .prepare("UPDATE documents SET voided_at = ?, voided_by = ?, void_reason = ? WHERE number = ?")
+      .run(this.s.now, this.s.actor.user, reason, doc.number);
+    this.s.db.prepare("UPDATE cases SET updated_at = ? WHERE id = ?").run(this.s.now, doc.caseId);
+    this.s.audit.record("diary.void", doc.caseId, { document: doc.number, reason });
+    return { ...doc, voided: { at: this.s.now, by: this.s.actor.user, reason } };
   }
 
   /** The register in number order, optionally for one year (of the diary number) or one case. */
@@ -82,7 +150,7 @@ export class DocumentRepo {
     }
     const rows = this.s.db
       .prepare(
-        `SELECT d.*, c.diary_number FROM documents d JOIN cases c ON c.id = d.case_id
+        `SELECT ${DOC_COLUMNS} FROM documents d JOIN cases c ON c.id = d.case_id
          ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
          ORDER BY c.diary_year, c.diary_seq, d.seq`,
       )

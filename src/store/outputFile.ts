@@ -14,11 +14,13 @@
 
 import {
   accessSync,
+  chmodSync,
   closeSync,
   constants,
   createWriteStream,
   fsyncSync,
   lstatSync,
+  mkdirSync,
   openSync,
   readdirSync,
   readlinkSync,
@@ -493,5 +495,144 @@ export class OutputFile {
   write(data: Buffer): void {
     this.stage(data);
     this.commit();
+  }
+}
+
+// --- a directory at a path the user gave ---
+
+const TMP_DIR = /^\.(.+)\.(\d+)-[0-9a-f]{8}\.tmpdir$/;
+
+/**
+ * A directory to be written at a path the user gave (`archive export -o DIR`): it must not exist, or be
+ * empty, and may never lie in the data directory (the same checks as `OutputFile`). The content is written
+ * into a temporary directory beside it (`stage`, then `put` each file: synced, mode 0600 for personal data),
+ * which `commit` renames to the target as the last step inside the transaction that records it: a failure
+ * leaves nothing under the target's name, and nothing recorded. `discard` removes what was staged.
+ */
+export class OutputDir {
+  /** The path as shown to the user (absolute, as given). */
+  readonly path: string;
+  private readonly real: string;
+  private tmp: string | undefined;
+  private readonly dirs = new Set<string>();
+
+  private constructor(
+    given: string,
+    private readonly o: OutputOptions,
+  ) {
+    const cwd = o.cwd ?? process.cwd();
+    this.path = resolve(cwd, given);
+    let real: string;
+    try {
+      real = physicalPath(given, physicalPath(cwd));
+    } catch (e) {
+      throw outputError(e, this.path, o.flag);
+    }
+    this.real = real;
+    const hit = protectedTarget(real, o.data);
+    if (hit) {
+      const file = real === this.path ? this.path : `${this.path} (→ ${real})`;
+      if (hit === "key" && o.data.keyFile) throw new RefusedError("output.error.isKey", { file, key: o.data.keyFile, flag: o.flag });
+      throw new RefusedError("output.error.inDataDir", { file, home: resolve(o.data.home), flag: o.flag });
+    }
+    const st = statOrNull(real);
+    if (st && !st.isDirectory()) throw new FailedError("output.error.notADirectory", { dir: this.path, flag: o.flag });
+    if (st && readdirSync(real).length > 0) throw new RefusedError("output.error.dirNotEmpty", { dir: this.path, flag: o.flag });
+    const parent = statOrNull(dirname(real));
+    if (!parent) throw new FailedError("output.error.noDir", { dir: dirname(this.path), flag: o.flag });
+    if (!parent.isDirectory()) throw new FailedError("output.error.notDir", { dir: dirname(this.path), flag: o.flag });
+    try {
+      accessSync(dirname(real), constants.W_OK);
+    } catch {
+      throw new FailedError("output.error.notWritable", { dir: dirname(this.path), flag: o.flag });
+    }
+    removeStaleTempDirs(real);
+  }
+
+  static prepare(given: string, o: OutputOptions): OutputDir {
+    return new OutputDir(given, o);
+  }
+
+  /** Starts anew: an empty temporary directory beside the target (0700 while it is written). */
+  stage(): void {
+    this.discard();
+    const tmp = join(dirname(this.real), `.${basename(this.real)}.${process.pid}-${randomBytes(4).toString("hex")}.tmpdir`);
+    try {
+      mkdirSync(tmp, { mode: 0o700 });
+    } catch (e) {
+      throw outputError(e, this.path, this.o.flag);
+    }
+    this.tmp = tmp;
+    this.dirs.clear();
+    this.dirs.add(tmp);
+  }
+
+  /** Writes one file of the directory (`rel` with "/"), synced; 0600 for personal data, else 0644 less the umask. */
+  put(rel: string, data: Buffer | string): void {
+    if (!this.tmp) throw new Error("nothing staged");
+    const parts = rel.split("/");
+    if (parts.some((p) => p === "" || p === "." || p === "..")) throw new Error(`bad path in output directory: ${rel}`);
+    const path = join(this.tmp, ...parts);
+    let fd: number | undefined;
+    try {
+      for (let dir = this.tmp, i = 0; i < parts.length - 1; i++) {
+        dir = join(dir, parts[i]!);
+        if (!this.dirs.has(dir)) {
+          mkdirSync(dir, { mode: this.o.personal ? 0o700 : 0o755 });
+          this.dirs.add(dir);
+        }
+      }
+      fd = openSync(path, "wx", this.o.personal ? 0o600 : 0o644);
+      writeAll(fd, typeof data === "string" ? Buffer.from(data) : data);
+      fsyncSync(fd);
+    } catch (e) {
+      throw outputError(e, join(this.path, ...parts), this.o.flag);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
+
+  /**
+   * Renames the staged directory to the target (an empty directory there is replaced), after syncing its
+   * directories. Synchronous: the last step inside the transaction that records it.
+   */
+  commit(): void {
+    if (!this.tmp) throw new Error("nothing staged");
+    try {
+      for (const dir of [...this.dirs].reverse()) syncDir(dir);
+      if (!this.o.personal) chmodSync(this.tmp, 0o755);
+      renameSync(this.tmp, this.real);
+    } catch (e) {
+      this.discard();
+      if (errno(e) === "ENOTEMPTY" || errno(e) === "EEXIST") throw new RefusedError("output.error.dirNotEmpty", { dir: this.path, flag: this.o.flag });
+      throw outputError(e, this.path, this.o.flag);
+    }
+    this.tmp = undefined;
+    syncDir(dirname(this.real));
+  }
+
+  discard(): void {
+    if (!this.tmp) return;
+    rmSync(this.tmp, { recursive: true, force: true });
+    this.tmp = undefined;
+  }
+}
+
+/** Removes the temporary directories that killed runs left beside `target` (only those of processes that are gone). */
+function removeStaleTempDirs(target: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dirname(target));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = TMP_DIR.exec(name);
+    if (!m || m[1] !== basename(target) || alive(Number(m[2]))) continue;
+    try {
+      if (lstatSync(join(dirname(target), name)).isDirectory()) rmSync(join(dirname(target), name), { recursive: true, force: true });
+    } catch {
+      // gone meanwhile
+    }
   }
 }

@@ -193,7 +193,7 @@ export class ProtectionRepo {
         `SELECT count(*) AS n FROM cases c WHERE ${PURGEABLE_CASE}
            AND (EXISTS (SELECT 1 FROM persons p WHERE p.case_id = c.id AND p.purged_at IS NULL)
                 OR EXISTS (SELECT 1 FROM documents d JOIN files f ON f.hash = d.file_hash
-                           WHERE d.case_id = c.id AND f.encrypted = 1 AND f.purged_at IS NULL))`,
+                           WHERE d.case_id = c.id AND ${PURGEABLE_FILE}))`,
       )
       .get({ before }) as { n: number };
     const persons = this.s.db
@@ -346,10 +346,17 @@ export function isDamaged(e: unknown): boolean {
 /** Cases whose personal data may go: closed before the date (`@before`). */
 const PURGEABLE_CASE = "c.status = 'closed' AND c.closed_at IS NOT NULL AND substr(c.closed_at, 1, 10) < @before";
 
-/** Encrypted stored files of purgeable cases that no other case uses. */
-const PURGEABLE_FILE = `f.encrypted = 1 AND f.purged_at IS NULL
+/**
+ * Stored files of purgeable cases that no other case uses: the encrypted ones (they may hold personal data),
+ * and those delivered to the e-archive by every case that uses them (`archive export`: the archive keeps
+ * them now, so the retention plan's date erases the register's copy too). A file that never went into a
+ * package and holds no personal data stays.
+ */
+const PURGEABLE_FILE = `f.purged_at IS NULL
   AND EXISTS (SELECT 1 FROM documents d JOIN cases c ON c.id = d.case_id WHERE d.file_hash = f.hash AND ${PURGEABLE_CASE})
-  AND NOT EXISTS (SELECT 1 FROM documents d JOIN cases c ON c.id = d.case_id WHERE d.file_hash = f.hash AND NOT (${PURGEABLE_CASE}))`;
+  AND NOT EXISTS (SELECT 1 FROM documents d JOIN cases c ON c.id = d.case_id WHERE d.file_hash = f.hash AND NOT (${PURGEABLE_CASE}))
+  AND (f.encrypted = 1 OR NOT EXISTS (SELECT 1 FROM documents d WHERE d.file_hash = f.hash
+         AND NOT EXISTS (SELECT 1 FROM archive_files a WHERE a.file_hash = f.hash AND a.case_id = d.case_id)))`;
 
 function* walk(dir: string): Generator<string> {
   let entries;

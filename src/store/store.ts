@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { localDate, localTimestamp, type IsoDate } from "../core/dates.js";
 import { FailedError } from "../core/errors.js";
 import { maskPersonalNumber } from "../core/personnummer.js";
+import { ArchiveRepo } from "./archive.js";
 import { AuditRepo } from "./audit.js";
 import { CaseRepo } from "./cases.js";
 import { ContactRepo } from "./contacts.js";
@@ -52,6 +53,7 @@ export class Store {
   readonly stats: StatsRepo;
   readonly protection: ProtectionRepo;
   readonly imports: ImportRepo;
+  readonly archive: ArchiveRepo;
   private cipherCache: FieldCipher | undefined;
 
   private constructor(
@@ -77,6 +79,7 @@ export class Store {
     this.stats = new StatsRepo(this);
     this.protection = new ProtectionRepo(this);
     this.imports = new ImportRepo(this);
+    this.archive = new ArchiveRepo(this);
   }
 
   static databaseFile(home: string): string {

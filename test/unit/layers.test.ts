@@ -18,8 +18,10 @@ const MAY_IMPORT: Record<string, string[] | "everything"> = {
   exchange: ["core", "store", "documents", "i18n", "root"],
   mail: ["core", "store", "i18n", "root"],
   csv: ["core", "store", "i18n", "root"],
+  // The e-archive package (ERMS, METS) made from the register.
+  archive: ["core", "store", "i18n", "root"],
   // The use cases: each command's work (its transaction) below the command line.
-  app: ["core", "store", "documents", "exchange", "mail", "csv", "i18n", "root"],
+  app: ["core", "store", "documents", "exchange", "mail", "csv", "archive", "i18n", "root"],
   cli: "everything",
   // src/paths.ts and src/runCache.ts: for every area but core; they import nothing of src/.
   root: [],
@@ -90,7 +92,7 @@ describe("the layers of docs/ARCHITECTURE.md", () => {
   it("opens no transaction in src/cli: a command's work is a use case in src/app (files not yet moved listed)", () => {
     // Shrinks to nothing as commands move to src/app (issue 17); a file may leave the list, never join it.
     const NOT_YET_MOVED = [
-      "case/index.ts", "case/new.ts", "diary.ts", "exchange.ts", "mail.ts",
+      "case/index.ts", "case/new.ts", "exchange.ts", "mail.ts",
       "stats.ts",
     ].map((f) => join(SRC, "cli", "commands", f));
     const opening = sources(join(SRC, "cli")).filter((f) => /\.write\(\s*(async\s*)?\(/.test(readFileSync(f, "utf8")));

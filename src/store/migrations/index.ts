@@ -10,6 +10,7 @@ import { up as orgKeys } from "./010_org_keys.js";
 import { up as exchangeExports } from "./011_exchange_exports.js";
 import { up as deviationRecipient } from "./012_deviation_recipient.js";
 import { up as statsFlow } from "./013_stats_flow.js";
+import { up as secrecyArchive } from "./014_secrecy_archive.js";
 
 export interface Migration {
   version: number;
@@ -32,4 +33,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 11, name: "exchange exports", up: exchangeExports },
   { version: 12, name: "deviation recipient", up: deviationRecipient },
   { version: 13, name: "stats flow", up: statsFlow },
+  { version: 14, name: "secrecy and archive", up: secrecyArchive },
 ];

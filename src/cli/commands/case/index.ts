@@ -13,6 +13,7 @@ import { MAX_SHORT_TEXT, MAX_TEXT, collect, parseCodeFlag, parseNonNegativeInt, 
 import { codeName, printCaseCard, printCaseTable } from "../../render.js";
 import { caseNew, type NewOptions } from "./new.js";
 import { caseLabel } from "../../../core/diaryNumber.js";
+import { parseSecrecyGround } from "../../../core/secrecy.js";
 
 export function registerCase(program: Command, t: Translate): void {
   const c = program.command("case").description(t("help.case"));
@@ -71,6 +72,7 @@ export function registerCase(program: Command, t: Translate): void {
     .option("--follow-up <text>", t("flag.followUp"))
     .option("--ref <system:id>", t("flag.ref"), collect)
     .option("--duplicate-of <ref>", t("flag.duplicateOf"))
+    .option("--secret <ground>", t("flag.caseSecret"))
     .option("--json", t("help.json"))
     .action(action(update));
   c.command("status")
@@ -163,6 +165,7 @@ export interface UpdateOptions {
   followUp?: string;
   ref?: string[];
   duplicateOf?: string;
+  secret?: string;
 }
 
 export async function update(ctx: Context, o: UpdateOptions, ref: string): Promise<void> {
@@ -183,20 +186,25 @@ export async function update(ctx: Context, o: UpdateOptions, ref: string): Promi
     // Linking duplicates is for the statistics: the event counts once. A link never forms a chain.
     changes.duplicateOf = o.duplicateOf.trim().toLowerCase() === "none" ? null : store.stats.duplicateTarget(id, store.cases.resolve(o.duplicateOf));
   }
+  // A secrecy marking (OSL) is the register's, not the case's content: it may change on a closed case too.
+  const secrecy = o.secret === undefined ? undefined : parseSecrecyGround(o.secret, "--secret", store.today);
   const before = store.cases.get(id);
   // A closed case may still be marked as a duplicate (or unmarked): that changes the statistics, not the case.
-  const onlyDuplicate = Object.keys(changes).length === 1 && changes.duplicateOf !== undefined;
-  if (before.status === "closed" && !onlyDuplicate) throw new RefusedError("error.caseClosed", { case: caseLabel(before.diaryNumber, id) });
+  const keys = Object.keys(changes);
+  const onlyRegister = keys.length === 0 ? secrecy !== undefined : keys.length === 1 && changes.duplicateOf !== undefined;
+  if (before.status === "closed" && !onlyRegister) throw new RefusedError("error.caseClosed", { case: caseLabel(before.diaryNumber, id) });
   const changed = store.write(() => {
     const fields = store.cases.update(id, changes);
     if (changes.duplicateOf) store.stats.repointDuplicates(id, changes.duplicateOf);
+    if (secrecy !== undefined && store.cases.setSecrecy(id, secrecy)) fields.push("secrecy");
     return fields;
   });
   const c = store.cases.get(id);
   const label = caseLabel(c.diaryNumber, id);
-  ctx.out.result({ ...c, changed }, () =>
-    ctx.out.line(changed.length ? ctx.t("case.updated", { case: label, fields: changed.map((f) => fieldName(ctx.t, f)).join(", ") }) : ctx.t("case.unchanged", { case: label })),
-  );
+  ctx.out.result({ ...c, changed }, () => {
+    ctx.out.line(changed.length ? ctx.t("case.updated", { case: label, fields: changed.map((f) => fieldName(ctx.t, f)).join(", ") }) : ctx.t("case.unchanged", { case: label }));
+    if (changed.includes("secrecy")) ctx.out.line(c.secrecy ? ctx.t("case.secrecySet", { case: label, ground: c.secrecy }) : ctx.t("case.secrecyLifted", { case: label }));
+  });
 }
 
 /** A changed field as the user reads it: "allvarlighetsgrad", "referens synergi". */
