@@ -15,6 +15,9 @@ import { DEFAULT_DIARY_FORMAT, DiaryTemplate } from "../core/diaryNumber.js";
 import { UsageError } from "../core/errors.js";
 import type { MessageKey, Translate } from "../i18n/index.js";
 import { getPath, type ConfigTree, type ConfigValue } from "../store/configFile.js";
+import type { Store } from "../store/store.js";
+import { normaliseClassCode } from "../core/classification.js";
+import { DEFAULT_EVENT_ANALYSIS_THRESHOLD } from "../core/risk.js";
 import { defaultHome } from "./context.js";
 import { MAX_SHORT_TEXT, parseText } from "./parse.js";
 
@@ -39,6 +42,8 @@ export interface ConfigKey {
   values?: readonly string[];
   /** Never echo the value (stored values are shown as ***). */
   secret?: boolean;
+  /** Checks a value against the register when it is set (inside the write); throws to refuse it. */
+  check?: (value: ConfigValue, store: Store) => void;
 }
 
 function bad(key: string, value: string, why: string): never {
@@ -93,6 +98,12 @@ function diaryFormat(text: string, t: Translate, key: string): string {
   return (parsed as DiaryTemplate).source;
 }
 
+function classCode(text: string, t: Translate, key: string): string {
+  const code = normaliseClassCode(text);
+  if (!code) bad(key, text, t("config.why.classCode"));
+  return code!;
+}
+
 function address(text: string, t: Translate, key: string): string {
   const lines = text
     .split(/\||\\n|\n/)
@@ -125,6 +136,15 @@ export const CONFIG_KEYS: ConfigKey[] = [
   // --- summary and retention (the register) ---
   { key: "summary.dueDays", describe: "config.key.summaryDueDays", storage: { in: "register", key: "summary_due_days" }, default: 14, parse: parsers.int(1, 365) },
   { key: "retention.years", describe: "config.key.retentionYears", storage: { in: "register", key: "retention_years" }, parse: parsers.int(1, 100) },
+  // --- the register's rules (issue 19) ---
+  { key: "risk.eventAnalysisThreshold", describe: "config.key.riskThreshold", storage: { in: "register", key: "risk_event_analysis_threshold" }, default: DEFAULT_EVENT_ANALYSIS_THRESHOLD, parse: parsers.int(1, 16) },
+  {
+    key: "diary.classification",
+    describe: "config.key.diaryClassification",
+    storage: { in: "register", key: "diary_classification" },
+    parse: classCode,
+    check: (value, store) => store.classification.assertKnown(String(value), "diary.classification"),
+  },
 ];
 
 function safeUser(env: NodeJS.ProcessEnv): string {

@@ -5,6 +5,7 @@ import { Command, Help } from "commander";
 import { packageVersion } from "../paths.js";
 import { isMessageKey, loadLanguage, translator, type Lang, type Translate } from "../i18n/index.js";
 import { registerArchive } from "./commands/archive/index.js";
+import { registerAction } from "./commands/action/index.js";
 import { registerAudit } from "./commands/audit/index.js";
 import { registerCase } from "./commands/case/index.js";
 import { registerContact } from "./commands/contact/index.js";
@@ -25,6 +26,7 @@ import { registerPacket } from "./commands/packet.js";
 import { registerReport } from "./commands/report.js";
 import { registerReply } from "./commands/reply.js";
 import { registerStats } from "./commands/stats.js";
+import { registerClassification } from "./commands/classification/index.js";
 import { registerCompletion } from "./commands/completion.js";
 import { registerConfig } from "./commands/config/index.js";
 import { registerDoctor } from "./commands/doctor.js";
@@ -191,6 +193,8 @@ export function buildProgram(t: Translate, io: Io): Command {
   registerImport(program, t);
   registerExport(program, t);
   registerArchive(program, t);
+  registerAction(program, t);
+  registerClassification(program, t);
   // --- day: the registrar's tools. New commands of other areas are registered above this line. ---
   registerConfig(program, t);
   registerDoctor(program, t);

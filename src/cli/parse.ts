@@ -1,9 +1,11 @@
 // Flag values checked where they enter: a malformed value is a usage error (exit 2) naming the flag.
 
+import { normaliseClassCode } from "../core/classification.js";
 import { codeFromWord, codesWithWords } from "../core/codes.js";
 import { parseIsoDate } from "../core/dates.js";
 import { UsageError } from "../core/errors.js";
 import { isPersonalNumber, parsePersonalNumber } from "../core/personnummer.js";
+import { isRiskLevel } from "../core/risk.js";
 import type { ExternalRef } from "../core/types.js";
 
 export { MAX_SHORT_TEXT, MAX_TEXT } from "../core/limits.js";
@@ -114,4 +116,19 @@ export function parseAddress(value: string): string {
     .map((l) => l.trim())
     .filter(Boolean);
   return parseText("--address", lines.join("\n"), 500);
+}
+
+/** A level of the risk assessment (probability or consequence): 1, 2, 3 or 4. */
+export function parseRiskLevel(flag: string, value: string): number {
+  const v = value.trim();
+  if (!/^\d$/.test(v) || !isRiskLevel(Number(v))) throw new UsageError("usage.badRiskLevel", { flag, value });
+  return Number(v);
+}
+
+/** A classification code ("2.6.1"), or "ingen"/"none": the case goes back to the organisation's default. */
+export function parseClassificationFlag(flag: string, value: string): string | null {
+  if (["ingen", "none", "-"].includes(value.trim().toLowerCase())) return null;
+  const code = normaliseClassCode(value);
+  if (!code) throw new UsageError("usage.badClassCode", { flag, value });
+  return code;
 }

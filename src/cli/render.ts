@@ -1,6 +1,7 @@
 // Human rendering of cases, shared by the commands that show them.
 
 import type { Status } from "../core/codes.js";
+import type { CaseAction } from "../core/actions.js";
 import type { AuditEvent, Case } from "../core/types.js";
 import { allowedNext } from "../core/workflow.js";
 import { isMessageKey, type MessageKey, type Translate } from "../i18n/index.js";
@@ -12,15 +13,20 @@ export function codeName(t: Translate, group: "kind" | "area" | "severity" | "st
   return code ? t(`${group}.${code}` as MessageKey) : "–";
 }
 
-export function daysText(t: Translate, c: Pick<Case, "daysLeft" | "status" | "overdue">): string {
-  if (["answered", "followed_up", "closed"].includes(c.status)) return "";
+/** A case whose deadline no longer runs: answered, or answered once and reopened (case reopen). */
+function deadlineMet(c: Pick<Case, "status"> & { answeredAt?: string | null }): boolean {
+  return ["answered", "followed_up", "closed"].includes(c.status) || (c.answeredAt !== undefined && c.answeredAt !== null);
+}
+
+export function daysText(t: Translate, c: Pick<Case, "daysLeft" | "status" | "overdue"> & { answeredAt?: string | null }): string {
+  if (deadlineMet(c)) return "";
   if (c.daysLeft === 0) return t("common.dueToday");
   return c.daysLeft < 0 ? t("common.daysOverdue", { n: -c.daysLeft }) : t("common.daysLeft", { n: c.daysLeft });
 }
 
 function deadlineStyle(c: Case): Style | undefined {
   if (c.overdue) return "red";
-  if (!["answered", "followed_up", "closed"].includes(c.status) && c.daysLeft <= 14) return "yellow";
+  if (!deadlineMet(c) && c.daysLeft <= 14) return "yellow";
   return undefined;
 }
 
@@ -45,7 +51,7 @@ export function printCaseTable(ctx: Context, cases: Case[]): void {
       c.unit && c.unit.id !== c.counterpart.id ? `${c.counterpart.name} / ${c.unit.name}` : c.counterpart.name,
       codeName(t, "area", c.area),
       c.dueDate,
-      ["answered", "followed_up", "closed"].includes(c.status) ? "" : String(c.daysLeft),
+      deadlineMet(c) ? "" : String(c.daysLeft),
       c.summary,
     ]),
     (row, col, text) => {
@@ -61,6 +67,10 @@ export interface CardExtras {
   persons: Array<{ pnr: string; name: string | null }>;
   revealed: boolean;
   history?: AuditEvent[];
+  /** The case's actions (åtgärder) with owner and due date. */
+  actions?: CaseAction[];
+  /** From this risk value on, the card suggests an event analysis. */
+  eventAnalysisThreshold?: number;
 }
 
 export function printCaseCard(ctx: Context, c: Case, extras: CardExtras): void {
@@ -88,6 +98,19 @@ export function printCaseCard(ctx: Context, c: Case, extras: CardExtras): void {
   row("case.card.kind", codeName(t, "kind", c.kind));
   row("case.card.area", codeName(t, "area", c.area));
   row("case.card.severity", c.severity ? codeName(t, "severity", c.severity) : null);
+  const risk = c.risk;
+  row(
+    "case.card.risk",
+    risk.score !== null
+      ? t("case.card.riskValue", { score: risk.score, p: risk.probability!, c: risk.consequence! })
+      : risk.probability !== null || risk.consequence !== null
+        ? t("case.card.riskPartial", { p: risk.probability ?? "–", c: risk.consequence ?? "–" })
+        : null,
+  );
+  if (risk.eventAnalysisSuggested && extras.eventAnalysisThreshold !== undefined) {
+    o.line(`  ${" ".repeat(20)}${o.style("red", t("case.card.eventAnalysis", { score: risk.score!, threshold: extras.eventAnalysisThreshold }))}`);
+  }
+  row("case.card.classification", c.classification ? `${c.classification}${c.classificationName ? ` ${c.classificationName}` : ""}` : null);
   if (c.duplicateOf) row("case.card.duplicateOf", c.duplicateOf);
   if (c.secrecy) row("case.card.secrecy", c.secrecy);
   if (c.archived) o.line(`  ${o.style("dim", t("case.card.archived", { at: c.archived.at.slice(0, 10), package: c.archived.package }))}`);
@@ -106,6 +129,13 @@ export function printCaseCard(ctx: Context, c: Case, extras: CardExtras): void {
     if (!text) continue;
     o.line(`  ${o.style("dim", t(key))}`);
     for (const l of text.split("\n")) o.line(`    ${l}`);
+  }
+  if (extras.actions?.length) {
+    o.line(`  ${o.style("dim", t("case.card.actionItems"))}`);
+    for (const a of extras.actions) {
+      const state = a.doneAt ? t("action.state.done", { date: a.doneAt.slice(0, 10) }) : a.overdue ? o.style("red", t("action.state.overdue")) : t("action.state.open");
+      o.line(`    #${String(a.id).padEnd(5)} ${a.due}  ${state}  ${a.owner.name}: ${a.text}`);
+    }
   }
   if (c.documents?.length) {
     o.line(`  ${o.style("dim", t("case.card.documents"))}`);

@@ -19,8 +19,12 @@ export function isAwaitingAnswer(status: Status): boolean {
   return !ANSWERED.has(status);
 }
 
-export function isOverdue(status: Status, due: IsoDate, today: IsoDate): boolean {
-  return isAwaitingAnswer(status) && due < today;
+/**
+ * Past the due date without an answer. `answeredAt`: a case answered once and reopened later (case reopen) is
+ * back at an earlier step, but its deadline was met by that answer.
+ */
+export function isOverdue(status: Status, due: IsoDate, today: IsoDate, answeredAt: string | null = null): boolean {
+  return isAwaitingAnswer(status) && answeredAt === null && due < today;
 }
 
 export function isDueWithin(status: Status, due: IsoDate, today: IsoDate, days: number): boolean {

@@ -1,5 +1,6 @@
 import type { Area, Direction, DocumentDirection, Kind, OrgKind, Role, Severity, Status } from "./codes.js";
 import type { IsoDate } from "./dates.js";
+import type { Risk } from "./risk.js";
 
 export interface Org {
   id: string;
@@ -78,6 +79,12 @@ export interface Case {
   secrecy: string | null;
   /** When and in which package the closed case was delivered to the e-archive. */
   archived: { at: string; package: string } | null;
+  /** Probability × consequence (1–4 each); `eventAnalysisSuggested` from the configured threshold on. */
+  risk: Risk & { eventAnalysisSuggested: boolean };
+  /** The matter's classification code, else the organisation's default, else null. */
+  classification: string | null;
+  /** The code's name in the loaded scheme, if any. */
+  classificationName: string | null;
   refs: ExternalRef[];
   persons: string[];
   documents?: CaseDocument[];
@@ -86,6 +93,8 @@ export interface Case {
 export interface DiaryEntry extends Omit<CaseDocument, "seq"> {
   caseId: number;
   diaryNumber: string;
+  /** The matter's classification code (its own, else the organisation's default), or null. */
+  classification: string | null;
 }
 
 export interface AuditEvent {

@@ -42,3 +42,17 @@ export function checkTransition(direction: Direction, from: Status, to: Status):
   if (allowed.includes(to)) return { ok: true };
   return { ok: false, reason: from === to ? "same" : "not-allowed", allowed };
 }
+
+/** The statuses from which a case may be reopened: its handling was finished (closed) or being followed up. */
+export const REOPENABLE: readonly Status[] = ["followed_up", "closed"];
+
+/**
+ * Where a reopened case goes back to: the step where the answer is worked on again. For an incoming case that is
+ * `investigating` (our unit analyses causes and actions anew, and answers again); for an outgoing case it is
+ * `sent` (the other provider must act again, and we await its new answer). Either way the case passes the
+ * answer again and then the follow-up. Null when the case is not finished (nothing to reopen).
+ */
+export function reopenTarget(direction: Direction, from: Status): Status | null {
+  if (!REOPENABLE.includes(from)) return null;
+  return direction === "in" ? "investigating" : "sent";
+}

@@ -37,10 +37,14 @@ export function drawReport(doc: Doc, m: CaseModel): void {
   fields(doc, dates);
 
   heading(doc, t.sections.classification);
+  const risk = c.risk;
   fields(doc, [
     [L.kind!, code("kind", c.kind)],
     [L.area!, code("area", c.area)],
     [L.severity!, v(code("severity", c.severity))],
+    // An administrator's own report.json may predate these labels: the bundled wording then.
+    [L.risk ?? "Riskvärde", risk.score === null ? t.empty : fill(L.riskValue ?? "{score} (sannolikhet {p} × konsekvens {c})", { score: risk.score, p: risk.probability!, c: risk.consequence! })],
+    [L.classification ?? "Klassificering", v(c.classification ? `${c.classification}${c.classificationName ? ` ${c.classificationName}` : ""}` : null)],
   ]);
 
   heading(doc, t.sections.description);

@@ -15,7 +15,7 @@ import { tSv, type MessageKey } from "../i18n/index.js";
 import type { MailAddress, OutboxMessage, Recipient } from "../store/outbox.js";
 import type { Store } from "../store/store.js";
 import { assertNoPersonalData, pdfText, type MessagePart } from "./guard.js";
-import { fill, loadTemplate, type GeneralTemplateName, type TemplateName } from "./templates.js";
+import { fill, loadTemplate, type GeneralTemplateName, type NoticeTemplateName, type TemplateName } from "./templates.js";
 import { caseLabel } from "../core/diaryNumber.js";
 
 export type { TemplateName, GeneralTemplateName } from "./templates.js";
@@ -28,7 +28,9 @@ export interface AttachmentInput {
 
 export interface MessageSpec {
   caseId: number;
-  template: TemplateName;
+  template: TemplateName | NoticeTemplateName;
+  /** Values of the message's own besides the case's (an action's text and due date). */
+  values?: Record<string, string | null>;
   to: MailAddress[];
   cc?: MailAddress[];
   /** The sender; defaults to `senderOf(store)`. */
@@ -41,7 +43,7 @@ export interface PreparedMessage {
   messageId: string;
   /** Null for a message about several cases (the morning summary). */
   caseId: number | null;
-  template: TemplateName | GeneralTemplateName;
+  template: TemplateName | GeneralTemplateName | NoticeTemplateName;
   from: MailAddress;
   recipients: Recipient[];
   subject: string;
@@ -120,7 +122,7 @@ function compose(store: Store, spec: MessageSpec, attachmentTexts: string[]): Pr
   if (!recipients.some((r) => r.kind === "to")) throw new RefusedError("mail.error.noRecipients", { case: caseLabel(c.diaryNumber, c.id) });
   const template = loadTemplate(store.home, spec.template);
   const note = attachments.length ? attachments.map((a) => a.filename).join(", ") : tSv("mail.noAttachment");
-  const values = templateValues(store, c, { attachmentNote: note });
+  const values = templateValues(store, c, { attachmentNote: note, ...spec.values });
   const subject = fill(template.subject, values).replace(/[\r\n]+/g, " ").trim();
   const body = fill(template.body, values);
   const parts: MessagePart[] = [
@@ -312,4 +314,26 @@ export function queueNotice(store: Store, caseId: number, template: "arrived" | 
   const r = noticeRecipients(store, caseId, template);
   if (!r) return null;
   return queue(store, draftMessage(store, { caseId, template, to: r.to, cc: r.cc, from: senderOf(store, from) }));
+}
+
+/**
+ * Tells an action's owner about it (template "action": the action's text and due date, the case's number, area
+ * and counterpart; no personal data, the guard checks it); synchronous, call inside the `store.write` that adds
+ * the action, so that the action and its notice exist together or not at all.
+ */
+export function queueActionNotice(
+  store: Store,
+  action: { caseId: number; text: string; due: string; owner: { name: string; email: string } },
+  from: string | null = null,
+): OutboxMessage {
+  return queue(
+    store,
+    draftMessage(store, {
+      caseId: action.caseId,
+      template: "action",
+      to: [{ name: action.owner.name, address: action.owner.email }],
+      from: senderOf(store, from),
+      values: { actionText: action.text, actionDue: action.due, owner: action.owner.name },
+    }),
+  );
 }

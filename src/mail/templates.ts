@@ -12,9 +12,11 @@ export const TEMPLATES = ["arrived", "answered", "reminder", "report"] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
 /** Templates of messages about several cases (not offered by `notify`). */
 export type GeneralTemplateName = "summary";
+/** Notices with values of their own besides the case's (not offered by `notify`): an action given to its owner. */
+export type NoticeTemplateName = "action";
 
 export interface MailTemplate {
-  name: TemplateName | GeneralTemplateName;
+  name: TemplateName | GeneralTemplateName | NoticeTemplateName;
   file: string;
   subject: string;
   body: string;
@@ -22,12 +24,12 @@ export interface MailTemplate {
 
 const cache = runCache<string, MailTemplate>();
 
-export function templateFile(home: string, name: TemplateName | GeneralTemplateName): string {
+export function templateFile(home: string, name: TemplateName | GeneralTemplateName | NoticeTemplateName): string {
   const own = join(home, "templates", "mail", `${name}.txt`);
   return existsSync(own) ? own : join(TEMPLATES_DIR, "mail", `${name}.txt`);
 }
 
-export function loadTemplate(home: string, name: TemplateName | GeneralTemplateName): MailTemplate {
+export function loadTemplate(home: string, name: TemplateName | GeneralTemplateName | NoticeTemplateName): MailTemplate {
   const file = templateFile(home, name);
   const hit = cache.get(file);
   if (hit) return hit;

@@ -7,7 +7,9 @@ import { assertNoPersonalNumber } from "../core/guard.js";
 import { assertPrintable } from "../core/printable.js";
 import { formatPersonalNumber, maskName, maskPersonalNumber } from "../core/personnummer.js";
 import type { Case, CaseFilter, Contact, ExternalRef, NewCaseInput } from "../core/types.js";
-import { checkTransition } from "../core/workflow.js";
+import { checkTransition, reopenTarget } from "../core/workflow.js";
+import { assertNoOpenActions } from "../core/actions.js";
+import { DEFAULT_EVENT_ANALYSIS_THRESHOLD, isRiskLevel } from "../core/risk.js";
 import type { NewDocument } from "./documents.js";
 import type { Statement } from "better-sqlite3";
 import type { Store } from "./store.js";
@@ -28,7 +30,7 @@ const CASE_JSON = `
     'receivedDate', c.received_date,
     'registeredAt', c.registered_at,
     'dueDate', c.due_date,
-    'overdue', json(CASE WHEN c.status NOT IN ('answered','followed_up','closed') AND c.due_date < @today THEN 'true' ELSE 'false' END),
+    'overdue', json(CASE WHEN c.status NOT IN ('answered','followed_up','closed') AND c.answered_at IS NULL AND c.due_date < @today THEN 'true' ELSE 'false' END),
     'daysLeft', CAST(julianday(c.due_date) - julianday(@today) AS INTEGER),
     'kind', c.kind,
     'area', c.area,
@@ -45,6 +47,11 @@ const CASE_JSON = `
     'secrecy', c.secrecy,
     'archived', json(CASE WHEN c.archive_delivery_id IS NULL THEN NULL ELSE
                  (SELECT json_object('at', a.created_at, 'package', a.package_id) FROM archive_deliveries a WHERE a.id = c.archive_delivery_id) END),
+    'risk', json_object('probability', c.risk_probability, 'consequence', c.risk_consequence,
+                        'score', c.risk_probability * c.risk_consequence,
+                        'eventAnalysisSuggested', json(CASE WHEN c.risk_probability * c.risk_consequence >= @threshold THEN 'true' ELSE 'false' END)),
+    'classification', COALESCE(c.classification, @classification),
+    'classificationName', (SELECT cc.name FROM classification_codes cc WHERE cc.code = COALESCE(c.classification, @classification)),
     'refs', json((SELECT json_group_array(json_object('system', r.system, 'id', r.external_id) ORDER BY r.system, r.external_id)
                   FROM case_refs r WHERE r.case_id = c.id)),
     'persons', json((SELECT json_group_array(avvik_mask(p.pnr_enc) ORDER BY p.id)
@@ -79,6 +86,11 @@ export interface CaseChanges {
   followUp?: string;
   refs?: ExternalRef[];
   duplicateOf?: number | null;
+  /** Risk assessment, 1–4 each. */
+  probability?: number;
+  consequence?: number;
+  /** The matter's classification code (checked against the loaded scheme); null: back to the default. */
+  classification?: string | null;
 }
 
 export interface RevealedPerson {
@@ -294,11 +306,16 @@ export class CaseRepo {
     this.prepareMasking(id);
     // prepared once per register: the case query is large, and preparing it cost more than running it
     this.byId ??= this.s.db.prepare(`SELECT ${CASE_JSON} AS json ${FROM_CASES} WHERE c.id = @id`);
-    const row = this.byId.get({ id, today: this.s.today }) as { json: string } | undefined;
+    const row = this.byId.get({ id, ...this.jsonParams() }) as { json: string } | undefined;
     if (!row) throw this.notFound(String(id));
     const c = JSON.parse(row.json) as Case;
     if (options.documents) c.documents = this.s.documents.forCase(id);
     return c;
+  }
+
+  /** The values the case JSON depends on besides the row: today, the event analysis threshold, the default class. */
+  private jsonParams(): { today: string; threshold: number; classification: string | null } {
+    return { today: this.s.today, threshold: eventAnalysisThreshold(this.s), classification: this.s.classification.defaultCode() };
   }
 
   list(filter: CaseFilter = {}): Case[] {
@@ -327,7 +344,7 @@ export class CaseRepo {
       where.push("(c.counterpart_id = @counterpart OR o.parent_id = @counterpart)");
       params.counterpart = filter.counterpartId;
     }
-    const open = "c.status NOT IN ('answered','followed_up','closed')";
+    const open = "c.status NOT IN ('answered','followed_up','closed') AND c.answered_at IS NULL";
     if (filter.overdue) {
       where.push(`${open} AND c.due_date < @today`);
       params.today = this.s.today;
@@ -342,7 +359,7 @@ export class CaseRepo {
       params.text = filter.text;
     }
     const byDeadline = filter.overdue || filter.dueWithin !== undefined;
-    params.today = this.s.today;
+    Object.assign(params, this.jsonParams());
     const sql = `SELECT ${CASE_JSON} AS json ${FROM_CASES} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
       ORDER BY ${byDeadline ? "c.due_date, " : ""}c.id
       ${filter.limit ? `LIMIT ${Math.floor(filter.limit)}` : ""}`;
@@ -392,6 +409,25 @@ export class CaseRepo {
       params[col] = value;
       changed.push(key);
     }
+    const riskRow = this.s.db.prepare("SELECT risk_probability AS p, risk_consequence AS c, classification FROM cases WHERE id = ?").get(id) as {
+      p: number | null;
+      c: number | null;
+      classification: string | null;
+    };
+    for (const [key, col, current] of [["probability", "risk_probability", riskRow.p], ["consequence", "risk_consequence", riskRow.c]] as const) {
+      const value = changes[key];
+      if (value === undefined || value === current) continue;
+      if (!isRiskLevel(value)) throw new RefusedError("risk.error.level", { flag: `--${key}`, value: String(value) });
+      sets.push(`${col} = @${col}`);
+      params[col] = value;
+      changed.push(key);
+    }
+    if (changes.classification !== undefined && changes.classification !== riskRow.classification) {
+      if (changes.classification !== null) this.s.classification.assertKnown(changes.classification, "--classification");
+      sets.push("classification = @classification");
+      params.classification = changes.classification;
+      changed.push("classification");
+    }
     if (changes.duplicateOf !== undefined) {
       if (changes.duplicateOf === id) throw new RefusedError("error.duplicateSelf", { case: this.label(id) });
       sets.push("duplicate_of = @duplicate_of");
@@ -408,6 +444,8 @@ export class CaseRepo {
       this.s.audit.record("case.update", id, {
         fields: changed,
         ...(changes.severity ? { severity: changes.severity } : {}),
+        ...(changed.includes("probability") || changed.includes("consequence") ? { probability: changes.probability ?? riskRow.p, consequence: changes.consequence ?? riskRow.c } : {}),
+        ...(changed.includes("classification") ? { classification: changes.classification } : {}),
         ...(changes.duplicateOf !== undefined ? { duplicateOf: changes.duplicateOf === null ? null : this.label(changes.duplicateOf) } : {}),
       });
     }
@@ -427,6 +465,8 @@ export class CaseRepo {
         allowed: check.allowed.map((a) => messageRef(`statusWord.${a}`)),
       });
     }
+    // A deviation is handled when its actions are done: closing waits for them (read here, in the write).
+    if (to === "closed") assertNoOpenActions(this.label(id), this.s.actions.openFor(id));
     const stamp = to === "sent" ? "sent_at" : to === "answered" ? "answered_at" : to === "closed" ? "closed_at" : null;
     this.s.db
       .prepare(`UPDATE cases SET status = @to, ${stamp ? `${stamp} = COALESCE(${stamp}, @now),` : ""} updated_at = @now WHERE id = @id`)
@@ -449,6 +489,24 @@ export class CaseRepo {
     return true;
   }
 
+  /**
+   * Reopens a closed or followed-up case: back to the step where work continues (`reopenTarget`), the closing
+   * date cleared (closed again, it gets a new one); the first answer's date stays, so the statistics count the
+   * case once, with its first handling. Records the reason in the audit trail. Call inside `store.write`; the
+   * status is read here, in the transaction.
+   */
+  reopen(id: number, reason: string): { from: Status; to: Status } {
+    assertNoPersonalNumber(reason, "--reason", this.s.today);
+    assertPrintable(reason, "--reason");
+    const row = this.s.db.prepare("SELECT direction, status FROM cases WHERE id = ?").get(id) as { direction: Direction; status: Status } | undefined;
+    if (!row) throw this.notFound(String(id));
+    const to = reopenTarget(row.direction, row.status);
+    if (!to) throw new RefusedError("case.error.notReopenable", { case: this.label(id), status: messageRef(`statusWord.${row.status}`) });
+    this.s.db.prepare("UPDATE cases SET status = @to, closed_at = NULL, updated_at = @now WHERE id = @id").run({ to, now: this.s.now, id });
+    this.s.audit.record("case.reopen", id, { from: row.status, to, reason });
+    return { from: row.status, to };
+  }
+
   /** Records who is responsible; moves a registered incoming case to `assigned`. Call inside `store.write`. */
   assign(id: number, contact: Contact): { statusChanged: boolean } {
     const c = this.get(id);
@@ -461,4 +519,12 @@ export class CaseRepo {
     }
     return { statusChanged: false };
   }
+}
+
+/** The setting `risk.eventAnalysisThreshold`: from this risk value on, an event analysis is suggested. */
+export const EVENT_ANALYSIS_SETTING = "risk_event_analysis_threshold";
+
+export function eventAnalysisThreshold(s: Store): number {
+  const n = Number(s.settings.get(EVENT_ANALYSIS_SETTING) ?? "");
+  return Number.isInteger(n) && n >= 1 ? n : DEFAULT_EVENT_ANALYSIS_THRESHOLD;
 }

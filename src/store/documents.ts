@@ -21,6 +21,7 @@ interface DocRow {
   voided_at: string | null;
   voided_by: string | null;
   void_reason: string | null;
+  classification?: string | null;
 }
 
 // Every document query selects these: the entry's own secrecy ground, else the case's (a matter marked secret
@@ -139,7 +140,8 @@ export class DocumentRepo {
   /** The register in number order, optionally for one year (of the diary number) or one case. */
   list(filter: { year?: number; caseId?: number } = {}): DiaryEntry[] {
     const where: string[] = [];
-    const params: Record<string, number> = {};
+    // The matter's classification (its own code, else the organisation's default) beside each entry.
+    const params: Record<string, number | string | null> = { classification: this.s.classification.defaultCode() };
     if (filter.year !== undefined) {
       where.push("c.diary_year = @year");
       params.year = filter.year;
@@ -150,14 +152,14 @@ export class DocumentRepo {
     }
     const rows = this.s.db
       .prepare(
-        `SELECT ${DOC_COLUMNS} FROM documents d JOIN cases c ON c.id = d.case_id
+        `SELECT ${DOC_COLUMNS}, COALESCE(c.classification, @classification) AS classification FROM documents d JOIN cases c ON c.id = d.case_id
          ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
          ORDER BY c.diary_year, c.diary_seq, d.seq`,
       )
       .all(params) as DocRow[];
     return rows.map((r) => {
       const { seq: _seq, ...doc } = toDoc(r);
-      return { ...doc, caseId: r.case_id, diaryNumber: r.diary_number };
+      return { ...doc, caseId: r.case_id, diaryNumber: r.diary_number, classification: r.classification ?? null };
     });
   }
 

@@ -444,6 +444,11 @@ export interface ExportCase {
   kind: Kind;
   area: Area;
   severity: Severity | null;
+  /** Risk assessment (1–4 each), null when not assessed. */
+  probability: number | null;
+  consequence: number | null;
+  /** The matter's classification code, else the organisation's default. */
+  classification: string | null;
   summary: string;
   description: string | null;
   causes: string | null;
@@ -473,11 +478,11 @@ export class ImportRepo {
     if (filter.to) where.push("substr(c.registered_at, 1, 10) <= @to");
     const rows = this.s.db
       .prepare(
-        `SELECT c.*, o.name AS counterpart_name, u.name AS unit_name FROM cases c
+        `SELECT c.*, o.name AS counterpart_name, u.name AS unit_name, COALESCE(c.classification, @classification) AS class_code FROM cases c
          JOIN orgs o ON o.id = c.counterpart_id LEFT JOIN orgs u ON u.id = c.unit_id
          WHERE ${where.join(" AND ")} ORDER BY c.id LIMIT @limit`,
       )
-      .all({ after: afterId, from: filter.from ?? null, to: filter.to ?? null, limit }) as Array<Record<string, any>>;
+      .all({ after: afterId, from: filter.from ?? null, to: filter.to ?? null, limit, classification: this.s.classification.defaultCode() }) as Array<Record<string, any>>;
     if (rows.length === 0) return [];
     const first = rows[0]!.id as number;
     const last = rows[rows.length - 1]!.id as number;
@@ -511,6 +516,9 @@ export class ImportRepo {
       kind: r.kind,
       area: r.area,
       severity: r.severity,
+      probability: r.risk_probability,
+      consequence: r.risk_consequence,
+      classification: r.class_code,
       summary: r.summary,
       description: r.description,
       causes: r.causes,

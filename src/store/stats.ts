@@ -28,6 +28,8 @@ import {
 export type { StatsReport };
 import { DIMENSIONS, answered, days, onTime } from "./migrations/013_stats_flow.js";
 import type { Store } from "./store.js";
+import type { CaseAction } from "../core/actions.js";
+import { eventAnalysisThreshold } from "./cases.js";
 import { caseLabel } from "../core/diaryNumber.js";
 
 /** Statuses in which the answer is still awaited (the workflow's statuses before `answered`). */
@@ -60,6 +62,15 @@ export interface SummaryCase {
 
 export type SummaryList = "newCases" | "overdue" | "dueSoon" | "awaitingReply";
 
+/** A case of the summary's event analysis list: its risk value reaches the configured threshold. */
+export interface RiskCase {
+  id: number;
+  diaryNumber: string | null;
+  status: Status;
+  summary: string;
+  risk: { probability: number; consequence: number; score: number };
+}
+
 interface SummaryRow {
   id: number;
   diary_number: string | null;
@@ -81,13 +92,14 @@ interface SummaryRow {
   severity: Severity | null;
   summary: string;
   duplicate_number: string | null;
+  answered_at: string | null;
 }
 
 const SELECT_SUMMARY = `
   SELECT c.id, c.diary_number, c.direction, c.status, c.counterpart_id, o.name AS counterpart_name,
          c.unit_id, u.name AS unit_name, k.name AS assignee_name, k.email AS assignee_email, k.role AS assignee_role,
          c.event_date, c.discovered_date, c.registered_at, c.due_date, c.kind, c.area, c.severity, c.summary,
-         d.diary_number AS duplicate_number
+         d.diary_number AS duplicate_number, c.answered_at
   FROM cases c
   JOIN orgs o ON o.id = c.counterpart_id
   LEFT JOIN orgs u ON u.id = c.unit_id
@@ -314,8 +326,8 @@ export class StatsRepo {
     const today = options.today ?? this.s.today;
     const where: Record<SummaryList, string> = {
       newCases: "c.registered_at > @since",
-      overdue: `c.status IN ${OPEN} AND c.due_date < @today`,
-      dueSoon: `c.status IN ${OPEN} AND c.due_date BETWEEN @today AND @until`,
+      overdue: `c.status IN ${OPEN} AND c.answered_at IS NULL AND c.due_date < @today`,
+      dueSoon: `c.status IN ${OPEN} AND c.answered_at IS NULL AND c.due_date BETWEEN @today AND @until`,
       awaitingReply: "c.status = 'sent' AND c.direction = 'out'",
     };
     const order = list === "newCases" ? "c.registered_at, c.id" : "c.due_date, c.diary_year, c.diary_seq, c.id";
@@ -335,13 +347,29 @@ export class StatsRepo {
       registeredAt: r.registered_at,
       dueDate: r.due_date,
       daysLeft: daysBetween(today, r.due_date),
-      overdue: isOverdue(r.status, r.due_date, today),
+      overdue: isOverdue(r.status, r.due_date, today, r.answered_at),
       kind: r.kind,
       area: r.area,
       severity: r.severity,
       summary: r.summary,
       duplicateOf: r.duplicate_number,
     }));
+  }
+
+  /**
+   * Cases not yet closed whose risk value (probability × consequence) reaches `threshold`: the summary says an
+   * event analysis should be considered for them. Highest risk first.
+   */
+  eventAnalysisCases(threshold: number): RiskCase[] {
+    const rows = this.s.db
+      .prepare(
+        `SELECT c.id, c.diary_number, c.status, c.summary, c.risk_probability AS p, c.risk_consequence AS q
+         FROM cases c
+         WHERE c.status <> 'closed' AND c.risk_probability * c.risk_consequence >= @threshold
+         ORDER BY c.risk_probability * c.risk_consequence DESC, c.diary_year, c.diary_seq, c.id`,
+      )
+      .all({ threshold }) as Array<{ id: number; diary_number: string | null; status: Status; summary: string; p: number; q: number }>;
+    return rows.map((r) => ({ id: r.id, diaryNumber: r.diary_number, status: r.status, summary: r.summary, risk: { probability: r.p, consequence: r.q, score: r.p * r.q } }));
   }
 
   // --- double reporting -------------------------------------------------------------------------------
@@ -515,6 +543,12 @@ export interface Summary {
   overdue: SummaryCase[];
   dueSoon: SummaryCase[];
   awaitingReply: SummaryCase[];
+  /** Open actions (åtgärder) past their due date, oldest first. */
+  overdueActions: CaseAction[];
+  /** From this risk value on, an event analysis should be considered (setting risk.eventAnalysisThreshold). */
+  eventAnalysisThreshold: number;
+  /** Cases not closed whose risk value reaches the threshold. */
+  eventAnalysis: RiskCase[];
   /** The audit trail's last event (id and hash) when the summary was made, to keep outside the register. */
   auditHead?: { id: number; hash: string } | null;
   /** E-mail that failed for good and waits for `avvik outbox retry` (no personal data is ever in mail). */
@@ -542,6 +576,7 @@ export function composeSummary(store: Store, options: { since?: string; dueDays?
   const configured = Number(store.settings.get("summary_due_days") ?? "");
   const dueDays = options.dueDays ?? (Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_DUE_DAYS);
   const list = (l: SummaryList) => store.stats.summaryList(l, { since, dueDays });
+  const threshold = eventAnalysisThreshold(store);
   return {
     date: store.today,
     since,
@@ -550,6 +585,9 @@ export function composeSummary(store: Store, options: { since?: string; dueDays?
     overdue: list("overdue"),
     dueSoon: list("dueSoon"),
     awaitingReply: list("awaitingReply"),
+    overdueActions: store.actions.list({ overdue: true }),
+    eventAnalysisThreshold: threshold,
+    eventAnalysis: store.stats.eventAnalysisCases(threshold),
     failedMail: store.outbox.list({ status: "failed" }).map((m) => ({
       id: m.id,
       case: m.diaryNumber,

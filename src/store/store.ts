@@ -4,8 +4,10 @@ import { localDate, localTimestamp, type IsoDate } from "../core/dates.js";
 import { FailedError } from "../core/errors.js";
 import { maskPersonalNumber } from "../core/personnummer.js";
 import { ArchiveRepo } from "./archive.js";
+import { ActionRepo } from "./actions.js";
 import { AuditRepo } from "./audit.js";
 import { CaseRepo } from "./cases.js";
+import { ClassificationRepo } from "./classification.js";
 import { ContactRepo } from "./contacts.js";
 import { createKeyFile, loadKeyFile, type FieldCipher } from "./crypto.js";
 import { DB_FILE, openDatabase, type Db } from "./db.js";
@@ -54,6 +56,8 @@ export class Store {
   readonly protection: ProtectionRepo;
   readonly imports: ImportRepo;
   readonly archive: ArchiveRepo;
+  readonly actions: ActionRepo;
+  readonly classification: ClassificationRepo;
   private cipherCache: FieldCipher | undefined;
 
   private constructor(
@@ -80,6 +84,8 @@ export class Store {
     this.protection = new ProtectionRepo(this);
     this.imports = new ImportRepo(this);
     this.archive = new ArchiveRepo(this);
+    this.actions = new ActionRepo(this);
+    this.classification = new ClassificationRepo(this);
   }
 
   static databaseFile(home: string): string {

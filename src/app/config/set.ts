@@ -33,6 +33,8 @@ export interface SettingChange {
   value: ConfigValue;
   /** A secret's value is never written into the audit trail. */
   secret: boolean;
+  /** Checks the value against the register, inside the transaction (a classification code in the loaded scheme). */
+  check?: (value: ConfigValue, store: Store) => void;
 }
 
 /** Stores the value; the config file, when it is the place, is written last inside the transaction. */
@@ -41,6 +43,7 @@ export async function setSetting(store: Store, home: string, change: SettingChan
   // Read before the transaction: a config file that cannot be read refuses before anything changes.
   const file = storage.in === "file" ? readSettingsFile(home) : undefined;
   store.write(() => {
+    change.check?.(value, store);
     if (storage.in === "register") store.settings.set(storage.key, String(value));
     else if (storage.in === "org") store.orgs.updateSelf({ [storage.field]: String(value) });
     store.audit.record("config.set", null, { key: change.key, ...(change.secret ? {} : { value }) });

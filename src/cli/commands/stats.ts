@@ -29,6 +29,7 @@ import { outputFile } from "../outputs.js";
 import { requireFlags, parseCodeFlag, parseDateFlag, parseEmail, parseNonNegativeInt, parsePositiveInt } from "../parse.js";
 import { codeName } from "../render.js";
 import { caseLabel } from "../../core/diaryNumber.js";
+import { daysBetween } from "../../core/dates.js";
 
 
 export function registerStats(program: Command, t: Translate): void {
@@ -121,7 +122,7 @@ async function mailSummary(ctx: Context, store: Store, s: Summary, to: Array<{ n
   const { draftGeneral, queue } = await import("../../mail/compose.js");
   const { loadMailOptions, resolveSmtp } = await import("../../mail/config.js");
   const options = loadMailOptions(ctx.home, ctx.env);
-  const caseIds = [...new Set([...s.newCases, ...s.overdue, ...s.dueSoon, ...s.awaitingReply].map((c) => c.id))];
+  const caseIds = [...new Set([...s.newCases, ...s.overdue, ...s.dueSoon, ...s.awaitingReply, ...s.eventAnalysis].map((c) => c.id).concat(s.overdueActions.map((a) => a.caseId)))];
   const from = options.from ? (await import("../../mail/compose.js")).senderOf(store, options.from) : undefined;
   const prepared = draftGeneral(store, { template: "summary", values: { date: s.date, summary: summaryText(tSv, s) }, to, from, caseIds });
   const queued = store.write(() => queue(store, prepared));
@@ -187,6 +188,38 @@ export function summaryText(t: Translate, s: Summary, style: (s: "bold" | "red",
         const text = cells.map((cell, i) => (i < 5 ? cell.padEnd(widths[i]!) : cell)).join("  ");
         out.push(`    ${c.overdue ? style("red", text) : text}`.trimEnd());
       }
+    }
+  }
+  // Actions past their due date, and cases whose risk calls for an event analysis (issue 19).
+  const overdueActions = s.overdueActions;
+  out.push("");
+  const actionsTitle = `${t("summary.section.overdueActions")} (${overdueActions.length})`;
+  if (overdueActions.length === 0) out.push(`${style("bold", actionsTitle)}: ${t("summary.none")}`);
+  else {
+    out.push(style("bold", actionsTitle));
+    const byOwner = new Map<string, typeof overdueActions>();
+    for (const a of overdueActions) {
+      const key = `${a.owner.name} <${a.owner.email}>`;
+      byOwner.set(key, [...(byOwner.get(key) ?? []), a]);
+    }
+    for (const [owner, list] of [...byOwner.entries()].sort((x, y) => x[0].localeCompare(y[0], "sv"))) {
+      out.push(`  ${owner}`);
+      for (const a of list) {
+        const late = t("common.daysOverdue", { n: daysBetween(a.due, s.date) });
+        const text = a.text.length > 60 ? `${a.text.slice(0, 59)}…` : a.text;
+        out.push(`    ${style("red", t("summary.actionLine", { case: caseLabel(a.diaryNumber, a.caseId), id: a.id, due: a.due, late, text }))}`);
+      }
+    }
+  }
+  const risky = s.eventAnalysis;
+  out.push("");
+  const riskTitle = `${t("summary.section.eventAnalysis", { threshold: s.eventAnalysisThreshold })} (${risky.length})`;
+  if (risky.length === 0) out.push(`${style("bold", riskTitle)}: ${t("summary.none")}`);
+  else {
+    out.push(style("bold", riskTitle));
+    for (const c of risky) {
+      const summaryText = c.summary.length > 60 ? `${c.summary.slice(0, 59)}…` : c.summary;
+      out.push(`  ${t("summary.riskLine", { case: caseLabel(c.diaryNumber, c.id), score: c.risk.score, summary: summaryText })}`);
     }
   }
   if (s.failedMail.length) {

@@ -11,6 +11,7 @@ import { up as exchangeExports } from "./011_exchange_exports.js";
 import { up as deviationRecipient } from "./012_deviation_recipient.js";
 import { up as statsFlow } from "./013_stats_flow.js";
 import { up as secrecyArchive } from "./014_secrecy_archive.js";
+import { up as registerRules } from "./015_register_rules.js";
 
 export interface Migration {
   version: number;
@@ -34,4 +35,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 12, name: "deviation recipient", up: deviationRecipient },
   { version: 13, name: "stats flow", up: statsFlow },
   { version: 14, name: "secrecy and archive", up: secrecyArchive },
+  { version: 15, name: "register rules", up: registerRules },
 ];

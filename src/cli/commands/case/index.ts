@@ -6,12 +6,13 @@ import type { Contact } from "../../../core/types.js";
 import type { Store } from "../../../store/store.js";
 import type { CaseFilter } from "../../../core/types.js";
 import { isMessageKey, type MessageKey, type Translate } from "../../../i18n/index.js";
-import type { CaseChanges } from "../../../store/cases.js";
+import { eventAnalysisThreshold, type CaseChanges } from "../../../store/cases.js";
 import { action } from "../../command.js";
 import type { Context } from "../../context.js";
-import { MAX_SHORT_TEXT, MAX_TEXT, collect, parseCodeFlag, parseNonNegativeInt, parseOrgId, parsePositiveInt, parseRefFlag, parseText } from "../../parse.js";
+import { MAX_SHORT_TEXT, MAX_TEXT, collect, parseClassificationFlag, parseCodeFlag, parseNonNegativeInt, parseOrgId, parsePositiveInt, parseRefFlag, parseRiskLevel, parseText } from "../../parse.js";
 import { codeName, printCaseCard, printCaseTable } from "../../render.js";
 import { caseNew, type NewOptions } from "./new.js";
+import { registerCaseReopen } from "./reopen.js";
 import { caseLabel } from "../../../core/diaryNumber.js";
 import { parseSecrecyGround } from "../../../core/secrecy.js";
 
@@ -73,6 +74,9 @@ export function registerCase(program: Command, t: Translate): void {
     .option("--ref <system:id>", t("flag.ref"), collect)
     .option("--duplicate-of <ref>", t("flag.duplicateOf"))
     .option("--secret <ground>", t("flag.caseSecret"))
+    .option("--probability <1-4>", t("flag.probability"))
+    .option("--consequence <1-4>", t("flag.consequence"))
+    .option("--classification <code>", t("flag.classification"))
     .option("--json", t("help.json"))
     .action(action(update));
   c.command("status")
@@ -86,6 +90,7 @@ export function registerCase(program: Command, t: Translate): void {
     .argument("<ref>", t("flag.caseRef"))
     .option("--json", t("help.json"))
     .action(action(close));
+  registerCaseReopen(c, t);
 }
 
 export async function show(ctx: Context, o: { reveal?: boolean; history?: boolean }, ref: string): Promise<void> {
@@ -94,8 +99,18 @@ export async function show(ctx: Context, o: { reveal?: boolean; history?: boolea
   const c = store.cases.get(id, { documents: true });
   const persons = store.cases.persons(id, o.reveal === true);
   if (o.reveal && persons.length) store.write(() => store.audit.record("reveal", id, { persons: persons.length }));
-  const value = o.reveal ? { ...c, persons: persons.map((p) => p.pnr), personDetails: persons } : c;
-  ctx.out.result(value, () => printCaseCard(ctx, c, { persons, revealed: o.reveal === true, history: o.history ? store.audit.list(id) : undefined }));
+  const actionItems = store.actions.list({ caseId: id });
+  const shown = { ...c, actionItems };
+  const value = o.reveal ? { ...shown, persons: persons.map((p) => p.pnr), personDetails: persons } : shown;
+  ctx.out.result(value, () =>
+    printCaseCard(ctx, c, {
+      persons,
+      revealed: o.reveal === true,
+      history: o.history ? store.audit.list(id) : undefined,
+      actions: actionItems,
+      eventAnalysisThreshold: eventAnalysisThreshold(store),
+    }),
+  );
 }
 
 export interface ListOptions {
@@ -166,6 +181,9 @@ export interface UpdateOptions {
   ref?: string[];
   duplicateOf?: string;
   secret?: string;
+  probability?: string;
+  consequence?: string;
+  classification?: string;
 }
 
 export async function update(ctx: Context, o: UpdateOptions, ref: string): Promise<void> {
@@ -179,6 +197,9 @@ export async function update(ctx: Context, o: UpdateOptions, ref: string): Promi
   if (o.actions !== undefined) changes.actions = parseText("--actions", o.actions, MAX_TEXT);
   if (o.followUp !== undefined) changes.followUp = parseText("--follow-up", o.followUp, MAX_TEXT);
   if (o.ref) changes.refs = o.ref.map((r) => parseRefFlag("--ref", r));
+  if (o.probability !== undefined) changes.probability = parseRiskLevel("--probability", o.probability);
+  if (o.consequence !== undefined) changes.consequence = parseRiskLevel("--consequence", o.consequence);
+  if (o.classification !== undefined) changes.classification = parseClassificationFlag("--classification", o.classification);
   const store = await ctx.store();
   const id = store.cases.resolve(ref);
   if (o.unit) changes.unitId = store.orgs.require(parseOrgId("--unit", o.unit)).id;
@@ -188,12 +209,14 @@ export async function update(ctx: Context, o: UpdateOptions, ref: string): Promi
   }
   // A secrecy marking (OSL) is the register's, not the case's content: it may change on a closed case too.
   const secrecy = o.secret === undefined ? undefined : parseSecrecyGround(o.secret, "--secret", store.today);
-  const before = store.cases.get(id);
-  // A closed case may still be marked as a duplicate (or unmarked): that changes the statistics, not the case.
+  // A closed case may still be marked as a duplicate (or unmarked), which changes the statistics, be classified
+  // (the register's filing, e.g. before an archive delivery) or marked secret: none changes the matter itself.
   const keys = Object.keys(changes);
-  const onlyRegister = keys.length === 0 ? secrecy !== undefined : keys.length === 1 && changes.duplicateOf !== undefined;
-  if (before.status === "closed" && !onlyRegister) throw new RefusedError("error.caseClosed", { case: caseLabel(before.diaryNumber, id) });
+  const onlyRegister = keys.length === 0 ? secrecy !== undefined : keys.every((k) => k === "duplicateOf" || k === "classification");
   const changed = store.write(() => {
+    // Decided on the status read in the transaction: another run may have closed the case meanwhile.
+    const before = store.cases.get(id);
+    if (before.status === "closed" && !onlyRegister) throw new RefusedError("error.caseClosed", { case: caseLabel(before.diaryNumber, id) });
     const fields = store.cases.update(id, changes);
     if (changes.duplicateOf) store.stats.repointDuplicates(id, changes.duplicateOf);
     if (secrecy !== undefined && store.cases.setSecrecy(id, secrecy)) fields.push("secrecy");

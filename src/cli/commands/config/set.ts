@@ -31,7 +31,7 @@ async function run(ctx: Context, _o: unknown, key: string, text: string): Promis
   const storage = k.storage;
   if (storage.in === "runtime") throw new UsageError("config.error.readOnly", { key: k.key, how: [k.flag, k.env].filter(Boolean).join(ctx.t("config.or")) });
   const value = k.parse ? k.parse(text, ctx.t, k.key) : text;
-  await setSetting(await ctx.store(), ctx.home, { key: k.key, storage, value, secret: k.secret === true });
+  await setSetting(await ctx.store(), ctx.home, { key: k.key, storage, value, secret: k.secret === true, check: k.check });
   const { inputs: i } = await inputs(ctx, ctx.flags);
   const r = resolveValue(k, i);
   ctx.out.result(row(ctx, k, r), () => {

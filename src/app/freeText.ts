@@ -1,0 +1,17 @@
+// Free text that names a case's persons: refused where it enters (an action's text, a reopening's reason), so
+// that it never reaches the audit trail, the public diary or an e-mail.
+
+import { RefusedError } from "../core/errors.js";
+import { assertNoPersonalNumber } from "../core/guard.js";
+import { assertPrintable } from "../core/printable.js";
+import { findPersonalData, namePatterns } from "../mail/guard.js";
+import type { Store } from "../store/store.js";
+
+/** Refuses a personnummer anywhere, and the name of any person of the case, in `text` (of the flag `field`). */
+export function assertNoPersonalDataFor(store: Store, caseId: number, text: string, field: string): void {
+  assertNoPersonalNumber(text, field, store.today);
+  assertPrintable(text, field);
+  const names = store.cases.persons(caseId, true).map((p) => p.name);
+  if (names.every((n) => n === null)) return;
+  if (findPersonalData(text, namePatterns(names), store.today) === "name") throw new RefusedError("error.nameInText", { field });
+}
