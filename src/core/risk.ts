@@ -6,8 +6,7 @@ export const RISK_MAX = 4;
 
 /**
  * The default threshold: from this risk value on (score ≥ threshold), the card and the summary suggest an event
- * analysis. 8 is where
- * the matrix's high band begins (8, 9, 12, 16: likely and serious, or certain and noticeable).
+ * analysis. 8 is where the matrix's high band begins (8, 9, 12, 16: likely and serious, or certain and noticeable).
  */
 export const DEFAULT_EVENT_ANALYSIS_THRESHOLD = 8;
 
