@@ -52,6 +52,8 @@ export const EXAMPLES: Record<string, Example[]> = {
     { say: "ex.case.followUp", run: 'avvik case update 2026-000012 --follow-up "Stickprov i maj: alla listor med"' },
     { say: "ex.case.addRef", run: "avvik case update 2026-000012 --ref synergi:45678" },
     { say: "ex.case.updateSecret", run: 'avvik case update 2026-000012 --secret "25 kap. 1 § OSL"' },
+    { say: "ex.case.risk", run: "avvik case update 2026-000012 --probability 3 --consequence 4" },
+    { say: "ex.case.classify", run: "avvik case update 2026-000012 --classification 2.6.1" },
   ],
   "case status": [
     { say: "ex.case.statusSent", run: "avvik case status 2026-000012 sent" },

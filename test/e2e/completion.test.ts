@@ -38,7 +38,7 @@ describe("avvik completion bash", () => {
     expect(c("")).toEqual(expect.arrayContaining(["init", "case", "diary", "exchange", "config", "doctor", "completion", "flows", "help"]));
     expect(c("")).not.toContain("__complete");
     expect(c("ca")).toEqual(["case"]);
-    expect(c("case", "")).toEqual(["new", "show", "list", "assign", "update", "status", "close"]);
+    expect(c("case", "")).toEqual(["new", "show", "list", "assign", "update", "status", "close", "reopen"]);
     expect(c("case", "new", "--k")).toEqual(["--kind"]);
     expect(c("case", "new", "--")).toEqual(expect.arrayContaining(["--direction", "--counterpart", "--summary", "--home", "--json", "--help"]));
     expect(c("case", "new", "--kind", "")).toEqual(["risk", "tillbud", "skada"]);
