@@ -178,6 +178,36 @@ describe("action add / list / done", () => {
   });
 });
 
+describe("closing and adding at the same time", () => {
+  it("never leaves a closed case with an open action, whichever process wins the write lock", async () => {
+    s = linkoping();
+    for (let i = 1; i <= 4; i++) {
+      await s.cliJson(incomingCase());
+      const ref = `2026-00000${i}`;
+      await ok(["case", "assign", ref, "--to", OWNER]);
+      await ok(["case", "status", ref, "answered"]);
+      // Two processes: one closes, one adds an action; each decides on what it reads under the lock.
+      const [close, add] = await Promise.all([
+        s.spawn(["case", "close", ref]),
+        s.spawn(["action", "add", ref, "--text", `Åtgärd ${i}`, "--owner", OWNER, "--due", "2026-04-01", "--no-notify"]),
+      ]);
+      const c = await s.cliJson(["case", "show", ref]);
+      const open = c.actionItems.filter((a: any) => a.doneAt === null);
+      // Exactly one of them did its job: closed without actions, or an open action on a case still open.
+      expect([close.code, add.code].sort(), `${close.stderr}${add.stderr}`).toEqual([0, 1]);
+      if (close.code === 0) {
+        expect(c.status).toBe("closed");
+        expect(open).toEqual([]);
+        expect(add.stderr).toMatch(/avslutat/);
+      } else {
+        expect(c.status).toBe("answered");
+        expect(open).toHaveLength(1);
+        expect(close.stderr).toMatch(/kan inte avslutas: 1 åtgärd är inte genomförd/);
+      }
+    }
+  });
+});
+
 describe("case reopen", () => {
   it("takes a closed incoming case back to investigating, audited with the reason and diarised as an internal note", async () => {
     s = linkoping();
