@@ -285,11 +285,12 @@ export class StatsRepo {
   /**
    * The cases not yet answered (however old; duplicates left out) per counterpart, and of them those whose due
    * date has passed as of `today`: read through the index on direction and status, one look-up per open case.
+   * A case answered once and reopened (case reopen) is open again, but not overdue: its deadline was met.
    */
   openByCounterpart(today: IsoDate = this.s.today): Record<string, { open: number; overdue: number }> {
     const rows = this.s.db
       .prepare(
-        `SELECT c.counterpart_id AS id, count(*) AS open, sum(c.due_date < @today) AS overdue
+        `SELECT c.counterpart_id AS id, count(*) AS open, sum(c.due_date < @today AND c.answered_at IS NULL) AS overdue
          FROM cases c INDEXED BY cases_direction_status
          WHERE c.direction IN ('in', 'out') AND c.status IN ${OPEN} AND c.duplicate_of IS NULL
          GROUP BY c.counterpart_id ORDER BY count(*) DESC, c.counterpart_id`,
