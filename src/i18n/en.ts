@@ -334,6 +334,7 @@ export const en: Record<MessageKey, string> = {
   "action.error.alreadyDone": "Action {id} is already done ({at}).",
   "case.reopened": "Case {case} is reopened: {from} → {to}. The note is registered as {document}.",
   "case.error.notReopenable": "Case {case} is {status} and cannot be reopened; only a followed-up or closed case can be reopened.",
+  "case.error.reopenArchived": "Case {case} is delivered to the e-archive and cannot be reopened; register a new case that refers to this one.",
   "diary.subject.reopened": "Case reopened: {reason}",
   "error.nameInText": "{field} holds the name of a person in the case; write the text without personal data.",
   "risk.error.level": "{flag} must be 1, 2, 3 or 4, not {value}.",

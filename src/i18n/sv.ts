@@ -335,6 +335,7 @@ export const sv = {
   "action.error.alreadyDone": "Åtgärd {id} är redan genomförd ({at}).",
   "case.reopened": "Ärende {case} är återöppnat: {from} → {to}. Anteckningen är diarieförd som {document}.",
   "case.error.notReopenable": "Ärende {case} är {status} och kan inte återöppnas; bara ett uppföljt eller avslutat ärende kan återöppnas.",
+  "case.error.reopenArchived": "Ärende {case} är levererat till e-arkivet och kan inte återöppnas; registrera ett nytt ärende och hänvisa till det här.",
   "diary.subject.reopened": "Ärendet återöppnat: {reason}",
   "error.nameInText": "{field} innehåller namnet på en person i ärendet; skriv texten utan personuppgifter.",
   "risk.error.level": "{flag} ska vara 1, 2, 3 eller 4, inte {value}.",

@@ -498,8 +498,12 @@ export class CaseRepo {
   reopen(id: number, reason: string): { from: Status; to: Status } {
     assertNoPersonalNumber(reason, "--reason", this.s.today);
     assertPrintable(reason, "--reason");
-    const row = this.s.db.prepare("SELECT direction, status FROM cases WHERE id = ?").get(id) as { direction: Direction; status: Status } | undefined;
+    const row = this.s.db.prepare("SELECT direction, status, archive_delivery_id AS archived FROM cases WHERE id = ?").get(id) as
+      | { direction: Direction; status: Status; archived: number | null }
+      | undefined;
     if (!row) throw this.notFound(String(id));
+    // Delivered to the e-archive, the matter is finished in the register: a new deviation is a new case.
+    if (row.archived !== null) throw new RefusedError("case.error.reopenArchived", { case: this.label(id) });
     const to = reopenTarget(row.direction, row.status);
     if (!to) throw new RefusedError("case.error.notReopenable", { case: this.label(id), status: messageRef(`statusWord.${row.status}`) });
     this.s.db.prepare("UPDATE cases SET status = @to, closed_at = NULL, updated_at = @now WHERE id = @id").run({ to, now: this.s.now, id });

@@ -252,6 +252,18 @@ describe("case reopen", () => {
     expect(r.reopened).toMatchObject({ from: "followed_up", to: "sent" });
   });
 
+  it("refuses a case delivered to the e-archive: the matter is finished in the register", async () => {
+    s = linkoping();
+    await answeredIncoming();
+    await ok(["case", "close", "2026-000001"]);
+    await ok(["archive", "export", "--closed-before", "2026-03-11", "-o", "arkiv"]);
+    const before = await snapshot();
+    const r = await s.cli(["case", "reopen", "2026-000001", "--reason", "Uppföljningen visar brister"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe("Ärende 2026-000001 är levererat till e-arkivet och kan inte återöppnas; registrera ett nytt ärende och hänvisa till det här.");
+    expect(await snapshot()).toEqual(before);
+  });
+
   it("refuses an empty reason, one with personal data, or an unknown case, and changes nothing", async () => {
     s = linkoping();
     await answeredIncoming(PERSON);

@@ -45,9 +45,25 @@ async function run(ctx: Context, o: { year?: string; case?: string; public?: boo
   ctx.out.result(entries, () => {
     if (entries.length === 0) return ctx.out.line(ctx.t("diary.empty"));
     const t = ctx.t;
+    // The matter's classification, as a last column when any entry has one.
+    const classified = entries.some((e) => e.classification);
     ctx.out.table(
-      [{ header: t("diary.col.number") }, { header: t("diary.col.date") }, { header: t("diary.col.direction") }, { header: t("diary.col.party"), max: 34 }, { header: t("diary.col.subject"), max: 70 }],
-      entries.map((e) => [e.number, e.date, codeName(t, "direction", e.direction), e.party ?? (e.secrecy && o.public ? "–" : ""), entrySubject(t, e)]),
+      [
+        { header: t("diary.col.number") },
+        { header: t("diary.col.date") },
+        { header: t("diary.col.direction") },
+        { header: t("diary.col.party"), max: 34 },
+        { header: t("diary.col.subject"), max: 70 },
+        ...(classified ? [{ header: t("diary.col.classification") }] : []),
+      ],
+      entries.map((e) => [
+        e.number,
+        e.date,
+        codeName(t, "direction", e.direction),
+        e.party ?? (e.secrecy && o.public ? "–" : ""),
+        entrySubject(t, e),
+        ...(classified ? [e.classification ?? ""] : []),
+      ]),
     );
   });
 }
