@@ -93,8 +93,8 @@ export interface Case {
 export interface DiaryEntry extends Omit<CaseDocument, "seq"> {
   caseId: number;
   diaryNumber: string;
-  /** The matter's classification code (its own, else the organisation's default), or null. */
-  classification: string | null;
+  /** The matter's classification code (its own, else the organisation's default), when there is one. */
+  classification?: string;
 }
 
 export interface AuditEvent {

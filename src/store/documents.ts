@@ -159,7 +159,8 @@ export class DocumentRepo {
       .all(params) as DocRow[];
     return rows.map((r) => {
       const { seq: _seq, ...doc } = toDoc(r);
-      return { ...doc, caseId: r.case_id, diaryNumber: r.diary_number, classification: r.classification ?? null };
+      // Like `secrecy` and `voided`, the classification is carried when there is one.
+      return { ...doc, caseId: r.case_id, diaryNumber: r.diary_number, ...(r.classification ? { classification: r.classification } : {}) };
     });
   }
 
