@@ -34,8 +34,8 @@ export interface ErmsRecord {
 
 export interface ErmsCase {
   c: Case;
-  /** The classification code (diary plan / Klassa), when the case has one. */
-  classification: string | null;
+  /** The classification (diary plan / Klassa): its code, and its name when the loaded scheme has one. */
+  classification: { code: string; name: string | null } | null;
   /** Only with --with-personal-data: the persons concerned, in clear. */
   persons?: Array<{ pnr: string; name: string | null }>;
   records: ErmsRecord[];
@@ -130,7 +130,7 @@ function aggregation(e: ErmsCase, org: ErmsInput["org"]): string {
   return el("aggregation", { systemIdentifier: `case:${c.id}`, aggregationType: "caseFile" }, [
     el("objectId", {}, c.diaryNumber ?? String(c.id)),
     ...c.refs.map((r) => el("extraId", { extraIdType: r.system }, r.id)),
-    e.classification ? el("classification", { classificationCode: e.classification }, e.classification) : null,
+    e.classification ? el("classification", { classificationCode: e.classification.code }, e.classification.name ?? e.classification.code) : null,
     el("keywords", {}, [
       el("keyword", {}, tSv(`kind.${c.kind}` as MessageKey)),
       el("keyword", {}, tSv(`area.${c.area}` as MessageKey)),

@@ -83,7 +83,9 @@ export function buildPackage(store: Store, ids: number[], out: OutputDir, o: Pac
   const cases = store.read(() =>
     ids.map((id) => {
       const state = store.archive.state(id);
-      const c = store.cases.get(id, { documents: true }) as Case & { classification?: string | null };
+      // The classification comes with the register's rules of issue 19 (case update --classification); a
+      // register without it has none.
+      const c = store.cases.get(id, { documents: true }) as Case & { classification?: string | null; classificationName?: string | null };
       const diarised = store.archive.diarisedAt(id);
       const label = c.diaryNumber ?? String(c.id);
       const packed: string[] = [];
@@ -120,7 +122,7 @@ export function buildPackage(store: Store, ids: number[], out: OutputDir, o: Pac
       });
       const ermsCase: ErmsCase = {
         c,
-        classification: typeof c.classification === "string" && c.classification ? c.classification : null,
+        classification: typeof c.classification === "string" && c.classification ? { code: c.classification, name: typeof c.classificationName === "string" ? c.classificationName : null } : null,
         records,
         ...(o.withPersonalData ? { persons: store.cases.persons(id, true) } : {}),
       };
