@@ -220,6 +220,24 @@ describe("archive export", () => {
     expect(event.details).toMatchObject({ withPersonalData: true });
   });
 
+  it("describes the classification of a matter (code and the scheme's name), still valid against both schemas", async () => {
+    s = linkoping();
+    await register(s);
+    const scheme = join(s.home, "klassa.csv");
+    writeFileSync(scheme, "kod;namn\n2.6;Hantera avvikelser\n2.6.1;Hantera avvikelser i samverkan\n");
+    await s.cliJson(["classification", "import", scheme]);
+    await s.cliJson(outgoingCase());
+    await s.cliJson(["case", "update", "2026-000005", "--classification", "2.6.1"]);
+    await close(s, "2026-000005", OUT_STEPS);
+    await s.cliJson(["archive", "export", "--closed-before", "2026-04-01", "-o", "leverans"]);
+    const erms = readFileSync(join(s.home, "leverans/representations/rep1/data/ERMS.xml"), "utf8");
+    expect(await validErms(erms, "ERMS.xsd")).toEqual([]);
+    expect(await validErms(erms, "ERMS_v3.xsd")).toEqual([]);
+    const a = elements(erms, "aggregation").get("2026-000005")!;
+    expect(a).toContain('<classification classificationCode="2.6.1">Hantera avvikelser i samverkan</classification>');
+    expect(elements(erms, "aggregation").get("2026-000001")).not.toContain("<classification");
+  });
+
   it("refuses a folder that is not empty, one in the data directory, a missing or bad flag and an empty delivery; nothing is written or recorded", async () => {
     s = linkoping();
     await register(s);
