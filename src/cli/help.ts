@@ -63,18 +63,6 @@ export const EXAMPLES: Record<string, Example[]> = {
     { say: "ex.case.close", run: "avvik case close 2026-000012" },
     { say: "ex.case.closeJson", run: "avvik case close 2026-000012 --json" },
   ],
-  exchange: [
-    { say: "ex.exchange.export", run: "avvik exchange export 2026-000012" },
-    { say: "ex.exchange.import", run: "avvik exchange import ~/Hämtningar/RO-2026-4711-exchange.pdf" },
-  ],
-  "exchange export": [
-    { say: "ex.exchange.export", run: "avvik exchange export 2026-000012" },
-    { say: "ex.exchange.exportPersons", run: "avvik exchange export 2026-000012 --with-personal-data -o till-regionen.pdf" },
-  ],
-  "exchange import": [
-    { say: "ex.exchange.import", run: "avvik exchange import ~/Hämtningar/RO-2026-4711-exchange.pdf" },
-    { say: "ex.json", run: "avvik exchange import svar.pdf --json" },
-  ],
   config: [
     { say: "ex.config.list", run: "avvik config list" },
     { say: "ex.config.set", run: 'avvik config set diary.format "VOK {year}-{seq}"' },

@@ -10,7 +10,7 @@ import { registerAudit } from "./commands/audit/index.js";
 import { registerCase } from "./commands/case/index.js";
 import { registerContact } from "./commands/contact/index.js";
 import { registerDiary } from "./commands/diary/index.js";
-import { registerExchange } from "./commands/exchange.js";
+import { registerExchange } from "./commands/exchange/index.js";
 import { registerExport } from "./commands/export.js";
 import { registerImport } from "./commands/import.js";
 import { registerInit } from "./commands/init.js";

@@ -29,7 +29,9 @@ import { ask, choose, longText, yesNo } from "../prompt.js";
 import { codeName, daysText } from "../render.js";
 import { assign as caseAssign, list as caseList, show as caseShow, status as caseStatus, update as caseUpdate, type UpdateOptions } from "./case/index.js";
 import { caseNew } from "./case/new.js";
-import { exportCase, fileStem, importFile } from "./exchange.js";
+import { fileStem } from "../../app/exchange/export.js";
+import { exportCase } from "./exchange/export.js";
+import { importFile } from "./exchange/import.js";
 import { packet } from "./packet.js";
 import { inbox } from "./reply.js";
 

@@ -68,8 +68,8 @@ function notes(ctx: Context, r: AttachResult): void {
  */
 async function attachAny(ctx: Context, store: Store, data: Buffer, options: AttachOptions): Promise<AttachResult> {
   const { attachReply } = await import("../../documents/reply.js");
-  const { answeredNotifier } = await import("./exchange.js");
-  const onAttached = await answeredNotifier(ctx);
+  const { answeredNotifier } = await import("../../app/mail/notices.js");
+  const onAttached = await answeredNotifier(ctx.home, ctx.env);
   if (!options.caseRef && !store.documents.findByFile(sha256(data))) {
     const { readExchangeFile } = await import("../../exchange/file.js");
     const ex = await readExchangeFile(data);

@@ -1,33 +1,14 @@
-// `avvik exchange export|import`: a case and its answer travel between two registers as a file.
+// `exchange export REF`: a case (out) or our answer (in) as an exchange file for the counterpart's register:
+// a PDF/A-3 with the signed payload embedded, diarised as an outgoing document, the case moved on (out: sent,
+// in: answered). Run again with nothing changed, it writes the same file and diarises nothing new.
 
-import type { Command } from "commander";
-import { readFileSync, statSync, existsSync } from "node:fs";
 import { EXCHANGE_VERSION, sealPayload, type ExchangePayload } from "../../core/exchange.js";
-import { FailedError, NotFoundError, RefusedError, messageRef } from "../../core/errors.js";
+import { RefusedError, messageRef } from "../../core/errors.js";
 import { caseLabel } from "../../core/diaryNumber.js";
 import type { Case, CaseDocument, Org } from "../../core/types.js";
-import { tSv, type Translate } from "../../i18n/index.js";
+import { tSv } from "../../i18n/index.js";
+import type { OutputFile } from "../../store/outputFile.js";
 import type { Store } from "../../store/store.js";
-import { action } from "../command.js";
-import type { Context } from "../context.js";
-import { outputFile } from "../outputs.js";
-import { codeName } from "../render.js";
-
-export function registerExchange(program: Command, t: Translate): void {
-  const ex = program.command("exchange").description(t("help.exchange"));
-  ex.command("export")
-    .description(t("help.exchange.export"))
-    .argument("<ref>", t("flag.caseRef"))
-    .option("-o, --output <file>", t("flag.exchangeOutput"))
-    .option("--with-personal-data", t("flag.withPersonalData"))
-    .option("--json", t("help.json"))
-    .action(action(exportCase));
-  ex.command("import")
-    .description(t("help.exchange.import"))
-    .argument("<file>", t("flag.exchangeFile"))
-    .option("--json", t("help.json"))
-    .action(action(importFile));
-}
 
 /** A diary number as a file name: "KS/2026/0012" → "KS-2026-0012". */
 export function fileStem(diaryNumber: string): string {
@@ -38,13 +19,34 @@ function party(org: Org): ExchangePayload["sender"] {
   return { orgId: org.id, name: org.name, kind: org.kind };
 }
 
-export interface ExportOptions {
-  output?: string;
-  withPersonalData?: boolean;
+/** The status steps an export takes: an outgoing case is sent, an incoming one answered. */
+function nextStatus(c: Case): Array<Case["status"]> {
+  if (c.direction === "out") return c.status === "registered" ? ["sent"] : [];
+  if (c.status === "answered" || c.status === "followed_up") return [];
+  return ["answered"];
 }
 
-export async function exportCase(ctx: Context, o: ExportOptions, ref: string): Promise<void> {
-  const store = await ctx.store();
+export interface ExchangeExport {
+  caseId: number;
+  diaryNumber: string;
+  label: string;
+  file: string;
+  /** True when the file went to standard output. */
+  isStdout: boolean;
+  type: ExchangePayload["type"];
+  /** The new outgoing document; null when the same file was diarised before (`existingDocument`). */
+  document: CaseDocument | null;
+  existingDocument: string | null;
+  status: Case["status"];
+}
+
+/**
+ * Writes the exchange file into the output named from the diary number. The file is complete (staged and
+ * synced) before the transaction and takes its name as its last step: a file that cannot be written leaves
+ * the register as it was.
+ */
+export async function exportExchangeFile(store: Store, ref: string, o: { withPersonalData: boolean; home: string }, output: (stem: string) => OutputFile): Promise<ExchangeExport> {
+  const { home } = o;
   const id = store.cases.resolve(ref);
   const c = store.cases.get(id);
   const self = store.orgs.self();
@@ -85,7 +87,7 @@ export async function exportCase(ctx: Context, o: ExportOptions, ref: string): P
     throw new RefusedError("exchange.error.outAnswered", { case: label, status: messageRef(`statusWord.${c.status}`) });
   }
   const { renderExchangePdf, sha256Hex } = await import("../../exchange/file.js");
-  const out = outputFile(ctx, o.output ?? `${fileStem(c.diaryNumber)}-exchange.pdf`, { flag: "-o", personal: o.withPersonalData === true });
+  const out = output(fileStem(c.diaryNumber));
   // What the file says, without when it was made: an export run again with nothing changed is the same
   // document, written again from the stored copy and not diarised again.
   const { createdAt: _createdAt, ...content } = body;
@@ -102,7 +104,7 @@ export async function exportCase(ctx: Context, o: ExportOptions, ref: string): P
     const { ourSigningKey, signPayload } = await import("../../exchange/keys.js");
     const payload = signPayload(sealPayload(body, sha256Hex), ourSigningKey(store));
     type = payload.type;
-    pdf = await renderExchangePdf(payload, JSON.stringify(payload, null, 2), ctx.home);
+    pdf = await renderExchangePdf(payload, JSON.stringify(payload, null, 2), home);
   }
   const file = out.path;
 
@@ -134,52 +136,15 @@ export async function exportCase(ctx: Context, o: ExportOptions, ref: string): P
   } finally {
     out.discard();
   }
-  const after = store.cases.get(id);
-  if (out.isStdout) return; // the file itself was the output
-  ctx.out.result({ caseId: id, diaryNumber: c.diaryNumber, file, type, document: doc ?? null, existingDocument: doc ? null : earlier!.document, status: after.status }, () => {
-    ctx.out.line(ctx.t("exchange.exported", { file, case: label, status: codeName(ctx.t, "status", after.status) }));
-    if (!doc) ctx.out.line(ctx.t("exchange.exportedSame", { document: earlier!.document }));
-  });
-}
-
-/** The status steps an export takes: an outgoing case is sent, an incoming one answered. */
-function nextStatus(c: Case): Array<Case["status"]> {
-  if (c.direction === "out") return c.status === "registered" ? ["sent"] : [];
-  if (c.status === "answered" || c.status === "followed_up") return [];
-  return ["answered"];
-}
-
-export async function importFile(ctx: Context, _o: unknown, fileArg: string): Promise<void> {
-  const file = ctx.path(fileArg);
-  if (!existsSync(file)) throw new NotFoundError("exchange.error.noFile", { file });
-  const { checkPdfSize, pdfLimits, prepareUntrustedReader } = await import("../../documents/untrusted.js");
-  const limits = pdfLimits(ctx.env);
-  checkPdfSize(statSync(file).size, limits);
-  prepareUntrustedReader(limits);
-  const data = readFileSync(file);
-  const { readExchangeFile } = await import("../../exchange/file.js");
-  const read = await readExchangeFile(data);
-  if ("problem" in read) throw new FailedError(`exchange.error.${read.problem}`, { file, field: "field" in read ? read.field : "", version: "version" in read ? String(read.version) : "" });
-  const store = await ctx.store();
-  const { importPayload } = await import("../../exchange/import.js");
-  const result = importPayload(store, read.payload, data, await answeredNotifier(ctx));
-  ctx.out.result(result, () =>
-    ctx.out.line(
-      result.type === "case"
-        ? ctx.t("exchange.importedCase", { case: result.diaryNumber, sender: read.payload.sender.name, their: read.payload.case.diaryNumber, due: read.payload.case.dueDate })
-        : ctx.t("exchange.importedAnswer", { case: result.diaryNumber, sender: read.payload.sender.name, their: read.payload.case.diaryNumber }),
-    ),
-  );
-}
-
-
-/** The hook that queues the "answer diarised" notice, when notices are on (config `notify` / mail settings). */
-export async function answeredNotifier(ctx: Context): Promise<((store: Store, caseId: number) => void) | undefined> {
-  const { loadMailOptions } = await import("../../mail/config.js");
-  const mail = loadMailOptions(ctx.home, ctx.env);
-  if (!mail.autoNotify) return undefined;
-  const { queueNotice } = await import("../../mail/compose.js");
-  return (store, caseId) => {
-    queueNotice(store, caseId, "answered", mail.from);
+  return {
+    caseId: id,
+    diaryNumber: c.diaryNumber,
+    label,
+    file,
+    isStdout: out.isStdout,
+    type,
+    document: doc ?? null,
+    existingDocument: doc ? null : earlier!.document,
+    status: store.cases.get(id).status,
   };
 }
