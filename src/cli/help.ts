@@ -123,11 +123,6 @@ export const EXAMPLES: Record<string, Example[]> = {
     { say: "ex.reply.inbox", run: "avvik reply inbox ~/Skannat" },
     { say: "ex.json", run: "avvik reply inbox ~/Skannat --json" },
   ],
-  "import": [
-    { say: "ex.import.dry", run: "avvik import synergi-vecka10.csv --profile synergi --dry-run" },
-    { say: "ex.import.skip", run: "avvik import treserva-mars.csv --profile treserva --skip-invalid" },
-    { say: "ex.import.own", run: "avvik import export.csv --profile ~/profiler/synergi-vrinnevi.json --diarise --json" },
-  ],
   completion: [
     { say: "ex.completion.bash", run: "echo 'source <(avvik completion bash)' >> ~/.bashrc" },
     { say: "ex.completion.zsh", run: "echo 'source <(avvik completion zsh)' >> ~/.zshrc" },

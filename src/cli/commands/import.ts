@@ -2,18 +2,17 @@
 // csv-parse, csv-stringify, iconv-lite and cli-progress are loaded only when this command runs.
 
 import type { Command } from "commander";
-import { existsSync, statSync } from "node:fs";
-import { FailedError, NotFoundError, UsageError } from "../../core/errors.js";
+import { importCsv } from "../../app/import/cases.js";
+import { FailedError, UsageError } from "../../core/errors.js";
 import { DUPLICATE_WINDOW_DAYS } from "../../core/duplicates.js";
 import type { MessageKey, Translate } from "../../i18n/index.js";
-import type { Store } from "../../store/store.js";
-import { TEMPLATES_DIR } from "../../paths.js";
 import type { ImportResult, Progress } from "../../csv/import.js";
 import { action } from "../command.js";
+import { examples } from "../help.js";
 import type { Context } from "../context.js";
 
 export function registerImport(program: Command, t: Translate): void {
-  program
+  const cmd = program
     .command("import")
     .description(t("help.import"))
     .argument("<file>", "CSV")
@@ -23,6 +22,11 @@ export function registerImport(program: Command, t: Translate): void {
     .option("--diarise", t("flag.diarise"))
     .option("--json", t("help.json"))
     .action(action(importCommand));
+  examples(cmd, [
+    { say: "ex.import.dry", run: "avvik import synergi-vecka10.csv --profile synergi --dry-run" },
+    { say: "ex.import.skip", run: "avvik import treserva-mars.csv --profile treserva --skip-invalid" },
+    { say: "ex.import.own", run: "avvik import export.csv --profile ~/profiler/synergi-vrinnevi.json --diarise --json" },
+  ]);
 }
 
 interface ImportFlags {
@@ -36,32 +40,20 @@ const SHOWN_ERRORS = 20;
 
 async function importCommand(ctx: Context, o: ImportFlags, fileArg: string): Promise<void> {
   if (!o.profile) throw new UsageError("usage.missingFlag", { flag: "--profile" });
-  const file = ctx.path(fileArg);
-  if (!existsSync(file)) throw new NotFoundError("csv.file.missing", { file: fileArg });
-  if (!statSync(file).isFile()) throw new FailedError("csv.file.notAFile", { file: fileArg });
-  const [{ loadProfile }, { encodingExists }, { importFile }] = await Promise.all([
-    import("../../csv/profile.js"),
-    import("../../csv/read.js"),
-    import("../../csv/import.js"),
-  ]);
-  const profile = loadProfile(o.profile, TEMPLATES_DIR, encodingExists, ctx.io.cwd);
-  const store = await ctx.store();
-  const before = store.cases.maxId();
   const progress = ctx.io.stderr.isTTY === true && !ctx.json ? await progressBar(ctx) : undefined;
-  const result = await importFile(store, {
-    file,
-    profile,
+  const { failed, ...result } = await importCsv(() => ctx.store(), {
+    given: fileArg,
+    file: ctx.path(fileArg),
+    profile: o.profile,
+    cwd: ctx.io.cwd,
     dryRun: o.dryRun === true,
     skipInvalid: o.skipInvalid === true,
     diarise: o.diarise === true,
     t: ctx.t,
-    progress,
+    ...(progress ? { progress } : {}),
   });
-  // Invalid rows fail the import (and a dry run predicting that) unless --skip-invalid.
-  const failed = result.rejected > 0 && o.skipInvalid !== true;
-  const { rejected } = result;
-  const likelyDuplicates = result.dryRun ? [] : duplicatesOfNew(store, before);
-  ctx.out.result({ ...result, likelyDuplicates }, () => printResult(ctx, result, fileArg));
+  const { rejected, likelyDuplicates } = result;
+  ctx.out.result(result, () => printResult(ctx, result, fileArg));
   for (const d of likelyDuplicates.slice(0, 10)) {
     ctx.out.warn(ctx.t("csv.import.likelyDuplicate", { case: d.case, of: d.of, reasons: d.reasons.map((r) => ctx.t(`duplicates.reason.${r}` as MessageKey, { n: DUPLICATE_WINDOW_DAYS })).join(", ") }));
   }
@@ -70,18 +62,6 @@ async function importCommand(ctx: Context, o: ImportFlags, fileArg: string): Pro
     for (const w of result.warnings) ctx.out.warn(ctx.t("csv.import.warnLine", { ...w }));
   }
   if (failed) throw new FailedError(result.dryRun ? "csv.import.dryRunFailed" : "csv.import.failed", { rejected });
-}
-
-/** Cases this import created (ids above `before`) that look like a case already in the register (issue 6). */
-function duplicatesOfNew(store: Store, before: number): Array<{ case: string; of: string; reasons: string[] }> {
-  const after = store.cases.maxId();
-  // A weekly export creates tens or hundreds of cases; a bulk load of millions is not checked one by one.
-  if (after - before > 2000) return [];
-  const found: Array<{ case: string; of: string; reasons: string[] }> = [];
-  for (let id = before + 1; id <= after; id++) {
-    for (const d of store.stats.likelyDuplicatesOf(id)) found.push({ case: store.cases.label(id), of: d.diaryNumber, reasons: d.reasons });
-  }
-  return found;
 }
 
 function printResult(ctx: Context, r: ImportResult, file: string): void {
