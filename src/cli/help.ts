@@ -67,34 +67,6 @@ export const EXAMPLES: Record<string, Example[]> = {
     { say: "ex.config.list", run: "avvik config list" },
     { say: "ex.config.set", run: 'avvik config set diary.format "VOK {year}-{seq}"' },
   ],
-  "notify": [
-    { say: "ex.notify.arrived", run: "avvik notify 2026-000012 --to manager" },
-    { say: "ex.notify.reminder", run: "avvik notify 2026-000012 --to mas --template reminder" },
-  ],
-  "send": [
-    { say: "ex.send.coordinator", run: "avvik send 2026-000012 --to coordinator --report" },
-    { say: "ex.send.address", run: "avvik send 2026-000012 --to avvikelser@norrkoping.example --queue-only" },
-  ],
-  "outbox": [
-    { say: "ex.outbox.list", run: "avvik outbox list" },
-    { say: "ex.outbox.flush", run: "avvik outbox flush" },
-  ],
-  "outbox list": [
-    { say: "ex.outbox.list", run: "avvik outbox list" },
-    { say: "ex.outbox.queued", run: "avvik outbox list --status queued --json" },
-  ],
-  "outbox show": [
-    { say: "ex.outbox.show", run: "avvik outbox show 7" },
-    { say: "ex.json", run: "avvik outbox show 7 --json" },
-  ],
-  "outbox flush": [
-    { say: "ex.outbox.flush", run: "avvik outbox flush" },
-    { say: "ex.outbox.cron", run: "AVVIK_SMTP_URL=smtp://smtp.kommun.example:25 avvik outbox flush --json" },
-  ],
-  "outbox retry": [
-    { say: "ex.outbox.failed", run: "avvik outbox list --status failed" },
-    { say: "ex.outbox.retry", run: "avvik outbox retry 7" },
-  ],
   "summary": [
     { say: "ex.summary.text", run: "avvik summary" },
     { say: "ex.summary.cron", run: "avvik summary --email mas" },

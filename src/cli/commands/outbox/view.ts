@@ -1,0 +1,71 @@
+// What `notify`, `send` and `outbox …` show of a message, and the delivery at once after queueing.
+
+import { FailedError, InterruptedError } from "../../../core/errors.js";
+import type { MessageKey } from "../../../i18n/index.js";
+import type { PreparedMessage } from "../../../mail/compose.js";
+import type { OutboxMessage } from "../../../store/outbox.js";
+import type { Store } from "../../../store/store.js";
+import { flushMessages } from "../../../app/mail/outbox.js";
+import type { Context } from "../../context.js";
+import { withInterrupt } from "../../interrupt.js";
+
+/** The JSON of a message: the contract's keys first ({id,to,subject,status,attempts,lastError}), then the rest. */
+export function messageView(m: OutboxMessage, file?: string) {
+  return {
+    id: m.id,
+    to: m.recipients.filter((r) => r.kind === "to").map((r) => r.address).join(", "),
+    subject: m.subject,
+    status: m.status,
+    attempts: m.attempts,
+    lastError: m.lastError,
+    cc: m.recipients.filter((r) => r.kind === "cc").map((r) => r.address).join(", "),
+    case: m.diaryNumber,
+    template: m.template,
+    messageId: m.messageId,
+    from: m.from.address,
+    recipients: m.recipients,
+    deliveredTo: m.deliveredTo,
+    attachments: m.attachments.map((a) => a.filename),
+    createdAt: m.createdAt,
+    lastAttemptAt: m.lastAttemptAt,
+    sentAt: m.sentAt,
+    failedAt: m.failedAt,
+    ...(file ? { file } : {}),
+  };
+}
+
+export const who = (m: PreparedMessage | OutboxMessage, kind: "to" | "cc") =>
+  m.recipients
+    .filter((r) => r.kind === kind)
+    .map((r) => (r.name ? `${r.name} <${r.address}>` : r.address))
+    .join(", ");
+
+/** Prints what was queued and, unless --queue-only, tries to deliver it at once (it stays queued if that fails). */
+export async function announceAndDeliver(ctx: Context, store: Store, queued: OutboxMessage, queueOnly: boolean, extra: Record<string, unknown> = {}): Promise<void> {
+  ctx.out.line(ctx.t("mail.queued", { id: queued.id, to: who(queued, "to"), subject: queued.subject }));
+  const cc = who(queued, "cc");
+  if (cc) ctx.out.line(ctx.t("mail.queuedCc", { cc }));
+  let final = queued;
+  let file: string | undefined;
+  if (queueOnly) {
+    ctx.out.line(ctx.t("mail.queuedOnly"));
+  } else {
+    try {
+      const r = await withInterrupt((signal) => flushMessages(store, { home: ctx.home, env: ctx.env, ids: [queued.id], signal }), () => ctx.out.warn(ctx.t("mail.interrupting")));
+      final = r.messages[0] ?? store.outbox.get(queued.id);
+      file = r.files[queued.id];
+      if (final.status === "sent") {
+        ctx.out.line(file ? ctx.t("mail.deliveredFile", { id: final.id, file }) : ctx.t("mail.deliveredSmtp", { id: final.id, target: r.target }));
+      } else {
+        ctx.out.warn(ctx.t("mail.notDelivered", { id: final.id, error: final.lastError ?? "" }));
+      }
+    } catch (err) {
+      if (err instanceof InterruptedError) throw err;
+      // The message is safely queued; a configuration problem only delays it.
+      const text = err instanceof FailedError ? ctx.t(err.key as MessageKey, err.params) : err instanceof Error ? err.message : String(err);
+      ctx.out.warn(ctx.t("mail.notDelivered", { id: queued.id, error: text }));
+      final = store.outbox.get(queued.id);
+    }
+  }
+  if (ctx.json) ctx.out.json({ ...messageView(final, file), ...extra });
+}
