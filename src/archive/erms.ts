@@ -38,6 +38,8 @@ export interface ErmsCase {
   classification: { code: string; name: string | null } | null;
   /** Only with --with-personal-data: the persons concerned, in clear. */
   persons?: Array<{ pnr: string; name: string | null }>;
+  /** The case's actions (åtgärder); the owner (a person) only with --with-personal-data. */
+  actions: Array<{ text: string; due: string; doneAt: string | null; owner: string | null }>;
   records: ErmsRecord[];
 }
 
@@ -151,6 +153,14 @@ function aggregation(e: ErmsCase, org: ErmsInput["org"]): string {
       date("other", c.answeredAt, "answered"),
       date("closed", c.closedAt),
     ]),
+    ...e.actions.map((a) =>
+      el("action", {}, [
+        el("actionText", {}, a.text),
+        el("actionDue", {}, a.due),
+        a.doneAt ? el("dates", {}, [el("actionDate", { dateType: "finished" }, dateTime(a.doneAt))]) : null,
+        a.owner ? el("agents", {}, [agent("responsible_person", a.owner)]) : null,
+      ]),
+    ),
     notes.length ? el("notes", {}, notes) : null,
     ...e.records.map((r) => record(r, org)),
   ]);

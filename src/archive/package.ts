@@ -79,6 +79,8 @@ export function buildPackage(store: Store, ids: number[], out: OutputDir, o: Pac
   const dataDir = `${REPRESENTATION}/data`;
   let withheld = 0;
   let erased = 0;
+  // Two diary numbers may make the same file name (the format may hold characters a file name cannot).
+  const taken = new Set<string>();
 
   const cases = store.read(() =>
     ids.map((id) => {
@@ -111,19 +113,21 @@ export function buildPackage(store: Store, ids: number[], out: OutputDir, o: Pac
         }
         if (sha256(data) !== doc.file) throw new FailedError("archive.error.fileChanged", { hash: doc.file.slice(0, 12), document: doc.number });
         const mediaType = meta?.mediaType ?? "application/octet-stream";
-        const name = `${safe(doc.number)}.${EXTENSIONS[mediaType] ?? "bin"}`;
-        const rel = `${safe(label)}/${name}`;
+        let rel = `${safe(label)}/${safe(doc.number)}.${EXTENSIONS[mediaType] ?? "bin"}`;
+        for (let n = 2; taken.has(rel); n++) rel = `${safe(label)}/${safe(doc.number)}-${n}.${EXTENSIONS[mediaType] ?? "bin"}`;
+        taken.add(rel);
         put(`${dataDir}/${rel}`, data, mediaType, "Representations");
         packed.push(doc.file);
         // Documents we made carry our PDF/A identification; everything received is kept as it came.
         const asReceived = doc.direction === "in";
         const format = mediaType === "application/pdf" ? pdfFormat(data) : mediaType;
-        return { ...r, file: { path: rel, name, mediaType, format, asReceived } };
+        return { ...r, file: { path: rel, name: rel.slice(rel.lastIndexOf("/") + 1), mediaType, format, asReceived } };
       });
       const ermsCase: ErmsCase = {
         c,
         classification: typeof c.classification === "string" && c.classification ? { code: c.classification, name: typeof c.classificationName === "string" ? c.classificationName : null } : null,
         records,
+        actions: store.actions.list({ caseId: id }).map((a) => ({ text: a.text, due: a.due, doneAt: a.doneAt, owner: o.withPersonalData ? a.owner.name : null })),
         ...(o.withPersonalData ? { persons: store.cases.persons(id, true) } : {}),
       };
       return { ermsCase, id, diaryNumber: label, state, files: packed };

@@ -22,6 +22,7 @@ const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex")
 const oneLine = (text: string) => expect(text.trim().split("\n")).toHaveLength(1);
 const TOLVAN = "19121212-1212";
 const TOLVAN_NAME = "Tolvan Tolvansson";
+const OWNER = "sara.nilsson@linkoping.example";
 
 async function validErms(xml: string, schema: "ERMS.xsd" | "ERMS_v3.xsd"): Promise<string[]> {
   const r = await validateXML({ xml: { fileName: "ERMS.xml", contents: xml }, schema: { fileName: schema, contents: readFileSync(join(ERMS_FIXTURES, schema), "utf8") } });
@@ -95,6 +96,8 @@ async function register(sb: Sandbox): Promise<void> {
   await sb.cliJson(["diary", "add", "2026-000001", "--direction", "internal", "--subject", "Felaktig anteckning"]); // :5
   await sb.cliJson(["diary", "void", "2026-000001:5", "--reason", "Diarieförd i fel ärende"]);
   await sb.cliJson(["case", "update", "2026-000001", "--severity", "gul", "--causes", "Rutinen följdes inte", "--actions", "Checklista"]);
+  await sb.cliJson(["action", "add", "2026-000001", "--text", "Checklista vid utskrivning", "--owner", OWNER, "--due", "2026-04-15"]);
+  await sb.cliJson(["action", "done", "1"]);
   await close(sb, "2026-000001", ["followed_up", "closed"]);
   await close(sb, "2026-000002", IN_STEPS);
   await close(sb, "2026-000004", OUT_STEPS, "2026-04-10T10:00:00");
@@ -153,6 +156,7 @@ describe("archive export", () => {
     expect(a).toContain('<date dateType="closed">2026-03-20T10:00:00');
     expect(a).toContain('<date dateType="other" otherDateType="discovered">2026-03-02T00:00:00</date>');
     expect(a).toContain("Orsaker: Rutinen följdes inte");
+    expect(a).toMatch(/<action>\s*<actionText>Checklista vid utskrivning<\/actionText>\s*<actionDue>2026-04-15<\/actionDue>\s*<dates>\s*<actionDate dateType="finished">2026-03-10T09:00:00/);
     const records = elements(a, "record");
     expect([...records.keys()]).toEqual(["2026-000001:1", "2026-000001:2", "2026-000001:3", "2026-000001:4", "2026-000001:5"]);
     expect(records.get("2026-000001:2")).toMatch(/<direction directionDefinition="outgoing"\/>/);
@@ -173,7 +177,7 @@ describe("archive export", () => {
     expect(sha256(packet)).toBe(stored);
 
     // No personal data without --with-personal-data: no personnummer, no name, not the scanned answer.
-    expect(scan(filesUnder(dir), [TOLVAN, TOLVAN.replace("-", ""), TOLVAN_NAME, "Tolvansson"])).toEqual([]);
+    expect(scan(filesUnder(dir), [TOLVAN, TOLVAN.replace("-", ""), TOLVAN_NAME, "Tolvansson", "Sara Nilsson"])).toEqual([]);
     const answer = readFileSync(reply("hand-ert-dnr.pdf"));
     expect(filesUnder(dir).some((f) => readFileSync(f).equals(answer))).toBe(false);
     expect(readFileSync(join(dir, "documentation/LASMIG.txt"), "utf8")).toContain("Personuppgifter: ingår inte");
@@ -210,6 +214,7 @@ describe("archive export", () => {
     const erms = readFileSync(join(dir, "representations/rep1/data/ERMS.xml"), "utf8");
     expect(await validErms(erms, "ERMS.xsd")).toEqual([]);
     expect(erms).toMatch(new RegExp(`<name>${TOLVAN_NAME}</name>\\s*<idNumber idNumberType="personnummer">${TOLVAN}</idNumber>`));
+    expect(erms).toMatch(/<agent agentType="responsible_person">\s*<name>Sara Nilsson<\/name>/);
     const answer = join(dir, "representations/rep1/data/2026-000001/2026-000001_3.pdf");
     expect(readFileSync(answer).equals(readFileSync(reply("hand-ert-dnr.pdf")))).toBe(true); // kept exactly as received
     expect(elements(erms, "record").get("2026-000001:3")).toContain("bevarad som den togs emot");
