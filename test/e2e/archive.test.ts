@@ -292,6 +292,21 @@ describe("archive export", () => {
     expect((await s.cliJson(["audit", "list"])).some((e: { action: string }) => e.action.startsWith("archive."))).toBe(false);
   });
 
+  it("removes the temporary folder a killed run left beside the target, and only a dead run's", async () => {
+    s = linkoping();
+    await register(s);
+    const stale = join(s.home, ".leverans.99999999-0badcafe.tmpdir");
+    const live = join(s.home, `.leverans.${process.pid}-0badcafe.tmpdir`);
+    for (const d of [stale, live]) {
+      mkdirSync(join(d, "representations"), { recursive: true });
+      writeFileSync(join(d, "METS.xml"), "halvfärdig");
+    }
+    await s.cliJson(["archive", "export", "--closed-before", "2026-04-01", "-o", "leverans"]);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(live)).toBe(true); // this process is alive: not a leftover
+    expect(readdirSync(join(s.home, "leverans")).sort()).toEqual(["METS.xml", "documentation", "representations", "schemas"]);
+  });
+
   it("lets purge erase the stored files the archive holds now; a closed case not delivered keeps its own", async () => {
     s = linkoping();
     await register(s);
