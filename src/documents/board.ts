@@ -403,8 +403,10 @@ function runChart(doc: Doc, c: Cursor, x: Ctx, title: string): void {
         const inPeriod = i >= firstPeriod;
         doc.save().circle(xOf(i), yOf(n), inPeriod ? 2.6 : 1.8).fill(inPeriod ? COLOR.current : COLOR.previous).restore();
         if (inPeriod) {
+          // above the point, or below it where the line comes down to it from both sides
           const label = svCount(n);
-          text(doc, label, xOf(i) - widthOf(doc, label, SIZE.small - 1, true) / 2, yOf(n) - 12, { size: SIZE.small - 1, bold: true });
+          const below = i > 0 && i < months.length - 1 ? values[i - 1]! > n && values[i + 1]! > n : i > 0 && values[i - 1]! > n;
+          text(doc, label, xOf(i) - widthOf(doc, label, SIZE.small - 1, true) / 2, below ? yOf(n) + 4 : yOf(n) - 12, { size: SIZE.small - 1, bold: true });
         }
         const mon = MONTHS[Number(m.slice(5, 7)) - 1]!;
         text(doc, mon, xOf(i) - widthOf(doc, mon, SIZE.small - 1.5) / 2, bottom + 4, { size: SIZE.small - 1.5, color: COLOR.muted });
@@ -559,7 +561,7 @@ function titlePage(doc: Doc, x: Ctx, produced: string): void {
       change: judgement(tx, comparableShares(r) ? r.trend.answeredWithinDeadline : null, "higher"),
     },
   ];
-  const tileH = 124;
+  const tileH = 132;
   tiles.forEach((tile, i) => {
     const tx0 = CONTENT.left + i * (w + gap);
     artifact(doc, () => {
@@ -570,8 +572,8 @@ function titlePage(doc: Doc, x: Ctx, produced: string): void {
     text(doc, tile.value, tx0 + 14, y + 14, { size, bold: true, color: COLOR.accent });
     if (tile.detail) text(doc, tile.detail, tx0 + 14, y + 44, { size: SIZE.small, color: COLOR.muted });
     text(doc, tile.label, tx0 + 14, y + 58, { size: SIZE.small + 0.5, width: w - 24 });
-    text(doc, tile.before, tx0 + 14, y + 88, { size: SIZE.small, color: COLOR.muted, width: w - 24 });
-    text(doc, tile.change.text, tx0 + 14, y + 104, { size: SIZE.small, color: tile.change.color, bold: tile.change.bold });
+    const before = text(doc, tile.before, tx0 + 14, y + 84, { size: SIZE.small, color: COLOR.muted, width: w - 24 });
+    text(doc, tile.change.text, tx0 + 14, y + 84 + before + 3, { size: SIZE.small, color: tile.change.color, bold: tile.change.bold });
   });
   y += tileH + 36;
   y += text(doc, tx.audience, CONTENT.left, y, { size: SIZE.body, color: COLOR.muted, width: CONTENT.width * 0.85, lineGap: 3 }) + 14;
@@ -787,12 +789,12 @@ function followUp(doc: Doc, c: Cursor, x: Ctx): void {
     doc,
     c,
     [
-      { header: tx.columns.counterpart, width: w * 0.3 },
-      { header: `${tx.columns.count} ${r.label}`, width: w * 0.11, align: "right" },
-      { header: tx.columns.handlingMedian, width: w * 0.12, align: "right" },
-      { header: tx.columns.withinDeadline, width: w * 0.21, align: "right" },
-      { header: tx.columns.open, width: w * 0.13, align: "right" },
-      { header: tx.columns.overdue, width: w * 0.13, align: "right" },
+      { header: tx.columns.counterpart, width: w * 0.27 },
+      { header: `${tx.columns.count} ${r.label}`, width: w * 0.1, align: "right" },
+      { header: tx.columns.handlingMedian, width: w * 0.11, align: "right" },
+      { header: tx.columns.withinDeadline, width: w * 0.27, align: "right" },
+      { header: tx.columns.open, width: w * 0.14, align: "right" },
+      { header: tx.columns.overdue, width: w * 0.11, align: "right" },
     ],
     body,
     { boldLast: true },
@@ -956,7 +958,7 @@ export async function renderBoardReport(
     kinds(doc, c, x);
     followUp(doc, c, x);
     if (options.comments?.length) comments(doc, c, x, options.comments);
-    heading(doc, c, x.tx.headings.tables, 1, 320);
+    heading(doc, c, x.tx.headings.tables, 1, 250);
     for (const dim of STATS_DIMENSIONS) breakdownTable(doc, c, x, dim);
     topPairs(doc, c, x);
     definitions(doc, c, x);
