@@ -2,7 +2,7 @@
 // it before anything is drawn: a sane size, UTF-8, no valid personnummer (a published report never carries
 // one), only characters the report's fonts can draw. Each refusal is one line naming the file (and the line).
 
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { MAX_COMMENTS_BYTES, parseComments, type CommentBlock } from "../core/comments.js";
 import { FailedError, InvalidDataError, NotFoundError, RefusedError, isSystemError, systemReason } from "../core/errors.js";
 import { locatePersonalNumbers } from "../core/personnummer.js";
@@ -13,7 +13,8 @@ export function loadComments(path: string, today: string): CommentBlock[] {
   let data: Buffer;
   let fd: number | undefined;
   try {
-    fd = openSync(path, "r");
+    // O_NONBLOCK: a named pipe given as the file is refused below instead of waiting for a writer
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     const st = fstatSync(fd);
     if (!st.isFile()) throw new InvalidDataError("stats.comments.notFile", { file: path });
     if (st.size > MAX_COMMENTS_BYTES) throw new InvalidDataError("stats.comments.tooLarge", { file: path, max: MAX_COMMENTS_BYTES / 1024 });

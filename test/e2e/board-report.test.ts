@@ -232,6 +232,10 @@ describe("the comments file", () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/Kommentarfilen .*finns-inte\.md finns inte\./);
     expect(missing.stderr).not.toMatch(/ENOENT/);
+    mkdirSync(join(s.home, "mapp"), { recursive: true });
+    const dir = await s.cli(["stats", "--period", "2026H1", "--pdf", "y.pdf", "--comments", "mapp"], { env: TODAY });
+    expect(dir.code).toBe(1);
+    expect(dir.stderr).toMatch(/mapp är ingen fil/);
     const usage = await s.cli(["stats", "--period", "2026H1", "--comments", "kommentarer.md"], { env: TODAY });
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--pdf/);
