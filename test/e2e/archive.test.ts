@@ -50,6 +50,28 @@ async function validMets(xml: string, schemas: string): Promise<string[]> {
   return r.valid ? [] : r.errors.map((e) => e.rawMessage);
 }
 
+/**
+ * The rules of the official Schematron (erms.sch, DILCIS Board) beside the XSD: an attribute value "other" (and
+ * its variants) must come with the attribute that says which. Checked on every start tag.
+ */
+function schematron(xml: string): string[] {
+  const rules: Array<[string, string, string]> = [
+    ["aggregationType", "own_aggregation_definition", "otherAggregationType"],
+    ["dateType", "other", "otherDateType"],
+    ["directionDefinition", "other", "otherDirectionDefinition"],
+    ["agentType", "other", "otherAgentType"],
+    ["restrictionType", "other_type", "otherRestrictionType"],
+    ["relationType", "own_relation_definition", "otherRelationType"],
+  ];
+  const wrong: string[] = [];
+  for (const tag of xml.match(/<[A-Za-z][^>]*>/g) ?? []) {
+    for (const [attr, value, other] of rules) {
+      if (new RegExp(`\\b${attr}="${value}"`, "i").test(tag) && !new RegExp(`\\b${other}="[^"]*\\S[^"]*"`).test(tag)) wrong.push(tag);
+    }
+  }
+  return wrong;
+}
+
 interface MetsFileEntry {
   href: string;
   size: number;
@@ -146,6 +168,8 @@ describe("archive export", () => {
     const erms = readFileSync(join(dir, "representations/rep1/data/ERMS.xml"), "utf8");
     expect(await validErms(erms, "ERMS.xsd")).toEqual([]);
     expect(await validErms(erms, "ERMS_v3.xsd")).toEqual([]);
+    expect(schematron(erms)).toEqual([]);
+    expect(erms).toMatch(/agentType="other" otherAgentType="berörd enhet"/); // the rule has something to check
     const aggregations = elements(erms, "aggregation");
     expect([...aggregations.keys()]).toEqual(["2026-000001", "2026-000002"]);
     const a = aggregations.get("2026-000001")!;
@@ -213,6 +237,7 @@ describe("archive export", () => {
     expect(r).toMatchObject({ withPersonalData: true, withheld: 0 });
     const erms = readFileSync(join(dir, "representations/rep1/data/ERMS.xml"), "utf8");
     expect(await validErms(erms, "ERMS.xsd")).toEqual([]);
+    expect(schematron(erms)).toEqual([]);
     expect(erms).toMatch(new RegExp(`<name>${TOLVAN_NAME}</name>\\s*<idNumber idNumberType="personnummer">${TOLVAN}</idNumber>`));
     expect(erms).toMatch(/<agent agentType="responsible_person">\s*<name>Sara Nilsson<\/name>/);
     const answer = join(dir, "representations/rep1/data/2026-000001/2026-000001_3.pdf");
