@@ -371,6 +371,16 @@ function runChart(doc: Doc, c: Cursor, x: Ctx, title: string): void {
   const dx = width / months.length;
   const xOf = (i: number) => left + dx * (i + 0.5);
   const firstPeriod = Object.keys(r.history).length;
+  // Values are written at the period's points when they fit side by side; else at its highest, lowest and last.
+  const periodValues = values.slice(firstPeriod);
+  const fits = Math.max(0, ...periodValues.map((v) => widthOf(doc, svCount(v), SIZE.small - 1, true))) + 3 <= dx;
+  const labelled = new Set<number>();
+  if (fits) for (let i = firstPeriod; i < months.length; i++) labelled.add(i);
+  else if (periodValues.length) {
+    labelled.add(firstPeriod + periodValues.indexOf(Math.max(...periodValues)));
+    labelled.add(firstPeriod + periodValues.indexOf(Math.min(...periodValues)));
+    labelled.add(months.length - 1);
+  }
   tag(
     doc,
     "Figure",
@@ -402,7 +412,7 @@ function runChart(doc: Doc, c: Cursor, x: Ctx, title: string): void {
       months.forEach(([m, n], i) => {
         const inPeriod = i >= firstPeriod;
         doc.save().circle(xOf(i), yOf(n), inPeriod ? 2.6 : 1.8).fill(inPeriod ? COLOR.current : COLOR.previous).restore();
-        if (inPeriod) {
+        if (labelled.has(i)) {
           // above the point, or below it where the line comes down to it from both sides
           const label = svCount(n);
           const below = i > 0 && i < months.length - 1 ? values[i - 1]! > n && values[i + 1]! > n : i > 0 && values[i - 1]! > n;
@@ -789,10 +799,10 @@ function followUp(doc: Doc, c: Cursor, x: Ctx): void {
     doc,
     c,
     [
-      { header: tx.columns.counterpart, width: w * 0.27 },
-      { header: `${tx.columns.count} ${r.label}`, width: w * 0.1, align: "right" },
-      { header: tx.columns.handlingMedian, width: w * 0.11, align: "right" },
-      { header: tx.columns.withinDeadline, width: w * 0.27, align: "right" },
+      { header: tx.columns.counterpart, width: w * 0.24 },
+      { header: `${tx.columns.count} ${r.label}`, width: w * 0.12, align: "right" },
+      { header: tx.columns.handlingMedian, width: w * 0.1, align: "right" },
+      { header: tx.columns.withinDeadline, width: w * 0.29, align: "right" },
       { header: tx.columns.open, width: w * 0.14, align: "right" },
       { header: tx.columns.overdue, width: w * 0.11, align: "right" },
     ],
