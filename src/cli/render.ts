@@ -8,15 +8,13 @@ import { isMessageKey, type MessageKey, type Translate } from "../i18n/index.js"
 import type { Context } from "./context.js";
 import type { Style } from "./output.js";
 import { caseLabel } from "../core/diaryNumber.js";
+import { isDeadlineMet } from "../core/deadline.js";
 
 export function codeName(t: Translate, group: "kind" | "area" | "severity" | "status" | "direction" | "role" | "orgKind", code: string | null): string {
   return code ? t(`${group}.${code}` as MessageKey) : "–";
 }
 
-/** A case whose deadline no longer runs: answered, or answered once and reopened (case reopen). */
-function deadlineMet(c: Pick<Case, "status"> & { answeredAt?: string | null }): boolean {
-  return ["answered", "followed_up", "closed"].includes(c.status) || (c.answeredAt !== undefined && c.answeredAt !== null);
-}
+const deadlineMet = (c: Pick<Case, "status"> & { answeredAt?: string | null }): boolean => isDeadlineMet(c.status, c.answeredAt);
 
 export function daysText(t: Translate, c: Pick<Case, "daysLeft" | "status" | "overdue"> & { answeredAt?: string | null }): string {
   if (deadlineMet(c)) return "";

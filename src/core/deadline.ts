@@ -12,8 +12,9 @@ export function dueDate(discovered: IsoDate, months: number): IsoDate {
   return addMonths(discovered, months);
 }
 
-/** Statuses in which the answer has been given: no deadline can pass any more. */
-const ANSWERED: ReadonlySet<Status> = new Set(["answered", "followed_up", "closed"]);
+/** Statuses in which the answer has been given: no deadline can pass any more (the one list; SQL is built from it). */
+export const ANSWERED_STATUSES: readonly Status[] = ["answered", "followed_up", "closed"];
+const ANSWERED: ReadonlySet<Status> = new Set(ANSWERED_STATUSES);
 
 export function isAwaitingAnswer(status: Status): boolean {
   return !ANSWERED.has(status);
@@ -23,6 +24,11 @@ export function isAwaitingAnswer(status: Status): boolean {
  * Past the due date without an answer. `answeredAt`: a case answered once and reopened later (case reopen) is
  * back at an earlier step, but its deadline was met by that answer.
  */
+/** The deadline no longer runs: answered, or answered once and reopened since (case reopen). */
+export function isDeadlineMet(status: Status, answeredAt: string | null | undefined): boolean {
+  return ANSWERED.has(status) || (answeredAt !== undefined && answeredAt !== null);
+}
+
 export function isOverdue(status: Status, due: IsoDate, today: IsoDate, answeredAt: string | null = null): boolean {
   return isAwaitingAnswer(status) && answeredAt === null && due < today;
 }

@@ -1,4 +1,5 @@
 import type { Direction, Status } from "./codes.js";
+import { isAwaitingAnswer } from "./deadline.js";
 
 // The steps of a case (CLI.md section 1):
 //   out: registered → sent → answered → followed_up → closed
@@ -55,4 +56,20 @@ export const REOPENABLE: readonly Status[] = ["followed_up", "closed"];
 export function reopenTarget(direction: Direction, from: Status): Status | null {
   if (!REOPENABLE.includes(from)) return null;
   return direction === "in" ? "investigating" : "sent";
+}
+
+/** A moment a case records once, the first time it reaches a status that implies it. */
+export type Stamp = "sent" | "answered" | "closed";
+
+/**
+ * The moments a case in `status` has passed: an outgoing case past registration was sent, an answered one
+ * (followed up, closed) was answered, a closed one closed. A status change and an import set the missing
+ * ones and never clear one (a reopened case keeps when it was answered).
+ */
+export function stampsOf(direction: Direction, status: Status): Stamp[] {
+  const stamps: Stamp[] = [];
+  if (direction === "out" && status !== "registered") stamps.push("sent");
+  if (!isAwaitingAnswer(status)) stamps.push("answered");
+  if (status === "closed") stamps.push("closed");
+  return stamps;
 }

@@ -1,18 +1,21 @@
 import type { Area, Direction, Kind, Severity, Status } from "../core/codes.js";
 import { addDays } from "../core/dates.js";
-import { dueDate, deadlineMonths } from "../core/deadline.js";
+import { ANSWERED_STATUSES, dueDate, deadlineMonths } from "../core/deadline.js";
 import { caseLabel, DEFAULT_DIARY_FORMAT, DiaryTemplate, splitDocumentNumber } from "../core/diaryNumber.js";
 import { NotFoundError, RefusedError, messageRef } from "../core/errors.js";
 import { assertNoPersonalNumber } from "../core/guard.js";
 import { assertPrintable } from "../core/printable.js";
 import { formatPersonalNumber, maskName, maskPersonalNumber } from "../core/personnummer.js";
 import type { Case, CaseFilter, Contact, ExternalRef, NewCaseInput } from "../core/types.js";
-import { checkTransition, reopenTarget } from "../core/workflow.js";
+import { checkTransition, reopenTarget, stampsOf } from "../core/workflow.js";
 import { assertNoOpenActions } from "../core/actions.js";
 import { DEFAULT_EVENT_ANALYSIS_THRESHOLD, isRiskLevel } from "../core/risk.js";
 import type { NewDocument } from "./documents.js";
 import type { Statement } from "better-sqlite3";
 import type { Store } from "./store.js";
+
+/** SQL: the case's deadline still runs (not answered, and never answered before a reopening). */
+const DEADLINE_RUNS = `c.status NOT IN (${ANSWERED_STATUSES.map((s) => `'${s}'`).join(",")}) AND c.answered_at IS NULL`;
 
 // The JSON shape of a case (CLI.md section 1), built by SQLite itself: listing 100,000 cases then costs one
 // string per row instead of a JavaScript object per column. `@today` decides `overdue` and `daysLeft`;
@@ -30,7 +33,7 @@ const CASE_JSON = `
     'receivedDate', c.received_date,
     'registeredAt', c.registered_at,
     'dueDate', c.due_date,
-    'overdue', json(CASE WHEN c.status NOT IN ('answered','followed_up','closed') AND c.answered_at IS NULL AND c.due_date < @today THEN 'true' ELSE 'false' END),
+    'overdue', json(CASE WHEN ${DEADLINE_RUNS} AND c.due_date < @today THEN 'true' ELSE 'false' END),
     'daysLeft', CAST(julianday(c.due_date) - julianday(@today) AS INTEGER),
     'kind', c.kind,
     'area', c.area,
@@ -344,7 +347,7 @@ export class CaseRepo {
       where.push("(c.counterpart_id = @counterpart OR o.parent_id = @counterpart)");
       params.counterpart = filter.counterpartId;
     }
-    const open = "c.status NOT IN ('answered','followed_up','closed') AND c.answered_at IS NULL";
+    const open = DEADLINE_RUNS;
     if (filter.overdue) {
       where.push(`${open} AND c.due_date < @today`);
       params.today = this.s.today;
@@ -467,10 +470,8 @@ export class CaseRepo {
     }
     // A deviation is handled when its actions are done: closing waits for them (read here, in the write).
     if (to === "closed") assertNoOpenActions(this.label(id), this.s.actions.openFor(id));
-    const stamp = to === "sent" ? "sent_at" : to === "answered" ? "answered_at" : to === "closed" ? "closed_at" : null;
-    this.s.db
-      .prepare(`UPDATE cases SET status = @to, ${stamp ? `${stamp} = COALESCE(${stamp}, @now),` : ""} updated_at = @now WHERE id = @id`)
-      .run({ to, now: this.s.now, id });
+    const stamps = stampsOf(row.direction, to).map((s) => `${s}_at = COALESCE(${s}_at, @now), `).join("");
+    this.s.db.prepare(`UPDATE cases SET status = @to, ${stamps}updated_at = @now WHERE id = @id`).run({ to, now: this.s.now, id });
     this.s.audit.record("case.status", id, { from: row.status, to });
     return { from: row.status, to };
   }

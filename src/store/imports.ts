@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Area, Direction, Kind, Severity, Status } from "../core/codes.js";
 import { dueDate } from "../core/deadline.js";
-import { statusesOf } from "../core/workflow.js";
+import { stampsOf, statusesOf, type Stamp } from "../core/workflow.js";
 import { GENESIS_HASH, eventHash } from "./audit.js";
 import type { Store } from "./store.js";
 import { caseLabel } from "../core/diaryNumber.js";
@@ -315,13 +315,9 @@ export class ImportWriter {
   }
 
   private stamps(direction: Direction, status: Status) {
-    const now = this.now;
-    const answered = status === "answered" || status === "followed_up" || status === "closed";
-    return {
-      sent_at: direction === "out" && status !== "registered" ? now : null,
-      answered_at: answered ? now : null,
-      closed_at: status === "closed" ? now : null,
-    };
+    const has = new Set(stampsOf(direction, status));
+    const at = (s: Stamp) => (has.has(s) ? this.now : null);
+    return { sent_at: at("sent"), answered_at: at("answered"), closed_at: at("closed") };
   }
 
   private addPersons(caseId: number, persons: readonly SealedPerson[], known: Set<string>): number {

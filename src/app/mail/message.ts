@@ -5,6 +5,7 @@
 import { isCode, ROLES, type Role } from "../../core/codes.js";
 import { RefusedError } from "../../core/errors.js";
 import { caseLabel } from "../../core/diaryNumber.js";
+import { isAwaitingAnswer } from "../../core/deadline.js";
 import type { Status } from "../../core/codes.js";
 import type { CaseDocument } from "../../core/types.js";
 import { tSv } from "../../i18n/index.js";
@@ -38,7 +39,7 @@ export async function notifyCase(store: Store, input: MessageInput & { template?
   const mail = await import("../../mail/compose.js");
   const options = loadMailOptions(input.home, input.env);
   const c = store.cases.get(id);
-  const chosen = input.template ?? (["answered", "followed_up", "closed"].includes(c.status) ? "answered" : "arrived");
+  const chosen = input.template ?? (isAwaitingAnswer(c.status) ? "arrived" : "answered");
   const prepared = await mail.prepareMessage(store, {
     caseId: id,
     template: chosen,

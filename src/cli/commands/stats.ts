@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import { DUPLICATE_WINDOW_DAYS, type DuplicateReason } from "../../core/duplicates.js";
 import { InterruptedError, NotFoundError, UsageError, messageRef } from "../../core/errors.js";
 import { ROLES } from "../../core/codes.js";
+import { isAwaitingAnswer } from "../../core/deadline.js";
 import {
   NONE_KEY,
   STATS_DIMENSIONS,
@@ -239,7 +240,7 @@ function caseCells(t: Translate, c: SummaryCase): string[] {
     t(c.direction === "in" ? "direction.short.in" : "direction.short.out"),
     c.counterpart.name,
     t("summary.due", { date: c.dueDate }),
-    ["answered", "followed_up", "closed"].includes(c.status) ? codeName(t, "status", c.status) : days,
+    isAwaitingAnswer(c.status) ? days : codeName(t, "status", c.status),
     `${codeName(t, "area", c.area)}: ${summaryText}${extra}`,
   ];
 }
