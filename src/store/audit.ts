@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { AuditEvent } from "../core/types.js";
+import type { Statement } from "better-sqlite3";
 import type { Store } from "./store.js";
 
 interface AuditRow {
@@ -58,6 +59,15 @@ export const HEAD_SETTING = "audit_head";
 export class AuditRepo {
   constructor(private readonly s: Store) {}
 
+  /** Prepared once per store: an import appends one event per updated case. */
+  private statements?: { last: Statement; insert: Statement };
+  private get st(): { last: Statement; insert: Statement } {
+    return (this.statements ??= {
+      last: this.s.db.prepare("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1"),
+      insert: this.s.db.prepare("INSERT INTO audit (id, at, user, action, case_id, details, prev_hash, hash) VALUES (@id, @at, @user, @action, @case_id, @details, @prev_hash, @hash)"),
+    });
+  }
+
   /**
    * Appends an event; call inside `store.write` so that it commits with the change it records.
    * `details` must never hold personal data in clear. The head (last id and hash) is kept in the settings
@@ -70,7 +80,7 @@ export class AuditRepo {
       this.s.db.transaction(() => this.record(action, caseId, details)).immediate();
       return;
     }
-    const last = this.s.db.prepare("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").get() as { id: number; hash: string } | undefined;
+    const last = this.st.last.get() as { id: number; hash: string } | undefined;
     const row = {
       id: (last?.id ?? 0) + 1,
       at: this.s.now,
@@ -81,9 +91,7 @@ export class AuditRepo {
     };
     const prev = last?.hash ?? GENESIS_HASH;
     const hash = eventHash(prev, row);
-    this.s.db
-      .prepare("INSERT INTO audit (id, at, user, action, case_id, details, prev_hash, hash) VALUES (@id, @at, @user, @action, @case_id, @details, @prev_hash, @hash)")
-      .run({ ...row, prev_hash: prev, hash });
+    this.st.insert.run({ ...row, prev_hash: prev, hash });
     this.s.settings.set(HEAD_SETTING, JSON.stringify({ id: row.id, hash }));
   }
 

@@ -15,7 +15,6 @@ import { randomBytes } from "node:crypto";
 import type { Area, Direction, Kind, Severity, Status } from "../core/codes.js";
 import { dueDate } from "../core/deadline.js";
 import { stampsOf, statusesOf, type Stamp } from "../core/workflow.js";
-import { GENESIS_HASH, eventHash } from "./audit.js";
 import type { Store } from "./store.js";
 import { caseLabel } from "../core/diaryNumber.js";
 
@@ -165,7 +164,6 @@ export class ImportWriter {
   private triggerSql: string | undefined;
   private readonly result: ApplyResult = { created: 0, updated: 0, unchanged: 0, diarised: 0 };
   private readonly months = new Map<string, number>();
-  private last: { id: number; hash: string } | undefined;
   private readonly st: ReturnType<ImportWriter["prepare"]>;
   private readonly updates = new Map<string, Database.Statement>();
   /** The time of the import, the same on every row it writes. */
@@ -188,8 +186,6 @@ export class ImportWriter {
          CROSS JOIN case_refs r ON r.system = ? AND r.external_id = j.value
          JOIN cases c ON c.id = r.case_id`,
       ),
-      lastAudit: db.prepare("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1"),
-      insertAudit: db.prepare("INSERT INTO audit (id, at, user, action, case_id, details, prev_hash, hash) VALUES (@id, @at, @user, @action, @case_id, @details, @prev_hash, @hash)"),
       // Positional parameters: binding is cheaper than by name, and this runs once per imported case.
       insertCase: db.prepare(
         `INSERT INTO cases (direction, status, counterpart_id, unit_id, event_date, discovered_date, received_date, registered_at,
@@ -290,18 +286,13 @@ export class ImportWriter {
     return { ...this.result };
   }
 
+  /** The one writer of the audit chain (src/store/audit.ts) appends it, inside the import's transaction. */
   private audit(action: string, caseId: number, details: Record<string, unknown>): void {
-    const last = (this.last ??= (this.st.lastAudit.get() as { id: number; hash: string } | undefined) ?? { id: 0, hash: GENESIS_HASH });
-    const row = { id: last.id + 1, at: this.now, user: this.s.actor.user, action, case_id: caseId, details: JSON.stringify(details) };
-    const hash = eventHash(last.hash, row);
-    this.st.insertAudit.run({ ...row, prev_hash: last.hash, hash });
-    this.last = { id: row.id, hash };
+    this.s.audit.record(action, caseId, details);
   }
 
   private diarise(caseId: number): void {
     this.s.cases.diarise(caseId);
-    // diarise records its own audit event: the chain goes on from there.
-    this.last = undefined;
     this.result.diarised++;
   }
 
