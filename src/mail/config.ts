@@ -2,8 +2,7 @@
 // <home>/outbox/sent/. Precedence: environment > config file > default. The SMTP password is never stored:
 // the config file names the environment variable that holds it ("passwordEnv").
 
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { configFilePath, readConfigFile } from "../store/configFile.js";
 import { FailedError } from "../core/errors.js";
 
 export interface SmtpSettings {
@@ -61,18 +60,15 @@ interface ConfigFile {
 }
 
 export function configFile(home: string): string {
-  return join(home, "config.json");
+  return configFilePath(home);
 }
 
+/** <home>/config.json read by the one reader (src/store/configFile.ts); a malformed file is one mail error line. */
 function readConfig(home: string): ConfigFile {
-  const file = configFile(home);
-  if (!existsSync(file)) return {};
   try {
-    const parsed = JSON.parse(readFileSync(file, "utf8")) as unknown;
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not an object");
-    return parsed as ConfigFile;
+    return readConfigFile(home) as ConfigFile;
   } catch (err) {
-    throw new FailedError("mail.error.config", { file, reason: err instanceof Error ? err.message : String(err) });
+    throw new FailedError("mail.error.config", { file: configFile(home), reason: err instanceof Error ? err.message : String(err) });
   }
 }
 
