@@ -201,6 +201,7 @@ export const en: Record<MessageKey, string> = {
   "org.col.kind": "Kind",
   "org.col.parent": "Part of",
   "org.col.deadline": "Answer time",
+  "org.col.recipient": "Deviations by post to",
   "org.months": "{n} mo",
   "org.self": "(own)",
   "orgKey.exported": "The public key is written to {file}. Fingerprint: {fingerprint}",

@@ -202,6 +202,7 @@ export const sv = {
   "org.col.kind": "Typ",
   "org.col.parent": "Hör till",
   "org.col.deadline": "Svarstid",
+  "org.col.recipient": "Post om avvikelser till",
   "org.months": "{n} mån",
   "org.self": "(egen)",
   "orgKey.exported": "Den publika nyckeln är skriven till {file}. Fingeravtryck: {fingerprint}",

@@ -89,7 +89,12 @@ describe("routing of packets", () => {
     s = linkoping();
     const orgs = s.json(["org", "list"]);
     expect(orgs.find((o: { id: string }) => o.id === "region-ostergotland").deviationRecipientId).toBe("ro-ps-oster");
+    // the table says where a counterpart's post goes
+    const table = s.run(["org", "list"], { env: { COLUMNS: "160" } }).stdout.split("\n");
+    expect(table[0]).toContain("Post om avvikelser till");
+    expect(table.find((l) => l.startsWith("region-ostergotland"))).toMatch(/ro-ps-oster\s*$/);
     expect(s.run(["org", "update", "region-ostergotland", "--deviation-recipient", "ingen"]).code).toBe(0);
+    expect(s.run(["org", "list"]).stdout).not.toContain("Post om avvikelser till");
     s.json(outCase("ro-viss"));
     const r = s.json(["packet", "2026-000001", "-o", "p.pdf"]);
     expect(await addressBlock(r.file)).toEqual(["Region Östergötland", "Vrinnevisjukhuset, medicinkliniken", "581 91 Linköping"]);

@@ -23,14 +23,24 @@ async function run(ctx: Context): Promise<void> {
 
 function printOrgs(ctx: Context, orgs: Org[]): void {
   const t = ctx.t;
+  // Where post about deviations goes, shown only when some organisation has a recipient of its own.
+  const recipients = orgs.some((o) => o.deviationRecipientId !== null);
   ctx.out.table(
-    [{ header: t("org.col.id") }, { header: t("org.col.name"), max: 50 }, { header: t("org.col.kind") }, { header: t("org.col.parent") }, { header: t("org.col.deadline"), align: "right" }],
+    [
+      { header: t("org.col.id") },
+      { header: t("org.col.name"), max: 50 },
+      { header: t("org.col.kind") },
+      { header: t("org.col.parent") },
+      { header: t("org.col.deadline"), align: "right" },
+      ...(recipients ? [{ header: t("org.col.recipient") }] : []),
+    ],
     orgs.map((o) => [
       o.parentId ? `  ${o.id}` : o.id,
       o.self ? `${o.name} ${t("org.self")}` : o.name,
       t(`orgKind.${o.kind}` as MessageKey),
       o.parentId ?? "",
       o.deadlineMonths ? t("org.months", { n: o.deadlineMonths }) : "",
+      ...(recipients ? [o.deviationRecipientId ?? ""] : []),
     ]),
   );
 }
