@@ -23,14 +23,14 @@ async function formFields(file: string): Promise<Record<string, Array<{ type: st
 describe("analysis document", () => {
   it("has A–H as fillable fields over ruled lines, prefills what the case knows and names no unit", async () => {
     s = linkoping();
-    s.json(
+    await s.cliJson(
       outgoingCase([
         "--ref", "medcontrol:123", "--person", "19121212-1212:Tolvan Tolvansson",
         "--description", "Patienten kom från Vrinnevisjukhuset, medicinkliniken till hemtjänsten ryd utan lista.",
       ]),
     );
-    s.json(["case", "update", "2026-000001", "--severity", "gul", "--causes", "Särskilt boende Ekholmen fick fel dos."]);
-    const r = s.run(["analysis", "2026-000001", "-o", "a.pdf"]);
+    await s.cliJson(["case", "update", "2026-000001", "--severity", "gul", "--causes", "Särskilt boende Ekholmen fick fel dos."]);
+    const r = await s.cli(["analysis", "2026-000001", "-o", "a.pdf"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/\[enhet\]/);
     expect(r.stderr).toMatch(/Vrinnevisjukhuset, medicinkliniken/);

@@ -36,9 +36,9 @@ function walk(n: Node, f: (n: Node) => void): void {
 describe("board report", () => {
   it("is a tagged PDF/A with headings, tables and charts with alternative text", async () => {
     s = linkoping();
-    for (let i = 0; i < 3; i++) s.json(outgoingCase(["--summary", `Utskriven utan läkemedelslista ${i}`]));
-    s.json(outgoingCase(["--counterpart", "norrkoping", "--unit", "norrkoping", "--area", "information"]).filter(Boolean));
-    const r = s.run(["stats", "--period", "2026H1", "--pdf", "board.pdf"]);
+    for (let i = 0; i < 3; i++) await s.cliJson(outgoingCase(["--summary", `Utskriven utan läkemedelslista ${i}`]));
+    await s.cliJson(outgoingCase(["--counterpart", "norrkoping", "--unit", "norrkoping", "--area", "information"]).filter(Boolean));
+    const r = await s.cli(["stats", "--period", "2026H1", "--pdf", "board.pdf"]);
     expect(r.code, r.stderr).toBe(0);
     const file = join(s.home, "board.pdf");
     expect(catalog(file)).toMatch(/\/MarkInfo \d+ 0 R/);

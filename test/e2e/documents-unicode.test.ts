@@ -39,13 +39,13 @@ function expectPdfA(file: string, part: 2 | 3, title: RegExp): void {
 describe("documents in Unicode, embedded and PDF/A", () => {
   it("prints the exact name and the signs in every document, with every font embedded", async () => {
     s = linkoping();
-    s.json(outgoingCase(["--ref", "synergi:45678", "--person", `19121212-1212:${NAME}`, "--description", SIGNS]));
-    const packet = s.json(["packet", "2026-000001", "--with-personal-data", "-o", "packet.pdf"]);
+    await s.cliJson(outgoingCase(["--ref", "synergi:45678", "--person", `19121212-1212:${NAME}`, "--description", SIGNS]));
+    const packet = await s.cliJson(["packet", "2026-000001", "--with-personal-data", "-o", "packet.pdf"]);
     expect(packet.pages).toBeGreaterThan(1);
-    expect(s.run(["report", "2026-000001", "--with-personal-data", "-o", "report.pdf"]).code).toBe(0);
-    expect(s.run(["analysis", "2026-000001", "-o", "analysis.pdf"]).code).toBe(0);
-    expect(s.run(["exchange", "export", "2026-000001", "-o", "exchange.pdf", "--with-personal-data"]).code).toBe(0);
-    expect(s.run(["stats", "--period", "2026H1", "--pdf", "board.pdf"]).code).toBe(0);
+    expect((await s.cli(["report", "2026-000001", "--with-personal-data", "-o", "report.pdf"])).code).toBe(0);
+    expect((await s.cli(["analysis", "2026-000001", "-o", "analysis.pdf"])).code).toBe(0);
+    expect((await s.cli(["exchange", "export", "2026-000001", "-o", "exchange.pdf", "--with-personal-data"])).code).toBe(0);
+    expect((await s.cli(["stats", "--period", "2026H1", "--pdf", "board.pdf"])).code).toBe(0);
 
     const file = (n: string) => join(s.home, n);
     for (const n of ["packet.pdf", "report.pdf", "exchange.pdf"]) {
@@ -67,17 +67,17 @@ describe("documents in Unicode, embedded and PDF/A", () => {
     expectPdfA(file("exchange.pdf"), 3, /Avvikelse i samverkan/);
   });
 
-  it("writes names with & and < into the XMP metadata as valid XML", () => {
+  it("writes names with & and < into the XMP metadata as valid XML", async () => {
     s = linkoping();
-    expect(s.run(["config", "set", "org.name", "Vård & Omsorg <Öst> AB"]).code).toBe(0);
-    s.json(outgoingCase());
-    s.json(["packet", "2026-000001", "-o", "p.pdf"]);
+    expect((await s.cli(["config", "set", "org.name", "Vård & Omsorg <Öst> AB"])).code).toBe(0);
+    await s.cliJson(outgoingCase());
+    await s.cliJson(["packet", "2026-000001", "-o", "p.pdf"]);
     const meta = xmp(join(s.home, "p.pdf"));
     expect(meta).toContain("Vård &amp; Omsorg &lt;Öst&gt; AB");
     expect(meta).not.toContain("& Omsorg");
   });
 
-  it("refuses text no document font can draw, with one line and no change", () => {
+  it("refuses text no document font can draw, with one line and no change", async () => {
     s = linkoping();
     const cases: Array<[string[], RegExp]> = [
       [outgoingCase(["--summary", "Utskriven 中文 utan lista"]), /--summary.*U\+4E2D/],
@@ -86,20 +86,20 @@ describe("documents in Unicode, embedded and PDF/A", () => {
       [["contact", "add", "--org", "linkoping", "--role", "mas", "--name", "Anna 한국", "--email", "a@b.example"], /--name/],
     ];
     for (const [args, message] of cases) {
-      const r = s.run(args);
+      const r = await s.cli(args);
       expect(r.code, args.join(" ")).toBe(1);
       expect(r.stderr).toMatch(message);
       expect(r.stderr).toMatch(/inte kan skrivas ut/);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
     }
-    expect(s.json(["case", "list"])).toHaveLength(0);
-    expect(s.json(["org", "list"]).some((o: { id: string }) => o.id === "x")).toBe(false);
+    expect(await s.cliJson(["case", "list"])).toHaveLength(0);
+    expect((await s.cliJson(["org", "list"])).some((o: { id: string }) => o.id === "x")).toBe(false);
     // and in a later change
-    s.json(outgoingCase());
-    const u = s.run(["case", "update", "2026-000001", "--causes", "Orsak א okänd"]);
+    await s.cliJson(outgoingCase());
+    const u = await s.cli(["case", "update", "2026-000001", "--causes", "Orsak א okänd"]);
     expect(u.code).toBe(1);
     expect(u.stderr).toMatch(/--causes/);
     // what the fonts have is taken: Polish, Hungarian, Sámi, Turkish, arrows and relations
-    s.json(outgoingCase(["--summary", "Ŋ ŧ đ č ş ğ ı ő ű ł → ≥ ≤ ± µ", "--person", `19121212-1212:${NAME}`]));
+    await s.cliJson(outgoingCase(["--summary", "Ŋ ŧ đ č ş ğ ı ő ű ł → ≥ ≤ ± µ", "--person", `19121212-1212:${NAME}`]));
   });
 });

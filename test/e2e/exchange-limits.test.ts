@@ -43,7 +43,7 @@ function expectRefused(r: { code: number; stdout: string; stderr: string }, patt
 }
 
 describe("exchange import of a hostile payload", () => {
-  it("refuses a payload nested 200,000 deep, as bare JSON and inside a PDF, and changes nothing", () => {
+  it("refuses a payload nested 200,000 deep, as bare JSON and inside a PDF, and changes nothing", async () => {
     s = linkoping();
     for (const [name, data] of [
       ["djup.json", Buffer.from(deep)],
@@ -52,30 +52,30 @@ describe("exchange import of a hostile payload", () => {
     ] as const) {
       const file = join(s.home, name);
       writeFileSync(file, data);
-      expectRefused(s.run(["exchange", "import", file]), /för djupt nästlad/);
+      expectRefused(await s.cli(["exchange", "import", file]), /för djupt nästlad/);
     }
-    expect(s.json<unknown[]>(["case", "list"])).toEqual([]);
+    expect(await s.cliJson<unknown[]>(["case", "list"])).toEqual([]);
   });
 
-  it("refuses a payload of millions of characters", () => {
+  it("refuses a payload of millions of characters", async () => {
     s = linkoping();
     const file = join(s.home, "stor.json");
     writeFileSync(file, huge);
-    expectRefused(s.run(["exchange", "import", file]), /för stor att läsa/);
-    expect(s.json<unknown[]>(["case", "list"])).toEqual([]);
+    expectRefused(await s.cli(["exchange", "import", file]), /för stor att läsa/);
+    expect(await s.cliJson<unknown[]>(["case", "list"])).toEqual([]);
   });
 
-  it("is refused the same way when it comes through reply inbox: that file is left, the run goes on", () => {
+  it("is refused the same way when it comes through reply inbox: that file is left, the run goes on", async () => {
     s = linkoping();
     const inbox = join(s.home, "inkorg");
     mkdirSync(inbox);
     writeFileSync(join(inbox, "utbyte.pdf"), exchangePdf(deep));
-    const r = s.run(["reply", "inbox", inbox, "--json"]);
+    const r = await s.cli(["reply", "inbox", inbox, "--json"]);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as { files: Array<{ file: string; status: string; message: string }> };
     expect(report.files).toHaveLength(1);
     expect(report.files[0]!.message).toMatch(/för djupt nästlad/);
     expect(readdirSync(inbox).sort()).toEqual(["utbyte.pdf"]);
-    expect(s.json<unknown[]>(["diary", "list"])).toEqual([]);
+    expect(await s.cliJson<unknown[]>(["diary", "list"])).toEqual([]);
   });
 });

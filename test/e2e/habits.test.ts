@@ -9,19 +9,19 @@ let s: Sandbox;
 afterEach(() => s?.cleanup());
 
 describe("habits", () => {
-  it("--version and -V print the package's version", () => {
+  it("--version and -V print the package's version", async () => {
     s = sandbox();
     const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
     for (const flag of ["--version", "-V"]) {
-      const r = s.run([flag]);
+      const r = await s.cli([flag]);
       expect(r.code).toBe(0);
       expect(r.stdout.trim()).toBe(version);
     }
   });
 
-  it("suggests the nearest command, flag, setting and organisation, pointing at the subcommand's help", () => {
+  it("suggests the nearest command, flag, setting and organisation, pointing at the subcommand's help", async () => {
     s = linkoping();
-    s.json(outgoingCase());
+    await s.cliJson(outgoingCase());
     const cases: Array<[string[], number, string]> = [
       [["case", "shwo", "2026-000001"], 2, "Okänt kommando 'shwo'. Menade du 'show'? Se 'avvik case --help'."],
       [["case", "show", "2026-000001", "--hom", "x"], 2, "Okänd flagga '--hom'. Menade du '--home'? Se 'avvik case show --help'."],
@@ -32,36 +32,36 @@ describe("habits", () => {
       [["case", "frobnicate"], 2, "Okänt kommando 'frobnicate'. Se 'avvik case --help'."],
     ];
     for (const [args, code, message] of cases) {
-      const r = s.run(args);
+      const r = await s.cli(args);
       expect({ args: args.join(" "), code: r.code, stderr: r.stderr.trim() }).toEqual({ args: args.join(" "), code, stderr: message });
     }
   });
 
-  it("avvik help nonexist says what was wrong", () => {
+  it("avvik help nonexist says what was wrong", async () => {
     s = sandbox();
-    const r = s.run(["help", "nonexist"]);
+    const r = await s.cli(["help", "nonexist"]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr.trim()).toBe("Det finns ingen hjälp om 'nonexist': inget sådant kommando. Se 'avvik --help'.");
-    expect(s.run(["help", "case", "shwo"]).stderr.trim()).toBe("Det finns ingen hjälp om 'case shwo': inget sådant kommando. Menade du 'avvik help case show'?");
-    expect(s.run(["help", "case", "show", "--lang", "en"]).code).toBe(0);
+    expect((await s.cli(["help", "case", "shwo"])).stderr.trim()).toBe("Det finns ingen hjälp om 'case shwo': inget sådant kommando. Menade du 'avvik help case show'?");
+    expect((await s.cli(["help", "case", "show", "--lang", "en"])).code).toBe(0);
   });
 
-  it("names every missing required flag in one line", () => {
+  it("names every missing required flag in one line", async () => {
     s = linkoping();
-    const r = s.run(["case", "new", "--direction", "ut", "--kind", "risk"]);
+    const r = await s.cli(["case", "new", "--direction", "ut", "--kind", "risk"]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe("--counterpart, --event-date, --discovered-date, --area och --summary saknas. Ange dem (eller kör i en terminal för att bli tillfrågad).");
-    expect(s.run(["contact", "add", "--org", "linkoping"]).stderr.trim()).toBe("--role, --name och --email saknas. Ange dem.");
-    expect(s.run(["org", "add", "--kind", "region"]).stderr.trim()).toBe("--id och --name saknas. Ange dem.");
+    expect((await s.cli(["contact", "add", "--org", "linkoping"])).stderr.trim()).toBe("--role, --name och --email saknas. Ange dem.");
+    expect((await s.cli(["org", "add", "--kind", "region"])).stderr.trim()).toBe("--id och --name saknas. Ange dem.");
   });
 
-  it("shows a count of one in the singular", () => {
+  it("shows a count of one in the singular", async () => {
     s = linkoping();
-    s.json(outgoingCase()); // due 2026-06-02
-    const at = (now: string) => s.run(["case", "show", "2026-000001"], { env: { AVVIK_NOW: now } }).stdout;
-    expect(at("2026-06-04T09:00:00")).toMatch(/2026-06-02 {2}\(2 dagar försenad\)/);
-    expect(at("2026-06-03T09:00:00")).toMatch(/2026-06-02 {2}\(1 dag försenad\)/);
-    expect(at("2026-06-01T09:00:00")).toMatch(/2026-06-02 {2}\(1 dag kvar\)/);
+    await s.cliJson(outgoingCase()); // due 2026-06-02
+    const at = async (now: string) => (await s.cli(["case", "show", "2026-000001"], { env: { AVVIK_NOW: now } })).stdout;
+    expect(await at("2026-06-04T09:00:00")).toMatch(/2026-06-02 {2}\(2 dagar försenad\)/);
+    expect(await at("2026-06-03T09:00:00")).toMatch(/2026-06-02 {2}\(1 dag försenad\)/);
+    expect(await at("2026-06-01T09:00:00")).toMatch(/2026-06-02 {2}\(1 dag kvar\)/);
   });
 });

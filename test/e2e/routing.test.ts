@@ -31,26 +31,26 @@ describe("routing of packets", () => {
   it("sends Östergötland's deviations to the east coordinator in both directions and names the unit concerned", async () => {
     s = linkoping();
     // outgoing, naming a hospital unit without an address of its own
-    s.json(outCase("ro-viss", "region-ostergotland", ["--ref", "synergi:45678"]));
-    const a = s.json(["packet", "2026-000001", "-o", "a.pdf"]);
+    await s.cliJson(outCase("ro-viss", "region-ostergotland", ["--ref", "synergi:45678"]));
+    const a = await s.cliJson(["packet", "2026-000001", "-o", "a.pdf"]);
     expect(await addressBlock(a.file)).toEqual(FINSPANG);
     const letter = (await pdfPages(a.file))[0]!;
     expect(letter).toContain("Berörd enhet: Vrinnevisjukhuset, medicinkliniken");
-    expect(s.json(["case", "show", "2026-000001"]).documents[1].party).toBe("Patientsäkerhetssamordnare östra länsdelen");
+    expect((await s.cliJson(["case", "show", "2026-000001"])).documents[1].party).toBe("Patientsäkerhetssamordnare östra länsdelen");
     // the unit concerned stays the hospital unit (the statistics count units, not the coordinator)
-    expect(s.json(["case", "show", "2026-000001"]).unit.id).toBe("ro-viss");
+    expect((await s.cliJson(["case", "show", "2026-000001"])).unit.id).toBe("ro-viss");
 
     // outgoing without a unit
-    s.json(outCase(null));
-    const b = s.json(["packet", "2026-000002", "-o", "b.pdf"]);
+    await s.cliJson(outCase(null));
+    const b = await s.cliJson(["packet", "2026-000002", "-o", "b.pdf"]);
     expect(await addressBlock(b.file)).toEqual(FINSPANG);
     expect((await pdfPages(b.file))[0]).not.toContain("Berörd enhet");
 
     // our answer to an incoming case from the region goes there too, signed by the manager who investigated
-    s.json(incomingCase(["--ref", "synergi:777"]));
-    s.json(["case", "assign", "2026-000003", "--to", "sara.nilsson@linkoping.example"]);
-    s.json(["case", "update", "2026-000003", "--causes", "Överrapporteringen saknade läkemedelslistan.", "--actions", "Ny checklista vid hemgång."]);
-    const c = s.json(["packet", "2026-000003", "-o", "c.pdf"]);
+    await s.cliJson(incomingCase(["--ref", "synergi:777"]));
+    await s.cliJson(["case", "assign", "2026-000003", "--to", "sara.nilsson@linkoping.example"]);
+    await s.cliJson(["case", "update", "2026-000003", "--causes", "Överrapporteringen saknade läkemedelslistan.", "--actions", "Ny checklista vid hemgång."]);
+    const c = await s.cliJson(["packet", "2026-000003", "-o", "c.pdf"]);
     expect(await addressBlock(c.file)).toEqual(FINSPANG);
     const answer = (await pdfPages(c.file))[0]!;
     expect(answer).not.toContain("581 91 Linköping");
@@ -62,8 +62,8 @@ describe("routing of packets", () => {
 
   it("signs outgoing letters with the registrar from the directory, with a contact block and Dnr", async () => {
     s = linkoping();
-    s.json(outCase("ro-viss"));
-    const r = s.json(["packet", "2026-000001", "-o", "p.pdf"]);
+    await s.cliJson(outCase("ro-viss"));
+    const r = await s.cliJson(["packet", "2026-000001", "-o", "p.pdf"]);
     const letter = (await pdfPages(r.file))[0]!;
     expect(letter).toMatch(/Handläggare\s*\n\s*Eva Registrator, Registrator\s*\n\s*registrator\.vok@linkoping\.example/);
     expect(letter).toMatch(/Dnr\s*\n\s*2026-000001/);
@@ -72,41 +72,41 @@ describe("routing of packets", () => {
 
   it("uses the unit's own address, the counterpart's with the unit's name, or a private provider's", async () => {
     s = linkoping();
-    expect(s.run(["org", "add", "--id", "nkpg-vikbo", "--name", "Hemsjukvården Vikbolandet", "--parent", "norrkoping", "--address", "Hemsjukvården Vikbolandet|Box 7|610 20 Kvarsebo"]).code).toBe(0);
-    expect(s.run(["org", "add", "--id", "nkpg-hst", "--name", "Hemtjänsten Hageby", "--parent", "norrkoping"]).code).toBe(0);
-    s.json(outCase("nkpg-vikbo", "norrkoping"));
-    s.json(outCase("nkpg-hst", "norrkoping"));
-    s.json(outCase(null, "omsorgshuset"));
-    const own = s.json(["packet", "2026-000001", "-o", "own.pdf"]);
+    expect((await s.cli(["org", "add", "--id", "nkpg-vikbo", "--name", "Hemsjukvården Vikbolandet", "--parent", "norrkoping", "--address", "Hemsjukvården Vikbolandet|Box 7|610 20 Kvarsebo"])).code).toBe(0);
+    expect((await s.cli(["org", "add", "--id", "nkpg-hst", "--name", "Hemtjänsten Hageby", "--parent", "norrkoping"])).code).toBe(0);
+    await s.cliJson(outCase("nkpg-vikbo", "norrkoping"));
+    await s.cliJson(outCase("nkpg-hst", "norrkoping"));
+    await s.cliJson(outCase(null, "omsorgshuset"));
+    const own = await s.cliJson(["packet", "2026-000001", "-o", "own.pdf"]);
     expect(await addressBlock(own.file)).toEqual(["Norrköpings kommun", "Hemsjukvården Vikbolandet", "Box 7", "610 20 Kvarsebo"]);
-    const central = s.json(["packet", "2026-000002", "-o", "central.pdf"]);
+    const central = await s.cliJson(["packet", "2026-000002", "-o", "central.pdf"]);
     expect(await addressBlock(central.file)).toEqual(["Norrköpings kommun", "Hemtjänsten Hageby", "Medicinskt ansvarig sjuksköterska", "Vård- och omsorgskontoret", "601 81 Norrköping"]);
-    const priv = s.json(["packet", "2026-000003", "-o", "private.pdf"]);
+    const priv = await s.cliJson(["packet", "2026-000003", "-o", "private.pdf"]);
     expect(await addressBlock(priv.file)).toEqual(["Omsorgshuset Vikbolandet AB", "Box 12", "610 24 Vikbolandet"]);
   });
 
   it("sets and clears the recipient with org add / org update and loads it from a directory file", async () => {
     s = linkoping();
-    const orgs = s.json(["org", "list"]);
+    const orgs = await s.cliJson(["org", "list"]);
     expect(orgs.find((o: { id: string }) => o.id === "region-ostergotland").deviationRecipientId).toBe("ro-ps-oster");
     // the table says where a counterpart's post goes
-    const table = s.run(["org", "list"], { env: { COLUMNS: "160" } }).stdout.split("\n");
+    const table = (await s.cli(["org", "list"], { env: { COLUMNS: "160" } })).stdout.split("\n");
     expect(table[0]).toContain("Post om avvikelser till");
     expect(table.find((l) => l.startsWith("region-ostergotland"))).toMatch(/ro-ps-oster\s*$/);
-    expect(s.run(["org", "update", "region-ostergotland", "--deviation-recipient", "ingen"]).code).toBe(0);
-    expect(s.run(["org", "list"]).stdout).not.toContain("Post om avvikelser till");
-    s.json(outCase("ro-viss"));
-    const r = s.json(["packet", "2026-000001", "-o", "p.pdf"]);
+    expect((await s.cli(["org", "update", "region-ostergotland", "--deviation-recipient", "ingen"])).code).toBe(0);
+    expect((await s.cli(["org", "list"])).stdout).not.toContain("Post om avvikelser till");
+    await s.cliJson(outCase("ro-viss"));
+    const r = await s.cliJson(["packet", "2026-000001", "-o", "p.pdf"]);
     expect(await addressBlock(r.file)).toEqual(["Region Östergötland", "Vrinnevisjukhuset, medicinkliniken", "581 91 Linköping"]);
     // a new counterpart whose deviations go to an existing organisation
-    expect(s.run(["org", "add", "--id", "ro-vast", "--name", "Region Väst", "--kind", "region", "--address", "Region Väst|Box 1|400 00 Göteborg", "--deviation-recipient", "omsorgshuset"]).code).toBe(0);
-    expect(s.json(["org", "list"]).find((o: { id: string }) => o.id === "ro-vast").deviationRecipientId).toBe("omsorgshuset");
-    const bad = s.run(["org", "update", "ro-vast", "--deviation-recipient", "finns-inte"]);
+    expect((await s.cli(["org", "add", "--id", "ro-vast", "--name", "Region Väst", "--kind", "region", "--address", "Region Väst|Box 1|400 00 Göteborg", "--deviation-recipient", "omsorgshuset"])).code).toBe(0);
+    expect((await s.cliJson(["org", "list"])).find((o: { id: string }) => o.id === "ro-vast").deviationRecipientId).toBe("omsorgshuset");
+    const bad = await s.cli(["org", "update", "ro-vast", "--deviation-recipient", "finns-inte"]);
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim().split("\n")).toHaveLength(1);
     // loading the directory again puts the coordinator back
-    expect(s.run(["org", "import", "ostergotland"]).code).toBe(0);
-    expect(s.json(["org", "list"]).find((o: { id: string }) => o.id === "region-ostergotland").deviationRecipientId).toBe("ro-ps-oster");
+    expect((await s.cli(["org", "import", "ostergotland"])).code).toBe(0);
+    expect((await s.cliJson(["org", "list"])).find((o: { id: string }) => o.id === "region-ostergotland").deviationRecipientId).toBe("ro-ps-oster");
   });
 });
 
@@ -114,9 +114,9 @@ describe("the address block", () => {
   it("keeps a long address whole (smaller, down to the floor) and refuses one that cannot fit", async () => {
     s = linkoping();
     const eight = ["Omsorg i Norr AB", "Avdelning för kvalitet och patientsäkerhet", "Att: Avvikelsesamordnare", "Verksamhetsområde hemsjukvård", "Hus 4, plan 2", "Storgatan 12", "Box 4711", "123 45 Småstad"];
-    expect(s.run(["org", "add", "--id", "lang", "--name", "Omsorg i Norr AB", "--kind", "private", "--address", eight.join("|")]).code).toBe(0);
-    s.json(outCase(null, "lang"));
-    const r = s.json(["packet", "2026-000001", "-o", "eight.pdf"]);
+    expect((await s.cli(["org", "add", "--id", "lang", "--name", "Omsorg i Norr AB", "--kind", "private", "--address", eight.join("|")])).code).toBe(0);
+    await s.cliJson(outCase(null, "lang"));
+    const r = await s.cliJson(["packet", "2026-000001", "-o", "eight.pdf"]);
     const items = await textItems(r.file, 1);
     expect(linesIn(items, LEFT_WINDOW)).toEqual(eight);
     // all inside the window, no line below it
@@ -126,14 +126,14 @@ describe("the address block", () => {
     }
 
     const fourteen = Array.from({ length: 14 }, (_, i) => `Rad ${i + 1}`);
-    expect(s.run(["org", "add", "--id", "orimlig", "--name", "Orimlig AB", "--kind", "private", "--address", fourteen.join("|")]).code).toBe(0);
-    s.json(outCase(null, "orimlig"));
-    const refused = s.run(["packet", "2026-000002", "-o", "refused.pdf"]);
+    expect((await s.cli(["org", "add", "--id", "orimlig", "--name", "Orimlig AB", "--kind", "private", "--address", fourteen.join("|")])).code).toBe(0);
+    await s.cliJson(outCase(null, "orimlig"));
+    const refused = await s.cli(["packet", "2026-000002", "-o", "refused.pdf"]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/Orimlig AB \(orimlig\).*kuvertfönstret.*Rad 1 \| Rad 2/);
     expect(refused.stderr.trim().split("\n")).toHaveLength(1);
     expect(existsSync(join(s.home, "refused.pdf"))).toBe(false);
-    const c = s.json(["case", "show", "2026-000002"]);
+    const c = await s.cliJson(["case", "show", "2026-000002"]);
     expect(c.status).toBe("registered");
     expect(c.documents).toHaveLength(1);
   });
@@ -144,8 +144,8 @@ describe("the address block", () => {
     const dir = join(s.home, "data", "templates", "letters");
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "common.json"), JSON.stringify({ ...common, window: { ...common.window, side: "right", leftMm: 110, topMm: 50 } }));
-    s.json(outCase("ro-viss", "region-ostergotland", ["--ref", "synergi:45678"]));
-    const r = s.json(["packet", "2026-000001", "-o", "h2.pdf"]);
+    await s.cliJson(outCase("ro-viss", "region-ostergotland", ["--ref", "synergi:45678"]));
+    const r = await s.cliJson(["packet", "2026-000001", "-o", "h2.pdf"]);
     const items = await textItems(r.file, 1);
     expect(linesIn(items, { x: 110, y: 50, w: 85, h: 35 })).toEqual(FINSPANG);
     // the reference block at the left, under the sender, clear of the window
@@ -155,7 +155,7 @@ describe("the address block", () => {
     expect(linesIn(items, { x: 0, y: 0, w: 108, h: 100 })).not.toContain("Box 905");
 
     writeFileSync(join(dir, "common.json"), JSON.stringify({ ...common, window: { ...common.window, side: "right", leftMm: 60 } }));
-    const bad = s.run(["packet", "2026-000001", "-o", "bad.pdf"]);
+    const bad = await s.cli(["packet", "2026-000001", "-o", "bad.pdf"]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/Fönsterinställningen/);
     expect(bad.stderr.trim().split("\n")).toHaveLength(1);
