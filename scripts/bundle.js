@@ -43,6 +43,10 @@ await build({ ...common, entryPoints: [join(root, "dist", "csv", "worker.js")], 
 // The worker thread that reads foreign PDFs within limits (src/documents/pdfWorker.ts), found beside main.cjs.
 await build({ ...common, entryPoints: [join(root, "dist", "documents", "pdfWorker.js")], outfile: join(root, "dist", "bundle", "pdf-worker.cjs") });
 
+// The thread tesseract.js reads a page in (src/documents/ocrThread.ts: the network refused, then tesseract's worker
+// script), found beside main.cjs.
+await build({ ...common, entryPoints: [join(root, "dist", "documents", "ocrThread.js")], outfile: join(root, "dist", "bundle", "ocr-thread.cjs") });
+
 // V8's code cache for the bundle (bin/avvik.cjs uses it): made by running `case list --json` on a throwaway
 // register, so that the functions of start-up, opening the register and listing are in it. Made by the Node.js
 // that builds, which is the one that runs it; without it avvik works the same, only starts a little slower.

@@ -36,7 +36,7 @@ export type RefCandidate = DiaryCandidate | ExternalCandidate;
 
 /** System names as other writers spell them, mapped to the codes used in `--ref SYSTEM:ID`. */
 const SYSTEMS: Array<{ code: string; pattern: string }> = [
-  { code: "synergi", pattern: "synergi(?:[\\s-]*ärende)?" },
+  { code: "synergi", pattern: "synerg[il1|](?:[\\s-]*[äa]rende)?" },
   { code: "medcontrol", pattern: "med[\\s-]?control(?:[\\s-]*pro)?" },
   { code: "treserva", pattern: "treserva" },
   { code: "samsa", pattern: "samsa" },
@@ -54,11 +54,11 @@ const LABELS = [
   "er\\s+ref(?:erens)?",
   "ert\\s+diarienummer",
   "ert\\s+ärendenummer",
-  "vårt\\s+dnr",
-  "vår\\s+beteckning",
-  "vår\\s+ref(?:erens)?",
-  "vårt\\s+diarienummer",
-  "vårt\\s+ärendenummer",
+  "v[åaä]rt\\s+dnr",
+  "v[åaä]r\\s+beteckning",
+  "v[åaä]r\\s+ref(?:erens)?",
+  "v[åaä]rt\\s+diarienummer",
+  "v[åaä]rt\\s+ärendenummer",
   "diarienummer",
   "diarienr",
   "dnr",
@@ -78,6 +78,10 @@ export class ReferenceMatcher {
   private readonly system: RegExp;
   private readonly seqWidth: number;
   private readonly strictLiteral: boolean;
+  /** Our diary format exactly (full width), for telling an OCR token that is one of our numbers. */
+  private readonly exact: RegExp;
+  /** Labels and system names that introduce a reference, for the OCR corrections. */
+  private readonly introducer: RegExp;
 
   constructor(template: DiaryTemplate) {
     const pattern = template.searchPattern();
@@ -89,6 +93,29 @@ export class ReferenceMatcher {
     this.seqWidth = m ? Number(m[1]) : 0;
     // A template with letters of its own ("VOK {year}-{seq}") is a reference wherever it appears.
     this.strictLiteral = /\p{L}/u.test(template.source.replace(/\{[^}]*\}/g, ""));
+    this.exact = new RegExp(`^${exactPattern(template.source)}$`, "iu");
+    this.introducer = new RegExp(`(?<![\\p{L}])(?:${[...LABELS, ...SYSTEMS.map((x) => x.pattern)].join("|")})${NUMBER_WORD}[\\s.:#]*$`, "iu");
+  }
+
+  /**
+   * References in a text read by OCR: those of the text as it was read, and those found once the characters
+   * OCR confuses (O/0, l/I/1, S/5, B/8, odd dashes) are put right, but only inside a reference token: a run of
+   * digits and such characters right after a label ("Ert dnr", "Referens:", "Synergiärende", …) or one that is
+   * our diary format exactly. Everything else of the text is left as it was read.
+   */
+  findOcr(text: string): RefCandidate[] {
+    const corrected = text.replace(OCR_TOKEN, (token: string, offset: number) => {
+      const before = text.slice(Math.max(0, offset - 60), offset);
+      const labelled = this.introducer.test(before);
+      const fixed = correctToken(token);
+      if (fixed === token) return token;
+      const digits = (token.match(/\d/g) ?? []).length;
+      if (labelled && digits >= 2) return fixed;
+      const alnum = (token.match(/[\p{L}\p{N}]/gu) ?? []).length;
+      if (digits / Math.max(1, alnum) >= 0.6 && this.exact.test(fixed.trim())) return fixed;
+      return token;
+    });
+    return dedupe([...this.find(text), ...(corrected === text ? [] : this.find(corrected))]);
   }
 
   /** Every reference found in `text`, strongest first, without duplicates. */
@@ -111,7 +138,7 @@ export class ReferenceMatcher {
   private labelEnds(text: string): Map<number, boolean> {
     const ends = new Map<number, boolean>();
     this.labelled.lastIndex = 0;
-    for (let m = this.labelled.exec(text); m; m = this.labelled.exec(text)) ends.set(m.index + m[0].length, /^vår/iu.test(m[0]));
+    for (let m = this.labelled.exec(text); m; m = this.labelled.exec(text)) ends.set(m.index + m[0].length, /^v[åaä]r/iu.test(m[0]));
     return ends;
   }
 
@@ -153,6 +180,30 @@ export class ReferenceMatcher {
       out.push({ kind: "external", system: null, id: value.replace(/\s+/g, " "), text: `${m[0].trim()} ${value}`, strength: base === "qr" ? "qr" : "labelled" });
     }
   }
+}
+
+/** A run of digits and the characters OCR reads for digits, with dashes, slashes and single spaces inside. */
+const OCR_TOKEN = /(?<![\p{L}\p{N}])[0-9OoIl|SB](?:[0-9OoIl|SB/\u2010-\u2015\u2212~_:-]| (?=[0-9OoIl|SB/\u2010-\u2015\u2212~_:-])){1,24}(?![\p{L}\p{N}])/gu;
+
+/** The characters OCR confuses with digits, and the dashes it makes of a hyphen, put right. */
+function correctToken(token: string): string {
+  return token.replace(/[OoIl|SB\u2010-\u2015\u2212~_:]/g, (c) => {
+    if (c === "O" || c === "o") return "0";
+    if (c === "I" || c === "l" || c === "|") return "1";
+    if (c === "S") return "5";
+    if (c === "B") return "8";
+    return "-";
+  });
+}
+
+/** The diary template as a pattern matching its numbers exactly (the sequence at its full width). */
+function exactPattern(source: string): string {
+  return source.replace(/\{(year|yy|seq)(?::(\d+))?\}|([^{]+)/g, (_m, token: string | undefined, width: string | undefined, literal: string | undefined) => {
+    if (literal !== undefined) return literal.split("").map((ch) => (ch === "-" ? "\\s*[-\u2010-\u2015\u2212]\\s*" : /\s/.test(ch) ? "\\s*" : ch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))).join("");
+    if (token === "year") return "(?:19|20)\\d{2}";
+    if (token === "yy") return "\\d{2}";
+    return width ? `\\d{${width}}` : "\\d{1,12}";
+  });
 }
 
 function stripZeros(id: string): string {

@@ -24,8 +24,14 @@ export const H2_REFERENCE_TOP = mm(40);
 /** The first line of the letter text below the window. */
 export const LETTER_BODY_TOP = mm(100);
 
-/** The QR code on the reply form: large enough for a 150 dpi scan (about 7 pixels per module). */
-export const QR_SIZE = mm(30);
+/**
+ * The QR code on the reply form. Its payload is the diary number alone (version 1, 21 × 21 modules, error
+ * correction Q), so at this size a module is about 1.2 mm: 4.9 pixels at 100 dpi and on a standard fax's 98 dpi
+ * rows, where the former code (30 mm, "Referens: …", version 2, M) had 0.9 mm and failed about half the time.
+ */
+export const QR_SIZE = mm(36);
+/** The diary number printed again under the code, in large digits that OCR reads well. */
+export const QR_NUMBER_SIZE = 17;
 /** The square kept free for the code at the top right of the reply form (room for a larger code). */
 export const QR_RESERVE = mm(45);
 

@@ -10,7 +10,7 @@ import { tSv } from "../i18n/index.js";
 import { sha256 } from "../store/files.js";
 import type { OutputFile } from "../store/outputFile.js";
 import type { Store } from "../store/store.js";
-import { CONTENT_WIDTH, FONT, H2_REFERENCE_TOP, MARGIN, PAGE, QR_RESERVE, QR_SIZE, RULE, REFERENCE_COLUMN_X, LETTER_BODY_TOP, SENDER_TOP, SIZE, LINE_GAP, GREY, mm } from "./layout.js";
+import { CONTENT_WIDTH, FONT, H2_REFERENCE_TOP, MARGIN, PAGE, QR_NUMBER_SIZE, QR_RESERVE, QR_SIZE, RULE, REFERENCE_COLUMN_X, LETTER_BODY_TOP, SENDER_TOP, SIZE, LINE_GAP, GREY, mm } from "./layout.js";
 import { caseModel, code, letterParams, recordReveal, type CaseModel } from "./model.js";
 import { drawReport } from "./report.js";
 import { ensureSpace, fields, finish, heading, newDocument, paragraph, put, qrCode, title, writingLines, type Doc } from "./pdf.js";
@@ -204,8 +204,15 @@ async function replyForm(doc: Doc, m: CaseModel, params: Record<string, string>)
   const f = m.texts.replyForm;
   doc.addPage();
   const top = doc.y;
-  // The code sits top right in a reserved square (a larger code fits there without moving anything else).
-  await qrCode(doc, referenceLine(m.diaryNumber), MARGIN.left + CONTENT_WIDTH - QR_SIZE, top, QR_SIZE);
+  // The code sits top right in a reserved square: the diary number alone (a short payload makes large modules
+  // that survive a fax), with the number printed again under it in large digits for OCR and for people.
+  const qrX = MARGIN.left + CONTENT_WIDTH - QR_SIZE;
+  await qrCode(doc, m.diaryNumber, qrX, top, QR_SIZE, "Q");
+  // As large as fits the reserved width (a long diary format gets smaller digits), right-aligned under the code.
+  let size = QR_NUMBER_SIZE;
+  doc.font(FONT.bold).fontSize(size);
+  while (size > 10 && doc.widthOfString(m.diaryNumber) > QR_RESERVE - mm(2)) doc.fontSize(--size);
+  put(doc, m.diaryNumber, MARGIN.left + CONTENT_WIDTH - QR_RESERVE, top + QR_SIZE + mm(0.5), QR_RESERVE - mm(2), { align: "right" });
   const textWidth = CONTENT_WIDTH - QR_RESERVE - 12;
   doc.font(FONT.bold).fontSize(SIZE.title);
   put(doc, f.title, MARGIN.left, top, textWidth);

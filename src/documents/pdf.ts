@@ -267,9 +267,9 @@ export function writingLines(doc: Doc, count: number): void {
 }
 
 /** A QR code drawn as vector squares (sharp at any print resolution), with its quiet zone. */
-export async function qrCode(doc: Doc, text: string, x: number, y: number, size: number): Promise<void> {
+export async function qrCode(doc: Doc, text: string, x: number, y: number, size: number, errorCorrectionLevel: "L" | "M" | "Q" | "H" = "M"): Promise<void> {
   const QR = await import("qrcode");
-  const code = (QR.default ?? QR).create(text, { errorCorrectionLevel: "M" });
+  const code = (QR.default ?? QR).create(text, { errorCorrectionLevel });
   const n = code.modules.size;
   const quiet = 4;
   const cell = size / (n + 2 * quiet);

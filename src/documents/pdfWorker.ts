@@ -9,19 +9,22 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import { MessageError, type MessageParams } from "../core/errors.js";
-import { PdfLimitExceeded, preloadPdfLibraries, readAttachment, readPdf, type PdfContent, type ReadOptions } from "./read.js";
+import { PdfLimitExceeded, preloadPdfLibraries, readAttachment, readPdf, renderPages, type PdfContent, type ReadOptions, type RenderedPage } from "./read.js";
 
 export interface PdfWorkerData {
   /** Bytes one decoded buffer (a stream, an image) may have at most. */
   maxDecodedBytes: number;
 }
 
-export type PdfTask = { op: "read"; data: Uint8Array; options: ReadOptions } | { op: "attachment"; data: Uint8Array; name: string };
+export type PdfTask =
+  | { op: "read"; data: Uint8Array; options: ReadOptions }
+  | { op: "attachment"; data: Uint8Array; name: string }
+  | { op: "render"; data: Uint8Array; dpi: number; maxPages: number; maxPixels: number };
 
 export type PdfRequest = PdfTask & { id: number };
 
 export type PdfReply =
-  | { id: number; ok: true; value: PdfContent | Buffer | undefined | "broken" }
+  | { id: number; ok: true; value: PdfContent | Buffer | RenderedPage[] | undefined | "broken" }
   | { id: number; ok: false; error: PdfWorkerError };
 
 export type PdfWorkerError =
@@ -76,7 +79,9 @@ function main(): void {
   // One request at a time: the main thread waits for each answer before it sends the next.
   port.on("message", (req: PdfRequest) => {
     over = 0;
-    const work = req.op === "read" ? readPdf(Buffer.from(req.data.buffer, req.data.byteOffset, req.data.byteLength), req.options) : readAttachment(req.data, req.name);
+    const bytes = () => Buffer.from(req.data.buffer, req.data.byteOffset, req.data.byteLength);
+    const work =
+      req.op === "read" ? readPdf(bytes(), req.options) : req.op === "render" ? renderPages(bytes(), { dpi: req.dpi, maxPages: req.maxPages, maxPixels: req.maxPixels }) : readAttachment(req.data, req.name);
     work.then(
       (value) => {
         const reply: PdfReply = over ? { id: req.id, ok: false, error: { kind: "limit", limit: "decoded", n: maxDecodedBytes } } : { id: req.id, ok: true, value };

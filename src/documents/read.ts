@@ -88,6 +88,47 @@ export async function readPdf(data: Buffer, options: ReadOptions = {}): Promise<
   }
 }
 
+export interface RenderedPage {
+  /** 1-based page number. */
+  page: number;
+  png: Uint8Array;
+  /** The resolution it was rendered at. */
+  dpi: number;
+}
+
+/**
+ * The pages of a PDF as images for OCR: each rendered by pdf.js at `dpi` (lower for a page so large that it
+ * would pass `maxPixels`). A PDF of more than `maxPages` pages is refused (PdfLimitExceeded "pages").
+ */
+export async function renderPages(data: Buffer, options: { dpi: number; maxPages: number; maxPixels: number }): Promise<RenderedPage[]> {
+  if (!looksLikePdf(data)) throw new InvalidDataError("paper.error.pdfNotPdf", {});
+  const { PDFParse } = await loadPdfParse();
+  const parser = new PDFParse({ data: new Uint8Array(data), verbosity: 0 });
+  try {
+    let info;
+    try {
+      info = await parser.getInfo({ parsePageInfo: true });
+    } catch (e) {
+      throw new InvalidDataError("paper.error.pdfBroken", { reason: e instanceof Error ? e.message : String(e) });
+    }
+    if (info.total > options.maxPages) throw new PdfLimitExceeded("pages", options.maxPages);
+    const out: RenderedPage[] = [];
+    for (const p of info.pages ?? []) {
+      const area = Math.max(1, p.width * p.height);
+      const scale = Math.min(options.dpi / 72, Math.sqrt(options.maxPixels / area));
+      try {
+        const shot = await parser.getScreenshot({ scale, partial: [p.pageNumber], imageDataUrl: false, imageBuffer: true });
+        for (const page of shot.pages) out.push({ page: p.pageNumber, png: page.data, dpi: scale * 72 });
+      } catch {
+        // a page pdf.js cannot render is read as nothing
+      }
+    }
+    return out;
+  } finally {
+    await parser.destroy();
+  }
+}
+
 /** The bytes of a named embedded file, undefined when there is none, "broken" when the PDF cannot be read. */
 export async function readAttachment(data: Uint8Array, name: string): Promise<Buffer | undefined | "broken"> {
   const pdfjs = await import("pdfjs-dist/legacy/build/pdf.mjs");

@@ -10,18 +10,30 @@ import { tSv, type MessageKey } from "../i18n/index.js";
 import { sha256 } from "../store/files.js";
 import { resolveCandidates } from "../store/references.js";
 import type { Store } from "../store/store.js";
+import { IMAGE_MEDIA_TYPE, imageKind, scanLimits, type ScanLimits } from "./images.js";
+import { OcrPool } from "./ocr.js";
+import { readScan } from "./scan.js";
 import { readUntrustedPdf } from "./untrusted.js";
 import { caseLabel } from "../core/diaryNumber.js";
 
 export interface AttachOptions {
   /** A case given by the user (REF): no matching, the reply goes to this case. */
   caseRef?: string;
+  /** With `caseRef`: attach even when the file names another case. */
+  force?: boolean;
   originalName?: string;
   /** A matcher to reuse over many files (reply inbox). */
   matcher?: ReferenceMatcher;
   /** Called inside the transaction once the reply is diarised (the CLI queues the "answer diarised" notice). */
   onAttached?: (store: Store, caseId: number) => void;
+  /** The OCR pool to use (reply inbox shares one over its files); made on first need otherwise. */
+  ocr?: () => OcrPool;
+  /** Limits of reading scans (from the run's environment). */
+  scanLimits?: ScanLimits;
 }
+
+/** How a reply found its case: its text layer, a QR code, OCR, the user's --case, or an exchange file. */
+export type MatchedBy = "text" | "qr" | "ocr" | "case" | "exchange";
 
 export interface AttachResult {
   caseId: number;
@@ -30,13 +42,26 @@ export interface AttachResult {
   document: CaseDocument;
   /** True when the same file (same content) was already in the register: nothing was changed. */
   alreadyAttached: boolean;
-  /** How the case was found: "case" (--case), "qr", "labelled", "bare" or "exchange" (an exchange file), with the text that matched. */
-  matchedBy: { strength: "case" | "exchange" | RefCandidate["strength"]; text: string };
+  /** How the case was found, the strength of the reference ("qr", "labelled", "bare", or "case"/"exchange") and the text that matched. */
+  matchedBy: { by: MatchedBy; strength: "case" | "exchange" | RefCandidate["strength"]; text: string };
   /** The status steps taken (out: sent → answered; registered → sent → answered when sent by other means). */
   statusChanges: Array<{ from: Status; to: Status }>;
   /** Message keys with parameters for things the registrar should know (rendered by the CLI). */
   notes: Array<{ key: MessageKey; params: import("../i18n/index.js").Params }>;
   file: { hash: string; size: number };
+  /** Pages read by OCR (0 when none was needed). */
+  ocrPages: number;
+}
+
+/** What a reply says, read before the register is touched (reading may take seconds; no transaction waits). */
+export interface ReplyReading {
+  mediaType: string;
+  /** The text layer of a PDF ("" for a scan). */
+  text: string;
+  qr: string[];
+  /** The text OCR read, or null when OCR was not needed. */
+  ocrText: string | null;
+  ocrPages: number;
 }
 
 /** The steps from the current status to `answered`, or none when the case is already there or past it. */
@@ -62,51 +87,122 @@ export function matchReply(store: Store, text: string, qr: string[], matcher: Re
   throw new NotFoundError("paper.error.replyNoRefs", {});
 }
 
+/**
+ * Finds the one case a text read by OCR names. Stricter than for a text layer: every reference read that names
+ * a case must name the same one, whatever its strength; otherwise the reply is refused, listing what was read.
+ */
+export function matchOcr(store: Store, text: string, matcher: ReferenceMatcher): { caseId: number; by: RefCandidate } {
+  const found = matcher.findOcr(text);
+  const resolved = resolveCandidates(store, found);
+  const ids = [...new Set(resolved.map((r) => r.caseId))];
+  const read = [...new Set(found.map((f) => f.text))].slice(0, 6).join("; ");
+  if (ids.length === 1) {
+    const best = resolved.slice().sort((a, b) => RANK[a.candidate.strength] - RANK[b.candidate.strength])[0]!;
+    return { caseId: ids[0]!, by: best.candidate };
+  }
+  if (ids.length > 1) throw new RefusedError("paper.error.replyOcrAmbiguous", { read, candidates: candidateList(store, ids) });
+  if (found.length) throw new NotFoundError("paper.error.replyOcrUnknownRefs", { read });
+  throw new NotFoundError("paper.error.replyOcrNoRefs", { n: text.replace(/\s+/g, "").length });
+}
+
+const RANK: Record<RefCandidate["strength"], number> = { qr: 0, labelled: 1, bare: 2 };
+
+/** Every case the reading names (text layer, QR codes, OCR), for the check of a --case given by the user. */
+function namedCases(store: Store, reading: ReplyReading, matcher: ReferenceMatcher): number[] {
+  const found = [...reading.qr.flatMap((q) => matcher.find(q, "qr")), ...matcher.find(reading.text), ...(reading.ocrText ? matcher.findOcr(reading.ocrText) : [])];
+  return [...new Set(resolveCandidates(store, found).map((r) => r.caseId))];
+}
+
+/**
+ * Reads a reply: a PDF's text layer, else its QR codes, else (a scan without either) its pages by OCR; an image
+ * file (PNG, JPEG, TIFF) by QR code, else OCR. Nothing of the register is touched.
+ */
+export async function readReply(data: Buffer, options: { ocr: () => OcrPool; limits: ScanLimits; hasReference: (text: string) => boolean; qrFallback?: boolean }): Promise<ReplyReading> {
+  const kind = imageKind(data);
+  if (kind) {
+    const scan = await readScan(data, kind, { limits: options.limits, pool: options.ocr, hasReference: options.hasReference });
+    return { mediaType: IMAGE_MEDIA_TYPE[kind], text: "", qr: scan.qr, ocrText: scan.ocr ? scan.text : null, ocrPages: scan.ocr ? scan.pages.length : 0 };
+  }
+  const content = await readUntrustedPdf(data, { qr: "auto" });
+  if (content.hasText) {
+    // A text layer that names nothing (a scan with a stamped header, say): the QR code may still tell.
+    if (options.qrFallback !== false && !options.hasReference(content.text)) {
+      const again = await readUntrustedPdf(data, { qr: "always" });
+      return { mediaType: "application/pdf", text: content.text, qr: again.qr, ocrText: null, ocrPages: 0 };
+    }
+    return { mediaType: "application/pdf", text: content.text, qr: [], ocrText: null, ocrPages: 0 };
+  }
+  if (content.qr.length) return { mediaType: "application/pdf", text: "", qr: content.qr, ocrText: null, ocrPages: 0 };
+  const scan = await readScan(data, "pdf", { limits: options.limits, pool: options.ocr, hasReference: options.hasReference });
+  return { mediaType: "application/pdf", text: "", qr: scan.qr, ocrText: scan.ocr ? scan.text : null, ocrPages: scan.ocr ? scan.pages.length : 0 };
+}
+
 export async function attachReply(store: Store, data: Buffer, options: AttachOptions = {}): Promise<AttachResult> {
   const hash = sha256(data);
   const given = options.caseRef ? store.cases.resolve(options.caseRef) : undefined;
-
-  // The same file again: recognised by its content, nothing changes.
-  const already = (before: { caseId: number; number: string }): AttachResult => {
-    if (given !== undefined && given !== before.caseId) {
-      throw new RefusedError("paper.error.replyAttachedElsewhere", { document: before.number, case: store.cases.label(given) });
-    }
-    const doc = store.documents.forCase(before.caseId).find((d) => d.number === before.number)!;
-    return {
-      caseId: before.caseId,
-      diaryNumber: store.cases.label(before.caseId),
-      document: doc,
-      alreadyAttached: true,
-      matchedBy: { strength: "case", text: before.number },
-      statusChanges: [],
-      notes: [{ key: "reply.note.already", params: { document: before.number } }],
-      file: { hash, size: data.length },
-    };
-  };
   const before = store.documents.findByFile(hash);
-  if (before) return already(before);
+  if (before) return alreadyAttached(store, before, given, hash, data.length);
+  const matcher = options.matcher ?? new ReferenceMatcher(store.cases.template());
+  const limits = options.scanLimits ?? scanLimits();
+  // Without a pool given, one worker of our own, made only if a page needs OCR, ended when the reading is done.
+  let own: OcrPool | undefined;
+  let reading: ReplyReading;
+  try {
+    reading = await readReply(data, { ocr: options.ocr ?? (() => (own ??= new OcrPool(1, limits.maxPageMillis))), limits, hasReference: (text) => matcher.findOcr(text).length > 0 });
+  } finally {
+    await own?.close();
+  }
+  return commitReply(store, data, reading, { ...options, matcher });
+}
 
-  const content = await readUntrustedPdf(data, { qr: given !== undefined ? "never" : "auto" });
+function alreadyAttached(store: Store, before: { caseId: number; number: string }, given: number | undefined, hash: string, size: number): AttachResult {
+  if (given !== undefined && given !== before.caseId) {
+    throw new RefusedError("paper.error.replyAttachedElsewhere", { document: before.number, case: store.cases.label(given) });
+  }
+  const doc = store.documents.forCase(before.caseId).find((d) => d.number === before.number)!;
+  return {
+    caseId: before.caseId,
+    diaryNumber: store.cases.label(before.caseId),
+    document: doc,
+    alreadyAttached: true,
+    matchedBy: { by: "case", strength: "case", text: before.number },
+    statusChanges: [],
+    notes: [{ key: "reply.note.already", params: { document: before.number } }],
+    file: { hash, size },
+    ocrPages: 0,
+  };
+}
+
+/**
+ * Matches what was read to one case and records the reply: the file stored (encrypted), the text OCR read kept
+ * beside it (encrypted too: it may hold personal data), an incoming diary document, the case answered. All in
+ * one transaction; the matching is synchronous and the register is asked again under the lock.
+ */
+export function commitReply(store: Store, data: Buffer, reading: ReplyReading, options: AttachOptions & { matcher: ReferenceMatcher }): AttachResult {
+  const hash = sha256(data);
+  const matcher = options.matcher;
+  const given = options.caseRef ? store.cases.resolve(options.caseRef) : undefined;
+  const notes: AttachResult["notes"] = [];
   let caseId: number;
   let matchedBy: AttachResult["matchedBy"];
   if (given !== undefined) {
     caseId = given;
-    matchedBy = { strength: "case", text: options.caseRef! };
-  } else {
-    const matcher = options.matcher ?? new ReferenceMatcher(store.cases.template());
-    if (!content.hasText && content.qr.length === 0) throw new RefusedError("paper.error.replyNeedsOcr", {});
-    let m;
-    try {
-      m = matchReply(store, content.text, content.qr, matcher);
-    } catch (e) {
-      // A text layer that names nothing (a scan with a stamped header, say): the QR code may still tell.
-      if (!(e instanceof NotFoundError) || !content.hasText) throw e;
-      const again = await readUntrustedPdf(data, { qr: "always" });
-      if (again.qr.length === 0) throw e;
-      m = matchReply(store, "", again.qr, matcher);
+    matchedBy = { by: "case", strength: "case", text: options.caseRef! };
+    const others = namedCases(store, reading, matcher).filter((id) => id !== given);
+    if (others.length) {
+      const params = { case: store.cases.label(given), others: others.map((id) => store.cases.label(id)).join(", ") };
+      if (!options.force) throw new RefusedError("paper.error.replyNamesOther", params);
+      notes.push({ key: "reply.note.forced", params });
     }
+  } else if (reading.qr.length || reading.ocrText === null) {
+    if (!reading.qr.length && !/[\p{L}\p{N}]/u.test(reading.text)) throw new RefusedError("paper.error.replyNeedsOcr", {});
+    const m = matchReply(store, reading.text, reading.qr, matcher);
     caseId = m.caseId;
-    matchedBy = { strength: m.by.strength, text: m.by.text };
+    matchedBy = { by: reading.qr.length && m.by.strength === "qr" ? "qr" : "text", strength: m.by.strength, text: m.by.text };
+  } else {
+    const m = matchOcr(store, reading.ocrText, matcher);
+    caseId = m.caseId;
+    matchedBy = { by: "ocr", strength: m.by.strength, text: m.by.text };
   }
 
   const c = store.cases.get(caseId);
@@ -121,21 +217,22 @@ export async function attachReply(store: Store, data: Buffer, options: AttachOpt
     // Asked again under the write lock: another process (a second inbox run, a second attach) may have
     // attached the same file while this one was reading it.
     const meanwhile = store.documents.findByFile(hash);
-    if (meanwhile) return already(meanwhile);
+    if (meanwhile) return alreadyAttached(store, meanwhile, given, hash, data.length);
     // A reply comes from outside and may carry anything the sender wrote, personal data included: kept encrypted.
-    const file = store.files.put(data, { mediaType: "application/pdf", originalName: options.originalName ?? null, encrypt: true });
+    const file = store.files.put(data, { mediaType: reading.mediaType, originalName: options.originalName ?? null, encrypt: true });
     const document = store.documents.add(caseId, { direction: "in", subject, party, fileHash: file.hash });
+    if (reading.ocrText !== null) {
+      const text = store.files.put(Buffer.from(reading.ocrText, "utf8"), { mediaType: "text/plain; charset=utf-8", originalName: null, encrypt: true });
+      store.documents.setRecognised(caseId, document.number, text.hash);
+    }
     // The steps are decided from the status under the lock: another run may have answered the case meanwhile.
     const now = store.cases.get(caseId);
     const steps = stepsToAnswered(now.direction, now.status);
-    const notes: AttachResult["notes"] = [];
     if (now.direction === "out" && now.status === "registered") notes.push({ key: "reply.note.notSent", params: { case: label } });
     if (steps.length === 0) notes.push({ key: "reply.note.noStatusChange", params: { case: label, status: { key: `statusWord.${now.status}` } } });
     const statusChanges = steps.map((to) => store.cases.setStatus(caseId, to));
-    store.audit.record("reply.attach", caseId, { document: document.number, file: file.hash, matchedBy: matchedBy.strength });
+    store.audit.record("reply.attach", caseId, { document: document.number, file: file.hash, matchedBy: matchedBy.by, strength: matchedBy.strength });
     options.onAttached?.(store, caseId);
-    return { caseId, diaryNumber: label, document, alreadyAttached: false, matchedBy, statusChanges, notes, file: { hash: file.hash, size: file.size } };
+    return { caseId, diaryNumber: label, document, alreadyAttached: false, matchedBy, statusChanges, notes, file: { hash: file.hash, size: file.size }, ocrPages: reading.ocrPages };
   });
 }
-
-

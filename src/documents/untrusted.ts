@@ -15,7 +15,7 @@ import { Worker } from "node:worker_threads";
 import { FailedError, InvalidDataError } from "../core/errors.js";
 import { PACKAGE_ROOT } from "../paths.js";
 import type { PdfReply, PdfRequest, PdfTask, PdfWorkerData, PdfWorkerError } from "./pdfWorker.js";
-import type { PdfContent, PdfLimit, ReadOptions } from "./read.js";
+import type { PdfContent, PdfLimit, ReadOptions, RenderedPage } from "./read.js";
 
 export interface PdfLimits {
   /** Bytes of the file. */
@@ -193,6 +193,14 @@ export async function readUntrustedAttachment(data: Buffer, name: string, limits
   reader ??= new PdfReader();
   const found = await reader.request<Uint8Array | undefined | "broken">({ op: "attachment", data, name }, limits);
   return found instanceof Uint8Array ? Buffer.from(found.buffer, found.byteOffset, found.byteLength) : found;
+}
+
+/** The pages of a foreign PDF rendered for OCR (read.ts `renderPages`), within the limits. */
+export async function renderUntrustedPdf(data: Buffer, options: { dpi: number; maxPages: number; maxPixels: number }, limits: PdfLimits = current()): Promise<RenderedPage[]> {
+  checkPdfSize(data.length, limits);
+  reader ??= new PdfReader();
+  const pages = await reader.request<RenderedPage[]>({ op: "render", data, ...options, maxPages: Math.min(options.maxPages, limits.maxPages) }, limits);
+  return pages.map((p) => ({ ...p, png: new Uint8Array(p.png.buffer, p.png.byteOffset, p.png.byteLength) }));
 }
 
 /**

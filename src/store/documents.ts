@@ -164,6 +164,17 @@ export class DocumentRepo {
     });
   }
 
+  /** Links the text OCR read (a stored file) to a document of the case; call inside `store.write`. */
+  setRecognised(caseId: number, number: string, hash: string): void {
+    this.s.db.prepare("UPDATE documents SET recognised_hash = ? WHERE case_id = ? AND number = ?").run(hash, caseId, number);
+  }
+
+  /** The texts OCR read for the case's documents: document number → stored file hash. */
+  recognised(caseId: number): Map<string, string> {
+    const rows = this.s.db.prepare("SELECT number, recognised_hash FROM documents WHERE case_id = ? AND recognised_hash IS NOT NULL ORDER BY seq").all(caseId) as Array<{ number: string; recognised_hash: string }>;
+    return new Map(rows.map((r) => [r.number, r.recognised_hash]));
+  }
+
   /** The case and document a stored file was recorded in, if any (to recognise a file attached twice). */
   findByFile(hash: string): { caseId: number; number: string } | undefined {
     const r = this.s.db.prepare("SELECT case_id, number FROM documents WHERE file_hash = ? ORDER BY id LIMIT 1").get(hash) as

@@ -114,7 +114,7 @@ export class ProtectionRepo {
     const files = this.s.db
       .prepare(
         `SELECT f.hash, f.encrypted, f.purged_at, group_concat(d.number, ', ') AS documents
-         FROM files f LEFT JOIN documents d ON d.file_hash = f.hash GROUP BY f.hash ORDER BY f.hash`,
+         FROM files f LEFT JOIN documents d ON (d.file_hash = f.hash OR d.recognised_hash = f.hash) GROUP BY f.hash ORDER BY f.hash`,
       )
       .all() as Array<{ hash: string; encrypted: number; purged_at: string | null; documents: string | null }>;
     for (const f of files) {
@@ -192,7 +192,7 @@ export class ProtectionRepo {
       .prepare(
         `SELECT count(*) AS n FROM cases c WHERE ${PURGEABLE_CASE}
            AND (EXISTS (SELECT 1 FROM persons p WHERE p.case_id = c.id AND p.purged_at IS NULL)
-                OR EXISTS (SELECT 1 FROM documents d JOIN files f ON f.hash = d.file_hash
+                OR EXISTS (SELECT 1 FROM documents d JOIN files f ON (f.hash = d.file_hash OR f.hash = d.recognised_hash)
                            WHERE d.case_id = c.id AND ${PURGEABLE_FILE}))`,
       )
       .get({ before }) as { n: number };
@@ -353,8 +353,8 @@ const PURGEABLE_CASE = "c.status = 'closed' AND c.closed_at IS NOT NULL AND subs
  * package and holds no personal data stays.
  */
 const PURGEABLE_FILE = `f.purged_at IS NULL
-  AND EXISTS (SELECT 1 FROM documents d JOIN cases c ON c.id = d.case_id WHERE d.file_hash = f.hash AND ${PURGEABLE_CASE})
-  AND NOT EXISTS (SELECT 1 FROM documents d JOIN cases c ON c.id = d.case_id WHERE d.file_hash = f.hash AND NOT (${PURGEABLE_CASE}))
+  AND EXISTS (SELECT 1 FROM documents d JOIN cases c ON c.id = d.case_id WHERE (d.file_hash = f.hash OR d.recognised_hash = f.hash) AND ${PURGEABLE_CASE})
+  AND NOT EXISTS (SELECT 1 FROM documents d JOIN cases c ON c.id = d.case_id WHERE (d.file_hash = f.hash OR d.recognised_hash = f.hash) AND NOT (${PURGEABLE_CASE}))
   AND (f.encrypted = 1 OR NOT EXISTS (SELECT 1 FROM documents d WHERE d.file_hash = f.hash
          AND NOT EXISTS (SELECT 1 FROM archive_files a WHERE a.file_hash = f.hash AND a.case_id = d.case_id)))`;
 

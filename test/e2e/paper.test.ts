@@ -240,7 +240,7 @@ describe("reply attach", () => {
     await s.cliJson(["case", "status", "2026-000001", "sent"]);
     const r = await s.cliJson(["reply", "attach", fixture("scan-qr.pdf")]);
     expect(r.diaryNumber).toBe("2026-000001");
-    expect(r.matchedBy.strength).toBe("qr");
+    expect(r.matchedBy).toBe("qr");
   });
 
   it("matches a scan of our own reply form (no text layer) by its QR code", async () => {
@@ -252,7 +252,7 @@ describe("reply attach", () => {
     writeFileSync(scan, await scanOfPage(packet.file, packet.pages));
     expect((await pages(scan)).join("").trim()).toBe("");
     const r = await s.cliJson(["reply", "attach", scan]);
-    expect(r).toMatchObject({ diaryNumber: "2026-000002", matchedBy: { strength: "qr" } });
+    expect(r).toMatchObject({ diaryNumber: "2026-000002", matchedBy: "qr" });
     expect((await s.cliJson(["case", "show", "2026-000002"])).status).toBe("answered");
   });
 

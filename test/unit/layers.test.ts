@@ -28,7 +28,7 @@ const MAY_IMPORT: Record<string, string[] | "everything"> = {
 };
 
 /** Loaded only with `await import()` inside the command that needs them (docs/ARCHITECTURE.md, "Start-up"). */
-const HEAVY = ["pdfkit", "pdf-parse", "pdfjs-dist", "nodemailer", "csv-parse", "csv-stringify", "iconv-lite", "qrcode", "jsqr", "pngjs", "@inquirer/prompts", "cli-progress", "better-sqlite3"];
+const HEAVY = ["pdfkit", "tesseract.js", "sharp", "pdf-parse", "pdfjs-dist", "nodemailer", "csv-parse", "csv-stringify", "iconv-lite", "qrcode", "jsqr", "pngjs", "@inquirer/prompts", "cli-progress", "better-sqlite3"];
 
 interface Import {
   file: string;

@@ -20,8 +20,9 @@ export function registerReply(program: Command, t: Translate): void {
     .description(t("paper.help.reply.attach"))
     .argument("<file>", t("paper.flag.replyFile"))
     .option("--case <ref>", t("paper.flag.replyCase"))
+    .option("--force", t("paper.flag.force"))
     .option("--json", t("help.json"))
-    .action(action<{ case?: string }>(attach));
+    .action(action<{ case?: string; force?: boolean }>(attach));
   reply
     .command("inbox")
     .description(t("paper.help.reply.inbox"))
@@ -44,7 +45,9 @@ function resultJson(r: AttachResult, file: string) {
     diaryNumber: r.diaryNumber,
     document: r.document,
     alreadyAttached: r.alreadyAttached,
-    matchedBy: r.matchedBy,
+    matchedBy: r.matchedBy.by,
+    match: { strength: r.matchedBy.strength, text: r.matchedBy.text },
+    ocrPages: r.ocrPages,
     statusChanges: r.statusChanges,
     file,
     hash: r.file.hash,
@@ -58,8 +61,9 @@ function printResult(ctx: Context, r: AttachResult, file: string): void {
   for (const s of r.statusChanges) ctx.out.line(t("paper.statusChanged", { from: codeName(t, "status", s.from), to: codeName(t, "status", s.to) }));
 }
 
-function notes(ctx: Context, r: AttachResult): void {
+function notes(ctx: Context, r: AttachResult, file: string): void {
   for (const n of r.notes) if (n.key !== "reply.note.already") ctx.out.warn(ctx.t(n.key, n.params));
+  if (r.matchedBy.by === "ocr" && !r.alreadyAttached) ctx.out.warn(ctx.t("reply.note.ocr", { file: basename(file), pages: r.ocrPages, case: r.diaryNumber }));
 }
 
 /**
@@ -82,10 +86,11 @@ async function attachAny(ctx: Context, store: Store, data: Buffer, options: Atta
         diaryNumber: r.diaryNumber,
         document,
         alreadyAttached: false,
-        matchedBy: { strength: "exchange", text: `${ex.payload.sender.name} ${ex.payload.case.diaryNumber}` },
+        matchedBy: { by: "exchange", strength: "exchange", text: `${ex.payload.sender.name} ${ex.payload.case.diaryNumber}` },
         statusChanges: r.statusChanges,
         notes: [],
         file: { hash: document.file ?? sha256(data), size: data.length },
+        ocrPages: 0,
       };
     }
     // Exchange data that is present but damaged is refused as such; a PDF without it is an ordinary reply.
@@ -96,15 +101,23 @@ async function attachAny(ctx: Context, store: Store, data: Buffer, options: Atta
   return attachReply(store, data, { ...options, onAttached });
 }
 
-async function attach(ctx: Context, o: { case?: string }, fileArg: string): Promise<void> {
+async function attach(ctx: Context, o: { case?: string; force?: boolean }, fileArg: string): Promise<void> {
   const file = ctx.path(fileArg);
   const data = await readInput(ctx, file);
   const { pdfLimits, prepareUntrustedReader } = await import("../../documents/untrusted.js");
   prepareUntrustedReader(pdfLimits(ctx.env));
+  const { scanLimits } = await import("../../documents/images.js");
+  const { OcrPool } = await import("../../documents/ocr.js");
+  const limits = scanLimits(ctx.env);
+  let pool: InstanceType<typeof OcrPool> | undefined;
   const store = await ctx.store();
-  const r = await attachAny(ctx, store, data, { caseRef: o.case, originalName: basename(file) });
-  notes(ctx, r);
-  ctx.out.result(resultJson(r, file), () => printResult(ctx, r, file));
+  try {
+    const r = await attachAny(ctx, store, data, { caseRef: o.case, force: o.force === true, originalName: basename(file), scanLimits: limits, ocr: () => (pool ??= new OcrPool(1, limits.maxPageMillis)) });
+    notes(ctx, r, file);
+    ctx.out.result(resultJson(r, file), () => printResult(ctx, r, file));
+  } finally {
+    await pool?.close();
+  }
 }
 
 interface InboxEntry {
@@ -113,6 +126,7 @@ interface InboxEntry {
   caseId?: number;
   diaryNumber?: string;
   document?: string;
+  matchedBy?: string;
   movedTo?: string;
   message?: string;
 }
@@ -126,62 +140,113 @@ function statusOf(e: unknown): InboxEntry["status"] {
   return "failed";
 }
 
+/** The files `reply inbox` reads: PDFs and scanned images. */
+const INBOX_EXTENSIONS = new Set([".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"]);
+
 export async function inbox(ctx: Context, _o: unknown, dirArg: string): Promise<void> {
   const dir = ctx.path(dirArg);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new NotFoundError("paper.error.dirNotFound", { dir });
   const { Inbox } = await import("../../documents/inbox.js");
   const { limitError, pdfLimits, prepareUntrustedReader } = await import("../../documents/untrusted.js");
+  const { scanLimits } = await import("../../documents/images.js");
+  const { OcrPool, ocrWorkerCount } = await import("../../documents/ocr.js");
+  const { eachLimited } = await import("../../documents/scan.js");
   const limits = pdfLimits(ctx.env);
+  const scan = scanLimits(ctx.env);
   const folder = new Inbox(dir);
   prepareUntrustedReader(limits);
   const store = await ctx.store();
   const { ReferenceMatcher } = await import("../../core/matching.js");
   const matcher = new ReferenceMatcher(store.cases.template());
-  // Files a run that died had claimed go back into the folder first (one it had attached is then "already").
+  // One pool of OCR workers (one per core) for the whole folder, started only when a page needs OCR.
+  const workers = ocrWorkerCount(ctx.env);
+  let pool: InstanceType<typeof OcrPool> | undefined;
+  const ocr = () => (pool ??= new OcrPool(workers, scan.maxPageMillis));
+  // Files found before anything is claimed: a file others put there meanwhile waits for the next run.
   folder.recover();
+  const items = folder.list((n) => INBOX_EXTENSIONS.has(extname(n).toLowerCase()));
+  const progress = ctx.io.stderr.isTTY === true && !ctx.json && items.length > 1 ? await progressBar(ctx, items.length) : undefined;
   const entries: InboxEntry[] = [];
+  const say = (fn: () => void) => {
+    if (ctx.json) return;
+    progress?.clear();
+    fn();
+    progress?.redraw();
+  };
   const leave = (name: string, status: InboxEntry["status"], message: string) => {
     entries.push({ file: name, status, message });
-    if (!ctx.json) ctx.out.warn(ctx.t("reply.left", { file: name, message }));
+    say(() => ctx.out.warn(ctx.t("reply.left", { file: name, message })));
   };
   try {
-    for (const item of folder.list((n) => extname(n).toLowerCase() === ".pdf")) {
-      const claimed = item.skipped ? item : folder.claim(item.name, limits.maxFileBytes);
-      if (claimed === null) continue; // another run took it first: it is that run's to report
-      if ("skipped" in claimed && claimed.skipped) {
-        leave(item.name, "skipped", ctx.t(claimed.skipped === "link" ? "reply.skipped.link" : "reply.skipped.notFile"));
-        continue;
-      }
-      if ("tooLarge" in claimed) {
-        const e = limitError("size", limits);
-        leave(item.name, "invalid", ctx.t(e.key as MessageKey, e.params));
-        continue;
-      }
-      if (!("data" in claimed)) continue;
+    // As many files at a time as the pool has workers: one file's OCR overlaps another's reading; each result is
+    // reported as it comes. Matching and recording are synchronous, so two files never interleave in the register.
+    await eachLimited(items.length, workers, async (i) => {
+      const item = items[i]!;
       try {
-        const r = await attachAny(ctx, store, claimed.data, { originalName: item.name, matcher });
-        const target = folder.done(item.name);
-        entries.push({ file: item.name, status: r.alreadyAttached ? "already" : "attached", caseId: r.caseId, diaryNumber: r.diaryNumber, document: r.document.number, movedTo: target });
-        if (!ctx.json) {
-          printResult(ctx, r, join(dir, item.name));
-          notes(ctx, r);
-        }
-      } catch (e) {
-        // One bad file never stops the others: it goes back in place with the reason.
-        folder.release(item.name);
-        const message =
-          e instanceof FailedError
-            ? isMessageKey(e.key) ? ctx.t(e.key, e.params) : e.key
-            : ctx.t("error.unexpected", { message: e instanceof Error ? e.message : String(e) });
-        leave(item.name, statusOf(e), message);
+        await inboxFile(item);
+      } finally {
+        progress?.tick();
       }
-    }
+    });
   } finally {
+    progress?.stop();
     folder.close();
+    await pool?.close();
   }
+
+  async function inboxFile(item: (typeof items)[number]): Promise<void> {
+    const claimed = item.skipped ? item : folder.claim(item.name, limits.maxFileBytes);
+    if (claimed === null) return; // another run took it first: it is that run's to report
+    if ("skipped" in claimed && claimed.skipped) {
+      leave(item.name, "skipped", ctx.t(claimed.skipped === "link" ? "reply.skipped.link" : "reply.skipped.notFile"));
+      return;
+    }
+    if ("tooLarge" in claimed) {
+      const e = limitError("size", limits);
+      leave(item.name, "invalid", ctx.t(e.key as MessageKey, e.params));
+      return;
+    }
+    if (!("data" in claimed)) return;
+    try {
+      const r = await attachAny(ctx, store, claimed.data, { originalName: item.name, matcher, ocr, scanLimits: scan });
+      const target = folder.done(item.name);
+      entries.push({ file: item.name, status: r.alreadyAttached ? "already" : "attached", caseId: r.caseId, diaryNumber: r.diaryNumber, document: r.document.number, matchedBy: r.matchedBy.by, movedTo: target });
+      say(() => {
+        printResult(ctx, r, join(dir, item.name));
+        notes(ctx, r, item.name);
+      });
+    } catch (e) {
+      // One bad file never stops the others: it goes back in place with the reason.
+      folder.release(item.name);
+      const message =
+        e instanceof FailedError
+          ? isMessageKey(e.key) ? ctx.t(e.key, e.params) : e.key
+          : ctx.t("error.unexpected", { message: e instanceof Error ? e.message : String(e) });
+      leave(item.name, statusOf(e), message);
+    }
+  }
+
+  entries.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const left = entries.filter((e) => e.status !== "attached" && e.status !== "already").length;
   ctx.out.result({ dir, files: entries, attached: entries.length - left, left }, () => {
     ctx.out.line(ctx.t("reply.inboxSummary", { n: entries.length, attached: entries.length - left, left }));
   });
   if (left > 0) ctx.setExitCode(EXIT.failed);
+}
+
+/** A progress bar of files on stderr (only on a terminal and never with --json); lines printed go above it. */
+async function progressBar(ctx: Context, total: number): Promise<{ tick(): void; clear(): void; redraw(): void; stop(): void }> {
+  const { default: cliProgress } = await import("cli-progress");
+  const bar = new cliProgress.SingleBar(
+    { format: `${ctx.t("reply.progress")} [{bar}] {value}/{total} {eta_formatted}`, stream: ctx.io.stderr, hideCursor: true, clearOnComplete: true, etaBuffer: 10 },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  let done = 0;
+  return {
+    tick: () => bar.update(++done),
+    clear: () => ctx.io.stderr.write("\r\x1b[2K"),
+    redraw: () => bar.render(),
+    stop: () => bar.stop(),
+  };
 }

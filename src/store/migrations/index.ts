@@ -12,6 +12,7 @@ import { up as deviationRecipient } from "./012_deviation_recipient.js";
 import { up as statsFlow } from "./013_stats_flow.js";
 import { up as secrecyArchive } from "./014_secrecy_archive.js";
 import { up as registerRules } from "./015_register_rules.js";
+import { up as recognisedText } from "./016_recognised_text.js";
 
 export interface Migration {
   version: number;
@@ -36,4 +37,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 13, name: "stats flow", up: statsFlow },
   { version: 14, name: "secrecy and archive", up: secrecyArchive },
   { version: 15, name: "register rules", up: registerRules },
+  { version: 16, name: "recognised text", up: recognisedText },
 ];

@@ -15,6 +15,7 @@ import { caseNew, type NewOptions } from "./new.js";
 import { registerCaseReopen } from "./reopen.js";
 import { caseLabel } from "../../../core/diaryNumber.js";
 import { parseSecrecyGround } from "../../../core/secrecy.js";
+import { redactPersonalNumbers } from "../../../core/personnummer.js";
 
 export function registerCase(program: Command, t: Translate): void {
   const c = program.command("case").description(t("help.case"));
@@ -100,17 +101,27 @@ export async function show(ctx: Context, o: { reveal?: boolean; history?: boolea
   const persons = store.cases.persons(id, o.reveal === true);
   if (o.reveal && persons.length) store.write(() => store.audit.record("reveal", id, { persons: persons.length }));
   const actionItems = store.actions.list({ caseId: id });
-  const shown = { ...c, actionItems };
+  // Texts OCR read from scanned replies: personal identity numbers in them masked unless --reveal.
+  const recognised = [...store.documents.recognised(id)].map(([document, hash]) => {
+    const text = store.files.read(hash).toString("utf8");
+    return { document, text: o.reveal ? text : redactPersonalNumbers(text, store.today, "********-****") };
+  });
+  const shown = { ...c, actionItems, ...(recognised.length ? { recognisedTexts: recognised } : {}) };
   const value = o.reveal ? { ...shown, persons: persons.map((p) => p.pnr), personDetails: persons } : shown;
-  ctx.out.result(value, () =>
+  ctx.out.result(value, () => {
     printCaseCard(ctx, c, {
       persons,
       revealed: o.reveal === true,
       history: o.history ? store.audit.list(id) : undefined,
       actions: actionItems,
       eventAnalysisThreshold: eventAnalysisThreshold(store),
-    }),
-  );
+    });
+    for (const r of recognised) {
+      ctx.out.line("");
+      ctx.out.line(ctx.t("case.recognisedText", { document: r.document }));
+      for (const line of r.text.split(/\r?\n/).filter((l) => l.trim())) ctx.out.line(`  ${line.trim()}`);
+    }
+  });
 }
 
 export interface ListOptions {

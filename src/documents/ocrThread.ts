@@ -1,0 +1,41 @@
+// The thread in which tesseract.js reads a page (tesseract.js starts it with this file as its `workerPath`).
+// Before tesseract's own worker script is loaded, every way this thread could reach the network (fetch, http,
+// https, net, tls, dns, WebSocket) is replaced by one that throws: the OCR reads its language data from the
+// installed package (`@tesseract.js-data/swe`) and sends nothing anywhere, and if a future version of
+// tesseract.js tried to download anything, the loading would fail instead of reaching out.
+
+import { createRequire } from "node:module";
+import dns from "node:dns";
+import http from "node:http";
+import https from "node:https";
+import net from "node:net";
+import tls from "node:tls";
+
+/** The message of the error every network function of this thread throws (ocr.ts recognises it). */
+export const NETWORK_REFUSED = "avvik OCR: network access refused";
+
+function refuse(): never {
+  throw new Error(NETWORK_REFUSED);
+}
+
+function guardNetwork(): void {
+  const g = globalThis as Record<string, unknown>;
+  g.fetch = async () => refuse();
+  for (const name of ["WebSocket", "EventSource", "XMLHttpRequest"]) if (name in g) g[name] = refuse;
+  const patch = (mod: object, names: string[]) => {
+    for (const n of names) if (n in mod) Object.defineProperty(mod, n, { value: refuse, writable: false, configurable: false });
+  };
+  patch(http, ["request", "get"]);
+  patch(https, ["request", "get"]);
+  patch(net, ["connect", "createConnection"]);
+  patch(tls, ["connect"]);
+  patch(dns, ["lookup", "resolve", "resolve4", "resolve6"]);
+  patch(dns.promises, ["lookup", "resolve", "resolve4", "resolve6"]);
+  net.Socket.prototype.connect = refuse as unknown as typeof net.Socket.prototype.connect;
+}
+
+guardNetwork();
+// What tesseract prints (warnings about resolution, progress) is not ours to show, and never on stdout (--json).
+for (const level of ["log", "info", "warn", "error", "debug"] as const) console[level] = () => {};
+// tesseract.js's own worker script (CommonJS), loaded from the installed package.
+createRequire(import.meta.url)("tesseract.js/src/worker-script/node/index.js");

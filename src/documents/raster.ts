@@ -1,0 +1,201 @@
+// Grey page images (one byte per pixel) as scans are read: binarising by a local threshold, telling a blank
+// page, turning, cropping and scaling, and handing a page to jsQR. Plain loops, no packages: the work here is
+// a few passes over a page of some millions of pixels.
+
+export interface Raster {
+  /** Grey values, 0 black … 255 white, row by row. */
+  data: Uint8Array;
+  width: number;
+  height: number;
+  /** Pixels per inch of the image (square pixels). */
+  dpi: number;
+}
+
+/**
+ * Black and white by a local threshold: a pixel is black when darker than its neighbourhood's mean by a
+ * margin. The mean is taken over blocks of about 1/6 inch and interpolated, so shading, a grey background or a
+ * yellowed sheet do not turn into black areas, and faint writing on a light page is kept.
+ */
+export function binarise(r: Raster, margin = 0.16): Raster {
+  const { width: w, height: h, data } = r;
+  const block = Math.max(8, Math.round(r.dpi / 6));
+  const gw = Math.ceil(w / block);
+  const gh = Math.ceil(h / block);
+  const mean = new Float32Array(gw * gh);
+  for (let gy = 0; gy < gh; gy++) {
+    for (let gx = 0; gx < gw; gx++) {
+      let sum = 0;
+      let n = 0;
+      const y1 = Math.min(h, (gy + 1) * block);
+      const x1 = Math.min(w, (gx + 1) * block);
+      for (let y = gy * block; y < y1; y += 2) {
+        const row = y * w;
+        for (let x = gx * block; x < x1; x += 2) {
+          sum += data[row + x]!;
+          n++;
+        }
+      }
+      mean[gy * gw + gx] = n ? sum / n : 255;
+    }
+  }
+  // Smoothed over the 3×3 blocks around each: a line of text does not pull its own threshold down too far.
+  const smooth = new Float32Array(gw * gh);
+  for (let gy = 0; gy < gh; gy++) {
+    for (let gx = 0; gx < gw; gx++) {
+      let sum = 0;
+      let n = 0;
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const yy = gy + dy;
+          const xx = gx + dx;
+          if (yy < 0 || xx < 0 || yy >= gh || xx >= gw) continue;
+          sum += mean[yy * gw + xx]!;
+          n++;
+        }
+      }
+      smooth[gy * gw + gx] = Math.max(mean[gy * gw + gx]!, sum / n);
+    }
+  }
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const gy = Math.min(gh - 1, Math.floor(y / block));
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      const t = smooth[gy * gw + Math.min(gw - 1, Math.floor(x / block))]! * (1 - margin);
+      out[row + x] = data[row + x]! < t ? 0 : 255;
+    }
+  }
+  return { data: out, width: w, height: h, dpi: r.dpi };
+}
+
+/** The share of black pixels of a binarised page, counted away from its edges (a scanner's dark border). */
+export function inkShare(bin: Raster): number {
+  const { width: w, height: h, data } = bin;
+  const mx = Math.floor(w * 0.04);
+  const my = Math.floor(h * 0.04);
+  let black = 0;
+  let n = 0;
+  for (let y = my; y < h - my; y += 2) {
+    const row = y * w;
+    for (let x = mx; x < w - mx; x += 2) {
+      if (data[row + x] === 0) black++;
+      n++;
+    }
+  }
+  return n ? black / n : 0;
+}
+
+/** A page with (almost) nothing on it: less than one pixel in 2,000 black. */
+export function isBlank(bin: Raster): boolean {
+  return inkShare(bin) < 0.0005;
+}
+
+/** The page turned by 90, 180 or 270 degrees clockwise. */
+export function turn(r: Raster, degrees: 0 | 90 | 180 | 270): Raster {
+  const { width: w, height: h, data } = r;
+  if (degrees === 0) return r;
+  if (degrees === 180) return { ...r, data: data.slice().reverse() };
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      // clockwise: (x, y) → (h - 1 - y, x); counter-clockwise: (x, y) → (y, w - 1 - x)
+      if (degrees === 90) out[x * h + (h - 1 - y)] = data[y * w + x]!;
+      else out[(w - 1 - x) * h + y] = data[y * w + x]!;
+    }
+  }
+  return { data: out, width: h, height: w, dpi: r.dpi };
+}
+
+/** A part of the page, given as shares of its width and height. */
+export function crop(r: Raster, x0: number, y0: number, x1: number, y1: number): Raster {
+  const left = Math.floor(r.width * x0);
+  const top = Math.floor(r.height * y0);
+  const w = Math.max(1, Math.floor(r.width * x1) - left);
+  const h = Math.max(1, Math.floor(r.height * y1) - top);
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) out.set(r.data.subarray((top + y) * r.width + left, (top + y) * r.width + left + w), y * w);
+  return { data: out, width: w, height: h, dpi: r.dpi };
+}
+
+/** The page at 1/factor of its size, each pixel the mean of a factor × factor block. */
+export function shrink(r: Raster, factor: number): Raster {
+  if (factor <= 1) return r;
+  const w = Math.floor(r.width / factor);
+  const h = Math.floor(r.height / factor);
+  const out = new Uint8Array(w * h);
+  const n = factor * factor;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let sum = 0;
+      for (let dy = 0; dy < factor; dy++) {
+        const row = (y * factor + dy) * r.width + x * factor;
+        for (let dx = 0; dx < factor; dx++) sum += r.data[row + dx]!;
+      }
+      out[y * w + x] = Math.round(sum / n);
+    }
+  }
+  return { data: out, width: w, height: h, dpi: r.dpi / factor };
+}
+
+/** RGBA pixels of a grey page (what jsQR reads). */
+export function rgba(r: Raster): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(r.width * r.height * 4);
+  for (let i = 0, j = 0; i < r.data.length; i++, j += 4) {
+    const v = r.data[i]!;
+    out[j] = v;
+    out[j + 1] = v;
+    out[j + 2] = v;
+    out[j + 3] = 255;
+  }
+  return out;
+}
+
+/**
+ * Removes specks: black blobs (8-connected) smaller than `minArea` pixels, as scanner dust and fax noise leave
+ * them; dots of letters and full stops are larger at the resolutions pages are read at. Gives the page and
+ * the share of its black pixels that were specks.
+ */
+export function despeckle(bin: Raster, minArea = Math.max(3, Math.round(((bin.dpi / 150) ** 2) * 3))): { page: Raster; removed: number } {
+  const { width: w, height: h } = bin;
+  const data = bin.data.slice();
+  const seen = new Uint8Array(w * h);
+  const stack = new Int32Array(Math.min(w * h, 1 << 20));
+  const blob: number[] = [];
+  let black = 0;
+  let removed = 0;
+  for (let start = 0; start < w * h; start++) {
+    if (data[start] !== 0 || seen[start]) continue;
+    // Flood fill, but stop collecting once the blob is known to be large enough to keep.
+    let top = 0;
+    stack[top++] = start;
+    seen[start] = 1;
+    blob.length = 0;
+    let area = 0;
+    while (top > 0) {
+      const p = stack[--top]!;
+      area++;
+      if (blob.length <= minArea) blob.push(p);
+      const x = p % w;
+      const y = (p - x) / w;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= h) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          if (xx < 0 || xx >= w) continue;
+          const q = yy * w + xx;
+          if (data[q] === 0 && !seen[q] && top < stack.length) {
+            seen[q] = 1;
+            stack[top++] = q;
+          }
+        }
+      }
+    }
+    black += area;
+    if (area < minArea) {
+      for (const p of blob) data[p] = 255;
+      removed += area;
+    }
+  }
+  return { page: { ...bin, data }, removed: black ? removed / black : 0 };
+}
