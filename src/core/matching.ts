@@ -107,7 +107,12 @@ export class ReferenceMatcher {
     const corrected = text.replace(OCR_TOKEN, (token: string, offset: number) => {
       const before = text.slice(Math.max(0, offset - 60), offset);
       const labelled = this.introducer.test(before);
-      const fixed = correctToken(token);
+      let fixed = correctToken(token);
+      // A hyphen OCR lost ("2026 000012"): put back where that makes our diary format exactly.
+      if (!this.exact.test(fixed.trim())) {
+        const dashed = fixed.replace(/(\d) +(?=\d)/g, "$1-");
+        if (this.exact.test(dashed.trim())) fixed = dashed;
+      }
       if (fixed === token) return token;
       const digits = (token.match(/\d/g) ?? []).length;
       if (labelled && digits >= 2) return fixed;

@@ -42,7 +42,7 @@ export function scanLimits(env: NodeJS.ProcessEnv = process.env): ScanLimits {
     maxInputPixels: num("AVVIK_OCR_MAX_MEGAPIXELS", 60) * 1_000_000,
     maxPages: num("AVVIK_OCR_MAX_PAGES", 20),
     dpi: num("AVVIK_OCR_DPI", 300, 100, 600),
-    maxPageMillis: num("AVVIK_OCR_MAX_SECONDS", 60) * 1000,
+    maxPageMillis: num("AVVIK_OCR_MAX_SECONDS", 120) * 1000,
   };
 }
 

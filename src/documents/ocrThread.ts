@@ -5,6 +5,7 @@
 // tesseract.js tried to download anything, the loading would fail instead of reaching out.
 
 import { createRequire } from "node:module";
+import { parentPort } from "node:worker_threads";
 import dns from "node:dns";
 import http from "node:http";
 import https from "node:https";
@@ -37,5 +38,13 @@ function guardNetwork(): void {
 guardNetwork();
 // What tesseract prints (warnings about resolution, progress) is not ours to show, and never on stdout (--json).
 for (const level of ["log", "info", "warn", "error", "debug"] as const) console[level] = () => {};
+// A worker that could not start (its data not loadable, the network refused) ends its thread: tesseract.js
+// would otherwise keep it, idle, holding the process open, and never settle its createWorker().
+const post = parentPort!.postMessage.bind(parentPort);
+parentPort!.postMessage = (message: unknown, transfer?: readonly import("node:worker_threads").Transferable[]) => {
+  post(message, transfer as never);
+  const m = message as { status?: string; action?: string } | null;
+  if (m?.status === "reject" && ["load", "loadLanguage", "initialize"].includes(m.action ?? "")) setImmediate(() => process.exit(1));
+};
 // tesseract.js's own worker script (CommonJS), loaded from the installed package.
 createRequire(import.meta.url)("tesseract.js/src/worker-script/node/index.js");

@@ -9,7 +9,7 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import { MessageError, type MessageParams } from "../core/errors.js";
-import { PdfLimitExceeded, preloadPdfLibraries, readAttachment, readPdf, renderPages, type PdfContent, type ReadOptions, type RenderedPage } from "./read.js";
+import { PdfLimitExceeded, preloadPdfLibraries, readAttachment, readPdf, renderPage, type PdfContent, type ReadOptions, type RenderedPage } from "./read.js";
 
 export interface PdfWorkerData {
   /** Bytes one decoded buffer (a stream, an image) may have at most. */
@@ -19,12 +19,12 @@ export interface PdfWorkerData {
 export type PdfTask =
   | { op: "read"; data: Uint8Array; options: ReadOptions }
   | { op: "attachment"; data: Uint8Array; name: string }
-  | { op: "render"; data: Uint8Array; dpi: number; maxPages: number; maxPixels: number };
+  | { op: "render"; data: Uint8Array; page: number; dpi: number; maxPages: number; maxPixels: number };
 
 export type PdfRequest = PdfTask & { id: number };
 
 export type PdfReply =
-  | { id: number; ok: true; value: PdfContent | Buffer | RenderedPage[] | undefined | "broken" }
+  | { id: number; ok: true; value: PdfContent | Buffer | { total: number; page: RenderedPage | null } | undefined | "broken" }
   | { id: number; ok: false; error: PdfWorkerError };
 
 export type PdfWorkerError =
@@ -81,7 +81,7 @@ function main(): void {
     over = 0;
     const bytes = () => Buffer.from(req.data.buffer, req.data.byteOffset, req.data.byteLength);
     const work =
-      req.op === "read" ? readPdf(bytes(), req.options) : req.op === "render" ? renderPages(bytes(), { dpi: req.dpi, maxPages: req.maxPages, maxPixels: req.maxPixels }) : readAttachment(req.data, req.name);
+      req.op === "read" ? readPdf(bytes(), req.options) : req.op === "render" ? renderPage(bytes(), { page: req.page, dpi: req.dpi, maxPages: req.maxPages, maxPixels: req.maxPixels }) : readAttachment(req.data, req.name);
     work.then(
       (value) => {
         const reply: PdfReply = over ? { id: req.id, ok: false, error: { kind: "limit", limit: "decoded", n: maxDecodedBytes } } : { id: req.id, ok: true, value };

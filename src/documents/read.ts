@@ -97,33 +97,32 @@ export interface RenderedPage {
 }
 
 /**
- * The pages of a PDF as images for OCR: each rendered by pdf.js at `dpi` (lower for a page so large that it
- * would pass `maxPixels`). A PDF of more than `maxPages` pages is refused (PdfLimitExceeded "pages").
+ * One page of a PDF as an image for OCR, rendered by pdf.js at `dpi` (lower for a page so large that it would
+ * pass `maxPixels`), with the PDF's page count; a PDF of more than `maxPages` pages is refused (PdfLimitExceeded
+ * "pages"). One page a request, so that each page has the reader's time limit to itself.
  */
-export async function renderPages(data: Buffer, options: { dpi: number; maxPages: number; maxPixels: number }): Promise<RenderedPage[]> {
+export async function renderPage(data: Buffer, options: { page: number; dpi: number; maxPages: number; maxPixels: number }): Promise<{ total: number; page: RenderedPage | null }> {
   if (!looksLikePdf(data)) throw new InvalidDataError("paper.error.pdfNotPdf", {});
   const { PDFParse } = await loadPdfParse();
   const parser = new PDFParse({ data: new Uint8Array(data), verbosity: 0 });
   try {
     let info;
     try {
-      info = await parser.getInfo({ parsePageInfo: true });
+      info = await parser.getInfo({ parsePageInfo: true, first: options.page, last: options.page });
     } catch (e) {
       throw new InvalidDataError("paper.error.pdfBroken", { reason: e instanceof Error ? e.message : String(e) });
     }
     if (info.total > options.maxPages) throw new PdfLimitExceeded("pages", options.maxPages);
-    const out: RenderedPage[] = [];
-    for (const p of info.pages ?? []) {
-      const area = Math.max(1, p.width * p.height);
-      const scale = Math.min(options.dpi / 72, Math.sqrt(options.maxPixels / area));
-      try {
-        const shot = await parser.getScreenshot({ scale, partial: [p.pageNumber], imageDataUrl: false, imageBuffer: true });
-        for (const page of shot.pages) out.push({ page: p.pageNumber, png: page.data, dpi: scale * 72 });
-      } catch {
-        // a page pdf.js cannot render is read as nothing
-      }
+    const p = (info.pages ?? []).find((x) => x.pageNumber === options.page);
+    if (!p) return { total: info.total, page: null };
+    const scale = Math.min(options.dpi / 72, Math.sqrt(options.maxPixels / Math.max(1, p.width * p.height)));
+    try {
+      const shot = await parser.getScreenshot({ scale, partial: [p.pageNumber], imageDataUrl: false, imageBuffer: true });
+      const first = shot.pages[0];
+      return { total: info.total, page: first ? { page: p.pageNumber, png: first.data, dpi: scale * 72 } : null };
+    } catch {
+      return { total: info.total, page: null }; // a page pdf.js cannot render is read as nothing
     }
-    return out;
   } finally {
     await parser.destroy();
   }

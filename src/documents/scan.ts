@@ -12,7 +12,7 @@ import { InvalidDataError } from "../core/errors.js";
 import { encodePng, imagePage, imagePageCount, MAX_PAGE_PIXELS, pngPage, tilt, type ImageKind, type ScanLimits } from "./images.js";
 import type { OcrPool } from "./ocr.js";
 import { binarise, crop, despeckle, isBlank, rgba, shrink, turn, type Raster } from "./raster.js";
-import { renderUntrustedPdf } from "./untrusted.js";
+import { renderUntrustedPage } from "./untrusted.js";
 
 export interface ScanPage {
   page: number;
@@ -47,8 +47,17 @@ type PageSource = { count: number; get(i: number): Promise<Raster> };
 
 async function sourceOf(data: Buffer, kind: "pdf" | ImageKind, limits: ScanLimits): Promise<PageSource> {
   if (kind === "pdf") {
-    const rendered = await renderUntrustedPdf(data, { dpi: limits.dpi, maxPages: limits.maxPages, maxPixels: MAX_PAGE_PIXELS });
-    return { count: rendered.length, get: (i) => pngPage(rendered[i]!.png, rendered[i]!.dpi) };
+    // Page by page (each within the reader's limits); the first page is kept, the others rendered when asked for.
+    const render = (page: number) => renderUntrustedPage(data, { page, dpi: limits.dpi, maxPages: limits.maxPages, maxPixels: MAX_PAGE_PIXELS });
+    const first = await render(1);
+    const white = (): Raster => ({ data: new Uint8Array(100 * 100).fill(255), width: 100, height: 100, dpi: 72 });
+    return {
+      count: first.total,
+      get: async (i) => {
+        const r = i === 0 ? first : await render(i + 1);
+        return r.page ? pngPage(r.page.png, r.page.dpi) : white();
+      },
+    };
   }
   const count = await imagePageCount(data, kind, limits);
   return { count, get: (i) => imagePage(data, kind, i, limits) };

@@ -195,12 +195,12 @@ export async function readUntrustedAttachment(data: Buffer, name: string, limits
   return found instanceof Uint8Array ? Buffer.from(found.buffer, found.byteOffset, found.byteLength) : found;
 }
 
-/** The pages of a foreign PDF rendered for OCR (read.ts `renderPages`), within the limits. */
-export async function renderUntrustedPdf(data: Buffer, options: { dpi: number; maxPages: number; maxPixels: number }, limits: PdfLimits = current()): Promise<RenderedPage[]> {
+/** One page of a foreign PDF rendered for OCR, and its page count (read.ts `renderPage`), within the limits. */
+export async function renderUntrustedPage(data: Buffer, options: { page: number; dpi: number; maxPages: number; maxPixels: number }, limits: PdfLimits = current()): Promise<{ total: number; page: RenderedPage | null }> {
   checkPdfSize(data.length, limits);
   reader ??= new PdfReader();
-  const pages = await reader.request<RenderedPage[]>({ op: "render", data, ...options, maxPages: Math.min(options.maxPages, limits.maxPages) }, limits);
-  return pages.map((p) => ({ ...p, png: new Uint8Array(p.png.buffer, p.png.byteOffset, p.png.byteLength) }));
+  const r = await reader.request<{ total: number; page: RenderedPage | null }>({ op: "render", data, ...options, maxPages: Math.min(options.maxPages, limits.maxPages) }, limits);
+  return { total: r.total, page: r.page && { ...r.page, png: new Uint8Array(r.page.png.buffer, r.page.png.byteOffset, r.page.png.byteLength) } };
 }
 
 /**

@@ -135,8 +135,8 @@ function statusOf(e: unknown): InboxEntry["status"] {
   if (!(e instanceof MessageError)) return "failed";
   if (e instanceof InvalidDataError) return "invalid";
   if (e.key === "paper.error.replyNeedsOcr") return "needsOcr";
-  if (e.key === "paper.error.replyAmbiguous") return "ambiguous";
-  if (e.key === "paper.error.replyNoRefs" || e.key === "paper.error.replyUnknownRefs") return "unmatched";
+  if (e.key === "paper.error.replyAmbiguous" || e.key === "paper.error.replyOcrAmbiguous") return "ambiguous";
+  if (["paper.error.replyNoRefs", "paper.error.replyUnknownRefs", "paper.error.replyOcrNoRefs", "paper.error.replyOcrUnknownRefs"].includes(e.key)) return "unmatched";
   return "failed";
 }
 
