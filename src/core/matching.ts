@@ -82,6 +82,8 @@ export class ReferenceMatcher {
   private readonly exact: RegExp;
   /** Labels and system names that introduce a reference, for the OCR corrections. */
   private readonly introducer: RegExp;
+  /** The letters a format puts before its numbers ("VOK " of "VOK {year}-{seq}"), at the end of a text. */
+  private readonly leadLiteral: RegExp | null;
 
   constructor(template: DiaryTemplate) {
     const pattern = template.searchPattern();
@@ -94,6 +96,8 @@ export class ReferenceMatcher {
     // A template with letters of its own ("VOK {year}-{seq}") is a reference wherever it appears.
     this.strictLiteral = /\p{L}/u.test(template.source.replace(/\{[^}]*\}/g, ""));
     this.exact = new RegExp(`^${exactPattern(template.source)}$`, "iu");
+    const lead = /^([^{]*\p{L}[^{]*)\{/u.exec(template.source)?.[1];
+    this.leadLiteral = lead ? new RegExp(`${lead.trim().replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\s+/g, "\\s*")}\\s*$`, "iu") : null;
     this.introducer = new RegExp(`(?<![\\p{L}])(?:${[...LABELS, ...SYSTEMS.map((x) => x.pattern)].join("|")})${NUMBER_WORD}[\\s.:#]*$`, "iu");
   }
 
@@ -105,22 +109,25 @@ export class ReferenceMatcher {
    */
   findOcr(text: string): RefCandidate[] {
     const corrected = text.replace(OCR_TOKEN, (token: string, offset: number) => {
-      const before = text.slice(Math.max(0, offset - 60), offset);
-      const labelled = this.introducer.test(before);
+      let before = text.slice(Math.max(0, offset - 60), offset);
+      // A format with letters before its numbers ("VOK {year}-{seq}"): the letters belong to the token.
+      const lead = this.leadLiteral ? this.leadLiteral.exec(before) : null;
+      if (lead) before = before.slice(0, before.length - lead[0].length);
+      const whole = (t: string) => this.exact.test(`${lead ? lead[0] : ""}${t}`.trim());
       let fixed = correctToken(token);
       // A hyphen OCR lost ("2026 000012"): put back where that makes our diary format exactly.
-      if (!this.exact.test(fixed.trim())) {
+      if (!whole(fixed)) {
         const dashed = fixed.replace(/(\d) +(?=\d)/g, "$1-");
-        if (this.exact.test(dashed.trim())) fixed = dashed;
+        if (whole(dashed)) fixed = dashed;
       }
       if (fixed === token) return token;
       const digits = (token.match(/\d/g) ?? []).length;
-      if (labelled && digits >= 2) return fixed;
-      const alnum = (token.match(/[\p{L}\p{N}]/gu) ?? []).length;
-      if (digits / Math.max(1, alnum) >= 0.6 && this.exact.test(fixed.trim())) return fixed;
+      if (this.introducer.test(before) && digits >= 2) return fixed;
+      if (digits >= 4 && whole(fixed)) return fixed;
       return token;
     });
-    return dedupe([...this.find(text), ...(corrected === text ? [] : this.find(corrected))]);
+    // Only the text as put right: a token read "4567B" is 45678, never also 4567.
+    return this.find(corrected);
   }
 
   /** Every reference found in `text`, strongest first, without duplicates. */
