@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Store } from "../dist/store/store.js";
 import { issuePacket } from "../dist/documents/packet.js";
+import { OutputFile } from "../dist/store/outputFile.js";
 import { attachReply } from "../dist/documents/reply.js";
 import { ReferenceMatcher } from "../dist/core/matching.js";
 import { handPdf } from "../fixtures/replies/hand-pdf.mjs";
@@ -48,12 +49,15 @@ try {
     return out;
   });
 
-  // Packets: render, keep a copy, diarise, move to `sent` — one case after the other, in one process.
-  await issuePacket(store, ids[0], { withPersonalData: false }); // warm-up (loads pdfkit)
+  // Packets: render, write, keep a copy, diarise, move to `sent` — one case after the other, in one process.
+  const packets = join(tmp, "packets");
+  mkdirSync(packets);
+  const output = (diaryNumber) => OutputFile.prepare(join(packets, `${diaryNumber}.pdf`), { data: { home }, flag: "-o", cwd: tmp });
+  await issuePacket(store, ids[0], { withPersonalData: false }, output); // warm-up (loads pdfkit)
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   let bytes = 0;
-  for (const id of ids.slice(1)) bytes += (await issuePacket(store, id, { withPersonalData: false })).pdf.length;
+  for (const id of ids.slice(1)) bytes += (await issuePacket(store, id, { withPersonalData: false }, output)).pdf.length;
   const packetSeconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const packetCpuSeconds = (cpu.user + cpu.system) / 1e6;
