@@ -1,6 +1,9 @@
 // Actions (åtgärder) with an owner and a due date, closing tied to them, the owner told through the outbox, and
 // reopening a finished case (CLI.md section 8, issue 19). Each refusal: one line, exit 1 or 2, nothing changed.
 
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { simpleParser } from "mailparser";
 import { afterEach, describe, expect, it } from "vitest";
 import { incomingCase, linkoping, outgoingCase, type Sandbox } from "../helpers/cli.js";
 import { TestSmtp } from "../helpers/smtp.js";
@@ -155,7 +158,7 @@ describe("action add / list / done", () => {
 
   it("shows overdue actions in action list --overdue, on the case card and in the morning summary", async () => {
     s = linkoping();
-    await s.cliJson(incomingCase());
+    await s.cliJson(incomingCase(PERSON));
     await s.cliJson(["action", "add", "2026-000001", "--text", "Ny rutin för läkemedelslistor", "--owner", OWNER, "--due", "2026-03-20", "--no-notify"]);
     await s.cliJson(["action", "add", "2026-000001", "--text", "Uppföljande stickprov", "--owner", OWNER, "--due", "2026-06-01", "--no-notify"]);
     const later = { AVVIK_NOW: "2026-03-25T08:00:00" };
@@ -172,6 +175,14 @@ describe("action add / list / done", () => {
     expect(summary.overdueActions.map((a: any) => [a.id, a.diaryNumber, a.due])).toEqual([[1, "2026-000001", "2026-03-20"]]);
     const text = (await s.cli(["summary", "--peek"], { env: later })).stdout;
     expect(text).toMatch(/Åtgärder vars datum har passerat \(1\)\n\s+Sara Nilsson <sara.nilsson@linkoping.example>\n\s+2026-000001\s+åtgärd 1, klar senast 2026-03-20 \(5 dagar försenad\): Ny rutin/);
+
+    // Mailed (no SMTP server: the .eml file of the outbox), the overdue action is in the body, the person is not.
+    const mailed = await s.cli(["summary", "--peek", "--email", "mas"], { env: later });
+    expect(mailed.code, mailed.stderr).toBe(0);
+    const sent = join(s.env.AVVIK_HOME!, "outbox", "sent");
+    const eml = (await simpleParser(readFileSync(join(sent, readdirSync(sent).filter((f) => f.endsWith(".eml")).at(-1)!)))).text ?? "";
+    expect(eml).toMatch(/Åtgärder vars datum har passerat \(1\)\n\s+Sara Nilsson <sara.nilsson@linkoping.example>\n\s+2026-000001\s+åtgärd 1, klar senast 2026-03-20/);
+    expect(eml).not.toMatch(/1212-?1212|Tolvan/);
 
     await ok(["action", "done", "1"], later);
     expect((await s.cliJson(["summary", "--peek"], { env: later })).overdueActions).toEqual([]);
