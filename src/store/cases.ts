@@ -50,11 +50,17 @@ const CASE_JSON = `
     'secrecy', c.secrecy,
     'archived', json(CASE WHEN c.archive_delivery_id IS NULL THEN NULL ELSE
                  (SELECT json_object('at', a.created_at, 'package', a.package_id) FROM archive_deliveries a WHERE a.id = c.archive_delivery_id) END),
-    'risk', json_object('probability', c.risk_probability, 'consequence', c.risk_consequence,
-                        'score', c.risk_probability * c.risk_consequence,
-                        'eventAnalysisSuggested', json(CASE WHEN c.risk_probability * c.risk_consequence >= @threshold THEN 'true' ELSE 'false' END)),
+    -- Most cases are not assessed: a constant (computed once per statement) instead of an object per row.
+    'risk', CASE WHEN c.risk_probability IS NULL AND c.risk_consequence IS NULL
+              THEN json('{"probability":null,"consequence":null,"score":null,"eventAnalysisSuggested":false}')
+              ELSE json_object('probability', c.risk_probability, 'consequence', c.risk_consequence,
+                               'score', c.risk_probability * c.risk_consequence,
+                               'eventAnalysisSuggested', json(CASE WHEN c.risk_probability * c.risk_consequence >= @threshold THEN 'true' ELSE 'false' END))
+            END,
     'classification', COALESCE(c.classification, @classification),
-    'classificationName', (SELECT cc.name FROM classification_codes cc WHERE cc.code = COALESCE(c.classification, @classification)),
+    -- The default's name is looked up once (a parameter); only a case's own code is looked up per row.
+    'classificationName', CASE WHEN c.classification IS NULL THEN @classificationName
+                               ELSE (SELECT cc.name FROM classification_codes cc WHERE cc.code = c.classification) END,
     'refs', json((SELECT json_group_array(json_object('system', r.system, 'id', r.external_id) ORDER BY r.system, r.external_id)
                   FROM case_refs r WHERE r.case_id = c.id)),
     'persons', json((SELECT json_group_array(avvik_mask(p.pnr_enc) ORDER BY p.id)
@@ -317,8 +323,14 @@ export class CaseRepo {
   }
 
   /** The values the case JSON depends on besides the row: today, the event analysis threshold, the default class. */
-  private jsonParams(): { today: string; threshold: number; classification: string | null } {
-    return { today: this.s.today, threshold: eventAnalysisThreshold(this.s), classification: this.s.classification.defaultCode() };
+  private jsonParams(): { today: string; threshold: number; classification: string | null; classificationName: string | null } {
+    const classification = this.s.classification.defaultCode();
+    return {
+      today: this.s.today,
+      threshold: eventAnalysisThreshold(this.s),
+      classification,
+      classificationName: classification === null ? null : (this.s.classification.name(classification) ?? null),
+    };
   }
 
   list(filter: CaseFilter = {}): Case[] {
