@@ -149,6 +149,9 @@ class PdfReader {
       };
       const onMessage = (m: PdfReply) => {
         if (m.id !== id) return;
+        // An answer that comes after the limit is refused like one that never came: which of the two events
+        // the loop takes first (the timer, or the worker's message already waiting) must not decide.
+        if (performance.now() - started > limits.maxMillis) return finish(() => reject(limitError("time", limits)), true);
         finish(() => (m.ok ? resolve(m.value as T) : reject(raised(m.error, limits))));
       };
       // Past the heap ceiling the worker is ended by V8 (ERR_WORKER_OUT_OF_MEMORY).
@@ -164,6 +167,7 @@ class PdfReader {
       worker.on("message", onMessage);
       worker.on("error", onError);
       worker.on("exit", onExit);
+      const started = performance.now();
       worker.postMessage({ ...req, id } as PdfRequest);
     });
   }
