@@ -22,47 +22,6 @@ export const EXAMPLES: Record<string, Example[]> = {
     { say: "ex.case.listOverdue", run: "avvik case list --overdue" },
     { say: "ex.case.show", run: "avvik case show 2026-000012" },
   ],
-  "case new": [
-    { say: "ex.case.newDialogue", run: "avvik case new" },
-    {
-      say: "ex.case.newOut",
-      run: 'avvik case new --direction out --counterpart region-ostergotland --unit ro-viss --event-date 2026-03-01 --discovered-date 2026-03-02 --kind tillbud --area lakemedel --summary "Utskriven utan läkemedelslista"',
-    },
-    {
-      say: "ex.case.newIn",
-      run: 'avvik case new --direction in --counterpart region-ostergotland --ref synergi:45678 --event-date 2026-02-20 --discovered-date 2026-02-21 --kind risk --area information --summary "Ofullständig överrapportering" --person 19121212-1212',
-    },
-  ],
-  "case show": [
-    { say: "ex.case.show", run: "avvik case show 2026-000012" },
-    { say: "ex.case.showRef", run: "avvik case show synergi:45678 --history" },
-    { say: "ex.case.showReveal", run: "avvik case show 2026-000012 --reveal" },
-  ],
-  "case list": [
-    { say: "ex.case.listOverdue", run: "avvik case list --overdue" },
-    { say: "ex.case.listDue", run: "avvik case list --due-within 14 --direction in" },
-    { say: "ex.case.listSearch", run: 'avvik case list --search "läkemedelslista"' },
-  ],
-  "case assign": [
-    { say: "ex.case.assign", run: "avvik case assign 2026-000012 --to sara.nilsson@linkoping.example" },
-    { say: "ex.case.assignName", run: 'avvik case assign 2026-000012 --to "Sara Nilsson"' },
-  ],
-  "case update": [
-    { say: "ex.case.answer", run: 'avvik case update 2026-000012 --severity gul --causes "Rutinen för läkemedelslista följdes inte" --actions "Checklista vid utskrivning"' },
-    { say: "ex.case.followUp", run: 'avvik case update 2026-000012 --follow-up "Stickprov i maj: alla listor med"' },
-    { say: "ex.case.addRef", run: "avvik case update 2026-000012 --ref synergi:45678" },
-    { say: "ex.case.updateSecret", run: 'avvik case update 2026-000012 --secret "25 kap. 1 § OSL"' },
-    { say: "ex.case.risk", run: "avvik case update 2026-000012 --probability 3 --consequence 4" },
-    { say: "ex.case.classify", run: "avvik case update 2026-000012 --classification 2.6.1" },
-  ],
-  "case status": [
-    { say: "ex.case.statusSent", run: "avvik case status 2026-000012 sent" },
-    { say: "ex.case.statusInvestigating", run: "avvik case status 2026-000013 investigating" },
-  ],
-  "case close": [
-    { say: "ex.case.close", run: "avvik case close 2026-000012" },
-    { say: "ex.case.closeJson", run: "avvik case close 2026-000012 --json" },
-  ],
   config: [
     { say: "ex.config.list", run: "avvik config list" },
     { say: "ex.config.set", run: 'avvik config set diary.format "VOK {year}-{seq}"' },

@@ -6,13 +6,50 @@ import { DUPLICATE_WINDOW_DAYS } from "../../../core/duplicates.js";
 import { FailedError, InterruptedError, InvalidDataError, UsageError } from "../../../core/errors.js";
 import { findPersonalNumbers, isPersonalNumber, maskPersonalNumber, parsePersonalNumber } from "../../../core/personnummer.js";
 import type { Case, NewCaseInput, Org } from "../../../core/types.js";
-import { tSv, type MessageKey } from "../../../i18n/index.js";
+import type { MessageKey } from "../../../i18n/index.js";
 import type { Store } from "../../../store/store.js";
+import { registerCase } from "../../../app/case/new.js";
 import type { Context } from "../../context.js";
-import { requireFlags, MAX_SHORT_TEXT, MAX_TEXT, parseCodeFlag, parseDateFlag, parseOrgId, parsePersonFlag, parseRefFlag, parseText } from "../../parse.js";
+import { action } from "../../command.js";
+import { examples } from "../../help.js";
+import type { Command } from "commander";
+import { codesWithWords } from "../../../core/codes.js";
+import type { Translate } from "../../../i18n/index.js";
+import { collect, requireFlags, MAX_SHORT_TEXT, MAX_TEXT, parseCodeFlag, parseDateFlag, parseOrgId, parsePersonFlag, parseRefFlag, parseText } from "../../parse.js";
 import { ask, choose, longText, yesNo } from "../../prompt.js";
 import { codeName } from "../../render.js";
-import { caseLabel } from "../../../core/diaryNumber.js";
+
+export function registerCaseNew(group: Command, t: Translate): void {
+  const cmd = group
+    .command("new")
+    .description(t("help.case.new"))
+    .option("--direction <direction>", codesWithWords(DIRECTIONS, ", "))
+    .option("--counterpart <org>", t("flag.counterpart"))
+    .option("--unit <org>", t("flag.unit"))
+    .option("--event-date <date>", t("flag.eventDate"))
+    .option("--discovered-date <date>", t("flag.discoveredDate"))
+    .option("--received-date <date>", t("flag.receivedDate"))
+    .option("--kind <kind>", codesWithWords(KINDS, ", "))
+    .option("--area <area>", codesWithWords(AREAS, ", "))
+    .option("--summary <text>", t("flag.summary"))
+    .option("--description <text>", t("flag.description"))
+    .option("--ref <system:id>", t("flag.ref"), collect)
+    .option("--person <pnr[:name]>", t("flag.person"), collect)
+    .option("--no-notify", t("flag.noNotify"))
+    .option("--json", t("help.json"))
+    .action(action<NewOptions>(caseNew));
+  examples(cmd, [
+    { say: "ex.case.newDialogue", run: "avvik case new" },
+    {
+      say: "ex.case.newOut",
+      run: 'avvik case new --direction out --counterpart region-ostergotland --unit ro-viss --event-date 2026-03-01 --discovered-date 2026-03-02 --kind tillbud --area lakemedel --summary "Utskriven utan läkemedelslista"',
+    },
+    {
+      say: "ex.case.newIn",
+      run: 'avvik case new --direction in --counterpart region-ostergotland --ref synergi:45678 --event-date 2026-02-20 --discovered-date 2026-02-21 --kind risk --area information --summary "Ofullständig överrapportering" --person 19121212-1212',
+    },
+  ]);
+}
 
 export interface NewOptions {
   direction?: string;
@@ -50,50 +87,24 @@ export async function caseNew(ctx: Context, o: NewOptions): Promise<Case> {
     await dialogue(ctx, store, o);
   }
   const input = validate(ctx, store, o);
-  const subjectKey = input.direction === "in" ? "diary.subject.in" : "diary.subject.out";
-  // The register is kept in Swedish whatever the user's language.
-  const subject = tSv(subjectKey, { area: codeName(tSv, "area", input.area), kind: codeName(tSv, "kind", input.kind).toLowerCase() });
-  const counterpart = store.orgs.require(input.counterpartId);
-  // An incoming deviation is announced to the manager concerned (MA/SAS in copy), queued in the same transaction
-  // as the registration; configurable ("mail.autoNotify" in <home>/config.json) and off with --no-notify.
-  let mail: { options: import("../../../mail/config.js").MailOptions; queueNotice: typeof import("../../../mail/compose.js").queueNotice } | null = null;
-  if (input.direction === "in" && o.notify !== false) {
-    const { loadMailOptions } = await import("../../../mail/config.js");
-    const options = loadMailOptions(ctx.home, ctx.env);
-    if (options.autoNotify) mail = { options, queueNotice: (await import("../../../mail/compose.js")).queueNotice };
+  const r = await registerCase(store, input, { notify: o.notify !== false, home: ctx.home, env: ctx.env });
+  const c = r.case;
+  if (r.notice) {
+    const to = r.notice.recipients.filter((x) => x.kind === "to").map((x) => x.address).join(", ");
+    ctx.out.info(ctx.t("mail.noticeQueued", { id: r.notice.id, to }));
+  } else if (r.noticeNobody) {
+    ctx.out.warn(ctx.t("mail.noticeNobody", { case: r.label }));
   }
-  const { id, notice } = store.write(() => {
-    const id = store.cases.create(input, {
-      direction: input.direction === "in" ? "in" : "out",
-      subject,
-      party: counterpart.name,
-      date: input.direction === "in" ? (input.receivedDate ?? store.today) : store.today,
-    });
-    const notice = mail ? mail.queueNotice(store, id, "arrived", mail.options.from) : null;
-    return { id, notice };
-  });
-  const c = store.cases.get(id, { documents: true });
-  if (notice) {
-    const to = notice.recipients.filter((r) => r.kind === "to").map((r) => r.address).join(", ");
-    ctx.out.info(ctx.t("mail.noticeQueued", { id: notice.id, to }));
-  } else if (mail) {
-    ctx.out.warn(ctx.t("mail.noticeNobody", { case: caseLabel(c.diaryNumber, c.id) }));
+  // Warned on stderr when the new case looks like one already registered (double reporting).
+  for (const d of r.likelyDuplicates.slice(0, 3)) {
+    const reasons = d.reasons.map((x) => ctx.t(`duplicates.reason.${x}` as MessageKey, { n: DUPLICATE_WINDOW_DAYS })).join(", ");
+    ctx.out.warn(ctx.t("duplicates.warnNew", { case: d.diaryNumber, reasons, self: r.label }));
   }
-  warnLikelyDuplicates(ctx, store, id, caseLabel(c.diaryNumber, id));
+  if (r.likelyDuplicates.length > 3) ctx.out.warn(ctx.t("duplicates.warnMore", { n: r.likelyDuplicates.length - 3 }));
   ctx.out.result(c, () => {
-    ctx.out.line(ctx.t("case.created", { number: caseLabel(c.diaryNumber, c.id), direction: codeName(ctx.t, "direction", c.direction).toLowerCase(), counterpart: c.counterpart.name, due: c.dueDate }));
+    ctx.out.line(ctx.t("case.created", { number: r.label, direction: codeName(ctx.t, "direction", c.direction).toLowerCase(), counterpart: c.counterpart.name, due: c.dueDate }));
   });
   return c;
-}
-
-/** Warns on stderr when the new case looks like one already registered (double reporting). */
-function warnLikelyDuplicates(ctx: Context, store: Store, id: number, label: string): void {
-  const found = store.stats.likelyDuplicatesOf(id);
-  for (const d of found.slice(0, 3)) {
-    const reasons = d.reasons.map((r) => ctx.t(`duplicates.reason.${r}` as MessageKey, { n: DUPLICATE_WINDOW_DAYS })).join(", ");
-    ctx.out.warn(ctx.t("duplicates.warnNew", { case: d.diaryNumber, reasons, self: label }));
-  }
-  if (found.length > 3) ctx.out.warn(ctx.t("duplicates.warnMore", { n: found.length - 3 }));
 }
 
 /** Everything checked before anything is written; returns the input for the store. */

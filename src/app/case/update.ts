@@ -1,0 +1,41 @@
+// `case update REF …`: the case's content (severity, kind, texts, references, risk, classification) and the
+// register's own marks on it (duplicate of another case, secrecy), in one transaction.
+
+import { RefusedError } from "../../core/errors.js";
+import { caseLabel } from "../../core/diaryNumber.js";
+import type { Case } from "../../core/types.js";
+import type { CaseChanges } from "../../store/cases.js";
+import type { Store } from "../../store/store.js";
+
+export interface CaseUpdate {
+  /** Checked values; a unit by its id (must exist). */
+  changes: Omit<CaseChanges, "duplicateOf">;
+  /** A case reference, or "none" to unlink. */
+  duplicateOf?: string;
+  /** A checked OSL ground, or null to lift the marking. */
+  secrecy?: string | null;
+}
+
+export async function updateCase(store: Store, ref: string, u: CaseUpdate): Promise<{ case: Case; changed: string[] }> {
+  const id = store.cases.resolve(ref);
+  const changes: CaseChanges = { ...u.changes };
+  if (changes.unitId) changes.unitId = store.orgs.require(changes.unitId).id;
+  if (u.duplicateOf !== undefined) {
+    // Linking duplicates is for the statistics: the event counts once. A link never forms a chain.
+    changes.duplicateOf = u.duplicateOf.trim().toLowerCase() === "none" ? null : store.stats.duplicateTarget(id, store.cases.resolve(u.duplicateOf));
+  }
+  // A closed case may still be marked as a duplicate (or unmarked), which changes the statistics, be classified
+  // (the register's filing, e.g. before an archive delivery) or marked secret: none changes the matter itself.
+  const keys = Object.keys(changes);
+  const onlyRegister = keys.length === 0 ? u.secrecy !== undefined : keys.every((k) => k === "duplicateOf" || k === "classification");
+  const changed = store.write(() => {
+    // Decided on the status read in the transaction: another run may have closed the case meanwhile.
+    const before = store.cases.get(id);
+    if (before.status === "closed" && !onlyRegister) throw new RefusedError("error.caseClosed", { case: caseLabel(before.diaryNumber, id) });
+    const fields = store.cases.update(id, changes);
+    if (changes.duplicateOf) store.stats.repointDuplicates(id, changes.duplicateOf);
+    if (u.secrecy !== undefined && store.cases.setSecrecy(id, u.secrecy)) fields.push("secrecy");
+    return fields;
+  });
+  return { case: store.cases.get(id), changed };
+}
