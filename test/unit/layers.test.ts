@@ -89,14 +89,9 @@ describe("the layers of docs/ARCHITECTURE.md", () => {
     expect(wrong.map((i) => `${where(i)} (${areaOf(i.file)} → ${areaOf(target(i))})`)).toEqual([]);
   });
 
-  it("opens no transaction in src/cli: a command's work is a use case in src/app (files not yet moved listed)", () => {
-    // Shrinks to nothing as commands move to src/app (issue 17); a file may leave the list, never join it.
-    const NOT_YET_MOVED = [
-      "stats.ts",
-    ].map((f) => join(SRC, "cli", "commands", f));
+  it("opens no transaction in src/cli: a command's work is a use case in src/app", () => {
     const opening = sources(join(SRC, "cli")).filter((f) => /\.write\(\s*(async\s*)?\(/.test(readFileSync(f, "utf8")));
-    expect(opening.filter((f) => !NOT_YET_MOVED.includes(f)).map((f) => relative(ROOT, f))).toEqual([]);
-    expect(NOT_YET_MOVED.filter((f) => !opening.includes(f)).map((f) => `${relative(ROOT, f)}: moved, take it off the list`)).toEqual([]);
+    expect(opening.map((f) => relative(ROOT, f))).toEqual([]);
   });
 
   it("keeps core free of I/O: no package and no Node.js module", () => {

@@ -2,8 +2,10 @@
 // half-year report to the board, `duplicates` for events reported twice.
 
 import type { Command } from "commander";
+import { flushMessages } from "../../app/mail/outbox.js";
+import { queueSummaryMail, summarise, summaryRecipientsOf } from "../../app/summary/summary.js";
 import { DUPLICATE_WINDOW_DAYS, type DuplicateReason } from "../../core/duplicates.js";
-import { InterruptedError, NotFoundError, UsageError, messageRef } from "../../core/errors.js";
+import { InterruptedError, UsageError } from "../../core/errors.js";
 import { ROLES } from "../../core/codes.js";
 import { isAwaitingAnswer } from "../../core/deadline.js";
 import {
@@ -87,51 +89,26 @@ async function summary(ctx: Context, o: SummaryOptions): Promise<void> {
   const dueDays = o.dueDays !== undefined ? parseNonNegativeInt("--due-days", o.dueDays) : undefined;
   const since = o.since ? parseDateFlag("--since", o.since) : undefined;
   const store = await ctx.store();
-  const to = o.email !== undefined ? summaryRecipients(store, o.email) : undefined;
-  const { composeSummary } = await import("../../store/stats.js");
-  const composed = composeSummary(store, { since, dueDays });
-  // Every run counts (text or JSON: a cron job may use either), unless --peek: the next summary's new cases
-  // start after this one.
-  if (!o.peek) {
-    store.write(() =>
-      store.stats.recordSummary({
-        since: composed.since,
-        counts: { newCases: composed.newCases.length, overdue: composed.overdue.length, dueSoon: composed.dueSoon.length, awaitingReply: composed.awaitingReply.length },
-      }),
-    );
-  }
-  // The audit trail's head, to be kept outside the register (the mail or the cron log): `audit verify --expect`.
-  const s: Summary = { ...composed, auditHead: store.audit.last() };
+  const to = o.email !== undefined ? await summaryRecipients(store, o.email) : undefined;
+  const s = await summarise(store, { since, dueDays, peek: o.peek === true });
   if (to) await mailSummary(ctx, store, s, to);
   outputFor(ctx, format).result(s, () => printSummary(ctx, s));
 }
 
 /** `--email ROLE|EMAIL`: an address, or the contacts with that role in our own organisation (else its units). */
-function summaryRecipients(store: Store, target: string): Array<{ name: string | null; address: string }> {
+async function summaryRecipients(store: Store, target: string): Promise<Array<{ name: string | null; address: string }>> {
   const value = target.trim();
   if (value.includes("@")) return [{ name: null, address: parseEmail("--email", value) }];
-  const role = parseCodeFlag("--email", ROLES, value);
-  const self = store.orgs.self();
-  let contacts = store.contacts.withRole(self.id, role);
-  if (!contacts.length) contacts = store.orgs.unitsOf(self.id).flatMap((u) => store.contacts.withRole(u.id, role));
-  if (!contacts.length) throw new NotFoundError("summary.noRecipient", { role: messageRef(`roleWord.${role}`), org: self.name });
-  return contacts.map((c) => ({ name: c.name, address: c.email }));
+  return summaryRecipientsOf(store, parseCodeFlag("--email", ROLES, value));
 }
 
 /** Queues the summary (always Swedish) through the outbox and tries to deliver it at once; reports on stderr. */
 async function mailSummary(ctx: Context, store: Store, s: Summary, to: Array<{ name: string | null; address: string }>): Promise<void> {
-  const { draftGeneral, queue } = await import("../../mail/compose.js");
-  const { loadMailOptions, resolveSmtp } = await import("../../mail/config.js");
-  const options = loadMailOptions(ctx.home, ctx.env);
-  const caseIds = [...new Set([...s.newCases, ...s.overdue, ...s.dueSoon, ...s.awaitingReply, ...s.eventAnalysis].map((c) => c.id).concat(s.overdueActions.map((a) => a.caseId)))];
-  const from = options.from ? (await import("../../mail/compose.js")).senderOf(store, options.from) : undefined;
-  const prepared = draftGeneral(store, { template: "summary", values: { date: s.date, summary: summaryText(tSv, s) }, to, from, caseIds });
-  const queued = store.write(() => queue(store, prepared));
+  const queued = await queueSummaryMail(store, s, summaryText(tSv, s), to, { home: ctx.home, env: ctx.env });
   ctx.out.info(ctx.t("summary.mailQueued", { id: queued.id, to: to.map((a) => a.address).join(", ") }));
   try {
-    const { flushOutbox } = await import("../../mail/deliver.js");
     const { withInterrupt } = await import("../interrupt.js");
-    const r = await withInterrupt((signal) => flushOutbox(store, { smtp: resolveSmtp(ctx.home, ctx.env), options, ids: [queued.id], signal }));
+    const r = await withInterrupt((signal) => flushMessages(store, { home: ctx.home, env: ctx.env, ids: [queued.id], signal }));
     const final = r.messages[0] ?? store.outbox.get(queued.id);
     if (final.status === "sent") ctx.out.info(ctx.t("summary.mailSent", { id: final.id }));
     else ctx.out.warn(ctx.t("summary.mailNotSent", { id: final.id, error: final.lastError ?? "" }));

@@ -1,0 +1,48 @@
+// `summary`: the morning's summary (new cases since the last one, overdue, due soon, awaiting a reply, overdue
+// actions, cases for an event analysis), recorded so that the next one starts after it, and mailed when asked
+// (always Swedish, through the outbox; never personal data).
+
+import { NotFoundError, messageRef } from "../../core/errors.js";
+import type { Role } from "../../core/codes.js";
+import type { IsoDate } from "../../core/dates.js";
+import type { OutboxMessage } from "../../store/outbox.js";
+import type { Summary } from "../../store/stats.js";
+import type { Store } from "../../store/store.js";
+
+/**
+ * Composes the summary; every run counts (text or JSON: a cron job may use either) unless `peek`. It carries
+ * the audit trail's head, to be kept outside the register (the mail or the cron log): `audit verify --expect`.
+ */
+export async function summarise(store: Store, o: { since?: IsoDate; dueDays?: number; peek: boolean }): Promise<Summary> {
+  const { composeSummary } = await import("../../store/stats.js");
+  const composed = composeSummary(store, { since: o.since, dueDays: o.dueDays });
+  if (!o.peek) {
+    store.write(() =>
+      store.stats.recordSummary({
+        since: composed.since,
+        counts: { newCases: composed.newCases.length, overdue: composed.overdue.length, dueSoon: composed.dueSoon.length, awaitingReply: composed.awaitingReply.length },
+      }),
+    );
+  }
+  return { ...composed, auditHead: store.audit.last() };
+}
+
+/** The contacts with `role` in our own organisation, else in its units. */
+export async function summaryRecipientsOf(store: Store, role: Role): Promise<Array<{ name: string | null; address: string }>> {
+  const self = store.orgs.self();
+  let contacts = store.contacts.withRole(self.id, role);
+  if (!contacts.length) contacts = store.orgs.unitsOf(self.id).flatMap((u) => store.contacts.withRole(u.id, role));
+  if (!contacts.length) throw new NotFoundError("summary.noRecipient", { role: messageRef(`roleWord.${role}`), org: self.name });
+  return contacts.map((c) => ({ name: c.name, address: c.email }));
+}
+
+/** Queues the summary mail (its Swedish text `body`, made by the caller) for the cases it names. */
+export async function queueSummaryMail(store: Store, s: Summary, body: string, to: Array<{ name: string | null; address: string }>, o: { home: string; env: NodeJS.ProcessEnv }): Promise<OutboxMessage> {
+  const { draftGeneral, queue, senderOf } = await import("../../mail/compose.js");
+  const { loadMailOptions } = await import("../../mail/config.js");
+  const options = loadMailOptions(o.home, o.env);
+  const caseIds = [...new Set([...s.newCases, ...s.overdue, ...s.dueSoon, ...s.awaitingReply, ...s.eventAnalysis].map((c) => c.id).concat(s.overdueActions.map((a) => a.caseId)))];
+  const from = options.from ? senderOf(store, options.from) : undefined;
+  const prepared = draftGeneral(store, { template: "summary", values: { date: s.date, summary: body }, to, from, caseIds });
+  return store.write(() => queue(store, prepared));
+}
