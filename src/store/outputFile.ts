@@ -266,6 +266,28 @@ export interface OutputOptions {
 }
 
 /**
+ * The path the user gave, as given (resolved against the run's directory) and as it really is (every link on
+ * the way followed); refused when it lands in the data directory or on the key.
+ */
+function checkedTarget(given: string, o: OutputOptions): { path: string; real: string } {
+  const cwd = o.cwd ?? process.cwd();
+  const path = resolve(cwd, given);
+  let real: string;
+  try {
+    real = physicalPath(given, physicalPath(cwd));
+  } catch (e) {
+    throw outputError(e, path, o.flag);
+  }
+  const hit = protectedTarget(real, o.data);
+  if (hit) {
+    const file = real === path ? path : `${path} (→ ${real})`;
+    if (hit === "key" && o.data.keyFile) throw new RefusedError("output.error.isKey", { file, key: o.data.keyFile, flag: o.flag });
+    throw new RefusedError("output.error.inDataDir", { file, home: resolve(o.data.home), flag: o.flag });
+  }
+  return { path, real };
+}
+
+/**
  * A file to be written at a path the user gave, or standard output for "-". Create it before doing the
  * work (the path is checked at once), `stage` the bytes, then `commit` them; `discard` removes what was
  * staged (also after a commit failed). `stage` and `commit` are synchronous, so `commit` can run inside
@@ -294,21 +316,9 @@ export class OutputFile {
       this.direct = true;
       return;
     }
-    const cwd = o.cwd ?? process.cwd();
-    this.path = resolve(cwd, given);
-    let real: string;
-    try {
-      real = physicalPath(given, physicalPath(cwd));
-    } catch (e) {
-      throw outputError(e, this.path, o.flag);
-    }
+    const { path, real } = checkedTarget(given, o);
+    this.path = path;
     this.real = real;
-    const hit = protectedTarget(real, o.data);
-    if (hit) {
-      const file = real === this.path ? this.path : `${this.path} (→ ${real})`;
-      if (hit === "key" && o.data.keyFile) throw new RefusedError("output.error.isKey", { file, key: o.data.keyFile, flag: o.flag });
-      throw new RefusedError("output.error.inDataDir", { file, home: resolve(o.data.home), flag: o.flag });
-    }
     const st = statOrNull(real);
     if (st?.isDirectory()) throw new FailedError("output.error.isDir", { file: this.path, flag: o.flag });
     if (st && o.refuseExisting) throw new FailedError(o.refuseExisting.key, o.refuseExisting.params);
@@ -520,21 +530,9 @@ export class OutputDir {
     given: string,
     private readonly o: OutputOptions,
   ) {
-    const cwd = o.cwd ?? process.cwd();
-    this.path = resolve(cwd, given);
-    let real: string;
-    try {
-      real = physicalPath(given, physicalPath(cwd));
-    } catch (e) {
-      throw outputError(e, this.path, o.flag);
-    }
+    const { path, real } = checkedTarget(given, o);
+    this.path = path;
     this.real = real;
-    const hit = protectedTarget(real, o.data);
-    if (hit) {
-      const file = real === this.path ? this.path : `${this.path} (→ ${real})`;
-      if (hit === "key" && o.data.keyFile) throw new RefusedError("output.error.isKey", { file, key: o.data.keyFile, flag: o.flag });
-      throw new RefusedError("output.error.inDataDir", { file, home: resolve(o.data.home), flag: o.flag });
-    }
     const st = statOrNull(real);
     if (st && !st.isDirectory()) throw new FailedError("output.error.notADirectory", { dir: this.path, flag: o.flag });
     if (st && readdirSync(real).length > 0) throw new RefusedError("output.error.dirNotEmpty", { dir: this.path, flag: o.flag });
