@@ -2,6 +2,7 @@
 
 import { FailedError, InterruptedError, MessageError, UsageError, isSystemError, systemReason, type MessageParam, type MessageParams } from "../core/errors.js";
 import { isMessageKey, type Translate } from "../i18n/index.js";
+import { argumentTerm, placeholders } from "./placeholders.js";
 import { visible } from "./terminal.js";
 import type { UsageHint } from "./suggestions.js";
 
@@ -73,6 +74,8 @@ function reported(err: unknown, t: Translate, command: string, debug: boolean, h
   }
   if (err instanceof MessageError) {
     const params = safeParams(err.params);
+    // An argument is named as the help shows it, in the user's language (`<ärende>`, not `ref`).
+    if (err.key === "usage.missingArgument" && typeof params.name === "string") params.name = argumentTerm(t, params.name);
     if (params.allowed === "" || (Array.isArray(params.allowed) && params.allowed.length === 0)) params.allowed = t("common.none");
     const message = isMessageKey(err.key) ? t(err.key, params) : err.key;
     return { code: err instanceof UsageError ? EXIT.usage : err instanceof FailedError ? EXIT.failed : EXIT.failed, message };
@@ -91,8 +94,8 @@ function reported(err: unknown, t: Translate, command: string, debug: boolean, h
     const byCode: Record<string, string> = {
       "commander.unknownCommand": suggestion ? t("usage.unknownCommandSuggest", { name, suggestion, help }) : t("usage.unknownCommand", { name, help }),
       "commander.unknownOption": suggestion ? t("usage.unknownOptionSuggest", { name, suggestion, help }) : t("usage.unknownOption", { name, help }),
-      "commander.missingArgument": t("usage.missingArgument", { name, command }),
-      "commander.optionMissingArgument": t("usage.optionMissingArgument", { name }),
+      "commander.missingArgument": t("usage.missingArgument", { name: argumentTerm(t, name), command }),
+      "commander.optionMissingArgument": t("usage.optionMissingArgument", { name: placeholders(t)(name) }),
       "commander.missingMandatoryOptionValue": t("usage.missingFlag", { flag: name }),
       "commander.excessArguments": t("usage.excessArguments", { command }),
     };

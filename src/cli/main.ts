@@ -35,6 +35,7 @@ import { registerDoctor } from "./commands/doctor.js";
 import { bindRun } from "./command.js";
 import { configuredLang, resolveHome, resolveLang } from "./context.js";
 import { applyHelp, registerFlows } from "./help.js";
+import { placeholders } from "./placeholders.js";
 import { EXIT, report } from "./errors.js";
 import type { Io, Run } from "./io.js";
 import { clearRunCaches } from "../runCache.js";
@@ -104,21 +105,6 @@ function helpColours(stream: Io["stdout"], env: NodeJS.ProcessEnv): boolean {
   if (env.NO_COLOR || env.FORCE_COLOR === "0" || env.FORCE_COLOR === "false") return false;
   if (env.FORCE_COLOR || env.CLICOLOR_FORCE !== undefined) return true;
   return stream.isTTY === true && stream.hasColors?.() === true;
-}
-
-/**
- * The value placeholders of the help (`<date>`, `<text>`, `[years]`) in the user's language: `<datum>`, `<text>`.
- * A placeholder without a catalogue entry stays as written.
- */
-function placeholders(t: Translate): (text: string) => string {
-  return (text) =>
-    text.replace(/<([^<>\s]+)>|\[([^[\]\s]+(?:\[[^\]]*\][^\]\s]*)?)\]/g, (whole, angle: string | undefined, square: string | undefined) => {
-      const inner = (angle ?? square)!;
-      const key = `help.ph.${inner.replace(/\.\.\.$/, "")}`;
-      if (!isMessageKey(key)) return whole;
-      const word = t(key) + (inner.endsWith("...") ? "..." : "");
-      return angle !== undefined ? `<${word}>` : `[${word}]`;
-    });
 }
 
 /** A new program for every run (commander keeps parsed options on it); help and usage go to the run's streams. */

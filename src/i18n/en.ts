@@ -481,6 +481,11 @@ export const en: Record<MessageKey, string> = {
   "help.ph.contact": "contact",
   "help.ph.char": "char",
   "help.ph.addr": "addr",
+  "help.ph.org-id": "org-id",
+  "help.ph.ground": "ground",
+  "help.ph.1-4": "1-4",
+  "help.ph.code": "code",
+  "help.ph.number": "number",
   "help.ph.command": "command",
   // --- paper ---
   "paper.help.packet": "print the postal packet (cover letter, deviation report, reply form) and diarise it",

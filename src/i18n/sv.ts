@@ -482,6 +482,11 @@ export const sv = {
   "help.ph.contact": "kontakt",
   "help.ph.char": "tecken",
   "help.ph.addr": "adress",
+  "help.ph.org-id": "org-id",
+  "help.ph.ground": "grund",
+  "help.ph.1-4": "1–4",
+  "help.ph.code": "kod",
+  "help.ph.number": "nummer",
   "help.ph.command": "kommando",
   // --- paper ---
   "paper.help.packet": "skriv ut postpaketet (följebrev, avvikelserapport, svarsblankett) och diarieför det",
