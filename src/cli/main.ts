@@ -3,7 +3,7 @@
 
 import { Command, Help } from "commander";
 import { packageVersion } from "../paths.js";
-import { isMessageKey, loadLanguage, translator, type Lang, type Translate } from "../i18n/index.js";
+import { loadLanguage, translator, type Lang, type Translate } from "../i18n/index.js";
 import { registerArchive } from "./commands/archive/index.js";
 import { registerAction } from "./commands/action/index.js";
 import { registerAudit } from "./commands/audit/index.js";
