@@ -28,7 +28,7 @@ export const EXAMPLES: Record<string, Example[]> = {
   ],
   "summary": [
     { say: "ex.summary.text", run: "avvik summary" },
-    { say: "ex.summary.cron", run: "avvik summary --email mas" },
+    { say: "ex.summary.cron", run: "avvik summary --mark --email mas" },
     { say: "ex.summary.json", run: "avvik summary --format json --peek" },
   ],
   "stats": [

@@ -171,6 +171,11 @@ export class OutboxRepo {
     return out;
   }
 
+  /** Messages "sent" only as .eml files (no mail server was set up when they were delivered): nothing left. */
+  savedAsFiles(): number {
+    return (this.s.db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE status = 'sent' AND transport = 'file'").get() as { n: number }).n;
+  }
+
   /**
    * Claims queued messages for one delivery run, so that two runs at once never send the same message. A
    * message is taken when nobody holds it, when its holder is known to be gone (the process died, e.g. killed),

@@ -554,6 +554,8 @@ export interface Summary {
   auditHead?: { id: number; hash: string } | null;
   /** E-mail that failed for good and waits for `avvik outbox retry` (no personal data is ever in mail). */
   failedMail: SummaryMail[];
+  /** Without a mail server: the messages only saved as .eml files (never sent), and where. Absent otherwise. */
+  mailFiles?: { count: number; dir: string };
 }
 
 export interface SummaryMail {

@@ -74,7 +74,7 @@ describe("without a mail server", () => {
     expect(shown.stdout).toContain("Vad du behöver göra:");
     expect((await s.cli(["outbox", "show", "9"])).stderr).toMatch(/Inget meddelande 9 i utkorgen/);
     const en = await s.cli(["outbox", "list", "--lang", "en"]);
-    expect(en.stdout).toMatch(/1 queued, 1 sent\./);
+    expect(en.stdout).toMatch(/1 queued, 1 saved as an .eml file \(not sent\)\./);
   });
 
   it("turns notices off with the config file", async () => {

@@ -21,10 +21,10 @@ export async function flushMessages(store: Store, o: MailEnv & { ids?: number[];
   return flushOutbox(store, { smtp, options, ...(o.ids ? { ids: o.ids } : {}), ...(o.signal ? { signal: o.signal } : {}) });
 }
 
-export async function listOutbox(store: Store, filter: { status?: OutboxStatus; caseRef?: string }): Promise<{ messages: OutboxMessage[]; counts: { queued: number; sent: number; failed: number } }> {
+export async function listOutbox(store: Store, filter: { status?: OutboxStatus; caseRef?: string }): Promise<{ messages: OutboxMessage[]; counts: { queued: number; sent: number; failed: number }; files: number }> {
   const caseId = filter.caseRef !== undefined ? store.cases.resolve(filter.caseRef) : undefined;
   const messages = store.outbox.list({ ...(filter.status ? { status: filter.status } : {}), ...(caseId !== undefined ? { caseId } : {}) });
-  return { messages, counts: store.outbox.counts() };
+  return { messages, counts: store.outbox.counts(), files: store.outbox.savedAsFiles() };
 }
 
 /** One message with how many attempts it gets. */

@@ -2,6 +2,7 @@
 // actions, cases for an event analysis), recorded so that the next one starts after it, and mailed when asked
 // (always Swedish, through the outbox; never personal data).
 
+import { join } from "node:path";
 import { NotFoundError, messageRef } from "../../core/errors.js";
 import type { Role } from "../../core/codes.js";
 import type { IsoDate } from "../../core/dates.js";
@@ -13,7 +14,7 @@ import type { Store } from "../../store/store.js";
  * Composes the summary; every run counts (text or JSON: a cron job may use either) unless `peek`. It carries
  * the audit trail's head, to be kept outside the register (the mail or the cron log): `audit verify --expect`.
  */
-export async function summarise(store: Store, o: { since?: IsoDate; dueDays?: number; peek: boolean }): Promise<Summary> {
+export async function summarise(store: Store, o: { since?: IsoDate; dueDays?: number; peek: boolean; mail?: { home: string; env: NodeJS.ProcessEnv } }): Promise<Summary> {
   const { composeSummary } = await import("../../store/stats.js");
   const composed = composeSummary(store, { since: o.since, dueDays: o.dueDays });
   if (!o.peek) {
@@ -24,7 +25,20 @@ export async function summarise(store: Store, o: { since?: IsoDate; dueDays?: nu
       }),
     );
   }
-  return { ...composed, auditHead: store.audit.last() };
+  return { ...composed, ...(o.mail ? await savedAsFiles(store, o.mail) : {}), auditHead: store.audit.last() };
+}
+
+/** Without a mail server, e-mail is only written as .eml files: the summary says how many and where. */
+async function savedAsFiles(store: Store, o: { home: string; env: NodeJS.ProcessEnv }): Promise<Pick<Summary, "mailFiles">> {
+  const { resolveSmtp } = await import("../../mail/config.js");
+  let smtp;
+  try {
+    smtp = resolveSmtp(o.home, o.env);
+  } catch {
+    return {}; // unusable mail settings are doctor's and flush's to report
+  }
+  const count = smtp ? 0 : store.outbox.savedAsFiles();
+  return count > 0 ? { mailFiles: { count, dir: join(o.home, "outbox", "sent") } } : {};
 }
 
 /** The contacts with `role` in our own organisation, else in its units. */

@@ -148,7 +148,7 @@ const smtpCheck: DoctorCheck = {
       const text = e instanceof MessageError && isMessageKey(e.key) ? ctx.t(e.key, e.params) : e instanceof Error ? e.message : String(e);
       return f("fail", "doctor.smtp.config", { reason: text });
     }
-    if (!smtp) return f("ok", "doctor.smtp.none", { dir: join(home, "outbox", "sent") });
+    if (!smtp) return f("warn", "doctor.smtp.none", { dir: join(home, "outbox", "sent") });
     const { verifySmtp } = await import("../../mail/deliver.js");
     try {
       await verifySmtp(smtp, timeoutSeconds * 1000);

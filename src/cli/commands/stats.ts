@@ -43,6 +43,7 @@ export function registerStats(program: Command, t: Translate): void {
     .option("--email <role|email>", t("flag.summaryEmail"))
     .option("--due-days <n>", t("flag.dueDays"))
     .option("--since <date>", t("flag.since"))
+    .option("--mark", t("flag.mark"))
     .option("--peek", t("flag.peek"))
     .option("--json", t("help.json"))
     .action(action(summary));
@@ -81,6 +82,7 @@ interface SummaryOptions {
   email?: string;
   dueDays?: string;
   since?: string;
+  mark?: boolean;
   peek?: boolean;
 }
 
@@ -88,11 +90,17 @@ async function summary(ctx: Context, o: SummaryOptions): Promise<void> {
   const format = ctx.json ? "json" : o.format ? parseCodeFlag("--format", ["text", "json"] as const, o.format) : "text";
   const dueDays = o.dueDays !== undefined ? parseNonNegativeInt("--due-days", o.dueDays) : undefined;
   const since = o.since ? parseDateFlag("--since", o.since) : undefined;
+  if (o.mark && o.peek) throw new UsageError("usage.markAndPeek");
+  // A person at a terminal only looks (the cron mail's "new" list stays whole); --mark records the run. Without a
+  // terminal (cron, scripts written before --mark) a run records itself unless --peek, as it always did.
+  const atTerminal = ctx.io.stdin.isTTY === true || ctx.io.stdout.isTTY === true;
+  const mark = o.mark === true || (!o.peek && !atTerminal);
   const store = await ctx.store();
   const to = o.email !== undefined ? await summaryRecipients(store, o.email) : undefined;
-  const s = await summarise(store, { since, dueDays, peek: o.peek === true });
+  const s = await summarise(store, { since, dueDays, peek: !mark, mail: { home: ctx.home, env: ctx.env } });
   if (to) await mailSummary(ctx, store, s, to);
-  outputFor(ctx, format).result(s, () => printSummary(ctx, s));
+  outputFor(ctx, format).result({ ...s, marked: mark }, () => printSummary(ctx, s));
+  if (!mark && atTerminal && format === "text") ctx.out.info(ctx.out.style("dim", ctx.t("summary.notMarked")));
 }
 
 /** `--email ROLE|EMAIL`: an address, or the contacts with that role in our own organisation (else its units). */
@@ -110,7 +118,8 @@ async function mailSummary(ctx: Context, store: Store, s: Summary, to: Array<{ n
     const { withInterrupt } = await import("../interrupt.js");
     const r = await withInterrupt((signal) => flushMessages(store, { home: ctx.home, env: ctx.env, ids: [queued.id], signal }));
     const final = r.messages[0] ?? store.outbox.get(queued.id);
-    if (final.status === "sent") ctx.out.info(ctx.t("summary.mailSent", { id: final.id }));
+    const file = r.files[queued.id];
+    if (final.status === "sent") ctx.out.info(file ? ctx.t("summary.mailSavedFile", { id: final.id, file }) : ctx.t("summary.mailSent", { id: final.id }));
     else ctx.out.warn(ctx.t("summary.mailNotSent", { id: final.id, error: final.lastError ?? "" }));
   } catch (err) {
     if (err instanceof InterruptedError) throw err;
@@ -204,6 +213,7 @@ export function summaryText(t: Translate, s: Summary, style: (s: "bold" | "red",
     out.push("", style("bold", t("summary.failedMail", { n: s.failedMail.length })));
     for (const m of s.failedMail) out.push(`  ${m.id}  ${m.case ?? "–"}  ${m.subject}: ${m.lastError ?? ""}`.trimEnd());
   }
+  if (s.mailFiles) out.push("", t("summary.mailFiles", { n: s.mailFiles.count, dir: s.mailFiles.dir }));
   if (s.auditHead) out.push("", t("summary.auditHead", { head: `${s.auditHead.id}:${s.auditHead.hash}` }));
   return out.join("\n");
 }

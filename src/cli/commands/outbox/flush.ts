@@ -34,6 +34,7 @@ async function run(ctx: Context): Promise<void> {
   const held = r.heldElsewhere.reduce((n, h) => n + h.count, 0);
   const value = {
     transport: r.transport,
+    channel: r.transport,
     target: r.target,
     sent: r.sent,
     failed: r.failed,
@@ -46,8 +47,11 @@ async function run(ctx: Context): Promise<void> {
     messages: r.messages.map((m) => messageView(m, r.files[m.id])),
   };
   ctx.out.result(value, () => {
-    if (r.claimed > 0) {
-      ctx.out.line(ctx.t("mail.flushDone", { sent: r.sent, failed: r.failed, skipped: r.skipped, transport: r.transport, target: r.target }));
+    if (r.claimed > 0 && r.transport === "file") {
+      // No mail server: nothing has left this machine, and the line says so (failures are warned below).
+      ctx.out.line(ctx.t("mail.flushSavedFiles", { n: r.sent, dir: r.target }));
+    } else if (r.claimed > 0) {
+      ctx.out.line(ctx.t("mail.flushDone", { sent: r.sent, failed: r.failed, skipped: r.skipped, target: r.target }));
     } else if (held === 0) {
       // Nothing queued at all (a message another run holds is never "nothing").
       ctx.out.line(counts.failed > 0 ? ctx.t("mail.flushNothingFailed", { failed: counts.failed }) : ctx.t("mail.flushNothing"));

@@ -1,13 +1,13 @@
 // `avvik outbox list [--status queued|sent|failed] [--case REF]`
 
 import type { Command } from "commander";
-import type { MessageKey, Translate } from "../../../i18n/index.js";
+import type { Translate } from "../../../i18n/index.js";
 import { action } from "../../command.js";
 import type { Context } from "../../context.js";
 import { examples } from "../../help.js";
 import { listOutbox } from "../../../app/mail/outbox.js";
 import { parseCodeFlag } from "../../parse.js";
-import { messageView } from "./view.js";
+import { countsText, messageView, statusKey } from "./view.js";
 
 export function registerOutboxList(group: Command, t: Translate): void {
   const cmd = group
@@ -25,7 +25,7 @@ export function registerOutboxList(group: Command, t: Translate): void {
 
 async function run(ctx: Context, o: { status?: string; case?: string }): Promise<void> {
   const status = o.status ? parseCodeFlag("--status", ["queued", "sent", "failed"] as const, o.status) : undefined;
-  const { messages, counts } = await listOutbox(await ctx.store(), { ...(status ? { status } : {}), ...(o.case !== undefined ? { caseRef: o.case } : {}) });
+  const { messages, counts, files } = await listOutbox(await ctx.store(), { ...(status ? { status } : {}), ...(o.case !== undefined ? { caseRef: o.case } : {}) });
   ctx.out.result(
     messages.map((m) => messageView(m)),
     () => {
@@ -43,7 +43,7 @@ async function run(ctx: Context, o: { status?: string; case?: string }): Promise
         messages.map((m) => [
           String(m.id),
           m.diaryNumber ?? "–",
-          ctx.t(`mail.status.${m.status}` as MessageKey),
+          ctx.t(statusKey(m)),
           m.recipients.filter((r) => r.kind === "to").map((r) => r.address).join(", "),
           m.subject,
           String(m.attempts),
@@ -52,7 +52,7 @@ async function run(ctx: Context, o: { status?: string; case?: string }): Promise
         (_row, col, text) =>
           col !== 2 ? text : text.trim() === ctx.t("mail.status.queued") ? ctx.out.style("yellow", text) : text.trim() === ctx.t("mail.status.failed") ? ctx.out.style("red", text) : text,
       );
-      ctx.out.line(ctx.out.style("dim", ctx.t(counts.failed ? "mail.summaryFailed" : "mail.summary", counts)));
+      ctx.out.line(ctx.out.style("dim", countsText(ctx.t, counts, files)));
     },
   );
 }

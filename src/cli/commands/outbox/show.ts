@@ -7,7 +7,7 @@ import type { Context } from "../../context.js";
 import { examples } from "../../help.js";
 import { showOutboxMessage } from "../../../app/mail/outbox.js";
 import { parsePositiveInt } from "../../parse.js";
-import { messageView, who } from "./view.js";
+import { messageView, statusKey, who } from "./view.js";
 
 export function registerOutboxShow(group: Command, t: Translate): void {
   const cmd = group.command("show").description(t("help.outbox.show")).argument("<id>", "nr").option("--json", t("help.json")).action(action(run));
@@ -22,7 +22,7 @@ async function run(ctx: Context, _o: unknown, idText: string): Promise<void> {
   const { message: m, maxAttempts: max } = await showOutboxMessage(await ctx.store(), id, { home: ctx.home, env: ctx.env });
   ctx.out.result({ ...messageView(m), maxAttempts: max, body: m.body }, () => {
     const row = (key: MessageKey, value: string | null) => ctx.out.line(`${ctx.out.style("dim", ctx.t(key).padEnd(16))}${value || "–"}`);
-    const status = ctx.t(`mail.status.${m.status}` as MessageKey);
+    const status = ctx.t(statusKey(m));
     row("mail.show.status", m.status === "failed" ? ctx.out.style("red", status) : status);
     row("mail.show.attempts", ctx.t("mail.show.attemptsOf", { n: m.attempts, max }));
     if (m.lastError) row("mail.show.error", m.lastError);
@@ -35,10 +35,10 @@ async function run(ctx: Context, _o: unknown, idText: string): Promise<void> {
     row("mail.show.attachments", m.attachments.map((a) => a.filename).join(", "));
     row("mail.show.createdAt", m.createdAt);
     row("mail.show.lastAttempt", m.lastAttemptAt);
-    if (m.sentAt) row("mail.show.sentAt", m.sentAt);
+    if (m.sentAt) row(m.transport === "file" ? "mail.show.savedAt" : "mail.show.sentAt", m.sentAt);
     if (m.failedAt) row("mail.show.failedAt", m.failedAt);
     if (m.deliveredTo.length && m.status !== "sent") row("mail.show.deliveredTo", m.deliveredTo.join(", "));
-    if (m.response) row("mail.show.response", m.response);
+    if (m.response) row(m.transport === "file" ? "mail.show.file" : "mail.show.response", m.response);
     ctx.out.line();
     ctx.out.line(m.body.trimEnd());
   });

@@ -1,7 +1,7 @@
 // What `notify`, `send` and `outbox …` show of a message, and the delivery at once after queueing.
 
 import { FailedError, InterruptedError } from "../../../core/errors.js";
-import type { MessageKey } from "../../../i18n/index.js";
+import type { MessageKey, Translate } from "../../../i18n/index.js";
 import type { PreparedMessage } from "../../../mail/compose.js";
 import type { OutboxMessage } from "../../../store/outbox.js";
 import type { Store } from "../../../store/store.js";
@@ -30,8 +30,24 @@ export function messageView(m: OutboxMessage, file?: string) {
     lastAttemptAt: m.lastAttemptAt,
     sentAt: m.sentAt,
     failedAt: m.failedAt,
+    // How a sent message left: "smtp" (a mail server accepted it) or "file" (only written as an .eml file).
+    ...(m.status === "sent" && m.transport ? { channel: m.transport } : {}),
     ...(file ? { file } : {}),
   };
+}
+
+/** A message's status in words: a message "sent" without a mail server was only saved as an .eml file. */
+export function statusKey(m: OutboxMessage): MessageKey {
+  return m.status === "sent" && m.transport === "file" ? "mail.status.savedFile" : (`mail.status.${m.status}` as MessageKey);
+}
+
+/** The outbox's counts in words: "2 köade, 3 sparade som .eml-filer (inte skickade)", each part in its plural. */
+export function countsText(t: Translate, counts: { queued: number; sent: number; failed: number }, files: number): string {
+  const parts = [t("mail.count.queued", { n: counts.queued })];
+  if (counts.sent - files > 0 || files === 0) parts.push(t("mail.count.sent", { n: counts.sent - files }));
+  if (files > 0) parts.push(t("mail.count.files", { n: files }));
+  if (counts.failed > 0) parts.push(t("mail.count.failed", { n: counts.failed }));
+  return `${parts.join(", ")}.`;
 }
 
 export const who = (m: PreparedMessage | OutboxMessage, kind: "to" | "cc") =>
