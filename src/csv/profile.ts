@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { AREAS, DIRECTIONS, KINDS, SEVERITIES, STATUSES, isCode, type Direction } from "../core/codes.js";
-import { InvalidDataError, UsageError } from "../core/errors.js";
+import { InvalidDataError, UsageError, reasonOf, type MessageParams } from "../core/errors.js";
 import { compileDateFormat, type DateFormat } from "./dates.js";
 
 export const FIELDS = [
@@ -59,7 +59,7 @@ export interface Profile {
   defaults: Partial<Record<Field, string>>;
 }
 
-function fail(file: string, problem: string, params: Record<string, string | number> = {}): never {
+function fail(file: string, problem: string, params: MessageParams = {}): never {
   throw new InvalidDataError(`csv.profile.${problem}`, { file, ...params });
 }
 
@@ -88,7 +88,7 @@ export function readProfile(file: string, path: string, encodingExists: (e: stri
   try {
     raw = JSON.parse(readFileSync(path, "utf8").replace(/^\uFEFF/, ""));
   } catch (e) {
-    fail(file, "json", { reason: e instanceof Error ? e.message.split("\n")[0]! : String(e) });
+    fail(file, "json", { reason: reasonOf(e, { path: file }) });
   }
   return { ...checkProfile(raw, file, encodingExists), path };
 }

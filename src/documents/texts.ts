@@ -3,7 +3,7 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { InvalidDataError } from "../core/errors.js";
+import { InvalidDataError, reasonOf } from "../core/errors.js";
 import { TEMPLATES_DIR } from "../paths.js";
 import { runCache } from "../runCache.js";
 
@@ -145,7 +145,7 @@ function load(home: string | null, file: string): unknown {
   try {
     return JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new InvalidDataError("paper.error.templateUnreadable", { file: path, reason: e instanceof Error ? e.message : String(e) });
+    throw new InvalidDataError("paper.error.templateUnreadable", { file: path, reason: reasonOf(e, { path }) });
   }
 }
 

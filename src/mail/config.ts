@@ -3,7 +3,7 @@
 // the config file names the environment variable that holds it ("passwordEnv").
 
 import { configFilePath, readConfigFile } from "../store/configFile.js";
-import { FailedError } from "../core/errors.js";
+import { FailedError, reasonOf } from "../core/errors.js";
 
 export interface SmtpSettings {
   host: string;
@@ -68,7 +68,7 @@ function readConfig(home: string): ConfigFile {
   try {
     return readConfigFile(home) as ConfigFile;
   } catch (err) {
-    throw new FailedError("mail.error.config", { file: configFile(home), reason: err instanceof Error ? err.message : String(err) });
+    throw new FailedError("mail.error.config", { file: configFile(home), reason: reasonOf(err, { path: configFile(home) }) });
   }
 }
 

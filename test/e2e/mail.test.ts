@@ -145,7 +145,7 @@ describe("with AVVIK_SMTP_URL", () => {
     // notify while down: queued, a warning, exit 0 (the message is safe in the outbox).
     const n = await s.cli(["notify", "2026-000001", "--to", "manager", "--template", "reminder"], { env: { ...fast, AVVIK_SMTP_URL: url } });
     expect(n.code).toBe(0);
-    expect(n.stderr).toMatch(/kunde inte skickas nu .*ligger kvar i utkorgen/);
+    expect(n.stderr).toMatch(/kunde inte skickas nu: .*ligger kvar i utkorgen/);
 
     smtp = await new TestSmtp().start(port);
     const up = await runJson(["outbox", "flush"], { AVVIK_SMTP_URL: url });

@@ -1,7 +1,7 @@
 // `config set KEY VALUE`: one setting stored where it lives (the register, our row in the directory, or
 // <home>/config.json), audited, in one transaction.
 
-import { FailedError } from "../../core/errors.js";
+import { FailedError, reasonOf } from "../../core/errors.js";
 import { configFilePath, readConfigFile, setPath, writeConfigFile, type ConfigTree, type ConfigValue } from "../../store/configFile.js";
 import type { Store } from "../../store/store.js";
 
@@ -10,7 +10,7 @@ export function readSettingsFile(home: string): ConfigTree {
   try {
     return readConfigFile(home);
   } catch (e) {
-    throw new FailedError("config.error.badFile", { file: configFilePath(home), reason: e instanceof Error ? e.message.split("\n")[0]! : String(e) });
+    throw new FailedError("config.error.badFile", { file: configFilePath(home), reason: reasonOf(e, { path: configFilePath(home) }) });
   }
 }
 

@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { MessageError } from "../../core/errors.js";
+import { MessageError, reasonOf } from "../../core/errors.js";
 import { isMessageKey, type MessageKey, type Params, type Translate } from "../../i18n/index.js";
 import { TEMPLATES_DIR } from "../../paths.js";
 import { configFilePath, getPath, readConfigFile, type ConfigTree } from "../../store/configFile.js";
@@ -101,7 +101,7 @@ const templatesCheck: DoctorCheck = {
       const files = readdirSync(TEMPLATES_DIR).filter((n) => !n.startsWith("."));
       return f("ok", "doctor.templates.ok", { n: files.length });
     } catch (e) {
-      return f("fail", "doctor.templates.unreadable", { reason: e instanceof Error ? e.message : String(e) });
+      return f("fail", "doctor.templates.unreadable", { reason: reasonOf(e, { path: TEMPLATES_DIR, dir: true }) });
     }
   },
 };
@@ -116,7 +116,7 @@ const configCheck: DoctorCheck = {
     try {
       tree = readConfigFile(home);
     } catch (e) {
-      return [f("fail", "doctor.config.malformed", { reason: e instanceof Error ? e.message.split("\n")[0]! : String(e) })];
+      return [f("fail", "doctor.config.malformed", { reason: reasonOf(e) })];
     }
     const out: Finding[] = [];
     for (const k of CONFIG_KEYS) {
@@ -154,7 +154,7 @@ const smtpCheck: DoctorCheck = {
       await verifySmtp(smtp, timeoutSeconds * 1000);
       return f("ok", "doctor.smtp.ok", { host: smtp.host, port: smtp.port });
     } catch (e) {
-      return f("fail", "doctor.smtp.unreachable", { host: smtp.host, port: smtp.port, reason: (e instanceof Error ? e.message : String(e)).split("\n")[0]! });
+      return f("fail", "doctor.smtp.unreachable", { host: smtp.host, port: smtp.port, reason: reasonOf(e, { host: "" }) }); // the line names the server already
     }
   },
 };

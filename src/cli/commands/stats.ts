@@ -31,6 +31,7 @@ import { Output } from "../output.js";
 import { outputFile } from "../outputs.js";
 import { requireFlags, parseCodeFlag, parseDateFlag, parseEmail, parseNonNegativeInt, parsePositiveInt } from "../parse.js";
 import { codeName } from "../render.js";
+import { errorText } from "./outbox/view.js";
 import { caseLabel } from "../../core/diaryNumber.js";
 import { daysBetween } from "../../core/dates.js";
 
@@ -120,7 +121,7 @@ async function mailSummary(ctx: Context, store: Store, s: Summary, to: Array<{ n
     const final = r.messages[0] ?? store.outbox.get(queued.id);
     const file = r.files[queued.id];
     if (final.status === "sent") ctx.out.info(file ? ctx.t("summary.mailSavedFile", { id: final.id, file }) : ctx.t("summary.mailSent", { id: final.id }));
-    else ctx.out.warn(ctx.t("summary.mailNotSent", { id: final.id, error: final.lastError ?? "" }));
+    else ctx.out.warn(ctx.t("summary.mailNotSent", { id: final.id, error: errorText(ctx.t, final.lastError) }));
   } catch (err) {
     if (err instanceof InterruptedError) throw err;
     // Queued safely; `avvik outbox flush` delivers it later.
@@ -211,7 +212,7 @@ export function summaryText(t: Translate, s: Summary, style: (s: "bold" | "red",
   }
   if (s.failedMail.length) {
     out.push("", style("bold", t("summary.failedMail", { n: s.failedMail.length })));
-    for (const m of s.failedMail) out.push(`  ${m.id}  ${m.case ?? "–"}  ${m.subject}: ${m.lastError ?? ""}`.trimEnd());
+    for (const m of s.failedMail) out.push(`  ${m.id}  ${m.case ?? "–"}  ${m.subject}: ${errorText(t, m.lastError)}`.trimEnd());
   }
   if (s.mailFiles) out.push("", t("summary.mailFiles", { n: s.mailFiles.count, dir: s.mailFiles.dir }));
   if (s.auditHead) out.push("", t("summary.auditHead", { head: `${s.auditHead.id}:${s.auditHead.hash}` }));

@@ -7,7 +7,7 @@ import type { Context } from "../../context.js";
 import { examples } from "../../help.js";
 import { listOutbox } from "../../../app/mail/outbox.js";
 import { parseCodeFlag } from "../../parse.js";
-import { countsText, messageView, statusKey } from "./view.js";
+import { countsText, errorText, messageView, statusKey } from "./view.js";
 
 export function registerOutboxList(group: Command, t: Translate): void {
   const cmd = group
@@ -47,7 +47,7 @@ async function run(ctx: Context, o: { status?: string; case?: string }): Promise
           m.recipients.filter((r) => r.kind === "to").map((r) => r.address).join(", "),
           m.subject,
           String(m.attempts),
-          m.lastError ?? "",
+          errorText(ctx.t, m.lastError),
         ]),
         (_row, col, text) =>
           col !== 2 ? text : text.trim() === ctx.t("mail.status.queued") ? ctx.out.style("yellow", text) : text.trim() === ctx.t("mail.status.failed") ? ctx.out.style("red", text) : text,

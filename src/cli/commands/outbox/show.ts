@@ -7,7 +7,7 @@ import type { Context } from "../../context.js";
 import { examples } from "../../help.js";
 import { showOutboxMessage } from "../../../app/mail/outbox.js";
 import { parsePositiveInt } from "../../parse.js";
-import { messageView, statusKey, who } from "./view.js";
+import { errorText, messageView, statusKey, who } from "./view.js";
 
 export function registerOutboxShow(group: Command, t: Translate): void {
   const cmd = group.command("show").description(t("help.outbox.show")).argument("<id>", "nr").option("--json", t("help.json")).action(action(run));
@@ -25,7 +25,7 @@ async function run(ctx: Context, _o: unknown, idText: string): Promise<void> {
     const status = ctx.t(statusKey(m));
     row("mail.show.status", m.status === "failed" ? ctx.out.style("red", status) : status);
     row("mail.show.attempts", ctx.t("mail.show.attemptsOf", { n: m.attempts, max }));
-    if (m.lastError) row("mail.show.error", m.lastError);
+    if (m.lastError) row("mail.show.error", errorText(ctx.t, m.lastError));
     row("mail.show.case", m.diaryNumber);
     row("mail.show.from", m.from.name ? `${m.from.name} <${m.from.address}>` : m.from.address);
     row("mail.show.to", who(m, "to"));

@@ -1,7 +1,7 @@
 // What `notify`, `send` and `outbox …` show of a message, and the delivery at once after queueing.
 
-import { FailedError, InterruptedError } from "../../../core/errors.js";
-import type { MessageKey, Translate } from "../../../i18n/index.js";
+import { FailedError, InterruptedError, reasonOfText } from "../../../core/errors.js";
+import { isMessageKey, type MessageKey, type Params, type Translate } from "../../../i18n/index.js";
 import type { PreparedMessage } from "../../../mail/compose.js";
 import type { OutboxMessage } from "../../../store/outbox.js";
 import type { Store } from "../../../store/store.js";
@@ -50,6 +50,13 @@ export function countsText(t: Translate, counts: { queued: number; sent: number;
   return `${parts.join(", ")}.`;
 }
 
+/** A message's stored last error in the reader's words ("servern 127.0.0.1:25 svarar inte (anslutningen nekades)"). */
+export function errorText(t: Translate, text: string | null): string {
+  if (!text) return "";
+  const ref = reasonOfText(text);
+  return isMessageKey(ref.key) ? t(ref.key, ref.params as Params) : text;
+}
+
 export const who = (m: PreparedMessage | OutboxMessage, kind: "to" | "cc") =>
   m.recipients
     .filter((r) => r.kind === kind)
@@ -73,7 +80,7 @@ export async function announceAndDeliver(ctx: Context, store: Store, queued: Out
       if (final.status === "sent") {
         ctx.out.line(file ? ctx.t("mail.deliveredFile", { id: final.id, file }) : ctx.t("mail.deliveredSmtp", { id: final.id, target: r.target }));
       } else {
-        ctx.out.warn(ctx.t("mail.notDelivered", { id: final.id, error: final.lastError ?? "" }));
+        ctx.out.warn(ctx.t("mail.notDelivered", { id: final.id, error: errorText(ctx.t, final.lastError) }));
       }
     } catch (err) {
       if (err instanceof InterruptedError) throw err;
