@@ -1,5 +1,6 @@
 // The README, followed literally: every ```sh block, in order, against a fresh data directory with the clock
-// fixed. A line is a command when it starts with `avvik` (continuation lines ending in `\` are joined); other
+// fixed. A line is a command when it starts with `avvik` or `printf` (a file the next command reads, written as a
+// reader would; continuation lines ending in `\` are joined); other
 // lines of a block (output shown after a command, crontab lines) are not run. bash runs each command, so quotes
 // and trailing comments work as a reader's shell would treat them.
 //   - a trailing comment starting with `exit N` (`avvik case close 2026-2   # exit 1: already closed`) marks
@@ -36,7 +37,7 @@ export function readmeCommands(markdown: string): { commands: Command[]; skipped
     else {
       for (let k = 0; k < body.length; k++) {
         const start = body[k]!;
-        if (!/^\s*avvik(\s|$)/.test(start.text)) continue;
+        if (!/^\s*(avvik|printf)(\s|$)/.test(start.text)) continue;
         let text = start.text;
         while (/\\\s*$/.test(text) && k + 1 < body.length) text = `${text.replace(/\\\s*$/, "")} ${body[++k]!.text.trim()}`;
         const m = /#\s*exit\s+(\d+)\b/.exec(text);
