@@ -76,5 +76,5 @@ describe("the README", () => {
       if (r.status !== c.expect) failures.push(`README.md:${c.line}: exit ${r.status} (expected ${c.expect}): ${c.text.slice(0, 120)}\n    ${(r.stderr || r.stdout).trim().split("\n")[0]}`);
     }
     expect(failures, failures.join("\n")).toEqual([]);
-  });
+  }, 600_000); // about a hundred processes, one after the other, on a machine others share
 });
