@@ -21,6 +21,9 @@ const arg = (name, fallback) => {
 };
 const count = Number(arg("--cases", "1000000"));
 const keep = arg("--keep", undefined);
+// --days N: the cases registered over N days from 2020-01-01 instead of the 2387 days to 2026-07-14 (e.g. 30: a
+// million cases in one month, the worst edge month for a period that ends in the middle of it).
+const spanArg = arg("--days", undefined);
 const NOW = "2026-07-15T07:00:00";
 
 const base = keep ?? mkdtempSync(join(tmpdir(), "avvik-bench-stats-"));
@@ -53,7 +56,7 @@ try {
   const units = db.prepare("SELECT id FROM orgs WHERE parent_id IS NOT NULL ORDER BY id").all().map((r) => r.id);
   const pick = (list, expr) => `CASE (${expr}) % ${list.length} ${list.map((id, i) => `WHEN ${i} THEN '${id}'`).join(" ")} END`;
   const t0 = performance.now();
-  const span = 2387; // days from 2020-01-01 to 2026-07-14 inclusive
+  const span = Number(spanArg ?? 2387); // days from 2020-01-01 to 2026-07-14 inclusive
   db.exec(`
     CREATE TEMP TABLE g AS
     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${count})
@@ -107,7 +110,7 @@ try {
   // In process: the compositions the commands print.
   const { Store } = await import("../dist/store/store.js");
   const { composeStats, composeSummary } = await import("../dist/store/stats.js");
-  const { parsePeriod } = await import("../dist/core/stats.js");
+  const { parsePeriod, rangePeriod } = await import("../dist/core/stats.js");
   const store = Store.open({ home, actor: { user: "bench", now: new Date(NOW) } });
   const time = (label, fn, runs = 3) => {
     const ms = [];
@@ -126,6 +129,12 @@ try {
   console.log(`  ${h1.total} cases in 2026H1, ${h1.previous.total} in 2025H2; median ${h1.handlingDays.median} d, p90 ${h1.handlingDays.p90} d, within deadline ${h1.answeredWithinDeadline}`);
   const y = time("composeStats 2025 (+ 2024)", () => composeStats(store, parsePeriod("2025")));
   console.log(`  ${y.total} cases in 2025`);
+  const edges = time("composeStats 2026-02-03..2026-05-17 (edge months)", () => composeStats(store, rangePeriod("2026-02-03", "2026-05-17")));
+  console.log(`  ${edges.total} cases`);
+  if (spanArg) {
+    const half = time("composeStats 2020-01-01..2020-01-15", () => composeStats(store, rangePeriod("2020-01-01", "2020-01-15")));
+    console.log(`  ${half.total} cases (the first half of the month that holds them all)`);
+  }
   const s = time("composeSummary", () => composeSummary(store, { since: "2026-07-14" }));
   console.log(`  ${s.newCases.length} new, ${s.overdue.length} overdue, ${s.dueSoon.length} due within 14 days, ${s.awaitingReply.length} awaiting reply`);
   store.close();
@@ -135,6 +144,8 @@ try {
     ["stats", "--period", "2026H1", "--json"],
     ["stats", "--period", "2026H1"],
     ["stats", "--period", "2025", "--format", "csv"],
+    ["stats", "--from", "2026-02-03", "--to", "2026-05-17", "--json"],
+    ...(spanArg ? [["stats", "--from", "2020-01-01", "--to", "2020-01-15", "--json"], ["stats", "--from", "2020-01-10", "--to", "2020-01-20", "--json"]] : []),
     ["summary", "--json", "--peek"],
     ["summary", "--peek"],
   ]) {

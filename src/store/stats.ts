@@ -3,7 +3,7 @@
 // no method here loads every case of the register.
 
 import type { Area, Direction, Kind, Role, Severity, Status } from "../core/codes.js";
-import { addDays, daysBetween, type IsoDate } from "../core/dates.js";
+import { addDays, addMonths, daysBetween, type IsoDate } from "../core/dates.js";
 import { isOverdue } from "../core/deadline.js";
 import { DUPLICATE_WINDOW_DAYS, matchDuplicate, type DuplicateCandidate, type DuplicateReason } from "../core/duplicates.js";
 import { RefusedError } from "../core/errors.js";
@@ -13,12 +13,12 @@ import {
   emptyMargins,
   historyMonths,
   isWholeMonths,
-  marginsFromCube,
   mergeHistograms,
+  monthsOf,
+  NONE_KEY,
   periodFigures,
   previousPeriod,
   type Counts,
-  type CubeRow,
   type Histogram,
   type Margins,
   type Period,
@@ -37,6 +37,9 @@ const OPEN = "('registered','sent','assigned','investigating')";
 const IN_PERIOD = "c.registered_at >= @from AND c.registered_at < @next AND c.duplicate_of IS NULL";
 
 const SUMMARY_SETTING = "summary_last_at";
+
+/** A piece of a period: months read from the aggregates, or days counted from the cases (added or taken away). */
+type Part = { kind: "months"; first: string; last: string } | { kind: "cases"; from: IsoDate; to: IsoDate; sign: 1 | -1 };
 
 /** A case as the morning summary shows it: no persons, no free text beyond the summary line. */
 export interface SummaryCase {
@@ -167,105 +170,176 @@ export class StatsRepo {
       .run({ first, last });
   }
 
-  /** Counts per combination of area, kind, severity, counterpart and unit for the cases registered in a period. */
-  cube(from: IsoDate, to: IsoDate, today: IsoDate = this.s.today): CubeRow[] {
-    return this.s.db
-      .prepare(
-        `SELECT c.area, c.kind, c.severity, c.counterpart_id AS counterpartId, c.unit_id AS unitId,
-                count(*) AS count,
-                sum(c.answered_at IS NOT NULL) AS answered,
-                sum(c.answered_at IS NOT NULL AND substr(c.answered_at, 1, 10) <= c.due_date) AS answeredOnTime,
-                sum(c.answered_at IS NULL AND c.status IN ${OPEN} AND c.due_date < @today) AS unansweredOverdue
-         FROM cases c INDEXED BY cases_stats
-         WHERE ${IN_PERIOD}
-         GROUP BY c.area, c.kind, c.severity, c.counterpart_id, c.unit_id`,
-      )
-      .all({ ...this.periodParams(from, to), today }) as CubeRow[];
+  /**
+   * How a period is counted: whole months from the monthly aggregates, and each edge month (a month the period
+   * only partly covers) either from its cases in the period or, when the month's days outside the period hold
+   * fewer cases, as the month's aggregate less those (counted from the cases). Counting cases reads the index on
+   * the registration time and one row per case; an edge part costs at most half a month's cases, never a scan of
+   * the register. `live` counts the whole period from the cases (to check the aggregates against them).
+   */
+  private parts(from: IsoDate, to: IsoDate, live: boolean): Part[] {
+    if (live) return [{ kind: "cases", from, to, sign: 1 }];
+    const months = monthsOf(from, to);
+    const parts: Part[] = [];
+    let first = 0;
+    let last = months.length - 1;
+    const edge = (month: string, a: IsoDate, b: IsoDate) => {
+      const start = `${month}-01` as IsoDate;
+      const end = addDays(addMonths(start, 1), -1);
+      const inside = this.countRegistered(a, b);
+      const before = a > start ? this.countRegistered(start, addDays(a, -1)) : 0;
+      const after = b < end ? this.countRegistered(addDays(b, 1), end) : 0;
+      if (inside <= before + after) {
+        parts.push({ kind: "cases", from: a, to: b, sign: 1 });
+        return;
+      }
+      parts.push({ kind: "months", first: month, last: month });
+      if (a > start) parts.push({ kind: "cases", from: start, to: addDays(a, -1), sign: -1 });
+      if (b < end) parts.push({ kind: "cases", from: addDays(b, 1), to: end, sign: -1 });
+    };
+    if (!isWholeMonths({ from, to: addDays(addMonths(`${months[0]}-01`, 1), -1) })) {
+      const end = addDays(addMonths(`${months[0]}-01`, 1), -1);
+      edge(months[0]!, from, to < end ? to : end);
+      first = 1;
+    }
+    if (last >= first && !isWholeMonths({ from: `${months[last]}-01`, to })) {
+      edge(months[last]!, `${months[last]}-01`, to);
+      last--;
+    }
+    if (last >= first) parts.push({ kind: "months", first: months[first]!, last: months[last]! });
+    return parts;
+  }
+
+  /** How many cases were registered from `from` to `to` (dates, inclusive): the index alone, no row read. */
+  private countRegistered(from: IsoDate, to: IsoDate): number {
+    return this.s.db.prepare("SELECT count(*) FROM cases INDEXED BY cases_registered WHERE registered_at >= @from AND registered_at < @next").pluck().get(this.periodParams(from, to)) as number;
   }
 
   /**
-   * The period's counts per code of each dimension. A period of whole months (half-years, years) reads the
-   * monthly aggregates kept by triggers (migrations 005 and 013) and counts only the overdue unanswered cases live;
-   * any other period is aggregated from the cases (`options.live` forces that, for checking one against the other).
+   * The period's counts per code of each dimension: the monthly aggregates kept by triggers (migrations 005 and
+   * 013) for whole months, the edge months as `parts` says; the overdue unanswered cases are always counted live.
+   * `options.live` counts everything from the cases, for checking one against the other.
    */
   margins(from: IsoDate, to: IsoDate, options: { today?: IsoDate; live?: boolean } = {}): Margins {
     const today = options.today ?? this.s.today;
-    if (options.live || !isWholeMonths({ from, to })) {
-      const live = marginsFromCube(this.cube(from, to, today));
-      for (const r of this.monthsAndFlows(from, to)) {
-        live.byMonth[r.month] = (live.byMonth[r.month] ?? 0) + r.n;
-        live.flows[`${r.direction}|${r.counterpart}`] = (live.flows[`${r.direction}|${r.counterpart}`] ?? 0) + r.n;
-      }
-      return live;
-    }
     const m = emptyMargins();
-    const rows = this.s.db
-      .prepare(
-        `SELECT dim, code, sum(n) AS n, sum(answered) AS answered, sum(on_time) AS onTime
-         FROM stats_month WHERE month BETWEEN @first AND @last GROUP BY dim, code HAVING sum(n) <> 0`,
-      )
-      .all({ first: from.slice(0, 7), last: to.slice(0, 7) }) as Array<{ dim: string; code: string; n: number; answered: number; onTime: number }>;
-    const target: Record<string, Counts> = { area: m.byArea, kind: m.byKind, severity: m.bySeverity, counterpart: m.byCounterpart, unit: m.byUnit, pair: m.pairs, flow: m.flows };
-    for (const r of rows) {
-      const map = target[r.dim];
-      if (map) map[r.code] = r.n;
-      if (r.dim === "counterpart") addDeadline(m, r.code, { answered: r.answered, answeredOnTime: r.onTime });
+    const add = (map: Counts, key: string, n: number) => {
+      map[key] = (map[key] ?? 0) + n;
+    };
+    const deadline = (id: string, answered: number, onTime: number) => {
+      const d = (m.deadline[id] ??= { answered: 0, answeredOnTime: 0, unansweredOverdue: 0 });
+      d.answered += answered;
+      d.answeredOnTime += onTime;
+    };
+    for (const part of this.parts(from, to, options.live === true)) {
+      if (part.kind === "months") {
+        const rows = this.s.db
+          .prepare(
+            `SELECT month, dim, code, n, answered, on_time AS onTime FROM stats_month WHERE month BETWEEN @first AND @last AND n <> 0`,
+          )
+          .all({ first: part.first, last: part.last }) as Array<{ month: string; dim: string; code: string; n: number; answered: number; onTime: number }>;
+        const target: Record<string, Counts> = { area: m.byArea, kind: m.byKind, severity: m.bySeverity, counterpart: m.byCounterpart, unit: m.byUnit, pair: m.pairs, flow: m.flows };
+        for (const r of rows) {
+          const map = target[r.dim];
+          if (map) add(map, r.code, r.n);
+          if (r.dim === "counterpart") deadline(r.code, r.answered, r.onTime);
+          // Cases per month: one dimension (every counted case has exactly one area).
+          if (r.dim === "area") add(m.byMonth, r.month, r.n);
+        }
+        continue;
+      }
+      const sign = part.sign;
+      const rows = this.s.db
+        .prepare(
+          `SELECT substr(c.registered_at, 1, 7) AS month, c.direction, c.area, c.kind, ifnull(c.severity, '${NONE_KEY}') AS severity,
+                  c.counterpart_id AS counterpart, ifnull(c.unit_id, '${NONE_KEY}') AS unit,
+                  count(*) AS n,
+                  sum(c.answered_at IS NOT NULL) AS answered,
+                  sum(c.answered_at IS NOT NULL AND substr(c.answered_at, 1, 10) <= c.due_date) AS onTime,
+                  sum(c.answered_at IS NULL AND c.status IN ${OPEN} AND c.due_date < @today) AS overdue
+           FROM cases c INDEXED BY cases_registered
+           WHERE ${IN_PERIOD}
+           GROUP BY 1, 2, 3, 4, 5, 6, 7`,
+        )
+        .all({ ...this.periodParams(part.from, part.to), today }) as Array<{
+        month: string;
+        direction: string;
+        area: string;
+        kind: string;
+        severity: string;
+        counterpart: string;
+        unit: string;
+        n: number;
+        answered: number;
+        onTime: number;
+        overdue: number;
+      }>;
+      for (const r of rows) {
+        const n = sign * r.n;
+        add(m.byArea, r.area, n);
+        add(m.byKind, r.kind, n);
+        add(m.bySeverity, r.severity, n);
+        add(m.byCounterpart, r.counterpart, n);
+        add(m.byUnit, r.unit, n);
+        add(m.pairs, `${r.area}|${r.counterpart}`, n);
+        add(m.flows, `${r.direction}|${r.counterpart}`, n);
+        add(m.byMonth, r.month, n);
+        deadline(r.counterpart, sign * r.answered, sign * r.onTime);
+        if (options.live) addDeadline(m, r.counterpart, { unansweredOverdue: r.overdue });
+      }
     }
-    const overdue = this.s.db
-      .prepare(
-        `SELECT c.counterpart_id AS id, count(*) AS n FROM cases c
-         WHERE c.status IN ${OPEN} AND c.due_date < @today AND c.answered_at IS NULL
-           AND c.registered_at >= @from AND c.registered_at < @next AND c.duplicate_of IS NULL
-         GROUP BY c.counterpart_id`,
-      )
-      .all({ ...this.periodParams(from, to), today }) as Array<{ id: string; n: number }>;
-    for (const r of overdue) addDeadline(m, r.id, { unansweredOverdue: r.n });
-    // Cases per month: the monthly aggregates of one dimension (every counted case has exactly one area).
-    const months = this.s.db
-      .prepare("SELECT month, sum(n) AS n FROM stats_month WHERE dim = 'area' AND month BETWEEN @first AND @last GROUP BY month HAVING sum(n) <> 0")
-      .all({ first: from.slice(0, 7), last: to.slice(0, 7) }) as Array<{ month: string; n: number }>;
-    for (const r of months) m.byMonth[r.month] = r.n;
+    if (!options.live) {
+      const overdue = this.s.db
+        .prepare(
+          `SELECT c.counterpart_id AS id, count(*) AS n FROM cases c
+           WHERE c.status IN ${OPEN} AND c.due_date < @today AND c.answered_at IS NULL
+             AND c.registered_at >= @from AND c.registered_at < @next AND c.duplicate_of IS NULL
+           GROUP BY c.counterpart_id`,
+        )
+        .all({ ...this.periodParams(from, to), today }) as Array<{ id: string; n: number }>;
+      for (const r of overdue) addDeadline(m, r.id, { unansweredOverdue: r.n });
+    }
+    // What the parts cancelled out is not there (as a code without cases is not in the aggregates' sums).
+    for (const map of [m.byArea, m.byKind, m.bySeverity, m.byCounterpart, m.byUnit, m.pairs, m.flows, m.byMonth]) {
+      for (const [k, n] of Object.entries(map)) if (n === 0) delete map[k];
+    }
+    for (const [id, d] of Object.entries(m.deadline)) if (!m.byCounterpart[id] && d.answered === 0 && d.answeredOnTime === 0 && d.unansweredOverdue === 0) delete m.deadline[id];
     return m;
   }
 
   /**
-   * Cases per month of registration, direction and counterpart in a period, counted from the cases (for a
-   * period that is not whole months, or to check the aggregates): the direction is not in the statistics
-   * index, so this costs a look-up per case of the period (never a scan of the whole register).
-   */
-  private monthsAndFlows(from: IsoDate, to: IsoDate): Array<{ month: string; direction: string; counterpart: string; n: number }> {
-    return this.s.db
-      .prepare(
-        `SELECT substr(c.registered_at, 1, 7) AS month, c.direction AS direction, c.counterpart_id AS counterpart, count(*) AS n
-         FROM cases c INDEXED BY cases_stats WHERE ${IN_PERIOD} GROUP BY 1, 2, 3`,
-      )
-      .all(this.periodParams(from, to)) as Array<{ month: string; direction: string; counterpart: string; n: number }>;
-  }
-
-  /**
    * Handling days (discovered date to the day of the answer) of the period's answered cases, as a histogram
-   * per counterpart.
+   * per counterpart: counted as `margins` counts the cases.
    */
   handlingByCounterpart(from: IsoDate, to: IsoDate, options: { live?: boolean } = {}): Record<string, Histogram> {
-    const rows = (
-      !options.live && isWholeMonths({ from, to })
-        ? this.s.db
-            .prepare(
-              `SELECT counterpart, days, sum(n) AS n FROM stats_handling WHERE month BETWEEN @first AND @last
-               GROUP BY counterpart, days HAVING sum(n) <> 0`,
-            )
-            .all({ first: from.slice(0, 7), last: to.slice(0, 7) })
-        : this.s.db
-            .prepare(
-              `SELECT c.counterpart_id AS counterpart, ${days("c")} AS days, count(*) AS n
-               FROM cases c INDEXED BY cases_stats
-               WHERE ${IN_PERIOD} AND c.answered_at IS NOT NULL
-               GROUP BY 1, 2`,
-            )
-            .all(this.periodParams(from, to))
-    ) as Array<{ counterpart: string; days: number; n: number }>;
+    const counts = new Map<string, Map<number, number>>();
+    for (const part of this.parts(from, to, options.live === true)) {
+      const sign = part.kind === "months" ? 1 : part.sign;
+      const rows = (
+        part.kind === "months"
+          ? this.s.db
+              .prepare("SELECT counterpart, days, n FROM stats_handling WHERE month BETWEEN @first AND @last AND n <> 0")
+              .all({ first: part.first, last: part.last })
+          : this.s.db
+              .prepare(
+                `SELECT c.counterpart_id AS counterpart, ${days("c")} AS days, count(*) AS n
+                 FROM cases c INDEXED BY cases_registered
+                 WHERE ${IN_PERIOD} AND c.answered_at IS NOT NULL
+                 GROUP BY 1, 2`,
+              )
+              .all(this.periodParams(part.from, part.to))
+      ) as Array<{ counterpart: string; days: number; n: number }>;
+      for (const r of rows) {
+        let h = counts.get(r.counterpart);
+        if (!h) counts.set(r.counterpart, (h = new Map()));
+        h.set(r.days, (h.get(r.days) ?? 0) + sign * r.n);
+      }
+    }
     const out: Record<string, Array<readonly [number, number]>> = {};
-    for (const r of rows) (out[r.counterpart] ??= []).push([r.days, r.n] as const);
+    for (const [counterpart, h] of [...counts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+      const list = [...h].filter(([, n]) => n !== 0).sort((a, b) => a[0] - b[0]);
+      if (list.length) out[counterpart] = list.map(([d, n]) => [d, n] as const);
+    }
     return out;
   }
 

@@ -13,6 +13,7 @@ import { up as statsFlow } from "./013_stats_flow.js";
 import { up as secrecyArchive } from "./014_secrecy_archive.js";
 import { up as registerRules } from "./015_register_rules.js";
 import { up as recognisedText } from "./016_recognised_text.js";
+import { up as dropCasesStats } from "./017_drop_cases_stats.js";
 
 export interface Migration {
   version: number;
@@ -38,4 +39,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 14, name: "secrecy and archive", up: secrecyArchive },
   { version: 15, name: "register rules", up: registerRules },
   { version: 16, name: "recognised text", up: recognisedText },
+  { version: 17, name: "drop cases_stats", up: dropCasesStats },
 ];
