@@ -3,7 +3,7 @@
 // transaction (src/store/imports.ts). Without --skip-invalid any rejected row makes the import fail and the
 // transaction is rolled back, so nothing is written; with it, the rejected rows go to a CSV beside the input.
 
-import { existsSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -12,6 +12,7 @@ import iconv from "iconv-lite";
 import { FailedError, InvalidDataError, NotFoundError, UsageError } from "../core/errors.js";
 import type { MessageKey, Translate } from "../i18n/index.js";
 import type { FieldCipher } from "../store/crypto.js";
+import { ProgressPublisher } from "../store/importProgress.js";
 import { OutputFile, type DataDir } from "../store/outputFile.js";
 import type { Store } from "../store/store.js";
 import type { Profile } from "./profile.js";
@@ -64,6 +65,28 @@ export interface ImportResult {
 }
 
 export const MAX_ERRORS = 1000;
+/**
+ * About how many rows a file holds: its size times the line breaks in its first 256 KB per byte there (a line
+ * break inside a quoted cell counts too). The estimate only decides whether the import builds its indexes at the
+ * end (ImportWriter.begin).
+ */
+function estimateRows(file: string, size: number): number {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, "r");
+    const sample = Buffer.alloc(Math.min(size, 256 * 1024));
+    const n = readSync(fd, sample, 0, sample.length, 0);
+    let lines = 0;
+    for (let i = sample.indexOf(10); i !== -1 && i < n; i = sample.indexOf(10, i + 1)) lines++;
+    return n > 0 ? Math.floor((size * lines) / n) : 0;
+  } catch {
+    return 0; // reported by the reader
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+/** Seconds building the indexes at the end of a bulk import takes per row (measured: see README, Figures). */
+const INDEX_SECONDS_PER_ROW = 4e-6;
 /** From this size on, the file is read and checked in a worker thread while the main thread writes. */
 export const WORKER_FROM_BYTES = 256 * 1024;
 
@@ -251,12 +274,15 @@ export async function importFile(store: Store, o: ImportOptions): Promise<Import
   const cipher = store.cipher; // a wrong or missing key fails here, before anything is read
   const orgs = store.orgs.list();
   const writer = store.imports.writer({ system: profile.system, direction: profile.direction, diarise: o.diarise });
+  const published = new ProgressPublisher(store.home);
+  let read = 0;
   const handlers: Handlers = {
     header: (cells) => {
       header = cells;
     },
     batch: (items, bytes) => {
       if (bytes) o.progress?.bytes(bytes);
+      read += bytes;
       result.rows += items.length;
       const valid = items.filter((i): i is CheckedRow => i.ok);
       const outcomes = valid.length ? writer.apply(valid) : [];
@@ -272,6 +298,7 @@ export async function importFile(store: Store, o: ImportOptions): Promise<Import
           reject(item.line, item.cells, t("csv.row.directionMismatch", { ref: ref(item.externalId), case: out.label, caseDirection: t(`direction.${out.caseDirection}` as MessageKey).toLowerCase(), direction: t(`direction.${profile.direction}` as MessageKey).toLowerCase() }));
         } else if (out.kind === "closed") warn(item.line, t("csv.warn.closed", { ref: ref(item.externalId), case: out.label }));
       }
+      published.update(result.rows, total ? read / total : 0, tail(result.rows));
     },
   };
 
@@ -282,7 +309,9 @@ export async function importFile(store: Store, o: ImportOptions): Promise<Import
     /* reported by the reader */
   }
   o.progress?.start(total);
-  writer.begin();
+  // What the import still does after its last row, for the estimate it publishes: the indexes it builds at the end.
+  const tail = (rows: number) => (writer.bulkMode ? Math.ceil((rows / Math.max(read / Math.max(total, 1), 0.01)) * INDEX_SECONDS_PER_ROW) : 0);
+  writer.begin(estimateRows(o.file, total));
   try {
     const worker = total >= WORKER_FROM_BYTES ? workerFile() : null;
     if (worker) {
@@ -312,6 +341,7 @@ export async function importFile(store: Store, o: ImportOptions): Promise<Import
       return result;
     }
     rejects?.commit();
+    published.update(result.rows, 1, tail(result.rows), true);
     Object.assign(result, writer.commit({ file: basename(o.file), rows: result.rows, rejected: result.rejected }));
     result.imported = true;
     return result;
@@ -319,6 +349,7 @@ export async function importFile(store: Store, o: ImportOptions): Promise<Import
     writer.rollback();
     throw e;
   } finally {
+    published.clear();
     o.progress?.stop();
     if (rejects && !result.imported) {
       await rejects.close().catch(() => undefined);

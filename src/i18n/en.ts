@@ -154,6 +154,7 @@ export const en: Record<MessageKey, string> = {
   "sys.json.position": "the file is not valid JSON (error at character {position})",
   "sys.other": "{message}",
   "error.dbLocked": "The register is busy in another process. Try again in a moment.",
+  "error.importBusy": "The register is busy with an import ({percent} % done); try again in about {seconds} s",
   "error.homeModeOpen": "The data directory {home} is open to others (mode {mode}) and cannot be made private; use a directory you own, or run 'chmod 700 {home}'.",
   "output.error.inDataDir": "{file} is inside the data directory {home} (the register, the key, stored files, the outbox) and is not written; give a path outside it with {flag}.",
   "output.error.isKey": "{file} is the key file {key} or lies beside it under the same name and is not written; give another path with {flag}.",

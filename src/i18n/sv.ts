@@ -155,6 +155,7 @@ export const sv = {
   "sys.json.position": "filen är inte giltig JSON (fel vid tecken {position})",
   "sys.other": "{message}",
   "error.dbLocked": "Registret är upptaget av en annan process. Försök igen om en stund.",
+  "error.importBusy": "Registret är upptaget av en import ({percent} % klar); försök igen om ungefär {seconds} s",
   "error.homeModeOpen": "Datakatalogen {home} är öppen för andra (rättigheter {mode}) och kan inte göras privat; använd en katalog du äger, eller kör 'chmod 700 {home}'.",
   "output.error.inDataDir": "{file} ligger i datakatalogen {home} (registret, nyckeln, lagrade filer, utkorgen) och skrivs inte; ange en sökväg utanför den med {flag}.",
   "output.error.isKey": "{file} är nyckelfilen {key} eller ligger bredvid den med samma namn och skrivs inte; ange en annan sökväg med {flag}.",

@@ -16,6 +16,7 @@ import type { Area, Direction, Kind, Severity, Status } from "../core/codes.js";
 import { dueDate } from "../core/deadline.js";
 import { stampsOf, statusesOf, type Stamp } from "../core/workflow.js";
 import type { Store } from "./store.js";
+import { NewCaseCounts } from "./stats.js";
 import { caseLabel } from "../core/diaryNumber.js";
 
 /** A case as an export row describes it (normalised: codes, ISO dates, organisation ids). */
@@ -85,6 +86,12 @@ export interface ImportOptions {
   direction: Direction;
   diarise: boolean;
 }
+
+/** From this many rows expected, an import into a register holding no more cases than that builds indexes once. */
+export const BULK_FROM_ROWS = 5_000;
+
+/** The secondary index every import keeps up as it writes: an update reads a case's persons through it. */
+const KEPT_INDEXES = new Set(["persons_case"]);
 
 export interface ApplyResult {
   created: number;
@@ -164,6 +171,13 @@ export class ImportWriter {
   private triggerSql: string | undefined;
   private readonly result: ApplyResult = { created: 0, updated: 0, unchanged: 0, diarised: 0 };
   private readonly months = new Map<string, number>();
+  private readonly dueDates = new Map<string, string>();
+  /** The new cases' contributions to the monthly aggregates, written once at the end. */
+  private readonly counts = new NewCaseCounts();
+  /** Bulk mode: secondary indexes set aside until the end (their SQL), foreign keys checked once at the end. */
+  private deferred: Array<{ name: string; sql: string }> = [];
+  private bulk = false;
+  private personsBefore = 0;
   private readonly st: ReturnType<ImportWriter["prepare"]>;
   private readonly updates = new Map<string, Database.Statement>();
   /** The time of the import, the same on every row it writes. */
@@ -205,23 +219,53 @@ export class ImportWriter {
                 severity, counterpart_id, unit_id FROM cases WHERE id = ?`,
       ),
       maxId: db.prepare("SELECT ifnull(max(id), 0) FROM cases").pluck(),
+      maxPersonId: db.prepare("SELECT ifnull(max(id), 0) FROM persons").pluck(),
     };
   }
 
-  /** Takes the write lock and opens the transaction. */
-  begin(): void {
+  /** Whether this import builds the secondary indexes once at its end (see begin). */
+  get bulkMode(): boolean {
+    return this.bulk;
+  }
+
+  /**
+   * Takes the write lock and opens the transaction. `expectedRows` (estimated from the file) decides the bulk
+   * mode: when the file is large and the register holds no more cases than the file brings, keeping every
+   * secondary index up row by row costs more than building them once from all the rows, so they are dropped
+   * inside the transaction and created again just before it commits (no other connection ever sees the register
+   * without them, and a rollback brings them back); the foreign keys of the rows written are then checked once,
+   * set-based, instead of per row.
+   */
+  begin(expectedRows = 0): void {
     removeOldStaging(this.s.home);
     const db = this.s.db;
-    db.exec("BEGIN IMMEDIATE");
+    const existing = this.st.maxId.get() as number;
+    this.bulk = expectedRows >= BULK_FROM_ROWS && existing <= expectedRows;
+    // Outside a transaction only (SQLite ignores it inside one); set back after the commit or the rollback.
+    if (this.bulk) db.pragma("foreign_keys = OFF");
+    try {
+      db.exec("BEGIN IMMEDIATE");
+    } catch (e) {
+      if (this.bulk) db.pragma("foreign_keys = ON");
+      throw e;
+    }
     this.open = true;
     // A large transaction: keep its pages in memory rather than spilling them early (64 MB at most).
     db.pragma("cache_size = -65536");
     this.before = this.st.maxId.get() as number;
-    // The statistics trigger stands aside while the import writes: each batch's new cases are added to the
-    // monthly aggregates in one statement (StatsRepo.addToAggregates). Dropped and created again inside this
-    // transaction, so no other connection ever sees the register without it, and a rollback brings it back.
+    this.personsBefore = this.st.maxPersonId.get() as number;
+    // The statistics trigger stands aside while the import writes: the new cases are counted as they are
+    // written and added to the monthly aggregates at the end (StatsRepo.addCounts). Dropped and created again
+    // inside this transaction, so no other connection ever sees the register without it, and a rollback brings it back.
     this.triggerSql = this.st.trigger.get() as string | undefined;
     if (this.triggerSql) db.exec("DROP TRIGGER cases_stats_insert");
+    if (this.bulk) {
+      const indexes = db
+        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('cases', 'case_refs', 'persons') AND sql IS NOT NULL ORDER BY name")
+        .all() as Array<{ name: string; sql: string }>;
+      this.deferred = indexes.filter((i) => !KEPT_INDEXES.has(i.name));
+      for (const i of this.deferred) db.exec(`DROP INDEX "${i.name}"`);
+    }
   }
 
   /** Writes one batch of rows (in file order); the outcome of each, in the same order. */
@@ -243,8 +287,6 @@ export class ImportWriter {
     }
     // Ids of this batch already written (the lookup above was made before them).
     const inBatch = new Map<string, number>();
-    const created = this.result.created;
-    const firstId = (this.st.maxId.get() as number) + 1;
     const outcomes = rows.map((row): RowOutcome => {
       const first = inBatch.get(row.externalId);
       if (first !== undefined) return { kind: "duplicate", firstLine: first };
@@ -263,19 +305,35 @@ export class ImportWriter {
       }
       return this.update(row, k);
     });
-    // The batch's new cases into the statistics (their ids are consecutive: nobody else writes meanwhile).
-    if (this.result.created > created) this.s.stats.addToAggregates(firstId, firstId + this.result.created - created - 1);
     return outcomes;
   }
 
-  /** Adds the new cases to the statistics, records the import and commits. */
+  /**
+   * Adds the new cases to the statistics, builds the indexes set aside (bulk mode) and checks the rows' foreign
+   * keys, records the import and commits.
+   */
   commit(summary: Record<string, string | number>): ApplyResult {
     const db = this.s.db;
-    const created = this.result.created > 0 ? { firstCase: this.before + 1, lastCase: this.st.maxId.get() as number } : {};
-    if (this.triggerSql) db.exec(this.triggerSql);
-    this.s.audit.record("import", null, { system: this.o.system, ...summary, created: this.result.created, updated: this.result.updated, unchanged: this.result.unchanged, ...created });
-    db.exec("COMMIT");
-    this.open = false;
+    try {
+      const created = this.result.created > 0 ? { firstCase: this.before + 1, lastCase: this.st.maxId.get() as number } : {};
+      this.s.stats.addCounts(this.counts);
+      if (this.triggerSql) db.exec(this.triggerSql);
+      for (const i of this.deferred) db.exec(i.sql);
+      if (this.bulk) this.checkForeignKeys();
+      this.s.audit.record("import", null, {
+        system: this.o.system,
+        ...summary,
+        created: this.result.created,
+        updated: this.result.updated,
+        unchanged: this.result.unchanged,
+        ...created,
+        ...(this.bulk ? { indexesBuiltAtEnd: true } : {}),
+      });
+      db.exec("COMMIT");
+      this.open = false;
+    } finally {
+      this.restore();
+    }
     return { ...this.result };
   }
 
@@ -283,7 +341,35 @@ export class ImportWriter {
   rollback(): ApplyResult {
     if (this.open && this.s.db.inTransaction) this.s.db.exec("ROLLBACK");
     this.open = false;
+    this.restore();
     return { ...this.result };
+  }
+
+  private restore(): void {
+    if (this.bulk && !this.s.db.inTransaction) {
+      this.s.db.pragma("foreign_keys = ON");
+      this.bulk = false;
+    }
+  }
+
+  /**
+   * The foreign keys of what a bulk import wrote, checked once for all its rows (the per-row checks were off): the
+   * new cases' organisations, and the cases of the references and persons written. A violation is a fault of the
+   * import itself: it fails, and the caller rolls everything back.
+   */
+  private checkForeignKeys(): void {
+    const db = this.s.db;
+    const bad =
+      (db
+        .prepare(
+          `SELECT count(*) FROM cases c WHERE c.id > ? AND (NOT EXISTS (SELECT 1 FROM orgs o WHERE o.id = c.counterpart_id)
+             OR (c.unit_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM orgs o WHERE o.id = c.unit_id)))`,
+        )
+        .pluck()
+        .get(this.before) as number) +
+      (db.prepare("SELECT count(*) FROM case_refs r WHERE r.case_id > ? AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = r.case_id)").pluck().get(this.before) as number) +
+      (db.prepare("SELECT count(*) FROM persons p WHERE p.id > ? AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = p.case_id)").pluck().get(this.personsBefore) as number);
+    if (bad > 0) throw new Error(`import: ${bad} rows written would break the register's foreign keys`);
   }
 
   /** The one writer of the audit chain (src/store/audit.ts) appends it, inside the import's transaction. */
@@ -302,7 +388,11 @@ export class ImportWriter {
       m = this.s.cases.deadlineMonthsFor(f.counterpartId);
       this.months.set(f.counterpartId, m);
     }
-    return dueDate(f.discoveredDate, m);
+    // A file's rows share few discovered dates: each due date computed once.
+    const key = `${m}|${f.discoveredDate}`;
+    let due = this.dueDates.get(key);
+    if (due === undefined) this.dueDates.set(key, (due = dueDate(f.discoveredDate, m)));
+    return due;
   }
 
   private stamps(direction: Direction, status: Status) {
@@ -327,6 +417,7 @@ export class ImportWriter {
     const status = f.status ?? "registered";
     const direction = this.o.direction;
     const st = this.stamps(direction, status);
+    const due = this.due(f);
     const caseId = Number(
       this.st.insertCase.run(
         direction,
@@ -337,7 +428,7 @@ export class ImportWriter {
         f.discoveredDate,
         f.receivedDate,
         this.now,
-        this.due(f),
+        due,
         f.kind,
         f.area,
         f.severity,
@@ -349,6 +440,18 @@ export class ImportWriter {
         this.now,
       ).lastInsertRowid,
     );
+    this.counts.add({
+      registeredAt: this.now,
+      direction,
+      area: f.area,
+      kind: f.kind,
+      severity: f.severity,
+      counterpartId: f.counterpartId,
+      unitId: f.unitId,
+      discoveredDate: f.discoveredDate,
+      dueDate: due,
+      answeredAt: st.answered_at,
+    });
     this.st.insertRef.run(caseId, this.o.system, row.externalId, row.fingerprint, this.now, this.run, row.line);
     if (row.persons.length) this.addPersons(caseId, row.persons, new Set());
     this.result.created++;

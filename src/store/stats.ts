@@ -26,7 +26,7 @@ import {
 } from "../core/stats.js";
 
 export type { StatsReport };
-import { DIMENSIONS, answered, days, onTime } from "./migrations/013_stats_flow.js";
+import { days } from "./migrations/013_stats_flow.js";
 import type { Store } from "./store.js";
 import type { CaseAction } from "../core/actions.js";
 import { eventAnalysisThreshold } from "./cases.js";
@@ -130,6 +130,64 @@ export interface LikelyDuplicate {
   similarity: number;
 }
 
+/** A new case as the monthly aggregates count it (not a duplicate: a new case never is). */
+export interface CountedCase {
+  registeredAt: string;
+  direction: Direction;
+  area: string;
+  kind: string;
+  severity: string | null;
+  counterpartId: string;
+  unitId: string | null;
+  discoveredDate: IsoDate;
+  dueDate: IsoDate;
+  answeredAt: string | null;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The contributions of new cases to `stats_month` and `stats_handling`, counted in memory as an import writes
+ * them: what the insert trigger of migration 013 adds per case (its DIMENSIONS, `answered`, `onTime`, `days`),
+ * here without reading the cases back. StatsRepo.addCounts writes them once, at the end of the import.
+ */
+export class NewCaseCounts {
+  /** month NUL dim NUL code → [n, answered, on time]. */
+  readonly months = new Map<string, [number, number, number]>();
+  /** month NUL counterpart NUL days → n. */
+  readonly handling = new Map<string, number>();
+
+  add(c: CountedCase): void {
+    const month = c.registeredAt.slice(0, 7);
+    const answeredDay = c.answeredAt === null ? null : c.answeredAt.slice(0, 10);
+    const answered = answeredDay === null ? 0 : 1;
+    const onTime = answeredDay !== null && answeredDay <= c.dueDate ? 1 : 0;
+    const codes: Array<[string, string]> = [
+      ["area", c.area],
+      ["kind", c.kind],
+      ["severity", c.severity ?? NONE_KEY],
+      ["counterpart", c.counterpartId],
+      ["unit", c.unitId ?? NONE_KEY],
+      ["pair", `${c.area}|${c.counterpartId}`],
+      ["flow", `${c.direction}|${c.counterpartId}`],
+    ];
+    for (const [dim, code] of codes) {
+      const key = `${month}\u0000${dim}\u0000${code}`;
+      const cur = this.months.get(key);
+      if (cur) {
+        cur[0]++;
+        cur[1] += answered;
+        cur[2] += onTime;
+      } else this.months.set(key, [1, answered, onTime]);
+    }
+    if (answeredDay !== null) {
+      const days = Math.round((Date.parse(`${answeredDay}T00:00:00Z`) - Date.parse(`${c.discoveredDate}T00:00:00Z`)) / DAY_MS);
+      const key = `${month}\u0000${c.counterpartId}\u0000${days}`;
+      this.handling.set(key, (this.handling.get(key) ?? 0) + 1);
+    }
+  }
+}
+
 export class StatsRepo {
   constructor(private readonly s: Store) {}
 
@@ -142,32 +200,25 @@ export class StatsRepo {
   }
 
   /**
-   * Adds the cases with ids from `first` to `last` to the monthly aggregates: what the insert trigger of
-   * migration 013 adds case by case, for a batch of new cases at once (an import sets the trigger aside while
-   * it writes, and calls this after each batch, so that the grouping stays small). Call inside `store.write`.
+   * Adds counted contributions of new cases to the monthly aggregates (an import sets the insert trigger aside
+   * and counts its new cases as it writes them: NewCaseCounts); call inside the import's transaction.
    */
-  addToAggregates(first: number, last: number): void {
-    const newCases = `SELECT substr(c.registered_at, 1, 7) AS month, c.direction, c.area, c.kind, c.severity, c.counterpart_id, c.unit_id,
-         ${answered("c")} AS answered, ${onTime("c")} AS on_time,
-         CASE WHEN c.answered_at IS NOT NULL THEN ${days("c")} END AS days, count(*) AS n
-       FROM cases c WHERE c.id BETWEEN @first AND @last AND c.duplicate_of IS NULL GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`;
-    const dims = DIMENSIONS.map(([dim, expr]) => `SELECT x.month, '${dim}' AS dim, ${expr("x")} AS code, x.n, x.answered, x.on_time FROM x`).join(" UNION ALL ");
-    this.s.db
-      .prepare(
-        `WITH x AS MATERIALIZED (${newCases})
-         INSERT INTO stats_month (month, dim, code, n, answered, on_time)
-           SELECT month, dim, code, sum(n), sum(answered * n), sum(on_time * n) FROM (${dims}) WHERE true GROUP BY month, dim, code
-           ON CONFLICT (month, dim, code) DO UPDATE SET n = n + excluded.n, answered = answered + excluded.answered, on_time = on_time + excluded.on_time`,
-      )
-      .run({ first, last });
-    this.s.db
-      .prepare(
-        `WITH x AS MATERIALIZED (${newCases})
-         INSERT INTO stats_handling (month, counterpart, days, n)
-           SELECT month, counterpart_id, days, sum(n) FROM x WHERE days IS NOT NULL GROUP BY month, counterpart_id, days
-           ON CONFLICT (month, counterpart, days) DO UPDATE SET n = n + excluded.n`,
-      )
-      .run({ first, last });
+  addCounts(counts: NewCaseCounts): void {
+    const month = this.s.db.prepare(
+      `INSERT INTO stats_month (month, dim, code, n, answered, on_time) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (month, dim, code) DO UPDATE SET n = n + excluded.n, answered = answered + excluded.answered, on_time = on_time + excluded.on_time`,
+    );
+    for (const [key, c] of counts.months) {
+      const [m, dim, code] = key.split("\u0000") as [string, string, string];
+      month.run(m, dim, code, c[0], c[1], c[2]);
+    }
+    const handling = this.s.db.prepare(
+      "INSERT INTO stats_handling (month, counterpart, days, n) VALUES (?, ?, ?, ?) ON CONFLICT (month, counterpart, days) DO UPDATE SET n = n + excluded.n",
+    );
+    for (const [key, n] of counts.handling) {
+      const [m, counterpart, d] = key.split("\u0000") as [string, string, string];
+      handling.run(m, counterpart, Number(d), n);
+    }
   }
 
   /**

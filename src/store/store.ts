@@ -14,6 +14,7 @@ import { DB_FILE, openDatabase, type Db } from "./db.js";
 import { DocumentRepo } from "./documents.js";
 import { FileRepo } from "./files.js";
 import { ImportRepo } from "./imports.js";
+import { assertNoImportRunning } from "./importProgress.js";
 import { OrgRepo } from "./orgs.js";
 import { OrgKeyRepo } from "./orgKeys.js";
 import { OutboxRepo } from "./outbox.js";
@@ -164,8 +165,12 @@ export class Store {
     return cipher;
   }
 
-  /** Runs `fn` as one immediate (write-locking) transaction: all of it happens, or none of it. */
+  /**
+   * Runs `fn` as one immediate (write-locking) transaction: all of it happens, or none of it. While another
+   * process's import holds the lock, refuses at once with how far the import is (src/store/importProgress.ts).
+   */
   write<T>(fn: () => T): T {
+    if (!this.db.inTransaction) assertNoImportRunning(this.db, this.home);
     return this.db.transaction(fn).immediate();
   }
 

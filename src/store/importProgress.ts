@@ -1,0 +1,121 @@
+// What a running import tells the registrars who wait for it. An import holds the register's write lock from
+// its first batch to its commit (all or nothing); meanwhile it publishes how far it has come in a small file in
+// the data directory, `import-progress.json` (process id, share done, estimated seconds left; no personal data,
+// no file name), written to a temporary file and renamed, so a reader never sees half of it. A writer that finds
+// it (Store.write) says at once that the register is busy with an import, how far it is and about when to try
+// again, instead of waiting for the lock's timeout; `case new` on a terminal waits with a spinner instead. The
+// file is removed when the import ends; one left behind by a killed import names a process that no longer runs
+// (or the lock is free), and is ignored.
+
+import type Database from "better-sqlite3";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { RefusedError } from "../core/errors.js";
+
+export const PROGRESS_FILE = "import-progress.json";
+
+export interface ImportProgress {
+  pid: number;
+  /** When the import took the lock (ms since the epoch). */
+  startedAt: number;
+  /** Rows read so far and the share of the file read (0–1). */
+  rows: number;
+  done: number;
+  /** Estimated seconds until the import commits and the lock is free, as of `writtenAt` (ms since the epoch). */
+  secondsLeft: number;
+  writtenAt: number;
+}
+
+/** Publishes the progress of this process's import; at most every `everyMs` (the last state always on `finish`). */
+export class ProgressPublisher {
+  private last = 0;
+  private readonly startedAt = Date.now();
+  private readonly file: string;
+  private readonly temp: string;
+
+  constructor(
+    home: string,
+    private readonly everyMs = 200,
+  ) {
+    this.file = join(home, PROGRESS_FILE);
+    this.temp = join(home, `.${PROGRESS_FILE}.${process.pid}.tmp`);
+  }
+
+  /**
+   * `done` is the share of the file read; `tail` an estimate of the seconds the import needs after the last row
+   * (building indexes, committing), added to the time left.
+   */
+  update(rows: number, done: number, tail = 0, force = false): void {
+    const now = Date.now();
+    if (!force && now - this.last < this.everyMs) return;
+    this.last = now;
+    const elapsed = (now - this.startedAt) / 1000;
+    const share = Math.min(1, Math.max(0, done));
+    const secondsLeft = Math.max(0, Math.round((share > 0.01 ? (elapsed * (1 - share)) / share : 60) + tail));
+    const p: ImportProgress = { pid: process.pid, startedAt: this.startedAt, rows, done: Math.round(share * 1000) / 1000, secondsLeft, writtenAt: now };
+    try {
+      writeFileSync(this.temp, JSON.stringify(p), { mode: 0o600 });
+      renameSync(this.temp, this.file);
+    } catch {
+      // Progress is a courtesy to waiting registrars: an import never fails for it.
+    }
+  }
+
+  clear(): void {
+    rmSync(this.temp, { force: true });
+    try {
+      const p = JSON.parse(readFileSync(this.file, "utf8")) as Partial<ImportProgress>;
+      if (p.pid !== process.pid) return; // another import's (a second one waits for the lock, it never runs beside)
+    } catch {
+      return;
+    }
+    rmSync(this.file, { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** The import running in another process on this register, if any. */
+export function importInProgress(home: string): ImportProgress | null {
+  let p: Partial<ImportProgress>;
+  try {
+    p = JSON.parse(readFileSync(join(home, PROGRESS_FILE), "utf8")) as Partial<ImportProgress>;
+  } catch {
+    return null;
+  }
+  if (typeof p.pid !== "number" || p.pid === process.pid || !alive(p.pid)) return null;
+  if (typeof p.done !== "number" || typeof p.secondsLeft !== "number" || typeof p.writtenAt !== "number") return null;
+  // The estimate as of now (the file may not have been rewritten while the import builds its indexes).
+  const since = Math.max(0, (Date.now() - p.writtenAt) / 1000);
+  return { pid: p.pid, startedAt: p.startedAt ?? 0, rows: p.rows ?? 0, done: p.done, secondsLeft: Math.max(1, Math.round(p.secondsLeft - since)), writtenAt: p.writtenAt };
+}
+
+/**
+ * Refuses a write while another process's import holds the register's write lock: at once, saying how far the
+ * import is and about when to try again, rather than after the lock's timeout. Only when an import has published
+ * its progress and the lock is really taken (a probe that does not wait).
+ */
+export function assertNoImportRunning(db: Database.Database, home: string): void {
+  const p = importInProgress(home);
+  if (!p) return;
+  const timeout = db.pragma("busy_timeout", { simple: true }) as number;
+  db.pragma("busy_timeout = 0");
+  try {
+    db.exec("BEGIN IMMEDIATE");
+    db.exec("ROLLBACK");
+  } catch (e) {
+    if ((e as { code?: string }).code === "SQLITE_BUSY") {
+      throw new RefusedError("error.importBusy", { percent: Math.min(99, Math.floor(p.done * 100)), seconds: p.secondsLeft });
+    }
+    throw e;
+  } finally {
+    db.pragma(`busy_timeout = ${timeout}`);
+  }
+}
