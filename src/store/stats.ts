@@ -152,39 +152,50 @@ const DAY_MS = 86_400_000;
  * here without reading the cases back. StatsRepo.addCounts writes them once, at the end of the import.
  */
 export class NewCaseCounts {
-  /** month NUL dim NUL code → [n, answered, on time]. */
-  readonly months = new Map<string, [number, number, number]>();
-  /** month NUL counterpart NUL days → n. */
-  readonly handling = new Map<string, number>();
+  /** One entry per combination of what the aggregates count (few: a file repeats its dates and codes). */
+  private readonly combos = new Map<string, { c: CountedCase; n: number }>();
 
   add(c: CountedCase): void {
-    const month = c.registeredAt.slice(0, 7);
-    const answeredDay = c.answeredAt === null ? null : c.answeredAt.slice(0, 10);
-    const answered = answeredDay === null ? 0 : 1;
-    const onTime = answeredDay !== null && answeredDay <= c.dueDate ? 1 : 0;
-    const codes: Array<[string, string]> = [
-      ["area", c.area],
-      ["kind", c.kind],
-      ["severity", c.severity ?? NONE_KEY],
-      ["counterpart", c.counterpartId],
-      ["unit", c.unitId ?? NONE_KEY],
-      ["pair", `${c.area}|${c.counterpartId}`],
-      ["flow", `${c.direction}|${c.counterpartId}`],
-    ];
-    for (const [dim, code] of codes) {
-      const key = `${month}\u0000${dim}\u0000${code}`;
-      const cur = this.months.get(key);
-      if (cur) {
-        cur[0]++;
-        cur[1] += answered;
-        cur[2] += onTime;
-      } else this.months.set(key, [1, answered, onTime]);
+    const key = `${c.registeredAt.slice(0, 7)}\u0000${c.direction}\u0000${c.area}\u0000${c.kind}\u0000${c.severity ?? "\u0001"}\u0000${c.counterpartId}\u0000${c.unitId ?? "\u0001"}\u0000${c.discoveredDate}\u0000${c.dueDate}\u0000${c.answeredAt === null ? "" : c.answeredAt.slice(0, 10)}`;
+    const cur = this.combos.get(key);
+    if (cur) cur.n++;
+    else this.combos.set(key, { c, n: 1 });
+  }
+
+  /** month NUL dim NUL code → [n, answered, on time]; month NUL counterpart NUL days → n. */
+  totals(): { months: Map<string, [number, number, number]>; handling: Map<string, number> } {
+    const months = new Map<string, [number, number, number]>();
+    const handling = new Map<string, number>();
+    for (const { c, n } of this.combos.values()) {
+      const month = c.registeredAt.slice(0, 7);
+      const answeredDay = c.answeredAt === null ? null : c.answeredAt.slice(0, 10);
+      const answered = answeredDay === null ? 0 : n;
+      const onTime = answeredDay !== null && answeredDay <= c.dueDate ? n : 0;
+      const codes: Array<[string, string]> = [
+        ["area", c.area],
+        ["kind", c.kind],
+        ["severity", c.severity ?? NONE_KEY],
+        ["counterpart", c.counterpartId],
+        ["unit", c.unitId ?? NONE_KEY],
+        ["pair", `${c.area}|${c.counterpartId}`],
+        ["flow", `${c.direction}|${c.counterpartId}`],
+      ];
+      for (const [dim, code] of codes) {
+        const key = `${month}\u0000${dim}\u0000${code}`;
+        const cur = months.get(key);
+        if (cur) {
+          cur[0] += n;
+          cur[1] += answered;
+          cur[2] += onTime;
+        } else months.set(key, [n, answered, onTime]);
+      }
+      if (answeredDay !== null) {
+        const days = Math.round((Date.parse(`${answeredDay}T00:00:00Z`) - Date.parse(`${c.discoveredDate}T00:00:00Z`)) / DAY_MS);
+        const key = `${month}\u0000${c.counterpartId}\u0000${days}`;
+        handling.set(key, (handling.get(key) ?? 0) + n);
+      }
     }
-    if (answeredDay !== null) {
-      const days = Math.round((Date.parse(`${answeredDay}T00:00:00Z`) - Date.parse(`${c.discoveredDate}T00:00:00Z`)) / DAY_MS);
-      const key = `${month}\u0000${c.counterpartId}\u0000${days}`;
-      this.handling.set(key, (this.handling.get(key) ?? 0) + 1);
-    }
+    return { months, handling };
   }
 }
 
@@ -204,18 +215,19 @@ export class StatsRepo {
    * and counts its new cases as it writes them: NewCaseCounts); call inside the import's transaction.
    */
   addCounts(counts: NewCaseCounts): void {
+    const { months, handling: days } = counts.totals();
     const month = this.s.db.prepare(
       `INSERT INTO stats_month (month, dim, code, n, answered, on_time) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (month, dim, code) DO UPDATE SET n = n + excluded.n, answered = answered + excluded.answered, on_time = on_time + excluded.on_time`,
     );
-    for (const [key, c] of counts.months) {
+    for (const [key, c] of months) {
       const [m, dim, code] = key.split("\u0000") as [string, string, string];
       month.run(m, dim, code, c[0], c[1], c[2]);
     }
     const handling = this.s.db.prepare(
       "INSERT INTO stats_handling (month, counterpart, days, n) VALUES (?, ?, ?, ?) ON CONFLICT (month, counterpart, days) DO UPDATE SET n = n + excluded.n",
     );
-    for (const [key, n] of counts.handling) {
+    for (const [key, n] of days) {
       const [m, counterpart, d] = key.split("\u0000") as [string, string, string];
       handling.run(m, counterpart, Number(d), n);
     }
