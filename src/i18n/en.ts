@@ -727,6 +727,7 @@ export const en: Record<MessageKey, string> = {
   "csv.import.moreErrors": "… and more rejected rows ({n} in all).",
   "csv.import.diarised": "{n} {n|case|cases} were given diary numbers.",
   "csv.progress.reading": "Importing",
+  "csv.progress.waiting": "Waiting for an import that holds the register ({percent} % done, about {seconds} s left) …",
   "csv.export.done": "{rows} {rows|case|cases} exported to {file}.",
   "csv.export.badDelimiter": "--delimiter: '{value}' is not supported. Use \";\", \",\", tab or \"|\".",
   "csv.export.pseudonymised": "Persons are replaced by pseudonyms; names and personal identity numbers are not in the file.",

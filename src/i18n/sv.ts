@@ -728,6 +728,7 @@ export const sv = {
   "csv.import.moreErrors": "… och fler avvisade rader ({n} totalt).",
   "csv.import.diarised": "{n} {n|ärende|ärenden} fick diarienummer.",
   "csv.progress.reading": "Importerar",
+  "csv.progress.waiting": "Väntar på en import som håller registret ({percent} % klar, ungefär {seconds} s kvar) …",
   "csv.export.done": "{rows} {rows|ärende|ärenden} exporterade till {file}.",
   "csv.export.badDelimiter": "--delimiter: '{value}' stöds inte. Använd \";\", \",\", tab eller \"|\".",
   "csv.export.pseudonymised": "Personerna är ersatta med pseudonymer; namn och personnummer finns inte i filen.",

@@ -87,7 +87,7 @@ export interface ImportOptions {
   diarise: boolean;
 }
 
-/** From this many rows expected, an import into a register holding no more cases than that builds indexes once. */
+/** From this many rows expected, an import into a register holding a quarter of that or fewer builds indexes once. */
 export const BULK_FROM_ROWS = 5_000;
 
 /**
@@ -234,7 +234,7 @@ export class ImportWriter {
 
   /**
    * Takes the write lock and opens the transaction. `expectedRows` (estimated from the file) decides the bulk
-   * mode: when the file is large and the register holds no more cases than the file brings, keeping every
+   * mode: when the file is large and the register holds at most a quarter as many cases as it brings, keeping every
    * secondary index up row by row costs more than building them once from all the rows, so they are dropped
    * inside the transaction and created again just before it commits (no other connection ever sees the register
    * without them, and a rollback brings them back); the foreign keys of the rows written are then checked once,
@@ -244,7 +244,9 @@ export class ImportWriter {
     removeOldStaging(this.s.home);
     const db = this.s.db;
     const existing = this.st.maxId.get() as number;
-    this.bulk = expectedRows >= BULK_FROM_ROWS && existing <= expectedRows;
+    // Small relative to the file: building the indexes reads the register's rows too, so it pays only when they
+    // are few beside the file's (an export imported again into the register it filled is no bulk import).
+    this.bulk = expectedRows >= BULK_FROM_ROWS && existing * 4 <= expectedRows;
     // Outside a transaction only (SQLite ignores it inside one); set back after the commit or the rollback.
     if (this.bulk) db.pragma("foreign_keys = OFF");
     try {
@@ -322,7 +324,14 @@ export class ImportWriter {
       const created = this.result.created > 0 ? { firstCase: this.before + 1, lastCase: this.st.maxId.get() as number } : {};
       this.s.stats.addCounts(this.counts);
       if (this.triggerSql) db.exec(this.triggerSql);
-      for (const i of this.deferred) db.exec(i.sql);
+      if (this.deferred.length) {
+        // Memory cap: each index is sorted in runs of at most 32 MB spilled to a temporary file of SQLite's
+        // (deleted as it is opened; index keys only: codes, dates, keyed hashes, never personal data in clear)
+        // instead of wholly in memory; set back after the commit or the rollback.
+        db.pragma("temp_store = FILE");
+        db.pragma("cache_size = -32768");
+        for (const i of this.deferred) db.exec(i.sql);
+      }
       if (this.bulk) this.checkForeignKeys();
       this.s.audit.record("import", null, {
         system: this.o.system,
@@ -352,6 +361,7 @@ export class ImportWriter {
   private restore(): void {
     if (this.bulk && !this.s.db.inTransaction) {
       this.s.db.pragma("foreign_keys = ON");
+      this.s.db.pragma("temp_store = MEMORY");
       this.bulk = false;
     }
   }

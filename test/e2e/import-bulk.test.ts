@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, incomingCase, linkoping, type Sandbox } from "../helpers/cli.js";
+import { dialogue } from "../helpers/pty.js";
 
 const HEADER = "Ärendenr;Händelsedatum;Upptäckt datum;Registrerad;Rubrik;Beskrivning;Rapporteringsområde;Händelsetyp;Rapporterande enhet;Ansvarig enhet;Status;Personnummer;Patient";
 const AREAS = ["Läkemedelsbehandling", "Brister i information/rapportering", "Omvårdnadsbrister", "Bemötande", "Övrigt"];
@@ -89,6 +90,9 @@ describe("a large import into a small register", () => {
     }
     // The same file again changes nothing, now into a register as large as the file (no bulk mode).
     expect(await s.cliJson(["import", file, "--profile", "synergi"])).toMatchObject({ created: 0, updated: 0, unchanged: ROWS });
+    const again = (await s.cliJson(["audit", "list"])).filter((e: { action: string }) => e.action === "import");
+    expect(again).toHaveLength(2);
+    expect(again.map((e: { details: Record<string, unknown> }) => e.details.indexesBuiltAtEnd ?? false).sort()).toEqual([false, true]);
     expect(schema(home)).toEqual(before);
   });
 
@@ -173,6 +177,20 @@ describe("a registrar's write while an import holds the lock", () => {
     // The progress file is still there, but nothing holds the lock: the write goes through.
     const ok = s.run(incomingCase());
     expect(ok.code, ok.stderr).toBe(0);
+    expect(await s.cliJson(["case", "list"])).toHaveLength(1);
+  });
+
+  it("on a terminal, case new waits with a spinner that says how far the import is, and registers when it has ended", async () => {
+    s = linkoping({ now: "2026-03-20T08:00:00" });
+    const home = s.env.AVVIK_HOME!;
+    // The "import": a process that runs for a while, its progress published; when it ends, the wait does.
+    const importer = spawn("sleep", ["3"], { stdio: "ignore" });
+    const gone = new Promise((ok) => importer.on("exit", ok));
+    writeFileSync(join(home, "import-progress.json"), JSON.stringify({ pid: importer.pid, startedAt: Date.now(), rows: 430_000, done: 0.43, secondsLeft: 20, writtenAt: Date.now() }));
+    const r = await dialogue(s, incomingCase(), [{ expect: /Väntar på en import som håller registret \(43 % klar, ungefär \d+ s kvar\)/, keys: "" }]);
+    await gone;
+    expect(r.code, r.screen).toBe(0);
+    expect(r.screen).toMatch(/Registrerat: 2026-000001/);
     expect(await s.cliJson(["case", "list"])).toHaveLength(1);
   });
 });

@@ -9,6 +9,7 @@ import type { Case, NewCaseInput, Org } from "../../../core/types.js";
 import type { MessageKey } from "../../../i18n/index.js";
 import type { Store } from "../../../store/store.js";
 import { registerCase } from "../../../app/case/new.js";
+import { waitForImport } from "../../importWait.js";
 import type { Context } from "../../context.js";
 import { action } from "../../command.js";
 import { examples } from "../../help.js";
@@ -87,6 +88,7 @@ export async function caseNew(ctx: Context, o: NewOptions): Promise<Case> {
     await dialogue(ctx, store, o);
   }
   const input = validate(ctx, store, o);
+  await waitForImport(ctx);
   const r = await registerCase(store, input, { notify: o.notify !== false, home: ctx.home, env: ctx.env });
   const c = r.case;
   if (r.notice) {
