@@ -1,11 +1,10 @@
-// Help that teaches, in one place: two or three real examples for every command, and the flows of
-// Östergötland and Linköping in terms of commands. Applied to the commander tree after registration
-// (main.ts), so command files need no edits.
+// Help that teaches: two or three real examples under every command's help (given beside each command), and the
+// flows of Östergötland and Linköping in terms of commands. Applied to the commander tree after registration
+// (main.ts).
 //
 // ADDING EXAMPLES for a command: beside the command, in its module (src/cli/commands/<group>/<verb>.ts):
 // `examples(cmd, [{ say, run }, …])`, each example a catalogue key (say, in src/i18n sv.ts and en.ts) and the
-// command line (run). Commands not yet moved to a module of their own keep theirs in EXAMPLES below, keyed by
-// the command path ("packet", "reply attach"). A test fails for a command without at least two examples.
+// command line (run). There is no other place for them: a test fails for a command without at least two.
 
 import type { Command } from "commander";
 import type { MessageKey, Translate } from "../i18n/index.js";
@@ -15,58 +14,6 @@ export interface Example {
   say: MessageKey;
   run: string;
 }
-
-export const EXAMPLES: Record<string, Example[]> = {
-  case: [
-    { say: "ex.case.newDialogue", run: "avvik case new" },
-    { say: "ex.case.listOverdue", run: "avvik case list --overdue" },
-    { say: "ex.case.show", run: "avvik case show 2026-000012" },
-  ],
-  config: [
-    { say: "ex.config.list", run: "avvik config list" },
-    { say: "ex.config.set", run: 'avvik config set diary.format "VOK {year}-{seq}"' },
-  ],
-  "summary": [
-    { say: "ex.summary.text", run: "avvik summary" },
-    { say: "ex.summary.cron", run: "avvik summary --mark --email mas" },
-    { say: "ex.summary.json", run: "avvik summary --format json --peek" },
-  ],
-  "stats": [
-    { say: "ex.stats.half", run: "avvik stats --period 2026H1" },
-    { say: "ex.stats.pdf", run: "avvik stats --period 2026H1 --pdf styrelsen-2026H1.pdf" },
-    { say: "ex.stats.comments", run: "avvik stats --period 2026H1 --pdf styrelsen.pdf --comments kommentarer.md" },
-    { say: "ex.stats.csv", run: "avvik stats --from 2026-01-01 --to 2026-03-31 --by counterpart --format csv" },
-  ],
-  "duplicates": [
-    { say: "ex.duplicates.list", run: "avvik duplicates" },
-    { say: "ex.duplicates.period", run: "avvik duplicates --period 2026H1 --json" },
-    { say: "ex.duplicates.link", run: "avvik case update 2026-000031 --duplicate-of 2026-000012" },
-  ],
-  "reply": [
-    { say: "ex.reply.attach", run: "avvik reply attach ~/Skannat/svar-regionen.pdf" },
-    { say: "ex.reply.inbox", run: "avvik reply inbox ~/Skannat" },
-  ],
-  "reply attach": [
-    { say: "ex.reply.attach", run: "avvik reply attach ~/Skannat/svar-regionen.pdf" },
-    { say: "ex.reply.case", run: "avvik reply attach ~/Skannat/bild-utan-text.pdf --case 2026-000012" },
-  ],
-  "reply inbox": [
-    { say: "ex.reply.inbox", run: "avvik reply inbox ~/Skannat" },
-    { say: "ex.json", run: "avvik reply inbox ~/Skannat --json" },
-  ],
-  completion: [
-    { say: "ex.completion.bash", run: "echo 'source <(avvik completion bash)' >> ~/.bashrc" },
-    { say: "ex.completion.zsh", run: "echo 'source <(avvik completion zsh)' >> ~/.zshrc" },
-  ],
-  doctor: [
-    { say: "ex.doctor", run: "avvik doctor" },
-    { say: "ex.doctorHome", run: "avvik doctor --home /srv/avvik --json" },
-  ],
-  flows: [
-    { say: "ex.flows", run: "avvik help flows" },
-    { say: "ex.flowsEn", run: "avvik flows --lang en" },
-  ],
-};
 
 /** The examples given beside each command (`examples(cmd, …)` in its module). */
 const BESIDE = new WeakMap<Command, Example[]>();
@@ -101,7 +48,7 @@ function examplesText(t: Translate, examples: Example[]): string {
 /** Adds the examples under every command's help, and a pointer to the menu and the flows under the program's. */
 export function applyHelp(program: Command, t: Translate): void {
   for (const cmd of walk(program)) {
-    const list = BESIDE.get(cmd) ?? EXAMPLES[commandPath(cmd)];
+    const list = BESIDE.get(cmd);
     if (list?.length) cmd.addHelpText("after", examplesText(t, list));
   }
   program.addHelpText("after", `\n${t("help.more")}`);
@@ -216,10 +163,14 @@ export function flowsText(program: Command, t: Translate): string {
 }
 
 export function registerFlows(program: Command, t: Translate): void {
-  program
+  const cmd = program
     .command("flows")
     .description(t("help.flows"))
     .action((_o: unknown, command: Command) => {
       runOf(command).io.stdout.write(`${flowsText(program, t)}\n`);
     });
+  examples(cmd, [
+    { say: "ex.flows", run: "avvik help flows" },
+    { say: "ex.flowsEn", run: "avvik flows --lang en" },
+  ]);
 }

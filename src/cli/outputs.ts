@@ -3,6 +3,7 @@
 
 import { OutputDir, OutputFile } from "../store/outputFile.js";
 import type { Context } from "./context.js";
+import { Output } from "./output.js";
 
 export type { OutputFile };
 
@@ -24,4 +25,9 @@ export function outputFile(ctx: Context, given: string, o: { flag: string; perso
 /** A directory at `given` to be written whole (`archive export -o DIR`): absent or empty, never in the data directory. */
 export function outputDir(ctx: Context, given: string, o: { flag: string; personal?: boolean }): OutputDir {
   return OutputDir.prepare(given, { data: { home: ctx.home, keyFile: ctx.keyFile }, flag: o.flag, personal: o.personal, cwd: ctx.io.cwd });
+}
+
+/** The run's Output, or one in JSON mode when `--format json` asks for JSON without `--json`. */
+export function formatOutput(ctx: Context, format: "text" | "json" | "csv"): Output {
+  return format === "json" && !ctx.json ? new Output(true, ctx.io, ctx.env) : ctx.out;
 }

@@ -4,6 +4,7 @@ import { normaliseClassCode } from "../core/classification.js";
 import { codeFromWord, codesWithWords } from "../core/codes.js";
 import { parseIsoDate } from "../core/dates.js";
 import { UsageError } from "../core/errors.js";
+import { parsePeriod, rangePeriod, type Period } from "../core/stats.js";
 import { isPersonalNumber, parsePersonalNumber } from "../core/personnummer.js";
 import { isRiskLevel } from "../core/risk.js";
 import type { ExternalRef } from "../core/types.js";
@@ -131,4 +132,21 @@ export function parseClassificationFlag(flag: string, value: string): string | n
   const code = normaliseClassCode(value);
   if (!code) throw new UsageError("usage.badClassCode", { flag, value });
   return code;
+}
+
+/** --period, or --from with --to; a usage error naming what is missing or malformed. */
+export function parsePeriodFlags(o: { period?: string; from?: string; to?: string }): Period {
+  if (o.period !== undefined && (o.from !== undefined || o.to !== undefined)) throw new UsageError("usage.periodBoth", {});
+  if (o.period !== undefined) {
+    const p = parsePeriod(o.period);
+    if (!p) throw new UsageError("usage.periodBad", { value: o.period });
+    return p;
+  }
+  if (o.from === undefined && o.to === undefined) throw new UsageError("usage.periodMissing", {});
+  requireFlags(o, [["from", "--from"], ["to", "--to"]]);
+  const from = parseDateFlag("--from", o.from!);
+  const to = parseDateFlag("--to", o.to!);
+  const p = rangePeriod(from, to);
+  if (!p) throw new UsageError("usage.rangeOrder", { from, to });
+  return p;
 }

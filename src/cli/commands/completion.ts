@@ -13,7 +13,7 @@ import type { Translate } from "../../i18n/index.js";
 import { action } from "../command.js";
 import { CONFIG_KEYS } from "../config.js";
 import type { Context } from "../context.js";
-import { commandPath } from "../help.js";
+import { commandPath, examples } from "../help.js";
 
 /** "refs" and "orgs" are asked of the register at completion time; an array is a fixed list of words. */
 type Completion = readonly string[] | "refs" | "orgs" | "keys";
@@ -54,7 +54,7 @@ export const BY_ARGUMENT: Record<string, Completion> = {
 const SHELLS = ["bash", "zsh"] as const;
 
 export function registerCompletion(program: Command, t: Translate): void {
-  program
+  const completion = program
     .command("completion")
     .description(t("help.completion"))
     .argument("<shell>", SHELLS.join("|"))
@@ -64,6 +64,10 @@ export function registerCompletion(program: Command, t: Translate): void {
         ctx.io.stdout.write(shell === "zsh" ? zshScript(program) : bashScript(program));
       }),
     );
+  examples(completion, [
+    { say: "ex.completion.bash", run: "echo 'source <(avvik completion bash)' >> ~/.bashrc" },
+    { say: "ex.completion.zsh", run: "echo 'source <(avvik completion zsh)' >> ~/.zshrc" },
+  ]);
   program
     .command("__complete", { hidden: true })
     .argument("<what>")

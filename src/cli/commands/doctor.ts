@@ -14,6 +14,7 @@ import { action } from "../command.js";
 import { CONFIG_KEYS } from "../config.js";
 import type { Context } from "../context.js";
 import { EXIT } from "../errors.js";
+import { examples } from "../help.js";
 
 export type FindingStatus = "ok" | "warn" | "fail";
 
@@ -172,7 +173,11 @@ const outboxCheck: DoctorCheck = {
 export const CHECKS: DoctorCheck[] = [homeCheck, databaseCheck, keyCheck, templatesCheck, configCheck, smtpCheck, outboxCheck];
 
 export function registerDoctor(program: Command, t: Translate): void {
-  program.command("doctor").description(t("help.doctor")).option("--json", t("help.json")).action(action(doctor));
+  const cmd = program.command("doctor").description(t("help.doctor")).option("--json", t("help.json")).action(action(doctor));
+  examples(cmd, [
+    { say: "ex.doctor", run: "avvik doctor" },
+    { say: "ex.doctorHome", run: "avvik doctor --home /srv/avvik --json" },
+  ]);
 }
 
 export async function runChecks(ctx: Context): Promise<Finding[]> {

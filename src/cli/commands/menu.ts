@@ -37,7 +37,7 @@ import { fileStem } from "../../app/exchange/export.js";
 import { exportCase } from "./exchange/export.js";
 import { importFile } from "./exchange/import.js";
 import { packet } from "./packet.js";
-import { inbox } from "./reply.js";
+import { inbox } from "./reply/inbox.js";
 
 /** What a menu entry gets: the translator, the run's streams, and a way to run a handler with a fresh context. */
 export interface MenuSession {

@@ -1,26 +1,24 @@
 // What `config list`, `get` and `set` share: the inputs a value is resolved from, and a setting's row.
 
-import { readSettingsFile } from "../../../app/config/set.js";
+import { storedSettings } from "../../../app/config/values.js";
 import { UsageError } from "../../../core/errors.js";
 import { nearest } from "../../../core/suggest.js";
 import type { MessageKey, Translate } from "../../../i18n/index.js";
-import type { Store } from "../../../store/store.js";
 import { CONFIG_KEYS, findKey, type ConfigInputs, type ConfigKey, type ResolvedValue } from "../../config.js";
 import type { Context, GlobalOptions } from "../../context.js";
 
-export async function inputs(ctx: Context, flags: GlobalOptions): Promise<{ inputs: ConfigInputs; store?: Store }> {
-  const { Store } = await import("../../../store/store.js");
-  const store = Store.exists(ctx.home) ? await ctx.store() : undefined;
+export async function inputs(ctx: Context, flags: GlobalOptions): Promise<{ inputs: ConfigInputs }> {
+  const stored = await storedSettings(ctx.home, () => ctx.store());
+  const register = stored.register;
   return {
-    store,
     inputs: {
       home: ctx.home,
       env: ctx.env,
       flags: { home: flags.home, as: flags.as, lang: flags.lang },
-      file: readSettingsFile(ctx.home),
-      register: store && {
-        setting: (key) => store.settings.get(key),
-        org: (field) => store.orgs.self()[field],
+      file: stored.file,
+      register: register && {
+        setting: (key) => register.settings[key],
+        org: (field) => register.org[field],
       },
     },
   };
