@@ -36,7 +36,7 @@ describe("case new, guided", () => {
       { expect: "Registrera ärendet?", keys: KEY.enter },
     ]);
     expect(r.code).toBe(0);
-    const c = s.json(["case", "show", "2026-000001"]);
+    const c = await s.cliJson(["case", "show", "2026-000001"]);
     expect(c).toMatchObject({ eventDate: "2026-03-05", discoveredDate: "2026-03-06", description: "Patienten kom hem en fredag.\nHemtjänsten fick ingen lista." });
     expect(c.refs).toEqual(expect.arrayContaining([{ system: "synergi", id: "45678" }, { system: "medcontrol", id: "991" }]));
   });
@@ -53,38 +53,38 @@ describe("case new, guided", () => {
       { expect: "Registrera ärendet?", keys: KEY.enter },
     ]);
     expect(r.code).toBe(0);
-    expect(s.json(["case", "show", "2026-000001"]).description).toBe("Första raden\nAndra raden");
+    expect((await s.cliJson(["case", "show", "2026-000001"])).description).toBe("Första raden\nAndra raden");
   });
 });
 
 describe("steps and contacts offered", () => {
   it("case status REF offers the allowed steps", async () => {
     s = linkoping();
-    s.json(incomingCase());
+    await s.cliJson(incomingCase());
     const r = await dialogue(s, ["case", "status", "2026-000001"], [{ expect: "Ny status", keys: KEY.enter }]);
     expect(r.code).toBe(0);
     expect(r.screen).toContain("Tilldelad");
     expect(r.screen).not.toContain("assigned");
-    expect(s.json(["case", "show", "2026-000001"]).status).toBe("assigned");
+    expect((await s.cliJson(["case", "show", "2026-000001"])).status).toBe("assigned");
   });
 
   it("case assign REF offers the contacts", async () => {
     s = linkoping();
-    s.json(incomingCase());
+    await s.cliJson(incomingCase());
     const r = await dialogue(s, ["case", "assign", "2026-000001"], [
       { expect: "Ansvarig för 2026-000001", keys: "" },
       { expect: "Berörd chef", keys: KEY.enter },
     ]);
     expect(r.code).toBe(0);
-    const c = s.json(["case", "show", "2026-000001"]);
+    const c = await s.cliJson(["case", "show", "2026-000001"]);
     expect(c.assignee.role).toBe("manager");
     expect(c.status).toBe("assigned");
   });
 
   it("purge asks (j/N) and takes j", async () => {
     s = linkoping();
-    s.json(outgoingCase(["--person", "19121212-1212:Tolvan Tolvansson"]));
-    for (const st of ["sent", "answered", "followed_up", "closed"]) s.json(["case", "status", "2026-000001", st]);
+    await s.cliJson(outgoingCase(["--person", "19121212-1212:Tolvan Tolvansson"]));
+    for (const st of ["sent", "answered", "followed_up", "closed"]) await s.cliJson(["case", "status", "2026-000001", st]);
     const r = await dialogue(s, ["purge", "--closed-before", "2026-03-11"], [
       { expect: "(j/N)", keys: "x" + KEY.enter },
       { expect: 'Svara "Ja" eller "Nej"', keys: KEY.backspace + "j" + KEY.enter },
@@ -122,6 +122,6 @@ describe("before the register exists", () => {
     ]);
     expect(r.code).toBe(0);
     expect(r.screen).toContain("Avsluta avvik");
-    expect(s.json(["org", "list"])[0]).toMatchObject({ id: "linkopings-kommun", name: "Linköpings kommun", kind: "municipality" });
+    expect((await s.cliJson(["org", "list"]))[0]).toMatchObject({ id: "linkopings-kommun", name: "Linköpings kommun", kind: "municipality" });
   });
 });

@@ -12,18 +12,20 @@ let s: Sandbox;
 afterEach(() => s?.cleanup());
 
 /** Diary entries of incoming documents (the attached replies), over the whole register. */
-function incoming(): Array<{ number: string; file: string; caseId: number }> {
-  return s.json<Array<{ number: string; direction: string; file: string; caseId: number }>>(["diary", "list"]).filter((d) => d.direction === "in");
+async function incoming(): Promise<Array<{ number: string; file: string; caseId: number }>> {
+  return (await s.cliJson<Array<{ number: string; direction: string; file: string; caseId: number }>>(["diary", "list"])).filter((d) => d.direction === "in");
 }
 
-function newCases(n: number): string[] {
-  return Array.from({ length: n }, (_, i) => s.json<{ diaryNumber: string }>(outgoingCase(["--summary", `Avvikelse ${i}`])).diaryNumber);
+async function newCases(n: number): Promise<string[]> {
+  const numbers: string[] = [];
+  for (let i = 0; i < n; i++) numbers.push((await s.cliJson<{ diaryNumber: string }>(outgoingCase(["--summary", `Avvikelse ${i}`]))).diaryNumber);
+  return numbers;
 }
 
 describe("reply inbox: two runs on one folder", () => {
   it("attach each of 30 replies exactly once, neither crashes, and each file is in done/ once", async () => {
     s = linkoping();
-    const numbers = newCases(5);
+    const numbers = await newCases(5);
     const inbox = join(s.home, "inkorg");
     mkdirSync(inbox);
     const names = Array.from({ length: 30 }, (_, i) => `svar-${String(i).padStart(2, "0")}.pdf`);
@@ -43,7 +45,7 @@ describe("reply inbox: two runs on one folder", () => {
     expect(reported).toEqual(names);
     expect(ra.attached + rb.attached).toBe(30);
 
-    const entries = incoming();
+    const entries = (await incoming());
     expect(entries).toHaveLength(30);
     expect(new Set(entries.map((e) => e.file)).size).toBe(30);
     expect(readdirSync(join(inbox, "done")).sort()).toEqual(names);
@@ -51,9 +53,9 @@ describe("reply inbox: two runs on one folder", () => {
     expect(readdirSync(inbox)).toEqual(["done"]);
   });
 
-  it("puts back the files a killed run had claimed, and attaches them (once) on the next run", () => {
+  it("puts back the files a killed run had claimed, and attaches them (once) on the next run", async () => {
     s = linkoping();
-    const [number] = newCases(1);
+    const [number] = await newCases(1);
     const inbox = join(s.home, "inkorg");
     // A process that is gone: its claim folder still holds a reply it was reading when it died.
     const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
@@ -64,7 +66,7 @@ describe("reply inbox: two runs on one folder", () => {
 
     const r = s.json<{ files: Array<{ file: string; status: string }> }>(["reply", "inbox", inbox]);
     expect(r.files.map((f) => [f.file, f.status])).toEqual([["annat-svar.pdf", "attached"], ["svar.pdf", "attached"]]);
-    expect(incoming()).toHaveLength(2);
+    expect((await incoming())).toHaveLength(2);
     expect(readdirSync(inbox)).toEqual(["done"]);
 
     // A run that died after the register had the reply but before the move: the next run finds it attached.
@@ -73,14 +75,14 @@ describe("reply inbox: two runs on one folder", () => {
     const again = s.json<{ files: Array<{ file: string; status: string; movedTo: string }> }>(["reply", "inbox", inbox]);
     expect(again.files.map((f) => [f.file, f.status])).toEqual([["svar.pdf", "already"]]);
     expect(again.files[0]!.movedTo).toBe(join(inbox, "done", "svar-1.pdf"));
-    expect(incoming()).toHaveLength(2);
+    expect((await incoming())).toHaveLength(2);
   });
 });
 
 describe("reply attach: the same file by two processes at once", () => {
   it("records one diary entry; the others say it is already there", async () => {
     s = linkoping();
-    const [number] = newCases(1);
+    const [number] = await newCases(1);
     const pdf = replyPdf(["Svar på avvikelse", `Ert dnr: ${number}`]);
     const files = [1, 2, 3, 4].map((i) => {
       const f = join(s.home, `kopia-${i}.pdf`);
@@ -92,14 +94,14 @@ describe("reply attach: the same file by two processes at once", () => {
     const results = runs.map((r) => JSON.parse(r.stdout) as { alreadyAttached: boolean; document: { number: string } });
     expect(results.filter((r) => !r.alreadyAttached)).toHaveLength(1);
     expect(new Set(results.map((r) => r.document.number)).size).toBe(1);
-    expect(incoming()).toHaveLength(1);
+    expect((await incoming())).toHaveLength(1);
   });
 });
 
 describe("reply inbox: links and other entries that are not regular files", () => {
-  it("skips them with a reason, follows no link, moves and reads nothing outside the folder", () => {
+  it("skips them with a reason, follows no link, moves and reads nothing outside the folder", async () => {
     s = linkoping();
-    const [number] = newCases(1);
+    const [number] = await newCases(1);
     const inbox = join(s.home, "inkorg");
     const outside = join(s.home, "annanstans");
     mkdirSync(inbox);
@@ -113,7 +115,7 @@ describe("reply inbox: links and other entries that are not regular files", () =
     mkdirSync(join(inbox, "mapp.pdf"));
     writeFileSync(join(inbox, "svar.pdf"), replyPdf(["Svar", `Ert dnr: ${number}`]));
 
-    const r = s.run(["reply", "inbox", inbox, "--json"]);
+    const r = await s.cli(["reply", "inbox", inbox, "--json"]);
     expect(r.code).toBe(1); // something was left in the folder
     const report = JSON.parse(r.stdout) as { files: Array<{ file: string; status: string; message?: string }>; attached: number; left: number };
     expect(report.files.map((f) => [f.file, f.status])).toEqual([
@@ -132,31 +134,31 @@ describe("reply inbox: links and other entries that are not regular files", () =
     expect(lstatSync(join(inbox, "trasig-lank.pdf")).isSymbolicLink()).toBe(true);
     expect(readFileSync(secret).equals(secretPdf)).toBe(true);
     expect(readdirSync(outside)).toEqual(["svar-utanfor.pdf"]);
-    expect(incoming()).toHaveLength(1);
+    expect((await incoming())).toHaveLength(1);
     expect(readdirSync(join(inbox, "done"))).toEqual(["svar.pdf"]);
 
     // Human output: one line per skipped entry, no Node message.
     writeFileSync(join(inbox, "svar2.pdf"), replyPdf(["Svar 2", `Ert dnr: ${number}`]));
-    const human = s.run(["reply", "inbox", inbox]);
+    const human = await s.cli(["reply", "inbox", inbox]);
     expect(human.stderr).toMatch(/trasig-lank\.pdf ligger kvar: hoppas över/);
     expect(human.stderr).not.toMatch(/ENOENT|ELOOP|Error/);
   });
 
-  it("refuses a done/ that is a link (the replies would be moved out of the folder)", () => {
+  it("refuses a done/ that is a link (the replies would be moved out of the folder)", async () => {
     s = linkoping();
-    const [number] = newCases(1);
+    const [number] = await newCases(1);
     const inbox = join(s.home, "inkorg");
     const elsewhere = join(s.home, "annanstans");
     mkdirSync(inbox);
     mkdirSync(elsewhere);
     symlinkSync(elsewhere, join(inbox, "done"));
     writeFileSync(join(inbox, "svar.pdf"), replyPdf(["Svar", `Ert dnr: ${number}`]));
-    const r = s.run(["reply", "inbox", inbox]);
+    const r = await s.cli(["reply", "inbox", inbox]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/done är inte en katalog/);
     expect(readdirSync(elsewhere)).toEqual([]);
     expect(existsSync(join(inbox, "svar.pdf"))).toBe(true);
-    expect(incoming()).toHaveLength(0);
+    expect((await incoming())).toHaveLength(0);
   });
 });

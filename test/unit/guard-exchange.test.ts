@@ -15,9 +15,9 @@ let s: Sandbox;
 let store: Store;
 let regionKey: SigningKey;
 
-beforeEach(() => {
+beforeEach(async () => {
   s = linkoping();
-  s.json([...outgoingCase(), "--no-notify"]);
+  await s.cliJson([...outgoingCase(), "--no-notify"]);
   store = Store.open({ home: s.env.AVVIK_HOME!, actor: { user: "test", now: new Date("2026-03-10T09:00:00") } });
   // The region's key, recorded as `org key import` would.
   const { privateKey } = generateKeyPairSync("ed25519");

@@ -3,10 +3,10 @@
 // deletions. Random sequences of changes against a real SQLite register.
 
 import fc from "fast-check";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { AREAS, KINDS, SEVERITIES } from "../../src/core/codes.js";
 import { parsePeriod } from "../../src/core/stats.js";
 import { composeStats } from "../../src/store/stats.js";
@@ -14,18 +14,30 @@ import { Store } from "../../src/store/store.js";
 
 const NOW = new Date("2027-02-01T12:00:00");
 
+let template: string | undefined;
+
+/** A register with its organisations, copied from one made once for the file (migrating one costs more than the run). */
 function register(): { store: Store; home: string } {
+  if (!template) {
+    template = mkdtempSync(join(tmpdir(), "avvik-agg-template-"));
+    const store = Store.create({ home: template, actor: { user: "test", now: NOW } });
+    store.write(() => {
+      store.settings.set("org_id", "self");
+      store.orgs.add({ id: "self", name: "Egen kommun", kind: "municipality" }, true);
+      store.orgs.add({ id: "reg", name: "Regionen", kind: "region", deadlineMonths: 3 });
+      store.orgs.add({ id: "kom", name: "Grannkommunen", kind: "municipality" });
+      store.orgs.add({ id: "unit", name: "Enheten", kind: "region", parentId: "reg" });
+    });
+    store.close();
+  }
   const home = mkdtempSync(join(tmpdir(), "avvik-agg-"));
-  const store = Store.create({ home, actor: { user: "test", now: NOW } });
-  store.write(() => {
-    store.settings.set("org_id", "self");
-    store.orgs.add({ id: "self", name: "Egen kommun", kind: "municipality" }, true);
-    store.orgs.add({ id: "reg", name: "Regionen", kind: "region", deadlineMonths: 3 });
-    store.orgs.add({ id: "kom", name: "Grannkommunen", kind: "municipality" });
-    store.orgs.add({ id: "unit", name: "Enheten", kind: "region", parentId: "reg" });
-  });
-  return { store, home };
+  cpSync(template, home, { recursive: true });
+  return { store: Store.open({ home, actor: { user: "test", now: NOW } }), home };
 }
+
+afterAll(() => {
+  if (template) rmSync(template, { recursive: true, force: true });
+});
 
 const date = fc.record({ m: fc.integer({ min: 0, max: 18 }), d: fc.integer({ min: 1, max: 28 }) }).map(({ m, d }) => {
   const y = 2025 + Math.floor((6 + m) / 12);
