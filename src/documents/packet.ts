@@ -14,7 +14,7 @@ import { CONTENT_WIDTH, FONT, H2_REFERENCE_TOP, MARGIN, PAGE, QR_NUMBER_SIZE, QR
 import { caseModel, code, letterParams, recordReveal, type CaseModel } from "./model.js";
 import { drawReport } from "./report.js";
 import { ensureSpace, fields, finish, heading, newDocument, paragraph, put, qrCode, title, writingLines, type Doc } from "./pdf.js";
-import { fill, type LetterTexts } from "./texts.js";
+import { fill, type LetterTexts, type WindowSetting } from "./texts.js";
 
 /** The text a reply carries to find its case again (printed on the form and encoded in the QR code). */
 export function referenceLine(diaryNumber: string): string {
@@ -22,7 +22,7 @@ export function referenceLine(diaryNumber: string): string {
 }
 
 /** Where the blocks above the letter go: the address field in the window, the reference block beside it. */
-interface LetterGeometry {
+export interface LetterGeometry {
   window: { x: number; y: number; width: number; height: number; minSize: number };
   /** The date and reference block: right of a left window, or left (under the sender) for a right-hand window. */
   reference: { x: number; y: number; width: number };
@@ -34,8 +34,7 @@ interface LetterGeometry {
  * block in its column at the right; a right-hand window (H2) moves it to the left under the sender. A window
  * that leaves no room for the reference block on either side is refused.
  */
-export function letterGeometry(m: CaseModel): LetterGeometry {
-  const w = m.texts.common.window;
+export function letterGeometry(w: WindowSetting): LetterGeometry {
   const window = { x: mm(w.leftMm), y: mm(w.topMm), width: mm(w.widthMm), height: mm(w.heightMm), minSize: w.minFontSize ?? 8 };
   const right = MARGIN.left + CONTENT_WIDTH;
   const sane = [w.leftMm, w.topMm, w.widthMm, w.heightMm].every((v) => typeof v === "number" && Number.isFinite(v) && v > 0);
@@ -94,19 +93,19 @@ function referenceBlock(doc: Doc, m: CaseModel, g: LetterGeometry, replyBy: bool
  * the window's floor (8 pt); an address that does not fit even then (too many lines, or a line too wide to
  * stand unbroken) is refused, naming the organisation and the lines, before anything is recorded.
  */
-export function addressFit(doc: Doc, m: CaseModel, g: LetterGeometry): number {
-  const lines = m.recipient.lines;
-  const extra = m.recipient.hasAddress ? 0 : 1;
+export function addressFit(doc: Doc, recipient: CaseModel["recipient"], g: LetterGeometry): number {
+  const lines = recipient.lines.map((l) => l.normalize("NFC"));
+  const extra = recipient.hasAddress ? 0 : 1;
   for (let size: number = SIZE.body; size >= g.window.minSize - 1e-9; size -= 0.5) {
     doc.font(FONT.regular).fontSize(size);
     const height = (lines.length + extra) * doc.currentLineHeight(true);
     if (height <= g.window.height && lines.every((l) => doc.widthOfString(l) <= g.window.width)) return size;
   }
-  throw new RefusedError("paper.error.addressTooLong", { org: `${m.recipient.name} (${m.recipient.org.id})`, lines: lines.join(" | "), count: lines.length });
+  throw new RefusedError("paper.error.addressTooLong", { org: `${recipient.name} (${recipient.org.id})`, lines: lines.join(" | "), count: lines.length });
 }
 
 function addressWindow(doc: Doc, m: CaseModel, g: LetterGeometry): void {
-  const size = addressFit(doc, m, g);
+  const size = addressFit(doc, m.recipient, g);
   doc.font(FONT.regular).fontSize(size).fillColor("black");
   let y = g.window.y;
   const lh = doc.currentLineHeight(true);
@@ -122,7 +121,7 @@ function addressWindow(doc: Doc, m: CaseModel, g: LetterGeometry): void {
 }
 
 function coverLetter(doc: Doc, m: CaseModel, letter: LetterTexts, replyBy: boolean, params: Record<string, string>): void {
-  const g = letterGeometry(m);
+  const g = letterGeometry(m.texts.common.window);
   senderBlock(doc, m, g);
   if (g.reference.x === MARGIN.left) g.reference.y = Math.max(g.reference.y, doc.y + 8);
   referenceBlock(doc, m, g, replyBy);

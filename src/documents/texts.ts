@@ -10,10 +10,20 @@ import { runCache } from "../runCache.js";
 /** The bundled templates: <package>/templates. */
 export const BUNDLED_TEMPLATES = TEMPLATES_DIR;
 
+/** The address field in the envelope window (templates/letters/common.json `window`). */
+export interface WindowSetting {
+  leftMm: number;
+  topMm: number;
+  widthMm: number;
+  heightMm: number;
+  side?: "left" | "right";
+  minFontSize?: number;
+}
+
 export interface CommonTexts {
   sender: { extraLines: string[]; signature: string; phone: string; email: string };
   /** The address field in the envelope window; `side` "right" for a right-hand (H2) window. */
-  window: { leftMm: number; topMm: number; widthMm: number; heightMm: number; side?: "left" | "right"; minFontSize?: number };
+  window: WindowSetting;
   /** Titles printed under a signer's name, by contact role. */
   titles?: Partial<Record<string, string>>;
   systems: Record<string, string>;

@@ -21,7 +21,7 @@ describe("avvik doctor", () => {
     const { code, report } = await doctor(s);
     expect(code).toBe(0);
     expect(report.ok).toBe(true);
-    expect(report.findings.map((f) => f.check)).toEqual(["home", "database", "key", "templates", "config", "smtp"]);
+    expect(report.findings.map((f) => f.check)).toEqual(["home", "database", "key", "templates", "config", "letters", "smtp"]);
     expect(report.findings.find((f) => f.check === "smtp")!.message).toContain(".eml");
     expect(report.findings.find((f) => f.check === "key")!.message).toContain("dekrypterar");
     const human = await s.cli(["doctor"]);

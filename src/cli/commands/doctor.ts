@@ -160,6 +160,28 @@ const smtpCheck: DoctorCheck = {
   },
 };
 
+/**
+ * The envelope window (templates/letters/common.json) and the directory's addresses: the window setting is usable
+ * and every organisation post may go to has an address block that fits it (else the packet to it is refused).
+ * Only for a register at the current schema (doctor changes nothing).
+ */
+const lettersCheck: DoctorCheck = {
+  id: "letters",
+  async run({ ctx, database }) {
+    const h = database();
+    if (!h.exists || h.error || !h.initialised || h.version !== h.latest) return [];
+    const { checkWindow } = await import("../../documents/window.js");
+    const r = await checkWindow(await ctx.store());
+    const w = r.window;
+    const window = `${w.side === "right" ? "H2" : "V2"} ${w.leftMm}/${w.topMm}/${w.widthMm}/${w.heightMm} mm`;
+    const text = (e: MessageError) => (isMessageKey(e.key) ? ctx.t(e.key, e.params) : e.message);
+    if (r.error) return [finding(ctx.t, "letters", "fail", "doctor.letters.window", { reason: text(r.error) })];
+    if (r.misfits.length) return r.misfits.map((e) => finding(ctx.t, "letters", "fail", "doctor.letters.misfit", { ...e.params, window }));
+    if (!r.longest) return [finding(ctx.t, "letters", "ok", "doctor.letters.empty", { window })];
+    return [finding(ctx.t, "letters", "ok", "doctor.letters.ok", { window, n: r.checked, org: r.longest.org, lines: r.longest.lines, size: r.longest.size.toLocaleString(ctx.lang === "en" ? "en-GB" : "sv-SE") })];
+  },
+};
+
 /** Failed e-mail (refused for good, or out of attempts): reported only when there is some. */
 const outboxCheck: DoctorCheck = {
   id: "outbox",
@@ -170,7 +192,7 @@ const outboxCheck: DoctorCheck = {
   },
 };
 
-export const CHECKS: DoctorCheck[] = [homeCheck, databaseCheck, keyCheck, templatesCheck, configCheck, smtpCheck, outboxCheck];
+export const CHECKS: DoctorCheck[] = [homeCheck, databaseCheck, keyCheck, templatesCheck, configCheck, lettersCheck, smtpCheck, outboxCheck];
 
 export function registerDoctor(program: Command, t: Translate): void {
   const cmd = program.command("doctor").description(t("help.doctor")).option("--json", t("help.json")).action(action(doctor));
