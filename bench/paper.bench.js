@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Store } from "../dist/store/store.js";
-import { issuePacket } from "../dist/documents/packet.js";
+import { issuePacket, packetDocument } from "../dist/documents/packet.js";
+import { caseModel } from "../dist/documents/model.js";
 import { OutputFile } from "../dist/store/outputFile.js";
 import { attachReply } from "../dist/documents/reply.js";
 import { ReferenceMatcher } from "../dist/core/matching.js";
@@ -65,6 +66,14 @@ try {
   const others = ids.slice(REPLIES, 2 * REPLIES).map((id) => store.cases.label(id));
   console.log(`packets: ${CASES - 1} in ${packetSeconds.toFixed(2)} s = ${((CASES - 1) / packetSeconds).toFixed(0)} packets/s (goal ≥ 200), ${(bytes / (CASES - 1) / 1024).toFixed(1)} KiB each`);
   console.log(`packets by CPU time of this process: ${packetCpuSeconds.toFixed(2)} s = ${((CASES - 1) / packetCpuSeconds).toFixed(0)} packets/s per core (load average now ${(await import("node:os")).loadavg()[0].toFixed(1)})`);
+
+  // Rendering alone (the case read, the PDF made in memory: no file, no register), to tell it from the writes.
+  const cpu1 = process.cpuUsage();
+  const t1r = performance.now();
+  for (const id of ids.slice(1)) await packetDocument(caseModel(store, id, { withPersonalData: false }), store.actor.now);
+  const renderSeconds = (performance.now() - t1r) / 1000;
+  const rc = process.cpuUsage(cpu1);
+  console.log(`rendering alone: ${((CASES - 1) / renderSeconds).toFixed(0)} packets/s wall, ${((1000 * (rc.user + rc.system)) / 1e6 / (CASES - 1)).toFixed(2)} ms CPU each = ${((CASES - 1) / ((rc.user + rc.system) / 1e6)).toFixed(0)} packets/s per core`);
 
   // Replies: 500 PDFs from another writer (hand-written PDF, text layer) naming our diary numbers.
   const inbox = join(tmp, "inbox");

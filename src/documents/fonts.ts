@@ -81,7 +81,7 @@ function memoised(font: FontkitFont, source: TrueTypeSource): FontkitFont {
   // Our subsetter (src/documents/subset.ts) instead of fontkit's.
   wrapper.createSubset = () => source.createSubset();
   const layout = font.layout;
-  wrapper.layout = function (text: string, ...rest: unknown[]): GlyphRun {
+  const shape = (text: string, rest: unknown[]): GlyphRun => {
     if (++state.shaped > MAX_RUNS) {
       // a bound on memory in a long run: later documents start afresh
       state.words = Object.create(null) as Record<string, unknown>;
@@ -90,8 +90,41 @@ function memoised(font: FontkitFont, source: TrueTypeSource): FontkitFont {
     }
     return layout.call(font, text, ...rest);
   };
+  const singles = new Map<string, GlyphRun>();
+  wrapper.layout = function (text: string, ...rest: unknown[]): GlyphRun {
+    if (text.length > 1 && sharing && rest.every((r) => r === undefined) && UNSHAPED.test(text)) {
+      // Joined from the characters' own runs: what shaping the word gives (see UNSHAPED), without shaping it.
+      const glyphs: unknown[] = [];
+      const positions: Array<{ xAdvance: number }> = [];
+      for (const c of text) {
+        let run = singles.get(c);
+        if (!run) singles.set(c, (run = shape(c, [])));
+        glyphs.push(...run.glyphs);
+        // pdfkit scales the positions it is given in place: each run gets its own
+        for (const p of run.positions as object[]) positions.push(Object.assign(Object.create(Object.getPrototypeOf(p) as object) as { xAdvance: number }, p));
+      }
+      return {
+        glyphs,
+        positions,
+        get advanceWidth() {
+          let w = 0;
+          for (const p of positions) w += p.xAdvance;
+          return w;
+        },
+      } as GlyphRun;
+    }
+    return shape(text, rest);
+  };
   return wrapper;
 }
+
+/**
+ * Words of these characters only (dates, diary numbers, references, amounts) shape as their characters one by one
+ * in the three faces: no kerning pair, ligature or contextual form joins them (test/unit/pdfkit-fonts.test.ts
+ * compares every pair and triple, and longer random words, with fontkit's shaping). Diary numbers are new words
+ * in every document, and shaping one costs as much as a line of text.
+ */
+export const UNSHAPED = /^[0-9\-.,:;()/+%§#&*_]+$/;
 
 /** How many words each face has shaped in this process (for the test that sharing works). */
 export async function shapedWords(): Promise<number> {

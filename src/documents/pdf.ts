@@ -3,6 +3,8 @@
 // and "Sida i av n" on every page, and byte-stable output: the creation date comes from the clock of the run
 // (AVVIK_NOW) and pdfkit derives the document ID from the metadata, so the same input gives the same bytes.
 
+import { createHash } from "node:crypto";
+import { deflateSync } from "node:zlib";
 import { drawable } from "../core/printable.js";
 import { loadFonts, registerFonts } from "./fonts.js";
 import { CONTENT_WIDTH, FONT, FOOTER_Y, GREY, LINE_GAP, MARGIN, PAGE, RULE, SIZE, WRITING_LINE, mm } from "./layout.js";
@@ -62,6 +64,7 @@ export async function archiveDocument(options: PDFKit.PDFDocumentOptions): Promi
   const PDFDocument = await loadPdfKit();
   const doc = new (PDFDocument as unknown as new (o: PDFKit.PDFDocumentOptions) => Doc)(options);
   escapeXmpInfo(doc);
+  if (shortcuts) compressOnce(doc);
   await registerFonts(doc);
   doc.font(FONT.regular);
   return doc;
@@ -82,6 +85,66 @@ function escapeXmpInfo(doc: Doc): void {
     } finally {
       this.info = info;
     }
+  };
+}
+
+let shortcuts = true;
+
+/**
+ * For the test that the shortcuts below (`compressOnce`, `textLine`, the QR code's one piece of content) give
+ * pdfkit's own bytes: documents made after `false` take pdfkit's way.
+ */
+export function setPdfShortcuts(on: boolean): void {
+  shortcuts = on;
+}
+
+/** A stream of pdfkit 0.20 (pinned): what `compressOnce` reads and sets. */
+interface PdfKitReference {
+  compress: boolean;
+  buffer: Uint8Array[];
+  finalize(): void;
+}
+
+const deflated = new Map<string, Buffer>();
+let deflatedBytes = 0;
+/** Compressed streams kept per process (a bound on memory: a long run starts afresh). */
+const MAX_DEFLATED_BYTES = 16 * 1024 * 1024;
+
+function deflate(raw: Buffer): Buffer {
+  const key = createHash("sha1").update(raw).digest("base64") + raw.length;
+  let out = deflated.get(key);
+  if (!out) {
+    out = deflateSync(raw);
+    if (deflatedBytes + out.length > MAX_DEFLATED_BYTES) {
+      deflated.clear();
+      deflatedBytes = 0;
+    }
+    deflated.set(key, out);
+    deflatedBytes += out.length;
+  }
+  return out;
+}
+
+/**
+ * Streams are compressed here instead of in pdfkit's PDFReference.finalize, with the same zlib call (the same
+ * bytes), but once per process for the same content: the sRGB output intent of every document, and the font
+ * subsets and ToUnicode maps that documents of the same template share.
+ */
+function compressOnce(doc: Doc): void {
+  const d = doc as unknown as { ref(data?: object): PdfKitReference };
+  const ref = d.ref;
+  if (typeof ref !== "function") throw new Error("pdfkit: ref is missing (the pinned version changed)");
+  d.ref = function (this: unknown, data?: object) {
+    const r = ref.call(this, data);
+    const finalize = r.finalize;
+    r.finalize = function (this: PdfKitReference) {
+      if (this.compress && this.buffer.length) {
+        this.buffer = [deflate(Buffer.concat(this.buffer))];
+        this.compress = false;
+      }
+      finalize.call(this);
+    };
+    return r;
   };
 }
 
@@ -188,12 +251,89 @@ export function put(doc: Doc, raw: string, x: number, y: number, width: number, 
       cy = doc.page.margins.top;
     }
     const left = options.align === "right" ? x + width - doc.widthOfString(line) : x;
-    if (line) doc.text(line, left, cy, { lineBreak: false, lineGap: gap });
+    if (line) textLine(doc, line, left, cy);
     cy += lh;
   }
   doc.x = x;
   doc.y = cy;
   return cy - y;
+}
+
+/** What `textLine` reads of pdfkit 0.20's document (pinned; test/unit/pdfkit-fonts.test.ts fails when it changes). */
+interface PdfKitGlyphPosition {
+  xAdvance: number;
+  advanceWidth: number;
+  xOffset: number;
+  yOffset: number;
+}
+interface PdfKitTextState {
+  _font?: { id: string; ascender: number; encode?(text: string): [string[], PdfKitGlyphPosition[]]; ref(): unknown };
+  _fontSize: number;
+  page: { height: number; fonts: Record<string, unknown> };
+  addContent(data: string): unknown;
+}
+
+/** pdfkit's PDFObject.number: six decimals at most. */
+const num = (n: number): number => Math.round(n * 1e6) / 1e6;
+
+/**
+ * One line of text at (x, y), top-left, in the current font, size and colour, without wrapping: the operators
+ * pdfkit's `text(line, x, y, { lineBreak: false })` writes (its `_fragment` for left-aligned text without
+ * spacing, features or links), the same bytes, built as one string instead of eight `addContent` calls after
+ * pdfkit's option handling; a line is most of what a page costs. Falls back to `doc.text` where the font is
+ * not an embedded one.
+ */
+function textLine(doc: Doc, text: string, x: number, y: number): void {
+  const d = doc as unknown as PdfKitTextState;
+  const font = d._font;
+  if (!shortcuts || !font || typeof font.encode !== "function" || text.includes("\n")) {
+    doc.text(text, x, y, { lineBreak: false });
+    return;
+  }
+  const size = d._fontSize;
+  const height = d.page.height;
+  const yy = height - y - (font.ascender / 1000) * size;
+  if (d.page.fonts[font.id] == null) d.page.fonts[font.id] = font.ref();
+  const [encoded, positions] = font.encode(text);
+  const scale = size / 1000;
+  let out = `q\n1 0 0 -1 0 ${num(height)} cm\nBT\n1 0 0 1 ${num(x)} ${num(yy)} Tm\n/${font.id} ${num(size)} Tf`;
+  const commands: string[] = [];
+  let last = 0;
+  let hadOffset = false;
+  let cx = x;
+  const addSegment = (cur: number) => {
+    if (last < cur) {
+      const advance = positions[cur - 1]!.xAdvance - positions[cur - 1]!.advanceWidth;
+      commands.push(`<${encoded.slice(last, cur).join("")}> ${num(-advance)}`);
+    }
+    last = cur;
+  };
+  const flush = (i: number) => {
+    addSegment(i);
+    if (commands.length > 0) {
+      out += `\n[${commands.join(" ")}] TJ`;
+      commands.length = 0;
+    }
+  };
+  let i = 0;
+  for (; i < positions.length; i++) {
+    const pos = positions[i]!;
+    if (pos.xOffset || pos.yOffset) {
+      flush(i);
+      out += `\n1 0 0 1 ${num(cx + pos.xOffset * scale)} ${num(yy + pos.yOffset * scale)} Tm`;
+      flush(i + 1);
+      hadOffset = true;
+    } else {
+      if (hadOffset) {
+        out += `\n1 0 0 1 ${num(cx)} ${num(yy)} Tm`;
+        hadOffset = false;
+      }
+      if (pos.xAdvance - pos.advanceWidth !== 0) addSegment(i + 1);
+    }
+    cx += pos.xAdvance * scale;
+  }
+  flush(i);
+  d.addContent(`${out}\nET\nQ`);
 }
 
 /** Height of `text` in `width`, as `put` would write it. */
@@ -276,10 +416,15 @@ export async function qrCode(doc: Doc, text: string, x: number, y: number, size:
   doc.save().rect(x, y, size, size).fill("white");
   doc.fillColor("black");
   const data = code.modules.data;
+  // The modules' rectangles as `doc.rect` writes them, in one piece of content instead of a call each.
+  const rects: string[] = [];
   for (let r = 0; r < n; r++) {
     for (let c = 0; c < n; c++) {
-      if (data[r * n + c]) doc.rect(x + (quiet + c) * cell, y + (quiet + r) * cell, cell, cell);
+      if (!data[r * n + c]) continue;
+      if (shortcuts) rects.push(`${num(x + (quiet + c) * cell)} ${num(y + (quiet + r) * cell)} ${num(cell)} ${num(cell)} re`);
+      else doc.rect(x + (quiet + c) * cell, y + (quiet + r) * cell, cell, cell);
     }
   }
+  if (rects.length) (doc as unknown as PdfKitTextState).addContent(rects.join("\n"));
   doc.fill("black").restore();
 }
