@@ -21,15 +21,14 @@ import {
 } from "../core/stats.js";
 import { svCount, svPercent, svSigned, svValue, DECIMALS } from "../core/typography.js";
 import { tSv, type MessageKey } from "../i18n/index.js";
-import { FONT as EMBEDDED } from "./fonts.js";
+import { FONT, PAGE } from "./layout.js";
 import { fill, type BoardTexts } from "./texts.js";
 
 // --- layout (this report's own constants) ----------------------------------------------------------------
 
-const PAGE = { width: 595.28, height: 841.89 }; // A4 in points
+/** The report's own margins (wider than a letter's), on the documents' A4 page. */
 const MARGIN = { top: 68, bottom: 72, left: 64, right: 64 };
 const CONTENT = { left: MARGIN.left, width: PAGE.width - MARGIN.left - MARGIN.right, bottom: PAGE.height - MARGIN.bottom };
-const FONT = { regular: EMBEDDED.regular, bold: EMBEDDED.bold };
 const SIZE = { title: 30, subtitle: 17, h1: 15, h2: 11.5, h3: 10.5, body: 10, table: 9.5, small: 8.5, figure: 24 };
 const COLOR = {
   text: "#1b1f24",
@@ -470,7 +469,12 @@ function tableKeep(doc: Doc, columns: Column[], rows: Array<Array<string | Cell>
   return tableHeights(doc, columns, rows, o).keep + 40;
 }
 
-/** A table with a bold header, hairlines between rows, and the header repeated on a new page. */
+/**
+ * A table with a bold header, hairlines between rows, and the header repeated on a new page. Not pdfkit's
+ * `doc.table()` (0.20): it tags Table/TR/TH/TD too, but repeats no header on a continued page, keeps no short table
+ * whole and lets a last (total) row stand alone on a new page, and breaks pages by itself, past this report's page
+ * furniture; the report's tables would print worse.
+ */
 function table(doc: Doc, c: Cursor, columns: Column[], rows: Array<Array<string | Cell>>, o: { boldLast?: boolean } = {}): void {
   const pad = PAD;
   const measured = tableHeights(doc, columns, rows, o);
@@ -904,23 +908,17 @@ function definitions(doc: Doc, c: Cursor, x: Ctx): void {
   });
 }
 
-function footers(doc: Doc, x: Ctx): number {
+function footers(doc: Doc, x: Ctx, eachPage: typeof import("./pdf.js").eachPage): number {
   const { r, tx } = x;
-  const range = doc.bufferedPageRange();
-  for (let i = range.start; i < range.start + range.count; i++) {
-    doc.switchToPage(i);
-    if (i === range.start) continue; // the title page has none
-    const bottom = doc.page.margins.bottom;
-    doc.page.margins.bottom = 0; // writing below the margin must not start a new page
+  return eachPage(doc, (i, n) => {
+    if (i === 1) return; // the title page has none
     const y = PAGE.height - MARGIN.bottom + 26;
     artifact(doc, () => {
       rule(doc, CONTENT.left, y - 6, CONTENT.width, COLOR.rule, 0.5);
       text(doc, `${tx.title} · ${reportSubtitle(r, tx)} · ${r.organisation.name}`, CONTENT.left, y, { size: SIZE.small, color: COLOR.muted, width: CONTENT.width * 0.75 });
-      text(doc, fill(tx.page, { i: i - range.start + 1, n: range.count }), CONTENT.left, y, { size: SIZE.small, color: COLOR.muted, width: CONTENT.width, align: "right" });
+      text(doc, fill(tx.page, { i, n }), CONTENT.left, y, { size: SIZE.small, color: COLOR.muted, width: CONTENT.width, align: "right" });
     }, "Pagination");
-    doc.page.margins.bottom = bottom;
-  }
-  return range.count;
+  });
 }
 
 /** Renders the report; the same report, texts, comments and clock give the same bytes. */
@@ -928,7 +926,7 @@ export async function renderBoardReport(
   r: StatsReport,
   options: { now: Date; texts: BoardTexts; comments?: readonly CommentBlock[] },
 ): Promise<{ data: Buffer; pages: number }> {
-  const { archiveDocument, archiveOptions } = await import("./pdf.js");
+  const { archiveDocument, archiveOptions, documentBytes, eachPage } = await import("./pdf.js");
   const x: Ctx = { r, tx: options.texts };
   const doc = await archiveDocument({
     ...archiveOptions({
@@ -938,17 +936,11 @@ export async function renderBoardReport(
       now: options.now,
       tagged: true,
     }),
-    size: "A4",
+    size: PAGE.size,
     margins: MARGIN,
     bufferPages: true,
     autoFirstPage: true,
   } as PDFKit.PDFDocumentOptions);
-  const chunks: Buffer[] = [];
-  doc.on("data", (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<void>((resolvePromise, reject) => {
-    doc.on("end", () => resolvePromise());
-    doc.on("error", reject);
-  });
 
   // The structure tree: the document's elements in reading order (see `tag`).
   const root = doc.struct("Document");
@@ -972,12 +964,10 @@ export async function renderBoardReport(
     for (const dim of STATS_DIMENSIONS) breakdownTable(doc, c, x, dim);
     topPairs(doc, c, x);
     definitions(doc, c, x);
-    pages = footers(doc, x);
+    pages = footers(doc, x, eachPage);
   } finally {
     tagger = null;
     root.end();
   }
-  doc.end();
-  await done;
-  return { data: Buffer.concat(chunks), pages };
+  return { data: await documentBytes(doc), pages };
 }

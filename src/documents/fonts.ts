@@ -124,7 +124,7 @@ function memoised(font: FontkitFont, source: TrueTypeSource): FontkitFont {
  * compares every pair and triple, and longer random words, with fontkit's shaping). Diary numbers are new words
  * in every document, and shaping one costs as much as a line of text.
  */
-export const UNSHAPED = /^[0-9\-.,:;()/+%§#&*_]+$/;
+export const UNSHAPED = /^[0-9\-.,:;()/+%§#&*_ ]+$/;
 
 /** How many words each face has shaped in this process (for the test that sharing works). */
 export async function shapedWords(): Promise<number> {
@@ -142,6 +142,9 @@ export function setFontSharing(on: boolean): void {
 type LayoutFn = (text: string, features?: unknown, onlyWidth?: boolean) => unknown;
 interface PdfKitEmbeddedFont {
   font?: object;
+  widths?: number[];
+  scale?: number;
+  __avvikWidth0?: true;
   layoutCache?: unknown;
   layout?: LayoutFn;
   __avvikShared?: true;
@@ -154,13 +157,19 @@ interface PdfKitEmbeddedFont {
  * words and lines.
  */
 function shareLayouts(doc: PDFKit.PDFDocument): void {
-  if (!sharing) return;
   const d = doc as unknown as { font: (...args: unknown[]) => unknown; _font?: PdfKitEmbeddedFont };
   const open = d.font;
   d.font = function (this: typeof d, ...args: unknown[]) {
     const r = open.apply(this, args);
     const f = this._font;
     if (!f || f.__avvikShared || !f.font) return r;
+    // pdfkit 0.20 gives glyph 0 (.notdef) its width in font units, not in the thousandths of the others: the
+    // width in the font dictionary then disagrees with the program (a PDF/A rule; test/e2e/pdfa-checks.test.ts)
+    if (Array.isArray(f.widths) && typeof f.scale === "number" && f.widths.length >= 1 && f.__avvikWidth0 === undefined) {
+      f.__avvikWidth0 = true;
+      f.widths[0] = (f.font as unknown as { getGlyph(id: number): { advanceWidth: number } }).getGlyph(0).advanceWidth * f.scale;
+    }
+    if (!sharing) return r;
     const s = shared.get(f.font);
     if (!s || typeof f.layoutCache !== "object" || typeof f.layout !== "function") return r;
     f.__avvikShared = true;

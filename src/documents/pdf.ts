@@ -160,19 +160,24 @@ export async function newDocument(meta: DocumentMeta): Promise<Doc> {
   return doc;
 }
 
-/** Footers on every page, then the finished bytes. */
-export function finish(doc: Doc, diaryNumber: string, pageLabel: (i: number, n: number) => string): Promise<Buffer> {
+/**
+ * Draws on every page of a document made with `bufferPages` (footers): `draw(i, n)`, pages counted from 1; the
+ * bottom margin is lifted meanwhile, so that writing below it does not start a new page. Returns n.
+ */
+export function eachPage(doc: Doc, draw: (i: number, n: number) => void): number {
   const range = doc.bufferedPageRange();
-  for (let i = range.start; i < range.start + range.count; i++) {
-    doc.switchToPage(i);
+  for (let k = 0; k < range.count; k++) {
+    doc.switchToPage(range.start + k);
     const bottom = doc.page.margins.bottom;
-    doc.page.margins.bottom = 0; // writing inside the bottom margin must not add a page
-    doc.font(FONT.regular).fontSize(SIZE.footer).fillColor(GREY);
-    put(doc, diaryNumber, MARGIN.left, FOOTER_Y, CONTENT_WIDTH / 2);
-    put(doc, pageLabel(i + 1, range.count), MARGIN.left + CONTENT_WIDTH / 2, FOOTER_Y, CONTENT_WIDTH / 2, { align: "right" });
+    doc.page.margins.bottom = 0;
+    draw(k + 1, range.count);
     doc.page.margins.bottom = bottom;
   }
-  doc.fillColor("black");
+  return range.count;
+}
+
+/** Ends the document and gives its bytes. */
+export function documentBytes(doc: Doc): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     doc.on("data", (c: Buffer) => chunks.push(c));
@@ -180,6 +185,17 @@ export function finish(doc: Doc, diaryNumber: string, pageLabel: (i: number, n: 
     doc.on("error", reject);
     doc.end();
   });
+}
+
+/** The letters' footer on every page (the diary number left, "Sida i av n" right), then the finished bytes. */
+export function finish(doc: Doc, diaryNumber: string, pageLabel: (i: number, n: number) => string): Promise<Buffer> {
+  eachPage(doc, (i, n) => {
+    doc.font(FONT.regular).fontSize(SIZE.footer).fillColor(GREY);
+    put(doc, diaryNumber, MARGIN.left, FOOTER_Y, CONTENT_WIDTH / 2);
+    put(doc, pageLabel(i, n), MARGIN.left + CONTENT_WIDTH / 2, FOOTER_Y, CONTENT_WIDTH / 2, { align: "right" });
+  });
+  doc.fillColor("black");
+  return documentBytes(doc);
 }
 
 /**

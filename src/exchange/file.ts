@@ -12,8 +12,8 @@ const A4_MARGIN = 56;
 
 /** Renders the exchange PDF (Swedish, texts from templates/documents/exchange.json); deterministic for the same payload. */
 export async function renderExchangePdf(payload: ExchangePayload, json: string, home: string | null = null): Promise<Buffer> {
-  const { archiveDocument, archiveOptions } = await import("../documents/pdf.js");
-  const { FONT } = await import("../documents/fonts.js");
+  const { archiveDocument, archiveOptions, documentBytes, eachPage } = await import("../documents/pdf.js");
+  const { FONT, GREY, PAGE } = await import("../documents/layout.js");
   const x: ExchangeTexts = texts(home).exchange;
   const label = (key: keyof ExchangeTexts) => x[key];
   const created = new Date(payload.createdAt);
@@ -27,13 +27,10 @@ export async function renderExchangePdf(payload: ExchangePayload, json: string, 
       pdfA3: true,
       keywords: payload.case.diaryNumber,
     }),
-    size: "A4",
+    size: PAGE.size,
     margin: A4_MARGIN,
     bufferPages: true,
   } as PDFKit.PDFDocumentOptions);
-  const chunks: Buffer[] = [];
-  doc.on("data", (c: Buffer) => chunks.push(c));
-  const done = new Promise<void>((resolve) => doc.on("end", () => resolve()));
 
   const c = payload.case;
   const heading = (text: string) => {
@@ -82,7 +79,7 @@ export async function renderExchangePdf(payload: ExchangePayload, json: string, 
     heading(label("request"));
     doc.text(fill(x.requestText, { due: c.dueDate }));
   }
-  doc.moveDown(1.5).fontSize(8).fillColor("#555555").text(fill(x.note, { file: EXCHANGE_FILE_NAME, version: payload.version }));
+  doc.moveDown(1.5).fontSize(8).fillColor(GREY).text(fill(x.note, { file: EXCHANGE_FILE_NAME, version: payload.version }));
   doc.fillColor("black");
 
   // PDF/A-3 names how the embedded file relates to the document (/AFRelationship, pdfkit's `relationship`).
@@ -95,19 +92,14 @@ export async function renderExchangePdf(payload: ExchangePayload, json: string, 
     modifiedDate: created,
   } as PDFKit.Mixins.PDFAttachmentOptions);
 
-  const range = doc.bufferedPageRange();
-  for (let i = 0; i < range.count; i++) {
-    doc.switchToPage(range.start + i);
+  eachPage(doc, (i, n) => {
     const bottom = doc.page.height - 36;
-    doc.page.margins.bottom = 0;
-    doc.fontSize(8).fillColor("#555555");
+    doc.fontSize(8).fillColor(GREY);
     doc.text(`${payload.sender.name} · ${c.diaryNumber}`, A4_MARGIN, bottom, { lineBreak: false });
-    doc.text(fill(x.page, { i: i + 1, n: range.count }), A4_MARGIN, bottom, { width: doc.page.width - 2 * A4_MARGIN, align: "right", lineBreak: false });
+    doc.text(fill(x.page, { i, n }), A4_MARGIN, bottom, { width: doc.page.width - 2 * A4_MARGIN, align: "right", lineBreak: false });
     doc.fillColor("black");
-  }
-  doc.end();
-  await done;
-  return Buffer.concat(chunks);
+  });
+  return documentBytes(doc);
 }
 
 export type ReadResult = { payload: ExchangePayload } | ExchangeProblem | { problem: "not-pdf" } | { problem: "no-attachment" };
