@@ -1,7 +1,7 @@
 // Start-up of read commands against bare Node, and `case list` over 100,000 cases.
 // Goals (issue 2): read commands within 1.5× of `node -e 0`; listing 100,000 cases under 1 s.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -40,6 +40,28 @@ console.log(`start-up, median of ${runs} runs:`);
 console.log(`  node -e 0                 ${bare.toFixed(1)} ms`);
 console.log(`  avvik --help              ${help.toFixed(1)} ms  (${(help / bare).toFixed(2)}× bare node)`);
 console.log(`  avvik case list --json    ${list.toFixed(1)} ms  (${(list / bare).toFixed(2)}× bare node, 20 cases)`);
+
+// What V8's code cache (bin/avvik.cjs, made by the build) is worth: the same bin and bundle copied without the
+// cache file load the bundle with a plain require. Taken in turns, so that load from others hits both alike.
+const plain = join(work, "plain");
+mkdirSync(join(plain, "dist", "bundle"), { recursive: true });
+cpSync(join(root, "bin"), join(plain, "bin"), { recursive: true });
+cpSync(join(root, "dist", "bundle"), join(plain, "dist", "bundle"), { recursive: true, filter: (f) => !f.endsWith(".v8cache") });
+for (const name of ["node_modules", "templates", "fixtures", "package.json"]) symlinkSync(join(root, name), join(plain, name));
+const plainBin = join(plain, "bin", "avvik.cjs");
+const withCache = [];
+const without = [];
+for (let i = 0; i < 25; i++) {
+  for (const [b, samples] of i % 2 ? [[bin, withCache], [plainBin, without]] : [[plainBin, without], [bin, withCache]]) {
+    samples.push(time([b, "case", "list", "--json"], 1));
+  }
+}
+const median = (a) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
+const cached = median(withCache);
+const uncached = median(without);
+console.log(`code cache, case list --json, median of ${withCache.length} runs each, in turns:`);
+console.log(`  with the cache            ${cached.toFixed(1)} ms`);
+console.log(`  plain require             ${uncached.toFixed(1)} ms  (the cache saves ${(uncached - cached).toFixed(1)} ms, ${(((uncached - cached) / uncached) * 100).toFixed(0)} %)`);
 
 // 100,000 cases, written directly (the register's own insert path is measured by the import bench).
 const db = new Database(join(work, "data", "avvik.db"));

@@ -14,7 +14,27 @@ afterEach(() => {
   dir = undefined;
 });
 
-async function copy(): Promise<{ bin: string; cache: string; bundle: string; run: (args: string[]) => ReturnType<typeof spawnSync> }> {
+/**
+ * Preloaded into a run of the bin (`node --require`): records every script compiled by node:vm, whether it was
+ * given cached data and whether V8 took it, into the file $CACHE_PROBE names.
+ */
+const PROBE = `
+const vm = require("node:vm");
+const fs = require("node:fs");
+const seen = [];
+const Script = vm.Script;
+vm.Script = class extends Script {
+  constructor(source, options) {
+    super(source, options);
+    seen.push({ file: options && options.filename, given: !!(options && options.cachedData), rejected: this.cachedDataRejected === true });
+  }
+};
+process.on("exit", () => fs.writeFileSync(process.env.CACHE_PROBE, JSON.stringify(seen)));
+`;
+
+type Probed = Array<{ file: string; given: boolean; rejected: boolean }>;
+
+async function copy(): Promise<{ bin: string; cache: string; bundle: string; run: (args: string[]) => ReturnType<typeof spawnSync>; probe: (args: string[]) => Probed }> {
   dir = mkdtempSync(join(tmpdir(), "avvik-cache-"));
   mkdirSync(join(dir, "dist"));
   cpSync(join(ROOT, "bin"), join(dir, "bin"), { recursive: true });
@@ -33,7 +53,15 @@ async function copy(): Promise<{ bin: string; cache: string; bundle: string; run
   const bundle = join(dir, "dist", "bundle", "main.cjs");
   const data = readFileSync(cache);
   writeFileSync(cache, Buffer.concat([Buffer.from(`${stampOf(bundle)}\n`), data.subarray(data.indexOf(10) + 1)]));
-  return { bin, cache, bundle, run };
+  const probeFile = join(dir, "probe.cjs");
+  writeFileSync(probeFile, PROBE);
+  const probe = (args: string[]): Probed => {
+    const out = join(dir!, "probe.json");
+    const r = spawnSync(process.execPath, ["--require", probeFile, bin, ...args], { env: { ...env, CACHE_PROBE: out }, encoding: "utf8" });
+    expect(r.status, String(r.stderr)).toBe(0);
+    return JSON.parse(readFileSync(out, "utf8")) as Probed;
+  };
+  return { bin, cache, bundle, run, probe };
 }
 
 function stampOf(bundle: string): string {
@@ -53,20 +81,24 @@ describe("the code cache of the bundle", () => {
   it("is made by the build for the bundle beside it, and used: commands that import packages work", async () => {
     const real = join(ROOT, "dist", "bundle", "main.cjs");
     expect(readFileSync(`${real}.v8cache`).subarray(0, 80).toString().split("\n")[0]).toBe(stampOf(real));
-    const { run } = await copy();
+    const { run, probe, bundle } = await copy();
+    // The bin compiles the bundle with the cache, and V8 takes it (a cache it refused would be compiled anew).
+    expect(probe(["case", "list", "--json"])).toEqual([{ file: bundle, given: true, rejected: false }]);
     packetWorks(run, 1);
   });
 
   it("is ignored when made for another bundle, or damaged, and avvik works the same", async () => {
-    const { cache, run } = await copy();
+    const { cache, run, probe, bundle } = await copy();
     const original = readFileSync(cache);
     const stampLine = original.subarray(0, original.indexOf(10) + 1);
     const body = original.subarray(original.indexOf(10) + 1);
     // Made for another bundle: the stamp does not match.
     writeFileSync(cache, Buffer.concat([Buffer.from(`1:2:${process.version}\n`), body]));
+    expect(probe(["case", "list", "--json"])).toEqual([]); // a plain require: no vm script, no cache
     packetWorks(run, 1);
     // The right stamp but damaged content: V8 rejects it and compiles as usual.
     writeFileSync(cache, Buffer.concat([stampLine, Buffer.from("not a V8 cache")]));
+    expect(probe(["case", "list", "--json"])).toEqual([{ file: bundle, given: true, rejected: true }]);
     packetWorks(run, 2);
     rmSync(cache);
     packetWorks(run, 3);
