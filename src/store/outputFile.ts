@@ -34,7 +34,7 @@ import {
 import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { FailedError, RefusedError } from "../core/errors.js";
+import { FailedError, RefusedError, reasonOf } from "../core/errors.js";
 
 /** What an output may never touch: the data directory, and the key file wherever it is. */
 export interface DataDir {
@@ -158,7 +158,7 @@ export function outputError(e: unknown, file: string, flag: string): Error {
     case "ENAMETOOLONG":
       return new FailedError("output.error.nameTooLong", { flag });
     default:
-      return new FailedError("output.error.write", { file, flag, code: errno(e) || "?" });
+      return new FailedError("output.error.write", { file, flag, reason: reasonOf(e, { path: file }) });
   }
 }
 

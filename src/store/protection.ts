@@ -380,7 +380,8 @@ function* walk(dir: string): Generator<string> {
 export function restoreBackup(file: string, home: string): { home: string; files: number } {
   const source = resolve(file);
   const dir = resolve(home);
-  if (!existsSync(source) || !statSync(source).isFile()) throw new FailedError("error.restoreSource", { file: source });
+  if (!existsSync(source)) throw new FailedError("error.restoreMissing", { file: source });
+  if (!statSync(source).isFile()) throw new FailedError("error.restoreSource", { file: source });
   if (existsSync(dir)) {
     if (!statSync(dir).isDirectory()) throw new FailedError("error.homeNotDirectory", { home: dir });
     if (readdirSync(dir).some((name) => name !== "key")) throw new RefusedError("error.restoreTarget", { home: dir });

@@ -70,4 +70,20 @@ describe("errors of the system and the network, in Swedish wherever they reach t
     expect(set.stderr).toMatch(/filen är inte giltig JSON/);
     for (const text of [config, set.stderr]) expect(text).not.toMatch(RAW);
   });
+
+  it("paths that are not there, for reading and for writing", async () => {
+    s = linkoping();
+    const missing = join(s.home, "saknas");
+    const cases: Array<[string[], string]> = [
+      [["restore", join(missing, "kopia.db")], `Säkerhetskopian ${join(missing, "kopia.db")} finns inte. Kontrollera sökvägen.`],
+      [["backup", join(missing, "kopia.db")], `Katalogen ${missing} finns inte; ange en annan sökväg med avvik backup.`],
+      [["export", "-o", join(missing, "x.csv")], `Katalogen ${missing} finns inte; ange en annan sökväg med -o.`],
+      [["reply", "inbox", missing], `Katalogen ${missing} finns inte.`],
+      [["classification", "import", join(missing, "k.csv")], `Kan inte läsa ${join(missing, "k.csv")}: filen eller katalogen ${join(missing, "k.csv")} finns inte.`],
+    ];
+    for (const [args, message] of cases) {
+      const r = await s.cli(args, { env: args[0] === "restore" ? { AVVIK_HOME: join(s.home, "ny") } : {} });
+      expect({ args: args.join(" "), code: r.code, stderr: r.stderr.trim() }).toEqual({ args: args.join(" "), code: 1, stderr: message });
+    }
+  });
 });

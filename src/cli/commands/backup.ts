@@ -27,7 +27,7 @@ async function run(ctx: Context, o: { force?: boolean }, file: string): Promise<
   if (!file.trim()) throw new UsageError("usage.missingArgument", { name: "FILE", command: "backup" });
   const store = await ctx.store();
   // Never into the data directory, 0600 from the first byte (it holds the whole register), no overwrite without --force.
-  const target = outputFile(ctx, file, { flag: "avvik backup FILE", personal: true, refuseExisting: o.force ? undefined : { key: "error.backupExists", params: { file: ctx.path(file) } } });
+  const target = outputFile(ctx, file, { flag: "avvik backup", personal: true, refuseExisting: o.force ? undefined : { key: "error.backupExists", params: { file: ctx.path(file) } } });
   const r = await backupRegister(store, target);
   ctx.out.result({ ...r, keyIncluded: false, keyFile: store.keyFile }, () => ctx.out.line(ctx.t("protection.backup.done", { file: r.file, files: r.files })));
   ctx.out.warn(ctx.t("protection.backup.keyNote", { key: store.keyFile }));
