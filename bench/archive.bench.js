@@ -44,12 +44,12 @@ function sizeOf(dir) {
 try {
   cli(["init", "--org-id", "linkoping", "--org-name", "Linköpings kommun"]);
   cli(["org", "import", "ostergotland"]);
-  const store = Store.open({ home, actor: { user: "bench", now: new Date(NOW) } });
-  const ids = store.write(() => {
+  const store = await Store.open({ home, actor: { user: "bench", now: new Date(NOW) } });
+  const ids = await store.write(async () => {
     const out = [];
     for (let i = 0; i < CASES; i++) {
       out.push(
-        store.cases.create(
+        await store.cases.create(
           {
             direction: "out", counterpartId: "region-ostergotland", unitId: "ro-ps-oster", eventDate: "2026-03-01", discoveredDate: "2026-03-02",
             receivedDate: null, kind: "tillbud", area: "lakemedel", summary: `Utskriven utan läkemedelslista (${i})`, description: null,
@@ -65,10 +65,10 @@ try {
   mkdirSync(printed);
   const output = (n) => OutputFile.prepare(join(printed, `${n.replace(/[^0-9A-Za-z-]/g, "_")}.pdf`), { data: { home }, flag: "-o" });
   for (const id of ids) await issuePacket(store, id, { withPersonalData: false }, output);
-  store.write(() => {
+  await store.write(async () => {
     for (const id of ids) {
-      store.documents.add(id, { direction: "in", subject: "Svar på avvikelse i samverkan", party: "Region Östergötland", secrecy: id % 10 === 0 ? "25 kap. 1 § OSL" : undefined });
-      for (const to of ["answered", "followed_up", "closed"]) store.cases.setStatus(id, to);
+      await store.documents.add(id, { direction: "in", subject: "Svar på avvikelse i samverkan", party: "Region Östergötland", secrecy: id % 10 === 0 ? "25 kap. 1 § OSL" : undefined });
+      for (const to of ["answered", "followed_up", "closed"]) await store.cases.setStatus(id, to);
     }
   });
   store.close();

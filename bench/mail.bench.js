@@ -41,20 +41,20 @@ function server() {
 
 async function main() {
   const home = mkdtempSync(join(tmpdir(), "avvik-bench-mail-"));
-  const store = Store.create({ home, actor: { user: "bench", now: new Date("2026-03-10T09:00:00") } });
-  store.write(() => {
-    store.settings.set("org_id", "linkoping");
-    store.settings.set("diary_format", "{year}-{seq:6}");
-    store.settings.set("deadline_months", "3");
-    store.orgs.add({ id: "linkoping", name: "Linköpings kommun", kind: "municipality" }, true);
-    store.orgs.add({ id: "ryd", name: "Hemtjänsten Ryd", kind: "municipality", parentId: "linkoping" });
-    store.orgs.add({ id: "region", name: "Region Östergötland", kind: "region", deadlineMonths: 3 });
-    store.contacts.add({ orgId: "linkoping", role: "registrar", name: "Registrator", email: "registrator@linkoping.example" });
-    store.contacts.add({ orgId: "ryd", role: "manager", name: "Sara Nilsson", email: "sara@linkoping.example" });
-    store.contacts.add({ orgId: "linkoping", role: "ma", name: "Lena Berg", email: "ma@linkoping.example" });
+  const store = await Store.create({ home, actor: { user: "bench", now: new Date("2026-03-10T09:00:00") } });
+  await store.write(async () => {
+    await store.settings.set("org_id", "linkoping");
+    await store.settings.set("diary_format", "{year}-{seq:6}");
+    await store.settings.set("deadline_months", "3");
+    await store.orgs.add({ id: "linkoping", name: "Linköpings kommun", kind: "municipality" }, true);
+    await store.orgs.add({ id: "ryd", name: "Hemtjänsten Ryd", kind: "municipality", parentId: "linkoping" });
+    await store.orgs.add({ id: "region", name: "Region Östergötland", kind: "region", deadlineMonths: 3 });
+    await store.contacts.add({ orgId: "linkoping", role: "registrar", name: "Registrator", email: "registrator@linkoping.example" });
+    await store.contacts.add({ orgId: "ryd", role: "manager", name: "Sara Nilsson", email: "sara@linkoping.example" });
+    await store.contacts.add({ orgId: "linkoping", role: "ma", name: "Lena Berg", email: "ma@linkoping.example" });
   });
-  const caseId = store.write(() =>
-    store.cases.create(
+  const caseId = await store.write(async () =>
+    await store.cases.create(
       {
         direction: "in", counterpartId: "region", unitId: "ryd", eventDate: "2026-02-20", discoveredDate: "2026-02-21",
         receivedDate: "2026-03-05", kind: "risk", area: "information", summary: "Ofullständig överrapportering vid hemgång",
@@ -63,14 +63,14 @@ async function main() {
       { direction: "in", subject: "Avvikelse i samverkan inkommen", party: "Region Östergötland" },
     ),
   );
-  const queueMany = (n) => {
+  const queueMany = async (n) => {
     const t0 = performance.now();
     for (let done = 0; done < n; done += 100) {
-      store.write(() => {
+      await store.write(async () => {
         for (let i = done; i < Math.min(n, done + 100); i++) {
           const to = [{ name: "Sara Nilsson", address: "sara@linkoping.example" }];
           const cc = [{ name: "Lena Berg", address: "ma@linkoping.example" }];
-          queue(store, draftMessage(store, { caseId, template: i % 2 ? "arrived" : "reminder", to, cc }));
+          await queue(store, await draftMessage(store, { caseId, template: i % 2 ? "arrived" : "reminder", to, cc }));
         }
       });
     }
@@ -96,16 +96,16 @@ async function main() {
   };
   try {
     cpu();
-    const qms = queueMany(N);
+    const qms = await queueMany(N);
     console.log(`queue ${N} (render, guard, store, audit):    ${qms.toFixed(0)} ms  (${rate(N, qms)}${cpu()})`);
     const four = await flushOutbox(store, { smtp, options });
     const c4 = cpu();
     console.log(`flush ${N} to loopback SMTP, 4 connections: ${four.elapsedMs.toFixed(0)} ms  (${rate(four.sent, four.elapsedMs)}${c4}); sent ${four.sent}, server received ${await received()}; goal ≥ 200 messages/s`);
-    queueMany(N);
+    await queueMany(N);
     cpu();
     const one = await flushOutbox(store, { smtp, options: { ...options, connections: 1 } });
     console.log(`flush ${N} to loopback SMTP, 1 connection:  ${one.elapsedMs.toFixed(0)} ms  (${rate(one.sent, one.elapsedMs)}${cpu()})`);
-    queueMany(N);
+    await queueMany(N);
     cpu();
     const files = await flushOutbox(store, { smtp: null, options });
     console.log(`flush ${N} as .eml files (no server):       ${files.elapsedMs.toFixed(0)} ms  (${rate(files.sent, files.elapsedMs)}${cpu()})`);

@@ -74,12 +74,14 @@ function register(mail) {
     "--kind", "risk", "--area", "information", "--summary", "Ofullständig överrapportering vid hemgång", "--no-notify",
   ]);
   writeFileSync(join(env.AVVIK_HOME, "config.json"), JSON.stringify({ mail: { connections: 4, retryDelayMs: 10, ...mail } }));
-  const queueMessages = (n) => {
-    const store = Store.open({ home: env.AVVIK_HOME, actor: { user: "bench", now: new Date("2026-03-10T09:00:00") } });
+  const queueMessages = async (n) => {
+    const store = await Store.open({ home: env.AVVIK_HOME, actor: { user: "bench", now: new Date("2026-03-10T09:00:00") } });
     try {
-      return store.write(() =>
-        Array.from({ length: n }, () => queue(store, draftMessage(store, { caseId: 1, template: "reminder", to: [{ name: "Sara Nilsson", address: "sara.nilsson@linkoping.example" }] })).messageId),
-      );
+      return await store.write(async () => {
+        const ids = [];
+        for (let i = 0; i < n; i++) ids.push((await queue(store, await draftMessage(store, { caseId: 1, template: "reminder", to: [{ name: "Sara Nilsson", address: "sara.nilsson@linkoping.example" }] }))).messageId);
+        return ids;
+      });
     } finally {
       store.close();
     }
@@ -101,7 +103,7 @@ async function killTrials() {
   const perTrial = [];
   try {
     for (let t = 0; t < TRIALS; t++) {
-      const ids = reg.queueMessages(MESSAGES);
+      const ids = await reg.queueMessages(MESSAGES);
       const base = server.received.length;
       const killAfter = 1 + Math.floor(Math.random() * (MESSAGES - 20));
       const { child, done } = await reg.flush(server.url);
@@ -129,7 +131,7 @@ async function slowServer() {
   const server = await startServer(3000);
   const reg = register({ timeoutSeconds: 1, retries: 3 });
   try {
-    const ids = reg.queueMessages(8);
+    const ids = await reg.queueMessages(8);
     const started = performance.now();
     for (let i = 0; i < 5; i++) await (await reg.flush(server.url)).done;
     const copies = ids.map((id) => server.received.filter((x) => x === id).length);

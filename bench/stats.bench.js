@@ -111,31 +111,31 @@ try {
   const { Store } = await import("../dist/store/store.js");
   const { composeStats, composeSummary } = await import("../dist/store/stats.js");
   const { parsePeriod, rangePeriod } = await import("../dist/core/stats.js");
-  const store = Store.open({ home, actor: { user: "bench", now: new Date(NOW) } });
-  const time = (label, fn, runs = 3) => {
+  const store = await Store.open({ home, actor: { user: "bench", now: new Date(NOW) } });
+  const time = async (label, fn, runs = 3) => {
     const ms = [];
     let result;
     for (let i = 0; i < runs; i++) {
       const t = performance.now();
       const c = process.cpuUsage();
-      result = fn();
+      result = await fn();
       const used = process.cpuUsage(c);
       ms.push(`${(performance.now() - t).toFixed(0)} ms (cpu ${((used.user + used.system) / 1000).toFixed(0)})`);
     }
     console.log(`${label.padEnd(44)} ${ms.join(", ")}`);
     return result;
   };
-  const h1 = time("composeStats 2026H1 (+ 2025H2)", () => composeStats(store, parsePeriod("2026H1")));
+  const h1 = await time("composeStats 2026H1 (+ 2025H2)", () => composeStats(store, parsePeriod("2026H1")));
   console.log(`  ${h1.total} cases in 2026H1, ${h1.previous.total} in 2025H2; median ${h1.handlingDays.median} d, p90 ${h1.handlingDays.p90} d, within deadline ${h1.answeredWithinDeadline}`);
-  const y = time("composeStats 2025 (+ 2024)", () => composeStats(store, parsePeriod("2025")));
+  const y = await time("composeStats 2025 (+ 2024)", () => composeStats(store, parsePeriod("2025")));
   console.log(`  ${y.total} cases in 2025`);
-  const edges = time("composeStats 2026-02-03..2026-05-17 (edge months)", () => composeStats(store, rangePeriod("2026-02-03", "2026-05-17")));
+  const edges = await time("composeStats 2026-02-03..2026-05-17 (edge months)", () => composeStats(store, rangePeriod("2026-02-03", "2026-05-17")));
   console.log(`  ${edges.total} cases`);
   if (spanArg) {
-    const half = time("composeStats 2020-01-01..2020-01-15", () => composeStats(store, rangePeriod("2020-01-01", "2020-01-15")));
+    const half = await time("composeStats 2020-01-01..2020-01-15", () => composeStats(store, rangePeriod("2020-01-01", "2020-01-15")));
     console.log(`  ${half.total} cases (the first half of the month that holds them all)`);
   }
-  const s = time("composeSummary", () => composeSummary(store, { since: "2026-07-14" }));
+  const s = await time("composeSummary", () => composeSummary(store, { since: "2026-07-14" }));
   console.log(`  ${s.newCases.length} new, ${s.overdue.length} overdue, ${s.dueSoon.length} due within 14 days, ${s.awaitingReply.length} awaiting reply`);
   store.close();
 

@@ -8,10 +8,10 @@ import { findPersonalData, namePatterns } from "../mail/guard.js";
 import type { Store } from "../store/store.js";
 
 /** Refuses a personnummer anywhere, and the name of any person of the case, in `text` (of the flag `field`). */
-export function assertNoPersonalDataFor(store: Store, caseId: number, text: string, field: string): void {
+export async function assertNoPersonalDataFor(store: Store, caseId: number, text: string, field: string): Promise<void> {
   assertNoPersonalNumber(text, field, store.today);
   assertPrintable(text, field);
-  const names = store.cases.persons(caseId, true).map((p) => p.name);
+  const names = (await store.cases.persons(caseId, true)).map((p) => p.name);
   if (names.every((n) => n === null)) return;
   if (findPersonalData(text, namePatterns(names), store.today) === "name") throw new RefusedError("error.nameInText", { field });
 }

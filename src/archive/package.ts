@@ -13,6 +13,7 @@
 // its record says why; persons and the assignee are not described. Only reads the register: the caller
 // records the delivery.
 
+import { mapInOrder } from "../core/sequence.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { IsoDate } from "../core/dates.js";
@@ -68,9 +69,9 @@ export function pdfFormat(data: Buffer): string {
  * been staged. Refuses (nothing recorded, the caller discards the staging) when a stored file that should go
  * in is missing or no longer matches its checksum.
  */
-export function buildPackage(store: Store, ids: number[], out: OutputDir, o: PackageOptions): BuiltPackage {
+export async function buildPackage(store: Store, ids: number[], out: OutputDir, o: PackageOptions): Promise<BuiltPackage> {
   const now = store.now;
-  const org = store.orgs.self();
+  const org = await store.orgs.self();
   const files: MetsFile[] = [];
   const put = (path: string, data: Buffer, mediaType: string, group: MetsFile["group"]): void => {
     out.put(path, data);
@@ -82,20 +83,20 @@ export function buildPackage(store: Store, ids: number[], out: OutputDir, o: Pac
   // Two diary numbers may make the same file name (the format may hold characters a file name cannot).
   const taken = new Set<string>();
 
-  const cases = store.read(() =>
-    ids.map((id) => {
-      const state = store.archive.state(id);
+  const cases = await store.read(async () =>
+    mapInOrder(ids, async (id) => {
+      const state = await store.archive.state(id);
       // The classification comes with the register's rules of issue 19 (case update --classification); a
       // register without it has none.
-      const c = store.cases.get(id, { documents: true }) as Case & { classification?: string | null; classificationName?: string | null };
-      const diarised = store.archive.diarisedAt(id);
+      const c = await store.cases.get(id, { documents: true }) as Case & { classification?: string | null; classificationName?: string | null };
+      const diarised = await store.archive.diarisedAt(id);
       const label = c.diaryNumber ?? String(c.id);
       const packed: string[] = [];
-      const records: ErmsRecord[] = (c.documents ?? []).map((doc) => {
+      const records: ErmsRecord[] = await mapInOrder(c.documents ?? [], async (doc): Promise<ErmsRecord> => {
         const r: ErmsRecord = { doc, diarisedAt: diarised.get(doc.number) ?? doc.date };
         if (!doc.file) return r;
-        const meta = store.files.get(doc.file);
-        const purged = store.files.purgedAt(doc.file);
+        const meta = await store.files.get(doc.file);
+        const purged = await store.files.purgedAt(doc.file);
         if (purged) {
           erased++;
           return { ...r, withheld: { reason: "purged", at: purged } };
@@ -106,7 +107,7 @@ export function buildPackage(store: Store, ids: number[], out: OutputDir, o: Pac
         }
         let data: Buffer;
         try {
-          data = store.files.read(doc.file);
+          data = await store.files.read(doc.file);
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new FailedError("archive.error.fileMissing", { hash: doc.file.slice(0, 12), document: doc.number });
           throw e;
@@ -127,8 +128,8 @@ export function buildPackage(store: Store, ids: number[], out: OutputDir, o: Pac
         c,
         classification: typeof c.classification === "string" && c.classification ? { code: c.classification, name: typeof c.classificationName === "string" ? c.classificationName : null } : null,
         records,
-        actions: store.actions.list({ caseId: id }).map((a) => ({ text: a.text, due: a.due, doneAt: a.doneAt, owner: o.withPersonalData ? a.owner.name : null })),
-        ...(o.withPersonalData ? { persons: store.cases.persons(id, true) } : {}),
+        actions: (await store.actions.list({ caseId: id })).map((a) => ({ text: a.text, due: a.due, doneAt: a.doneAt, owner: o.withPersonalData ? a.owner.name : null })),
+        ...(o.withPersonalData ? { persons: await store.cases.persons(id, true) } : {}),
       };
       return { ermsCase, id, diaryNumber: label, state, files: packed };
     }),

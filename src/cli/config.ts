@@ -43,7 +43,7 @@ export interface ConfigKey {
   /** Never echo the value (stored values are shown as ***). */
   secret?: boolean;
   /** Checks a value against the register when it is set (inside the write); throws to refuse it. */
-  check?: (value: ConfigValue, store: Store) => void;
+  check?: (value: ConfigValue, store: Store) => Promise<void>;
 }
 
 function bad(key: string, value: string, why: string): never {

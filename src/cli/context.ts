@@ -122,7 +122,7 @@ export class Context {
   async store(): Promise<Store> {
     if (!this.opened) {
       const { Store } = await import("../store/store.js");
-      this.opened = Store.open({ home: this.home, actor: { user: this.user, now: this.now }, keyFile: this.keyFile });
+      this.opened = await Store.open({ home: this.home, actor: { user: this.user, now: this.now }, keyFile: this.keyFile });
     }
     return this.opened;
   }

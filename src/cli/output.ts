@@ -80,15 +80,19 @@ export class Output {
   }
 
   /** A JSON array whose items are already JSON texts (large listings built by the database), written as they come. */
-  jsonTexts(items: Iterable<string>): void {
-    if (this.streams.stdout.isTTY) return this.json([...items].map((t) => JSON.parse(t) as unknown));
+  async jsonTexts(items: AsyncIterable<string> | Iterable<string>): Promise<void> {
+    if (this.streams.stdout.isTTY) {
+      const all: unknown[] = [];
+      for await (const t of items) all.push(JSON.parse(t) as unknown);
+      return this.json(all);
+    }
     if (this.wroteJson) throw new Error("json() called twice");
     this.wroteJson = true;
     let chunk: string[] = [];
     let size = 0;
     let first = true;
     this.streams.stdout.write("[");
-    for (const item of items) {
+    for await (const item of items) {
       chunk.push(first ? item : `,${item}`);
       first = false;
       size += item.length;

@@ -7,6 +7,7 @@ import { once } from "node:events";
 import { stringify } from "csv-stringify";
 import { findPersonalNumbers, maskPersonalNumber } from "../core/personnummer.js";
 import type { Translate } from "../i18n/index.js";
+import type { FieldCipher } from "../store/crypto.js";
 import type { ExportCase } from "../store/imports.js";
 import type { Store } from "../store/store.js";
 
@@ -28,8 +29,8 @@ export function neutralise(cell: string): string {
 }
 
 /** The pseudonym of a person: a keyed hash of the number, stable across exports, useless without the key. */
-export function pseudonym(store: Store, digits: string): string {
-  return `P-${store.cipher.hash(digits, "pseudonym").slice(0, 16)}`;
+function pseudonym(cipher: FieldCipher, digits: string): string {
+  return `P-${cipher.hash(digits, "pseudonym").slice(0, 16)}`;
 }
 
 /** Free text never carries a personnummer out (refused on entry; checked again here). */
@@ -40,8 +41,11 @@ function scrub(text: string | null, today: string): string | null {
   return out;
 }
 
-function persons(store: Store, c: ExportCase, pseudonymise: boolean): string[] {
-  return c.persons.map((d) => (pseudonymise ? pseudonym(store, d) : maskPersonalNumber(d)));
+/** The key of pseudonyms, or null: persons masked. */
+type Pseudonyms = FieldCipher | null;
+
+function persons(c: ExportCase, pseudonyms: Pseudonyms): string[] {
+  return c.persons.map((d) => (pseudonyms ? pseudonym(pseudonyms, d) : maskPersonalNumber(d)));
 }
 
 const COLUMNS = [
@@ -75,7 +79,7 @@ const COLUMNS = [
   "persons",
 ] as const;
 
-function csvRow(store: Store, c: ExportCase, pseudonymise: boolean): string[] {
+function csvRow(store: Store, c: ExportCase, pseudonymise: Pseudonyms): string[] {
   const today = store.today;
   const cells = [
     c.diaryNumber ?? "",
@@ -105,12 +109,12 @@ function csvRow(store: Store, c: ExportCase, pseudonymise: boolean): string[] {
     scrub(c.followUp, today) ?? "",
     c.answeredAt?.slice(0, 10) ?? "",
     c.closedAt?.slice(0, 10) ?? "",
-    persons(store, c, pseudonymise).join(", "),
+    persons(c, pseudonymise).join(", "),
   ];
   return cells.map(neutralise);
 }
 
-function jsonCase(store: Store, c: ExportCase, pseudonymise: boolean): Record<string, unknown> {
+function jsonCase(store: Store, c: ExportCase, pseudonymise: Pseudonyms): Record<string, unknown> {
   const today = store.today;
   return {
     id: c.id,
@@ -140,7 +144,7 @@ function jsonCase(store: Store, c: ExportCase, pseudonymise: boolean): Record<st
     followUp: scrub(c.followUp, today),
     answeredAt: c.answeredAt,
     closedAt: c.closedAt,
-    persons: persons(store, c, pseudonymise),
+    persons: persons(c, pseudonymise),
   };
 }
 
@@ -152,9 +156,10 @@ async function write(out: NodeJS.WritableStream, text: string): Promise<void> {
 export async function exportCases(store: Store, out: NodeJS.WritableStream, o: ExportOptions): Promise<number> {
   let count = 0;
   let after = 0;
-  const pages = function* () {
+  const pseudonyms = o.pseudonymise ? await store.cipher() : null;
+  const pages = async function* () {
     for (;;) {
-      const page = store.imports.exportPage({ from: o.from, to: o.to }, after, PAGE);
+      const page = await store.imports.exportPage({ from: o.from, to: o.to }, after, PAGE);
       if (page.length === 0) return;
       after = page[page.length - 1]!.id;
       yield page;
@@ -162,8 +167,8 @@ export async function exportCases(store: Store, out: NodeJS.WritableStream, o: E
   };
   if (o.format === "json") {
     await write(out, "[");
-    for (const page of pages()) {
-      const text = page.map((c) => `${count++ ? "," : ""}\n  ${JSON.stringify(jsonCase(store, c, o.pseudonymise))}`).join("");
+    for await (const page of pages()) {
+      const text = page.map((c) => `${count++ ? "," : ""}\n  ${JSON.stringify(jsonCase(store, c, pseudonyms))}`).join("");
       await write(out, text);
     }
     await write(out, count ? "\n]\n" : "]\n");
@@ -173,9 +178,9 @@ export async function exportCases(store: Store, out: NodeJS.WritableStream, o: E
   csv.pipe(out, { end: false });
   const done = once(csv, "end");
   csv.write(COLUMNS.map((k) => o.t(`csv.col.${k}`)));
-  for (const page of pages()) {
+  for await (const page of pages()) {
     for (const c of page) {
-      if (!csv.write(csvRow(store, c, o.pseudonymise))) await once(csv, "drain");
+      if (!csv.write(csvRow(store, c, pseudonyms))) await once(csv, "drain");
       count++;
     }
   }

@@ -14,7 +14,7 @@ import type { MessageKey, Translate } from "../i18n/index.js";
 import type { FieldCipher } from "../store/crypto.js";
 import { ProgressPublisher } from "../store/importProgress.js";
 import { OutputFile, type DataDir } from "../store/outputFile.js";
-import type { Store } from "../store/store.js";
+import { Store } from "../store/store.js";
 import type { Profile } from "./profile.js";
 import { checkFile, type CheckedRow, type CheckInput, type Item } from "./check.js";
 import { detect, type Detected } from "./read.js";
@@ -271,8 +271,8 @@ export async function importFile(store: Store, o: ImportOptions): Promise<Import
   };
   const ref = (id: string) => `${profile.system}:${id}`;
 
-  const cipher = store.cipher; // a wrong or missing key fails here, before anything is read
-  const orgs = store.orgs.list();
+  const cipher = await store.cipher(); // a wrong or missing key fails here, before anything is read
+  const orgs = await store.orgs.list();
   const writer = store.imports.writer({ system: profile.system, direction: profile.direction, diarise: o.diarise });
   const published = new ProgressPublisher(store.home);
   let read = 0;
@@ -311,7 +311,7 @@ export async function importFile(store: Store, o: ImportOptions): Promise<Import
   o.progress?.start(total);
   // What the import still does after its last row, for the estimate it publishes: the indexes it builds at the end.
   const tail = (rows: number) => (writer.bulkMode ? Math.ceil((rows / Math.max(read / Math.max(total, 1), 0.01)) * INDEX_SECONDS_PER_ROW) : 0);
-  writer.begin(estimateRows(o.file, total));
+  await writer.begin(estimateRows(o.file, total));
   try {
     const worker = total >= WORKER_FROM_BYTES ? workerFile() : null;
     if (worker) {
@@ -324,7 +324,7 @@ export async function importFile(store: Store, o: ImportOptions): Promise<Import
         today: store.today,
         keyFile: store.keyFile,
         keepCells,
-        databaseFile: store.db.name,
+        databaseFile: Store.databaseFile(store.home),
         system: profile.system,
       };
       await checkInWorker(worker, input, handlers);
@@ -336,17 +336,17 @@ export async function importFile(store: Store, o: ImportOptions): Promise<Import
     const failed = result.rejected > 0 && !o.skipInvalid;
     if (o.dryRun || failed) {
       // A dry run says what the import would do; a failed import did nothing.
-      const predicted = writer.rollback();
+      const predicted = await writer.rollback();
       if (o.dryRun) Object.assign(result, predicted);
       return result;
     }
     rejects?.commit();
     published.update(result.rows, 1, tail(result.rows), true);
-    Object.assign(result, writer.commit({ file: basename(o.file), rows: result.rows, rejected: result.rejected }));
+    Object.assign(result, await writer.commit({ file: basename(o.file), rows: result.rows, rejected: result.rejected }));
     result.imported = true;
     return result;
   } catch (e) {
-    writer.rollback();
+    await writer.rollback();
     throw e;
   } finally {
     published.clear();

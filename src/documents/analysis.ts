@@ -64,11 +64,10 @@ function fillableLines(doc: Doc, name: string, count: number): void {
 }
 
 export async function analysisDocument(store: Store, caseId: number): Promise<AnalysisResult> {
-  const m = caseModel(store, caseId, { withPersonalData: false });
+  const m = await caseModel(store, caseId, { withPersonalData: false });
   const t = m.texts.analysis;
   const c = m.c;
-  const units = store.orgs
-    .list()
+  const units = (await store.orgs.list())
     .filter((o) => o.parentId !== null)
     .map((o) => o.name);
   const found = new Set<string>();

@@ -46,10 +46,10 @@ function addressLines(org: Org): string[] {
  * for the counterpart (Region Östergötland → the east coordinator in Finspång), else the counterpart's unit
  * concerned (it is written on the envelope, at its own address or at the counterpart's), else the counterpart.
  */
-export function postalTarget(store: Store, counterpart: Org, unit: Org | null): Org {
+export async function postalTarget(store: Store, counterpart: Org, unit: Org | null): Promise<Org> {
   for (const org of [unit, counterpart]) {
     if (org?.deviationRecipientId) {
-      const r = store.orgs.get(org.deviationRecipientId);
+      const r = await store.orgs.get(org.deviationRecipientId);
       if (r) return r;
     }
   }
@@ -61,8 +61,8 @@ export function postalTarget(store: Store, counterpart: Org, unit: Org | null): 
  * letter's job). A unit is addressed under its organisation's name; a unit without an address of its own goes
  * to its organisation's address with the unit's name as the second line.
  */
-export function postal(store: Store, org: Org): { lines: string[]; hasAddress: boolean } {
-  const top = store.orgs.topOf(org);
+export async function postal(store: Store, org: Org): Promise<{ lines: string[]; hasAddress: boolean }> {
+  const top = await store.orgs.topOf(org);
   const own = addressLines(org);
   const mentions = (lines: string[], name: string) => lines.some((l) => l.toLowerCase().includes(name.toLowerCase()));
   if (own.length) {
@@ -87,14 +87,14 @@ export interface Signer {
  * Our answer (an incoming case) is signed by the one who investigated: the case's assignee. Everything else by
  * our registrar from the directory; without one, by the signature line of templates/letters/common.json.
  */
-export function signerOf(store: Store, c: Case, self: Org, t: Texts): Signer {
+export async function signerOf(store: Store, c: Case, self: Org, t: Texts): Promise<Signer> {
   const s = t.common.sender;
   const titles = t.common.titles ?? {};
-  const contacts = store.contacts.list();
+  const contacts = await store.contacts.list();
   if (c.direction === "in" && c.assignee) {
     const a = c.assignee;
     const contact = contacts.find((k) => k.email.toLowerCase() === a.email.toLowerCase());
-    const org = contact ? store.orgs.get(contact.orgId) : undefined;
+    const org = contact ? await store.orgs.get(contact.orgId) : undefined;
     const title = [titles[a.role] ?? "", org && org.id !== self.id ? org.name : ""].filter(Boolean).join(", ");
     return { name: a.name, title, email: a.email, phone: s.phone };
   }
@@ -111,15 +111,15 @@ export function code(group: "kind" | "area" | "severity" | "status", value: stri
   return value ? tSv(`${group}.${value}` as MessageKey) : "";
 }
 
-export function caseModel(store: Store, caseId: number, options: { withPersonalData: boolean }, loaded?: Case): CaseModel {
+export async function caseModel(store: Store, caseId: number, options: { withPersonalData: boolean }, loaded?: Case): Promise<CaseModel> {
   const t = texts(store.home);
-  const c = loaded ?? store.cases.get(caseId);
-  const self = store.orgs.self();
-  const counterpart = store.orgs.require(c.counterpart.id);
-  const unit = c.unit ? (store.orgs.get(c.unit.id) ?? null) : null;
-  const unitOfCounterpart = unit && store.orgs.topOf(unit).id === counterpart.id ? unit : null;
-  const target = postalTarget(store, counterpart, unitOfCounterpart);
-  const recipient = postal(store, target);
+  const c = loaded ?? (await store.cases.get(caseId));
+  const self = await store.orgs.self();
+  const counterpart = await store.orgs.require(c.counterpart.id);
+  const unit = c.unit ? ((await store.orgs.get(c.unit.id)) ?? null) : null;
+  const unitOfCounterpart = unit && (await store.orgs.topOf(unit)).id === counterpart.id ? unit : null;
+  const target = await postalTarget(store, counterpart, unitOfCounterpart);
+  const recipient = await postal(store, target);
 
   const senderLines = addressLines(self);
   const own = new Set(t.common.ownSystems.map((s) => s.toLowerCase()));
@@ -130,13 +130,13 @@ export function caseModel(store: Store, caseId: number, options: { withPersonalD
     counterpart,
     unit,
     recipient: { name: target.name, lines: recipient.lines, hasAddress: recipient.hasAddress, org: target },
-    returnTo: postal(store, self.deviationRecipientId ? (store.orgs.get(self.deviationRecipientId) ?? self) : self),
+    returnTo: await postal(store, self.deviationRecipientId ? ((await store.orgs.get(self.deviationRecipientId)) ?? self) : self),
     sender: { name: self.name, lines: senderLines.filter((l) => l !== self.name) },
     theirRefs: c.refs.filter((r) => !own.has(r.system)).map((r) => refText(t, r)),
     ownRefs: c.refs.filter((r) => own.has(r.system)).map((r) => refText(t, r)),
-    persons: store.cases.persons(caseId, options.withPersonalData),
+    persons: await store.cases.persons(caseId, options.withPersonalData),
     withPersonalData: options.withPersonalData,
-    signer: signerOf(store, c, self, t),
+    signer: await signerOf(store, c, self, t),
     texts: t,
     today: store.today,
   };
@@ -158,6 +158,6 @@ export function letterParams(m: CaseModel): Record<string, string> {
 }
 
 /** Records that personal data was printed in clear; call inside `store.write`. */
-export function recordReveal(store: Store, m: CaseModel, purpose: string): void {
-  if (m.withPersonalData && m.persons.length) store.audit.record("reveal", m.c.id, { persons: m.persons.length, purpose });
+export async function recordReveal(store: Store, m: CaseModel, purpose: string): Promise<void> {
+  if (m.withPersonalData && m.persons.length) await store.audit.record("reveal", m.c.id, { persons: m.persons.length, purpose });
 }

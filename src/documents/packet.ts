@@ -336,8 +336,8 @@ const PACKET_ATTEMPTS = 8;
 /**
  * Makes the packet, writes it and records it. The PDF carries the case's diary number, which a case imported
  * without one only gets when its packet is diarised; and the file must be complete before the register says
- * it was sent. Rendering is asynchronous (the QR code), and a better-sqlite3 transaction must not span an
- * await, so the number is reserved by reading: the case as it is and the number `diarise` would give it now
+ * it was sent. Rendering is slow (the QR code, the fonts), and the write lock must not be held meanwhile,
+ * so the number is reserved by reading: the case as it is and the number `diarise` would give it now
  * are read, the packet is rendered with that number and staged in a temporary file beside the target (synced),
  * and then one write transaction checks that the case is unchanged and the number still the next one, keeps
  * a copy in the data directory (addressed by content hash, encrypted when it holds personal data), records
@@ -355,13 +355,13 @@ export async function issuePacket(
   output: (diaryNumber: string) => OutputFile,
 ): Promise<IssuedPacket> {
   for (let attempt = 0; attempt < PACKET_ATTEMPTS; attempt++) {
-    const { before, diaryNumber } = store.read(() => {
-      const before = store.cases.get(caseId);
-      return { before, diaryNumber: before.diaryNumber ?? store.cases.nextDiaryNumber() };
+    const { before, diaryNumber } = await store.read(async () => {
+      const before = await store.cases.get(caseId);
+      return { before, diaryNumber: before.diaryNumber ?? (await store.diary.next()) };
     });
     const to = packetTransition(before);
     const target = output(diaryNumber);
-    const m = caseModel(store, caseId, options, { ...before, diaryNumber });
+    const m = await caseModel(store, caseId, options, { ...before, diaryNumber });
     const rendered = await packetDocument(m, store.actor.now);
     const params = { area: code("area", m.c.area), kind: code("kind", m.c.kind).toLowerCase() };
     const subject =
@@ -370,15 +370,15 @@ export async function issuePacket(
         : tSv(to ? "paper.subject.packetIn" : "paper.subject.packetInAgain", params);
     target.stage(rendered.pdf);
     try {
-      const issued = store.write((): IssuedPacket | null => {
-        const now = store.cases.get(caseId);
+      const issued = await store.write(async (): Promise<IssuedPacket | null> => {
+        const now = await store.cases.get(caseId);
         if (JSON.stringify(now) !== JSON.stringify(before)) return null;
-        if (!before.diaryNumber && store.cases.nextDiaryNumber() !== diaryNumber) return null;
-        const file = store.files.put(rendered.pdf, { mediaType: "application/pdf", originalName: `${fileNameOf(diaryNumber)}-packet.pdf`, encrypt: options.withPersonalData });
-        const existing = store.documents.findByFile(file.hash);
-        const document = existing ? null : store.documents.add(caseId, { direction: "out", subject, party: m.recipient.name, fileHash: file.hash });
-        const status = to ? store.cases.setStatus(caseId, to) : null;
-        recordReveal(store, m, "packet");
+        if (!before.diaryNumber && (await store.diary.next()) !== diaryNumber) return null;
+        const file = await store.files.put(rendered.pdf, { mediaType: "application/pdf", originalName: `${fileNameOf(diaryNumber)}-packet.pdf`, encrypt: options.withPersonalData });
+        const existing = await store.documents.findByFile(file.hash);
+        const document = existing ? null : await store.documents.add(caseId, { direction: "out", subject, party: m.recipient.name, fileHash: file.hash });
+        const status = to ? await store.cases.setStatus(caseId, to) : null;
+        await recordReveal(store, m, "packet");
         target.commit();
         return {
           ...rendered,

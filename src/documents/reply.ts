@@ -25,7 +25,7 @@ export interface AttachOptions {
   /** A matcher to reuse over many files (reply inbox). */
   matcher?: ReferenceMatcher;
   /** Called inside the transaction once the reply is diarised (the CLI queues the "answer diarised" notice). */
-  onAttached?: (store: Store, caseId: number) => void;
+  onAttached?: (store: Store, caseId: number) => Promise<unknown>;
   /** The OCR pool to use (reply inbox shares one over its files); made on first need otherwise. */
   ocr?: () => OcrPool;
   /** Limits of reading scans (from the run's environment). */
@@ -73,16 +73,18 @@ export function stepsToAnswered(direction: "in" | "out", status: Status): Status
   return path[direction][status] ?? [];
 }
 
-function candidateList(store: Store, ids: number[]): string {
-  return ids.map((id) => `${store.cases.label(id)} (${store.cases.get(id).summary.slice(0, 50)})`).join("; ");
+async function candidateList(store: Store, ids: number[]): Promise<string> {
+  const out: string[] = [];
+  for (const id of ids) out.push(`${await store.cases.label(id)} (${(await store.cases.get(id)).summary.slice(0, 50)})`);
+  return out.join("; ");
 }
 
 /** Finds the one case a reply names, or throws with the candidates. */
-export function matchReply(store: Store, text: string, qr: string[], matcher: ReferenceMatcher): { caseId: number; by: RefCandidate } {
+export async function matchReply(store: Store, text: string, qr: string[], matcher: ReferenceMatcher): Promise<{ caseId: number; by: RefCandidate }> {
   const found = [...qr.flatMap((q) => matcher.find(q, "qr")), ...matcher.find(text)];
-  const outcome = decide(found, resolveCandidates(store, found));
+  const outcome = decide(found, await resolveCandidates(store.sql, found));
   if (outcome.kind === "match") return { caseId: outcome.caseId, by: outcome.by };
-  if (outcome.kind === "ambiguous") throw new RefusedError("paper.error.replyAmbiguous", { candidates: candidateList(store, outcome.caseIds) });
+  if (outcome.kind === "ambiguous") throw new RefusedError("paper.error.replyAmbiguous", { candidates: await candidateList(store, outcome.caseIds) });
   if (found.length) throw new NotFoundError("paper.error.replyUnknownRefs", { refs: [...new Set(found.map((f) => f.text))].slice(0, 6).join("; ") });
   throw new NotFoundError("paper.error.replyNoRefs", {});
 }
@@ -91,16 +93,16 @@ export function matchReply(store: Store, text: string, qr: string[], matcher: Re
  * Finds the one case a text read by OCR names. Stricter than for a text layer: every reference read that names
  * a case must name the same one, whatever its strength; otherwise the reply is refused, listing what was read.
  */
-export function matchOcr(store: Store, text: string, matcher: ReferenceMatcher): { caseId: number; by: RefCandidate } {
+export async function matchOcr(store: Store, text: string, matcher: ReferenceMatcher): Promise<{ caseId: number; by: RefCandidate }> {
   const found = matcher.findOcr(text);
-  const resolved = resolveCandidates(store, found);
+  const resolved = await resolveCandidates(store.sql, found);
   const ids = [...new Set(resolved.map((r) => r.caseId))];
   const read = [...new Set(found.map((f) => f.text))].slice(0, 6).join("; ");
   if (ids.length === 1) {
     const best = resolved.slice().sort((a, b) => RANK[a.candidate.strength] - RANK[b.candidate.strength])[0]!;
     return { caseId: ids[0]!, by: best.candidate };
   }
-  if (ids.length > 1) throw new RefusedError("paper.error.replyOcrAmbiguous", { read, candidates: candidateList(store, ids) });
+  if (ids.length > 1) throw new RefusedError("paper.error.replyOcrAmbiguous", { read, candidates: await candidateList(store, ids) });
   if (found.length) throw new NotFoundError("paper.error.replyOcrUnknownRefs", { read });
   throw new NotFoundError("paper.error.replyOcrNoRefs", { n: text.replace(/\s+/g, "").length });
 }
@@ -108,9 +110,9 @@ export function matchOcr(store: Store, text: string, matcher: ReferenceMatcher):
 const RANK: Record<RefCandidate["strength"], number> = { qr: 0, labelled: 1, bare: 2 };
 
 /** Every case the reading names (text layer, QR codes, OCR), for the check of a --case given by the user. */
-function namedCases(store: Store, reading: ReplyReading, matcher: ReferenceMatcher): number[] {
+async function namedCases(store: Store, reading: ReplyReading, matcher: ReferenceMatcher): Promise<number[]> {
   const found = [...reading.qr.flatMap((q) => matcher.find(q, "qr")), ...matcher.find(reading.text), ...(reading.ocrText ? matcher.findOcr(reading.ocrText) : [])];
-  return [...new Set(resolveCandidates(store, found).map((r) => r.caseId))];
+  return [...new Set((await resolveCandidates(store.sql, found)).map((r) => r.caseId))];
 }
 
 /**
@@ -139,10 +141,10 @@ export async function readReply(data: Buffer, options: { ocr: () => OcrPool; lim
 
 export async function attachReply(store: Store, data: Buffer, options: AttachOptions = {}): Promise<AttachResult> {
   const hash = sha256(data);
-  const given = options.caseRef ? store.cases.resolve(options.caseRef) : undefined;
-  const before = store.documents.findByFile(hash);
+  const given = options.caseRef ? await store.cases.resolve(options.caseRef) : undefined;
+  const before = await store.documents.findByFile(hash);
   if (before) return alreadyAttached(store, before, given, hash, data.length);
-  const matcher = options.matcher ?? new ReferenceMatcher(store.cases.template());
+  const matcher = options.matcher ?? new ReferenceMatcher(await store.diary.template());
   const limits = options.scanLimits ?? scanLimits();
   // Without a pool given, one worker of our own, made only if a page needs OCR, ended when the reading is done.
   let own: OcrPool | undefined;
@@ -155,14 +157,14 @@ export async function attachReply(store: Store, data: Buffer, options: AttachOpt
   return commitReply(store, data, reading, { ...options, matcher });
 }
 
-function alreadyAttached(store: Store, before: { caseId: number; number: string }, given: number | undefined, hash: string, size: number): AttachResult {
+async function alreadyAttached(store: Store, before: { caseId: number; number: string }, given: number | undefined, hash: string, size: number): Promise<AttachResult> {
   if (given !== undefined && given !== before.caseId) {
-    throw new RefusedError("paper.error.replyAttachedElsewhere", { document: before.number, case: store.cases.label(given) });
+    throw new RefusedError("paper.error.replyAttachedElsewhere", { document: before.number, case: await store.cases.label(given) });
   }
-  const doc = store.documents.forCase(before.caseId).find((d) => d.number === before.number)!;
+  const doc = (await store.documents.forCase(before.caseId)).find((d) => d.number === before.number)!;
   return {
     caseId: before.caseId,
-    diaryNumber: store.cases.label(before.caseId),
+    diaryNumber: await store.cases.label(before.caseId),
     document: doc,
     alreadyAttached: true,
     matchedBy: { by: "case", strength: "case", text: before.number },
@@ -176,63 +178,64 @@ function alreadyAttached(store: Store, before: { caseId: number; number: string 
 /**
  * Matches what was read to one case and records the reply: the file stored (encrypted), the text OCR read kept
  * beside it (encrypted too: it may hold personal data), an incoming diary document, the case answered. All in
- * one transaction; the matching is synchronous and the register is asked again under the lock.
+ * one transaction; the register is asked again under the lock.
  */
-export function commitReply(store: Store, data: Buffer, reading: ReplyReading, options: AttachOptions & { matcher: ReferenceMatcher }): AttachResult {
+export async function commitReply(store: Store, data: Buffer, reading: ReplyReading, options: AttachOptions & { matcher: ReferenceMatcher }): Promise<AttachResult> {
   const hash = sha256(data);
   const matcher = options.matcher;
-  const given = options.caseRef ? store.cases.resolve(options.caseRef) : undefined;
+  const given = options.caseRef ? await store.cases.resolve(options.caseRef) : undefined;
   const notes: AttachResult["notes"] = [];
   let caseId: number;
   let matchedBy: AttachResult["matchedBy"];
   if (given !== undefined) {
     caseId = given;
     matchedBy = { by: "case", strength: "case", text: options.caseRef! };
-    const others = namedCases(store, reading, matcher).filter((id) => id !== given);
+    const others = (await namedCases(store, reading, matcher)).filter((id) => id !== given);
     if (others.length) {
-      const params = { case: store.cases.label(given), others: others.map((id) => store.cases.label(id)).join(", ") };
+      const params = { case: await store.cases.label(given), others: (await Promise.all(others.map((id) => store.cases.label(id)))).join(", ") };
       if (!options.force) throw new RefusedError("paper.error.replyNamesOther", params);
       notes.push({ key: "reply.note.forced", params });
     }
   } else if (reading.qr.length || reading.ocrText === null) {
     if (!reading.qr.length && !/[\p{L}\p{N}]/u.test(reading.text)) throw new RefusedError("paper.error.replyNeedsOcr", {});
-    const m = matchReply(store, reading.text, reading.qr, matcher);
+    const m = await matchReply(store, reading.text, reading.qr, matcher);
     caseId = m.caseId;
     matchedBy = { by: reading.qr.length && m.by.strength === "qr" ? "qr" : "text", strength: m.by.strength, text: m.by.text };
   } else {
-    const m = matchOcr(store, reading.ocrText, matcher);
+    const m = await matchOcr(store, reading.ocrText, matcher);
     caseId = m.caseId;
     matchedBy = { by: "ocr", strength: m.by.strength, text: m.by.text };
   }
 
-  const c = store.cases.get(caseId);
+  const c = await store.cases.get(caseId);
   const label = caseLabel(c.diaryNumber, c.id);
-  const counterpart = store.orgs.require(c.counterpart.id);
-  const self = store.orgs.self();
-  const party = c.direction === "out" ? (c.unit && c.unit.id !== self.id && store.orgs.topOf(store.orgs.require(c.unit.id)).id === counterpart.id ? c.unit.name : counterpart.name) : (c.unit?.name ?? self.name);
+  const counterpart = await store.orgs.require(c.counterpart.id);
+  const self = await store.orgs.self();
+  const party = c.direction === "out" ? (c.unit && c.unit.id !== self.id && (await store.orgs.topOf(await store.orgs.require(c.unit.id))).id === counterpart.id ? c.unit.name : counterpart.name) : (c.unit?.name ?? self.name);
   const params = { area: tSv(`area.${c.area}` as MessageKey), kind: tSv(`kind.${c.kind}` as MessageKey).toLowerCase() };
   const subject = tSv(c.direction === "out" ? "paper.subject.replyOut" : "paper.subject.replyIn", params);
 
-  return store.write(() => {
+  return await store.write(async () => {
     // Asked again under the write lock: another process (a second inbox run, a second attach) may have
     // attached the same file while this one was reading it.
-    const meanwhile = store.documents.findByFile(hash);
+    const meanwhile = await store.documents.findByFile(hash);
     if (meanwhile) return alreadyAttached(store, meanwhile, given, hash, data.length);
     // A reply comes from outside and may carry anything the sender wrote, personal data included: kept encrypted.
-    const file = store.files.put(data, { mediaType: reading.mediaType, originalName: options.originalName ?? null, encrypt: true });
-    const document = store.documents.add(caseId, { direction: "in", subject, party, fileHash: file.hash });
+    const file = await store.files.put(data, { mediaType: reading.mediaType, originalName: options.originalName ?? null, encrypt: true });
+    const document = await store.documents.add(caseId, { direction: "in", subject, party, fileHash: file.hash });
     if (reading.ocrText !== null) {
-      const text = store.files.put(Buffer.from(reading.ocrText, "utf8"), { mediaType: "text/plain; charset=utf-8", originalName: null, encrypt: true });
-      store.documents.setRecognised(caseId, document.number, text.hash);
+      const text = await store.files.put(Buffer.from(reading.ocrText, "utf8"), { mediaType: "text/plain; charset=utf-8", originalName: null, encrypt: true });
+      await store.documents.setRecognised(caseId, document.number, text.hash);
     }
     // The steps are decided from the status under the lock: another run may have answered the case meanwhile.
-    const now = store.cases.get(caseId);
+    const now = await store.cases.get(caseId);
     const steps = stepsToAnswered(now.direction, now.status);
     if (now.direction === "out" && now.status === "registered") notes.push({ key: "reply.note.notSent", params: { case: label } });
     if (steps.length === 0) notes.push({ key: "reply.note.noStatusChange", params: { case: label, status: { key: `statusWord.${now.status}` } } });
-    const statusChanges = steps.map((to) => store.cases.setStatus(caseId, to));
-    store.audit.record("reply.attach", caseId, { document: document.number, file: file.hash, matchedBy: matchedBy.by, strength: matchedBy.strength });
-    options.onAttached?.(store, caseId);
+    const statusChanges: Array<{ from: Status; to: Status }> = [];
+    for (const to of steps) statusChanges.push(await store.cases.setStatus(caseId, to));
+    await store.audit.record("reply.attach", caseId, { document: document.number, file: file.hash, matchedBy: matchedBy.by, strength: matchedBy.strength });
+    await options.onAttached?.(store, caseId);
     return { caseId, diaryNumber: label, document, alreadyAttached: false, matchedBy, statusChanges, notes, file: { hash: file.hash, size: file.size }, ocrPages: reading.ocrPages };
   });
 }

@@ -80,8 +80,8 @@ export async function reportDocument(m: CaseModel, now: Date): Promise<Buffer> {
  * are printed in clear; the caller writes the file and then calls `recordReveal` inside the `store.write`
  * that commits it, so the reveal is in the audit trail exactly when the file exists.
  */
-export async function renderReport(store: Store, caseId: number, options: { withPersonalData: boolean }): Promise<{ pdf: Buffer; recordReveal: () => void }> {
-  const m = caseModel(store, caseId, options);
+export async function renderReport(store: Store, caseId: number, options: { withPersonalData: boolean }): Promise<{ pdf: Buffer; recordReveal: () => Promise<void> }> {
+  const m = await caseModel(store, caseId, options);
   const pdf = await reportDocument(m, store.actor.now);
   return { pdf, recordReveal: () => recordReveal(store, m, "report") };
 }

@@ -31,15 +31,16 @@ export async function checkWindow(store: Store): Promise<WindowReport> {
     if (e instanceof FailedError) return { window, error: e, checked: 0, longest: null, misfits: [] };
     throw e;
   }
-  const orgs = store.orgs.list();
+  const orgs = await store.orgs.list();
   const own = new Set(orgs.filter((o) => o.self).map((o) => o.id));
-  const targets = orgs.filter((o) => !own.has(o.id) && !own.has(store.orgs.topOf(o).id));
+  const targets: typeof orgs = [];
+  for (const o of orgs) if (!own.has(o.id) && !own.has((await store.orgs.topOf(o)).id)) targets.push(o);
   // A document only to measure with (the fonts and sizes a letter uses); it is never written.
   const doc = await archiveDocument({ size: "A4", font: "" } as PDFKit.PDFDocumentOptions);
   const misfits: FailedError[] = [];
   let longest: WindowReport["longest"] = null;
   for (const org of targets) {
-    const p = postal(store, org);
+    const p = await postal(store, org);
     try {
       const size = addressFit(doc, { name: org.name, lines: p.lines, hasAddress: p.hasAddress, org }, g);
       if (!longest || p.lines.length > longest.lines) longest = { org: `${org.name} (${org.id})`, lines: p.lines.length, size };

@@ -19,43 +19,44 @@ export interface ImportResult {
   statusChanges: Array<{ from: Status; to: Status }>;
 }
 
-function matchOrg(store: Store, p: ExchangePayload["sender"]): Org | undefined {
-  return store.orgs.get(p.orgId) ?? store.orgs.findByName(p.name);
+async function matchOrg(store: Store, p: ExchangePayload["sender"]): Promise<Org | undefined> {
+  return (await store.orgs.get(p.orgId)) ?? (await store.orgs.findByName(p.name));
 }
 
 /** Records an exchange payload in this register: a new incoming case, or the answer to one of ours. */
-export function importPayload(store: Store, payload: ExchangePayload, data: Buffer, onAnswered?: (store: Store, caseId: number) => void): ImportResult {
-  const self = store.orgs.self();
+export async function importPayload(store: Store, payload: ExchangePayload, data: Buffer, onAnswered?: (store: Store, caseId: number) => Promise<unknown>): Promise<ImportResult> {
+  const self = await store.orgs.self();
   if (payload.recipient.orgId !== self.id && payload.recipient.name.toLowerCase() !== self.name.toLowerCase()) {
     throw new RefusedError("exchange.error.notForUs", { to: payload.recipient.name, us: self.name });
   }
-  const senderOrg = matchOrg(store, payload.sender);
+  const senderOrg = await matchOrg(store, payload.sender);
   if (!senderOrg) throw new NotFoundError("exchange.error.unknownSender", { name: payload.sender.name, id: payload.sender.orgId, kind: payload.sender.kind });
-  const sender = store.orgs.topOf(senderOrg);
-  const signedBy = verifySender(store, payload, senderOrg, sender);
+  const sender = await store.orgs.topOf(senderOrg);
+  const signedBy = await verifySender(store, payload, senderOrg, sender);
   // Asked before the work and again under the write lock (another process may import the same file at once).
-  const refuseSeen = () => {
-    const seen = store.documents.findByFile(sha256(data));
-    if (seen) throw new RefusedError("exchange.error.duplicate", { case: store.cases.label(seen.caseId), document: seen.number });
+  const refuseSeen = async () => {
+    const seen = await store.documents.findByFile(sha256(data));
+    if (seen) throw new RefusedError("exchange.error.duplicate", { case: await store.cases.label(seen.caseId), document: seen.number });
   };
-  refuseSeen();
+  await refuseSeen();
   const theirRef = { system: sender.id, id: payload.case.diaryNumber };
 
   if (payload.type === "case") {
-    const refuseKnown = () => {
-      const existing = tryResolve(store, `${theirRef.system}:${theirRef.id}`);
-      if (existing !== undefined) throw new RefusedError("exchange.error.duplicate", { case: store.cases.label(existing), document: `${theirRef.system}:${theirRef.id}` });
+    const refuseKnown = async () => {
+      const existing = await tryResolve(store, `${theirRef.system}:${theirRef.id}`);
+      if (existing !== undefined) throw new RefusedError("exchange.error.duplicate", { case: await store.cases.label(existing), document: `${theirRef.system}:${theirRef.id}` });
     };
-    refuseKnown();
-    const unit = payload.case.unit ? (store.orgs.get(payload.case.unit.id) ?? store.orgs.findByName(payload.case.unit.name)) : undefined;
-    const unitOk = unit && [self.id, sender.id].includes(store.orgs.topOf(unit).id) ? unit.id : null;
+    await refuseKnown();
+    const unit = payload.case.unit ? ((await store.orgs.get(payload.case.unit.id)) ?? (await store.orgs.findByName(payload.case.unit.name))) : undefined;
+    const unitOk = unit && [self.id, sender.id].includes((await store.orgs.topOf(unit)).id) ? unit.id : null;
     const persons = (payload.case.persons ?? []).map((p) => ({ digits: p.pnr.replace(/\D/g, ""), name: p.name }));
-    return store.write(() => {
-      refuseSeen();
-      refuseKnown();
-      const stored = store.files.put(data, { mediaType: "application/pdf", encrypt: true });
-      const refs = [theirRef, ...payload.case.refs.filter((r) => r.system !== theirRef.system && tryResolve(store, `${r.system}:${r.id}`) === undefined)];
-      const id = store.cases.create(
+    return await store.write(async () => {
+      await refuseSeen();
+      await refuseKnown();
+      const stored = await store.files.put(data, { mediaType: "application/pdf", encrypt: true });
+      const refs = [theirRef];
+      for (const r of payload.case.refs) if (r.system !== theirRef.system && (await tryResolve(store, `${r.system}:${r.id}`)) === undefined) refs.push(r);
+      const id = await store.cases.create(
         {
           direction: "in",
           counterpartId: sender.id,
@@ -79,25 +80,25 @@ export function importPayload(store: Store, payload: ExchangePayload, data: Buff
           fileHash: stored.hash,
         },
       );
-      const c = store.cases.get(id, { documents: true });
-      store.audit.record("exchange.import", id, { type: "case", from: sender.id, theirNumber: theirRef.id, file: stored.hash, signedBy });
+      const c = await store.cases.get(id, { documents: true });
+      await store.audit.record("exchange.import", id, { type: "case", from: sender.id, theirNumber: theirRef.id, file: stored.hash, signedBy });
       return { type: "case" as const, caseId: id, diaryNumber: c.diaryNumber!, document: c.documents!.at(-1)!.number, statusChanges: [] };
     });
   }
 
   const answer = payload.answer!;
-  if (answer.inReplyTo.orgId !== self.id && tryResolve(store, answer.inReplyTo.diaryNumber) === undefined) {
+  if (answer.inReplyTo.orgId !== self.id && (await tryResolve(store, answer.inReplyTo.diaryNumber)) === undefined) {
     throw new RefusedError("exchange.error.notForUs", { to: answer.inReplyTo.orgId, us: self.name });
   }
-  const id = tryResolve(store, answer.inReplyTo.diaryNumber);
+  const id = await tryResolve(store, answer.inReplyTo.diaryNumber);
   if (id === undefined) throw new NotFoundError("exchange.error.noCase", { number: answer.inReplyTo.diaryNumber });
-  const c = store.cases.get(id);
+  const c = await store.cases.get(id);
   if (c.direction !== "out") throw new RefusedError("exchange.error.answerToIncoming", { case: caseLabel(c.diaryNumber, id) });
-  return store.write(() => {
-    refuseSeen();
-    const stored = store.files.put(data, { mediaType: "application/pdf", encrypt: true });
-    const doc = store.documents.add(id, { direction: "in", subject: tSv("exchange.subject.answerIn", { org: sender.name }), party: sender.name, fileHash: stored.hash });
-    store.cases.update(id, {
+  return await store.write(async () => {
+    await refuseSeen();
+    const stored = await store.files.put(data, { mediaType: "application/pdf", encrypt: true });
+    const doc = await store.documents.add(id, { direction: "in", subject: tSv("exchange.subject.answerIn", { org: sender.name }), party: sender.name, fileHash: stored.hash });
+    await store.cases.update(id, {
       refs: [theirRef],
       ...(answer.causes ? { causes: answer.causes } : {}),
       ...(answer.actions ? { actions: answer.actions } : {}),
@@ -105,11 +106,11 @@ export function importPayload(store: Store, payload: ExchangePayload, data: Buff
     });
     const statusChanges: ImportResult["statusChanges"] = [];
     // The status as it is under the lock, not as it was read before: another process may have moved it.
-    const { status } = store.cases.get(id);
-    if (status === "registered") statusChanges.push(store.cases.setStatus(id, "sent"));
-    if (status === "registered" || status === "sent") statusChanges.push(store.cases.setStatus(id, "answered"));
-    store.audit.record("exchange.import", id, { type: "answer", from: sender.id, theirNumber: theirRef.id, file: stored.hash, signedBy });
-    onAnswered?.(store, id);
+    const { status } = await store.cases.get(id);
+    if (status === "registered") statusChanges.push(await store.cases.setStatus(id, "sent"));
+    if (status === "registered" || status === "sent") statusChanges.push(await store.cases.setStatus(id, "answered"));
+    await store.audit.record("exchange.import", id, { type: "answer", from: sender.id, theirNumber: theirRef.id, file: stored.hash, signedBy });
+    await onAnswered?.(store, id);
     return { type: "answer" as const, caseId: id, diaryNumber: c.diaryNumber!, document: doc.number, statusChanges };
   });
 }
@@ -120,8 +121,8 @@ export function importPayload(store: Store, payload: ExchangePayload, data: Buff
  * names so that it can be compared with the sender by phone before `org key import`. The key the file names
  * is never used to verify it. Returns the fingerprint of the key that verified it (for the audit trail).
  */
-function verifySender(store: Store, payload: ExchangePayload, matched: Org, sender: Org): string {
-  const recorded = store.orgKeys.get(matched.id) ?? store.orgKeys.get(sender.id);
+async function verifySender(store: Store, payload: ExchangePayload, matched: Org, sender: Org): Promise<string> {
+  const recorded = (await store.orgKeys.get(matched.id)) ?? (await store.orgKeys.get(sender.id));
   const claimed = claimedKey(payload);
   if (!recorded) {
     throw new RefusedError("exchange.error.noSenderKey", { name: sender.name, id: sender.id, fingerprint: fingerprintOf(claimed) });
@@ -138,9 +139,9 @@ function verifySender(store: Store, payload: ExchangePayload, matched: Org, send
   return recorded.fingerprint;
 }
 
-function tryResolve(store: Store, ref: string): number | undefined {
+async function tryResolve(store: Store, ref: string): Promise<number | undefined> {
   try {
-    return store.cases.resolve(ref);
+    return await store.cases.resolve(ref);
   } catch (e) {
     if (e instanceof NotFoundError) return undefined;
     throw e;

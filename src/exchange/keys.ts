@@ -115,14 +115,14 @@ export function createSigningKey(home: string): { key: SigningKey; created: bool
 }
 
 /** Records the creation of our signing key in the audit trail; call inside `store.write`. */
-export function recordCreated(store: Store, key: SigningKey): void {
-  store.audit.record("org.key.create", null, { org: store.orgs.self().id, fingerprint: key.fingerprint });
+export async function recordCreated(store: Store, key: SigningKey): Promise<void> {
+  await store.audit.record("org.key.create", null, { org: (await store.orgs.self()).id, fingerprint: key.fingerprint });
 }
 
 /** Our signing key, made now (and recorded in the audit trail) when this register has none yet. */
-export function ourSigningKey(store: Store): SigningKey {
+export async function ourSigningKey(store: Store): Promise<SigningKey> {
   const { key, created } = createSigningKey(store.home);
-  if (created) store.write(() => recordCreated(store, key));
+  if (created) await store.write(async () => recordCreated(store, key));
   return key;
 }
 

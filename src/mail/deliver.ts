@@ -16,6 +16,7 @@
 //   DNS, TLS, login, connect or greeting timeout) costs no attempt; the message waits for the next run.
 // - Recipients the server accepted are never sent to again.
 
+import { mapInOrder } from "../core/sequence.js";
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -161,7 +162,8 @@ export function classifyError(err: SendError, transport: string): Outcome {
 }
 
 /** The nodemailer message of an outbox message, to the recipients not yet delivered to. */
-function composeMessage(store: Store, m: OutboxMessage) {
+async function composeMessage(store: Store, m: OutboxMessage) {
+  const attachments = await mapInOrder(m.attachments, async (a) => ({ filename: a.filename, contentType: a.contentType, content: await store.files.read(a.fileHash) }));
   const delivered = new Set(m.deliveredTo.map((x) => x.toLowerCase()));
   const remaining = m.recipients.filter((r) => !delivered.has(r.address.toLowerCase())).map((r) => r.address);
   const addr = (r: { name: string | null; address: string }) => (r.name ? { name: r.name, address: r.address } : r.address);
@@ -177,7 +179,7 @@ function composeMessage(store: Store, m: OutboxMessage) {
       date: new Date(m.createdAt),
       headers: m.diaryNumber ? { "X-Avvik-Diarienummer": m.diaryNumber } : {},
       envelope: { from: m.from.address, to: remaining },
-      attachments: m.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: store.files.read(a.fileHash) })),
+      attachments,
       disableFileAccess: true,
       disableUrlAccess: true,
     },
@@ -223,12 +225,12 @@ function acceptedOutcome(run: Run, m: OutboxMessage, remaining: string[], info: 
  * Records one attempt in its own transaction, with its audit event when the message is now sent or failed.
  * Synchronous: it is called in the continuation of the send, before the connection can take the next message.
  */
-function recordOutcome(run: Run, m: OutboxMessage, outcome: Outcome): OutboxMessage {
+async function recordOutcome(run: Run, m: OutboxMessage, outcome: Outcome): Promise<OutboxMessage> {
   const { store, result } = run;
-  return store.write(() => {
-    const after = store.outbox.recordAttempt(m.id, { ...outcome, maxAttempts: run.o.options.retries }, m);
-    if (after.status === "sent" && m.status !== "sent") store.audit.record("mail.sent", after.caseId, { messages: [after.id], transport: result.transport });
-    if (after.status === "failed") store.audit.record("mail.failed", after.caseId, { message: after.id, attempts: after.attempts, error: after.lastError });
+  return await store.write(async () => {
+    const after = await store.outbox.recordAttempt(m.id, { ...outcome, maxAttempts: run.o.options.retries }, m);
+    if (after.status === "sent" && m.status !== "sent") await store.audit.record("mail.sent", after.caseId, { messages: [after.id], transport: result.transport });
+    if (after.status === "failed") await store.audit.record("mail.failed", after.caseId, { message: after.id, attempts: after.attempts, error: after.lastError });
     return after;
   });
 }
@@ -237,12 +239,12 @@ function recordOutcome(run: Run, m: OutboxMessage, outcome: Outcome): OutboxMess
 async function attempt(run: Run, m: OutboxMessage): Promise<{ after: OutboxMessage; outcome: Outcome }> {
   let composed;
   try {
-    composed = composeMessage(run.store, m);
+    composed = await composeMessage(run.store, m);
   } catch (e) {
     // An attachment that can no longer be read (a purged file) will not come back: the message fails.
     const error = e instanceof Error ? e.message : String(e);
     const outcome: Outcome = { accepted: [], error, transport: run.result.transport, response: null, counted: false, permanent: true, unreachable: false };
-    return { after: recordOutcome(run, m, outcome), outcome };
+    return { after: await recordOutcome(run, m, outcome), outcome };
   }
   let outcome: Outcome;
   try {
@@ -253,8 +255,8 @@ async function attempt(run: Run, m: OutboxMessage): Promise<{ after: OutboxMessa
       ? classifyError(e as SendError, run.result.transport)
       : { accepted: [], error: describe(e as SendError), transport: run.result.transport, response: null, counted: false, unreachable: true };
   }
-  // No await between the transport's answer and this commit.
-  return { after: recordOutcome(run, m, outcome), outcome };
+  // Nothing but the write lock between the transport's answer and this commit.
+  return { after: await recordOutcome(run, m, outcome), outcome };
 }
 
 /** Pauses before the next try; false when the run was interrupted meanwhile. */
@@ -273,13 +275,13 @@ async function pause(ms: number, signal: AbortSignal | undefined): Promise<boole
  */
 async function deliverOne(run: Run, id: number): Promise<OutboxMessage> {
   const { store, result, o } = run;
-  let m = store.outbox.get(id);
+  let m = await store.outbox.get(id);
   for (let tries = 1; ; tries++) {
     if (m.status !== "queued") return m;
     if (run.unreachable) {
-      store.write(() => store.outbox.noteError(id, run.unreachable!));
+      await store.write(async () => await store.outbox.noteError(id, run.unreachable!));
       result.skipped++;
-      return store.outbox.get(id);
+      return await store.outbox.get(id);
     }
     const { after, outcome } = await attempt(run, m);
     m = after;
@@ -326,11 +328,11 @@ async function openTransport(store: Store, o: FlushOptions): Promise<Transport> 
 }
 
 /** Claims what this run may deliver, in one transaction; the claim names this process. */
-function claim(store: Store, token: string, ids: number[] | undefined): number[] {
+async function claim(store: Store, token: string, ids: number[] | undefined): Promise<number[]> {
   const me = currentClaimant();
   // The lease matters only to a run on another host, which cannot look at this process.
   const until = localTimestamp(new Date(store.actor.now.getTime() + 15 * 60_000));
-  return store.write(() => store.outbox.claim(token, { ...me, until }, claimantState, ids));
+  return await store.write(async () => await store.outbox.claim(token, { ...me, until }, claimantState, ids));
 }
 
 /** The run was interrupted (FlushOptions.signal); `result` tells what was done and recorded before it stopped. */
@@ -343,7 +345,7 @@ export class FlushInterrupted extends InterruptedError {
 export async function flushOutbox(store: Store, o: FlushOptions): Promise<FlushResult> {
   const started = performance.now();
   const token = randomUUID();
-  const ids = claim(store, token, o.ids);
+  const ids = await claim(store, token, o.ids);
   const result: FlushResult = {
     transport: o.smtp ? "smtp" : "file",
     target: o.smtp ? `${o.smtp.host}:${o.smtp.port}` : sentDir(store.home),
@@ -373,9 +375,9 @@ export async function flushOutbox(store: Store, o: FlushOptions): Promise<FlushR
       }
     }
   } finally {
-    store.write(() => store.outbox.release(token));
+    await store.write(async () => await store.outbox.release(token));
   }
-  result.heldElsewhere = store.outbox.heldByOthers(token).map((h) => ({ pid: h.pid, host: h.host, count: h.count }));
+  result.heldElsewhere = (await store.outbox.heldByOthers(token)).map((h) => ({ pid: h.pid, host: h.host, count: h.count }));
   result.messages = finished.sort((a, b) => a.id - b.id);
   result.elapsedMs = performance.now() - started;
   if (o.signal?.aborted) throw new FlushInterrupted(result);

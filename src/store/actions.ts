@@ -5,7 +5,8 @@ import type { IsoDate } from "../core/dates.js";
 import { NotFoundError, RefusedError } from "../core/errors.js";
 import { assertNoPersonalNumber } from "../core/guard.js";
 import { assertPrintable } from "../core/printable.js";
-import type { Store } from "./store.js";
+import type { AuditRepo } from "./audit.js";
+import type { Clock, Sql } from "./sql.js";
 
 interface ActionRow {
   id: number;
@@ -34,7 +35,11 @@ export interface ActionFilter {
 }
 
 export class ActionRepo {
-  constructor(private readonly s: Store) {}
+  constructor(
+    private readonly db: Sql,
+    private readonly clock: Clock,
+    private readonly audit: AuditRepo,
+  ) {}
 
   private toAction(r: ActionRow): CaseAction {
     return {
@@ -45,31 +50,29 @@ export class ActionRepo {
       owner: { id: r.owner_id, name: r.owner_name, email: r.owner_email },
       due: r.due_date,
       doneAt: r.done_at,
-      overdue: isActionOverdue({ due: r.due_date, doneAt: r.done_at }, this.s.today),
+      overdue: isActionOverdue({ due: r.due_date, doneAt: r.done_at }, this.clock.today),
     };
   }
 
   /** Adds an action to a case; call inside `store.write`. The text is checked like other free text. */
-  add(caseId: number, input: { text: string; ownerId: number; due: IsoDate }): CaseAction {
-    assertNoPersonalNumber(input.text, "--text", this.s.today);
+  async add(caseId: number, input: { text: string; ownerId: number; due: IsoDate }): Promise<CaseAction> {
+    assertNoPersonalNumber(input.text, "--text", this.clock.today);
     assertPrintable(input.text, "--text");
-    const info = this.s.db
-      .prepare("INSERT INTO actions (case_id, text, owner_id, due_date, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)")
-      .run(caseId, input.text, input.ownerId, input.due, this.s.now, this.s.actor.user);
-    const id = Number(info.lastInsertRowid);
-    this.s.db.prepare("UPDATE cases SET updated_at = ? WHERE id = ?").run(this.s.now, caseId);
+    const info = (await this.db.run("INSERT INTO actions (case_id, text, owner_id, due_date, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)", [caseId, input.text, input.ownerId, input.due, this.clock.now, this.clock.actor.user]));
+    const id = info.lastId!;
+    await this.db.run("UPDATE cases SET updated_at = ? WHERE id = ?", [this.clock.now, caseId]);
     // The text stays out of the audit trail (free text); the trail says which action, whose and by when.
-    this.s.audit.record("action.add", caseId, { action: id, owner: input.ownerId, due: input.due });
+    await this.audit.record("action.add", caseId, { action: id, owner: input.ownerId, due: input.due });
     return this.get(id);
   }
 
-  get(id: number): CaseAction {
-    const r = this.s.db.prepare(`${SELECT} WHERE a.id = ?`).get(id) as ActionRow | undefined;
+  async get(id: number): Promise<CaseAction> {
+    const r = (await this.db.get(`${SELECT} WHERE a.id = ?`, [id])) as ActionRow | undefined;
     if (!r) throw new NotFoundError("action.error.notFound", { id: String(id) });
     return this.toAction(r);
   }
 
-  list(filter: ActionFilter = {}): CaseAction[] {
+  async list(filter: ActionFilter = {}): Promise<CaseAction[]> {
     const where: string[] = [];
     const params: Record<string, string | number> = {};
     if (filter.caseId !== undefined) {
@@ -79,26 +82,24 @@ export class ActionRepo {
     if (filter.open || filter.overdue) where.push("a.done_at IS NULL");
     if (filter.overdue) {
       where.push("a.due_date < @today");
-      params.today = this.s.today;
+      params.today = this.clock.today;
     }
-    const rows = this.s.db
-      .prepare(`${SELECT} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${filter.overdue ? "a.due_date, " : ""}a.case_id, a.id`)
-      .all(params) as ActionRow[];
+    const rows = (await this.db.all(`${SELECT} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${filter.overdue ? "a.due_date, " : ""}a.case_id, a.id`, params)) as ActionRow[];
     return rows.map((r) => this.toAction(r));
   }
 
   /** The open actions of a case, oldest first. */
-  openFor(caseId: number): CaseAction[] {
+  async openFor(caseId: number): Promise<CaseAction[]> {
     return this.list({ caseId, open: true });
   }
 
   /** Marks an action done; call inside `store.write` (decided on a fresh read: a second run is refused). */
-  done(id: number): CaseAction {
-    const a = this.get(id);
+  async done(id: number): Promise<CaseAction> {
+    const a = await this.get(id);
     if (a.doneAt !== null) throw new RefusedError("action.error.alreadyDone", { id: String(id), at: a.doneAt.slice(0, 16).replace("T", " ") });
-    this.s.db.prepare("UPDATE actions SET done_at = ?, done_by = ? WHERE id = ?").run(this.s.now, this.s.actor.user, id);
-    this.s.db.prepare("UPDATE cases SET updated_at = ? WHERE id = ?").run(this.s.now, a.caseId);
-    this.s.audit.record("action.done", a.caseId, { action: id });
+    await this.db.run("UPDATE actions SET done_at = ?, done_by = ? WHERE id = ?", [this.clock.now, this.clock.actor.user, id]);
+    await this.db.run("UPDATE cases SET updated_at = ? WHERE id = ?", [this.clock.now, a.caseId]);
+    await this.audit.record("action.done", a.caseId, { action: id });
     return this.get(id);
   }
 }

@@ -3,7 +3,8 @@
 
 import type { IsoDate } from "../core/dates.js";
 import { RefusedError } from "../core/errors.js";
-import type { Store } from "./store.js";
+import type { AuditRepo } from "./audit.js";
+import type { Clock, Sql } from "./sql.js";
 
 export interface DeliveryRecord {
   packageId: string;
@@ -18,30 +19,33 @@ export interface DeliveryRecord {
 const DELIVERABLE = "c.status = 'closed' AND c.closed_at IS NOT NULL AND substr(c.closed_at, 1, 10) < @before AND c.archive_delivery_id IS NULL";
 
 export class ArchiveRepo {
-  constructor(private readonly s: Store) {}
+  constructor(
+    private readonly db: Sql,
+    private readonly clock: Clock,
+    private readonly audit: AuditRepo,
+    /** The diary number of a case, or its id (for messages). */
+    private readonly label: (caseId: number) => Promise<string>,
+  ) {}
 
   /** The ids of the cases a delivery of cases closed before `before` takes, in diary order. */
-  deliverable(before: IsoDate): number[] {
-    return this.s.db
-      .prepare(`SELECT c.id FROM cases c WHERE ${DELIVERABLE} ORDER BY c.diary_year, c.diary_seq, c.id`)
-      .pluck()
-      .all({ before }) as number[];
+  async deliverable(before: IsoDate): Promise<number[]> {
+    return (await this.db.all<{ id: number }>(`SELECT c.id FROM cases c WHERE ${DELIVERABLE} ORDER BY c.diary_year, c.diary_seq, c.id`, { before })).map((r) => r.id);
   }
 
   /**
    * What a case looked like when its package was made: changed by any later write to it (a document, a
    * status, a marking, a delivery), so that the delivery can be refused if the package no longer describes it.
    */
-  state(caseId: number): string {
-    const r = this.s.db.prepare("SELECT status, updated_at, doc_seq, closed_at, archive_delivery_id FROM cases WHERE id = ?").get(caseId) as
+  async state(caseId: number): Promise<string> {
+    const r = (await this.db.get("SELECT status, updated_at, doc_seq, closed_at, archive_delivery_id FROM cases WHERE id = ?", [caseId])) as
       | { status: string; updated_at: string; doc_seq: number; closed_at: string | null; archive_delivery_id: number | null }
       | undefined;
     return r ? JSON.stringify([r.status, r.updated_at, r.doc_seq, r.closed_at, r.archive_delivery_id]) : "";
   }
 
   /** When each entry of a case was diarised (the register's own timestamp), by document number. */
-  diarisedAt(caseId: number): Map<string, string> {
-    const rows = this.s.db.prepare("SELECT number, created_at FROM documents WHERE case_id = ?").all(caseId) as Array<{ number: string; created_at: string }>;
+  async diarisedAt(caseId: number): Promise<Map<string, string>> {
+    const rows = (await this.db.all("SELECT number, created_at FROM documents WHERE case_id = ?", [caseId])) as Array<{ number: string; created_at: string }>;
     return new Map(rows.map((r) => [r.number, r.created_at]));
   }
 
@@ -51,23 +55,19 @@ export class ArchiveRepo {
    * closed before the date, not delivered, unchanged. Audited: each case (`archive.deliver`) and the package
    * (`archive.export`, with whether personal data went into it).
    */
-  recordDelivery(d: DeliveryRecord): number {
+  async recordDelivery(d: DeliveryRecord): Promise<number> {
     for (const c of d.cases) {
-      if (this.state(c.id) !== c.state) throw new RefusedError("archive.error.changed", { case: this.s.cases.label(c.id) });
+      if ((await this.state(c.id)) !== c.state) throw new RefusedError("archive.error.changed", { case: await this.label(c.id) });
     }
-    const info = this.s.db
-      .prepare("INSERT INTO archive_deliveries (package_id, dir, closed_before, with_personal_data, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)")
-      .run(d.packageId, d.dir, d.closedBefore, d.withPersonalData ? 1 : 0, this.s.now, this.s.actor.user);
-    const id = Number(info.lastInsertRowid);
-    const mark = this.s.db.prepare("UPDATE cases SET archive_delivery_id = ?, updated_at = ? WHERE id = ?");
-    const file = this.s.db.prepare("INSERT OR IGNORE INTO archive_files (delivery_id, case_id, file_hash) VALUES (?, ?, ?)");
+    const info = (await this.db.run("INSERT INTO archive_deliveries (package_id, dir, closed_before, with_personal_data, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)", [d.packageId, d.dir, d.closedBefore, d.withPersonalData ? 1 : 0, this.clock.now, this.clock.actor.user]));
+    const id = info.lastId!;
     let files = 0;
     for (const c of d.cases) {
-      mark.run(id, this.s.now, c.id);
-      for (const hash of new Set(c.files)) files += file.run(id, c.id, hash).changes;
-      this.s.audit.record("archive.deliver", c.id, { package: d.packageId });
+      await this.db.run("UPDATE cases SET archive_delivery_id = ?, updated_at = ? WHERE id = ?", [id, this.clock.now, c.id]);
+      for (const hash of new Set(c.files)) files += (await this.db.run("INSERT OR IGNORE INTO archive_files (delivery_id, case_id, file_hash) VALUES (?, ?, ?)", [id, c.id, hash])).changes;
+      await this.audit.record("archive.deliver", c.id, { package: d.packageId });
     }
-    this.s.audit.record("archive.export", null, { package: d.packageId, closedBefore: d.closedBefore, cases: d.cases.length, files, withPersonalData: d.withPersonalData });
+    await this.audit.record("archive.export", null, { package: d.packageId, closedBefore: d.closedBefore, cases: d.cases.length, files, withPersonalData: d.withPersonalData });
     return id;
   }
 }

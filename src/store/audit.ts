@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { AuditEvent } from "../core/types.js";
-import type { Statement } from "better-sqlite3";
-import type { Store } from "./store.js";
+import type { SettingsRepo } from "./settings.js";
+import type { Clock, Sql } from "./sql.js";
 
 interface AuditRow {
   id: number;
@@ -57,47 +57,42 @@ export interface AuditHead {
 export const HEAD_SETTING = "audit_head";
 
 export class AuditRepo {
-  constructor(private readonly s: Store) {}
-
-  /** Prepared once per store: an import appends one event per updated case. */
-  private statements?: { last: Statement; insert: Statement };
-  private get st(): { last: Statement; insert: Statement } {
-    return (this.statements ??= {
-      last: this.s.db.prepare("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1"),
-      insert: this.s.db.prepare("INSERT INTO audit (id, at, user, action, case_id, details, prev_hash, hash) VALUES (@id, @at, @user, @action, @case_id, @details, @prev_hash, @hash)"),
-    });
-  }
+  constructor(
+    private readonly db: Sql,
+    private readonly clock: Clock,
+    private readonly settings: SettingsRepo,
+  ) {}
 
   /**
    * Appends an event; call inside `store.write` so that it commits with the change it records.
    * `details` must never hold personal data in clear. The head (last id and hash) is kept in the settings
    * in the same transaction, so that deleting events at the end of the trail is found too.
    */
-  record(action: string, caseId: number | null, details: Record<string, unknown> = {}): void {
+  async record(action: string, caseId: number | null, details: Record<string, unknown> = {}): Promise<void> {
     // The event and the head belong together: outside a transaction, make one (immediate, so that reading
     // the last event and appending never race another writer).
-    if (!this.s.db.inTransaction) {
-      this.s.db.transaction(() => this.record(action, caseId, details)).immediate();
-      return;
-    }
-    const last = this.st.last.get() as { id: number; hash: string } | undefined;
+    if (!this.db.inTransaction) return this.db.write(() => this.record(action, caseId, details));
+    const last = await this.db.get<{ id: number; hash: string }>("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
     const row = {
       id: (last?.id ?? 0) + 1,
-      at: this.s.now,
-      user: this.s.actor.user,
+      at: this.clock.now,
+      user: this.clock.actor.user,
       action,
       case_id: caseId,
       details: JSON.stringify(details),
     };
     const prev = last?.hash ?? GENESIS_HASH;
     const hash = eventHash(prev, row);
-    this.st.insert.run({ ...row, prev_hash: prev, hash });
-    this.s.settings.set(HEAD_SETTING, JSON.stringify({ id: row.id, hash }));
+    await this.db.run(
+      "INSERT INTO audit (id, at, user, action, case_id, details, prev_hash, hash) VALUES (@id, @at, @user, @action, @case_id, @details, @prev_hash, @hash)",
+      { ...row, prev_hash: prev, hash },
+    );
+    await this.settings.set(HEAD_SETTING, JSON.stringify({ id: row.id, hash }));
   }
 
   /** The recorded head; undefined when none is recorded, null when the row is unreadable. */
-  head(): AuditHead | undefined | null {
-    const text = this.s.settings.get(HEAD_SETTING);
+  async head(): Promise<AuditHead | undefined | null> {
+    const text = await this.settings.get(HEAD_SETTING);
     if (text === undefined) return undefined;
     try {
       const v = JSON.parse(text) as AuditHead;
@@ -108,23 +103,23 @@ export class AuditRepo {
   }
 
   /** The stored hash of one event (to compare with a head noted outside the register). */
-  hashOf(id: number): string | undefined {
-    const r = this.s.db.prepare("SELECT hash FROM audit WHERE id = ?").get(id) as { hash: string } | undefined;
+  async hashOf(id: number): Promise<string | undefined> {
+    const r = (await this.db.get("SELECT hash FROM audit WHERE id = ?", [id])) as { hash: string } | undefined;
     return r?.hash;
   }
 
   /** Cases and diary entries without the event that created them (see `unrecordedIn`). */
-  unrecorded(): AuditProblem[] {
-    return this.s.read(() => unrecordedIn(this.s.db));
+  async unrecorded(): Promise<AuditProblem[]> {
+    return this.db.read(() => unrecordedIn(this.db));
   }
 
   /** The last event as stored (id and hash), to note outside the register; null when there is none. */
-  last(): AuditHead | null {
-    const r = this.s.db.prepare("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").get() as AuditHead | undefined;
+  async last(): Promise<AuditHead | null> {
+    const r = (await this.db.get("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1")) as AuditHead | undefined;
     return r ? { id: r.id, hash: r.hash } : null;
   }
 
-  list(caseId?: number): AuditEvent[] {
+  async list(caseId?: number): Promise<AuditEvent[]> {
     // A case's history: its own events, and the import that created it (one event records the range of case
     // ids an import created, migration 008).
     const sql =
@@ -136,7 +131,7 @@ export class AuditRepo {
            WHERE a.action = 'import' AND a.case_id IS NULL
              AND @id BETWEEN json_extract(a.details, '$.firstCase') AND json_extract(a.details, '$.lastCase')
            ORDER BY id`;
-    const rows = (caseId === undefined ? this.s.db.prepare(sql).all() : this.s.db.prepare(sql).all({ id: caseId })) as AuditRow[];
+    const rows = (caseId === undefined ? (await this.db.all(sql)) : (await this.db.all(sql, { id: caseId }))) as AuditRow[];
     return rows.map((r) => ({
       id: r.id,
       at: r.at,
@@ -153,14 +148,14 @@ export class AuditRepo {
    * Ids are dense from 1 and every hash covers the event's id, content and the previous hash, so each event
    * can be put back at the place it was written; what does not fit is reported. See `analyseChain`.
    */
-  verify(): { events: number; problems: AuditProblem[]; head: AuditHead | null } {
+  async verify(): Promise<{ events: number; problems: AuditProblem[]; head: AuditHead | null }> {
     // The events and the head from one snapshot: a writer committing between the two reads would otherwise
     // look like deleted events.
-    const { rows, head, initialised, unrecorded } = this.s.read(() => ({
-      rows: this.s.db.prepare("SELECT id, at, user, action, case_id, details, prev_hash, hash FROM audit ORDER BY id").all() as AuditRow[],
-      head: this.head(),
-      initialised: this.s.settings.get("org_id") !== undefined,
-      unrecorded: this.unrecorded(),
+    const { rows, head, initialised, unrecorded } = await this.db.read(async () => ({
+      rows: (await this.db.all("SELECT id, at, user, action, case_id, details, prev_hash, hash FROM audit ORDER BY id")) as AuditRow[],
+      head: await this.head(),
+      initialised: (await this.settings.get("org_id")) !== undefined,
+      unrecorded: await this.unrecorded(),
     }));
     const problems = analyseChain(rows, head);
     if (rows.length === 0 && initialised) problems.unshift({ kind: "empty" });
@@ -179,17 +174,15 @@ const EXAMPLES = 5;
  * under the write lock). A diary entry is recorded by the `diary.add` event of its case naming its number.
  * Cases and diary entries are never deleted (a purge keeps them), so each must keep its event.
  */
-function unrecordedIn(db: Store["db"]): AuditProblem[] {
+async function unrecordedIn(db: Sql): Promise<AuditProblem[]> {
   const problems: AuditProblem[] = [];
   // The id ranges imports created, merged; the cases outside them are looked up gap by gap (by primary
   // key), so a register of a million imported cases is not walked case by case.
   const ranges = (
-    db
-      .prepare(
-        `SELECT json_extract(details, '$.firstCase') AS f, json_extract(details, '$.lastCase') AS l
-         FROM audit INDEXED BY audit_imports WHERE action = 'import' AND case_id IS NULL`,
-      )
-      .all() as Array<{ f: unknown; l: unknown }>
+    await db.all<{ f: unknown; l: unknown }>(
+      `SELECT json_extract(details, '$.firstCase') AS f, json_extract(details, '$.lastCase') AS l
+       FROM audit INDEXED BY audit_imports WHERE action = 'import' AND case_id IS NULL`,
+    )
   )
     .filter((r): r is { f: number; l: number } => Number.isInteger(r.f) && Number.isInteger(r.l) && (r.f as number) <= (r.l as number))
     .sort((a, b) => a.f - b.f);
@@ -200,27 +193,24 @@ function unrecordedIn(db: Store["db"]): AuditProblem[] {
     from = Math.max(from, r.l + 1);
   }
   gaps.push([from, Number.MAX_SAFE_INTEGER]);
-  const casesIn = db.prepare(
-    `SELECT c.id, c.diary_number FROM cases c
+  const casesIn = `SELECT c.id, c.diary_number FROM cases c
      WHERE c.id BETWEEN ? AND ?
        AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.case_id = c.id AND a.action IN ('case.new', 'case.import'))
-     ORDER BY c.id`,
-  );
+     ORDER BY c.id`;
   const cases: string[] = [];
   for (const [a, b] of gaps) {
-    for (const r of casesIn.iterate(a, b) as Iterable<{ id: number; diary_number: string | null }>) cases.push(r.diary_number ?? String(r.id));
+    for (const r of await db.all<{ id: number; diary_number: string | null }>(casesIn, [a, b])) cases.push(r.diary_number ?? String(r.id));
   }
   if (cases.length) problems.push({ kind: "unrecorded", what: "case", count: cases.length, examples: cases.slice(0, EXAMPLES) });
 
-  const documents = db
-    .prepare(
+  const documents = (
+    await db.all<{ number: string }>(
       `SELECT d.number FROM documents d
        WHERE NOT EXISTS (SELECT 1 FROM audit a WHERE a.case_id = d.case_id AND a.action = 'diary.add'
                          AND json_extract(a.details, '$.document') = d.number)
        ORDER BY d.id`,
     )
-    .pluck()
-    .all() as string[];
+  ).map((r) => r.number);
   if (documents.length) problems.push({ kind: "unrecorded", what: "document", count: documents.length, examples: documents.slice(0, EXAMPLES) });
   return problems;
 }

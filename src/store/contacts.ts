@@ -2,7 +2,9 @@ import type { Role } from "../core/codes.js";
 import { NotFoundError, RefusedError, messageRef } from "../core/errors.js";
 import type { Contact } from "../core/types.js";
 import { assertPrintable } from "../core/printable.js";
-import type { Store } from "./store.js";
+import type { AuditRepo } from "./audit.js";
+import type { OrgRepo } from "./orgs.js";
+import type { Clock, Sql } from "./sql.js";
 
 interface ContactRow {
   id: number;
@@ -15,24 +17,29 @@ interface ContactRow {
 const toContact = (r: ContactRow): Contact => ({ id: r.id, orgId: r.org_id, role: r.role, name: r.name, email: r.email });
 
 export class ContactRepo {
-  constructor(private readonly s: Store) {}
+  constructor(
+    private readonly db: Sql,
+    private readonly clock: Clock,
+    private readonly audit: AuditRepo,
+    private readonly orgs: OrgRepo,
+  ) {}
 
-  get(id: number): Contact | undefined {
-    const r = this.s.db.prepare("SELECT * FROM contacts WHERE id = ?").get(id) as ContactRow | undefined;
+  async get(id: number): Promise<Contact | undefined> {
+    const r = (await this.db.get("SELECT * FROM contacts WHERE id = ?", [id])) as ContactRow | undefined;
     return r && toContact(r);
   }
 
-  list(orgId?: string): Contact[] {
+  async list(orgId?: string): Promise<Contact[]> {
     const rows = (
       orgId
-        ? this.s.db.prepare("SELECT * FROM contacts WHERE org_id = ? ORDER BY role, name").all(orgId)
-        : this.s.db.prepare("SELECT * FROM contacts ORDER BY org_id, role, name").all()
+        ? (await this.db.all("SELECT * FROM contacts WHERE org_id = ? ORDER BY role, name", [orgId]))
+        : (await this.db.all("SELECT * FROM contacts ORDER BY org_id, role, name"))
     ) as ContactRow[];
     return rows.map(toContact);
   }
 
-  withRole(orgId: string, role: Role): Contact[] {
-    const rows = this.s.db.prepare("SELECT * FROM contacts WHERE org_id = ? AND role = ? ORDER BY name").all(orgId, role) as ContactRow[];
+  async withRole(orgId: string, role: Role): Promise<Contact[]> {
+    const rows = (await this.db.all("SELECT * FROM contacts WHERE org_id = ? AND role = ? ORDER BY name", [orgId, role])) as ContactRow[];
     return rows.map(toContact);
   }
 
@@ -40,13 +47,11 @@ export class ContactRepo {
    * Finds one contact by e-mail address or by name (exact, else a unique part of the name), case-insensitively.
    * Several matches are refused with the candidates so the user can pick the address.
    */
-  find(text: string): Contact {
+  async find(text: string): Promise<Contact> {
     const q = text.trim();
-    const byEmail = this.s.db.prepare("SELECT * FROM contacts WHERE email = ? COLLATE NOCASE ORDER BY id").all(q) as ContactRow[];
-    const exactName = this.s.db.prepare("SELECT * FROM contacts WHERE name = ? COLLATE NOCASE ORDER BY id").all(q) as ContactRow[];
-    const partial = this.s.db
-      .prepare("SELECT * FROM contacts WHERE instr(lower(name), lower(?)) > 0 ORDER BY id")
-      .all(q) as ContactRow[];
+    const byEmail = (await this.db.all("SELECT * FROM contacts WHERE email = ? COLLATE NOCASE ORDER BY id", [q])) as ContactRow[];
+    const exactName = (await this.db.all("SELECT * FROM contacts WHERE name = ? COLLATE NOCASE ORDER BY id", [q])) as ContactRow[];
+    const partial = (await this.db.all("SELECT * FROM contacts WHERE instr(lower(name), lower(?)) > 0 ORDER BY id", [q])) as ContactRow[];
     for (const rows of [byEmail, exactName, partial]) {
       const distinct = new Map(rows.map((r) => [r.email.toLowerCase(), r]));
       if (distinct.size === 1) return toContact(rows[0]!);
@@ -58,29 +63,23 @@ export class ContactRepo {
   }
 
   /** Adds a contact; call inside `store.write`. The same address twice in one role is refused. */
-  add(input: { orgId: string; role: Role; name: string; email: string }): Contact {
-    this.s.orgs.require(input.orgId);
+  async add(input: { orgId: string; role: Role; name: string; email: string }): Promise<Contact> {
+    await this.orgs.require(input.orgId);
     // The contact block of letters prints the name.
     assertPrintable(input.name, "--name");
-    const dup = this.s.db
-      .prepare("SELECT id FROM contacts WHERE org_id = ? AND role = ? AND email = ? COLLATE NOCASE")
-      .get(input.orgId, input.role, input.email);
+    const dup = (await this.db.get("SELECT id FROM contacts WHERE org_id = ? AND role = ? AND email = ? COLLATE NOCASE", [input.orgId, input.role, input.email]));
     if (dup) throw new RefusedError("error.contactExists", { email: input.email, role: messageRef(`roleWord.${input.role}`), org: input.orgId });
-    const info = this.s.db
-      .prepare("INSERT INTO contacts (org_id, role, name, email, created_at) VALUES (?, ?, ?, ?, ?)")
-      .run(input.orgId, input.role, input.name, input.email, this.s.now);
-    const id = Number(info.lastInsertRowid);
-    this.s.audit.record("contact.add", null, { contact: id, org: input.orgId, role: input.role });
-    return this.get(id)!;
+    const info = (await this.db.run("INSERT INTO contacts (org_id, role, name, email, created_at) VALUES (?, ?, ?, ?, ?)", [input.orgId, input.role, input.name, input.email, this.clock.now]));
+    const id = info.lastId!;
+    await this.audit.record("contact.add", null, { contact: id, org: input.orgId, role: input.role });
+    return (await this.get(id))!;
   }
 
   /** Adds unless the same org, role and address exist; for loading a directory file. */
-  ensure(input: { orgId: string; role: Role; name: string; email: string }): "created" | "unchanged" {
-    const dup = this.s.db
-      .prepare("SELECT id FROM contacts WHERE org_id = ? AND role = ? AND email = ? COLLATE NOCASE")
-      .get(input.orgId, input.role, input.email);
+  async ensure(input: { orgId: string; role: Role; name: string; email: string }): Promise<"created" | "unchanged"> {
+    const dup = (await this.db.get("SELECT id FROM contacts WHERE org_id = ? AND role = ? AND email = ? COLLATE NOCASE", [input.orgId, input.role, input.email]));
     if (dup) return "unchanged";
-    this.add(input);
+    await this.add(input);
     return "created";
   }
 }

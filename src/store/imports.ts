@@ -15,8 +15,14 @@ import { randomBytes } from "node:crypto";
 import type { Area, Direction, Kind, Severity, Status } from "../core/codes.js";
 import { dueDate } from "../core/deadline.js";
 import { stampsOf, statusesOf, type Stamp } from "../core/workflow.js";
-import type { Store } from "./store.js";
-import { NewCaseCounts } from "./stats.js";
+import type { AuditRepo } from "./audit.js";
+import type { CaseRepo } from "./cases.js";
+import type { ClassificationRepo } from "./classification.js";
+import type { DiaryRepo } from "./diary.js";
+import type { OrgRepo } from "./orgs.js";
+import type { Clock, HeldTransaction, Keys } from "./sql.js";
+import type { SqliteSql } from "./sqlite.js";
+import { NewCaseCounts, type StatsRepo } from "./stats.js";
 import { caseLabel } from "../core/diaryNumber.js";
 
 /** A case as an export row describes it (normalised: codes, ISO dates, organisation ids). */
@@ -187,16 +193,20 @@ export class ImportWriter {
   /** The time of the import, the same on every row it writes. */
   private readonly now: string;
 
+  /** The writes that go through the repositories (diary numbers, audit events), in row order, made before COMMIT. */
+  private pending: Array<() => Promise<unknown>> = [];
+  private tx: HeldTransaction | undefined;
+
   constructor(
-    private readonly s: Store,
+    private readonly s: ImportDeps,
     private readonly o: ImportOptions,
   ) {
     this.st = this.prepare();
-    this.now = s.now;
+    this.now = s.clock.now;
   }
 
   private prepare() {
-    const db = this.s.db;
+    const db = this.s.db.native;
     return {
       lookup: db.prepare(
         `SELECT r.external_id, r.case_id, c.direction, c.status, c.diary_number, r.fingerprint, r.import_run AS run, r.import_line AS line
@@ -240,17 +250,20 @@ export class ImportWriter {
    * without them, and a rollback brings them back); the foreign keys of the rows written are then checked once,
    * set-based, instead of per row.
    */
-  begin(expectedRows = 0): void {
+  async begin(expectedRows = 0): Promise<void> {
     removeOldStaging(this.s.home);
-    const db = this.s.db;
+    const db = this.s.db.native;
+    // The months to answer in of every organisation, read before: the rows are then written without a wait.
+    for (const org of await this.s.orgs.list()) this.months.set(org.id, await this.s.cases.deadlineMonthsFor(org.id));
     const existing = this.st.maxId.get() as number;
     // Small relative to the file: building the indexes reads the register's rows too, so it pays only when they
     // are few beside the file's (an export imported again into the register it filled is no bulk import).
     this.bulk = expectedRows >= BULK_FROM_ROWS && existing * 4 <= expectedRows;
     // Outside a transaction only (SQLite ignores it inside one); set back after the commit or the rollback.
-    if (this.bulk) db.pragma("foreign_keys = OFF");
     try {
-      db.exec("BEGIN IMMEDIATE");
+      this.tx = await this.s.db.hold(() => {
+        if (this.bulk) db.pragma("foreign_keys = OFF");
+      });
     } catch (e) {
       if (this.bulk) db.pragma("foreign_keys = ON");
       throw e;
@@ -318,32 +331,36 @@ export class ImportWriter {
    * Adds the new cases to the statistics, builds the indexes set aside (bulk mode) and checks the rows' foreign
    * keys, records the import and commits.
    */
-  commit(summary: Record<string, string | number>): ApplyResult {
-    const db = this.s.db;
+  async commit(summary: Record<string, string | number>): Promise<ApplyResult> {
+    const db = this.s.db.native;
     try {
       const created = this.result.created > 0 ? { firstCase: this.before + 1, lastCase: this.st.maxId.get() as number } : {};
-      this.s.stats.addCounts(this.counts);
-      if (this.triggerSql) db.exec(this.triggerSql);
-      if (this.deferred.length) {
-        // Memory cap: each index is sorted in runs of at most 32 MB spilled to a temporary file of SQLite's
-        // (deleted as it is opened; index keys only: codes, dates, keyed hashes, never personal data in clear)
-        // instead of wholly in memory; set back after the commit or the rollback.
-        db.pragma("temp_store = FILE");
-        db.pragma("cache_size = -32768");
-        for (const i of this.deferred) db.exec(i.sql);
-      }
-      if (this.bulk) this.checkForeignKeys();
-      this.s.audit.record("import", null, {
-        system: this.o.system,
-        ...summary,
-        created: this.result.created,
-        updated: this.result.updated,
-        unchanged: this.result.unchanged,
-        ...created,
-        ...(this.bulk ? { indexesBuiltAtEnd: true } : {}),
+      await this.tx!.run(async () => {
+        for (const write of this.pending) await write();
+        this.pending = [];
+        await this.s.stats.addCounts(this.counts);
+        if (this.triggerSql) db.exec(this.triggerSql);
+        if (this.deferred.length) {
+          // Memory cap: each index is sorted in runs of at most 32 MB spilled to a temporary file of SQLite's
+          // (deleted as it is opened; index keys only: codes, dates, keyed hashes, never personal data in clear)
+          // instead of wholly in memory; set back after the commit or the rollback.
+          db.pragma("temp_store = FILE");
+          db.pragma("cache_size = -32768");
+          for (const i of this.deferred) db.exec(i.sql);
+        }
+        if (this.bulk) this.checkForeignKeys();
+        await this.s.audit.record("import", null, {
+          system: this.o.system,
+          ...summary,
+          created: this.result.created,
+          updated: this.result.updated,
+          unchanged: this.result.unchanged,
+          ...created,
+          ...(this.bulk ? { indexesBuiltAtEnd: true } : {}),
+        });
       });
-      db.exec("COMMIT");
       this.open = false;
+      await this.tx!.commit();
     } finally {
       this.restore();
     }
@@ -351,17 +368,18 @@ export class ImportWriter {
   }
 
   /** What would have been done, and nothing of it. */
-  rollback(): ApplyResult {
-    if (this.open && this.s.db.inTransaction) this.s.db.exec("ROLLBACK");
+  async rollback(): Promise<ApplyResult> {
+    this.pending = [];
+    if (this.open) await this.tx?.rollback();
     this.open = false;
     this.restore();
     return { ...this.result };
   }
 
   private restore(): void {
-    if (this.bulk && !this.s.db.inTransaction) {
-      this.s.db.pragma("foreign_keys = ON");
-      this.s.db.pragma("temp_store = MEMORY");
+    if (this.bulk && !this.s.db.native.inTransaction) {
+      this.s.db.native.pragma("foreign_keys = ON");
+      this.s.db.native.pragma("temp_store = MEMORY");
       this.bulk = false;
     }
   }
@@ -372,7 +390,7 @@ export class ImportWriter {
    * import itself: it fails, and the caller rolls everything back.
    */
   private checkForeignKeys(): void {
-    const db = this.s.db;
+    const db = this.s.db.native;
     const bad =
       (db
         .prepare(
@@ -388,20 +406,17 @@ export class ImportWriter {
 
   /** The one writer of the audit chain (src/store/audit.ts) appends it, inside the import's transaction. */
   private audit(action: string, caseId: number, details: Record<string, unknown>): void {
-    this.s.audit.record(action, caseId, details);
+    this.pending.push(() => this.s.audit.record(action, caseId, details));
   }
 
   private diarise(caseId: number): void {
-    this.s.cases.diarise(caseId);
+    this.pending.push(() => this.s.diary.diarise(caseId));
     this.result.diarised++;
   }
 
   private due(f: CaseFields): string {
-    let m = this.months.get(f.counterpartId);
-    if (m === undefined) {
-      m = this.s.cases.deadlineMonthsFor(f.counterpartId);
-      this.months.set(f.counterpartId, m);
-    }
+    const m = this.months.get(f.counterpartId);
+    if (m === undefined) throw new Error(`import: no deadline for ${f.counterpartId}`);
     // A file's rows share few discovered dates: each due date computed once.
     const key = `${m}|${f.discoveredDate}`;
     let due = this.dueDates.get(key);
@@ -510,7 +525,7 @@ export class ImportWriter {
     if (sets.length) {
       const sql = `UPDATE cases SET ${sets.join(", ")}, updated_at = @now WHERE id = @id`;
       let stmt = this.updates.get(sql);
-      if (!stmt) this.updates.set(sql, (stmt = this.s.db.prepare(sql)));
+      if (!stmt) this.updates.set(sql, (stmt = this.s.db.native.prepare(sql)));
       stmt.run(params);
     }
     const added = this.addPersons(caseId, row.persons, new Set(this.st.personHashes.all(caseId) as string[]));
@@ -564,8 +579,25 @@ export interface ExportCase {
   persons: string[];
 }
 
+/**
+ * What an import writes through: the SQLite connection (its rows are written synchronously, the hot loop),
+ * and the repositories whose writes it queues in row order and makes before it commits.
+ */
+export interface ImportDeps {
+  db: SqliteSql;
+  clock: Clock;
+  keys: Keys;
+  home: string;
+  audit: AuditRepo;
+  diary: DiaryRepo;
+  stats: StatsRepo;
+  classification: ClassificationRepo;
+  orgs: OrgRepo;
+  cases: CaseRepo;
+}
+
 export class ImportRepo {
-  constructor(private readonly s: Store) {}
+  constructor(private readonly s: ImportDeps) {}
 
   /** The write side of one import (see ImportWriter); call `begin()` on it. */
   writer(o: ImportOptions): ImportWriter {
@@ -576,30 +608,37 @@ export class ImportRepo {
    * Cases for an export, in id order, one page at a time (memory stays flat): registered between `from` and
    * `to` (dates, inclusive), with their references and their persons' numbers decrypted for the caller to mask.
    */
-  exportPage(filter: { from?: string; to?: string }, afterId: number, limit: number): ExportCase[] {
+  async exportPage(filter: { from?: string; to?: string }, afterId: number, limit: number): Promise<ExportCase[]> {
     const where = ["c.id > @after"];
     if (filter.from) where.push("substr(c.registered_at, 1, 10) >= @from");
     if (filter.to) where.push("substr(c.registered_at, 1, 10) <= @to");
-    const rows = this.s.db
-      .prepare(
-        `SELECT c.*, o.name AS counterpart_name, u.name AS unit_name, COALESCE(c.classification, @classification) AS class_code FROM cases c
-         JOIN orgs o ON o.id = c.counterpart_id LEFT JOIN orgs u ON u.id = c.unit_id
-         WHERE ${where.join(" AND ")} ORDER BY c.id LIMIT @limit`,
-      )
-      .all({ after: afterId, from: filter.from ?? null, to: filter.to ?? null, limit, classification: this.s.classification.defaultCode() }) as Array<Record<string, any>>;
+    const rows = await this.s.db.all<Record<string, any>>(
+      `SELECT c.*, o.name AS counterpart_name, u.name AS unit_name, COALESCE(c.classification, @classification) AS class_code FROM cases c
+       JOIN orgs o ON o.id = c.counterpart_id LEFT JOIN orgs u ON u.id = c.unit_id
+       WHERE ${where.join(" AND ")} ORDER BY c.id LIMIT @limit`,
+      { after: afterId, from: filter.from ?? null, to: filter.to ?? null, limit, classification: await this.s.classification.defaultCode() },
+    );
     if (rows.length === 0) return [];
     const first = rows[0]!.id as number;
     const last = rows[rows.length - 1]!.id as number;
     const refs = new Map<number, string[]>();
-    for (const r of this.s.db.prepare("SELECT case_id, system, external_id FROM case_refs WHERE case_id BETWEEN ? AND ? ORDER BY case_id, system, external_id").all(first, last) as Array<{ case_id: number; system: string; external_id: string }>) {
+    for (const r of await this.s.db.all<{ case_id: number; system: string; external_id: string }>(
+      "SELECT case_id, system, external_id FROM case_refs WHERE case_id BETWEEN ? AND ? ORDER BY case_id, system, external_id",
+      [first, last],
+    )) {
       const list = refs.get(r.case_id) ?? [];
       list.push(`${r.system}:${r.external_id}`);
       refs.set(r.case_id, list);
     }
     const persons = new Map<number, string[]>();
-    for (const r of this.s.db.prepare("SELECT case_id, pnr_enc FROM persons WHERE case_id BETWEEN ? AND ? AND pnr_enc IS NOT NULL ORDER BY case_id, id").all(first, last) as Array<{ case_id: number; pnr_enc: Buffer }>) {
+    const personRows = await this.s.db.all<{ case_id: number; pnr_enc: Buffer }>(
+      "SELECT case_id, pnr_enc FROM persons WHERE case_id BETWEEN ? AND ? AND pnr_enc IS NOT NULL ORDER BY case_id, id",
+      [first, last],
+    );
+    const cipher = personRows.length ? await this.s.keys() : undefined;
+    for (const r of personRows) {
       const list = persons.get(r.case_id) ?? [];
-      list.push(this.s.cipher.decryptText(r.pnr_enc));
+      list.push(cipher!.decryptText(r.pnr_enc));
       persons.set(r.case_id, list);
     }
     return rows.map((r) => ({

@@ -1,6 +1,7 @@
 // The public keys of counterparts, against which their exchange files are verified (migration 010).
 
-import type { Store } from "./store.js";
+import type { AuditRepo } from "./audit.js";
+import type { Clock, Sql } from "./sql.js";
 
 /** Our private signing key, in the data directory (src/exchange/keys.ts makes and reads it). */
 export const SIGNING_KEY_FILE = "signing-key";
@@ -25,31 +26,31 @@ interface OrgKeyRow {
 const toKey = (r: OrgKeyRow): OrgKey => ({ orgId: r.org_id, publicKey: r.public_key, fingerprint: r.fingerprint, recordedAt: r.recorded_at, recordedBy: r.recorded_by });
 
 export class OrgKeyRepo {
-  constructor(private readonly s: Store) {}
+  constructor(
+    private readonly db: Sql,
+    private readonly clock: Clock,
+    private readonly audit: AuditRepo,
+  ) {}
 
-  get(orgId: string): OrgKey | undefined {
-    const r = this.s.db.prepare("SELECT * FROM org_keys WHERE org_id = ?").get(orgId) as OrgKeyRow | undefined;
+  async get(orgId: string): Promise<OrgKey | undefined> {
+    const r = (await this.db.get("SELECT * FROM org_keys WHERE org_id = ?", [orgId])) as OrgKeyRow | undefined;
     return r && toKey(r);
   }
 
-  list(): OrgKey[] {
-    return (this.s.db.prepare("SELECT * FROM org_keys ORDER BY org_id").all() as OrgKeyRow[]).map(toKey);
+  async list(): Promise<OrgKey[]> {
+    return ((await this.db.all("SELECT * FROM org_keys ORDER BY org_id")) as OrgKeyRow[]).map(toKey);
   }
 
   /**
    * Records (or replaces) an organisation's key and the audit event saying so; call inside `store.write`.
    * The event holds the fingerprints, never anything personal.
    */
-  set(orgId: string, publicKey: Buffer, fingerprint: string): void {
-    const previous = this.get(orgId);
-    this.s.db
-      .prepare(
-        `INSERT INTO org_keys (org_id, public_key, fingerprint, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?)
+  async set(orgId: string, publicKey: Buffer, fingerprint: string): Promise<void> {
+    const previous = await this.get(orgId);
+    (await this.db.run(`INSERT INTO org_keys (org_id, public_key, fingerprint, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(org_id) DO UPDATE SET public_key = excluded.public_key, fingerprint = excluded.fingerprint,
-           recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by`,
-      )
-      .run(orgId, publicKey, fingerprint, this.s.now, this.s.actor.user);
-    if (previous) this.s.audit.record("org.key.replace", null, { org: orgId, fingerprint, previous: previous.fingerprint });
-    else this.s.audit.record("org.key.import", null, { org: orgId, fingerprint });
+           recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by`, [orgId, publicKey, fingerprint, this.clock.now, this.clock.actor.user]));
+    if (previous) await this.audit.record("org.key.replace", null, { org: orgId, fingerprint, previous: previous.fingerprint });
+    else await this.audit.record("org.key.import", null, { org: orgId, fingerprint });
   }
 }

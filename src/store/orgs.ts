@@ -4,7 +4,8 @@ import { NotFoundError, RefusedError } from "../core/errors.js";
 import { assertNoPersonalNumber } from "../core/guard.js";
 import { assertPrintable } from "../core/printable.js";
 import type { Org } from "../core/types.js";
-import type { Store } from "./store.js";
+import type { AuditRepo } from "./audit.js";
+import type { Clock, Sql } from "./sql.js";
 
 interface OrgRow {
   id: string;
@@ -40,18 +41,23 @@ export interface OrgInput {
 }
 
 export class OrgRepo {
-  constructor(private readonly s: Store) {}
+  constructor(
+    private readonly db: Sql,
+    private readonly clock: Clock,
+    private readonly audit: AuditRepo,
+    private readonly home: string,
+  ) {}
 
-  get(id: string): Org | undefined {
-    const r = this.s.db.prepare("SELECT * FROM orgs WHERE id = ?").get(id) as OrgRow | undefined;
+  async get(id: string): Promise<Org | undefined> {
+    const r = (await this.db.get("SELECT * FROM orgs WHERE id = ?", [id])) as OrgRow | undefined;
     return r && toOrg(r);
   }
 
-  require(id: string): Org {
-    const org = this.get(id) ?? this.findByName(id);
+  async require(id: string): Promise<Org> {
+    const org = (await this.get(id)) ?? (await this.findByName(id));
     if (org) return org;
     // "Menade du 'norrkoping' (Norrköpings kommun)?": the nearest id or name.
-    const all = this.list();
+    const all = await this.list();
     const near = nearest(id, [...all.map((o) => o.id), ...all.map((o) => o.name)]);
     const found = near === undefined ? undefined : all.find((o) => o.id === near || o.name === near);
     if (found) throw new NotFoundError("error.orgNotFoundSuggest", { id, suggestion: found.id, name: found.name });
@@ -59,39 +65,35 @@ export class OrgRepo {
   }
 
   /** Case-insensitive exact name match, used when a CSV names an organisation instead of its id. */
-  findByName(name: string): Org | undefined {
-    const r = this.s.db.prepare("SELECT * FROM orgs WHERE name = ? COLLATE NOCASE").get(name.trim()) as OrgRow | undefined;
+  async findByName(name: string): Promise<Org | undefined> {
+    const r = (await this.db.get("SELECT * FROM orgs WHERE name = ? COLLATE NOCASE", [name.trim()])) as OrgRow | undefined;
     return r && toOrg(r);
   }
 
-  self(): Org {
-    const r = this.s.db.prepare("SELECT * FROM orgs WHERE is_self = 1").get() as OrgRow | undefined;
-    if (!r) throw new NotFoundError("error.notInitialised", { home: this.s.home });
+  async self(): Promise<Org> {
+    const r = (await this.db.get("SELECT * FROM orgs WHERE is_self = 1")) as OrgRow | undefined;
+    if (!r) throw new NotFoundError("error.notInitialised", { home: this.home });
     return toOrg(r);
   }
 
-  list(): Org[] {
+  async list(): Promise<Org[]> {
     // Our own organisation and its units first, then every other organisation followed by its units.
-    const rows = this.s.db
-      .prepare(
-        `SELECT o.* FROM orgs o
+    const rows = (await this.db.all(`SELECT o.* FROM orgs o
          ORDER BY COALESCE(o.parent_id, o.id) <> (SELECT id FROM orgs WHERE is_self = 1 LIMIT 1),
-                  COALESCE(o.parent_id, o.id), o.parent_id IS NOT NULL, o.name`,
-      )
-      .all() as OrgRow[];
+                  COALESCE(o.parent_id, o.id), o.parent_id IS NOT NULL, o.name`)) as OrgRow[];
     return rows.map(toOrg);
   }
 
-  unitsOf(parentId: string): Org[] {
-    const rows = this.s.db.prepare("SELECT * FROM orgs WHERE parent_id = ? ORDER BY name").all(parentId) as OrgRow[];
+  async unitsOf(parentId: string): Promise<Org[]> {
+    const rows = (await this.db.all("SELECT * FROM orgs WHERE parent_id = ? ORDER BY name", [parentId])) as OrgRow[];
     return rows.map(toOrg);
   }
 
   /** The top-level organisation a unit belongs to (itself when it has no parent). */
-  topOf(org: Org): Org {
+  async topOf(org: Org): Promise<Org> {
     let current = org;
     for (let i = 0; i < 10 && current.parentId; i++) {
-      const parent = this.get(current.parentId);
+      const parent = await this.get(current.parentId);
       if (!parent) break;
       current = parent;
     }
@@ -99,20 +101,16 @@ export class OrgRepo {
   }
 
   /** Adds an organisation; call inside `store.write`. Refuses a duplicate id. */
-  add(input: OrgInput, self = false): Org {
+  async add(input: OrgInput, self = false): Promise<Org> {
     // Organisation names and addresses go on letters and in the public register: never a personnummer.
-    assertNoPersonalNumber(input.name, "--name", this.s.today);
-    if (input.address) assertNoPersonalNumber(input.address, "--address", this.s.today);
+    assertNoPersonalNumber(input.name, "--name", this.clock.today);
+    if (input.address) assertNoPersonalNumber(input.address, "--address", this.clock.today);
     assertPrintable(input.name, "--name");
     assertPrintable(input.address, "--address");
-    if (this.get(input.id)) throw new RefusedError("error.orgExists", { id: input.id });
-    if (input.parentId && !this.get(input.parentId)) throw new NotFoundError("error.orgNotFound", { id: input.parentId });
-    this.s.db
-      .prepare(
-        `INSERT INTO orgs (id, name, kind, parent_id, address, deadline_months, is_self, created_at)
-         VALUES (@id, @name, @kind, @parent_id, @address, @deadline_months, @is_self, @created_at)`,
-      )
-      .run({
+    if (await this.get(input.id)) throw new RefusedError("error.orgExists", { id: input.id });
+    if (input.parentId && !(await this.get(input.parentId))) throw new NotFoundError("error.orgNotFound", { id: input.parentId });
+    (await this.db.run(`INSERT INTO orgs (id, name, kind, parent_id, address, deadline_months, is_self, created_at)
+         VALUES (@id, @name, @kind, @parent_id, @address, @deadline_months, @is_self, @created_at)`, {
         id: input.id,
         name: input.name,
         kind: input.kind,
@@ -120,17 +118,17 @@ export class OrgRepo {
         address: input.address ?? null,
         deadline_months: input.deadlineMonths ?? null,
         is_self: self ? 1 : 0,
-        created_at: this.s.now,
-      });
-    this.s.audit.record("org.add", null, { org: input.id, name: input.name, kind: input.kind, parent: input.parentId ?? null });
-    return this.get(input.id)!;
+        created_at: this.clock.now,
+      }));
+    await this.audit.record("org.add", null, { org: input.id, name: input.name, kind: input.kind, parent: input.parentId ?? null });
+    return (await this.get(input.id))!;
   }
 
   /** Inserts or updates (for loading a directory file); returns whether anything changed. */
-  upsert(input: OrgInput): "created" | "updated" | "unchanged" {
-    const existing = this.get(input.id);
+  async upsert(input: OrgInput): Promise<"created" | "updated" | "unchanged"> {
+    const existing = await this.get(input.id);
     if (!existing) {
-      this.add(input);
+      await this.add(input);
       return "created";
     }
     const next = {
@@ -140,8 +138,8 @@ export class OrgRepo {
       address: input.address ?? null,
       deadlineMonths: input.deadlineMonths ?? null,
     };
-    assertNoPersonalNumber(next.name, "name", this.s.today);
-    if (next.address) assertNoPersonalNumber(next.address, "address", this.s.today);
+    assertNoPersonalNumber(next.name, "name", this.clock.today);
+    if (next.address) assertNoPersonalNumber(next.address, "address", this.clock.today);
     assertPrintable(next.name, "name");
     assertPrintable(next.address, "address");
     const same =
@@ -151,10 +149,8 @@ export class OrgRepo {
       existing.address === next.address &&
       existing.deadlineMonths === next.deadlineMonths;
     if (same) return "unchanged";
-    this.s.db
-      .prepare("UPDATE orgs SET name = ?, kind = ?, parent_id = ?, address = ?, deadline_months = ? WHERE id = ?")
-      .run(next.name, next.kind, next.parentId, next.address, next.deadlineMonths, input.id);
-    this.s.audit.record("org.update", null, { org: input.id });
+    await this.db.run("UPDATE orgs SET name = ?, kind = ?, parent_id = ?, address = ?, deadline_months = ? WHERE id = ?", [next.name, next.kind, next.parentId, next.address, next.deadlineMonths, input.id]);
+    await this.audit.record("org.update", null, { org: input.id });
     return "updated";
   }
 
@@ -162,25 +158,25 @@ export class OrgRepo {
    * Names the organisation that receives `id`'s deviations by post (null: its own address); call inside
    * `store.write`. The recipient must be in the directory and must not itself pass deviations on.
    */
-  setDeviationRecipient(id: string, recipientId: string | null): "updated" | "unchanged" {
-    const org = this.require(id);
-    const recipient = recipientId === null ? null : this.require(recipientId);
+  async setDeviationRecipient(id: string, recipientId: string | null): Promise<"updated" | "unchanged"> {
+    const org = await this.require(id);
+    const recipient = recipientId === null ? null : await this.require(recipientId);
     if (recipient && recipient.id === org.id) throw new RefusedError("error.recipientSelf", { id: org.id });
     if (recipient?.deviationRecipientId && recipient.deviationRecipientId !== recipient.id) {
       throw new RefusedError("error.recipientChain", { recipient: recipient.id, next: recipient.deviationRecipientId });
     }
     if ((org.deviationRecipientId ?? null) === (recipient?.id ?? null)) return "unchanged";
-    this.s.db.prepare("UPDATE orgs SET deviation_recipient_id = ? WHERE id = ?").run(recipient?.id ?? null, org.id);
-    this.s.audit.record("org.update", null, { org: org.id, deviationRecipient: recipient?.id ?? null });
+    await this.db.run("UPDATE orgs SET deviation_recipient_id = ? WHERE id = ?", [recipient?.id ?? null, org.id]);
+    await this.audit.record("org.update", null, { org: org.id, deviationRecipient: recipient?.id ?? null });
     return "updated";
   }
 
   /** Changes our own organisation's name or postal address (sender details on letters); call inside `store.write`. */
-  updateSelf(changes: { name?: string; address?: string | null }): void {
-    const self = this.self();
+  async updateSelf(changes: { name?: string; address?: string | null }): Promise<void> {
+    const self = await this.self();
     assertPrintable(changes.name, "org.name");
     assertPrintable(changes.address, "org.address");
-    if (changes.name !== undefined) this.s.db.prepare("UPDATE orgs SET name = ? WHERE id = ?").run(changes.name, self.id);
-    if (changes.address !== undefined) this.s.db.prepare("UPDATE orgs SET address = ? WHERE id = ?").run(changes.address, self.id);
+    if (changes.name !== undefined) await this.db.run("UPDATE orgs SET name = ? WHERE id = ?", [changes.name, self.id]);
+    if (changes.address !== undefined) await this.db.run("UPDATE orgs SET address = ? WHERE id = ?", [changes.address, self.id]);
   }
 }

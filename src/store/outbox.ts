@@ -1,6 +1,6 @@
-import type { Statement } from "better-sqlite3";
 import { NotFoundError, RefusedError } from "../core/errors.js";
-import type { Store } from "./store.js";
+import type { AuditRepo } from "./audit.js";
+import type { Clock, Sql } from "./sql.js";
 
 /**
  * `queued` waits for delivery; `sent` was accepted by the server for every recipient; `failed` was refused for
@@ -109,41 +109,30 @@ const SELECT = `SELECT o.*, c.diary_number FROM outbox o LEFT JOIN cases c ON c.
 
 /** The outbox's storage. Every method that changes something must be called inside `store.write`. */
 export class OutboxRepo {
-  // Prepared once per store: delivery records an attempt per message, and preparing costs more than running.
-  private readonly statements = new Map<string, Statement>();
-
-  constructor(private readonly s: Store) {}
-
-  private st(sql: string): Statement {
-    let st = this.statements.get(sql);
-    if (!st) {
-      st = this.s.db.prepare(sql);
-      this.statements.set(sql, st);
-    }
-    return st;
-  }
+  constructor(
+    private readonly db: Sql,
+    private readonly clock: Clock,
+    private readonly audit: AuditRepo,
+  ) {}
 
   /** Stores a message as queued; returns its id. */
-  add(m: NewOutboxMessage): number {
-    const info = this.s.db
-      .prepare(
-        `INSERT INTO outbox (message_id, case_id, template, sender, recipients, subject, body, created_at, created_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(m.messageId, m.caseId, m.template, JSON.stringify(m.from), JSON.stringify(m.recipients), m.subject, m.body, this.s.now, this.s.actor.user);
-    const id = Number(info.lastInsertRowid);
-    const insert = this.s.db.prepare("INSERT INTO outbox_attachments (outbox_id, seq, filename, content_type, file_hash) VALUES (?, ?, ?, ?, ?)");
-    m.attachments.forEach((a, i) => insert.run(id, i + 1, a.filename, a.contentType, a.fileHash));
+  async add(m: NewOutboxMessage): Promise<number> {
+    const info = (await this.db.run(`INSERT INTO outbox (message_id, case_id, template, sender, recipients, subject, body, created_at, created_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, [m.messageId, m.caseId, m.template, JSON.stringify(m.from), JSON.stringify(m.recipients), m.subject, m.body, this.clock.now, this.clock.actor.user]));
+    const id = info.lastId!;
+    for (const [i, a] of m.attachments.entries()) {
+      await this.db.run("INSERT INTO outbox_attachments (outbox_id, seq, filename, content_type, file_hash) VALUES (?, ?, ?, ?, ?)", [id, i + 1, a.filename, a.contentType, a.fileHash]);
+    }
     return id;
   }
 
-  get(id: number): OutboxMessage {
-    const r = this.st(`${SELECT} WHERE o.id = ?`).get(id) as Row | undefined;
+  async get(id: number): Promise<OutboxMessage> {
+    const r = (await this.db.get(`${SELECT} WHERE o.id = ?`, [id])) as Row | undefined;
     if (!r) throw new NotFoundError("mail.error.messageNotFound", { id });
-    return this.toMessage(r, this.attachmentsOf([id]).get(id) ?? []);
+    return this.toMessage(r, (await this.attachmentsOf([id])).get(id) ?? []);
   }
 
-  list(filter: { status?: OutboxStatus; caseId?: number; ids?: number[] } = {}): OutboxMessage[] {
+  async list(filter: { status?: OutboxStatus; caseId?: number; ids?: number[] } = {}): Promise<OutboxMessage[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.status) {
@@ -159,21 +148,21 @@ export class OutboxRepo {
       where.push(`o.id IN (${filter.ids.map(() => "?").join(",")})`);
       params.push(...filter.ids);
     }
-    const rows = this.s.db.prepare(`${SELECT} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY o.id`).all(...params) as Row[];
-    const attachments = rows.length ? this.attachmentsOf(rows.map((r) => r.id)) : new Map<number, OutboxAttachment[]>();
+    const rows = (await this.db.all(`${SELECT} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY o.id`, params)) as Row[];
+    const attachments = rows.length ? await this.attachmentsOf(rows.map((r) => r.id)) : new Map<number, OutboxAttachment[]>();
     return rows.map((r) => this.toMessage(r, attachments.get(r.id) ?? []));
   }
 
-  counts(): { queued: number; sent: number; failed: number } {
-    const rows = this.s.db.prepare("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status").all() as Array<{ status: OutboxStatus; n: number }>;
+  async counts(): Promise<{ queued: number; sent: number; failed: number }> {
+    const rows = (await this.db.all("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")) as Array<{ status: OutboxStatus; n: number }>;
     const out = { queued: 0, sent: 0, failed: 0 };
     for (const r of rows) out[r.status] = r.n;
     return out;
   }
 
   /** Messages "sent" only as .eml files (no mail server was set up when they were delivered): nothing left. */
-  savedAsFiles(): number {
-    return (this.s.db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE status = 'sent' AND transport = 'file'").get() as { n: number }).n;
+  async savedAsFiles(): Promise<number> {
+    return (await this.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE status = 'sent' AND transport = 'file'"))!.n;
   }
 
   /**
@@ -182,7 +171,7 @@ export class OutboxRepo {
    * or when its holder cannot be looked at (another host) and the lease has run out. A holder that runs keeps its
    * messages however long it takes. Call inside `store.write`.
    */
-  claim(token: string, holder: ClaimHolder & { until: string }, stateOf: (h: ClaimHolder) => "gone" | "alive" | "unknown", ids?: number[]): number[] {
+  async claim(token: string, holder: ClaimHolder & { until: string }, stateOf: (h: ClaimHolder) => "gone" | "alive" | "unknown", ids?: number[]): Promise<number[]> {
     const params: unknown[] = [];
     let extra = "";
     if (ids) {
@@ -190,52 +179,45 @@ export class OutboxRepo {
       extra = ` AND id IN (${ids.map(() => "?").join(",")})`;
       params.push(...ids);
     }
-    const rows = this.s.db
-      .prepare(`SELECT id, claimed_by, claimed_until, claim_pid, claim_host, claim_start FROM outbox WHERE status = 'queued'${extra} ORDER BY id`)
-      .all(...params) as Array<{ id: number; claimed_by: string | null; claimed_until: string | null; claim_pid: number | null; claim_host: string | null; claim_start: string | null }>;
+    const rows = (await this.db.all(`SELECT id, claimed_by, claimed_until, claim_pid, claim_host, claim_start FROM outbox WHERE status = 'queued'${extra} ORDER BY id`, params)) as Array<{ id: number; claimed_by: string | null; claimed_until: string | null; claim_pid: number | null; claim_host: string | null; claim_start: string | null }>;
     const states = new Map<string, "gone" | "alive" | "unknown">();
     const free = rows.filter((r) => {
       if (r.claimed_by === null) return true;
       const key = `${r.claim_host}\u0000${r.claim_pid}\u0000${r.claim_start}`;
       let state = states.get(key);
       if (state === undefined) states.set(key, (state = stateOf({ pid: r.claim_pid, host: r.claim_host, start: r.claim_start })));
-      if (state === "unknown") return r.claimed_until === null || r.claimed_until < this.s.now;
+      if (state === "unknown") return r.claimed_until === null || r.claimed_until < this.clock.now;
       return state === "gone";
     });
-    const set = this.st("UPDATE outbox SET claimed_by = ?, claimed_until = ?, claim_pid = ?, claim_host = ?, claim_start = ? WHERE id = ?");
-    for (const r of free) set.run(token, holder.until, holder.pid, holder.host, holder.start, r.id);
+    for (const r of free) {
+      await this.db.run("UPDATE outbox SET claimed_by = ?, claimed_until = ?, claim_pid = ?, claim_host = ?, claim_start = ? WHERE id = ?", [token, holder.until, holder.pid, holder.host, holder.start, r.id]);
+    }
     return free.map((r) => r.id);
   }
 
   /** Queued messages another run holds, per holder (for "being sent by another run"). */
-  heldByOthers(token: string): Array<ClaimHolder & { count: number }> {
+  async heldByOthers(token: string): Promise<Array<ClaimHolder & { count: number }>> {
     return (
-      this.s.db
-        .prepare(
-          `SELECT claim_pid, claim_host, claim_start, COUNT(*) AS n FROM outbox
+      (await this.db.all(`SELECT claim_pid, claim_host, claim_start, COUNT(*) AS n FROM outbox
            WHERE status = 'queued' AND claimed_by IS NOT NULL AND claimed_by <> ?
-           GROUP BY claim_pid, claim_host, claim_start ORDER BY MIN(id)`,
-        )
-        .all(token) as Array<{ claim_pid: number | null; claim_host: string | null; claim_start: string | null; n: number }>
+           GROUP BY claim_pid, claim_host, claim_start ORDER BY MIN(id)`, [token])) as Array<{ claim_pid: number | null; claim_host: string | null; claim_start: string | null; n: number }>
     ).map((r) => ({ pid: r.claim_pid, host: r.claim_host, start: r.claim_start, count: r.n }));
   }
 
   /** Gives back whatever a run still holds. */
-  release(token: string): void {
-    this.s.db
-      .prepare("UPDATE outbox SET claimed_by = NULL, claimed_until = NULL, claim_pid = NULL, claim_host = NULL, claim_start = NULL WHERE claimed_by = ?")
-      .run(token);
+  async release(token: string): Promise<void> {
+    await this.db.run("UPDATE outbox SET claimed_by = NULL, claimed_until = NULL, claim_pid = NULL, claim_host = NULL, claim_start = NULL WHERE claimed_by = ?", [token]);
   }
 
   /**
    * Puts a failed message back in the queue with its attempts reset (`avvik outbox retry`); audited. Returns the
    * message as it was before, or throws when it has not failed.
    */
-  retry(id: number): OutboxMessage {
-    const before = this.get(id);
+  async retry(id: number): Promise<OutboxMessage> {
+    const before = await this.get(id);
     if (before.status !== "failed") throw new RefusedError("mail.error.retryNotFailed", { id, status: before.status });
-    this.st("UPDATE outbox SET status = 'queued', attempts = 0, failed_at = NULL, last_error = NULL WHERE id = ? AND status = 'failed'").run(id);
-    this.s.audit.record("mail.retry", before.caseId, { message: id, attempts: before.attempts, error: before.lastError });
+    await this.db.run("UPDATE outbox SET status = 'queued', attempts = 0, failed_at = NULL, last_error = NULL WHERE id = ? AND status = 'failed'", [id]);
+    await this.audit.record("mail.retry", before.caseId, { message: id, attempts: before.attempts, error: before.lastError });
     return before;
   }
 
@@ -244,8 +226,8 @@ export class OutboxRepo {
    * the error, if any. The message becomes `sent` only when every recipient has been accepted; `failed` when the
    * server refused for good or the attempts reach `maxAttempts`; else it stays `queued`.
    */
-  recordAttempt(id: number, a: AttemptRecord, current?: OutboxMessage): OutboxMessage {
-    const m = current ?? this.get(id);
+  async recordAttempt(id: number, a: AttemptRecord, current?: OutboxMessage): Promise<OutboxMessage> {
+    const m = current ?? (await this.get(id));
     const delivered = new Set(m.deliveredTo.map((x) => x.toLowerCase()));
     for (const x of a.accepted) delivered.add(x.toLowerCase());
     const all = m.recipients.every((r) => delivered.has(r.address.toLowerCase()));
@@ -254,36 +236,34 @@ export class OutboxRepo {
     const status: OutboxStatus = all ? "sent" : a.permanent || exhausted ? "failed" : "queued";
     const deliveredTo = [...delivered];
     const error = all ? null : a.error;
-    this.st(
-      `UPDATE outbox SET attempts = ?, delivered_to = ?, last_error = ?, status = ?, last_attempt_at = ?,
+    (await this.db.run(`UPDATE outbox SET attempts = ?, delivered_to = ?, last_error = ?, status = ?, last_attempt_at = ?,
               transport = ?, response = COALESCE(?, response), sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,
               failed_at = CASE WHEN ? = 'failed' THEN ? ELSE NULL END
-       WHERE id = ?`,
-    ).run(attempts, JSON.stringify(deliveredTo), error, status, this.s.now, a.transport, a.response, status, this.s.now, status, this.s.now, id);
+       WHERE id = ?`, [attempts, JSON.stringify(deliveredTo), error, status, this.clock.now, a.transport, a.response, status, this.clock.now, status, this.clock.now, id]));
     return {
       ...m,
       status,
       attempts,
       deliveredTo,
       lastError: error,
-      lastAttemptAt: this.s.now,
+      lastAttemptAt: this.clock.now,
       transport: a.transport,
       response: a.response ?? m.response,
-      sentAt: status === "sent" ? this.s.now : m.sentAt,
-      failedAt: status === "failed" ? this.s.now : null,
+      sentAt: status === "sent" ? this.clock.now : m.sentAt,
+      failedAt: status === "failed" ? this.clock.now : null,
     };
   }
 
   /** Notes why a message was not tried in a run (the server was unreachable), without counting an attempt. */
-  noteError(id: number, error: string): void {
-    this.st("UPDATE outbox SET last_error = ? WHERE id = ? AND status = 'queued'").run(error, id);
+  async noteError(id: number, error: string): Promise<void> {
+    await this.db.run("UPDATE outbox SET last_error = ? WHERE id = ? AND status = 'queued'", [error, id]);
   }
 
-  private attachmentsOf(ids: number[]): Map<number, OutboxAttachment[]> {
+  private async attachmentsOf(ids: number[]): Promise<Map<number, OutboxAttachment[]>> {
     const map = new Map<number, OutboxAttachment[]>();
     const rows = (ids.length === 1
-      ? this.st("SELECT * FROM outbox_attachments WHERE outbox_id = ? ORDER BY seq").all(ids[0])
-      : this.s.db.prepare(`SELECT * FROM outbox_attachments WHERE outbox_id IN (${ids.map(() => "?").join(",")}) ORDER BY outbox_id, seq`).all(...ids)) as Array<{ outbox_id: number; filename: string; content_type: string; file_hash: string }>;
+      ? (await this.db.all("SELECT * FROM outbox_attachments WHERE outbox_id = ? ORDER BY seq", [ids[0]]))
+      : (await this.db.all(`SELECT * FROM outbox_attachments WHERE outbox_id IN (${ids.map(() => "?").join(",")}) ORDER BY outbox_id, seq`, ids))) as Array<{ outbox_id: number; filename: string; content_type: string; file_hash: string }>;
     for (const r of rows) {
       const list = map.get(r.outbox_id) ?? [];
       list.push({ filename: r.filename, contentType: r.content_type, fileHash: r.file_hash });

@@ -11,7 +11,11 @@ import type { AuditProblem } from "./audit.js";
 import { DB_FILE } from "./db.js";
 import { sha256 } from "./files.js";
 import { SIGNING_KEY_FILE } from "./orgKeys.js";
-import type { Store } from "./store.js";
+import type { AuditRepo } from "./audit.js";
+import type { FileRepo } from "./files.js";
+import type { SettingsRepo } from "./settings.js";
+import type { Clock, Keys } from "./sql.js";
+import type { SqliteSql } from "./sqlite.js";
 
 /** One thing `check` found wrong. `key`/`params` describe key problems with the catalogue's error key. */
 export type CheckProblem =
@@ -63,15 +67,22 @@ function skipInBackup(rel: string): boolean {
 }
 
 export class ProtectionRepo {
-  constructor(private readonly s: Store) {}
+  constructor(
+    private readonly db: SqliteSql,
+    private readonly clock: Clock,
+    private readonly keys: Keys,
+    private readonly repos: { settings: SettingsRepo; audit: AuditRepo; files: FileRepo },
+    private readonly home: string,
+    private readonly keyFile: string,
+  ) {}
 
   // --- check ---
 
   /** SQLite's integrity and foreign-key checks, the audit trail, every stored file and the key. */
-  check(): CheckReport {
+  async check(): Promise<CheckReport> {
     const problems: CheckProblem[] = [];
     const warnings: CheckProblem[] = [];
-    const integrity = this.s.db.pragma("integrity_check") as Array<{ integrity_check: string }>;
+    const integrity = this.db.native.pragma("integrity_check") as Array<{ integrity_check: string }>;
     const integrityOk = integrity.length === 1 && integrity[0]!.integrity_check === "ok";
     if (!integrityOk) {
       // One problem per line SQLite reports (a row may hold several), without its section headers.
@@ -79,15 +90,15 @@ export class ProtectionRepo {
       for (const detail of [...new Set(details)].slice(0, 50)) problems.push({ kind: "integrity", detail });
     }
     // The rest from one snapshot, so that cases, files and the audit trail written meanwhile by others agree.
-    return this.s.read(() => this.checkContents(problems, warnings, integrityOk));
+    return this.db.read(() => this.checkContents(problems, warnings, integrityOk));
   }
 
-  private checkContents(problems: CheckProblem[], warnings: CheckProblem[], integrityOk: boolean): CheckReport {
+  private async checkContents(problems: CheckProblem[], warnings: CheckProblem[], integrityOk: boolean): Promise<CheckReport> {
     let audit: { events: number; problems: AuditProblem[] };
     try {
-      const fks = this.s.db.pragma("foreign_key_check") as Array<{ table: string; rowid: number | null; parent: string }>;
+      const fks = this.db.native.pragma("foreign_key_check") as Array<{ table: string; rowid: number | null; parent: string }>;
       for (const r of fks.slice(0, 50)) problems.push({ kind: "foreign-key", table: r.table, rowid: r.rowid, parent: r.parent });
-      audit = this.s.audit.verify();
+      audit = await this.repos.audit.verify();
       for (const p of audit.problems) problems.push({ kind: "audit", problem: p });
     } catch (e) {
       // A damaged database cannot be read further; the integrity problems above say why.
@@ -97,10 +108,10 @@ export class ProtectionRepo {
     }
 
     let keyProblem: CheckProblem | undefined;
-    const withKey = <T>(fn: () => T): T | undefined => {
+    const withKey = async <T>(fn: () => T | Promise<T>): Promise<T | undefined> => {
       if (keyProblem) return undefined;
       try {
-        return fn();
+        return await fn();
       } catch (e) {
         if (e instanceof FailedError && e.key.startsWith("error.key")) {
           keyProblem = { kind: "key", key: e.key, params: { ...e.params } };
@@ -111,17 +122,15 @@ export class ProtectionRepo {
       }
     };
 
-    const files = this.s.db
-      .prepare(
-        `SELECT f.hash, f.encrypted, f.purged_at, group_concat(d.number, ', ') AS documents
-         FROM files f LEFT JOIN documents d ON (d.file_hash = f.hash OR d.recognised_hash = f.hash) GROUP BY f.hash ORDER BY f.hash`,
-      )
-      .all() as Array<{ hash: string; encrypted: number; purged_at: string | null; documents: string | null }>;
+    const files = await this.db.all<{ hash: string; encrypted: number; purged_at: string | null; documents: string | null }>(
+      `SELECT f.hash, f.encrypted, f.purged_at, group_concat(d.number, ', ') AS documents
+       FROM files f LEFT JOIN documents d ON (d.file_hash = f.hash OR d.recognised_hash = f.hash) GROUP BY f.hash ORDER BY f.hash`,
+    );
     for (const f of files) {
       const documents = f.documents ? f.documents.split(", ") : [];
       let path: string;
       try {
-        path = this.s.files.pathOf(f.hash);
+        path = this.repos.files.pathOf(f.hash);
       } catch {
         problems.push({ kind: "file-changed", hash: f.hash.slice(0, 80), documents });
         continue;
@@ -135,71 +144,72 @@ export class ProtectionRepo {
         continue;
       }
       const raw = readFileSync(path);
-      const plain = f.encrypted ? withKey(() => this.s.cipher.decrypt(raw)) : raw;
+      const plain = f.encrypted ? await withKey(async () => (await this.keys()).decrypt(raw)) : raw;
       if (plain === undefined) continue;
       if (sha256(plain) !== f.hash) problems.push({ kind: "file-changed", hash: f.hash, documents });
     }
 
     // Every person not purged must open with this key.
-    const persons = this.s.db.prepare("SELECT pnr_enc, name_enc FROM persons WHERE purged_at IS NULL").all() as Array<{ pnr_enc: Buffer | null; name_enc: Buffer | null }>;
-    for (const p of persons) {
+    const persons = await this.db.all<{ pnr_enc: Buffer | null; name_enc: Buffer | null }>("SELECT pnr_enc, name_enc FROM persons WHERE purged_at IS NULL");
+    const cipher = persons.length ? await withKey(() => this.keys()) : undefined;
+    for (const p of cipher ? persons : []) {
       if (keyProblem) break;
-      withKey(() => {
-        if (p.pnr_enc) this.s.cipher.decrypt(p.pnr_enc);
-        if (p.name_enc) this.s.cipher.decrypt(p.name_enc);
+      await withKey(() => {
+        if (p.pnr_enc) cipher!.decrypt(p.pnr_enc);
+        if (p.name_enc) cipher!.decrypt(p.name_enc);
       });
     }
     if (!keyProblem) {
       // The key must belong to this register (also when it holds no personal data yet), and be private.
-      withKey(() => this.s.cipher);
+      await withKey(() => this.keys());
       if (!keyProblem) {
-        const mode = statSync(this.s.keyFile).mode & 0o777;
-        if (mode & 0o077) problems.push({ kind: "key-mode", file: this.s.keyFile, mode: mode.toString(8).padStart(4, "0") });
+        const mode = statSync(this.keyFile).mode & 0o777;
+        if (mode & 0o077) problems.push({ kind: "key-mode", file: this.keyFile, mode: mode.toString(8).padStart(4, "0") });
       }
     }
     // The key that signs our exchange files must be private too (it is made on first need: maybe not yet).
-    const signingKey = join(this.s.home, SIGNING_KEY_FILE);
+    const signingKey = join(this.home, SIGNING_KEY_FILE);
     if (existsSync(signingKey)) {
       const mode = statSync(signingKey).mode & 0o777;
       if (mode & 0o077) problems.push({ kind: "key-mode", file: signingKey, mode: mode.toString(8).padStart(4, "0") });
     }
-    const homeMode = openHomeMode(this.s.home);
-    if (homeMode) warnings.push({ kind: "home-mode", dir: this.s.home, mode: homeMode });
+    const homeMode = openHomeMode(this.home);
+    if (homeMode) warnings.push({ kind: "home-mode", dir: this.home, mode: homeMode });
     return { ok: problems.length === 0, integrity: integrityOk ? "ok" : "failed", auditEvents: audit.events, files: files.length, persons: persons.length, problems, warnings };
   }
 
   // --- retention ---
 
-  retentionYears(): number | undefined {
-    const v = Number(this.s.settings.get(RETENTION_SETTING) ?? "");
+  async retentionYears(): Promise<number | undefined> {
+    const v = Number((await this.repos.settings.get(RETENTION_SETTING)) ?? "");
     return Number.isInteger(v) && v > 0 ? v : undefined;
   }
 
   /** Sets the retention period in years; call inside `store.write`. */
-  setRetentionYears(years: number): void {
-    this.s.settings.set(RETENTION_SETTING, String(years));
-    this.s.audit.record("retention.set", null, { years });
+  async setRetentionYears(years: number): Promise<void> {
+    await this.repos.settings.set(RETENTION_SETTING, String(years));
+    await this.repos.audit.record("retention.set", null, { years });
   }
 
   /** The cut-off date from the retention period: cases closed before today minus the period are purged. */
   retentionCutoff(years: number): IsoDate {
-    return addMonths(this.s.today, -12 * years);
+    return addMonths(this.clock.today, -12 * years);
   }
 
   /** What a purge of cases closed before `before` would erase. */
-  purgeCounts(before: IsoDate): PurgeCounts {
-    const cases = this.s.db
-      .prepare(
-        `SELECT count(*) AS n FROM cases c WHERE ${PURGEABLE_CASE}
-           AND (EXISTS (SELECT 1 FROM persons p WHERE p.case_id = c.id AND p.purged_at IS NULL)
-                OR EXISTS (SELECT 1 FROM documents d JOIN files f ON (f.hash = d.file_hash OR f.hash = d.recognised_hash)
-                           WHERE d.case_id = c.id AND ${PURGEABLE_FILE}))`,
-      )
-      .get({ before }) as { n: number };
-    const persons = this.s.db
-      .prepare(`SELECT count(*) AS n FROM persons p JOIN cases c ON c.id = p.case_id WHERE p.purged_at IS NULL AND ${PURGEABLE_CASE}`)
-      .get({ before }) as { n: number };
-    const files = this.s.db.prepare(`SELECT count(*) AS n FROM files f WHERE ${PURGEABLE_FILE}`).get({ before }) as { n: number };
+  async purgeCounts(before: IsoDate): Promise<PurgeCounts> {
+    const cases = (await this.db.get<{ n: number }>(
+      `SELECT count(*) AS n FROM cases c WHERE ${PURGEABLE_CASE}
+         AND (EXISTS (SELECT 1 FROM persons p WHERE p.case_id = c.id AND p.purged_at IS NULL)
+              OR EXISTS (SELECT 1 FROM documents d JOIN files f ON (f.hash = d.file_hash OR f.hash = d.recognised_hash)
+                         WHERE d.case_id = c.id AND ${PURGEABLE_FILE}))`,
+      { before },
+    ))!;
+    const persons = (await this.db.get<{ n: number }>(
+      `SELECT count(*) AS n FROM persons p JOIN cases c ON c.id = p.case_id WHERE p.purged_at IS NULL AND ${PURGEABLE_CASE}`,
+      { before },
+    ))!;
+    const files = (await this.db.get<{ n: number }>(`SELECT count(*) AS n FROM files f WHERE ${PURGEABLE_FILE}`, { before }))!;
     return { closedBefore: before, cases: cases.n, persons: persons.n, files: files.n };
   }
 
@@ -211,27 +221,26 @@ export class ProtectionRepo {
    * is killed is finished by running it again. Then the database is vacuumed and its log emptied, so that the
    * erased values are not left in free pages or in the write-ahead log.
    */
-  purge(before: IsoDate): PurgeResult {
-    this.s.db.pragma("secure_delete = ON");
-    const counts = this.s.write(() => {
-      const counts = this.purgeCounts(before);
-      const now = this.s.now;
-      this.s.db
-        .prepare(
-          `UPDATE persons SET pnr_enc = NULL, name_enc = NULL, pnr_hash = NULL, purged_at = @now
-           WHERE purged_at IS NULL AND case_id IN (SELECT c.id FROM cases c WHERE ${PURGEABLE_CASE})`,
-        )
-        .run({ before, now });
-      this.s.db.prepare(`UPDATE files SET purged_at = @now WHERE hash IN (SELECT f.hash FROM files f WHERE ${PURGEABLE_FILE})`).run({ before, now });
+  async purge(before: IsoDate): Promise<PurgeResult> {
+    this.db.native.pragma("secure_delete = ON");
+    const counts = await this.db.write(async () => {
+      const counts = await this.purgeCounts(before);
+      const now = this.clock.now;
+      await this.db.run(
+        `UPDATE persons SET pnr_enc = NULL, name_enc = NULL, pnr_hash = NULL, purged_at = @now
+         WHERE purged_at IS NULL AND case_id IN (SELECT c.id FROM cases c WHERE ${PURGEABLE_CASE})`,
+        { before, now },
+      );
+      await this.db.run(`UPDATE files SET purged_at = @now WHERE hash IN (SELECT f.hash FROM files f WHERE ${PURGEABLE_FILE})`, { before, now });
       if (counts.cases || counts.persons || counts.files) {
-        this.s.audit.record("purge", null, { closedBefore: before, cases: counts.cases, persons: counts.persons, files: counts.files });
+        await this.repos.audit.record("purge", null, { closedBefore: before, cases: counts.cases, persons: counts.persons, files: counts.files });
       }
       return counts;
     });
     let erasedFiles = 0;
-    const purged = this.s.db.prepare("SELECT hash FROM files WHERE purged_at IS NOT NULL").all() as Array<{ hash: string }>;
+    const purged = await this.db.all<{ hash: string }>("SELECT hash FROM files WHERE purged_at IS NOT NULL");
     for (const f of purged) {
-      const path = this.s.files.pathOf(f.hash);
+      const path = this.repos.files.pathOf(f.hash);
       if (!existsSync(path)) continue;
       // Overwrite before unlinking (best effort: journaling and SSDs may keep old blocks).
       try {
@@ -244,8 +253,8 @@ export class ProtectionRepo {
     }
     let walTruncated = true;
     if (counts.persons || counts.files || erasedFiles) {
-      this.s.db.exec("VACUUM");
-      const r = this.s.db.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number; log: number; checkpointed: number }>;
+      this.db.native.exec("VACUUM");
+      const r = this.db.native.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number; log: number; checkpointed: number }>;
       walTruncated = r[0]?.busy === 0;
     }
     return { ...counts, erasedFiles, walTruncated };
@@ -262,10 +271,10 @@ export class ProtectionRepo {
    * removes what it left (src/store/outputFile.ts). The target was checked to lie outside the data directory.
    */
   async backup(target: OutputFile): Promise<{ file: string; bytes: number; files: number }> {
-    const home = resolve(this.s.home);
+    const home = resolve(this.home);
     const tmp = target.stagePath();
     try {
-      await this.s.db.backup(tmp);
+      await this.db.native.backup(tmp);
       const copy = new Database(tmp);
       let count = 0;
       try {

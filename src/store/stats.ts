@@ -27,9 +27,14 @@ import {
 
 export type { StatsReport };
 import { days } from "./migrations/013_stats_flow.js";
-import type { Store } from "./store.js";
 import type { CaseAction } from "../core/actions.js";
+import type { ActionRepo } from "./actions.js";
+import type { AuditRepo } from "./audit.js";
 import { eventAnalysisThreshold } from "./cases.js";
+import type { OrgRepo } from "./orgs.js";
+import type { OutboxRepo } from "./outbox.js";
+import type { SettingsRepo } from "./settings.js";
+import type { Clock, Sql } from "./sql.js";
 import { caseLabel } from "../core/diaryNumber.js";
 
 /** Statuses in which the answer is still awaited (the workflow's statuses before `answered`). */
@@ -200,7 +205,12 @@ export class NewCaseCounts {
 }
 
 export class StatsRepo {
-  constructor(private readonly s: Store) {}
+  constructor(
+    private readonly db: Sql,
+    private readonly clock: Clock,
+    private readonly settings: SettingsRepo,
+    private readonly audit: AuditRepo,
+  ) {}
 
   // --- statistics -------------------------------------------------------------------------------------
 
@@ -214,22 +224,22 @@ export class StatsRepo {
    * Adds counted contributions of new cases to the monthly aggregates (an import sets the insert trigger aside
    * and counts its new cases as it writes them: NewCaseCounts); call inside the import's transaction.
    */
-  addCounts(counts: NewCaseCounts): void {
+  async addCounts(counts: NewCaseCounts): Promise<void> {
     const { months, handling: days } = counts.totals();
-    const month = this.s.db.prepare(
-      `INSERT INTO stats_month (month, dim, code, n, answered, on_time) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (month, dim, code) DO UPDATE SET n = n + excluded.n, answered = answered + excluded.answered, on_time = on_time + excluded.on_time`,
-    );
     for (const [key, c] of months) {
       const [m, dim, code] = key.split("\u0000") as [string, string, string];
-      month.run(m, dim, code, c[0], c[1], c[2]);
+      await this.db.run(
+        `INSERT INTO stats_month (month, dim, code, n, answered, on_time) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (month, dim, code) DO UPDATE SET n = n + excluded.n, answered = answered + excluded.answered, on_time = on_time + excluded.on_time`,
+        [m, dim, code, c[0], c[1], c[2]],
+      );
     }
-    const handling = this.s.db.prepare(
-      "INSERT INTO stats_handling (month, counterpart, days, n) VALUES (?, ?, ?, ?) ON CONFLICT (month, counterpart, days) DO UPDATE SET n = n + excluded.n",
-    );
     for (const [key, n] of days) {
       const [m, counterpart, d] = key.split("\u0000") as [string, string, string];
-      handling.run(m, counterpart, Number(d), n);
+      await this.db.run(
+        "INSERT INTO stats_handling (month, counterpart, days, n) VALUES (?, ?, ?, ?) ON CONFLICT (month, counterpart, days) DO UPDATE SET n = n + excluded.n",
+        [m, counterpart, Number(d), n],
+      );
     }
   }
 
@@ -240,18 +250,18 @@ export class StatsRepo {
    * the registration time and one row per case; an edge part costs at most half a month's cases, never a scan of
    * the register. `live` counts the whole period from the cases (to check the aggregates against them).
    */
-  private parts(from: IsoDate, to: IsoDate, live: boolean): Part[] {
+  private async parts(from: IsoDate, to: IsoDate, live: boolean): Promise<Part[]> {
     if (live) return [{ kind: "cases", from, to, sign: 1 }];
     const months = monthsOf(from, to);
     const parts: Part[] = [];
     let first = 0;
     let last = months.length - 1;
-    const edge = (month: string, a: IsoDate, b: IsoDate) => {
+    const edge = async (month: string, a: IsoDate, b: IsoDate) => {
       const start = `${month}-01` as IsoDate;
       const end = addDays(addMonths(start, 1), -1);
-      const inside = this.countRegistered(a, b);
-      const before = a > start ? this.countRegistered(start, addDays(a, -1)) : 0;
-      const after = b < end ? this.countRegistered(addDays(b, 1), end) : 0;
+      const inside = await this.countRegistered(a, b);
+      const before = a > start ? await this.countRegistered(start, addDays(a, -1)) : 0;
+      const after = b < end ? await this.countRegistered(addDays(b, 1), end) : 0;
       if (inside <= before + after) {
         parts.push({ kind: "cases", from: a, to: b, sign: 1 });
         return;
@@ -262,11 +272,11 @@ export class StatsRepo {
     };
     if (!isWholeMonths({ from, to: addDays(addMonths(`${months[0]}-01`, 1), -1) })) {
       const end = addDays(addMonths(`${months[0]}-01`, 1), -1);
-      edge(months[0]!, from, to < end ? to : end);
+      await edge(months[0]!, from, to < end ? to : end);
       first = 1;
     }
     if (last >= first && !isWholeMonths({ from: `${months[last]}-01`, to })) {
-      edge(months[last]!, `${months[last]}-01`, to);
+      await edge(months[last]!, `${months[last]}-01`, to);
       last--;
     }
     if (last >= first) parts.push({ kind: "months", first: months[first]!, last: months[last]! });
@@ -274,8 +284,8 @@ export class StatsRepo {
   }
 
   /** How many cases were registered from `from` to `to` (dates, inclusive): the index alone, no row read. */
-  private countRegistered(from: IsoDate, to: IsoDate): number {
-    return this.s.db.prepare("SELECT count(*) FROM cases INDEXED BY cases_registered WHERE registered_at >= @from AND registered_at < @next").pluck().get(this.periodParams(from, to)) as number;
+  private async countRegistered(from: IsoDate, to: IsoDate): Promise<number> {
+    return (await this.db.get<{ n: number }>("SELECT count(*) AS n FROM cases INDEXED BY cases_registered WHERE registered_at >= @from AND registered_at < @next", this.periodParams(from, to)))!.n;
   }
 
   /**
@@ -283,8 +293,8 @@ export class StatsRepo {
    * 013) for whole months, the edge months as `parts` says; the overdue unanswered cases are always counted live.
    * `options.live` counts everything from the cases, for checking one against the other.
    */
-  margins(from: IsoDate, to: IsoDate, options: { today?: IsoDate; live?: boolean } = {}): Margins {
-    const today = options.today ?? this.s.today;
+  async margins(from: IsoDate, to: IsoDate, options: { today?: IsoDate; live?: boolean } = {}): Promise<Margins> {
+    const today = options.today ?? this.clock.today;
     const m = emptyMargins();
     const add = (map: Counts, key: string, n: number) => {
       map[key] = (map[key] ?? 0) + n;
@@ -294,13 +304,9 @@ export class StatsRepo {
       d.answered += answered;
       d.answeredOnTime += onTime;
     };
-    for (const part of this.parts(from, to, options.live === true)) {
+    for (const part of await this.parts(from, to, options.live === true)) {
       if (part.kind === "months") {
-        const rows = this.s.db
-          .prepare(
-            `SELECT month, dim, code, n, answered, on_time AS onTime FROM stats_month WHERE month BETWEEN @first AND @last AND n <> 0`,
-          )
-          .all({ first: part.first, last: part.last }) as Array<{ month: string; dim: string; code: string; n: number; answered: number; onTime: number }>;
+        const rows = (await this.db.all(`SELECT month, dim, code, n, answered, on_time AS onTime FROM stats_month WHERE month BETWEEN @first AND @last AND n <> 0`, { first: part.first, last: part.last })) as Array<{ month: string; dim: string; code: string; n: number; answered: number; onTime: number }>;
         const target: Record<string, Counts> = { area: m.byArea, kind: m.byKind, severity: m.bySeverity, counterpart: m.byCounterpart, unit: m.byUnit, pair: m.pairs, flow: m.flows };
         for (const r of rows) {
           const map = target[r.dim];
@@ -312,9 +318,7 @@ export class StatsRepo {
         continue;
       }
       const sign = part.sign;
-      const rows = this.s.db
-        .prepare(
-          `SELECT substr(c.registered_at, 1, 7) AS month, c.direction, c.area, c.kind, ifnull(c.severity, '${NONE_KEY}') AS severity,
+      const rows = (await this.db.all(`SELECT substr(c.registered_at, 1, 7) AS month, c.direction, c.area, c.kind, ifnull(c.severity, '${NONE_KEY}') AS severity,
                   c.counterpart_id AS counterpart, ifnull(c.unit_id, '${NONE_KEY}') AS unit,
                   count(*) AS n,
                   sum(c.answered_at IS NOT NULL) AS answered,
@@ -322,9 +326,7 @@ export class StatsRepo {
                   sum(c.answered_at IS NULL AND c.status IN ${OPEN} AND c.due_date < @today) AS overdue
            FROM cases c INDEXED BY cases_registered
            WHERE ${IN_PERIOD}
-           GROUP BY 1, 2, 3, 4, 5, 6, 7`,
-        )
-        .all({ ...this.periodParams(part.from, part.to), today }) as Array<{
+           GROUP BY 1, 2, 3, 4, 5, 6, 7`, { ...this.periodParams(part.from, part.to), today })) as Array<{
         month: string;
         direction: string;
         area: string;
@@ -352,14 +354,10 @@ export class StatsRepo {
       }
     }
     if (!options.live) {
-      const overdue = this.s.db
-        .prepare(
-          `SELECT c.counterpart_id AS id, count(*) AS n FROM cases c
+      const overdue = (await this.db.all(`SELECT c.counterpart_id AS id, count(*) AS n FROM cases c
            WHERE c.status IN ${OPEN} AND c.due_date < @today AND c.answered_at IS NULL
              AND c.registered_at >= @from AND c.registered_at < @next AND c.duplicate_of IS NULL
-           GROUP BY c.counterpart_id`,
-        )
-        .all({ ...this.periodParams(from, to), today }) as Array<{ id: string; n: number }>;
+           GROUP BY c.counterpart_id`, { ...this.periodParams(from, to), today })) as Array<{ id: string; n: number }>;
       for (const r of overdue) addDeadline(m, r.id, { unansweredOverdue: r.n });
     }
     // What the parts cancelled out is not there (as a code without cases is not in the aggregates' sums).
@@ -374,23 +372,17 @@ export class StatsRepo {
    * Handling days (discovered date to the day of the answer) of the period's answered cases, as a histogram
    * per counterpart: counted as `margins` counts the cases.
    */
-  handlingByCounterpart(from: IsoDate, to: IsoDate, options: { live?: boolean } = {}): Record<string, Histogram> {
+  async handlingByCounterpart(from: IsoDate, to: IsoDate, options: { live?: boolean } = {}): Promise<Record<string, Histogram>> {
     const counts = new Map<string, Map<number, number>>();
-    for (const part of this.parts(from, to, options.live === true)) {
+    for (const part of await this.parts(from, to, options.live === true)) {
       const sign = part.kind === "months" ? 1 : part.sign;
       const rows = (
         part.kind === "months"
-          ? this.s.db
-              .prepare("SELECT counterpart, days, n FROM stats_handling WHERE month BETWEEN @first AND @last AND n <> 0")
-              .all({ first: part.first, last: part.last })
-          : this.s.db
-              .prepare(
-                `SELECT c.counterpart_id AS counterpart, ${days("c")} AS days, count(*) AS n
+          ? (await this.db.all("SELECT counterpart, days, n FROM stats_handling WHERE month BETWEEN @first AND @last AND n <> 0", { first: part.first, last: part.last }))
+          : (await this.db.all(`SELECT c.counterpart_id AS counterpart, ${days("c")} AS days, count(*) AS n
                  FROM cases c INDEXED BY cases_registered
                  WHERE ${IN_PERIOD} AND c.answered_at IS NOT NULL
-                 GROUP BY 1, 2`,
-              )
-              .all(this.periodParams(part.from, part.to))
+                 GROUP BY 1, 2`, [this.periodParams(part.from, part.to)]))
       ) as Array<{ counterpart: string; days: number; n: number }>;
       for (const r of rows) {
         let h = counts.get(r.counterpart);
@@ -407,15 +399,13 @@ export class StatsRepo {
   }
 
   /** Handling days of the period's answered cases, as one histogram. */
-  handlingDays(from: IsoDate, to: IsoDate, options: { live?: boolean } = {}): Histogram {
+  async handlingDays(from: IsoDate, to: IsoDate, options: { live?: boolean } = {}): Promise<Histogram> {
     return mergeHistograms(Object.values(this.handlingByCounterpart(from, to, options)));
   }
 
   /** Cases per month of registration (YYYY-MM, inclusive) from the monthly aggregates; months without cases left out. */
-  monthCounts(firstMonth: string, lastMonth: string): Counts {
-    const rows = this.s.db
-      .prepare("SELECT month, sum(n) AS n FROM stats_month WHERE dim = 'area' AND month BETWEEN @first AND @last GROUP BY month HAVING sum(n) <> 0")
-      .all({ first: firstMonth, last: lastMonth }) as Array<{ month: string; n: number }>;
+  async monthCounts(firstMonth: string, lastMonth: string): Promise<Counts> {
+    const rows = (await this.db.all("SELECT month, sum(n) AS n FROM stats_month WHERE dim = 'area' AND month BETWEEN @first AND @last GROUP BY month HAVING sum(n) <> 0", { first: firstMonth, last: lastMonth })) as Array<{ month: string; n: number }>;
     return Object.fromEntries(rows.map((r) => [r.month, r.n]));
   }
 
@@ -424,35 +414,31 @@ export class StatsRepo {
    * date has passed as of `today`: read through the index on direction and status, one look-up per open case.
    * A case answered once and reopened (case reopen) is open again, but not overdue: its deadline was met.
    */
-  openByCounterpart(today: IsoDate = this.s.today): Record<string, { open: number; overdue: number }> {
-    const rows = this.s.db
-      .prepare(
-        `SELECT c.counterpart_id AS id, count(*) AS open, sum(c.due_date < @today AND c.answered_at IS NULL) AS overdue
+  async openByCounterpart(today: IsoDate = this.clock.today): Promise<Record<string, { open: number; overdue: number }>> {
+    const rows = (await this.db.all(`SELECT c.counterpart_id AS id, count(*) AS open, sum(c.due_date < @today AND c.answered_at IS NULL) AS overdue
          FROM cases c INDEXED BY cases_direction_status
          WHERE c.direction IN ('in', 'out') AND c.status IN ${OPEN} AND c.duplicate_of IS NULL
-         GROUP BY c.counterpart_id ORDER BY count(*) DESC, c.counterpart_id`,
-      )
-      .all({ today }) as Array<{ id: string; open: number; overdue: number }>;
+         GROUP BY c.counterpart_id ORDER BY count(*) DESC, c.counterpart_id`, { today })) as Array<{ id: string; open: number; overdue: number }>;
     return Object.fromEntries(rows.map((r) => [r.id, { open: r.open, overdue: r.overdue }]));
   }
 
   /** Names of organisations by id (for counterparts and units in reports). */
-  orgNames(): Record<string, string> {
-    const rows = this.s.db.prepare("SELECT id, name FROM orgs").all() as Array<{ id: string; name: string }>;
+  async orgNames(): Promise<Record<string, string>> {
+    const rows = (await this.db.all("SELECT id, name FROM orgs")) as Array<{ id: string; name: string }>;
     return Object.fromEntries(rows.map((r) => [r.id, r.name]));
   }
 
   // --- the morning summary ----------------------------------------------------------------------------
 
   /** When the last summary ran (a local timestamp), if ever. */
-  lastSummaryAt(): string | undefined {
-    return this.s.settings.get(SUMMARY_SETTING);
+  async lastSummaryAt(): Promise<string | undefined> {
+    return this.settings.get(SUMMARY_SETTING);
   }
 
   /** Remembers that a summary ran now; call inside `store.write`. Records counts only, no case data. */
-  recordSummary(details: { since: string; counts: Record<SummaryList, number> }): void {
-    this.s.settings.set(SUMMARY_SETTING, this.s.now);
-    this.s.audit.record("summary.run", null, { since: details.since, ...details.counts });
+  async recordSummary(details: { since: string; counts: Record<SummaryList, number> }): Promise<void> {
+    await this.settings.set(SUMMARY_SETTING, this.clock.now);
+    await this.audit.record("summary.run", null, { since: details.since, ...details.counts });
   }
 
   /**
@@ -460,8 +446,8 @@ export class StatsRepo {
    * day on); `overdue`: unanswered and past the due date; `dueSoon`: unanswered and due from today up to
    * `dueDays` days ahead; `awaitingReply`: outgoing cases sent and waiting for the other party's answer.
    */
-  summaryList(list: SummaryList, options: { since: string; dueDays: number; today?: IsoDate }): SummaryCase[] {
-    const today = options.today ?? this.s.today;
+  async summaryList(list: SummaryList, options: { since: string; dueDays: number; today?: IsoDate }): Promise<SummaryCase[]> {
+    const today = options.today ?? this.clock.today;
     const where: Record<SummaryList, string> = {
       newCases: "c.registered_at > @since",
       overdue: `c.status IN ${OPEN} AND c.answered_at IS NULL AND c.due_date < @today`,
@@ -469,9 +455,7 @@ export class StatsRepo {
       awaitingReply: "c.status = 'sent' AND c.direction = 'out'",
     };
     const order = list === "newCases" ? "c.registered_at, c.id" : "c.due_date, c.diary_year, c.diary_seq, c.id";
-    const rows = this.s.db
-      .prepare(`${SELECT_SUMMARY} WHERE ${where[list]} ORDER BY ${order}`)
-      .all({ since: options.since, today, until: addDays(today, options.dueDays) }) as SummaryRow[];
+    const rows = (await this.db.all(`${SELECT_SUMMARY} WHERE ${where[list]} ORDER BY ${order}`, { since: options.since, today, until: addDays(today, options.dueDays) })) as SummaryRow[];
     return rows.map((r) => ({
       id: r.id,
       diaryNumber: r.diary_number,
@@ -498,15 +482,11 @@ export class StatsRepo {
    * Cases not yet closed whose risk value (probability × consequence) reaches `threshold`: the summary says an
    * event analysis should be considered for them. Highest risk first.
    */
-  eventAnalysisCases(threshold: number): RiskCase[] {
-    const rows = this.s.db
-      .prepare(
-        `SELECT c.id, c.diary_number, c.status, c.summary, c.risk_probability AS p, c.risk_consequence AS q
+  async eventAnalysisCases(threshold: number): Promise<RiskCase[]> {
+    const rows = (await this.db.all(`SELECT c.id, c.diary_number, c.status, c.summary, c.risk_probability AS p, c.risk_consequence AS q
          FROM cases c
          WHERE c.status <> 'closed' AND c.risk_probability * c.risk_consequence >= @threshold
-         ORDER BY c.risk_probability * c.risk_consequence DESC, c.diary_year, c.diary_seq, c.id`,
-      )
-      .all({ threshold }) as Array<{ id: number; diary_number: string | null; status: Status; summary: string; p: number; q: number }>;
+         ORDER BY c.risk_probability * c.risk_consequence DESC, c.diary_year, c.diary_seq, c.id`, { threshold })) as Array<{ id: number; diary_number: string | null; status: Status; summary: string; p: number; q: number }>;
     return rows.map((r) => ({ id: r.id, diaryNumber: r.diary_number, status: r.status, summary: r.summary, risk: { probability: r.p, consequence: r.q, score: r.p * r.q } }));
   }
 
@@ -517,18 +497,14 @@ export class StatsRepo {
   }
 
   /** Loads what the matching rules need for these cases (summary texts, dates, keyed person hashes). */
-  private candidates(ids: number[]): Map<number, DuplicateCandidate & { diaryNumber: string | null }> {
+  private async candidates(ids: number[]): Promise<Map<number, DuplicateCandidate & { diaryNumber: string | null }>> {
     const out = new Map<number, DuplicateCandidate & { diaryNumber: string | null }>();
-    const caseStmt = this.s.db.prepare(
-      "SELECT id, diary_number, counterpart_id, event_date, area, summary, description FROM cases WHERE id = ?",
-    );
-    const personStmt = this.s.db.prepare("SELECT pnr_hash FROM persons WHERE case_id = ? AND pnr_hash IS NOT NULL AND purged_at IS NULL");
     for (const id of new Set(ids)) {
-      const r = caseStmt.get(id) as
+      const r = (await this.db.get("SELECT id, diary_number, counterpart_id, event_date, area, summary, description FROM cases WHERE id = ?", [id])) as
         | { id: number; diary_number: string | null; counterpart_id: string; event_date: string; area: string; summary: string; description: string | null }
         | undefined;
       if (!r) continue;
-      const hashes = (personStmt.all(id) as Array<{ pnr_hash: string }>).map((p) => p.pnr_hash);
+      const hashes = (await this.db.all<{ pnr_hash: string }>("SELECT pnr_hash FROM persons WHERE case_id = ? AND pnr_hash IS NOT NULL AND purged_at IS NULL", [id])).map((p) => p.pnr_hash);
       out.set(id, {
         id: r.id,
         diaryNumber: r.diary_number,
@@ -548,16 +524,14 @@ export class StatsRepo {
    * event dates within the window, that either share a person's keyed hash or have the same area (when one
    * of them names nobody). `only` restricts to pairs that involve one case.
    */
-  private candidatePairs(only?: number, period?: { from: IsoDate; to: IsoDate }): Array<[number, number]> {
+  private async candidatePairs(only?: number, period?: { from: IsoDate; to: IsoDate }): Promise<Array<[number, number]>> {
     // Two statements rather than one with "@only IS NULL OR …", so that a single case is a seek, not a scan.
     const params: Record<string, unknown> = only === undefined ? { window: DUPLICATE_WINDOW_DAYS } : { window: DUPLICATE_WINDOW_DAYS, only };
     if (period) Object.assign(params, this.periodParams(period.from, period.to));
     const inPeriod = period
       ? "AND ((a.registered_at >= @from AND a.registered_at < @next) OR (b.registered_at >= @from AND b.registered_at < @next))"
       : "";
-    const byPerson = this.s.db
-      .prepare(
-        `SELECT DISTINCT min(p1.case_id, p2.case_id) AS x, max(p1.case_id, p2.case_id) AS y
+    const byPerson = (await this.db.all(`SELECT DISTINCT min(p1.case_id, p2.case_id) AS x, max(p1.case_id, p2.case_id) AS y
          FROM persons p1
          JOIN persons p2 ON p2.pnr_hash = p1.pnr_hash AND p2.case_id <> p1.case_id AND p2.purged_at IS NULL
          JOIN cases a ON a.id = p1.case_id
@@ -566,15 +540,11 @@ export class StatsRepo {
            AND ${only === undefined ? "p1.case_id < p2.case_id" : "p1.case_id = @only"}
            AND a.duplicate_of IS NULL AND b.duplicate_of IS NULL
            AND a.counterpart_id = b.counterpart_id
-           AND abs(julianday(a.event_date) - julianday(b.event_date)) <= @window ${inPeriod}`,
-      )
-      .all(params) as Array<{ x: number; y: number }>;
+           AND abs(julianday(a.event_date) - julianday(b.event_date)) <= @window ${inPeriod}`, params)) as Array<{ x: number; y: number }>;
     const noPerson = `NOT EXISTS (SELECT 1 FROM persons p WHERE p.case_id = %ID% AND p.pnr_hash IS NOT NULL AND p.purged_at IS NULL)`;
     // Over the whole register, `a` is the case without a person (checked once per case, before the join), so
     // a register whose cases all name persons (a bulk import) costs one look-up per case here, not one per pair.
-    const byArea = this.s.db
-      .prepare(
-        `SELECT ${only === undefined ? "DISTINCT " : ""}min(a.id, b.id) AS x, max(a.id, b.id) AS y
+    const byArea = (await this.db.all(`SELECT ${only === undefined ? "DISTINCT " : ""}min(a.id, b.id) AS x, max(a.id, b.id) AS y
          FROM cases a
          JOIN cases b INDEXED BY cases_duplicates
            ON b.counterpart_id = a.counterpart_id AND b.area = a.area
@@ -585,9 +555,7 @@ export class StatsRepo {
              only === undefined
                ? noPerson.replace("%ID%", "a.id")
                : `a.id = @only AND (${noPerson.replace("%ID%", "a.id")} OR ${noPerson.replace("%ID%", "b.id")})`
-           } ${inPeriod}`,
-      )
-      .all(params) as Array<{ x: number; y: number }>;
+           } ${inPeriod}`, params)) as Array<{ x: number; y: number }>;
     const seen = new Set<string>();
     const pairs: Array<[number, number]> = [];
     for (const r of [...byPerson, ...byArea]) {
@@ -603,9 +571,9 @@ export class StatsRepo {
    * Every pair of cases in the register that probably describes the same event, with the reasons; with a
    * period, the pairs of which at least one case was registered in it.
    */
-  duplicatePairs(period?: { from: IsoDate; to: IsoDate }): DuplicatePair[] {
-    const pairs = this.candidatePairs(undefined, period);
-    const info = this.candidates(pairs.flat());
+  async duplicatePairs(period?: { from: IsoDate; to: IsoDate }): Promise<DuplicatePair[]> {
+    const pairs = await this.candidatePairs(undefined, period);
+    const info = await this.candidates(pairs.flat());
     const out: DuplicatePair[] = [];
     for (const [x, y] of pairs) {
       const a = info.get(x);
@@ -619,9 +587,9 @@ export class StatsRepo {
   }
 
   /** The cases a given case probably duplicates (for `case new` and the CSV import to warn). */
-  likelyDuplicatesOf(caseId: number): LikelyDuplicate[] {
-    const pairs = this.candidatePairs(caseId);
-    const info = this.candidates([caseId, ...pairs.flat()]);
+  async likelyDuplicatesOf(caseId: number): Promise<LikelyDuplicate[]> {
+    const pairs = await this.candidatePairs(caseId);
+    const info = await this.candidates([caseId, ...pairs.flat()]);
     const self = info.get(caseId);
     if (!self) return [];
     const out: LikelyDuplicate[] = [];
@@ -638,15 +606,14 @@ export class StatsRepo {
    * The case a duplicate link should point at: the target itself, or the case it is already a duplicate
    * of (links never form chains). Refuses a link that would lead back to the case itself.
    */
-  duplicateTarget(caseId: number, targetId: number): number {
+  async duplicateTarget(caseId: number, targetId: number): Promise<number> {
     let current = targetId;
-    const stmt = this.s.db.prepare("SELECT duplicate_of FROM cases WHERE id = ?");
     for (let i = 0; i < 50; i++) {
       if (current === caseId) {
-        const r = this.s.db.prepare("SELECT diary_number FROM cases WHERE id = ?").get(caseId) as { diary_number: string | null } | undefined;
+        const r = (await this.db.get("SELECT diary_number FROM cases WHERE id = ?", [caseId])) as { diary_number: string | null } | undefined;
         throw new RefusedError("error.duplicateSelf", { case: this.label(caseId, r?.diary_number ?? null) });
       }
-      const r = stmt.get(current) as { duplicate_of: number | null } | undefined;
+      const r = await this.db.get<{ duplicate_of: number | null }>("SELECT duplicate_of FROM cases WHERE id = ?", [current]);
       if (!r?.duplicate_of) return current;
       current = r.duplicate_of;
     }
@@ -657,13 +624,12 @@ export class StatsRepo {
    * When a case that others duplicate becomes a duplicate itself, its duplicates follow it to the case it
    * now points at; call inside `store.write`.
    */
-  repointDuplicates(fromId: number, toId: number): void {
-    const ids = (this.s.db.prepare("SELECT id FROM cases WHERE duplicate_of = ? ORDER BY id").all(fromId) as Array<{ id: number }>).map((r) => r.id);
-    const update = this.s.db.prepare("UPDATE cases SET duplicate_of = ?, updated_at = ? WHERE id = ?");
-    const target = this.s.db.prepare("SELECT diary_number FROM cases WHERE id = ?").get(toId) as { diary_number: string | null } | undefined;
+  async repointDuplicates(fromId: number, toId: number): Promise<void> {
+    const ids = ((await this.db.all("SELECT id FROM cases WHERE duplicate_of = ? ORDER BY id", [fromId])) as Array<{ id: number }>).map((r) => r.id);
+    const target = (await this.db.get("SELECT diary_number FROM cases WHERE id = ?", [toId])) as { diary_number: string | null } | undefined;
     for (const id of ids) {
-      update.run(toId, this.s.now, id);
-      this.s.audit.record("case.update", id, { fields: ["duplicateOf"], duplicateOf: this.label(toId, target?.diary_number ?? null) });
+      await this.db.run("UPDATE cases SET duplicate_of = ?, updated_at = ? WHERE id = ?", [toId, this.clock.now, id]);
+      await this.audit.record("case.update", id, { fields: ["duplicateOf"], duplicateOf: this.label(toId, target?.diary_number ?? null) });
     }
   }
 }
@@ -707,28 +673,44 @@ export interface SummaryMail {
 
 export const DEFAULT_DUE_DAYS = 14;
 
+/** What the summary is composed from (a Store is one). */
+export interface SummarySources {
+  readonly today: IsoDate;
+  readonly stats: StatsRepo;
+  readonly settings: SettingsRepo;
+  readonly actions: ActionRepo;
+  readonly outbox: OutboxRepo;
+}
+
+/** What the statistics are composed from (a Store is one). */
+export interface StatsSources {
+  readonly today: IsoDate;
+  readonly stats: StatsRepo;
+  readonly orgs: OrgRepo;
+}
+
 /**
  * Composes the summary. Without `since`, new cases are those registered after the last summary, or from
  * yesterday on when none has run. Reads only; the caller remembers the run with `recordSummary`.
  */
-export function composeSummary(store: Store, options: { since?: string; dueDays?: number } = {}): Summary {
-  const since = options.since ?? store.stats.lastSummaryAt() ?? addDays(store.today, -1);
-  const configured = Number(store.settings.get("summary_due_days") ?? "");
+export async function composeSummary(store: SummarySources, options: { since?: string; dueDays?: number } = {}): Promise<Summary> {
+  const since = options.since ?? (await store.stats.lastSummaryAt()) ?? addDays(store.today, -1);
+  const configured = Number((await store.settings.get("summary_due_days")) ?? "");
   const dueDays = options.dueDays ?? (Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_DUE_DAYS);
   const list = (l: SummaryList) => store.stats.summaryList(l, { since, dueDays });
-  const threshold = eventAnalysisThreshold(store);
+  const threshold = await eventAnalysisThreshold(store.settings);
   return {
     date: store.today,
     since,
     dueDays,
-    newCases: list("newCases"),
-    overdue: list("overdue"),
-    dueSoon: list("dueSoon"),
-    awaitingReply: list("awaitingReply"),
-    overdueActions: store.actions.list({ overdue: true }),
+    newCases: await list("newCases"),
+    overdue: await list("overdue"),
+    dueSoon: await list("dueSoon"),
+    awaitingReply: await list("awaitingReply"),
+    overdueActions: await store.actions.list({ overdue: true }),
     eventAnalysisThreshold: threshold,
-    eventAnalysis: store.stats.eventAnalysisCases(threshold),
-    failedMail: store.outbox.list({ status: "failed" }).map((m) => ({
+    eventAnalysis: await store.stats.eventAnalysisCases(threshold),
+    failedMail: (await store.outbox.list({ status: "failed" })).map((m) => ({
       id: m.id,
       case: m.diaryNumber,
       to: m.recipients.filter((r) => r.kind === "to").map((r) => r.address).join(", "),
@@ -741,21 +723,21 @@ export function composeSummary(store: Store, options: { since?: string; dueDays?
 }
 
 /** `live` aggregates from the cases even for whole months (to check the monthly aggregates against them). */
-export function composeStats(store: Store, period: Period, options: { top?: number; live?: boolean } = {}): StatsReport {
-  const figures = (p: Period) =>
-    periodFigures(p, store.stats.margins(p.from, p.to, { live: options.live }), store.stats.handlingByCounterpart(p.from, p.to, { live: options.live }), options.top ?? 10);
-  const current = figures(period);
-  const previous = figures(previousPeriod(period));
+export async function composeStats(store: StatsSources, period: Period, options: { top?: number; live?: boolean } = {}): Promise<StatsReport> {
+  const figures = async (p: Period) =>
+    periodFigures(p, await store.stats.margins(p.from, p.to, { live: options.live }), await store.stats.handlingByCounterpart(p.from, p.to, { live: options.live }), options.top ?? 10);
+  const current = await figures(period);
+  const previous = await figures(previousPeriod(period));
   const months = historyMonths(period);
-  const counted = store.stats.monthCounts(months[0]!, months[months.length - 1]!);
+  const counted = await store.stats.monthCounts(months[0]!, months[months.length - 1]!);
   const history = Object.fromEntries(months.map((m) => [m, counted[m] ?? 0]));
-  const openByCounterpart = store.stats.openByCounterpart();
+  const openByCounterpart = await store.stats.openByCounterpart();
   const open = { open: 0, overdue: 0 };
   for (const o of Object.values(openByCounterpart)) {
     open.open += o.open;
     open.overdue += o.overdue;
   }
-  const all = store.stats.orgNames();
+  const all = await store.stats.orgNames();
   const ids = new Set([
     ...Object.keys(openByCounterpart),
     ...Object.keys(current.byCounterpart),
@@ -765,7 +747,7 @@ export function composeStats(store: Store, period: Period, options: { top?: numb
   ]);
   const names: Record<string, string> = {};
   for (const id of [...ids].sort()) if (all[id]) names[id] = all[id]!;
-  const self = store.orgs.self();
+  const self = await store.orgs.self();
   return {
     ...current,
     asOf: store.today,

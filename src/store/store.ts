@@ -2,7 +2,6 @@ import { chmodSync, existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { localDate, localTimestamp, type IsoDate } from "../core/dates.js";
 import { FailedError } from "../core/errors.js";
-import { maskPersonalNumber } from "../core/personnummer.js";
 import { ArchiveRepo } from "./archive.js";
 import { ActionRepo } from "./actions.js";
 import { AuditRepo } from "./audit.js";
@@ -10,7 +9,8 @@ import { CaseRepo } from "./cases.js";
 import { ClassificationRepo } from "./classification.js";
 import { ContactRepo } from "./contacts.js";
 import { createKeyFile, loadKeyFile, type FieldCipher } from "./crypto.js";
-import { DB_FILE, openDatabase, type Db } from "./db.js";
+import { DB_FILE, openDatabase } from "./db.js";
+import { DiaryRepo } from "./diary.js";
 import { DocumentRepo } from "./documents.js";
 import { FileRepo } from "./files.js";
 import { ImportRepo } from "./imports.js";
@@ -20,16 +20,14 @@ import { OrgKeyRepo } from "./orgKeys.js";
 import { OutboxRepo } from "./outbox.js";
 import { ProtectionRepo } from "./protection.js";
 import { SettingsRepo } from "./settings.js";
+import type { Actor, Clock } from "./sql.js";
+import { SqliteSql } from "./sqlite.js";
 import { StatsRepo } from "./stats.js";
+
+export type { Actor } from "./sql.js";
 
 /** Settings key of a keyed hash of a fixed text: tells whether a key file belongs to this register. */
 const KEY_CHECK = "key_check";
-
-/** Who makes a change and when: recorded on every write. */
-export interface Actor {
-  user: string;
-  now: Date;
-}
 
 export interface StoreOptions {
   home: string;
@@ -39,15 +37,17 @@ export interface StoreOptions {
 }
 
 /**
- * The register's storage. All SQL lives in the repositories below, behind methods named for what they do,
- * so that another database could serve the same commands.
+ * The register's storage: the SQL executor and the repositories over it. All SQL lives in the repositories,
+ * behind methods named for what they do; each is given what it uses (the executor, the clock, the key, the
+ * repositories it builds on), never the Store.
  */
-export class Store {
+export class Store implements Clock {
   readonly today: IsoDate;
   readonly settings: SettingsRepo;
   readonly orgs: OrgRepo;
   readonly orgKeys: OrgKeyRepo;
   readonly contacts: ContactRepo;
+  readonly diary: DiaryRepo;
   readonly cases: CaseRepo;
   readonly documents: DocumentRepo;
   readonly audit: AuditRepo;
@@ -59,34 +59,41 @@ export class Store {
   readonly archive: ArchiveRepo;
   readonly actions: ActionRepo;
   readonly classification: ClassificationRepo;
-  private cipherCache: FieldCipher | undefined;
+  private cipherLoad: Promise<FieldCipher> | undefined;
 
   private constructor(
-    readonly db: Db,
+    readonly sql: SqliteSql,
     readonly home: string,
     readonly actor: Actor,
     readonly keyFile: string,
   ) {
     this.today = localDate(actor.now);
-    this.settings = new SettingsRepo(this);
-    this.orgs = new OrgRepo(this);
-    this.orgKeys = new OrgKeyRepo(this);
-    this.contacts = new ContactRepo(this);
-    this.cases = new CaseRepo(this);
-    this.documents = new DocumentRepo(this);
-    this.audit = new AuditRepo(this);
-    this.files = new FileRepo(this);
-    // Used by the case queries to show personnummer masked; the key is loaded only if a person is read.
-    db.function("avvik_mask", { deterministic: true }, (blob: unknown) =>
-      Buffer.isBuffer(blob) ? maskPersonalNumber(this.cipher.decryptText(blob)) : null,
-    );
-    this.outbox = new OutboxRepo(this);
-    this.stats = new StatsRepo(this);
-    this.protection = new ProtectionRepo(this);
-    this.imports = new ImportRepo(this);
-    this.archive = new ArchiveRepo(this);
-    this.actions = new ActionRepo(this);
-    this.classification = new ClassificationRepo(this);
+    sql.beforeWrite = () => assertNoImportRunning(sql.native, home);
+    const keys = () => this.cipher();
+    this.settings = new SettingsRepo(sql);
+    this.audit = new AuditRepo(sql, this, this.settings);
+    this.orgs = new OrgRepo(sql, this, this.audit, home);
+    this.orgKeys = new OrgKeyRepo(sql, this, this.audit);
+    this.contacts = new ContactRepo(sql, this, this.audit, this.orgs);
+    this.classification = new ClassificationRepo(sql, this.settings, this.audit);
+    this.actions = new ActionRepo(sql, this, this.audit);
+    this.diary = new DiaryRepo(sql, this, this.settings, this.audit);
+    this.documents = new DocumentRepo(sql, this, this.audit, this.diary, this.classification);
+    this.cases = new CaseRepo(sql, this, keys, {
+      settings: this.settings,
+      audit: this.audit,
+      orgs: this.orgs,
+      diary: this.diary,
+      documents: this.documents,
+      classification: this.classification,
+      actions: this.actions,
+    });
+    this.files = new FileRepo(sql, this, keys, home);
+    this.outbox = new OutboxRepo(sql, this, this.audit);
+    this.stats = new StatsRepo(sql, this, this.settings, this.audit);
+    this.protection = new ProtectionRepo(sql, this, keys, { settings: this.settings, audit: this.audit, files: this.files }, home, keyFile);
+    this.imports = new ImportRepo({ db: sql, clock: this, keys, home, audit: this.audit, diary: this.diary, stats: this.stats, classification: this.classification, orgs: this.orgs, cases: this.cases });
+    this.archive = new ArchiveRepo(sql, this, this.audit, (id) => this.cases.label(id));
   }
 
   static databaseFile(home: string): string {
@@ -98,12 +105,12 @@ export class Store {
   }
 
   /** Opens an initialised register; fails with a clear message when `init` has not been run. */
-  static open(options: StoreOptions): Store {
+  static async open(options: StoreOptions): Promise<Store> {
     Store.assertHomeIsDirectory(options.home);
     if (!Store.exists(options.home)) throw new FailedError("error.notInitialised", { home: options.home });
     const db = openDatabase(Store.databaseFile(options.home));
-    const store = new Store(db, options.home, options.actor, options.keyFile ?? join(options.home, "key"));
-    if (!store.settings.get("org_id")) {
+    const store = new Store(new SqliteSql(db), options.home, options.actor, options.keyFile ?? join(options.home, "key"));
+    if (!(await store.settings.get("org_id"))) {
       db.close();
       throw new FailedError("error.notInitialised", { home: options.home });
     }
@@ -111,17 +118,19 @@ export class Store {
   }
 
   /** Creates the data directory, the database and the key file (for `init`). */
-  static create(options: StoreOptions): Store {
+  static async create(options: StoreOptions): Promise<Store> {
     Store.assertHomeIsDirectory(options.home);
     mkdirSync(options.home, { recursive: true, mode: 0o700 });
     const keyFile = options.keyFile ?? join(options.home, "key");
     const db = openDatabase(Store.databaseFile(options.home));
     chmodSync(Store.databaseFile(options.home), 0o600); // SQLite gives its -wal and -shm files the same mode
-    const store = new Store(db, options.home, options.actor, keyFile);
+    const store = new Store(new SqliteSql(db), options.home, options.actor, keyFile);
     // A register that is already initialised never gets a new key: a lost key must be restored, not replaced.
-    if (!store.settings.get("org_id")) {
+    if (!(await store.settings.get("org_id"))) {
       createKeyFile(keyFile);
-      if (!store.settings.get(KEY_CHECK) && !store.hasPersons()) store.settings.set(KEY_CHECK, store.cipher.hash(KEY_CHECK, KEY_CHECK));
+      if (!(await store.settings.get(KEY_CHECK)) && !(await store.hasPersons())) {
+        await store.settings.set(KEY_CHECK, (await store.cipher()).hash(KEY_CHECK, KEY_CHECK));
+      }
     }
     return store;
   }
@@ -137,8 +146,8 @@ export class Store {
     if (!isDir) throw new FailedError("error.homeNotDirectory", { home });
   }
 
-  private hasPersons(): boolean {
-    return this.db.prepare("SELECT 1 FROM persons WHERE pnr_enc IS NOT NULL LIMIT 1").get() !== undefined;
+  private async hasPersons(): Promise<boolean> {
+    return (await this.sql.get("SELECT 1 FROM persons WHERE pnr_enc IS NOT NULL LIMIT 1")) !== undefined;
   }
 
   /** The current instant as a local timestamp, recorded on every change. */
@@ -150,28 +159,35 @@ export class Store {
    * The field cipher, checked against the register before first use: a wrong key is refused before it can
    * encrypt anything (so nothing is written that the right key cannot read).
    */
-  get cipher(): FieldCipher {
-    if (this.cipherCache) return this.cipherCache;
+  cipher(): Promise<FieldCipher> {
+    // A failed load is not kept: the next use tries again (and fails the same way, with the same message).
+    this.cipherLoad ??= this.loadCipher().catch((e: unknown) => {
+      this.cipherLoad = undefined;
+      throw e;
+    });
+    return this.cipherLoad;
+  }
+
+  private async loadCipher(): Promise<FieldCipher> {
     const cipher = loadKeyFile(this.keyFile);
-    const check = this.settings.get(KEY_CHECK);
+    const check = await this.settings.get(KEY_CHECK);
     if (check !== undefined) {
       if (cipher.hash(KEY_CHECK, KEY_CHECK) !== check) throw new FailedError("error.keyWrong", { file: this.keyFile });
     } else {
       // A register from before the key check: the key must open a stored person.
-      const row = this.db.prepare("SELECT pnr_enc FROM persons WHERE pnr_enc IS NOT NULL LIMIT 1").get() as { pnr_enc: Buffer } | undefined;
+      const row = await this.sql.get<{ pnr_enc: Buffer }>("SELECT pnr_enc FROM persons WHERE pnr_enc IS NOT NULL LIMIT 1");
       if (row) cipher.decrypt(row.pnr_enc);
     }
-    this.cipherCache = cipher;
     return cipher;
   }
 
   /**
-   * Runs `fn` as one immediate (write-locking) transaction: all of it happens, or none of it. While another
+   * Runs `fn` as one immediate (write-locking) transaction: all of it happens, or none of it. Another write
+   * of this process waits until this one has ended; a write inside it is a savepoint of it. While another
    * process's import holds the lock, refuses at once with how far the import is (src/store/importProgress.ts).
    */
-  write<T>(fn: () => T): T {
-    if (!this.db.inTransaction) assertNoImportRunning(this.db, this.home);
-    return this.db.transaction(fn).immediate();
+  write<T>(fn: () => Promise<T>): Promise<T> {
+    return this.sql.write(fn);
   }
 
   /**
@@ -179,19 +195,11 @@ export class Store {
    * other processes commit meanwhile (WAL). For reads that must agree with each other, such as the audit
    * events and the recorded head.
    */
-  read<T>(fn: () => T): T {
-    if (this.db.inTransaction) return fn();
-    this.db.exec("BEGIN DEFERRED");
-    try {
-      return fn();
-    } finally {
-      // Nothing was written, so ending it either way is the same; SQLite may already have ended it itself
-      // after an error such as a damaged page, which the caller reports.
-      if (this.db.inTransaction) this.db.exec("ROLLBACK");
-    }
+  read<T>(fn: () => Promise<T>): Promise<T> {
+    return this.sql.read(fn);
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    this.sql.close();
   }
 }

@@ -86,13 +86,13 @@ describe("killed with SIGKILL", () => {
   it("purge killed at any moment leaves a register that check passes, and running it again finishes the job", async () => {
     s = linkoping();
     for (let i = 0; i < 6; i++) await s.cliJson(outgoingCase(["--person", PERSON]));
-    const store = Store.open({ home: s.env.AVVIK_HOME!, actor: { user: "test", now: new Date("2026-03-10T10:00:00") } });
+    const store = await Store.open({ home: s.env.AVVIK_HOME!, actor: { user: "test", now: new Date("2026-03-10T10:00:00") } });
     try {
-      store.write(() => {
+      await store.write(async () => {
         for (let i = 1; i <= 6; i++) {
-          const f = store.files.put(Buffer.from(`packet ${i} for 19121212-1212`), { mediaType: "application/pdf", encrypt: true });
-          store.documents.add(i, { direction: "out", subject: "Försändelse", party: "Region Östergötland", fileHash: f.hash });
-          for (const st of ["sent", "answered", "followed_up", "closed"] as const) store.cases.setStatus(i, st);
+          const f = await store.files.put(Buffer.from(`packet ${i} for 19121212-1212`), { mediaType: "application/pdf", encrypt: true });
+          await store.documents.add(i, { direction: "out", subject: "Försändelse", party: "Region Östergötland", fileHash: f.hash });
+          for (const st of ["sent", "answered", "followed_up", "closed"] as const) await store.cases.setStatus(i, st);
         }
       });
     } finally {

@@ -9,6 +9,7 @@
 // server stops answering a few messages after the chosen kill point, so that a slow test process can never
 // find the flush already finished.
 
+import { mapInOrder } from "../../src/core/sequence.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -31,11 +32,11 @@ afterEach(async () => {
 const CONNECTIONS = 4;
 
 /** A register with one case, and `n` messages about it queued; returns their Message-IDs. */
-function queueMessages(n: number): string[] {
-  const store = Store.open({ home: s.env.AVVIK_HOME!, actor: { user: "test", now: new Date("2026-03-10T09:00:00") } });
+async function queueMessages(n: number): Promise<string[]> {
+  const store = await Store.open({ home: s.env.AVVIK_HOME!, actor: { user: "test", now: new Date("2026-03-10T09:00:00") } });
   try {
-    return store.write(() =>
-      Array.from({ length: n }, () => queue(store, draftMessage(store, { caseId: 1, template: "reminder", to: [{ name: "Sara Nilsson", address: "sara.nilsson@linkoping.example" }] })).messageId),
+    return await store.write(async () =>
+      mapInOrder(Array.from({ length: n }), async () => (await queue(store, await draftMessage(store, { caseId: 1, template: "reminder", to: [{ name: "Sara Nilsson", address: "sara.nilsson@linkoping.example" }] }))).messageId),
     );
   } finally {
     store.close();
@@ -79,7 +80,7 @@ describe("a flush killed with SIGKILL", () => {
     smtp.answerDelayMs = 25; // each acceptance takes a while: several messages are always in flight
     const trials: string[] = [];
     for (let trial = 0; trial < 3; trial++) {
-      const ids = queueMessages(30);
+      const ids = await queueMessages(30);
       const before = smtp.received.length;
       const opened = smtp.sessions.length;
       const killAfter = 1 + Math.floor(Math.random() * 24);
@@ -126,7 +127,7 @@ describe("a flush killed with SIGKILL", () => {
     await setup();
     smtp = await new TestSmtp().start();
     smtp.holdAnswers = true;
-    const ids = queueMessages(6);
+    const ids = await queueMessages(6);
     const first = startFlush(["--json"]);
     await smtp.waitForReceived(1);
     const second = await flush();
@@ -148,7 +149,7 @@ describe("a server that answers after the client's timeout", () => {
     await setup({ timeoutSeconds: 1, retries: 3 }); // the client waits 2 s for an answer
     smtp = await new TestSmtp().start();
     smtp.answerDelayMs = 3000;
-    const ids = queueMessages(4);
+    const ids = await queueMessages(4);
     for (let i = 0; i < 5; i++) await flush(["--json"]);
     const copies = smtp.copies();
     for (const id of ids) {
@@ -167,7 +168,7 @@ describe("a server that refuses for good (5xx)", () => {
     await setup();
     smtp = await new TestSmtp().start();
     smtp.refuseData = { code: 554, message: "5.7.1 Meddelandet avvisas" };
-    const id = queueMessages(1)[0]!;
+    const id = (await queueMessages(1))[0]!;
     const r = await flush(["--json"]);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ sent: 0, failed: 1, gaveUp: 1, remaining: 0, outbox: { queued: 0, sent: 0, failed: 1 } });
@@ -227,7 +228,7 @@ describe("Ctrl-C during a flush", () => {
     smtp = await new TestSmtp().start();
     smtp.answerDelayMs = 30;
     smtp.holdFrom = 5; // the flush cannot finish before Ctrl-C reaches it
-    const ids = queueMessages(30);
+    const ids = await queueMessages(30);
     const run = startFlush();
     await smtp.waitForReceived(5);
     run.child.kill("SIGINT");

@@ -33,13 +33,13 @@ async function registerWithPersons(sb: Sandbox): Promise<void> {
 }
 
 /** Stores a file (encrypted, as a packet with personal data would be) as a document of a case, in-process. */
-function storeFile(sb: Sandbox, ref: string, content: string, encrypt = true): string {
-  const store = Store.open({ home: data(sb), actor: { user: "test", now: new Date("2026-03-10T10:00:00") } });
+async function storeFile(sb: Sandbox, ref: string, content: string, encrypt = true): Promise<string> {
+  const store = await Store.open({ home: data(sb), actor: { user: "test", now: new Date("2026-03-10T10:00:00") } });
   try {
-    return store.write(() => {
-      const id = store.cases.resolve(ref);
-      const f = store.files.put(Buffer.from(content, "utf8"), { mediaType: "application/pdf", originalName: "packet.pdf", encrypt });
-      store.documents.add(id, { direction: "out", subject: "Försändelse till motpart", party: "Region Östergötland", fileHash: f.hash });
+    return await store.write(async () => {
+      const id = await store.cases.resolve(ref);
+      const f = await store.files.put(Buffer.from(content, "utf8"), { mediaType: "application/pdf", originalName: "packet.pdf", encrypt });
+      await store.documents.add(id, { direction: "out", subject: "Försändelse till motpart", party: "Region Östergötland", fileHash: f.hash });
       return f.hash;
     });
   } finally {
@@ -62,7 +62,7 @@ describe("personal data at rest", () => {
     expect(revealed.stdout).toContain(MARTA_NAME);
     const reveal = (await s.cliJson(["audit", "list", "--case", "2026-000001"])).filter((e: any) => e.action === "reveal");
     expect(reveal).toEqual([expect.objectContaining({ user: "test", diaryNumber: "2026-000001", details: { persons: 2 } })]);
-    storeFile(s, "2026-000001", `Personnummer ${TOLVAN} ${TOLVAN_NAME}`);
+    await storeFile(s, "2026-000001", `Personnummer ${TOLVAN} ${TOLVAN_NAME}`);
 
     const wal = join(home, "avvik.db-wal");
     expect(size(wal)).toBeGreaterThan(0);
@@ -239,8 +239,8 @@ describe("check", () => {
   it("passes a sound register and lists a missing file, a changed file and a broken reference", async () => {
     s = linkoping();
     await registerWithPersons(s);
-    const a = storeFile(s, "2026-000001", "packet one");
-    const b = storeFile(s, "2026-000002", "packet two", false);
+    const a = await storeFile(s, "2026-000001", "packet one");
+    const b = await storeFile(s, "2026-000002", "packet two", false);
     const good = await s.cliJson(["check"]);
     expect(good).toMatchObject({ ok: true, integrity: "ok", files: 2, persons: 4, problems: [] });
     expect((await s.cli(["check"])).stdout).toMatch(/Registret är helt/);
@@ -310,7 +310,7 @@ describe("backup and restore", () => {
   it("backs up while others write, refuses to overwrite, leaves the key out, and restores to a working register", async () => {
     s = linkoping();
     await registerWithPersons(s);
-    const hash = storeFile(s, "2026-000001", "a packet with personal data");
+    const hash = await storeFile(s, "2026-000001", "a packet with personal data");
     const target = join(s.home, "backup.avvik");
     const writers = Array.from({ length: 2 }, async () => {
       const results = [];
@@ -389,8 +389,8 @@ describe("purge (gallring)", () => {
   it("erases the personal data of cases closed before the date, keeps the diary, the cases and a record", async () => {
     s = linkoping();
     await registerWithPersons(s); // 2026-000001 (2 persons), -000002 (1), -000003 (1)
-    const packet = storeFile(s, "2026-000001", `Följesedel ${TOLVAN} ${TOLVAN_NAME}`);
-    const shared = storeFile(s, "2026-000003", "ej gallrad handling");
+    const packet = await storeFile(s, "2026-000001", `Följesedel ${TOLVAN} ${TOLVAN_NAME}`);
+    const shared = await storeFile(s, "2026-000003", "ej gallrad handling");
     const close = async (ref: string, steps: string[], now: string) => {
       for (const st of steps) await s.cliJson(["case", "status", ref, st], { env: { AVVIK_NOW: now } });
     };

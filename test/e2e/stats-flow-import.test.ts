@@ -20,9 +20,9 @@ it("keeps who reported whom and the handling days per counterpart after an impor
   const { Store } = await import("../../src/store/store.js");
   const { composeStats } = await import("../../src/store/stats.js");
   const { parsePeriod } = await import("../../src/core/stats.js");
-  const store = Store.open({ home: s.env.AVVIK_HOME!, actor: { user: "test", now: new Date("2026-08-01T08:00:00") } });
+  const store = await Store.open({ home: s.env.AVVIK_HOME!, actor: { user: "test", now: new Date("2026-08-01T08:00:00") } });
   try {
-    const h1 = composeStats(store, parsePeriod("2026H1")!);
+    const h1 = await composeStats(store, parsePeriod("2026H1")!);
     expect(h1.total).toBeGreaterThan(3);
     expect(h1.byDirection.in).toBeGreaterThan(0);
     expect(h1.byDirection.out).toBeGreaterThan(0);
@@ -30,7 +30,7 @@ it("keeps who reported whom and the handling days per counterpart after an impor
     expect(sum).toBe(h1.total);
     for (const label of ["2026H1", "2026", "2025H2"]) {
       const p = parsePeriod(label)!;
-      expect(composeStats(store, p), label).toEqual(composeStats(store, p, { live: true }));
+      expect(await composeStats(store, p), label).toEqual(await composeStats(store, p, { live: true }));
     }
   } finally {
     store.close();

@@ -132,13 +132,13 @@ describe("statistics on a timeline with known answers", () => {
     const { Store } = await import("../../src/store/store.js");
     const { composeStats } = await import("../../src/store/stats.js");
     const { parsePeriod } = await import("../../src/core/stats.js");
-    const store = Store.open({ home: s.env.AVVIK_HOME!, actor: { user: "test", now: new Date("2026-08-01T08:00:00") } });
+    const store = await Store.open({ home: s.env.AVVIK_HOME!, actor: { user: "test", now: new Date("2026-08-01T08:00:00") } });
     try {
       for (const label of ["2025H2", "2026H1", "2026H2", "2026", "2025"]) {
         const p = parsePeriod(label)!;
-        expect(composeStats(store, p), label).toEqual(composeStats(store, p, { live: true }));
+        expect(await composeStats(store, p), label).toEqual(await composeStats(store, p, { live: true }));
       }
-      expect(composeStats(store, parsePeriod("2026H1")!).total).toBe(6);
+      expect((await composeStats(store, parsePeriod("2026H1")!)).total).toBe(6);
     } finally {
       store.close();
     }

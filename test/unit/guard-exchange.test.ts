@@ -18,12 +18,12 @@ let regionKey: SigningKey;
 beforeEach(async () => {
   s = linkoping();
   await s.cliJson([...outgoingCase(), "--no-notify"]);
-  store = Store.open({ home: s.env.AVVIK_HOME!, actor: { user: "test", now: new Date("2026-03-10T09:00:00") } });
+  store = await Store.open({ home: s.env.AVVIK_HOME!, actor: { user: "test", now: new Date("2026-03-10T09:00:00") } });
   // The region's key, recorded as `org key import` would.
   const { privateKey } = generateKeyPairSync("ed25519");
   const publicKey = Buffer.from(createPublicKey(privateKey).export({ format: "jwk" }).x!, "base64url");
   regionKey = { file: "", privateKey, publicKey, fingerprint: fingerprintOf(publicKey) };
-  store.write(() => store.orgKeys.set("region-ostergotland", publicKey, regionKey.fingerprint));
+  await store.write(async () => await store.orgKeys.set("region-ostergotland", publicKey, regionKey.fingerprint));
 });
 
 afterEach(() => {
@@ -64,29 +64,29 @@ function payload(type: "case" | "answer", change: { case?: Partial<ExchangePaylo
 const PNR = ["19121212\u20131212", "1912-12-12-1212", "12 12 12-1212", "1912\u200B1212\u00AD1212", "\uFF11\uFF19\uFF11\uFF12\uFF11\uFF12\uFF11\uFF12\uFF0D\uFF11\uFF12\uFF11\uFF12"];
 
 describe("exchange import and the personnummer guard", () => {
-  it("refuses a case whose summary, description or diary number holds a spelt number", () => {
-    const before = store.cases.list({}).length;
+  it("refuses a case whose summary, description or diary number holds a spelt number", async () => {
+    const before = (await store.cases.list({})).length;
     for (const pnr of PNR) {
       for (const change of [{ summary: `Gäller ${pnr}` }, { description: `Patient ${pnr} utskriven` }, { diaryNumber: pnr }]) {
-        expect(() => importPayload(store, payload("case", { case: change }), Buffer.from(`case ${pnr} ${JSON.stringify(change)}`)), JSON.stringify(change)).toThrow(
+        await expect(importPayload(store, payload("case", { case: change }), Buffer.from(`case ${pnr} ${JSON.stringify(change)}`)), JSON.stringify(change)).rejects.toThrow(
           expect.objectContaining({ key: "error.personalNumberInText" }),
         );
       }
     }
-    expect(store.cases.list({}).length).toBe(before);
+    expect((await store.cases.list({})).length).toBe(before);
     // The same payload without a number goes in.
-    expect(importPayload(store, payload("case", {}), Buffer.from("clean")).type).toBe("case");
+    expect((await importPayload(store, payload("case", {}), Buffer.from("clean"))).type).toBe("case");
   });
 
-  it("refuses an answer whose causes, actions or follow-up hold a spelt number, and the case stays as it was", () => {
-    const before = JSON.stringify(store.cases.get(1, { documents: true }));
+  it("refuses an answer whose causes, actions or follow-up hold a spelt number, and the case stays as it was", async () => {
+    const before = JSON.stringify(await store.cases.get(1, { documents: true }));
     for (const pnr of PNR) {
       for (const change of [{ causes: `Orsak ${pnr}` }, { actions: `Åtgärd ${pnr}` }, { followUp: `Uppföljning ${pnr}` }]) {
-        expect(() => importPayload(store, payload("answer", { answer: change }), Buffer.from(`answer ${pnr} ${JSON.stringify(change)}`)), JSON.stringify(change)).toThrow(
+        await expect(importPayload(store, payload("answer", { answer: change }), Buffer.from(`answer ${pnr} ${JSON.stringify(change)}`)), JSON.stringify(change)).rejects.toThrow(
           expect.objectContaining({ key: "error.personalNumberInText" }),
         );
       }
     }
-    expect(JSON.stringify(store.cases.get(1, { documents: true }))).toBe(before);
+    expect(JSON.stringify(await store.cases.get(1, { documents: true }))).toBe(before);
   });
 });

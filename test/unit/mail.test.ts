@@ -21,8 +21,8 @@ let store: Store;
 let smtp: TestSmtp | null = null;
 let caseId: number;
 
-function open(): Store {
-  return Store.open({ home: s.env.AVVIK_HOME!, actor: { user: "test", now: new Date("2026-03-10T09:00:00") } });
+async function open(): Promise<Store> {
+  return await Store.open({ home: s.env.AVVIK_HOME!, actor: { user: "test", now: new Date("2026-03-10T09:00:00") } });
 }
 
 function pdf(lines: string[]): Promise<Buffer> {
@@ -41,13 +41,13 @@ const spec = (extra: Partial<MessageSpec> = {}): MessageSpec => ({ caseId, templ
 
 async function queued(extra: Partial<MessageSpec> = {}) {
   const p = await prepareMessage(store, spec(extra));
-  return store.write(() => queue(store, p));
+  return await store.write(async () => queue(store, p));
 }
 
 beforeEach(async () => {
   s = linkoping();
   const c = await s.cliJson([...incomingCase(["--person", `${PNR}:${NAME}`, "--ref", "synergi:45678"]), "--no-notify"]);
-  store = open();
+  store = await open();
   caseId = c.id;
 });
 
@@ -75,11 +75,11 @@ describe("the guard", () => {
   });
 
   it("refuses a subject or body with personal data and stores nothing", async () => {
-    const before = store.outbox.list().length;
-    store.write(() => store.cases.update(caseId, { summary: `Fallolycka, ${NAME} skadad` }));
+    const before = (await store.outbox.list()).length;
+    await store.write(async () => await store.cases.update(caseId, { summary: `Fallolycka, ${NAME} skadad` }));
     await expect(prepareMessage(store, spec())).rejects.toMatchObject({ key: "mail.error.guard.name.body" });
-    expect(() => draftMessage(store, spec())).toThrow(expect.objectContaining({ key: "mail.error.guard.name.body" }));
-    expect(store.outbox.list()).toHaveLength(before);
+    await expect(draftMessage(store, spec())).rejects.toThrow(expect.objectContaining({ key: "mail.error.guard.name.body" }));
+    expect(await store.outbox.list()).toHaveLength(before);
   });
 
   it("reads PDF attachments and refuses one that holds a personnummer or a patient name", async () => {
@@ -98,7 +98,7 @@ describe("the guard", () => {
     });
     const ok = await prepareMessage(store, spec({ attachments: [{ filename: "r.pdf", contentType: "application/pdf", content: clean }] }));
     expect(ok.attachments).toHaveLength(1);
-    expect(store.outbox.list()).toHaveLength(0);
+    expect(await store.outbox.list()).toHaveLength(0);
   });
 });
 
@@ -126,11 +126,11 @@ describe("delivery over SMTP", () => {
     const everything = `${got.raw.toString("utf8")}\n${got.mail.subject}\n${got.mail.text}`;
     expect(everything).not.toContain("1212-1212");
     expect(everything).not.toMatch(/tolvansson/i);
-    expect(store.outbox.get(m.id)).toMatchObject({ status: "sent", attempts: 1, lastError: null });
-    const audit = store.audit.list(caseId).map((e) => e.action);
+    expect(await store.outbox.get(m.id)).toMatchObject({ status: "sent", attempts: 1, lastError: null });
+    const audit = (await store.audit.list(caseId)).map((e) => e.action);
     expect(audit).toContain("mail.queue");
     expect(audit).toContain("mail.sent");
-    expect(JSON.stringify(store.audit.list(caseId))).not.toContain("sara.nilsson");
+    expect(JSON.stringify(await store.audit.list(caseId))).not.toContain("sara.nilsson");
   });
 
   it("delivers exactly once across a server that is down, then up, then refuses a recipient, then drops the connection", async () => {
@@ -143,11 +143,11 @@ describe("delivery over SMTP", () => {
     const down = await flushOutbox(store, { smtp: settings, options: OPTIONS });
     expect(down.sent).toBe(0);
     for (const id of [a.id, b.id]) {
-      const m = store.outbox.get(id);
+      const m = await store.outbox.get(id);
       expect(m.status).toBe("queued");
       expect(m.lastError).toMatch(/ECONNREFUSED|ECONNECTION/);
     }
-    expect(store.outbox.get(a.id).attempts).toBe(0);
+    expect((await store.outbox.get(a.id)).attempts).toBe(0);
     expect(down.failed + down.skipped).toBe(2);
 
     // 2. Up: each is delivered once; flushing again sends nothing.
@@ -162,15 +162,15 @@ describe("delivery over SMTP", () => {
     smtp.refuse.add("ma@linkoping.example");
     const c = await queued({ cc: [{ name: "Lena Berg", address: "ma@linkoping.example" }, { name: "Johan Ek", address: "sas@linkoping.example" }] });
     await flushOutbox(store, { smtp: settings, options: OPTIONS });
-    let mc = store.outbox.get(c.id);
+    let mc = await store.outbox.get(c.id);
     expect(mc.status).toBe("failed");
     expect(mc.lastError).toMatch(/ma@linkoping\.example.*550/);
     expect(mc.deliveredTo.sort()).toEqual(["sara.nilsson@linkoping.example", "sas@linkoping.example"]);
     smtp.refuse.clear();
     expect((await flushOutbox(store, { smtp: settings, options: OPTIONS })).claimed).toBe(0);
-    store.write(() => store.outbox.retry(c.id));
+    await store.write(async () => await store.outbox.retry(c.id));
     await flushOutbox(store, { smtp: settings, options: OPTIONS });
-    mc = store.outbox.get(c.id);
+    mc = await store.outbox.get(c.id);
     expect(mc).toMatchObject({ status: "sent", lastError: null });
     expect(smtp.deliveriesTo(c.messageId).sort()).toEqual(["ma@linkoping.example", "sara.nilsson@linkoping.example", "sas@linkoping.example"]);
 
@@ -180,18 +180,18 @@ describe("delivery over SMTP", () => {
     const d = await queued();
     const dropped = await flushOutbox(store, { smtp: settings, options: { ...OPTIONS, retries: 1 } });
     expect(dropped.sent).toBe(0);
-    expect(store.outbox.get(d.id)).toMatchObject({ status: "failed", attempts: 1 });
-    expect(store.outbox.get(d.id).lastError).toBeTruthy();
+    expect(await store.outbox.get(d.id)).toMatchObject({ status: "failed", attempts: 1 });
+    expect((await store.outbox.get(d.id)).lastError).toBeTruthy();
     expect(smtp.deliveriesTo(d.messageId)).toEqual([]);
-    store.write(() => store.outbox.retry(d.id));
+    await store.write(async () => await store.outbox.retry(d.id));
     await flushOutbox(store, { smtp: settings, options: OPTIONS });
-    expect(store.outbox.get(d.id)).toMatchObject({ status: "sent", attempts: 1 });
+    expect(await store.outbox.get(d.id)).toMatchObject({ status: "sent", attempts: 1 });
     expect(smtp.deliveriesTo(d.messageId)).toEqual(["sara.nilsson@linkoping.example"]);
 
     // Every message arrived once per recipient, with one stable Message-ID each.
     const ids = smtp.received.map((r) => r.mail.messageId);
     expect(new Set(ids).size).toBe(4);
-    expect(store.outbox.counts()).toEqual({ queued: 0, sent: 4, failed: 0 });
+    expect(await store.outbox.counts()).toEqual({ queued: 0, sent: 4, failed: 0 });
   });
 
   it("retries within a run when the connection drops, and two runs at once never send a message twice", async () => {
@@ -201,11 +201,11 @@ describe("delivery over SMTP", () => {
     const first = await queued();
     const r = await flushOutbox(store, { smtp: settings, options: OPTIONS });
     expect(r.sent).toBe(1);
-    expect(store.outbox.get(first.id).attempts).toBe(2);
+    expect((await store.outbox.get(first.id)).attempts).toBe(2);
     expect(smtp.deliveriesTo(first.messageId)).toHaveLength(1);
 
     for (let i = 0; i < 20; i++) await queued();
-    const other = open();
+    const other = await open();
     try {
       const [x, y] = await Promise.all([flushOutbox(store, { smtp: settings, options: OPTIONS }), flushOutbox(other, { smtp: settings, options: OPTIONS })]);
       expect(x.sent + y.sent).toBe(20);
@@ -223,7 +223,7 @@ describe("delivery over SMTP", () => {
     const m = await queued();
     const bad = await flushOutbox(store, { smtp: { ...parseSmtpUrl(smtp.url), user: "registrator", pass: "fel" }, options: OPTIONS });
     expect(bad.sent).toBe(0);
-    expect(store.outbox.get(m.id).lastError).toMatch(/535|EAUTH/);
+    expect((await store.outbox.get(m.id)).lastError).toMatch(/535|EAUTH/);
     const good = await flushOutbox(store, { smtp: { ...parseSmtpUrl(smtp.url), user: "registrator", pass: "hemligt-lösen-42" }, options: OPTIONS });
     expect(good.sent).toBe(1);
     store.close();
@@ -232,39 +232,39 @@ describe("delivery over SMTP", () => {
 });
 
 describe("notices", () => {
-  it("addresses the unit's manager with MA and SAS in copy, and the assignee once the answer is diarised", () => {
-    const arrived = store.write(() => queueNotice(store, caseId, "arrived"))!;
+  it("addresses the unit's manager with MA and SAS in copy, and the assignee once the answer is diarised", async () => {
+    const arrived = (await store.write(async () => queueNotice(store, caseId, "arrived")))!;
     expect(arrived.recipients).toEqual([
       { name: "Sara Nilsson", address: "sara.nilsson@linkoping.example", kind: "to" },
       { name: "Lena Berg", address: "ma@linkoping.example", kind: "cc" },
       { name: "Johan Ek", address: "sas@linkoping.example", kind: "cc" },
     ]);
     expect(arrived.from).toEqual({ name: "Linköpings kommun", address: "registrator.vok@linkoping.example" });
-    const ahmed = store.contacts.find("ahmed.karimi@linkoping.example");
-    store.write(() => store.cases.assign(caseId, ahmed));
-    const answered = store.write(() => queueNotice(store, caseId, "answered", "Registrator <avvik@linkoping.example>"))!;
+    const ahmed = await store.contacts.find("ahmed.karimi@linkoping.example");
+    await store.write(async () => await store.cases.assign(caseId, ahmed));
+    const answered = (await store.write(async () => queueNotice(store, caseId, "answered", "Registrator <avvik@linkoping.example>")))!;
     expect(answered.recipients[0]).toMatchObject({ address: "ahmed.karimi@linkoping.example", kind: "to" });
     expect(answered.from).toEqual({ name: "Registrator", address: "avvik@linkoping.example" });
     expect(answered.subject).toBe("Svar har diarieförts i ärende 2026-000001");
   });
 
-  it("undoes the change it belongs to when the notice is refused", () => {
-    const before = store.documents.forCase(caseId).length;
-    store.write(() => store.cases.update(caseId, { summary: `Gäller ${NAME}` }));
-    expect(() =>
-      store.write(() => {
-        store.documents.add(caseId, { direction: "in", subject: "Svar" });
-        queueNotice(store, caseId, "answered");
+  it("undoes the change it belongs to when the notice is refused", async () => {
+    const before = (await store.documents.forCase(caseId)).length;
+    await store.write(async () => await store.cases.update(caseId, { summary: `Gäller ${NAME}` }));
+    await expect(
+      store.write(async () => {
+        await store.documents.add(caseId, { direction: "in", subject: "Svar" });
+        await queueNotice(store, caseId, "answered");
       }),
-    ).toThrow(expect.objectContaining({ key: "mail.error.guard.name.body" }));
-    expect(store.documents.forCase(caseId)).toHaveLength(before);
-    expect(store.outbox.list({ caseId })).toEqual([]);
+    ).rejects.toThrow(expect.objectContaining({ key: "mail.error.guard.name.body" }));
+    expect(await store.documents.forCase(caseId)).toHaveLength(before);
+    expect(await store.outbox.list({ caseId })).toEqual([]);
   });
 
   it("returns null when there is nobody to notify", async () => {
     const out = await s.cliJson(outgoingCase());
     store.close();
-    store = open();
-    expect(store.write(() => queueNotice(store, out.id, "answered"))).toBeNull();
+    store = await open();
+    expect(await store.write(async () => queueNotice(store, out.id, "answered"))).toBeNull();
   });
 });

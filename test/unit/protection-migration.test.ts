@@ -16,7 +16,7 @@ import { Store } from "../../src/store/store.js";
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-it("upgrades a version-1 register: head recorded from its last event, key checked against a stored person", () => {
+it("upgrades a version-1 register: head recorded from its last event, key checked against a stored person", async () => {
   dir = mkdtempSync(join(tmpdir(), "avvik-mig-"));
   const master = randomBytes(32);
   writeFileSync(join(dir, "key"), master.toString("base64"), { mode: 0o600 });
@@ -43,13 +43,13 @@ it("upgrades a version-1 register: head recorded from its last event, key checke
   }
   old.close();
 
-  const store = Store.open({ home: dir, actor: { user: "test", now: new Date("2026-03-10T10:00:00") } });
+  const store = await Store.open({ home: dir, actor: { user: "test", now: new Date("2026-03-10T10:00:00") } });
   try {
-    expect(store.db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.at(-1)!.version);
-    expect(store.audit.verify()).toMatchObject({ events: 5, problems: [], head: { id: 5, hash: prev } });
-    expect(store.cases.persons(1, true)).toEqual([{ pnr: "19121212-1212", name: null }]);
-    store.write(() => store.audit.record("after", null, {}));
-    expect(store.audit.verify().problems).toEqual([]);
+    expect(store.sql.native.pragma("user_version", { simple: true })).toBe(MIGRATIONS.at(-1)!.version);
+    expect(await store.audit.verify()).toMatchObject({ events: 5, problems: [], head: { id: 5, hash: prev } });
+    expect(await store.cases.persons(1, true)).toEqual([{ pnr: "19121212-1212", name: null }]);
+    await store.write(async () => await store.audit.record("after", null, {}));
+    expect((await store.audit.verify()).problems).toEqual([]);
   } finally {
     store.close();
   }
@@ -59,10 +59,10 @@ it("upgrades a version-1 register: head recorded from its last event, key checke
   raw.close();
   // A wrong key is refused on a register without a key check too (the stored person does not open).
   writeFileSync(join(dir, "key"), randomBytes(32).toString("base64"));
-  const again = Store.open({ home: dir, actor: { user: "test", now: new Date("2026-03-10T11:00:00") } });
+  const again = await Store.open({ home: dir, actor: { user: "test", now: new Date("2026-03-10T11:00:00") } });
   try {
-    expect(again.audit.verify().problems).toEqual([{ kind: "deleted", ids: [6] }]);
-    expect(() => again.cipher).toThrow(/keyWrong/);
+    expect((await again.audit.verify()).problems).toEqual([{ kind: "deleted", ids: [6] }]);
+    await expect(again.cipher()).rejects.toThrow(/keyWrong/);
   } finally {
     again.close();
   }

@@ -29,15 +29,15 @@ function tempHome(): string {
 
 const PERIODS = ["2025H2", "2026H1", "2026H2", "2025", "2026"];
 
-function expectAggregatesEqualLive(store: Store): void {
+async function expectAggregatesEqualLive(store: Store): Promise<void> {
   for (const label of PERIODS) {
     const p = parsePeriod(label)!;
-    expect(composeStats(store, p), label).toEqual(composeStats(store, p, { live: true }));
+    expect(await composeStats(store, p), label).toEqual(await composeStats(store, p, { live: true }));
   }
 }
 
 describe("aggregates per direction and counterpart (migration 013)", () => {
-  it("rebuilds the aggregates of a register made before it", () => {
+  it("rebuilds the aggregates of a register made before it", async () => {
     const home = tempHome();
     writeFileSync(join(home, "key"), randomBytes(32).toString("base64"), { mode: 0o600 });
     const db = new Database(join(home, "avvik.db"));
@@ -66,16 +66,16 @@ describe("aggregates per direction and counterpart (migration 013)", () => {
     for (const [dir, cp, reg, ans] of rows) insert.run(dir, ans ? "answered" : "registered", cp, reg, ans, reg);
     db.close();
 
-    const store = Store.open({ home, actor: { user: "test", now: NOW } });
+    const store = await Store.open({ home, actor: { user: "test", now: NOW } });
     try {
-      expect(store.db.pragma("user_version", { simple: true })).toBeGreaterThanOrEqual(13);
-      const h1 = composeStats(store, parsePeriod("2026H1")!);
+      expect(store.sql.native.pragma("user_version", { simple: true })).toBeGreaterThanOrEqual(13);
+      const h1 = await composeStats(store, parsePeriod("2026H1")!);
       expect(h1.byDirection).toEqual({ in: 2, out: 2 });
       expect(h1.byCounterpartDirection).toEqual({ reg: { in: 1, out: 2 }, kom: { in: 1, out: 0 } });
       expect(h1.handlingDaysByCounterpart).toEqual({ kom: { median: 30, p90: 30, count: 1 }, reg: { median: 15, p90: 20, count: 2 } });
       expect(h1.handlingDays).toEqual({ median: 20, p90: 30, count: 3 });
       expect(h1.previous.byCounterpartDirection).toEqual({ kom: { in: 0, out: 1 } });
-      expectAggregatesEqualLive(store);
+      await expectAggregatesEqualLive(store);
     } finally {
       store.close();
     }
@@ -104,32 +104,32 @@ describe("aggregates per direction and counterpart (migration 013)", () => {
     fc.record({ type: fc.constant("delete" as const), target: fc.nat() }),
   );
 
-  it("are kept by every case write, a change of direction or counterpart included (property)", () => {
-    fc.assert(
-      fc.property(fc.array(op, { minLength: 5, maxLength: 30 }), (ops) => {
+  it("are kept by every case write, a change of direction or counterpart included (property)", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 30 }), async (ops) => {
         const home = mkdtempSync(join(tmpdir(), "avvik-flow-"));
-        const store = Store.create({ home, actor: { user: "test", now: NOW } });
+        const store = await Store.create({ home, actor: { user: "test", now: NOW } });
         try {
-          store.write(() => {
-            store.settings.set("org_id", "self");
-            store.orgs.add({ id: "self", name: "Egen kommun", kind: "municipality" }, true);
-            store.orgs.add({ id: "reg", name: "Regionen", kind: "region", deadlineMonths: 3 });
-            store.orgs.add({ id: "kom", name: "Grannkommunen", kind: "municipality" });
+          await store.write(async () => {
+            await store.settings.set("org_id", "self");
+            await store.orgs.add({ id: "self", name: "Egen kommun", kind: "municipality" }, true);
+            await store.orgs.add({ id: "reg", name: "Regionen", kind: "region", deadlineMonths: 3 });
+            await store.orgs.add({ id: "kom", name: "Grannkommunen", kind: "municipality" });
           });
           const ids: number[] = [];
           for (const o of ops) {
-            store.write(() => {
+            await store.write(async () => {
               if (o.type === "create") {
                 store.actor.now = new Date(`${o.reg}T10:00:00`);
                 const input = { direction: o.direction, counterpartId: o.cp, unitId: null, eventDate: o.reg, discoveredDate: o.reg, receivedDate: o.direction === "in" ? o.reg : null, kind: "risk" as const, area: o.area, summary: "Händelse", description: null, refs: [], persons: [] };
-                ids.push(store.cases.create(input, null, { diarise: false }));
+                ids.push(await store.cases.create(input, null, { diarise: false }));
                 return;
               }
               if (ids.length === 0) return;
               const id = ids[o.target % ids.length]!;
               if (o.type === "delete") {
-                store.db.prepare("UPDATE cases SET duplicate_of = NULL WHERE duplicate_of = ?").run(id);
-                store.db.prepare("DELETE FROM cases WHERE id = ?").run(id);
+                store.sql.native.prepare("UPDATE cases SET duplicate_of = NULL WHERE duplicate_of = ?").run(id);
+                store.sql.native.prepare("DELETE FROM cases WHERE id = ?").run(id);
                 ids.splice(ids.indexOf(id), 1);
                 return;
               }
@@ -142,20 +142,20 @@ describe("aggregates per direction and counterpart (migration 013)", () => {
                 discovered_date: [o.when],
               };
               const list = values[o.column]!;
-              store.db.prepare(`UPDATE cases SET ${o.column} = ? WHERE id = ?`).run(list[o.value % list.length]!, id);
+              store.sql.native.prepare(`UPDATE cases SET ${o.column} = ? WHERE id = ?`).run(list[o.value % list.length]!, id);
             });
           }
-          expectAggregatesEqualLive(store);
+          await expectAggregatesEqualLive(store);
           // and they say what a count of the cases says
           const p = parsePeriod("2026")!;
-          const counted = store.db
+          const counted = store.sql.native
             .prepare(
               "SELECT direction, count(*) AS n FROM cases WHERE duplicate_of IS NULL AND registered_at >= '2026-01-01' AND registered_at < '2027-01-01' GROUP BY direction",
             )
             .all() as Array<{ direction: "in" | "out"; n: number }>;
           const byDirection = { in: 0, out: 0 };
           for (const r of counted) byDirection[r.direction] = r.n;
-          expect(composeStats(store, p).byDirection).toEqual(byDirection);
+          expect((await composeStats(store, p)).byDirection).toEqual(byDirection);
         } finally {
           store.close();
           rmSync(home, { recursive: true, force: true });

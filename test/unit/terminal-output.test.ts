@@ -66,13 +66,13 @@ describe("terminal output", () => {
     expect(plain.stdout.text).toBe("Rubrik\n");
   });
 
-  it("JSON keeps the very same data, with C1 and bidi characters as \\u escapes", () => {
+  it("JSON keeps the very same data, with C1 and bidi characters as \\u escapes", async () => {
     const { out, stdout } = output(false, true);
     out.json({ summary: HOSTILE, list: [HOSTILE] });
     expect(stdout.text).not.toMatch(RAW);
     expect(JSON.parse(stdout.text)).toEqual({ summary: HOSTILE, list: [HOSTILE] });
     const items = output(false, true);
-    items.out.jsonTexts([JSON.stringify({ s: HOSTILE }), JSON.stringify({ s: "\u2028\u2029" })]);
+    await items.out.jsonTexts([JSON.stringify({ s: HOSTILE }), JSON.stringify({ s: "\u2028\u2029" })]);
     expect(items.stdout.text).not.toMatch(RAW);
     expect(JSON.parse(items.stdout.text)).toEqual([{ s: HOSTILE }, { s: "\u2028\u2029" }]);
     expect(JSON.parse(jsonVisible(JSON.stringify({ s: HOSTILE }, null, 2)))).toEqual({ s: HOSTILE });

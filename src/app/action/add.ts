@@ -29,14 +29,14 @@ export interface AddedAction {
 export async function addAction(store: Store, input: AddActionInput): Promise<AddedAction> {
   assertDueNotPast(input.due, store.today);
   const compose = input.notify ? await import("../../mail/compose.js") : undefined;
-  return store.write(() => {
-    const caseId = store.cases.resolve(input.ref);
-    const owner = store.contacts.find(input.owner);
-    const c = store.cases.get(caseId);
-    if (c.status === "closed") throw new RefusedError("error.caseClosed", { case: store.cases.label(caseId) });
-    assertNoPersonalDataFor(store, caseId, input.text, "--text");
-    const action = store.actions.add(caseId, { text: input.text, ownerId: owner.id, due: input.due });
-    const notice = compose && input.notify ? compose.queueActionNotice(store, action, input.notify.from) : null;
+  return await store.write(async () => {
+    const caseId = await store.cases.resolve(input.ref);
+    const owner = await store.contacts.find(input.owner);
+    const c = await store.cases.get(caseId);
+    if (c.status === "closed") throw new RefusedError("error.caseClosed", { case: await store.cases.label(caseId) });
+    await assertNoPersonalDataFor(store, caseId, input.text, "--text");
+    const action = await store.actions.add(caseId, { text: input.text, ownerId: owner.id, due: input.due });
+    const notice = compose && input.notify ? await compose.queueActionNotice(store, action, input.notify.from) : null;
     return { action, notice };
   });
 }

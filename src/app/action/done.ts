@@ -10,8 +10,8 @@ export interface DoneAction {
 }
 
 export async function markActionDone(store: Store, id: number): Promise<DoneAction> {
-  return store.write(() => {
-    const action = store.actions.done(id);
-    return { action, open: store.actions.openFor(action.caseId) };
+  return await store.write(async () => {
+    const action = await store.actions.done(id);
+    return { action, open: await store.actions.openFor(action.caseId) };
   });
 }

@@ -10,8 +10,8 @@ export interface ActionListInput {
 }
 
 export async function listActions(store: Store, input: ActionListInput = {}): Promise<CaseAction[]> {
-  return store.read(() => {
-    const caseId = input.ref !== undefined ? store.cases.resolve(input.ref) : undefined;
-    return store.actions.list({ caseId, overdue: input.overdue === true });
+  return await store.read(async () => {
+    const caseId = input.ref !== undefined ? await store.cases.resolve(input.ref) : undefined;
+    return await store.actions.list({ caseId, overdue: input.overdue === true });
   });
 }

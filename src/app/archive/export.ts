@@ -40,15 +40,15 @@ const ATTEMPTS = 3;
  * leaves neither a package nor a record of one. Refuses when no closed case is due.
  */
 export async function exportArchive(store: Store, input: ArchiveExportInput): Promise<ArchiveExportResult> {
-  const packageId = `avvik-${store.orgs.self().id}-${store.today}-${randomUUID()}`;
+  const packageId = `avvik-${(await store.orgs.self()).id}-${store.today}-${randomUUID()}`;
   for (let attempt = 1; ; attempt++) {
-    const ids = store.archive.deliverable(input.closedBefore);
+    const ids = await store.archive.deliverable(input.closedBefore);
     if (ids.length === 0) throw new RefusedError("archive.error.nothing", { closedBefore: input.closedBefore });
     input.target.stage();
     try {
-      const built = buildPackage(store, ids, input.target, { packageId, closedBefore: input.closedBefore, withPersonalData: input.withPersonalData, software: input.software });
-      store.write(() => {
-        store.archive.recordDelivery({
+      const built = await buildPackage(store, ids, input.target, { packageId, closedBefore: input.closedBefore, withPersonalData: input.withPersonalData, software: input.software });
+      await store.write(async () => {
+        await store.archive.recordDelivery({
           packageId,
           dir: input.target.path,
           closedBefore: input.closedBefore,

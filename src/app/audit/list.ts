@@ -4,5 +4,5 @@ import type { AuditEvent } from "../../core/types.js";
 import type { Store } from "../../store/store.js";
 
 export async function listAudit(store: Store, caseRef?: string): Promise<AuditEvent[]> {
-  return store.audit.list(caseRef === undefined ? undefined : store.cases.resolve(caseRef));
+  return await store.audit.list(caseRef === undefined ? undefined : await store.cases.resolve(caseRef));
 }

@@ -23,10 +23,10 @@ export interface AuditVerification {
  * earlier event (with a forged head) no longer does.
  */
 export async function verifyAudit(store: Store, anchor?: { id: number; hash: string }): Promise<AuditVerification> {
-  const r = store.audit.verify();
+  const r = await store.audit.verify();
   const problems: AuditVerification["problems"] = [...r.problems];
   if (anchor) {
-    const hash = store.audit.hashOf(anchor.id);
+    const hash = await store.audit.hashOf(anchor.id);
     if (hash !== anchor.hash) problems.push({ kind: "anchor", id: anchor.id, reason: hash === undefined ? "missing" : "changed" });
   }
   return { ok: problems.length === 0, events: r.events, head: r.head, problems };

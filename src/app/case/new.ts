@@ -22,28 +22,28 @@ export async function registerCase(store: Store, input: NewCaseInput, o: { notif
   // The register is kept in Swedish whatever the user's language.
   const params = { area: tSv(`area.${input.area}` as MessageKey), kind: tSv(`kind.${input.kind}` as MessageKey).toLowerCase() };
   const subject = tSv(input.direction === "in" ? "diary.subject.in" : "diary.subject.out", params);
-  const counterpart = store.orgs.require(input.counterpartId);
+  const counterpart = await store.orgs.require(input.counterpartId);
   let mail: { options: import("../../mail/config.js").MailOptions; queueNotice: typeof import("../../mail/compose.js").queueNotice } | null = null;
   if (input.direction === "in" && o.notify) {
     const { loadMailOptions } = await import("../../mail/config.js");
     const options = loadMailOptions(o.home, o.env);
     if (options.autoNotify) mail = { options, queueNotice: (await import("../../mail/compose.js")).queueNotice };
   }
-  const { id, notice } = store.write(() => {
-    const id = store.cases.create(input, {
+  const { id, notice } = await store.write(async () => {
+    const id = await store.cases.create(input, {
       direction: input.direction === "in" ? "in" : "out",
       subject,
       party: counterpart.name,
       date: input.direction === "in" ? (input.receivedDate ?? store.today) : store.today,
     });
-    return { id, notice: mail ? mail.queueNotice(store, id, "arrived", mail.options.from) : null };
+    return { id, notice: mail ? await mail.queueNotice(store, id, "arrived", mail.options.from) : null };
   });
-  const c = store.cases.get(id, { documents: true });
+  const c = await store.cases.get(id, { documents: true });
   return {
     case: c,
     notice,
     noticeNobody: mail !== null && notice === null,
-    likelyDuplicates: store.stats.likelyDuplicatesOf(id),
+    likelyDuplicates: await store.stats.likelyDuplicatesOf(id),
     label: caseLabel(c.diaryNumber, c.id),
   };
 }

@@ -20,12 +20,12 @@ export interface Reopened {
 }
 
 export async function reopenCase(store: Store, input: { ref: string; reason: string }): Promise<Reopened> {
-  return store.write(() => {
-    const caseId = store.cases.resolve(input.ref);
-    assertNoPersonalDataFor(store, caseId, input.reason, "--reason");
-    const { from, to } = store.cases.reopen(caseId, input.reason);
+  return await store.write(async () => {
+    const caseId = await store.cases.resolve(input.ref);
+    await assertNoPersonalDataFor(store, caseId, input.reason, "--reason");
+    const { from, to } = await store.cases.reopen(caseId, input.reason);
     // The register is kept in Swedish whatever the user's language.
-    const document = store.documents.add(caseId, { direction: "internal", subject: tSv("diary.subject.reopened", { reason: input.reason }), party: null });
-    return { caseId, diaryNumber: store.cases.get(caseId).diaryNumber, from, to, document };
+    const document = await store.documents.add(caseId, { direction: "internal", subject: tSv("diary.subject.reopened", { reason: input.reason }), party: null });
+    return { caseId, diaryNumber: (await store.cases.get(caseId)).diaryNumber, from, to, document };
   });
 }

@@ -18,20 +18,21 @@ export interface ShownCase {
 }
 
 export async function showCase(store: Store, ref: string, o: { reveal: boolean; history: boolean }): Promise<ShownCase> {
-  const id = store.cases.resolve(ref);
-  const c = store.cases.get(id, { documents: true });
-  const persons = store.cases.persons(id, o.reveal);
-  if (o.reveal && persons.length) store.write(() => store.audit.record("reveal", id, { persons: persons.length }));
-  const recognised = [...store.documents.recognised(id)].map(([document, hash]) => {
-    const text = store.files.read(hash).toString("utf8");
-    return { document, text: o.reveal ? text : redactPersonalNumbers(text, store.today, "********-****") };
-  });
+  const id = await store.cases.resolve(ref);
+  const c = await store.cases.get(id, { documents: true });
+  const persons = await store.cases.persons(id, o.reveal);
+  if (o.reveal && persons.length) await store.write(async () => await store.audit.record("reveal", id, { persons: persons.length }));
+  const recognised: Array<{ document: string; text: string }> = [];
+  for (const [document, hash] of await store.documents.recognised(id)) {
+    const text = (await store.files.read(hash)).toString("utf8");
+    recognised.push({ document, text: o.reveal ? text : redactPersonalNumbers(text, store.today, "********-****") });
+  }
   return {
     case: c,
     persons,
-    actionItems: store.actions.list({ caseId: id }),
+    actionItems: await store.actions.list({ caseId: id }),
     recognised,
-    ...(o.history ? { history: store.audit.list(id) } : {}),
-    eventAnalysisThreshold: eventAnalysisThreshold(store),
+    ...(o.history ? { history: await store.audit.list(id) } : {}),
+    eventAnalysisThreshold: await eventAnalysisThreshold(store.settings),
   };
 }

@@ -17,25 +17,25 @@ export interface CaseUpdate {
 }
 
 export async function updateCase(store: Store, ref: string, u: CaseUpdate): Promise<{ case: Case; changed: string[] }> {
-  const id = store.cases.resolve(ref);
+  const id = await store.cases.resolve(ref);
   const changes: CaseChanges = { ...u.changes };
-  if (changes.unitId) changes.unitId = store.orgs.require(changes.unitId).id;
+  if (changes.unitId) changes.unitId = (await store.orgs.require(changes.unitId)).id;
   if (u.duplicateOf !== undefined) {
     // Linking duplicates is for the statistics: the event counts once. A link never forms a chain.
-    changes.duplicateOf = u.duplicateOf.trim().toLowerCase() === "none" ? null : store.stats.duplicateTarget(id, store.cases.resolve(u.duplicateOf));
+    changes.duplicateOf = u.duplicateOf.trim().toLowerCase() === "none" ? null : await store.stats.duplicateTarget(id, await store.cases.resolve(u.duplicateOf));
   }
   // A closed case may still be marked as a duplicate (or unmarked), which changes the statistics, be classified
   // (the register's filing, e.g. before an archive delivery) or marked secret: none changes the matter itself.
   const keys = Object.keys(changes);
   const onlyRegister = keys.length === 0 ? u.secrecy !== undefined : keys.every((k) => k === "duplicateOf" || k === "classification");
-  const changed = store.write(() => {
+  const changed = await store.write(async () => {
     // Decided on the status read in the transaction: another run may have closed the case meanwhile.
-    const before = store.cases.get(id);
+    const before = await store.cases.get(id);
     if (before.status === "closed" && !onlyRegister) throw new RefusedError("error.caseClosed", { case: caseLabel(before.diaryNumber, id) });
-    const fields = store.cases.update(id, changes);
-    if (changes.duplicateOf) store.stats.repointDuplicates(id, changes.duplicateOf);
-    if (u.secrecy !== undefined && store.cases.setSecrecy(id, u.secrecy)) fields.push("secrecy");
+    const fields = await store.cases.update(id, changes);
+    if (changes.duplicateOf) await store.stats.repointDuplicates(id, changes.duplicateOf);
+    if (u.secrecy !== undefined && await store.cases.setSecrecy(id, u.secrecy)) fields.push("secrecy");
     return fields;
   });
-  return { case: store.cases.get(id), changed };
+  return { case: await store.cases.get(id), changed };
 }

@@ -28,6 +28,6 @@ export async function importClassification(store: Store, input: { file: string }
     throw new FailedError("classification.error.read", { file: input.file, reason: systemReason(e, { path: input.file }) });
   }
   const { scheme, codes } = parseClassificationScheme(text, store.today);
-  const r = store.write(() => store.classification.replace(scheme, codes));
+  const r = await store.write(async () => await store.classification.replace(scheme, codes));
   return { file: input.file, scheme, ...r };
 }

@@ -9,5 +9,5 @@ export interface SchemeView {
 }
 
 export async function listClassification(store: Store): Promise<SchemeView> {
-  return store.read(() => ({ defaultCode: store.classification.defaultCode(), codes: store.classification.list() }));
+  return await store.read(async () => ({ defaultCode: await store.classification.defaultCode(), codes: await store.classification.list() }));
 }

@@ -34,7 +34,7 @@ export interface SettingChange {
   /** A secret's value is never written into the audit trail. */
   secret: boolean;
   /** Checks the value against the register, inside the transaction (a classification code in the loaded scheme). */
-  check?: (value: ConfigValue, store: Store) => void;
+  check?: (value: ConfigValue, store: Store) => Promise<void>;
 }
 
 /** Stores the value; the config file, when it is the place, is written last inside the transaction. */
@@ -42,11 +42,11 @@ export async function setSetting(store: Store, home: string, change: SettingChan
   const { storage, value } = change;
   // Read before the transaction: a config file that cannot be read refuses before anything changes.
   const file = storage.in === "file" ? readSettingsFile(home) : undefined;
-  store.write(() => {
-    change.check?.(value, store);
-    if (storage.in === "register") store.settings.set(storage.key, String(value));
-    else if (storage.in === "org") store.orgs.updateSelf({ [storage.field]: String(value) });
-    store.audit.record("config.set", null, { key: change.key, ...(change.secret ? {} : { value }) });
+  await store.write(async () => {
+    await change.check?.(value, store);
+    if (storage.in === "register") await store.settings.set(storage.key, String(value));
+    else if (storage.in === "org") await store.orgs.updateSelf({ [storage.field]: String(value) });
+    await store.audit.record("config.set", null, { key: change.key, ...(change.secret ? {} : { value }) });
     // If writing the file fails, the audit event is rolled back too.
     if (storage.in === "file") writeConfigFile(home, setPath(file!, storage.path, value));
   });

@@ -17,9 +17,9 @@ export async function storedSettings(home: string, openStore: () => Promise<Stor
   const { Store } = await import("../../store/store.js");
   if (!Store.exists(home)) return { file };
   const store = await openStore();
-  const register = store.read(() => {
-    const self = store.orgs.self();
-    return { settings: store.settings.all(), org: { name: self.name ?? null, address: self.address ?? null } };
+  const register = await store.read(async () => {
+    const self = await store.orgs.self();
+    return { settings: await store.settings.all(), org: { name: self.name ?? null, address: self.address ?? null } };
   });
   return { file, register };
 }

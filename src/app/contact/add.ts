@@ -18,8 +18,8 @@ export interface AddedContact {
 
 /** Adds the contact to an organisation that exists, in one transaction. */
 export async function addContact(store: Store, input: AddContactInput): Promise<AddedContact> {
-  return store.write(() => {
-    const org = store.orgs.require(input.orgId);
-    return { contact: store.contacts.add({ ...input, orgId: org.id }), org };
+  return await store.write(async () => {
+    const org = await store.orgs.require(input.orgId);
+    return { contact: await store.contacts.add({ ...input, orgId: org.id }), org };
   });
 }

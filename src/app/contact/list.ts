@@ -11,6 +11,6 @@ export interface ContactFilter {
 
 /** The contacts by organisation, role and name; an organisation asked for must exist. */
 export async function listContacts(store: Store, filter: ContactFilter = {}): Promise<Contact[]> {
-  const orgId = filter.orgId === undefined ? undefined : store.orgs.require(filter.orgId).id;
-  return store.contacts.list(orgId).filter((c) => filter.role === undefined || c.role === filter.role);
+  const orgId = filter.orgId === undefined ? undefined : (await store.orgs.require(filter.orgId)).id;
+  return (await store.contacts.list(orgId)).filter((c) => filter.role === undefined || c.role === filter.role);
 }

@@ -17,9 +17,9 @@ export interface AddEntryInput {
 
 /** Diarises the document in one transaction; a case marked secret gives it its ground unless told otherwise. */
 export async function addEntry(store: Store, input: AddEntryInput): Promise<CaseDocument & { caseId: number }> {
-  return store.write(() => {
-    const caseId = store.cases.resolve(input.ref);
-    const doc = store.documents.add(caseId, { direction: input.direction, subject: input.subject, party: input.party, date: input.date, secrecy: input.secrecy });
+  return await store.write(async () => {
+    const caseId = await store.cases.resolve(input.ref);
+    const doc = await store.documents.add(caseId, { direction: input.direction, subject: input.subject, party: input.party, date: input.date, secrecy: input.secrecy });
     return { ...doc, caseId };
   });
 }

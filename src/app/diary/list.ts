@@ -12,7 +12,7 @@ export interface ListEntriesInput {
 }
 
 export async function listEntries(store: Store, input: ListEntriesInput): Promise<DiaryEntry[] | PublicEntry[]> {
-  const caseId = input.caseRef === undefined ? undefined : store.cases.resolve(input.caseRef);
-  const entries = store.documents.list({ year: input.year, caseId });
+  const caseId = input.caseRef === undefined ? undefined : await store.cases.resolve(input.caseRef);
+  const entries = await store.documents.list({ year: input.year, caseId });
   return input.public ? entries.map(publicEntry) : entries;
 }

@@ -13,5 +13,5 @@ export interface VoidEntryInput {
  * (another process may have voided it meanwhile): a number that does not exist or is voided already is refused.
  */
 export async function voidEntry(store: Store, input: VoidEntryInput): Promise<CaseDocument & { caseId: number; diaryNumber: string }> {
-  return store.write(() => store.documents.void(input.number, input.reason));
+  return await store.write(async () => await store.documents.void(input.number, input.reason));
 }

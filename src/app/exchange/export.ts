@@ -47,15 +47,15 @@ export interface ExchangeExport {
  */
 export async function exportExchangeFile(store: Store, ref: string, o: { withPersonalData: boolean; home: string }, output: (stem: string) => OutputFile): Promise<ExchangeExport> {
   const { home } = o;
-  const id = store.cases.resolve(ref);
-  const c = store.cases.get(id);
-  const self = store.orgs.self();
-  const counterpart = store.orgs.require(c.counterpart.id);
+  const id = await store.cases.resolve(ref);
+  const c = await store.cases.get(id);
+  const self = await store.orgs.self();
+  const counterpart = await store.orgs.require(c.counterpart.id);
   const label = caseLabel(c.diaryNumber, id);
   if (!c.diaryNumber) throw new RefusedError("exchange.error.notDiarised", { case: label });
   if (c.status === "closed") throw new RefusedError("error.caseClosed", { case: label });
 
-  const persons = o.withPersonalData ? store.cases.persons(id, true) : [];
+  const persons = o.withPersonalData ? await store.cases.persons(id, true) : [];
   const body: Omit<ExchangePayload, "checksum" | "signature"> = {
     format: "avvik-exchange",
     version: EXCHANGE_VERSION,
@@ -93,16 +93,16 @@ export async function exportExchangeFile(store: Store, ref: string, o: { withPer
   const { createdAt: _createdAt, ...content } = body;
   if (content.answer) content.answer = { ...content.answer, answeredOn: "" };
   // Keyed: the content may hold personnummer, which a plain hash in the register would let anyone test.
-  const contentHash = store.cipher.hash(JSON.stringify(content), "exchange-content");
-  const earlier = store.documents.findExchangeExport(id, contentHash);
+  const contentHash = (await store.cipher()).hash(JSON.stringify(content), "exchange-content");
+  const earlier = await store.documents.findExchangeExport(id, contentHash);
   const next = nextStatus(c);
   let pdf: Buffer;
   let type = body.type;
   if (earlier && next.length === 0) {
-    pdf = store.files.read(earlier.fileHash);
+    pdf = await store.files.read(earlier.fileHash);
   } else {
     const { ourSigningKey, signPayload } = await import("../../exchange/keys.js");
-    const payload = signPayload(sealPayload(body, sha256Hex), ourSigningKey(store));
+    const payload = signPayload(sealPayload(body, sha256Hex), await ourSigningKey(store));
     type = payload.type;
     pdf = await renderExchangePdf(payload, JSON.stringify(payload, null, 2), home);
   }
@@ -113,23 +113,23 @@ export async function exportExchangeFile(store: Store, ref: string, o: { withPer
   out.stage(pdf);
   let doc: CaseDocument | null;
   try {
-    doc = store.write(() => {
-      if (o.withPersonalData && persons.length) store.audit.record("reveal", id, { persons: persons.length, purpose: "exchange" });
+    doc = await store.write(async () => {
+      if (o.withPersonalData && persons.length) await store.audit.record("reveal", id, { persons: persons.length, purpose: "exchange" });
       if (earlier && next.length === 0) {
         out.commit();
         return null;
       }
-      const stored = store.files.put(pdf, { mediaType: "application/pdf", originalName: null, encrypt: o.withPersonalData === true });
-      const d = store.documents.add(id, {
+      const stored = await store.files.put(pdf, { mediaType: "application/pdf", originalName: null, encrypt: o.withPersonalData === true });
+      const d = await store.documents.add(id, {
         direction: "out",
         subject: tSv(type === "case" ? "exchange.subject.caseOut" : "exchange.subject.answerOut", { org: counterpart.name }),
         party: counterpart.name,
         fileHash: stored.hash,
       });
       // The steps again from the status under the lock: another process may have moved the case meanwhile.
-      for (const s of nextStatus(store.cases.get(id))) store.cases.setStatus(id, s);
-      store.documents.recordExchangeExport(id, contentHash, d.number, stored.hash);
-      store.audit.record("exchange.export", id, { type, document: d.number, file: stored.hash, personalData: o.withPersonalData === true });
+      for (const s of nextStatus(await store.cases.get(id))) await store.cases.setStatus(id, s);
+      await store.documents.recordExchangeExport(id, contentHash, d.number, stored.hash);
+      await store.audit.record("exchange.export", id, { type, document: d.number, file: stored.hash, personalData: o.withPersonalData === true });
       out.commit();
       return d;
     });
@@ -145,6 +145,6 @@ export async function exportExchangeFile(store: Store, ref: string, o: { withPer
     type,
     document: doc ?? null,
     existingDocument: doc ? null : earlier!.document,
-    status: store.cases.get(id).status,
+    status: (await store.cases.get(id)).status,
   };
 }

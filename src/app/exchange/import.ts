@@ -25,5 +25,5 @@ export async function importExchangeFile(store: () => Promise<Store>, file: stri
   // The register is opened only for a file that is one: a damaged file is refused without it.
   const register = await store();
   const { importPayload } = await import("../../exchange/import.js");
-  return { ...importPayload(register, read.payload, data, await answeredNotifier(o.home, o.env)), payload: read.payload };
+  return { ...(await importPayload(register, read.payload, data, await answeredNotifier(o.home, o.env))), payload: read.payload };
 }

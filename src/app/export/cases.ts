@@ -21,19 +21,19 @@ export interface CaseExport {
 export async function exportCasesTo(store: Store, to: { file: OutputFile } | { stream: NodeJS.WritableStream }, o: CaseExport): Promise<number> {
   const { exportCases } = await import("../../csv/export.js");
   const options = { format: o.format, from: o.from, to: o.to, pseudonymise: o.pseudonymise, delimiter: o.delimiter, t: tSv };
-  const record = (rows: number) =>
-    store.audit.record("export", null, { format: o.format, rows, pseudonymised: o.pseudonymise, from: o.from ?? null, to: o.to ?? null, file: "file" in to ? "file" : "stdout" });
+  const record = async (rows: number) =>
+    await store.audit.record("export", null, { format: o.format, rows, pseudonymised: o.pseudonymise, from: o.from ?? null, to: o.to ?? null, file: "file" in to ? "file" : "stdout" });
   if ("stream" in to) {
     // `avvik export | head`: a closed pipe ends the export quietly (bin/avvik.cjs ends on EPIPE).
     const rows = await exportCases(store, to.stream, options);
-    store.write(() => record(rows));
+    await store.write(async () => record(rows));
     return rows;
   }
   const target = to.file;
   try {
     const rows = await target.stageStream((out) => exportCases(store, out, options));
-    store.write(() => {
-      record(rows);
+    await store.write(async () => {
+      await record(rows);
       target.commit();
     });
     return rows;

@@ -47,20 +47,20 @@ export async function importCsv(store: () => Promise<Store>, o: CsvImport): Prom
   ]);
   const profile = loadProfile(o.profile, TEMPLATES_DIR, encodingExists, o.cwd);
   const register = await store();
-  const before = register.cases.maxId();
+  const before = await register.cases.maxId();
   const result = await importFile(register, { file: o.file, profile, dryRun: o.dryRun, skipInvalid: o.skipInvalid, diarise: o.diarise, t: o.t, progress: o.progress });
-  const likelyDuplicates = result.dryRun ? [] : duplicatesOfNew(register, before);
+  const likelyDuplicates = result.dryRun ? [] : await duplicatesOfNew(register, before);
   return { ...result, likelyDuplicates, failed: result.rejected > 0 && !o.skipInvalid };
 }
 
 /** Cases this import created (ids above `before`) that look like a case already in the register (issue 6). */
-function duplicatesOfNew(store: Store, before: number): Array<{ case: string; of: string; reasons: string[] }> {
-  const after = store.cases.maxId();
+async function duplicatesOfNew(store: Store, before: number): Promise<Array<{ case: string; of: string; reasons: string[] }>> {
+  const after = await store.cases.maxId();
   // A weekly export creates tens or hundreds of cases; a bulk load of millions is not checked one by one.
   if (after - before > 2000) return [];
   const found: Array<{ case: string; of: string; reasons: string[] }> = [];
   for (let id = before + 1; id <= after; id++) {
-    for (const d of store.stats.likelyDuplicatesOf(id)) found.push({ case: store.cases.label(id), of: d.diaryNumber, reasons: d.reasons });
+    for (const d of await store.stats.likelyDuplicatesOf(id)) found.push({ case: await store.cases.label(id), of: d.diaryNumber, reasons: d.reasons });
   }
   return found;
 }

@@ -25,29 +25,29 @@ export interface MessageInput {
   env: NodeJS.ProcessEnv;
 }
 
-function diarisedCase(store: Store, ref: string): number {
-  const id = store.cases.resolve(ref);
-  const c = store.cases.get(id);
+async function diarisedCase(store: Store, ref: string): Promise<number> {
+  const id = await store.cases.resolve(ref);
+  const c = await store.cases.get(id);
   if (!c.diaryNumber) throw new RefusedError("mail.error.caseNotDiarised", { case: caseLabel(null, id) });
   return id;
 }
 
 /** Queues a notice from a template (by the case's status when none is given); gives the queued message. */
 export async function notifyCase(store: Store, input: MessageInput & { template?: (typeof NOTIFY_TEMPLATES)[number] }): Promise<OutboxMessage> {
-  const id = diarisedCase(store, input.ref);
+  const id = await diarisedCase(store, input.ref);
   const { loadMailOptions } = await import("../../mail/config.js");
   const mail = await import("../../mail/compose.js");
   const options = loadMailOptions(input.home, input.env);
-  const c = store.cases.get(id);
+  const c = await store.cases.get(id);
   const chosen = input.template ?? (isAwaitingAnswer(c.status) ? "arrived" : "answered");
   const prepared = await mail.prepareMessage(store, {
     caseId: id,
     template: chosen,
-    to: mail.resolveTargets(store, id, input.to, "internal", isRole),
-    cc: mail.resolveTargets(store, id, input.cc, "internal", isRole),
-    from: mail.senderOf(store, options.from),
+    to: await mail.resolveTargets(store, id, input.to, "internal", isRole),
+    cc: await mail.resolveTargets(store, id, input.cc, "internal", isRole),
+    from: await mail.senderOf(store, options.from),
   });
-  return store.write(() => mail.queue(store, prepared));
+  return await store.write(async () => mail.queue(store, prepared));
 }
 
 export interface SentCase {
@@ -64,47 +64,45 @@ export interface SentCase {
 async function maskedReport(store: Store, caseId: number): Promise<AttachmentInput> {
   const { renderReport } = await import("../../documents/report.js");
   const content = (await renderReport(store, caseId, { withPersonalData: false })).pdf;
-  const label = store.cases.label(caseId).replace(/[^A-Za-z0-9._-]+/g, "-");
+  const label = (await store.cases.label(caseId)).replace(/[^A-Za-z0-9._-]+/g, "-");
   return { filename: `${label}-rapport.pdf`, contentType: "application/pdf", content };
 }
 
 /** Queues the message to the counterpart, diarises it and moves a registered outgoing case to sent, in one transaction. */
 export async function sendCase(store: Store, input: MessageInput & { report: boolean }): Promise<SentCase> {
-  const id = diarisedCase(store, input.ref);
+  const id = await diarisedCase(store, input.ref);
   const { loadMailOptions } = await import("../../mail/config.js");
   const mail = await import("../../mail/compose.js");
   const options = loadMailOptions(input.home, input.env);
-  const toAddresses = mail.resolveTargets(store, id, input.to, "external", isRole);
+  const toAddresses = await mail.resolveTargets(store, id, input.to, "external", isRole);
   const attachments: AttachmentInput[] = input.report ? [await maskedReport(store, id)] : [];
   const prepared = await mail.prepareMessage(store, {
     caseId: id,
     template: "report",
     to: toAddresses,
-    cc: mail.resolveTargets(store, id, input.cc, "external", isRole),
-    from: mail.senderOf(store, options.from),
+    cc: await mail.resolveTargets(store, id, input.cc, "external", isRole),
+    from: await mail.senderOf(store, options.from),
     attachments,
   });
   // The register records who it was sent to: the organisations of known contacts, else the addresses.
-  const contacts = store.contacts.list();
-  const parties = [
-    ...new Set(
-      toAddresses.map((a) => {
-        const k = contacts.find((x) => x.email.toLowerCase() === a.address.toLowerCase());
-        const org = k ? store.orgs.get(k.orgId) : undefined;
-        return org ? store.orgs.topOf(org).name : a.address;
-      }),
-    ),
-  ].join(", ");
-  return store.write(() => {
-    const queued = mail.queue(store, prepared);
-    const doc = store.documents.add(id, {
+  const contacts = await store.contacts.list();
+  const names = new Set<string>();
+  for (const a of toAddresses) {
+    const k = contacts.find((x) => x.email.toLowerCase() === a.address.toLowerCase());
+    const org = k ? await store.orgs.get(k.orgId) : undefined;
+    names.add(org ? (await store.orgs.topOf(org)).name : a.address);
+  }
+  const parties = [...names].join(", ");
+  return await store.write(async () => {
+    const queued = await mail.queue(store, prepared);
+    const doc = await store.documents.add(id, {
       direction: "out",
       subject: tSv(input.report ? "mail.diarySubjectReport" : "mail.diarySubject"),
       party: parties.slice(0, 300),
       fileHash: queued.attachments[0]?.fileHash ?? null,
     });
-    const now = store.cases.get(id); // under the lock: another process may have sent it meanwhile
-    const moved = now.direction === "out" && now.status === "registered" ? store.cases.setStatus(id, "sent") : null;
+    const now = await store.cases.get(id); // under the lock: another process may have sent it meanwhile
+    const moved = now.direction === "out" && now.status === "registered" ? await store.cases.setStatus(id, "sent") : null;
     return { queued, doc, moved, status: moved?.to ?? now.status, diaryNumber: now.diaryNumber ?? "" };
   });
 }

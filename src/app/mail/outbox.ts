@@ -22,24 +22,24 @@ export async function flushMessages(store: Store, o: MailEnv & { ids?: number[];
 }
 
 export async function listOutbox(store: Store, filter: { status?: OutboxStatus; caseRef?: string }): Promise<{ messages: OutboxMessage[]; counts: { queued: number; sent: number; failed: number }; files: number }> {
-  const caseId = filter.caseRef !== undefined ? store.cases.resolve(filter.caseRef) : undefined;
-  const messages = store.outbox.list({ ...(filter.status ? { status: filter.status } : {}), ...(caseId !== undefined ? { caseId } : {}) });
-  return { messages, counts: store.outbox.counts(), files: store.outbox.savedAsFiles() };
+  const caseId = filter.caseRef !== undefined ? await store.cases.resolve(filter.caseRef) : undefined;
+  const messages = await store.outbox.list({ ...(filter.status ? { status: filter.status } : {}), ...(caseId !== undefined ? { caseId } : {}) });
+  return { messages, counts: await store.outbox.counts(), files: await store.outbox.savedAsFiles() };
 }
 
 /** One message with how many attempts it gets. */
 export async function showOutboxMessage(store: Store, id: number, o: MailEnv): Promise<{ message: OutboxMessage; maxAttempts: number }> {
-  const message = store.outbox.get(id);
+  const message = await store.outbox.get(id);
   const { loadMailOptions } = await import("../../mail/config.js");
   return { message, maxAttempts: loadMailOptions(o.home, o.env).retries };
 }
 
 /** A failed message queued again (its attempts start over); refused for one that has not failed. */
 export async function retryMessage(store: Store, id: number): Promise<OutboxMessage> {
-  return store.write(() => {
-    const before = store.outbox.get(id);
+  return await store.write(async () => {
+    const before = await store.outbox.get(id);
     if (before.status !== "failed") throw new RefusedError("mail.error.retryNotFailed", { id, status: messageRef(`mail.status.${before.status}`) });
-    store.outbox.retry(id);
-    return store.outbox.get(id);
+    await store.outbox.retry(id);
+    return await store.outbox.get(id);
   });
 }

@@ -18,12 +18,12 @@ export interface AddOrgInput {
 
 /** Adds the organisation, with where its deviations go by post, in one transaction. */
 export async function addOrg(store: Store, input: AddOrgInput): Promise<Org> {
-  return store.write(() => {
-    const parent = input.parentId !== undefined ? store.orgs.require(input.parentId) : undefined;
+  return await store.write(async () => {
+    const parent = input.parentId !== undefined ? await store.orgs.require(input.parentId) : undefined;
     const kind = input.kind ?? parent?.kind;
     if (!kind) throw new UsageError("usage.missingFlag", { flag: "--kind" });
-    store.orgs.add({ id: input.id, name: input.name, kind, parentId: parent?.id ?? null, address: input.address, deadlineMonths: input.deadlineMonths });
-    if (input.deviationRecipientId) store.orgs.setDeviationRecipient(input.id, input.deviationRecipientId);
-    return store.orgs.require(input.id);
+    await store.orgs.add({ id: input.id, name: input.name, kind, parentId: parent?.id ?? null, address: input.address, deadlineMonths: input.deadlineMonths });
+    if (input.deviationRecipientId) await store.orgs.setDeviationRecipient(input.id, input.deviationRecipientId);
+    return await store.orgs.require(input.id);
   });
 }

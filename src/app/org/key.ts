@@ -17,8 +17,8 @@ export interface OurKey {
 /** Our public key (the signing key is made on first need, audited). */
 export async function ourPublicKey(store: Store): Promise<OurKey> {
   const { ourSigningKey, publicKeyPem, renderKeyFile } = await import("../../exchange/keys.js");
-  const key = ourSigningKey(store);
-  const self = store.orgs.self();
+  const key = await ourSigningKey(store);
+  const self = await store.orgs.self();
   const text = renderKeyFile({ orgId: self.id, orgName: self.name, publicKey: key.publicKey, fingerprint: key.fingerprint });
   return { orgId: self.id, publicKey: publicKeyPem(key.publicKey), fingerprint: key.fingerprint, text };
 }
@@ -60,16 +60,16 @@ export async function importOrgKey(store: Store, orgId: string, file: string, re
   const { parseKeyFile } = await import("../../exchange/keys.js");
   const parsed = parseKeyFile(data);
   if ("problem" in parsed) throw new FailedError(`orgKey.error.${parsed.problem}`, { file });
-  return store.write(() => {
-    const org = store.orgs.get(orgId);
+  return await store.write(async () => {
+    const org = await store.orgs.get(orgId);
     if (!org) throw new NotFoundError("error.orgNotFound", { id: orgId });
     if (org.self) throw new RefusedError("orgKey.error.self", { id: orgId });
     if (parsed.orgId !== orgId) throw new RefusedError("orgKey.error.otherOrg", { file, theirs: parsed.orgId, id: orgId });
     const base = { orgId, name: org.name, fingerprint: parsed.fingerprint };
-    const current = store.orgKeys.get(orgId);
+    const current = await store.orgKeys.get(orgId);
     if (current && current.publicKey.equals(parsed.publicKey)) return { ...base, status: "unchanged" as const, previous: current.fingerprint };
     if (current && !replace) throw new RefusedError("orgKey.error.differs", { id: orgId, name: org.name, recorded: current.fingerprint, fingerprint: parsed.fingerprint });
-    store.orgKeys.set(orgId, parsed.publicKey, parsed.fingerprint);
+    await store.orgKeys.set(orgId, parsed.publicKey, parsed.fingerprint);
     return current ? { ...base, status: "replaced" as const, previous: current.fingerprint } : { ...base, status: "imported" as const, previous: null };
   });
 }
@@ -83,7 +83,9 @@ export interface RecordedKey {
 }
 
 export async function listOrgKeys(store: Store): Promise<RecordedKey[]> {
-  return store.orgKeys
-    .list()
-    .map((k) => ({ orgId: k.orgId, name: store.orgs.get(k.orgId)?.name ?? k.orgId, fingerprint: k.fingerprint, recordedAt: k.recordedAt, recordedBy: k.recordedBy }));
+  const out: RecordedKey[] = [];
+  for (const k of await store.orgKeys.list()) {
+    out.push({ orgId: k.orgId, name: (await store.orgs.get(k.orgId))?.name ?? k.orgId, fingerprint: k.fingerprint, recordedAt: k.recordedAt, recordedBy: k.recordedBy });
+  }
+  return out;
 }

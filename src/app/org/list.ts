@@ -4,5 +4,5 @@ import type { Org } from "../../core/types.js";
 import type { Store } from "../../store/store.js";
 
 export async function listOrgs(store: Store): Promise<Org[]> {
-  return store.orgs.list();
+  return await store.orgs.list();
 }

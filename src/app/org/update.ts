@@ -11,8 +11,8 @@ export interface RecipientChange {
 }
 
 export async function setDeviationRecipient(store: Store, id: string, recipientId: string | null): Promise<RecipientChange> {
-  return store.write(() => {
-    const result = store.orgs.setDeviationRecipient(id, recipientId);
-    return { org: store.orgs.require(id), result, recipient: recipientId === null ? null : store.orgs.require(recipientId) };
+  return await store.write(async () => {
+    const result = await store.orgs.setDeviationRecipient(id, recipientId);
+    return { org: await store.orgs.require(id), result, recipient: recipientId === null ? null : await store.orgs.require(recipientId) };
   });
 }

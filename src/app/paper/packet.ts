@@ -16,8 +16,8 @@ export interface Packet extends IssuedPacket {
  * undiarised case gets its number with its packet).
  */
 export async function issueCasePacket(store: Store, ref: string, withPersonalData: boolean, output: (diaryNumber: string) => OutputFile): Promise<Packet> {
-  const id = store.cases.resolve(ref);
+  const id = await store.cases.resolve(ref);
   const { issuePacket } = await import("../../documents/packet.js");
   const r = await issuePacket(store, id, { withPersonalData }, output);
-  return { ...r, caseStatus: store.cases.get(id).status };
+  return { ...r, caseStatus: (await store.cases.get(id)).status };
 }

@@ -12,15 +12,15 @@ export interface CaseDocumentFile {
 
 /** The report into the file `output` names from the case's diary number; the reveal recorded as the file is committed. */
 export async function writeCaseReport(store: Store, ref: string, withPersonalData: boolean, output: (label: string) => Promise<OutputFile>): Promise<CaseDocumentFile & { file: string }> {
-  const id = store.cases.resolve(ref);
+  const id = await store.cases.resolve(ref);
   const { renderReport } = await import("../../documents/report.js");
-  const label = store.cases.label(id);
+  const label = await store.cases.label(id);
   const out = await output(label);
   const { pdf, recordReveal } = await renderReport(store, id, { withPersonalData });
   out.stage(pdf);
   try {
-    store.write(() => {
-      recordReveal();
+    await store.write(async () => {
+      await recordReveal();
       out.commit();
     });
   } finally {
@@ -31,9 +31,9 @@ export async function writeCaseReport(store: Store, ref: string, withPersonalDat
 
 /** The analysis form (never personal data; units named in the text are replaced, and listed). */
 export async function writeCaseAnalysis(store: Store, ref: string, output: (label: string) => Promise<OutputFile>): Promise<CaseDocumentFile & { file: string; redactedUnits: string[] }> {
-  const id = store.cases.resolve(ref);
+  const id = await store.cases.resolve(ref);
   const { analysisDocument } = await import("../../documents/analysis.js");
-  const label = store.cases.label(id);
+  const label = await store.cases.label(id);
   const out = await output(label);
   const { pdf, redactedUnits } = await analysisDocument(store, id);
   out.write(pdf);

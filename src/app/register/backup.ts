@@ -5,7 +5,7 @@ import type { Store } from "../../store/store.js";
 
 /** Writes the backup into `target` (a file the user named, already checked and staged by the CLI). */
 export async function backupRegister(store: Store, target: OutputFile): Promise<{ file: string; bytes: number; files: number }> {
-  return store.protection.backup(target);
+  return await store.protection.backup(target);
 }
 
 /** Restores a backup into the data directory `home`, which must be new or empty. */

@@ -4,5 +4,5 @@ import type { CheckReport } from "../../store/protection.js";
 import type { Store } from "../../store/store.js";
 
 export async function checkRegister(store: Store): Promise<CheckReport> {
-  return store.protection.check();
+  return await store.protection.check();
 }

@@ -33,9 +33,9 @@ export async function initRegister(input: InitInput): Promise<Initialised> {
   const { Store } = await import("../../store/store.js");
   const { home, actor, keyFile } = input;
   if (Store.exists(home)) {
-    const existing = Store.create({ home, actor, keyFile });
+    const existing = await Store.create({ home, actor, keyFile });
     try {
-      const org = existing.settings.get("org_id");
+      const org = await existing.settings.get("org_id");
       if (org) throw new RefusedError("error.alreadyInitialised", { home, org });
     } finally {
       existing.close();
@@ -44,19 +44,19 @@ export async function initRegister(input: InitInput): Promise<Initialised> {
   // A data directory made beforehand (mkdir with a wide umask, a shared folder) becomes private first.
   const { tightenHome } = await import("../../store/protection.js");
   const homeModeFixed = tightenHome(home) || null;
-  const store = Store.create({ home, actor, keyFile });
+  const store = await Store.create({ home, actor, keyFile });
   try {
     const { id, name, kind, address } = input.org;
     const months = input.deadlineMonths;
-    store.write(() => {
-      store.settings.set("org_id", id);
-      store.settings.set("diary_format", input.diaryFormat.source);
-      store.settings.set("deadline_months", String(months));
-      store.orgs.add({ id, name, kind, address }, true);
-      store.audit.record("init", null, { org: id, diaryFormat: input.diaryFormat.source, deadlineMonths: months });
+    await store.write(async () => {
+      await store.settings.set("org_id", id);
+      await store.settings.set("diary_format", input.diaryFormat.source);
+      await store.settings.set("deadline_months", String(months));
+      await store.orgs.add({ id, name, kind, address }, true);
+      await store.audit.record("init", null, { org: id, diaryFormat: input.diaryFormat.source, deadlineMonths: months });
     });
     // The key that signs our exchange files (docs/exchange/signing.md); its creation is audited.
-    const signing = (await import("../../exchange/keys.js")).ourSigningKey(store);
+    const signing = await (await import("../../exchange/keys.js")).ourSigningKey(store);
     return {
       home,
       org: { id, name, kind },

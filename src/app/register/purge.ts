@@ -10,16 +10,16 @@ import type { Store } from "../../store/store.js";
 export async function purgePlan(store: Store, closedBefore?: IsoDate): Promise<PurgeCounts> {
   let before = closedBefore;
   if (!before) {
-    const years = store.protection.retentionYears();
+    const years = await store.protection.retentionYears();
     if (!years) throw new UsageError("usage.purgeNeedsDate", {});
     before = store.protection.retentionCutoff(years);
   }
-  return store.protection.purgeCounts(before);
+  return await store.protection.purgeCounts(before);
 }
 
 /** Erases what `purgePlan` counted (counted again under the lock), then vacuums. */
 export async function purgeRegister(store: Store, closedBefore: IsoDate): Promise<PurgeResult> {
-  return store.protection.purge(closedBefore);
+  return await store.protection.purge(closedBefore);
 }
 
 export interface Retention {
@@ -29,7 +29,7 @@ export interface Retention {
 
 /** The retention period, after setting it to `years` when given (audited). */
 export async function retention(store: Store, years?: number): Promise<Retention> {
-  if (years !== undefined) store.write(() => store.protection.setRetentionYears(years));
-  const current = store.protection.retentionYears() ?? null;
+  if (years !== undefined) await store.write(async () => await store.protection.setRetentionYears(years));
+  const current = (await store.protection.retentionYears()) ?? null;
   return { years: current, closedBefore: current ? store.protection.retentionCutoff(current) : null };
 }

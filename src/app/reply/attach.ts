@@ -11,13 +11,13 @@ import { answeredNotifier } from "../mail/notices.js";
 export async function attachFile(store: Store, data: Buffer, options: AttachOptions, o: { home: string; env: NodeJS.ProcessEnv }): Promise<AttachResult> {
   const { attachReply } = await import("../../documents/reply.js");
   const onAttached = await answeredNotifier(o.home, o.env);
-  if (!options.caseRef && !store.documents.findByFile(sha256(data))) {
+  if (!options.caseRef && !await store.documents.findByFile(sha256(data))) {
     const { readExchangeFile } = await import("../../exchange/file.js");
     const ex = await readExchangeFile(data);
     if ("payload" in ex) {
       const { importPayload } = await import("../../exchange/import.js");
-      const r = importPayload(store, ex.payload, data, onAttached);
-      const document = store.documents.forCase(r.caseId).find((d) => d.number === r.document)!;
+      const r = await importPayload(store, ex.payload, data, onAttached);
+      const document = (await store.documents.forCase(r.caseId)).find((d) => d.number === r.document)!;
       return {
         caseId: r.caseId,
         diaryNumber: r.diaryNumber,

@@ -16,16 +16,16 @@ import type { Store } from "../../store/store.js";
  */
 export async function summarise(store: Store, o: { since?: IsoDate; dueDays?: number; peek: boolean; mail?: { home: string; env: NodeJS.ProcessEnv } }): Promise<Summary> {
   const { composeSummary } = await import("../../store/stats.js");
-  const composed = composeSummary(store, { since: o.since, dueDays: o.dueDays });
+  const composed = await composeSummary(store, { since: o.since, dueDays: o.dueDays });
   if (!o.peek) {
-    store.write(() =>
-      store.stats.recordSummary({
+    await store.write(async () =>
+      await store.stats.recordSummary({
         since: composed.since,
         counts: { newCases: composed.newCases.length, overdue: composed.overdue.length, dueSoon: composed.dueSoon.length, awaitingReply: composed.awaitingReply.length },
       }),
     );
   }
-  return { ...composed, ...(o.mail ? await savedAsFiles(store, o.mail) : {}), auditHead: store.audit.last() };
+  return { ...composed, ...(o.mail ? await savedAsFiles(store, o.mail) : {}), auditHead: await store.audit.last() };
 }
 
 /** Without a mail server, e-mail is only written as .eml files: the summary says how many and where. */
@@ -37,15 +37,15 @@ async function savedAsFiles(store: Store, o: { home: string; env: NodeJS.Process
   } catch {
     return {}; // unusable mail settings are doctor's and flush's to report
   }
-  const count = smtp ? 0 : store.outbox.savedAsFiles();
+  const count = smtp ? 0 : await store.outbox.savedAsFiles();
   return count > 0 ? { mailFiles: { count, dir: join(o.home, "outbox", "sent") } } : {};
 }
 
 /** The contacts with `role` in our own organisation, else in its units. */
 export async function summaryRecipientsOf(store: Store, role: Role): Promise<Array<{ name: string | null; address: string }>> {
-  const self = store.orgs.self();
-  let contacts = store.contacts.withRole(self.id, role);
-  if (!contacts.length) contacts = store.orgs.unitsOf(self.id).flatMap((u) => store.contacts.withRole(u.id, role));
+  const self = await store.orgs.self();
+  let contacts = await store.contacts.withRole(self.id, role);
+  if (!contacts.length) for (const u of await store.orgs.unitsOf(self.id)) contacts.push(...(await store.contacts.withRole(u.id, role)));
   if (!contacts.length) throw new NotFoundError("summary.noRecipient", { role: messageRef(`roleWord.${role}`), org: self.name });
   return contacts.map((c) => ({ name: c.name, address: c.email }));
 }
@@ -56,7 +56,7 @@ export async function queueSummaryMail(store: Store, s: Summary, body: string, t
   const { loadMailOptions } = await import("../../mail/config.js");
   const options = loadMailOptions(o.home, o.env);
   const caseIds = [...new Set([...s.newCases, ...s.overdue, ...s.dueSoon, ...s.awaitingReply, ...s.eventAnalysis].map((c) => c.id).concat(s.overdueActions.map((a) => a.caseId)))];
-  const from = options.from ? senderOf(store, options.from) : undefined;
-  const prepared = draftGeneral(store, { template: "summary", values: { date: s.date, summary: body }, to, from, caseIds });
-  return store.write(() => queue(store, prepared));
+  const from = options.from ? await senderOf(store, options.from) : undefined;
+  const prepared = await draftGeneral(store, { template: "summary", values: { date: s.date, summary: body }, to, from, caseIds });
+  return await store.write(async () => queue(store, prepared));
 }

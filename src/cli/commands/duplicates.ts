@@ -33,7 +33,7 @@ async function duplicates(ctx: Context, o: { period?: string; from?: string; to?
   // Without a period, the whole register; with one, the pairs with a case registered in it.
   const period = o.period !== undefined || o.from !== undefined || o.to !== undefined ? parsePeriodFlags(o) : undefined;
   const store = await ctx.store();
-  const pairs = store.stats.duplicatePairs(period);
+  const pairs = await store.stats.duplicatePairs(period);
   const value = pairs.map((p) => ({ a: p.a, b: p.b, reasons: p.reasons, days: p.days, similarity: p.similarity }));
   ctx.out.result(value, () => {
     const t = ctx.t;

@@ -19,7 +19,7 @@ import { SEVERITIES, STATUSES, type Status } from "../../core/codes.js";
 import { localDate } from "../../core/dates.js";
 import { FailedError, InterruptedError, MessageError, NotFoundError } from "../../core/errors.js";
 import { findPersonalNumbers } from "../../core/personnummer.js";
-import type { Case } from "../../core/types.js";
+import type { Case, Contact } from "../../core/types.js";
 import { allowedNext } from "../../core/workflow.js";
 import type { MessageKey, Translate } from "../../i18n/index.js";
 import { Context, resolveNow, type GlobalOptions } from "../context.js";
@@ -140,9 +140,9 @@ export async function runMenu(flags: GlobalOptions, run: Run): Promise<number> {
   }
   try {
     const store = await first.store();
-    const overdue = store.cases.list({ overdue: true }).length;
-    const soon = store.cases.list({ dueWithin: DUE_SOON_DAYS }).length;
-    s.say(first.out.style("bold", t("menu.header", { org: store.orgs.self().name, today: store.today })) + `  ${t("menu.headerCounts", { overdue, soon, days: DUE_SOON_DAYS })}`);
+    const overdue = (await store.cases.list({ overdue: true })).length;
+    const soon = (await store.cases.list({ dueWithin: DUE_SOON_DAYS })).length;
+    s.say(first.out.style("bold", t("menu.header", { org: (await store.orgs.self()).name, today: store.today })) + `  ${t("menu.headerCounts", { overdue, soon, days: DUE_SOON_DAYS })}`);
   } finally {
     first.close();
   }
@@ -231,14 +231,15 @@ async function pickCase(s: MenuSession): Promise<Case | undefined> {
   const found = await s.with(async (ctx) => {
     const store = await ctx.store();
     if (!text) {
-      const open = STATUSES.filter((st) => st !== "closed").flatMap((status) => store.cases.list({ status, limit: 100 }));
+      const open: Case[] = [];
+      for (const status of STATUSES.filter((st) => st !== "closed")) open.push(...(await store.cases.list({ status, limit: 100 })));
       return open.sort((a, b) => a.dueDate.localeCompare(b.dueDate)).slice(0, 100);
     }
     try {
-      return [store.cases.get(store.cases.resolve(text))];
+      return [await store.cases.get(await store.cases.resolve(text))];
     } catch (e) {
       if (!(e instanceof NotFoundError)) throw e;
-      return store.cases.list({ text, limit: 50 });
+      return await store.cases.list({ text, limit: 50 });
     }
   });
   if (!found.length) {
@@ -262,7 +263,7 @@ async function dueCases(s: MenuSession): Promise<void> {
     ctx.out.line(ctx.out.style("bold", ctx.t("menu.due.soon", { days: DUE_SOON_DAYS })));
     await caseList(ctx, { dueWithin: String(DUE_SOON_DAYS) });
     const store = await ctx.store();
-    return [...store.cases.list({ overdue: true }), ...store.cases.list({ dueWithin: DUE_SOON_DAYS })];
+    return [...(await store.cases.list({ overdue: true })), ...(await store.cases.list({ dueWithin: DUE_SOON_DAYS }))];
   });
   if (!cases.length) return;
   const picked = await choose(s, s.t("menu.due.open"), [
@@ -320,10 +321,10 @@ async function changeStatus(s: MenuSession, c0: Case): Promise<void> {
 async function assignCase(s: MenuSession, c: Case): Promise<void> {
   const contacts = await s.with(async (ctx) => {
     const store = await ctx.store();
-    const self = store.orgs.self();
-    return store.contacts
-      .list()
-      .filter((k) => store.orgs.topOf(store.orgs.require(k.orgId)).id === self.id)
+    const self = await store.orgs.self();
+    const ours: Contact[] = [];
+    for (const k of await store.contacts.list()) if ((await store.orgs.topOf(await store.orgs.require(k.orgId))).id === self.id) ours.push(k);
+    return ours
       // The case's own unit's people first, managers before other roles.
       .sort((a, b) => Number(b.orgId === c.unit?.id) - Number(a.orgId === c.unit?.id) || Number(b.role === "manager") - Number(a.role === "manager"));
   });

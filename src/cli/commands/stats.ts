@@ -67,7 +67,7 @@ async function stats(ctx: Context, o: StatsOptions): Promise<void> {
   // The comments are checked before anything is written.
   const comments = o.comments !== undefined ? (await import("../../documents/comments.js")).loadComments(ctx.path(o.comments), store.today) : undefined;
   const { composeStats } = await import("../../store/stats.js");
-  const report = composeStats(store, period, { top });
+  const report = await composeStats(store, period, { top });
   let pdf: { file: string; pages: number } | undefined;
   if (target) {
     const { renderBoardReport } = await import("../../documents/board.js");

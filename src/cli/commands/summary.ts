@@ -80,7 +80,7 @@ async function mailSummary(ctx: Context, store: Store, s: Summary, to: Array<{ n
   try {
     const { withInterrupt } = await import("../interrupt.js");
     const r = await withInterrupt((signal) => flushMessages(store, { home: ctx.home, env: ctx.env, ids: [queued.id], signal }));
-    const final = r.messages[0] ?? store.outbox.get(queued.id);
+    const final = r.messages[0] ?? await store.outbox.get(queued.id);
     const file = r.files[queued.id];
     if (final.status === "sent") ctx.out.info(file ? ctx.t("summary.mailSavedFile", { id: final.id, file }) : ctx.t("summary.mailSent", { id: final.id }));
     else ctx.out.warn(ctx.t("summary.mailNotSent", { id: final.id, error: errorText(ctx.t, final.lastError) }));

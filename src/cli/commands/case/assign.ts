@@ -42,10 +42,10 @@ async function chooseContact(ctx: Context, store: Store, ref: string): Promise<C
   const contacts = await assignableContacts(store);
   if (!contacts.length) throw new UsageError("usage.missingFlag", { flag: "--to" });
   const { choose } = await import("../../prompt.js");
-  const orgName = new Map(store.orgs.list().map((org) => [org.id, org.name]));
+  const orgName = new Map((await store.orgs.list()).map((org) => [org.id, org.name]));
   return choose(
     ctx,
-    ctx.t("menu.assign.prompt", { case: store.cases.label(store.cases.resolve(ref)) }),
+    ctx.t("menu.assign.prompt", { case: await store.cases.label(await store.cases.resolve(ref)) }),
     contacts.map((k) => ({ name: `${k.name} <${k.email}> · ${codeName(ctx.t, "role", k.role)}, ${orgName.get(k.orgId) ?? k.orgId}`, value: k })),
   );
 }

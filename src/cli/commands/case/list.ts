@@ -51,6 +51,6 @@ export async function list(ctx: Context, o: ListOptions): Promise<void> {
   if (o.limit) filter.limit = parsePositiveInt("--limit", o.limit);
   if (o.counterpart) filter.counterpartId = parseOrgId("--counterpart", o.counterpart);
   const store = await ctx.store();
-  if (ctx.json) return ctx.out.jsonTexts(await listCaseJson(store, filter));
+  if (ctx.json) return await ctx.out.jsonTexts(await listCaseJson(store, filter));
   printCaseTable(ctx, await listCases(store, filter));
 }

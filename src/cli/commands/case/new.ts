@@ -87,7 +87,7 @@ export async function caseNew(ctx: Context, o: NewOptions): Promise<Case> {
     if (!ctx.canPrompt()) requireFlags(o as Record<string, unknown>, REQUIRED, true);
     await dialogue(ctx, store, o);
   }
-  const input = validate(ctx, store, o);
+  const input = await validate(ctx, store, o);
   await waitForImport(ctx);
   const r = await registerCase(store, input, { notify: o.notify !== false, home: ctx.home, env: ctx.env });
   const c = r.case;
@@ -110,7 +110,7 @@ export async function caseNew(ctx: Context, o: NewOptions): Promise<Case> {
 }
 
 /** Everything checked before anything is written; returns the input for the store. */
-export function validate(ctx: Context, store: Store, o: NewOptions): NewCaseInput {
+export async function validate(ctx: Context, store: Store, o: NewOptions): Promise<NewCaseInput> {
   const direction: Direction = parseCodeFlag("--direction", DIRECTIONS, o.direction!);
   const kind: Kind = parseCodeFlag("--kind", KINDS, o.kind!);
   const area: Area = parseCodeFlag("--area", AREAS, o.area!);
@@ -126,14 +126,14 @@ export function validate(ctx: Context, store: Store, o: NewOptions): NewCaseInpu
   for (const [flag, date] of [["--event-date", eventDate], ["--discovered-date", discoveredDate], ["--received-date", receivedDate]] as const) {
     if (date && date > store.today) throw new InvalidDataError("error.dateFuture", { flag, date, today: store.today });
   }
-  const self = store.orgs.self();
-  const counterpart = store.orgs.require(parseOrgId("--counterpart", o.counterpart!));
+  const self = await store.orgs.self();
+  const counterpart = await store.orgs.require(parseOrgId("--counterpart", o.counterpart!));
   if (counterpart.id === self.id) throw new InvalidDataError("error.counterpartSelf", { org: self.name });
   if (counterpart.parentId) throw new InvalidDataError("error.counterpartIsUnit", { id: counterpart.id, parent: counterpart.parentId });
   let unitId: string | null = null;
   if (o.unit) {
-    const unit = store.orgs.require(parseOrgId("--unit", o.unit));
-    const top = store.orgs.topOf(unit);
+    const unit = await store.orgs.require(parseOrgId("--unit", o.unit));
+    const top = await store.orgs.topOf(unit);
     if (top.id !== counterpart.id && top.id !== self.id) throw new InvalidDataError("error.unitNotOfParties", { unit: unit.id, counterpart: counterpart.name });
     unitId = unit.id;
   }
@@ -142,8 +142,8 @@ export function validate(ctx: Context, store: Store, o: NewOptions): NewCaseInpu
 
 async function dialogue(ctx: Context, store: Store, o: NewOptions): Promise<void> {
   const t = ctx.t;
-  const self = store.orgs.self();
-  const tops = store.orgs.list().filter((org) => !org.self && !org.parentId);
+  const self = await store.orgs.self();
+  const tops = (await store.orgs.list()).filter((org) => !org.self && !org.parentId);
   if (!o.counterpart && tops.length === 0) throw new FailedError("error.noCounterparts", {});
   // Each answer is checked when it is given, with the same rules as the flags (not after "Registrera ärendet?").
   const dateInput = (message: MessageKey, def?: string, notBefore?: { date: string; event: string }) =>
@@ -172,7 +172,7 @@ async function dialogue(ctx: Context, store: Store, o: NewOptions): Promise<void
     tops.map((org: Org) => ({ name: `${org.name} (${org.id})`, value: org.id })),
   );
   if (o.unit === undefined) {
-    const units = [...store.orgs.unitsOf(o.counterpart), ...store.orgs.unitsOf(self.id)];
+    const units = [...(await store.orgs.unitsOf(o.counterpart)), ...(await store.orgs.unitsOf(self.id))];
     if (units.length) {
       const unit = await choose(ctx, t("case.prompt.unit"), [
         { name: t("case.prompt.noUnit"), value: "" },

@@ -29,7 +29,7 @@ async function run(ctx: Context, o: { reason?: string }, ref: string): Promise<v
   const reason = parseText("--reason", o.reason!, MAX_REOPEN_REASON);
   const store = await ctx.store();
   const r = await reopenCase(store, { ref, reason });
-  const c = store.cases.get(r.caseId, { documents: true });
+  const c = await store.cases.get(r.caseId, { documents: true });
   ctx.out.result({ ...c, reopened: { from: r.from, to: r.to, document: r.document.number } }, () =>
     ctx.out.line(
       ctx.t("case.reopened", { case: caseLabel(r.diaryNumber, r.caseId), from: codeName(ctx.t, "status", r.from), to: codeName(ctx.t, "status", r.to), document: r.document.number }),

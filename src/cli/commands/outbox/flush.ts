@@ -30,7 +30,7 @@ async function run(ctx: Context): Promise<void> {
     if (err instanceof FlushInterrupted) ctx.out.warn(ctx.t("mail.flushInterrupted", { sent: err.result.sent }));
     throw err;
   }
-  const counts = store.outbox.counts();
+  const counts = await store.outbox.counts();
   const held = r.heldElsewhere.reduce((n, h) => n + h.count, 0);
   const value = {
     transport: r.transport,

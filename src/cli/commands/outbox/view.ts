@@ -75,7 +75,7 @@ export async function announceAndDeliver(ctx: Context, store: Store, queued: Out
   } else {
     try {
       const r = await withInterrupt((signal) => flushMessages(store, { home: ctx.home, env: ctx.env, ids: [queued.id], signal }), () => ctx.out.warn(ctx.t("mail.interrupting")));
-      final = r.messages[0] ?? store.outbox.get(queued.id);
+      final = r.messages[0] ?? await store.outbox.get(queued.id);
       file = r.files[queued.id];
       if (final.status === "sent") {
         ctx.out.line(file ? ctx.t("mail.deliveredFile", { id: final.id, file }) : ctx.t("mail.deliveredSmtp", { id: final.id, target: r.target }));
@@ -87,7 +87,7 @@ export async function announceAndDeliver(ctx: Context, store: Store, queued: Out
       // The message is safely queued; a configuration problem only delays it.
       const text = err instanceof FailedError ? ctx.t(err.key as MessageKey, err.params) : err instanceof Error ? err.message : String(err);
       ctx.out.warn(ctx.t("mail.notDelivered", { id: queued.id, error: text }));
-      final = store.outbox.get(queued.id);
+      final = await store.outbox.get(queued.id);
     }
   }
   if (ctx.json) ctx.out.json({ ...messageView(final, file), ...extra });

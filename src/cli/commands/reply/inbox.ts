@@ -63,7 +63,7 @@ export async function inbox(ctx: Context, _o: unknown, dirArg: string): Promise<
   prepareUntrustedReader(limits);
   const store = await ctx.store();
   const { ReferenceMatcher } = await import("../../../core/matching.js");
-  const matcher = new ReferenceMatcher(store.cases.template());
+  const matcher = new ReferenceMatcher(await store.diary.template());
   // One pool of OCR workers (one per core) for the whole folder, started only when a page needs OCR.
   const workers = ocrWorkerCount(ctx.env);
   let pool: InstanceType<typeof OcrPool> | undefined;
