@@ -382,7 +382,7 @@ export class StatsRepo {
           : (await this.db.all(`SELECT c.counterpart_id AS counterpart, ${days("c")} AS days, count(*) AS n
                  FROM cases c INDEXED BY cases_registered
                  WHERE ${IN_PERIOD} AND c.answered_at IS NOT NULL
-                 GROUP BY 1, 2`, [this.periodParams(part.from, part.to)]))
+                 GROUP BY 1, 2`, this.periodParams(part.from, part.to)))
       ) as Array<{ counterpart: string; days: number; n: number }>;
       for (const r of rows) {
         let h = counts.get(r.counterpart);
@@ -400,7 +400,7 @@ export class StatsRepo {
 
   /** Handling days of the period's answered cases, as one histogram. */
   async handlingDays(from: IsoDate, to: IsoDate, options: { live?: boolean } = {}): Promise<Histogram> {
-    return mergeHistograms(Object.values(this.handlingByCounterpart(from, to, options)));
+    return mergeHistograms(Object.values(await this.handlingByCounterpart(from, to, options)));
   }
 
   /** Cases per month of registration (YYYY-MM, inclusive) from the monthly aggregates; months without cases left out. */
