@@ -130,6 +130,15 @@ export class ReferenceMatcher {
     return this.find(corrected);
   }
 
+  /**
+   * Whether a reference found by OCR was read exactly as our diary format writes it: a diary number at its full
+   * width, present in the text as read (no character of it put right).
+   */
+  readExactly(c: RefCandidate, text: string): boolean {
+    if (c.kind !== "diary") return false;
+    return this.exact.test(c.text) && text.replace(/\s+/g, " ").includes(c.text);
+  }
+
   /** Every reference found in `text`, strongest first, without duplicates. */
   find(text: string, strength: Strength = "bare"): RefCandidate[] {
     const found: RefCandidate[] = [];
@@ -262,4 +271,54 @@ export function decide<T>(found: RefCandidate[], resolved: Array<Resolved<T>>): 
     return { kind: "ambiguous", caseIds: ids, by: here.map((r) => r.candidate) };
   }
   return { kind: "none", found };
+}
+
+/** A word as OCR read it, with its confidence (0–100). */
+export interface ReadWord {
+  text: string;
+  confidence: number;
+}
+
+/** Below this confidence a word OCR read is not sure enough to be the only ground of a match. */
+export const UNSURE_WORD = 70;
+
+/** The digits a reference is made of ("2026-000012" → 2026000012; Synergi 45678 → 45678). */
+function digitsOf(c: RefCandidate): string {
+  return (c.kind === "diary" ? c.text : c.id).replace(/\D/g, "");
+}
+
+/**
+ * Whether a reference found by OCR rests on a word read with low confidence: a word below UNSURE_WORD whose
+ * digits (the characters OCR confuses with digits counted as such) are part of the reference's, or hold it.
+ */
+export function readUnsurely(c: RefCandidate, words: ReadWord[]): boolean {
+  const digits = digitsOf(c);
+  if (!digits) return false;
+  return words.some((w) => {
+    if (w.confidence >= UNSURE_WORD) return false;
+    const d = correctToken(w.text).replace(/\D/g, "");
+    return d.length >= 2 && (digits.includes(d) || d.includes(digits));
+  });
+}
+
+export type OcrOutcome<T> =
+  | { kind: "match"; caseId: T; by: RefCandidate }
+  | { kind: "ambiguous"; caseIds: T[] }
+  | { kind: "unsure"; caseId: T; by: RefCandidate[] }
+  | { kind: "none" };
+
+/**
+ * Decides from references OCR read, looked up in the register. Stricter than for a text layer: every
+ * reference that names a case must name the same one, whatever its strength. And a reference read with low
+ * confidence (`unsure`) is never the only ground of a match, unless it is `strict` (our diary number read
+ * exactly, naming exactly this one case): otherwise the outcome is "unsure", for a person to check.
+ */
+export function decideOcr<T>(resolved: Array<Resolved<T>>, unsure: (c: RefCandidate) => boolean, strict: (c: RefCandidate) => boolean): OcrOutcome<T> {
+  const ids = [...new Set(resolved.map((r) => r.caseId))];
+  if (ids.length > 1) return { kind: "ambiguous", caseIds: ids };
+  if (ids.length === 0) return { kind: "none" };
+  const byStrength = resolved.slice().sort((a, b) => RANK[a.candidate.strength] - RANK[b.candidate.strength]);
+  const sure = byStrength.find((r) => !unsure(r.candidate)) ?? byStrength.find((r) => strict(r.candidate));
+  if (sure) return { kind: "match", caseId: ids[0]!, by: sure.candidate };
+  return { kind: "unsure", caseId: ids[0]!, by: byStrength.map((r) => r.candidate) };
 }

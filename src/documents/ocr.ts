@@ -29,10 +29,31 @@ export interface OcrWorkerOptions {
   workerPath: string;
 }
 
+/** A word as tesseract read it, with its confidence (0–100). */
+export interface OcrWord {
+  text: string;
+  confidence: number;
+}
+
 export interface OcrText {
   text: string;
   /** Tesseract's mean word confidence, 0–100. */
   confidence: number;
+  /** Every word read, in reading order, with its own confidence. */
+  words: OcrWord[];
+}
+
+/** The words of tesseract's TSV output (level 5 rows: … conf, text). */
+export function tsvWords(tsv: string | null | undefined): OcrWord[] {
+  const words: OcrWord[] = [];
+  for (const line of (tsv ?? "").split("\n")) {
+    if (!line.startsWith("5\t")) continue;
+    const cols = line.split("\t");
+    const text = (cols[11] ?? "").trim();
+    const confidence = Number(cols[10]);
+    if (text && Number.isFinite(confidence)) words.push({ text, confidence });
+  }
+  return words;
 }
 
 const requireHere = createRequire(import.meta.url);
@@ -141,12 +162,13 @@ export class OcrPool {
       const read = async () => {
         const w = await slot.worker;
         await w.setParameters({ user_defined_dpi: String(Math.round(dpi)) });
-        return w.recognize(png);
+        // The text, and the TSV for each word's confidence (a few kilobytes; the JSON of blocks would be far more).
+        return w.recognize(png, {}, { text: true, tsv: true });
       };
       const r = await Promise.race([read(), timeout]);
       slot.pages++;
       if (slot.pages >= PAGES_PER_WORKER) this.replace(slot);
-      return { text: r.data.text ?? "", confidence: r.data.confidence ?? 0 };
+      return { text: r.data.text ?? "", confidence: r.data.confidence ?? 0, words: tsvWords(r.data.tsv) };
     } catch (e) {
       this.replace(slot); // a worker that failed to start, failed or took too long is not used again
       throw e instanceof InvalidDataError ? e : ocrFailure(e);

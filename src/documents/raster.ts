@@ -199,3 +199,93 @@ export function despeckle(bin: Raster, minArea = Math.max(3, Math.round(((bin.dp
   }
   return { page: { ...bin, data }, removed: black ? removed / black : 0 };
 }
+
+/** Where a QR code's finder pattern (the 7 × 7 module square in three of its corners) seems to be. */
+export interface FinderMark {
+  x: number;
+  y: number;
+  /** The module size in pixels. */
+  module: number;
+  /** Rows whose runs of black and white gave this mark. */
+  hits: number;
+}
+
+/** Whether five runs (black, white, black, white, black) have the 1:1:3:1:1 proportions of a finder pattern. */
+function finderRatio(a: number, b: number, c: number, d: number, e: number): number {
+  const total = a + b + c + d + e;
+  if (total < 7) return 0;
+  const m = total / 7;
+  const tol = m * 0.7;
+  if (Math.abs(a - m) > tol || Math.abs(b - m) > tol || Math.abs(d - m) > tol || Math.abs(e - m) > tol) return 0;
+  if (Math.abs(c - 3 * m) > tol * 2.5) return 0;
+  return m;
+}
+
+/** The module size of a finder pattern seen vertically through (x, y), the centre of its middle run; 0 if none. */
+function finderVertical(bin: Raster, x: number, y: number, maxRun: number): { module: number; cy: number } | null {
+  const { data, width: w, height: h } = bin;
+  const at = (yy: number) => data[yy * w + x] === 0;
+  if (!at(y)) return null;
+  const run = (from: number, step: number, black: boolean): number => {
+    let n = 0;
+    for (let yy = from; yy >= 0 && yy < h && at(yy) === black && n <= maxRun; yy += step) n++;
+    return n;
+  };
+  const up0 = run(y, -1, true);
+  const down0 = run(y + 1, 1, true);
+  const c = up0 + down0;
+  const b = run(y - up0, -1, false);
+  const a = run(y - up0 - b, -1, true);
+  const d = run(y + 1 + down0, 1, false);
+  const e = run(y + 1 + down0 + d, 1, true);
+  const m = finderRatio(a, b, c, d, e);
+  return m ? { module: m, cy: y - up0 + c / 2 } : null;
+}
+
+/**
+ * Finder patterns of QR codes on a black-and-white page: the rows are scanned for runs in the proportions
+ * 1:1:3:1:1, each such run checked across (vertically) through its centre, and the hits near one another
+ * merged. Cheap (one pass over the page): a page on which fewer than two marks are found has no QR code worth
+ * handing to jsQR, which costs far more on a page of text. Tilts of a few degrees and any quarter turn keep the
+ * proportions.
+ */
+export function finderMarks(bin: Raster, maxModule = Math.max(8, bin.dpi / 8)): FinderMark[] {
+  const { data, width: w, height: h } = bin;
+  const maxRun = Math.ceil(maxModule * 4);
+  const marks: FinderMark[] = [];
+  const runs = new Int32Array(w + 1);
+  const starts = new Int32Array(w + 1);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    // Runs of the row, first one black or white as it comes.
+    let n = 0;
+    let x = 0;
+    while (x < w) {
+      const black = data[row + x] === 0;
+      const s = x;
+      while (x < w && (data[row + x] === 0) === black) x++;
+      starts[n] = s;
+      runs[n++] = black ? -(x - s) : x - s; // negative: black
+    }
+    for (let i = 0; i + 4 < n; i++) {
+      if (runs[i]! >= 0) continue;
+      const a = -runs[i]!, b = runs[i + 1]!, c = -runs[i + 2]!, d = runs[i + 3]!, e = -runs[i + 4]!;
+      if (c > maxRun) continue;
+      const m = finderRatio(a, b, c, d, e);
+      if (!m || m > maxModule) continue;
+      const cx = Math.round(starts[i + 2]! + c / 2);
+      const v = finderVertical(bin, cx, y, maxRun);
+      if (!v || v.module > m * 2 || v.module < m / 2) continue;
+      const mark = marks.find((k) => Math.abs(k.x - cx) < 3 * k.module && Math.abs(k.y - v.cy) < 3 * k.module);
+      if (mark) {
+        mark.hits++;
+        mark.module = (mark.module * (mark.hits - 1) + m) / mark.hits;
+      } else {
+        marks.push({ x: cx, y: v.cy, module: m, hits: 1 });
+      }
+      if (marks.length > 200) return marks; // a page of patterns (a halftone, say): leave it to jsQR
+    }
+  }
+  // A real finder pattern is crossed by at least its middle three modules' rows.
+  return marks.filter((k) => k.hits >= Math.max(2, Math.floor(k.module)));
+}

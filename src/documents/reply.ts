@@ -4,7 +4,7 @@
 
 import type { Status } from "../core/codes.js";
 import { NotFoundError, RefusedError } from "../core/errors.js";
-import { decide, ReferenceMatcher, type RefCandidate } from "../core/matching.js";
+import { decide, decideOcr, readUnsurely, ReferenceMatcher, type ReadWord, type RefCandidate } from "../core/matching.js";
 import type { CaseDocument } from "../core/types.js";
 import { tSv, type MessageKey } from "../i18n/index.js";
 import { sha256 } from "../store/files.js";
@@ -61,6 +61,8 @@ export interface ReplyReading {
   qr: string[];
   /** The text OCR read, or null when OCR was not needed. */
   ocrText: string | null;
+  /** The words OCR read with their confidences (empty when OCR was not needed). */
+  ocrWords?: ReadWord[];
   ocrPages: number;
 }
 
@@ -93,21 +95,17 @@ export async function matchReply(store: Store, text: string, qr: string[], match
  * Finds the one case a text read by OCR names. Stricter than for a text layer: every reference read that names
  * a case must name the same one, whatever its strength; otherwise the reply is refused, listing what was read.
  */
-export async function matchOcr(store: Store, text: string, matcher: ReferenceMatcher): Promise<{ caseId: number; by: RefCandidate }> {
+export async function matchOcr(store: Store, text: string, matcher: ReferenceMatcher, words: ReadWord[] = []): Promise<{ caseId: number; by: RefCandidate }> {
   const found = matcher.findOcr(text);
   const resolved = await resolveCandidates(store.sql, found);
-  const ids = [...new Set(resolved.map((r) => r.caseId))];
   const read = [...new Set(found.map((f) => f.text))].slice(0, 6).join("; ");
-  if (ids.length === 1) {
-    const best = resolved.slice().sort((a, b) => RANK[a.candidate.strength] - RANK[b.candidate.strength])[0]!;
-    return { caseId: ids[0]!, by: best.candidate };
-  }
-  if (ids.length > 1) throw new RefusedError("paper.error.replyOcrAmbiguous", { read, candidates: await candidateList(store, ids) });
+  const outcome = decideOcr(resolved, (c) => readUnsurely(c, words), (c) => matcher.readExactly(c, text));
+  if (outcome.kind === "match") return { caseId: outcome.caseId, by: outcome.by };
+  if (outcome.kind === "ambiguous") throw new RefusedError("paper.error.replyOcrAmbiguous", { read, candidates: await candidateList(store, outcome.caseIds) });
+  if (outcome.kind === "unsure") throw new RefusedError("paper.error.replyOcrUnsure", { read: [...new Set(outcome.by.map((c) => c.text))].join("; "), candidates: await candidateList(store, [outcome.caseId]) });
   if (found.length) throw new NotFoundError("paper.error.replyOcrUnknownRefs", { read });
   throw new NotFoundError("paper.error.replyOcrNoRefs", { n: text.replace(/\s+/g, "").length });
 }
-
-const RANK: Record<RefCandidate["strength"], number> = { qr: 0, labelled: 1, bare: 2 };
 
 /** Every case the reading names (text layer, QR codes, OCR), for the check of a --case given by the user. */
 async function namedCases(store: Store, reading: ReplyReading, matcher: ReferenceMatcher): Promise<number[]> {
@@ -123,7 +121,7 @@ export async function readReply(data: Buffer, options: { ocr: () => OcrPool; lim
   const kind = imageKind(data);
   if (kind) {
     const scan = await readScan(data, kind, { limits: options.limits, pool: options.ocr, hasReference: options.hasReference });
-    return { mediaType: IMAGE_MEDIA_TYPE[kind], text: "", qr: scan.qr, ocrText: scan.ocr ? scan.text : null, ocrPages: scan.ocr ? scan.pages.length : 0 };
+    return { mediaType: IMAGE_MEDIA_TYPE[kind], text: "", qr: scan.qr, ocrText: scan.ocr ? scan.text : null, ocrWords: scan.words, ocrPages: scan.ocr ? scan.pages.length : 0 };
   }
   const content = await readUntrustedPdf(data, { qr: "auto" });
   if (content.hasText) {
@@ -136,7 +134,7 @@ export async function readReply(data: Buffer, options: { ocr: () => OcrPool; lim
   }
   if (content.qr.length) return { mediaType: "application/pdf", text: "", qr: content.qr, ocrText: null, ocrPages: 0 };
   const scan = await readScan(data, "pdf", { limits: options.limits, pool: options.ocr, hasReference: options.hasReference });
-  return { mediaType: "application/pdf", text: "", qr: scan.qr, ocrText: scan.ocr ? scan.text : null, ocrPages: scan.ocr ? scan.pages.length : 0 };
+  return { mediaType: "application/pdf", text: "", qr: scan.qr, ocrText: scan.ocr ? scan.text : null, ocrWords: scan.words, ocrPages: scan.ocr ? scan.pages.length : 0 };
 }
 
 export async function attachReply(store: Store, data: Buffer, options: AttachOptions = {}): Promise<AttachResult> {
@@ -202,7 +200,7 @@ export async function commitReply(store: Store, data: Buffer, reading: ReplyRead
     caseId = m.caseId;
     matchedBy = { by: reading.qr.length && m.by.strength === "qr" ? "qr" : "text", strength: m.by.strength, text: m.by.text };
   } else {
-    const m = await matchOcr(store, reading.ocrText, matcher);
+    const m = await matchOcr(store, reading.ocrText, matcher, reading.ocrWords ?? []);
     caseId = m.caseId;
     matchedBy = { by: "ocr", strength: m.by.strength, text: m.by.text };
   }

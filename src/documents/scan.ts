@@ -1,17 +1,19 @@
 // Reading a scan that has no text layer: a PDF of page images, or an image file (PNG, JPEG, TIFF). Each page is
-// made a grey page at about 300 dpi (pdf.js renders a PDF's page in the reader's worker thread; sharp decodes an
-// image, honouring its resolution), then:
-//   1. QR codes: the whole page at 150 and 100 dpi, the corners where our reply form's code sits (upright and
-//      upside down) at full resolution and binarised, and turned by ±4°: jsQR is given what a poor scan needs.
-//   2. Only when no page has a QR code: OCR (ocr.ts) of each page, binarised by a local threshold; a blank page is
-//      not read; a page that gives no reference and reads poorly is read again turned (upside down, sideways).
-// The pages are read one after another here, their OCR handed to the pool as they come (the pool's workers read
-// several pages at once); at most a few pages are held in memory at a time.
+// made a grey page at about 300 dpi (AVVIK_OCR_DPI; pdf.js renders a PDF's page in the reader's worker thread;
+// sharp decodes an image, honouring its resolution) and binarised by a local threshold, then:
+//   1. QR codes, at about 150 dpi: a cheap look for QR finder patterns; only where there are some is jsQR given the part of the
+//      page around them, then (when that fails) the corners where our reply form's code sits, turned by ±4°,
+//      and the whole page at lower resolutions.
+//   2. Only when no page has a QR code: OCR (ocr.ts) of each page once, specks removed; a blank page is not
+//      read; a page that gives no reference and reads as no text at all is read again turned (upside down,
+//      sideways).
+// Each page is decoded once; what OCR needs of it (a PNG of the binarised page) is kept until it is known that
+// no page has a QR code, then the pages go to the pool together (its workers read several at once).
 
 import { InvalidDataError } from "../core/errors.js";
 import { encodePng, imagePage, imagePageCount, MAX_PAGE_PIXELS, pngPage, tilt, type ImageKind, type ScanLimits } from "./images.js";
-import type { OcrPool } from "./ocr.js";
-import { binarise, crop, despeckle, isBlank, rgba, shrink, turn, type Raster } from "./raster.js";
+import type { OcrPool, OcrWord } from "./ocr.js";
+import { binarise, crop, despeckle, finderMarks, isBlank, rgba, shrink, turn, type FinderMark, type Raster } from "./raster.js";
 import { renderUntrustedPage } from "./untrusted.js";
 
 export interface ScanPage {
@@ -19,7 +21,7 @@ export interface ScanPage {
   qr: string[];
   blank: boolean;
   /** What OCR read (when it was needed), the page's turn and tesseract's confidence. */
-  ocr?: { text: string; confidence: number; turned: 0 | 90 | 180 | 270 };
+  ocr?: { text: string; confidence: number; words: OcrWord[]; turned: 0 | 90 | 180 | 270 };
 }
 
 export interface ScanResult {
@@ -27,6 +29,8 @@ export interface ScanResult {
   qr: string[];
   /** The text OCR read, pages in order, empty when no page needed OCR. */
   text: string;
+  /** The words OCR read with their confidences, pages in order. */
+  words: OcrWord[];
   /** True when OCR was used. */
   ocr: boolean;
 }
@@ -80,15 +84,53 @@ function decode(qr: JsQr, r: Raster): string | null {
   return code?.data ? code.data : null;
 }
 
+/** A part of the page around some finder marks (with the code's quiet zone), or null when it is the page. */
+function around(r: Raster, marks: FinderMark[]): Raster {
+  const m = Math.max(...marks.map((k) => k.module));
+  const x0 = Math.max(0, Math.min(...marks.map((k) => k.x)) - 12 * m);
+  const y0 = Math.max(0, Math.min(...marks.map((k) => k.y)) - 12 * m);
+  const x1 = Math.min(r.width, Math.max(...marks.map((k) => k.x)) + 12 * m);
+  const y1 = Math.min(r.height, Math.max(...marks.map((k) => k.y)) + 12 * m);
+  return crop(r, x0 / r.width, y0 / r.height, x1 / r.width, y1 / r.height);
+}
+
+/** Marks that may be corners of one code: of about one module size and within a code's width of the first. */
+function groups(marks: FinderMark[]): FinderMark[][] {
+  const out: FinderMark[][] = [];
+  const left = [...marks].sort((a, b) => b.hits - a.hits);
+  while (left.length && out.length < 3) {
+    const first = left.shift()!;
+    const near = (k: FinderMark) => k.module > first.module * 0.6 && k.module < first.module * 1.6 && Math.hypot(k.x - first.x, k.y - first.y) < 45 * first.module;
+    const group = [first, ...left.filter(near)];
+    for (const k of group.slice(1)) left.splice(left.indexOf(k), 1);
+    out.push(group);
+  }
+  return out;
+}
+
 /**
- * The QR code of a page, if one can be read; tries from the cheapest up, stops at the first that reads. Most
- * tries look at about 150 dpi (enough for the form's code, and jsQR slows down badly on large noisy images): the
- * corner where our reply form's code sits (upright; upside down it is the opposite corner), as it is, binarised
- * with the specks removed, turned by ±4°; then the whole page, at 100 and 150 dpi.
+ * The QR code of a page, if one can be read. A cheap look for QR finder patterns first (raster.ts
+ * finderMarks, on the page binarised at about 150–200 dpi): a page with none, a letter say, is not handed to
+ * jsQR at all, which costs a second or more on a page of text. Where there are marks, jsQR is given the part
+ * of the page around them (as it is, and binarised with specks removed); when that fails and there are two
+ * marks or more, the former tries from the cheapest up, stopping at the first that reads: the corner where our
+ * reply form's code sits (upright; upside down it is the opposite corner), binarised, turned by ±4°, then the
+ * whole page at lower resolutions.
+ * `bin` is the page binarised, when the caller has it at the resolution looked at here.
  */
-export async function pageQr(page: Raster): Promise<string[]> {
-  const qr = await loadJsQr();
+export async function pageQr(page: Raster, bin?: Raster): Promise<string[]> {
   const p150 = page.dpi > 220 ? shrink(page, 2) : page;
+  const b150 = bin && bin.width === p150.width && bin.height === p150.height ? bin : binarise(p150);
+  const marks = finderMarks(b150).filter((k) => k.module >= 2.5 && k.hits >= k.module);
+  if (marks.length === 0) return [];
+  const qr = await loadJsQr();
+  for (const g of groups(marks)) {
+    for (const r of [around(p150, g), despeckle(around(b150, g)).page]) {
+      const text = decode(qr, r);
+      if (text) return [text];
+    }
+  }
+  if (marks.length < 2) return [];
   const clean = (r: Raster) => despeckle(binarise(r)).page;
   const corner = crop(p150, 0.45, 0, 1, 0.4);
   const opposite = crop(p150, 0, 0.6, 0.55, 1);
@@ -102,7 +144,7 @@ export async function pageQr(page: Raster): Promise<string[]> {
     () => tilt(clean(corner), 4),
     () => tilt(clean(corner), -4),
     () => (page.dpi > 250 ? shrink(page, 3) : shrink(page, 2)),
-    () => clean(p150),
+    () => despeckle(b150).page,
   ];
   for (const attempt of tries) {
     const text = decode(qr, await attempt());
@@ -111,55 +153,80 @@ export async function pageQr(page: Raster): Promise<string[]> {
   return [];
 }
 
-/** Reads one page by OCR: binarised; turned when it reads poorly and names nothing the right way up. */
-async function ocrPage(pool: OcrPool, page: Raster, hasReference: (text: string) => boolean): Promise<NonNullable<ScanPage["ocr"]> | "blank"> {
+/** Words read with a confidence that says the page was read the right way up (not noise, not upside down). */
+const SURE_WORD = 80;
+
+/** Whether OCR read real text: a handful of words of three letters or more read with high confidence. */
+export function readsAsText(words: OcrWord[]): boolean {
+  const sure = words.filter((w) => w.confidence >= SURE_WORD && /\p{L}{3,}/u.test(w.text)).length;
+  return sure >= 6 || (sure >= 3 && sure >= words.length * 0.5);
+}
+
+/** What OCR is given for a page: the page binarised, specks removed, as a PNG; or blank. */
+async function ocrInput(bin: Raster): Promise<{ png: Buffer; dpi: number } | "blank"> {
+  const clean = despeckle(bin).page;
+  if (isBlank(clean)) return "blank";
+  return { png: await encodePng(clean), dpi: clean.dpi };
+}
+
+/**
+ * Reads one page by OCR, once, the right way up. Turned (upside down; sideways for a landscape page) only
+ * when the first reading names no reference and reads as no text at all (few words read with confidence):
+ * a page upright is never read twice. The turned pages are made from the page again (`again`).
+ */
+async function ocrPage(pool: OcrPool, input: { png: Buffer; dpi: number }, again: () => Promise<Raster>, hasReference: (text: string) => boolean): Promise<NonNullable<ScanPage["ocr"]>> {
+  const first = await pool.recognise(input.png, input.dpi);
+  let best = { ...first, turned: 0 as 0 | 90 | 180 | 270 };
+  if (hasReference(first.text) || readsAsText(first.words)) return best;
+  const page = await again();
   const bin = despeckle(binarise(page)).page;
-  if (isBlank(bin)) return "blank";
-  const read = async (turned: 0 | 90 | 180 | 270) => {
-    const r = await pool.recognise(await encodePng(turn(bin, turned)), bin.dpi);
-    return { text: r.text, confidence: r.confidence, turned };
-  };
-  let best = await read(0);
-  if (hasReference(best.text) || best.confidence >= 70) return best;
   const turns: Array<90 | 180 | 270> = page.width > page.height ? [90, 270, 180] : [180];
   for (const t of turns) {
-    const again = await read(t);
-    if (hasReference(again.text)) return again;
-    if (again.confidence > best.confidence + 10) best = again;
+    const r = await pool.recognise(await encodePng(turn(bin, t)), bin.dpi);
+    const read = { ...r, turned: t };
+    if (hasReference(r.text)) return read;
+    if (r.confidence > best.confidence + 10) best = read;
   }
   return best;
 }
 
 /**
  * Reads a scan (a PDF without a text layer, or an image file): QR codes first, OCR when no page has one.
- * Refuses with one line what cannot be read (not an image, too large, too many pages).
+ * Each page is decoded once: binarised for the look for QR codes and, when it has none, made the PNG that OCR
+ * reads (kept, some tens of kilobytes a page, until it is known that no page has a code). Refuses with one
+ * line what cannot be read (not an image, too large, too many pages).
  */
 export async function readScan(data: Buffer, kind: "pdf" | ImageKind, options: ScanOptions): Promise<ScanResult> {
   const source = await sourceOf(data, kind, options.limits);
   if (source.count === 0) throw new InvalidDataError("paper.error.scanNoPages", {});
   const pages: ScanPage[] = [];
+  const inputs: Array<{ png: Buffer; dpi: number } | "blank" | undefined> = [];
+  let qrOnly = options.qrOnly === true;
   for (let i = 0; i < source.count; i++) {
     const raster = await source.get(i);
-    const p: ScanPage = { page: i + 1, qr: await pageQr(raster), blank: false };
+    const bin = binarise(raster);
+    const p: ScanPage = { page: i + 1, qr: await pageQr(raster, bin), blank: false };
     pages.push(p);
+    if (p.qr.length) qrOnly = true; // a code found: no page will be read by OCR
+    if (!qrOnly) inputs[i] = await ocrInput(bin);
   }
   const qr = [...new Set(pages.flatMap((p) => p.qr))];
-  if (qr.length || options.qrOnly) {
+  if (qr.length || qrOnly) {
     for (const p of pages) options.onPage?.(p);
-    return { pages, qr, text: "", ocr: false };
+    return { pages, qr, text: "", words: [], ocr: false };
   }
-  // No QR code anywhere: every page by OCR, handed to the pool together (its workers read them in parallel);
-  // each page is decoded again here rather than kept, so memory holds only the pages being read.
+  // No QR code anywhere: every page by OCR, handed to the pool together (its workers read them in parallel).
   const pool = options.pool();
   await eachLimited(pages.length, pool.size, async (i) => {
     const p = pages[i]!;
-    const r = await ocrPage(pool, await source.get(i), options.hasReference);
-    if (r === "blank") p.blank = true;
-    else p.ocr = r;
+    const input = inputs[i]!;
+    inputs[i] = undefined;
+    if (input === "blank") p.blank = true;
+    else p.ocr = await ocrPage(pool, input, () => source.get(i), options.hasReference);
     options.onPage?.(p);
   });
   const text = pages.map((p) => p.ocr?.text ?? "").join("\n\f\n");
-  return { pages, qr, text, ocr: true };
+  return { pages, qr, text, words: pages.flatMap((p) => p.ocr?.words ?? []), ocr: true };
 }
 
 /** Runs `work(0 … n-1)` with at most `limit` at a time; the first failure is thrown once all have stopped. */

@@ -545,6 +545,7 @@ export const en: Record<MessageKey, string> = {
   "paper.error.replyOcrAmbiguous": "OCR read references to several cases ({read}): {candidates}. Nothing was stored; name the right case with --case.",
   "paper.error.replyOcrUnknownRefs": "OCR read {read}, but no case in the register has that reference. Nothing was stored; name the case with --case.",
   "paper.error.replyOcrNoRefs": "OCR found no diary number or other reference in the scan ({n} {n|character|characters} read). Nothing was stored; name the case with --case.",
+  "paper.error.replyOcrUnsure": "OCR read {read} with low confidence; it points to {candidates}, but an unsure reading is not enough to attach the reply. Nothing was stored; check the scan and name the case with --case.",
   "paper.error.replyNamesOther": "The file refers to {others}, not to {case}. Nothing was stored; check the case, or use --force to attach the reply to {case} all the same.",
   "paper.error.imageBroken": "The {kind} image cannot be read (damaged or not an image). It was not changed and nothing was stored; scan the reply again.",
   "paper.error.imageTooLarge": "The image is too large to read (over {n} million pixels on a page). It was not changed and nothing was stored; scan at a lower resolution.",

@@ -546,6 +546,7 @@ export const sv = {
   "paper.error.replyOcrAmbiguous": "OCR läste referenser till flera ärenden ({read}): {candidates}. Inget har sparats; ange rätt ärende med --case.",
   "paper.error.replyOcrUnknownRefs": "OCR läste {read}, men inget ärende i registret har den referensen. Inget har sparats; ange ärendet med --case.",
   "paper.error.replyOcrNoRefs": "OCR hittade inget diarienummer eller någon annan referens i skanningen ({n} {n|tecken|tecken} lästa). Inget har sparats; ange ärendet med --case.",
+  "paper.error.replyOcrUnsure": "OCR läste {read} med låg säkerhet; det pekar på {candidates}, men en osäker läsning räcker inte för att koppla svaret. Inget har sparats; kontrollera skanningen och ange ärendet med --case.",
   "paper.error.replyNamesOther": "Filen hänvisar till {others}, inte till {case}. Inget har sparats; kontrollera ärendet, eller använd --force för att ändå koppla svaret till {case}.",
   "paper.error.imageBroken": "{kind}-bilden kan inte läsas (trasig eller inte en bild). Den har inte ändrats och inget har sparats; skanna svaret på nytt.",
   "paper.error.imageTooLarge": "Bilden är för stor att läsa (över {n} miljoner bildpunkter på en sida). Den har inte ändrats och inget har sparats; skanna med lägre upplösning.",

@@ -42,7 +42,7 @@ function statusOf(e: unknown): InboxEntry["status"] {
   if (e instanceof InvalidDataError) return "invalid";
   if (e.key === "paper.error.replyNeedsOcr") return "needsOcr";
   if (e.key === "paper.error.replyAmbiguous" || e.key === "paper.error.replyOcrAmbiguous") return "ambiguous";
-  if (["paper.error.replyNoRefs", "paper.error.replyUnknownRefs", "paper.error.replyOcrNoRefs", "paper.error.replyOcrUnknownRefs"].includes(e.key)) return "unmatched";
+  if (["paper.error.replyNoRefs", "paper.error.replyUnknownRefs", "paper.error.replyOcrNoRefs", "paper.error.replyOcrUnknownRefs", "paper.error.replyOcrUnsure"].includes(e.key)) return "unmatched";
   return "failed";
 }
 
@@ -140,11 +140,16 @@ export async function inbox(ctx: Context, _o: unknown, dirArg: string): Promise<
   if (left > 0) ctx.setExitCode(EXIT.failed);
 }
 
-/** A progress bar of files on stderr (only on a terminal and never with --json); lines printed go above it. */
+/**
+ * A progress bar of files on stderr (only on a terminal and never with --json); lines printed go above it.
+ * Line wrapping stays on (cli-progress turns it off by default, which would cut a long line printed while the
+ * bar is shown at the terminal's width), and the bar's own cursor restore at the end (it goes back to where the
+ * bar started, rows above once lines were printed) is pointed at the bar's current line.
+ */
 async function progressBar(ctx: Context, total: number): Promise<{ tick(): void; clear(): void; redraw(): void; stop(): void }> {
   const { default: cliProgress } = await import("cli-progress");
   const bar = new cliProgress.SingleBar(
-    { format: `${ctx.t("reply.progress")} [{bar}] {value}/{total} {eta_formatted}`, stream: ctx.io.stderr, hideCursor: true, clearOnComplete: true, etaBuffer: 10 },
+    { format: `${ctx.t("reply.progress")} [{bar}] {value}/{total} {eta_formatted}`, stream: ctx.io.stderr, hideCursor: true, clearOnComplete: true, linewrap: true, etaBuffer: 10, barsize: Math.max(10, Math.min(40, (ctx.io.stderr.columns || 80) - 30)) },
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0);
@@ -153,6 +158,9 @@ async function progressBar(ctx: Context, total: number): Promise<{ tick(): void;
     tick: () => bar.update(++done),
     clear: () => ctx.io.stderr.write("\r\x1b[2K"),
     redraw: () => bar.render(),
-    stop: () => bar.stop(),
+    stop: () => {
+      ctx.io.stderr.write("\r\x1b[2K\x1b7"); // the cursor saved here: stop() restores it and clears the line
+      bar.stop();
+    },
   };
 }
