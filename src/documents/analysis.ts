@@ -3,39 +3,60 @@
 // (AcroForm) laid over ruled lines, so that an analysis group can type into it or print it and write by hand.
 // Never personal data: the case's persons are never printed, and no unit is named ("Ange inga personuppgifter
 // på patient, personal eller enhet"): names of the directory's units in the case's text are replaced by a
-// neutral mark, and the caller is told which.
+// neutral mark, and the caller is told which. The same for people: the names of the case's persons and of the
+// directory's contacts, and any personnummer, written into the case's text are replaced by a neutral mark (the
+// caller is told how many, never which: stderr is not a place for personal data either).
 
 import type { Store } from "../store/store.js";
 import { MARGIN, CONTENT_WIDTH, FONT, SIZE, GREY, WRITING_LINE, mm } from "./layout.js";
+import { redactPersonalNumbers } from "../core/personnummer.js";
 import { caseModel, code } from "./model.js";
 import { ensureSpace, fields, finish, heading, newDocument, paragraph, put, title, writingLines, type Doc } from "./pdf.js";
 import { fill } from "./texts.js";
 
 /** What replaces a unit's name in the analysis. */
 export const UNIT_MARK = "[enhet]";
+/** What replaces a person's name or personnummer in the analysis. */
+export const PERSON_MARK = "[person]";
 
 export interface AnalysisResult {
   pdf: Buffer;
   /** Names of directory units that were replaced by the neutral mark (each once). */
   redactedUnits: string[];
+  /** How many names or personnummer of people were replaced by the person mark. */
+  redactedPeople: number;
 }
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** Replaces the names in `text` (longest first, whole words, any case) with the neutral mark. */
-export function redactNames(text: string, names: string[], found: Set<string>): string {
+/** Replaces the names in `text` (longest first, whole words, any case) with `mark` (the unit mark by default). */
+export function redactNames(text: string, names: string[], found: Set<string>, mark = UNIT_MARK): string {
   let out = text;
   for (const name of [...names].sort((a, b) => b.length - a.length)) {
     if (name.trim().length < 3) continue;
     const re = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(name.trim())}(?![\\p{L}\\p{N}])`, "giu");
     if (re.test(out)) {
       found.add(name);
-      out = out.replace(re, UNIT_MARK);
+      out = out.replace(re, mark);
     }
   }
   return out;
+}
+
+/**
+ * The names by which a person may be written in free text: the whole name and each of its parts (a nurse writes
+ * "Anna" or "Svensson" as often as "Anna Svensson"); parts shorter than three letters are left alone.
+ */
+export function personNames(names: Array<string | null>): string[] {
+  const out = new Set<string>();
+  for (const name of names) {
+    if (!name || !name.trim()) continue;
+    out.add(name.trim());
+    for (const part of name.trim().split(/[\s,]+/u)) if (part.length >= 3) out.add(part);
+  }
+  return [...out];
 }
 
 /**
@@ -70,8 +91,22 @@ export async function analysisDocument(store: Store, caseId: number): Promise<An
   const units = (await store.orgs.list())
     .filter((o) => o.parentId !== null)
     .map((o) => o.name);
+  // Read in clear only to be removed: nothing of them is printed, so this is no `reveal`.
+  // The case's persons by each part of their names; the directory's staff by their whole names only (a contact
+  // named "Per Ek" must not turn every "per" of the text into a mark).
+  const persons = [
+    ...personNames((await store.cases.persons(caseId, true)).map((p) => p.name)),
+    ...(await store.contacts.list()).map((k) => k.name),
+  ];
   const found = new Set<string>();
-  const neutral = (s: string | null) => (s && s.trim() ? redactNames(s, units, found) : s);
+  const people = new Set<string>();
+  let numbers = 0;
+  const neutral = (s: string | null) => {
+    if (!s || !s.trim()) return s;
+    const withoutNumbers = redactPersonalNumbers(s, store.today, PERSON_MARK);
+    if (withoutNumbers !== s) numbers += 1;
+    return redactNames(redactNames(withoutNumbers, persons, people, PERSON_MARK), units, found);
+  };
 
   const doc = await newDocument({ title: t.title, diaryNumber: m.diaryNumber, author: m.self.name, now: store.actor.now });
   doc.initForm();
@@ -132,5 +167,5 @@ export async function analysisDocument(store: Store, caseId: number): Promise<An
     }
   }
   const pdf = await finish(doc, m.diaryNumber, (i, n) => fill(m.texts.common.labels.page, { i, n }));
-  return { pdf, redactedUnits: [...found] };
+  return { pdf, redactedUnits: [...found], redactedPeople: people.size + numbers };
 }

@@ -519,6 +519,7 @@ export const en: Record<MessageKey, string> = {
   "paper.subject.packetInAgain": "Answer to a deviation in collaboration sent by post again: {area} ({kind})",
   "paper.subject.replyOut": "Answer to a deviation in collaboration received: {area} ({kind})",
   "paper.subject.replyIn": "Answered deviation received from the unit concerned: {area} ({kind})",
+  "paper.analysisPeopleReplaced": "The analysis holds no personal data: {count} names or personal identity numbers in the text from the case replaced by [person].",
   "paper.analysisUnitsReplaced": "The analysis names no units: {units} replaced by [enhet] in the text from the case.",
   "paper.error.addressTooLong": "The address of {org} does not fit the envelope window ({count} {count|line|lines}: {lines}). Shorten the address in the directory ('avvik org import' or 'avvik org add') or give a larger window in templates/letters/common.json.",
   "paper.error.windowSetting": "The window setting {window} in templates/letters/common.json cannot be used: the field must lie wholly above the letter text, at the left (side \"left\") or at the right (side \"right\", leftMm at least 92).",

@@ -520,6 +520,7 @@ export const sv = {
   "paper.subject.packetInAgain": "Svar på avvikelse i samverkan skickat per post på nytt: {area} ({kind})",
   "paper.subject.replyOut": "Svar på avvikelse i samverkan inkommet: {area} ({kind})",
   "paper.subject.replyIn": "Besvarad avvikelse från berörd verksamhet inkommen: {area} ({kind})",
+  "paper.analysisPeopleReplaced": "Analysen anger inga personuppgifter: {count} namn eller personnummer i texten från ärendet är ersatta med [person].",
   "paper.analysisUnitsReplaced": "Analysen anger inga enheter: {units} är ersatt med [enhet] i texten från ärendet.",
   "paper.error.addressTooLong": "Adressen till {org} får inte plats i kuvertfönstret ({count} {count|rad|rader}: {lines}). Korta adressen i katalogen ('avvik org import' eller 'avvik org add') eller ange ett större fönster i templates/letters/common.json.",
   "paper.error.windowSetting": "Fönsterinställningen {window} i templates/letters/common.json går inte att använda: fältet ska ligga helt ovanför brevtexten, till vänster (side \"left\") eller till höger (side \"right\", leftMm minst 92).",

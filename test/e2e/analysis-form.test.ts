@@ -69,4 +69,22 @@ describe("analysis document", () => {
     expect(streams(file).join("\n").match(/ l\s*\n?S/g)?.length ?? 0).toBeGreaterThan(20);
     expect(xmp(file)).toContain("<pdfaid:part>2</pdfaid:part>");
   });
+
+  it("names no person: the case's persons and the directory's contacts written into its text are replaced", async () => {
+    s = linkoping();
+    await s.cliJson(
+      outgoingCase([
+        "--person", "19121212-1212:Tolvan Tolvansson",
+        "--description", "Tolvan skrevs ut utan lista; Karin Lindqvist ringde per telefon, ingen svarade. Tolvansson fick fel dos.",
+      ]),
+    );
+    const r = await s.cli(["analysis", "2026-000001", "-o", "a.pdf"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/\[person\]/);
+    // stderr counts them and names none
+    expect(r.stderr).not.toMatch(/Tolvan|Karin Lindqvist/);
+    const all = (await pdfPages(join(s.home, "a.pdf"))).join("\n").replace(/\s+/g, " ");
+    expect(all).toContain("[person] skrevs ut utan lista; [person] ringde per telefon, ingen svarade. [person] fick fel dos.");
+    expect(all).not.toMatch(/Tolvan|Karin|Lindqvist/);
+  });
 });

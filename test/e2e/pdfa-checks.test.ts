@@ -70,7 +70,7 @@ async function checkPdfA(name: string, data: Buffer, part: 2 | 3): Promise<void>
   const task = pdfjs.getDocument({ data: new Uint8Array(data), isEvalSupported: false, verbosity: 0 });
   try {
     const doc = await task.promise;
-    const { info, metadata } = (await doc.getMetadata()) as { info: Record<string, unknown>; metadata: { get(k: string): unknown } | null };
+    const { info, metadata } = (await doc.getMetadata()) as unknown as { info: Record<string, unknown>; metadata: { get(k: string): unknown } | null };
     expect(metadata, name).not.toBeNull();
     expect(metadata!.get("dc:title"), name).toBe(info.Title);
     expect(metadata!.get("dc:creator"), name).toEqual([info.Author]);

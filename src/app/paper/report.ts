@@ -30,12 +30,12 @@ export async function writeCaseReport(store: Store, ref: string, withPersonalDat
 }
 
 /** The analysis form (never personal data; units named in the text are replaced, and listed). */
-export async function writeCaseAnalysis(store: Store, ref: string, output: (label: string) => Promise<OutputFile>): Promise<CaseDocumentFile & { file: string; redactedUnits: string[] }> {
+export async function writeCaseAnalysis(store: Store, ref: string, output: (label: string) => Promise<OutputFile>): Promise<CaseDocumentFile & { file: string; redactedUnits: string[]; redactedPeople: number }> {
   const id = await store.cases.resolve(ref);
   const { analysisDocument } = await import("../../documents/analysis.js");
   const label = await store.cases.label(id);
   const out = await output(label);
-  const { pdf, redactedUnits } = await analysisDocument(store, id);
+  const { pdf, redactedUnits, redactedPeople } = await analysisDocument(store, id);
   out.write(pdf);
-  return { caseId: id, diaryNumber: label, bytes: pdf.length, file: out.path, redactedUnits };
+  return { caseId: id, diaryNumber: label, bytes: pdf.length, file: out.path, redactedUnits, redactedPeople };
 }

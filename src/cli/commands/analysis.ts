@@ -25,6 +25,7 @@ export function registerAnalysis(program: Command, t: Translate): void {
 
 async function run(ctx: Context, o: { output?: string }, ref: string): Promise<void> {
   const r = await writeCaseAnalysis(await ctx.store(), ref, async (label) => outputFile(ctx, o.output ?? `${fileNameOf(label)}-analys.pdf`, { flag: "-o", personal: false }));
+  if (r.redactedPeople) ctx.out.warn(ctx.t("paper.analysisPeopleReplaced", { count: r.redactedPeople }));
   if (r.redactedUnits.length) ctx.out.warn(ctx.t("paper.analysisUnitsReplaced", { units: r.redactedUnits.join(", ") }));
   if (r.file === "-") return;
   ctx.out.result({ caseId: r.caseId, diaryNumber: r.diaryNumber, file: r.file, bytes: r.bytes }, () => ctx.out.line(ctx.t("paper.writtenFile", { file: r.file })));
