@@ -4,7 +4,8 @@
 import { RefusedError } from "../core/errors.js";
 import { assertNoPersonalNumber } from "../core/guard.js";
 import { assertPrintable } from "../core/printable.js";
-import { findPersonalData, namePatterns } from "../mail/guard.js";
+import { namePatterns } from "../core/personalNames.js";
+import { findPersonalData } from "../mail/guard.js";
 import type { Store } from "../store/store.js";
 
 /** Refuses a personnummer anywhere, and the name of any person of the case, in `text` (of the flag `field`). */

@@ -9,6 +9,7 @@
 
 import type { Store } from "../store/store.js";
 import { MARGIN, CONTENT_WIDTH, FONT, SIZE, GREY, WRITING_LINE, mm } from "./layout.js";
+import { namePatterns, replaceNames } from "../core/personalNames.js";
 import { redactPersonalNumbers } from "../core/personnummer.js";
 import { caseModel, code } from "./model.js";
 import { ensureSpace, fields, finish, heading, newDocument, paragraph, put, title, writingLines, type Doc } from "./pdf.js";
@@ -46,20 +47,6 @@ export function redactNames(text: string, names: string[], found: Set<string>, m
 }
 
 /**
- * The names by which a person may be written in free text: the whole name and each of its parts (a nurse writes
- * "Anna" or "Svensson" as often as "Anna Svensson"); parts shorter than three letters are left alone.
- */
-export function personNames(names: Array<string | null>): string[] {
-  const out = new Set<string>();
-  for (const name of names) {
-    if (!name || !name.trim()) continue;
-    out.add(name.trim());
-    for (const part of name.trim().split(/[\s,]+/u)) if (part.length >= 3) out.add(part);
-  }
-  return [...out];
-}
-
-/**
  * A fillable text field over the ruled lines just drawn (pdfkit 0.20, pinned: `formField` makes the field in the
  * form's list, `annotate` its widget; the empty appearance keeps the lines visible and lets a PDF/A document
  * carry the field, where pdfkit's own `formText` would need NeedAppearances).
@@ -92,12 +79,10 @@ export async function analysisDocument(store: Store, caseId: number): Promise<An
     .filter((o) => o.parentId !== null)
     .map((o) => o.name);
   // Read in clear only to be removed: nothing of them is printed, so this is no `reveal`.
-  // The case's persons by each part of their names; the directory's staff by their whole names only (a contact
-  // named "Per Ek" must not turn every "per" of the text into a mark).
-  const persons = [
-    ...personNames((await store.cases.persons(caseId, true)).map((p) => p.name)),
-    ...(await store.contacts.list()).map((k) => k.name),
-  ];
+  // The case's persons as the e-mail guard recognises them, given names alone too; the directory's staff by their
+  // whole names only (a contact named "Per Ek" must not turn every "per" of the text into a mark).
+  const persons = namePatterns((await store.cases.persons(caseId, true)).map((p) => p.name), { givenNamesAlone: true });
+  const staff = (await store.contacts.list()).map((k) => k.name);
   const found = new Set<string>();
   const people = new Set<string>();
   let numbers = 0;
@@ -105,7 +90,9 @@ export async function analysisDocument(store: Store, caseId: number): Promise<An
     if (!s || !s.trim()) return s;
     const withoutNumbers = redactPersonalNumbers(s, store.today, PERSON_MARK);
     if (withoutNumbers !== s) numbers += 1;
-    return redactNames(redactNames(withoutNumbers, persons, people, PERSON_MARK), units, found);
+    const withoutPersons = replaceNames(withoutNumbers, persons, PERSON_MARK, people);
+    const withoutStaff = redactNames(withoutPersons, staff, people, PERSON_MARK);
+    return redactNames(withoutStaff, units, found);
   };
 
   const doc = await newDocument({ title: t.title, diaryNumber: m.diaryNumber, author: m.self.name, now: store.actor.now });

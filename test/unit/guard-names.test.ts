@@ -5,7 +5,8 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { findPersonalData, namePatterns } from "../../src/mail/guard.js";
+import { namePatterns } from "../../src/core/personalNames.js";
+import { findPersonalData } from "../../src/mail/guard.js";
 
 const TODAY = "2026-03-10";
 const has = (text: string, names: string[]) => findPersonalData(text, namePatterns(names), TODAY) === "name";
