@@ -94,6 +94,7 @@ export const sv = {
   "error.statusSame": "Ärende {case} är redan {from}. Tillåtna nästa steg: {allowed}.",
   "error.statusNotAllowed": "Ärende {case} kan inte gå från {from} till {to}. Tillåtna nästa steg: {allowed}.",
   "error.caseClosed": "Ärende {case} är avslutat och kan inte ändras.",
+  "error.caseChangedMeanwhile": "Ärende {case} ändrades av någon annan medan du skrev; inget sparades. Öppna ärendet igen, se vad som ändrats och skriv in din ändring på nytt.",
   "error.personalNumberInText": "{field} innehåller ett personnummer. Registret och fritexten får inte innehålla personuppgifter; ange personen med --person.",
   "error.unprintable": "{field} innehåller tecken som inte kan skrivas ut i brev och rapporter ({chars}). Skriv texten med andra tecken.",
   "error.diaryFormatInvalid": "Diarieformatet '{format}' går inte att använda: {reason}.",

@@ -69,6 +69,28 @@ describe("the menu of the day's work (avvik without arguments in a terminal)", (
     expect(audit).toEqual(expect.arrayContaining(["case.new", "diary.add", "case.update", "case.status"]));
   });
 
+  it("writing the answer saves nothing when another registrar changed the same field meanwhile, and says so", async () => {
+    s = linkoping();
+    expect((await s.cli(["case", "new", "--direction", "in", "--counterpart", "region-ostergotland", "--event-date", "2026-03-01", "--discovered-date", "2026-03-02", "--received-date", "2026-03-05", "--kind", "risk", "--area", "information", "--summary", "Första"])).code).toBe(0);
+    const r = await dialogue(s, [], [
+      { expect: MENU, keys: KEY.down.repeat(5) + KEY.enter }, // Slå upp ett ärende
+      { expect: "Diarienummer, referens", keys: "2026-000001" + KEY.enter },
+      { expect: "Vad vill du göra med 2026-000001?", keys: KEY.down + KEY.enter }, // Skriv svaret (after Tilldela)
+      { expect: "Allvarlighetsgrad", keys: KEY.enter }, // kept
+      { expect: "Orsaker", keys: "Min orsak" + KEY.enter },
+      { expect: "? …", keys: KEY.enter },
+      { expect: "Åtgärder", keys: KEY.enter },
+      // While this registrar writes, another one writes the causes of the same case.
+      { expect: "Uppföljning", keys: KEY.enter, before: () => s.cli(["case", "update", "2026-000001", "--causes", "Kollegans orsak"]) },
+      { expect: "ändrades av någon annan medan du skrev", keys: "" },
+      { expect: "Vad vill du göra med 2026-000001?", keys: KEY.up + KEY.enter }, // Tillbaka till menyn
+      { expect: MENU, keys: KEY.up + KEY.enter }, // Avsluta
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.screen).not.toContain("är uppdaterat");
+    expect((await s.cliJson(["case", "show", "2026-000001"])).causes).toBe("Kollegans orsak");
+  });
+
   it("offers only the statuses the workflow allows, and closes", async () => {
     s = linkoping();
     for (const args of [

@@ -11,6 +11,8 @@ export interface Step {
   expect: string | RegExp;
   /** What to type. */
   keys: string;
+  /** Done after the text appears and before typing: another registrar's work meanwhile, say. */
+  before?: () => Promise<unknown>;
 }
 
 export interface DialogueResult {
@@ -54,8 +56,16 @@ export function dialogue(s: Sandbox, args: string[], steps: Step[], options: { t
         // A short pause lets the prompt finish drawing before the keys arrive, as with a person. Then look again:
         // the next step's text may already be on screen (a step that types nothing produces no new output).
         setTimeout(() => {
-          if (step.keys) child.stdin.write(step.keys);
-          advance();
+          void (step.before ?? (async () => undefined))().then(
+            () => {
+              if (step.keys) child.stdin.write(step.keys);
+              advance();
+            },
+            (error: unknown) => {
+              child.kill("SIGKILL");
+              reject(error instanceof Error ? error : new Error(String(error)));
+            },
+          );
         }, 60);
         return;
       }

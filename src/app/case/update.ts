@@ -14,7 +14,16 @@ export interface CaseUpdate {
   duplicateOf?: string;
   /** A checked OSL ground, or null to lift the marking. */
   secrecy?: string | null;
+  /**
+   * The values the user saw for the fields they change (the menu shows a case, then asks for a while): when one
+   * of them differs in the register at the write, someone else changed it meanwhile and nothing is written. Fields
+   * the user leaves alone may have changed; a write names exactly what it sets, so nothing is lost there.
+   */
+  expected?: Partial<Record<EditableField, string | null>>;
 }
+
+/** The content fields a person edits in a dialogue (the menu's answer): compared for a change made meanwhile. */
+export type EditableField = "severity" | "causes" | "actions" | "followUp";
 
 export async function updateCase(store: Store, ref: string, u: CaseUpdate): Promise<{ case: Case; changed: string[] }> {
   const id = await store.cases.resolve(ref);
@@ -32,10 +41,17 @@ export async function updateCase(store: Store, ref: string, u: CaseUpdate): Prom
     // Decided on the status read in the transaction: another run may have closed the case meanwhile.
     const before = await store.cases.get(id);
     if (before.status === "closed" && !onlyRegister) throw new RefusedError("error.caseClosed", { case: caseLabel(before.diaryNumber, id) });
+    const meanwhile = changedMeanwhile(before, u.expected ?? {});
+    if (meanwhile.length) throw new RefusedError("error.caseChangedMeanwhile", { case: caseLabel(before.diaryNumber, id) });
     const fields = await store.cases.update(id, changes);
     if (changes.duplicateOf) await store.stats.repointDuplicates(id, changes.duplicateOf);
     if (u.secrecy !== undefined && await store.cases.setSecrecy(id, u.secrecy)) fields.push("secrecy");
     return fields;
   });
   return { case: await store.cases.get(id), changed };
+}
+
+/** The fields whose value in the register is no longer the one the user saw. */
+function changedMeanwhile(now: Case, expected: Partial<Record<EditableField, string | null>>): EditableField[] {
+  return (Object.keys(expected) as EditableField[]).filter((f) => (now[f] ?? null) !== (expected[f] ?? null));
 }

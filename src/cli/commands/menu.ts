@@ -299,6 +299,12 @@ async function writeAnswer(s: MenuSession, c0: Case): Promise<void> {
   if (actions && actions !== c.actions) o.actions = actions;
   const followUp = await text("menu.answer.followUp", c.followUp);
   if (followUp && followUp !== c.followUp) o.followUp = followUp;
+  // What this dialogue showed for the fields it changes: another registrar may have written them meanwhile.
+  o.expected = {};
+  if (o.severity) o.expected.severity = c.severity;
+  if (o.causes) o.expected.causes = c.causes;
+  if (o.actions) o.expected.actions = c.actions;
+  if (o.followUp) o.expected.followUp = c.followUp;
   await s.with((ctx) => caseUpdate(ctx, o, ref(c)));
 }
 

@@ -59,6 +59,8 @@ export interface UpdateOptions {
   probability?: string;
   consequence?: string;
   classification?: string;
+  /** Not a flag: the values a dialogue showed for the fields it changes (see `CaseUpdate.expected`). */
+  expected?: CaseUpdate["expected"];
 }
 
 export async function update(ctx: Context, o: UpdateOptions, ref: string): Promise<void> {
@@ -79,7 +81,7 @@ export async function update(ctx: Context, o: UpdateOptions, ref: string): Promi
   const store = await ctx.store();
   // A secrecy marking (OSL) is the register's, not the case's content: it may change on a closed case too.
   const secrecy = o.secret === undefined ? undefined : parseSecrecyGround(o.secret, "--secret", store.today);
-  const { case: c, changed } = await updateCase(store, ref, { changes, ...(o.duplicateOf !== undefined ? { duplicateOf: o.duplicateOf } : {}), ...(secrecy !== undefined ? { secrecy } : {}) });
+  const { case: c, changed } = await updateCase(store, ref, { changes, ...(o.duplicateOf !== undefined ? { duplicateOf: o.duplicateOf } : {}), ...(secrecy !== undefined ? { secrecy } : {}), ...(o.expected ? { expected: o.expected } : {}) });
   const label = caseLabel(c.diaryNumber, c.id);
   ctx.out.result({ ...c, changed }, () => {
     ctx.out.line(changed.length ? ctx.t("case.updated", { case: label, fields: changed.map((f) => fieldName(ctx.t, f)).join(", ") }) : ctx.t("case.unchanged", { case: label }));
