@@ -70,7 +70,7 @@ try {
   // Rendering alone (the case read, the PDF made in memory: no file, no register), to tell it from the writes.
   const cpu1 = process.cpuUsage();
   const t1r = performance.now();
-  for (const id of ids.slice(1)) await packetDocument(caseModel(store, id, { withPersonalData: false }), store.actor.now);
+  for (const id of ids.slice(1)) await packetDocument(await caseModel(store, id, { withPersonalData: false }), store.actor.now);
   const renderSeconds = (performance.now() - t1r) / 1000;
   const rc = process.cpuUsage(cpu1);
   console.log(`rendering alone: ${((CASES - 1) / renderSeconds).toFixed(0)} packets/s wall, ${((1000 * (rc.user + rc.system)) / 1e6 / (CASES - 1)).toFixed(2)} ms CPU each = ${((CASES - 1) / ((rc.user + rc.system) / 1e6)).toFixed(0)} packets/s per core`);

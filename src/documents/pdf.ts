@@ -64,7 +64,10 @@ export async function archiveDocument(options: PDFKit.PDFDocumentOptions): Promi
   const PDFDocument = await loadPdfKit();
   const doc = new (PDFDocument as unknown as new (o: PDFKit.PDFDocumentOptions) => Doc)(options);
   escapeXmpInfo(doc);
-  if (shortcuts) compressOnce(doc);
+  if (shortcuts) {
+    compressOnce(doc);
+    collectOutput(doc);
+  }
   await registerFonts(doc);
   doc.font(FONT.regular);
   return doc;
@@ -102,6 +105,9 @@ export function setPdfShortcuts(on: boolean): void {
 interface PdfKitReference {
   compress: boolean;
   buffer: Uint8Array[];
+  data: { Length?: number; Filter?: string };
+  uncompressedLength: number;
+  write(chunk: unknown): void;
   finalize(): void;
 }
 
@@ -136,8 +142,30 @@ function compressOnce(doc: Doc): void {
   if (typeof ref !== "function") throw new Error("pdfkit: ref is missing (the pinned version changed)");
   d.ref = function (this: unknown, data?: object) {
     const r = ref.call(this, data);
+    const write = r.write;
     const finalize = r.finalize;
+    if (typeof write !== "function" || typeof finalize !== "function" || !Array.isArray(r.buffer)) throw new Error("pdfkit: PDFReference changed (the pinned version)");
+    // Text written (a page's content: many short pieces) is kept as strings and made bytes once, as
+    // pdfkit's `write` would make each piece (`chunk + "\n"`, one byte a character).
+    let pending: string[] = [];
+    const flush = (self: PdfKitReference) => {
+      if (pending.length) self.buffer.push(Buffer.from(pending.join(""), "latin1"));
+      pending = [];
+    };
+    r.write = function (this: PdfKitReference, chunk: unknown) {
+      if (chunk instanceof Uint8Array) {
+        flush(this);
+        write.call(this, chunk);
+        return;
+      }
+      const text = `${chunk as string}\n`;
+      pending.push(text);
+      this.uncompressedLength += text.length;
+      this.data.Length = (this.data.Length ?? 0) + text.length;
+      if (this.compress) this.data.Filter = "FlateDecode";
+    };
     r.finalize = function (this: PdfKitReference) {
+      flush(this);
       if (this.compress && this.buffer.length) {
         this.buffer = [deflate(Buffer.concat(this.buffer))];
         this.compress = false;
@@ -145,6 +173,31 @@ function compressOnce(doc: Doc): void {
       finalize.call(this);
     };
     return r;
+  };
+}
+
+/** What `collectOutput` reads and sets of pdfkit 0.20's document (pinned). */
+interface PdfKitWriter {
+  _write(data: unknown): void;
+  _offset: number;
+}
+
+const collected = new WeakMap<object, Buffer[]>();
+
+/**
+ * The document's bytes kept in a list instead of pushed through its Readable stream piece by piece (an
+ * object is six pieces); `documentBytes` joins them. The bytes pdfkit's `_write` makes (`data + "\n"`, one
+ * byte a character). What the constructor wrote before (the header) is read from the stream first.
+ */
+function collectOutput(doc: Doc): void {
+  const d = doc as unknown as PdfKitWriter;
+  if (typeof d._write !== "function" || typeof d._offset !== "number") throw new Error("pdfkit: _write is missing (the pinned version changed)");
+  const chunks: Buffer[] = [];
+  collected.set(doc, chunks);
+  d._write = function (this: PdfKitWriter, data: unknown) {
+    const bytes = data instanceof Uint8Array ? data : Buffer.from(`${data as string}\n`, "latin1");
+    chunks.push(bytes as Buffer);
+    this._offset += bytes.length;
   };
 }
 
@@ -181,7 +234,7 @@ export function documentBytes(doc: Doc): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     doc.on("data", (c: Buffer) => chunks.push(c));
-    doc.on("end", () => resolve(Buffer.concat(chunks)));
+    doc.on("end", () => resolve(Buffer.concat([...chunks, ...(collected.get(doc) ?? [])])));
     doc.on("error", reject);
     doc.end();
   });
@@ -204,18 +257,27 @@ export function finish(doc: Doc, diaryNumber: string, pageLabel: (i: number, n: 
  * pdfkit's own wrapper runs Unicode line breaking over every word and is most of the cost of a page;
  * Swedish prose without hyphenation breaks the same way at spaces.
  */
-const widths = new Map<string, number>();
+const widths = new Map<string, Map<number, Map<string, number>>>();
+let widthsKept = 0;
 
 /** The width of a word at the current font and size; letter and form texts repeat, so widths are kept. */
 function widthOf(doc: Doc, word: string): number {
   const d = doc as unknown as { _font?: { name?: unknown }; _fontSize?: unknown };
-  if (typeof d._font?.name !== "string" || typeof d._fontSize !== "number") return doc.widthOfString(word);
-  const key = `${d._font.name}\u0000${d._fontSize}\u0000${word}`;
-  let w = widths.get(key);
+  const name = d._font?.name;
+  const size = d._fontSize;
+  if (typeof name !== "string" || typeof size !== "number") return doc.widthOfString(word);
+  let bySize = widths.get(name);
+  if (!bySize) widths.set(name, (bySize = new Map()));
+  let byWord = bySize.get(size);
+  if (!byWord) bySize.set(size, (byWord = new Map()));
+  let w = byWord.get(word);
   if (w === undefined) {
     w = doc.widthOfString(word);
-    if (widths.size > 50_000) widths.clear();
-    widths.set(key, w);
+    if (++widthsKept > 50_000) {
+      widths.clear();
+      widthsKept = 0;
+    }
+    byWord.set(word, w);
   }
   return w;
 }
@@ -282,8 +344,24 @@ interface PdfKitGlyphPosition {
   xOffset: number;
   yOffset: number;
 }
+interface PdfKitGlyph {
+  id: number;
+  advanceWidth: number;
+  codePoints: number[];
+}
+interface PdfKitFont {
+  id: string;
+  ascender: number;
+  encode?(text: string): [string[], PdfKitGlyphPosition[]];
+  layout?(text: string): { glyphs: PdfKitGlyph[]; positions: PdfKitGlyphPosition[] };
+  subset?: { includeGlyph(gid: number): number };
+  widths?: number[];
+  unicode?: number[][];
+  scale?: number;
+  ref(): unknown;
+}
 interface PdfKitTextState {
-  _font?: { id: string; ascender: number; encode?(text: string): [string[], PdfKitGlyphPosition[]]; ref(): unknown };
+  _font?: PdfKitFont;
   _fontSize: number;
   page: { height: number; fonts: Record<string, unknown> };
   addContent(data: string): unknown;
@@ -310,7 +388,7 @@ function textLine(doc: Doc, text: string, x: number, y: number): void {
   const height = d.page.height;
   const yy = height - y - (font.ascender / 1000) * size;
   if (d.page.fonts[font.id] == null) d.page.fonts[font.id] = font.ref();
-  const [encoded, positions] = font.encode(text);
+  const [encoded, positions] = encode(font, text);
   const scale = size / 1000;
   let out = `q\n1 0 0 -1 0 ${num(height)} cm\nBT\n1 0 0 1 ${num(x)} ${num(yy)} Tm\n/${font.id} ${num(size)} Tf`;
   const commands: string[] = [];
@@ -350,6 +428,28 @@ function textLine(doc: Doc, text: string, x: number, y: number): void {
   }
   flush(i);
   d.addContent(`${out}\nET\nQ`);
+}
+
+const HEX: string[] = [];
+
+/**
+ * pdfkit 0.20's EmbeddedFont.encode (the line's glyphs from `layout`, each given its id in the document's
+ * subset, written as four hex digits; the width and code points of a glyph recorded at its first use), with
+ * the hex digits of an id made once per process instead of once per glyph.
+ */
+function encode(font: PdfKitFont, text: string): [string[], PdfKitGlyphPosition[]] {
+  const { layout, subset, widths, unicode, scale } = font;
+  if (typeof layout !== "function" || !subset || !widths || !unicode || typeof scale !== "number") return font.encode!(text);
+  const { glyphs, positions } = layout.call(font, text);
+  const res = new Array<string>(glyphs.length);
+  for (let i = 0; i < glyphs.length; i++) {
+    const glyph = glyphs[i]!;
+    const gid = subset.includeGlyph(glyph.id);
+    res[i] = HEX[gid] ??= `0000${gid.toString(16)}`.slice(-4);
+    if (widths[gid] == null) widths[gid] = glyph.advanceWidth * scale;
+    if (unicode[gid] == null) unicode[gid] = glyph.codePoints;
+  }
+  return [res, positions];
 }
 
 /** Height of `text` in `width`, as `put` would write it. */

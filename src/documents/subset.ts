@@ -107,7 +107,15 @@ export class TrueTypeSource {
   createSubset(): TrueTypeSubset {
     return new TrueTypeSubset(this);
   }
+
+  /**
+   * Subsets already written in this process, by their glyphs in order: documents of one template use the same
+   * glyphs in the same order, and the font file is the same bytes (bounded: a long run starts afresh).
+   */
+  readonly encoded = new Map<string, { font: Buffer; glyphs: number[] }>();
 }
+
+const MAX_ENCODED = 256;
 
 /** The positions of the component glyph ids in a composite glyph (empty for a simple glyph). */
 function componentPositions(glyph: Buffer): number[] {
@@ -162,6 +170,20 @@ export class TrueTypeSubset {
   }
 
   encode(): Buffer {
+    const key = this.glyphs.join(",");
+    const known = this.source.encoded.get(key);
+    if (known) {
+      // the components of composite glyphs joined as when it was written
+      for (const gid of known.glyphs) this.includeGlyph(gid);
+      return known.font;
+    }
+    const font = this.write();
+    if (this.source.encoded.size >= MAX_ENCODED) this.source.encoded.clear();
+    this.source.encoded.set(key, { font, glyphs: [...this.glyphs] });
+    return font;
+  }
+
+  private write(): Buffer {
     const src = this.source;
     // Components of composite glyphs join the subset (they may add further composites: walk until done).
     const parts: Buffer[] = [];
