@@ -35,6 +35,7 @@ import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { FailedError, RefusedError, reasonOf } from "../core/errors.js";
+import { runCache } from "../runCache.js";
 
 /** What an output may never touch: the data directory, and the key file wherever it is. */
 export interface DataDir {
@@ -185,14 +186,23 @@ function alive(pid: number): boolean {
  * Removes temporary files an earlier, killed run left beside `target` (ours, and the `<target>.<pid>.tmp`
  * of older versions), with their SQLite journals; only those of processes that are gone.
  */
+/**
+ * A directory's names, read once per run: many files written into one directory (packets one after another)
+ * look for stale temporary files once, not once each (what a killed run left is there before this run starts).
+ */
+const listings = runCache<string, string[]>();
+
 export function removeStaleTemps(target: string): number {
   const dir = dirname(target);
   const base = basename(target);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return 0;
+  let names = listings.get(dir);
+  if (!names) {
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return 0;
+    }
+    listings.set(dir, names);
   }
   let removed = 0;
   for (const name of names) {
@@ -302,6 +312,8 @@ export class OutputFile {
   /** A character device, FIFO or socket (`/dev/null`, `/dev/stdout`, `>(gzip)`): written directly, on commit. */
   private readonly direct: boolean;
   private tmp: string | undefined;
+  /** The temporary file's bytes are synced (by `stage` or `closeStream`): `commit` need not sync them again. */
+  private synced = false;
   private staged: Buffer | undefined;
   private committed = false;
   private stream: { out: NodeJS.WritableStream; fd: number; failed: unknown } | undefined;
@@ -364,6 +376,7 @@ export class OutputFile {
       this.tmp = tmp;
       writeAll(fd, data);
       fsyncSync(fd);
+      this.synced = true;
     } catch (e) {
       throw this.fail(e);
     } finally {
@@ -449,7 +462,10 @@ export class OutputFile {
         await finished.catch((e) => (st.failed ??= e));
       }
       if (st.failed) throw st.failed;
-      if (st.fd >= 0) fsyncSync(st.fd);
+      if (st.fd >= 0) {
+        fsyncSync(st.fd);
+        this.synced = true;
+      }
     } catch (e) {
       if (st.fd >= 0) closeSync(st.fd);
       throw this.fail(e);
@@ -476,11 +492,14 @@ export class OutputFile {
         }
       } else {
         if (!this.tmp) throw new Error("nothing staged");
-        const fd = openSync(this.tmp, "r+");
-        try {
-          fsyncSync(fd);
-        } finally {
-          closeSync(fd);
+        if (!this.synced) {
+          // written by another writer at `stagePath()` (SQLite's backup)
+          const fd = openSync(this.tmp, "r+");
+          try {
+            fsyncSync(fd);
+          } finally {
+            closeSync(fd);
+          }
         }
         renameSync(this.tmp, this.real);
         this.tmp = undefined;
@@ -496,6 +515,7 @@ export class OutputFile {
   /** Removes the temporary file (and a journal SQLite left beside it); harmless when nothing is staged. */
   discard(): void {
     this.staged = undefined;
+    this.synced = false;
     if (!this.tmp) return;
     for (const suffix of ["", "-journal", "-wal", "-shm"]) rmSync(`${this.tmp}${suffix}`, { force: true });
     this.tmp = undefined;
