@@ -473,11 +473,11 @@ function encode(font: PdfKitFont, text: string): [string[], PdfKitGlyphPosition[
   const { layout, subset, widths, unicode, scale } = font;
   if (typeof layout !== "function" || !subset || !widths || !unicode || typeof scale !== "number") return font.encode!(text);
   const { glyphs, positions } = layout.call(font, text);
-  const res = new Array<string>(glyphs.length);
+  const res: string[] = [];
   for (let i = 0; i < glyphs.length; i++) {
     const glyph = glyphs[i]!;
     const gid = subset.includeGlyph(glyph.id);
-    res[i] = HEX[gid] ??= `0000${gid.toString(16)}`.slice(-4);
+    res.push((HEX[gid] ??= `0000${gid.toString(16)}`.slice(-4)));
     if (widths[gid] == null) widths[gid] = glyph.advanceWidth * scale;
     if (unicode[gid] == null) unicode[gid] = glyph.codePoints;
   }
