@@ -1,17 +1,25 @@
 // What can be checked of PDF/A here without veraPDF, for every kind of document the tool makes: the file header,
 // the trailer's ID and no encryption or scripts; the XMP packet well-formed XML (xmllint) carrying the PDF/A
 // identification, read by pdf.js and equal to the document information (title, author, producer, creator tool,
-// creation date); an sRGB output intent whose profile is an ICC RGB profile; every font a CIDFontType2 with its
-// TrueType program embedded (a program fontkit reads), an Identity CIDToGIDMap and glyph widths equal to the
-// program's own (the PDF/A rule on width consistency), every glyph the text uses present in the program.
-// Not checked (veraPDF would): the colour of every object against the intent, the full XMP schema rules,
-// annotations' appearance streams in detail, the structure tree beyond board-tagged.test.ts.
-import { readFileSync } from "node:fs";
+// creation date); an sRGB output intent whose profile is an ICC RGB profile; every font a CIDFontType2 with a
+// ToUnicode map and its TrueType program embedded (a program fontkit reads), an Identity CIDToGIDMap and glyph
+// widths equal to the program's own (the PDF/A rule on width consistency), every glyph the text uses present in
+// the program.
+// And a validator: Apache PDFBox's Preflight (Debian's libpdfbox2-java, installed by scripts/ensure-installed.js
+// for npm test) checks every file against the rules of PDF/A-1b (the file structure, the fonts and their
+// programs, the XMP against the document information, the output intent, no transparency, annotations and form
+// fields with appearances, no actions); of what it reports, only what PDF/A-2b allows may remain: a composite
+// font subset without a CIDSet (optional since PDF/A-2) and the identification as part 2 (or 3).
+// Not checked (veraPDF would): the colour of every object against the intent, the rules PDF/A-2 adds to those of
+// PDF/A-1 (JPEG 2000, optional content, the full XMP extension schemas), the structure tree beyond
+// board-tagged.test.ts.
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateXML } from "xmllint-wasm";
-import { linkoping, outgoingCase, type Sandbox } from "../helpers/cli.js";
+import { incomingCase, linkoping, outgoingCase, type Sandbox } from "../helpers/cli.js";
 import { xmp } from "../helpers/pdf.js";
 
 let s: Sandbox;
@@ -101,6 +109,9 @@ async function checkPdfA(name: string, data: Buffer, part: 2 | 3): Promise<void>
   expect([...objs.values()].filter((o) => /\/Type \/Font\b/.test(o.dict) && /\/Subtype \/(Type1|TrueType|Type3)\b/.test(o.dict)), name).toEqual([]);
   const programs = new Map<number, FontkitFont>();
   for (const [id, font] of type0) {
+    // a ToUnicode map: the text can be searched and read aloud
+    const toUnicode = objs.get(ref(font.dict, "ToUnicode")!)!;
+    expect(toUnicode.stream!.toString("latin1"), name).toMatch(/begincmap[\s\S]*\d+ beginbfrange\n<0000> <[0-9a-f]{4}> \[/);
     const cid = objs.get(Number(/\/DescendantFonts \[(\d+) 0 R\]/.exec(font.dict)![1]))!;
     expect(cid.dict, name).toContain("/Subtype /CIDFontType2");
     expect(cid.dict, name).toContain("/CIDToGIDMap /Identity");
@@ -133,6 +144,28 @@ async function checkPdfA(name: string, data: Buffer, part: 2 | 3): Promise<void>
   expect(shown, name).toBeGreaterThan(50);
 }
 
+/** Preflight's findings per file (in the order given): code and details of each error. */
+function preflight(files: string[], dir: string): Array<Array<{ code: string; details: string }>> {
+  const list = join(dir, "preflight-files.txt");
+  writeFileSync(list, files.join("\n") + "\n");
+  const jars = ["preflight", "pdfbox2", "fontbox2", "xmpbox", "commons-logging", "javax.activation", "jaxb-api"].map((j) => `/usr/share/java/${j}.jar`);
+  const r = spawnSync("java", ["-cp", jars.join(":"), "org.apache.pdfbox.preflight.Validator_A1b", "xml", "group", list], { encoding: "utf8", cwd: dir });
+  expect(r.error, "java").toBeUndefined();
+  const xml = readFileSync(`${list}.preflight.xml`, "utf8");
+  const reports = [...xml.matchAll(/<preflight name="([^"]*)">([\s\S]*?)<\/preflight>/g)];
+  expect(reports.map((m) => m[1]), r.stderr).toEqual(files.map((f) => f.slice(f.lastIndexOf("/") + 1)));
+  return reports.map((m) => [...m[2]!.matchAll(/<code>([^<]*)<\/code>\s*<details>([^<]*)<\/details>/g)].map((e) => ({ code: e[1]!, details: e[2]! })));
+}
+
+/**
+ * What PDF/A-1b forbids and PDF/A-2b allows: a composite subset without CIDSet; the identification as part 2
+ * or 3. PDF/A-3b (the exchange file) also allows its embedded file.
+ */
+const allowedBy = (part: 2 | 3) => (e: { code: string; details: string }) =>
+  (e.code === "3.1.11" && /CIDSet entry is missing for the Composite Subset/.test(e.details)) ||
+  (e.code === "7.11.2" && /part must be 1/.test(e.details)) ||
+  (part === 3 && ["1.4.7", "1.2.9"].includes(e.code) && /EmbeddedFile entry is present/.test(e.details));
+
 describe("PDF/A: what is checked here, for every document", () => {
   const files: Record<string, { data: Buffer; part: 2 | 3 }> = {};
   beforeAll(async () => {
@@ -143,21 +176,42 @@ describe("PDF/A: what is checked here, for every document", () => {
       expect(r.code, r.stderr).toBe(0);
     };
     await make(["packet", "2026-000001", "--with-personal-data", "-o", "packet-out.pdf"]);
+    // our answer to an incoming case
+    await s.cliJson(incomingCase(["--ref", "synergi:777"]));
+    await s.cliJson(["case", "assign", "2026-000002", "--to", "sara.nilsson@linkoping.example"]);
+    await s.cliJson(["case", "update", "2026-000002", "--causes", "Överrapporteringen saknade läkemedelslistan.", "--actions", "Ny checklista vid hemgång → uppföljning ≥ 2 gånger."]);
+    await make(["packet", "2026-000002", "-o", "packet-in.pdf"]);
     await make(["report", "2026-000001", "-o", "report.pdf"]);
     await make(["analysis", "2026-000001", "-o", "analysis.pdf"]);
     await make(["stats", "--period", "2026H1", "--pdf", "board.pdf"]);
     await make(["exchange", "export", "2026-000001", "-o", "exchange.pdf"]);
-    for (const [n, part] of [["packet-out.pdf", 2], ["report.pdf", 2], ["analysis.pdf", 2], ["board.pdf", 2], ["exchange.pdf", 3]] as const) {
+    for (const [n, part] of [["packet-out.pdf", 2], ["packet-in.pdf", 2], ["report.pdf", 2], ["analysis.pdf", 2], ["board.pdf", 2], ["exchange.pdf", 3]] as const) {
       files[n] = { data: readFileSync(join(s.home, n)), part };
     }
   }, 120_000);
   afterAll(() => s?.cleanup());
 
-  for (const n of ["packet-out.pdf", "report.pdf", "analysis.pdf", "board.pdf", "exchange.pdf"]) {
+  for (const n of ["packet-out.pdf", "packet-in.pdf", "report.pdf", "analysis.pdf", "board.pdf", "exchange.pdf"]) {
     it(n, async () => {
       await checkPdfA(n, files[n]!.data, files[n]!.part);
     });
   }
+
+  it("Apache PDFBox Preflight finds nothing PDF/A-2b forbids, and finds a title the XMP does not say", async () => {
+    // the check can fail: the answer packet with one letter of its title changed in the document information
+    const data = Buffer.from(files["packet-in.pdf"]!.data);
+    const text = data.toString("latin1");
+    const title = Number(/\/Title (\d+) 0 R/.exec(text)![1]);
+    const at = text.indexOf(`\n${title} 0 obj\n(`) + `\n${title} 0 obj\n(`.length + 2; // after the UTF-16 byte order mark
+    data.write(text[at + 1] === "S" ? "T" : "S", at + 1, "latin1");
+    writeFileSync(join(s.home, "changed.pdf"), data);
+    const names = [...Object.keys(files), "changed.pdf"];
+    const found = preflight(names.map((n) => join(s.home, n)), s.home);
+    names.forEach((n, i) => {
+      if (n === "changed.pdf") expect(found[i]!.filter((e) => !allowedBy(2)(e)).map((e) => e.code)).toContain("7.2");
+      else expect(found[i]!.filter((e) => !allowedBy(files[n]!.part)(e)), n).toEqual([]);
+    });
+  }, 120_000);
 
   it("fails a document whose widths do not match its font program", async () => {
     // the check can fail: the packet with one width changed in its font dictionary
