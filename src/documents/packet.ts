@@ -13,7 +13,7 @@ import type { Store } from "../store/store.js";
 import { CONTENT_WIDTH, FONT, H2_REFERENCE_TOP, MARGIN, PAGE, QR_NUMBER_SIZE, QR_RESERVE, QR_SIZE, RULE, REFERENCE_COLUMN_X, LETTER_BODY_TOP, SENDER_TOP, SIZE, LINE_GAP, GREY, mm } from "./layout.js";
 import { caseModel, code, letterParams, recordReveal, type CaseModel } from "./model.js";
 import { drawReport } from "./report.js";
-import { ensureSpace, fields, finish, heading, newDocument, paragraph, put, qrCode, title, writingLines, type Doc } from "./pdf.js";
+import { ensureSpace, fields, finish, heading, heightOf, newDocument, paragraph, put, qrCode, title, writingLines, type Doc } from "./pdf.js";
 import { fill, type LetterTexts, type WindowSetting } from "./texts.js";
 
 /** The text a reply carries to find its case again (printed on the form and encoded in the QR code). */
@@ -173,10 +173,13 @@ function signature(doc: Doc, m: CaseModel): void {
 /** A row of lines to write on, each with its label under it. */
 function lineRow(doc: Doc, labels: string[], options: { prefilled?: Array<string | null>; height?: number } = {}): void {
   const height = options.height ?? mm(9);
-  ensureSpace(doc, height + 16);
-  const y = doc.y;
   const gap = 12;
   const w = (CONTENT_WIDTH - gap * (labels.length - 1)) / labels.length;
+  // a label that wraps (a long counterpart name) pushes what follows down, never under it
+  doc.font(FONT.regular).fontSize(SIZE.small);
+  const below = Math.max(16, ...labels.map((label) => 2.5 + heightOf(doc, label, w) + 4));
+  ensureSpace(doc, height + below);
+  const y = doc.y;
   labels.forEach((label, i) => {
     const x = MARGIN.left + i * (w + gap);
     const value = options.prefilled?.[i];
@@ -190,7 +193,7 @@ function lineRow(doc: Doc, labels: string[], options: { prefilled?: Array<string
   });
   doc.fillColor("black").font(FONT.regular).fontSize(SIZE.body);
   doc.x = MARGIN.left;
-  doc.y = y + height + 16;
+  doc.y = y + height + below;
 }
 
 /**

@@ -5,6 +5,7 @@ import { PDFParse } from "pdf-parse";
 import { PNG } from "pngjs";
 import { afterEach, describe, expect, it } from "vitest";
 import { incomingCase, linkoping, outgoingCase, ROOT, type Sandbox } from "../helpers/cli.js";
+import { textItems } from "../helpers/pdf.js";
 
 let s: Sandbox;
 afterEach(() => s?.cleanup());
@@ -112,6 +113,14 @@ describe("packet for an outgoing case", () => {
     // a copy is kept in the data directory under its content hash
     const copy = storedFiles(s.home).find((f) => f.endsWith(r.hash));
     expect(copy && readFileSync(copy).equals(readFileSync(r.file))).toBe(true);
+
+    // the reply form: the label under the other party's number wraps (a long name); the first heading keeps below it
+    const form = await textItems(r.file, r.pages);
+    const label = form.filter((i) => i.str.includes("ärendenummer") || i.str.includes("Synergi)"));
+    const heading = form.find((i) => i.str === "Orsaker")!;
+    expect(label.length).toBeGreaterThan(0);
+    const lastLabelLine = Math.max(...form.filter((i) => i.xMm > 100 && i.yMm >= label[0]!.yMm && i.yMm < heading.yMm + 5 && i.sizePt < 9).map((i) => i.yMm));
+    expect(heading.yMm - heading.sizePt * (25.4 / 72), "Orsaker under the label").toBeGreaterThan(lastLabelLine);
   });
 
   it("prints personal data only when asked, keeps that copy encrypted and records the reveal", async () => {
