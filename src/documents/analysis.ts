@@ -75,9 +75,10 @@ export async function analysisDocument(store: Store, caseId: number): Promise<An
   const m = await caseModel(store, caseId, { withPersonalData: false });
   const t = m.texts.analysis;
   const c = m.c;
+  // A unit named in parts ("Vrinnevisjukhuset, medicinkliniken") is named by either part alone too.
   const units = (await store.orgs.list())
     .filter((o) => o.parentId !== null)
-    .map((o) => o.name);
+    .flatMap((o) => [o.name, ...(o.name.includes(",") ? o.name.split(",").map((p) => p.trim()).filter((p) => p.length >= 5) : [])]);
   // Read in clear only to be removed: nothing of them is printed, so this is no `reveal`.
   // The case's persons as the e-mail guard recognises them, given names alone too; the directory's staff by their
   // whole names only (a contact named "Per Ek" must not turn every "per" of the text into a mark).

@@ -26,7 +26,7 @@ describe("analysis document", () => {
     await s.cliJson(
       outgoingCase([
         "--ref", "medcontrol:123", "--person", "19121212-1212:Tolvan Tolvansson",
-        "--description", "Patienten kom från Vrinnevisjukhuset, medicinkliniken till hemtjänsten ryd utan lista.",
+        "--description", "Patienten kom från Vrinnevisjukhuset, medicinkliniken till hemtjänsten ryd utan lista. Vrinnevisjukhuset ringde dagen efter.",
       ]),
     );
     await s.cliJson(["case", "update", "2026-000001", "--severity", "gul", "--causes", "Särskilt boende Ekholmen fick fel dos."]);
@@ -38,7 +38,7 @@ describe("analysis document", () => {
     expect(r.stderr).toMatch(/Särskilt boende Ekholmen/);
     const file = join(s.home, "a.pdf");
     const all = (await pdfPages(file)).join("\n");
-    expect(all).toContain("Patienten kom från [enhet] till [enhet] utan lista.");
+    expect(all).toContain("Patienten kom från [enhet] till [enhet] utan lista. [enhet] ringde dagen efter.");
     expect(all).toContain("[enhet] fick fel dos.");
     expect(all).not.toMatch(/Vrinnevisjukhuset|Ekholmen|hemtjänsten ryd/i);
     // prefilled: the pair of providers, area, kind, severity, event date
