@@ -11,6 +11,14 @@ interface Tx {
 }
 
 /**
+ * The open transaction of each connection, for the asynchronous work inside it. One storage for the whole
+ * process, never one per connection: Node.js keeps every AsyncLocalStorage that has ever run in a list and
+ * visits all of them for each promise the process creates, so a storage per connection made every promise
+ * slower with each register opened (a test worker opens thousands; the menu, one per action).
+ */
+const current = new AsyncLocalStorage<ReadonlyMap<SqliteSql, Tx>>();
+
+/**
  * The write transactions of this process per database file, whatever connection they use: a second
  * connection to the same file (a test, a tool) waits here for its turn, instead of in SQLite's busy handler,
  * which would block the one thread that the first transaction needs to finish.
@@ -29,7 +37,6 @@ async function turnAfter(tail: Promise<void>, set: (next: Promise<void>) => void
 export class SqliteSql implements Sql {
   readonly engine = "sqlite" as const;
   private readonly statements = new Map<string, Statement>();
-  private readonly tx = new AsyncLocalStorage<Tx>();
   /** The tail of the queue of transactions of this process: each waits for the one before it. */
   private queue: Promise<void> = Promise.resolve();
 
@@ -76,7 +83,17 @@ export class SqliteSql implements Sql {
   }
 
   get inTransaction(): boolean {
-    return this.tx.getStore() !== undefined;
+    return this.currentTx() !== undefined;
+  }
+
+  /** The transaction of this connection that the calling work runs in, if any. */
+  private currentTx(): Tx | undefined {
+    return current.getStore()?.get(this);
+  }
+
+  /** Runs `fn` inside `tx` of this connection (the transactions of other connections it runs in stay as they are). */
+  private within<T>(tx: Tx, fn: () => Promise<T>): Promise<T> {
+    return current.run(new Map(current.getStore()).set(this, tx), fn);
   }
 
   write<T>(fn: () => Promise<T>): Promise<T> {
@@ -88,7 +105,7 @@ export class SqliteSql implements Sql {
     const release = await this.turn();
     try {
       this.native.exec("BEGIN DEFERRED");
-      return await this.tx.run({ savepoints: 0 }, fn);
+      return await this.within({ savepoints: 0 }, fn);
     } finally {
       // Nothing was written, so ending it either way is the same; SQLite may already have ended it itself
       // after an error such as a damaged page, which the caller reports.
@@ -119,7 +136,7 @@ export class SqliteSql implements Sql {
       }
     };
     return {
-      run: (fn) => this.tx.run(ctx, fn),
+      run: (fn) => this.within(ctx, fn),
       commit: async () => {
         try {
           this.native.exec("COMMIT");
@@ -139,7 +156,7 @@ export class SqliteSql implements Sql {
   }
 
   private async transaction<T>(begin: string, fn: () => Promise<T>): Promise<T> {
-    const outer = this.tx.getStore();
+    const outer = this.currentTx();
     if (outer) {
       // A write inside a write (or a read): a savepoint, so that a failing inner part can be caught alone.
       const name = `avvik_${++outer.savepoints}`;
@@ -158,7 +175,7 @@ export class SqliteSql implements Sql {
       if (begin === "BEGIN IMMEDIATE") this.beforeWrite?.();
       this.native.exec(begin);
       try {
-        const r = await this.tx.run({ savepoints: 0 }, fn);
+        const r = await this.within({ savepoints: 0 }, fn);
         this.native.exec("COMMIT");
         return r;
       } catch (e) {

@@ -1,6 +1,7 @@
 // The asynchronous store on SQLite: one transaction at a time per connection and per database file in this
 // process, a write inside a write as a savepoint, all or nothing, and one snapshot per read.
 
+import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -89,6 +90,37 @@ describe("transactions of the asynchronous store (SQLite)", () => {
     } finally {
       other.close();
     }
+  });
+
+  it("keeps the transactions of every connection in one AsyncLocalStorage, and one inside another apart", async () => {
+    // Node.js visits every AsyncLocalStorage that has ever run for each promise the process creates: one per
+    // connection made each promise slower with every register opened (a test worker opens thousands).
+    const used = new Set<AsyncLocalStorage<unknown>>();
+    const run = AsyncLocalStorage.prototype.run;
+    AsyncLocalStorage.prototype.run = function (this: AsyncLocalStorage<unknown>, ...args: Parameters<typeof run>) {
+      used.add(this);
+      return run.apply(this, args);
+    } as typeof run;
+    const others: Store[] = [];
+    try {
+      for (let i = 0; i < 3; i++) others.push(await Store.open({ home: dir, actor: actor() }));
+      // A read on one connection inside a write on another: each statement runs in its own connection's.
+      await store.write(async () => {
+        await store.settings.set("outer", "1");
+        await others[0]!.read(async () => {
+          expect(await setting(others[0]!, "outer")).toBeUndefined(); // the write is not committed yet
+          expect(store.sql.inTransaction).toBe(true);
+          await store.settings.set("outer2", "1"); // still in the outer write, not in the read
+        });
+      });
+      expect(others[0]!.sql.inTransaction).toBe(false);
+      for (const o of others.slice(1)) await o.read(() => setting(o, "outer"));
+      expect(used.size).toBe(1);
+    } finally {
+      AsyncLocalStorage.prototype.run = run;
+      for (const o of others) o.close();
+    }
+    expect(await setting(store, "outer2")).toBe("1");
   });
 
   it("reads one snapshot in a read, whatever another connection commits meanwhile", async () => {
