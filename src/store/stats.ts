@@ -28,6 +28,7 @@ import {
 export type { StatsReport };
 import { days } from "./migrations/013_stats_flow.js";
 import type { CaseAction } from "../core/actions.js";
+import type { Case } from "../core/types.js";
 import type { ActionRepo } from "./actions.js";
 import type { AuditRepo } from "./audit.js";
 import { eventAnalysisThreshold } from "./cases.js";
@@ -47,26 +48,11 @@ const SUMMARY_SETTING = "summary_last_at";
 type Part = { kind: "months"; first: string; last: string } | { kind: "cases"; from: IsoDate; to: IsoDate; sign: 1 | -1 };
 
 /** A case as the morning summary shows it: no persons, no free text beyond the summary line. */
-export interface SummaryCase {
-  id: number;
-  diaryNumber: string | null;
-  direction: Direction;
-  status: Status;
-  counterpart: { id: string; name: string };
-  unit: { id: string; name: string } | null;
-  assignee: { name: string; email: string; role: Role } | null;
-  eventDate: IsoDate;
-  discoveredDate: IsoDate;
-  registeredAt: string;
-  dueDate: IsoDate;
-  daysLeft: number;
-  overdue: boolean;
-  kind: Kind;
-  area: Area;
-  severity: Severity | null;
-  summary: string;
-  duplicateOf: string | null;
-}
+export type SummaryCase = Pick<
+  Case,
+  | "id" | "diaryNumber" | "direction" | "status" | "counterpart" | "unit" | "assignee" | "eventDate" | "discoveredDate"
+  | "registeredAt" | "dueDate" | "daysLeft" | "overdue" | "kind" | "area" | "severity" | "summary" | "duplicateOf"
+>;
 
 export type SummaryList = "newCases" | "overdue" | "dueSoon" | "awaitingReply";
 
