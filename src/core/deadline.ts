@@ -13,8 +13,7 @@ export function dueDate(discovered: IsoDate, months: number): IsoDate {
 }
 
 /** Statuses in which the answer has been given: no deadline can pass any more (the one list; SQL is built from it). */
-export const ANSWERED_STATUSES: readonly Status[] = ["answered", "followed_up", "closed"];
-const ANSWERED: ReadonlySet<Status> = new Set(ANSWERED_STATUSES);
+const ANSWERED: ReadonlySet<Status> = new Set<Status>(["answered", "followed_up", "closed"]);
 
 export function isAwaitingAnswer(status: Status): boolean {
   return !ANSWERED.has(status);

@@ -1,6 +1,6 @@
-import type { Area, Direction, Kind, Severity, Status } from "../core/codes.js";
+import { STATUSES, type Area, type Direction, type Kind, type Severity, type Status } from "../core/codes.js";
 import { addDays } from "../core/dates.js";
-import { ANSWERED_STATUSES, dueDate, deadlineMonths } from "../core/deadline.js";
+import { dueDate, deadlineMonths, isAwaitingAnswer } from "../core/deadline.js";
 import { caseLabel, splitDocumentNumber } from "../core/diaryNumber.js";
 import { RefusedError, messageRef } from "../core/errors.js";
 import { assertNoPersonalNumber } from "../core/guard.js";
@@ -20,8 +20,11 @@ import type { OrgRepo } from "./orgs.js";
 import type { SettingsRepo } from "./settings.js";
 import type { Clock, Keys, Params, Sql } from "./sql.js";
 
-/** SQL: the case's deadline still runs (not answered, and never answered before a reopening). */
-const DEADLINE_RUNS = `c.status NOT IN (${ANSWERED_STATUSES.map((s) => `'${s}'`).join(",")}) AND c.answered_at IS NULL`;
+/** SQL over cases `c`: the statuses still awaiting the answer (core/deadline.ts), as a list an index can use. */
+export const AWAITING_ANSWER = `c.status IN (${STATUSES.filter(isAwaitingAnswer).map((s) => `'${s}'`).join(",")})`;
+
+/** SQL over cases `c`: the case's deadline still runs (not answered, and never answered before a reopening). */
+export const DEADLINE_RUNS = `${AWAITING_ANSWER} AND c.answered_at IS NULL`;
 
 // The JSON shape of a case (CLI.md section 1), built by SQLite itself: listing 100,000 cases then costs one
 // string per row instead of a JavaScript object per column. `@today` decides `overdue` and `daysLeft`;

@@ -31,7 +31,7 @@ import type { CaseAction } from "../core/actions.js";
 import type { Case } from "../core/types.js";
 import type { ActionRepo } from "./actions.js";
 import type { AuditRepo } from "./audit.js";
-import { eventAnalysisThreshold } from "./cases.js";
+import { AWAITING_ANSWER, DEADLINE_RUNS, eventAnalysisThreshold } from "./cases.js";
 import type { OrgRepo } from "./orgs.js";
 import type { OutboxRepo } from "./outbox.js";
 import type { SettingsRepo } from "./settings.js";
@@ -39,7 +39,6 @@ import type { Clock, Sql } from "./sql.js";
 import { caseLabel } from "../core/diaryNumber.js";
 
 /** Statuses in which the answer is still awaited (the workflow's statuses before `answered`). */
-const OPEN = "('registered','sent','assigned','investigating')";
 const IN_PERIOD = "c.registered_at >= @from AND c.registered_at < @next AND c.duplicate_of IS NULL";
 
 const SUMMARY_SETTING = "summary_last_at";
@@ -309,7 +308,7 @@ export class StatsRepo {
                   count(*) AS n,
                   sum(c.answered_at IS NOT NULL) AS answered,
                   sum(c.answered_at IS NOT NULL AND substr(c.answered_at, 1, 10) <= c.due_date) AS onTime,
-                  sum(c.answered_at IS NULL AND c.status IN ${OPEN} AND c.due_date < @today) AS overdue
+                  sum(${DEADLINE_RUNS} AND c.due_date < @today) AS overdue
            FROM cases c INDEXED BY cases_registered
            WHERE ${IN_PERIOD}
            GROUP BY 1, 2, 3, 4, 5, 6, 7`, { ...this.periodParams(part.from, part.to), today })) as Array<{
@@ -341,7 +340,7 @@ export class StatsRepo {
     }
     if (!options.live) {
       const overdue = (await this.db.all(`SELECT c.counterpart_id AS id, count(*) AS n FROM cases c
-           WHERE c.status IN ${OPEN} AND c.due_date < @today AND c.answered_at IS NULL
+           WHERE ${DEADLINE_RUNS} AND c.due_date < @today
              AND c.registered_at >= @from AND c.registered_at < @next AND c.duplicate_of IS NULL
            GROUP BY c.counterpart_id`, { ...this.periodParams(from, to), today })) as Array<{ id: string; n: number }>;
       for (const r of overdue) addDeadline(m, r.id, { unansweredOverdue: r.n });
@@ -403,7 +402,7 @@ export class StatsRepo {
   async openByCounterpart(today: IsoDate = this.clock.today): Promise<Record<string, { open: number; overdue: number }>> {
     const rows = (await this.db.all(`SELECT c.counterpart_id AS id, count(*) AS open, sum(c.due_date < @today AND c.answered_at IS NULL) AS overdue
          FROM cases c INDEXED BY cases_direction_status
-         WHERE c.direction IN ('in', 'out') AND c.status IN ${OPEN} AND c.duplicate_of IS NULL
+         WHERE c.direction IN ('in', 'out') AND ${AWAITING_ANSWER} AND c.duplicate_of IS NULL
          GROUP BY c.counterpart_id ORDER BY count(*) DESC, c.counterpart_id`, { today })) as Array<{ id: string; open: number; overdue: number }>;
     return Object.fromEntries(rows.map((r) => [r.id, { open: r.open, overdue: r.overdue }]));
   }
@@ -436,8 +435,8 @@ export class StatsRepo {
     const today = options.today ?? this.clock.today;
     const where: Record<SummaryList, string> = {
       newCases: "c.registered_at > @since",
-      overdue: `c.status IN ${OPEN} AND c.answered_at IS NULL AND c.due_date < @today`,
-      dueSoon: `c.status IN ${OPEN} AND c.answered_at IS NULL AND c.due_date BETWEEN @today AND @until`,
+      overdue: `${DEADLINE_RUNS} AND c.due_date < @today`,
+      dueSoon: `${DEADLINE_RUNS} AND c.due_date BETWEEN @today AND @until`,
       awaitingReply: "c.status = 'sent' AND c.direction = 'out'",
     };
     const order = list === "newCases" ? "c.registered_at, c.id" : "c.due_date, c.diary_year, c.diary_seq, c.id";
