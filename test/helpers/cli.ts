@@ -98,6 +98,9 @@ function parsed<T>(args: string[], r: RunResult): T {
   return JSON.parse(r.stdout) as T;
 }
 
+/** The sandboxes' clock (AVVIK_NOW) unless a test gives another. */
+const DEFAULT_NOW = "2026-03-10T09:00:00";
+
 export function sandbox(options: { now?: string; env?: NodeJS.ProcessEnv } = {}): Sandbox {
   const home = mkdtempSync(join(tmpdir(), "avvik-test-"));
   const env: NodeJS.ProcessEnv = {
@@ -107,7 +110,7 @@ export function sandbox(options: { now?: string; env?: NodeJS.ProcessEnv } = {})
     NO_COLOR: "1",
     AVVIK_HOME: join(home, "data"),
     AVVIK_USER: "test",
-    AVVIK_NOW: options.now ?? "2026-03-10T09:00:00",
+    AVVIK_NOW: options.now ?? DEFAULT_NOW,
     ...options.env,
   };
   const run = (args: string[], o: RunOptions = {}): RunResult => {
@@ -161,7 +164,7 @@ export const LINKOPING_SETUP: string[][] = [
  * in the directory the global set-up made (test/helpers/global-setup.ts), else in one of this process.
  */
 export function linkopingTemplate(options: { now?: string; env?: NodeJS.ProcessEnv } = {}, root = templateRoot()): string {
-  const key = createHash("sha256").update(JSON.stringify({ now: options.now ?? null, env: options.env ?? null })).digest("hex").slice(0, 16);
+  const key = createHash("sha256").update(JSON.stringify({ now: options.now ?? DEFAULT_NOW, env: options.env ?? null })).digest("hex").slice(0, 16);
   const dir = join(root, key);
   if (existsSync(dir)) return join(dir, "data");
   // Made aside and renamed into place: a test file running at the same time never sees half a register.
