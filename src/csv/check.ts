@@ -3,11 +3,11 @@
 // It runs in a worker thread for large files (src/csv/worker.ts), so that reading and checking go on while
 // the main thread writes the previous batch, and in the main thread for small ones. No database here.
 
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { InvalidDataError } from "../core/errors.js";
 import type { Org } from "../core/types.js";
 import type { FieldCipher } from "../store/crypto.js";
-import type { CaseFields, ImportedRow } from "../store/imports.js";
+import type { ImportedRow } from "../store/imports.js";
 import type { Profile } from "./profile.js";
 import { readRecords, type Detected, type RecordReading } from "./read.js";
 import { RowReader, directoryOf, indexColumns, type Problem } from "./rows.js";
@@ -50,14 +50,33 @@ export interface CheckSink {
 
 export const BATCH_ROWS = 2000;
 
-/** The salt of the row fingerprints: derived from the register's key, so nothing can be learnt without it. */
-export function fingerprintSalt(cipher: FieldCipher): string {
-  return cipher.hash("row fingerprint", "import");
+/**
+ * The salt of the row fingerprints: derived from the register's key (nothing can be learnt from a fingerprint
+ * without it) and from everything of the profile that turns cells into a case (its columns, value maps,
+ * defaults, date formats and direction): a row read through a changed profile is compared again field by field.
+ */
+export function fingerprintSalt(cipher: FieldCipher, profile: Profile): string {
+  const values = Object.entries(profile.values).map(([field, map]) => [field, [...map.entries()]]);
+  const context = JSON.stringify([profile.direction, profile.columns, values, profile.defaults, profile.dateFormats.map((f) => f.text)]);
+  return cipher.hash(`row fingerprint\0${context}`, "import");
 }
 
-/** SHA-256 over the salt and the row as read (fields and persons in clear), shortened. */
-export function fingerprintOf(salt: string, fields: CaseFields, persons: ReadonlyArray<{ digits: string; name: string | null }>): string {
-  return createHash("sha256").update(salt).update(JSON.stringify([fields, persons])).digest("base64").slice(0, 32);
+/**
+ * SHA-256 over the salt and the row's cells as read (those of the profile's columns, before any parsing) with
+ * the organisations they were resolved to (a directory changed since names another one), shortened. The same
+ * cells give the same fingerprint; a changed cell a different one (the writer then compares field by field).
+ */
+export function fingerprintOf(salt: string, cells: readonly string[], columns: readonly number[], counterpartId: string, unitId: string | null): string {
+  const parts = [counterpartId, unitId ?? ""];
+  let separated = true;
+  for (const i of columns) {
+    const c = cells[i] ?? "";
+    if (c.includes("\0")) separated = false;
+    parts.push(c);
+  }
+  // Joined by NUL when no cell holds one (then unambiguous: the number of parts is fixed), else as JSON.
+  const text = separated ? `P${parts.join("\0")}` : `J${JSON.stringify(parts)}`;
+  return hash("sha256", salt + text, "base64").slice(0, 32);
 }
 
 /**
@@ -66,10 +85,12 @@ export function fingerprintOf(salt: string, fields: CaseFields, persons: Readonl
  */
 export function checkFile(input: CheckInput, cipher: FieldCipher, sink: CheckSink, known?: FingerprintLookup): { done: Promise<void>; resume(): void } {
   const { profile, keepCells } = input;
-  const salt = fingerprintSalt(cipher);
+  const salt = fingerprintSalt(cipher, profile);
   const directory = directoryOf(input.orgs);
   let header: string[] | undefined;
   let reader: RowReader | undefined;
+  /** The columns the profile reads, in file order: what a fingerprint covers. */
+  let columns: number[] = [];
   let items: Item[] = [];
   /** The persons of the batch's checked rows, in clear until sealed at the end of the batch. */
   let plain = new Map<CheckedRow, Array<{ digits: string; name: string | null }>>();
@@ -111,6 +132,7 @@ export function checkFile(input: CheckInput, cipher: FieldCipher, sink: CheckSin
           });
         }
         reader = new RowReader(profile, index, directory, input.today);
+        columns = [...new Set(Object.values(index))].sort((a, b) => a - b);
         sink.header(header);
         return;
       }
@@ -127,7 +149,7 @@ export function checkFile(input: CheckInput, cipher: FieldCipher, sink: CheckSin
             line: rec.line,
             externalId,
             fields,
-            fingerprint: fingerprintOf(salt, fields, persons),
+            fingerprint: fingerprintOf(salt, rec.cells, columns, fields.counterpartId, fields.unitId),
             persons: [],
             sealed: true,
             cells: keepCells ? rec.cells : null,

@@ -10,6 +10,8 @@ import type { Org } from "../../src/core/types.js";
 import { checkProfile } from "../../src/csv/profile.js";
 import { detect, readRecords, type CsvRecord } from "../../src/csv/read.js";
 import { RowReader, directoryOf, indexColumns } from "../../src/csv/rows.js";
+import { fingerprintOf, fingerprintSalt } from "../../src/csv/check.js";
+import { FieldCipher } from "../../src/store/crypto.js";
 
 const TODAY = "2026-03-10";
 const org = (id: string, name: string, extra: Partial<Org> = {}): Org => ({ id, name, kind: "region", parentId: null, address: null, deadlineMonths: null, deviationRecipientId: null, self: false, ...extra });
@@ -20,17 +22,14 @@ const directory = directoryOf([
   org("ro-viss", "Vrinnevisjukhuset, medicinkliniken", { parentId: "region-ostergotland" }),
   org("norrkoping", "Norrköpings kommun", { kind: "municipality" }),
 ]);
-const profile = checkProfile(
-  {
+const profileSource = {
     system: "test",
     direction: "in",
     dateFormats: ["YYYY-MM-DD", "DD.MM.YYYY"],
     columns: { externalId: "Nr", eventDate: "Händelsedatum", summary: "Rubrik", description: "Beskrivning", area: "Område", kind: "Typ", counterpart: "Motpart", unit: "Enhet", personnummer: "Personnummer", personName: "Namn" },
     values: { area: { "Läkemedel": "lakemedel" } },
-  },
-  "test.json",
-  iconv.encodingExists,
-);
+};
+const profile = checkProfile(profileSource, "test.json", iconv.encodingExists);
 const HEADER = ["Nr", "Händelsedatum", "Rubrik", "Beskrivning", "Område", "Typ", "Motpart", "Enhet", "Personnummer", "Namn"];
 
 function reader(header = HEADER): RowReader {
@@ -129,5 +128,38 @@ describe("the row parser (property)", () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe("a row's fingerprint (its raw cells)", () => {
+  const cipher = new FieldCipher(Buffer.alloc(32, 7));
+  const salt = fingerprintSalt(cipher, profile);
+  const cells = ["A-1", "2026-03-01", "Rubrik", "Text", "Läkemedel", "tillbud", "Region Östergötland", "", "191212121212", "Tolvan"];
+  const all = cells.map((_, i) => i);
+
+  it("is the same for the same cells and changes with any cell the profile reads or the organisation resolved", () => {
+    expect(fingerprintOf(salt, cells, all, "region-ostergotland", null)).toBe(fingerprintOf(salt, [...cells], all, "region-ostergotland", null));
+    for (let i = 0; i < cells.length; i++) {
+      const changed = [...cells];
+      changed[i] += " ";
+      expect(fingerprintOf(salt, changed, all, "region-ostergotland", null)).not.toBe(fingerprintOf(salt, cells, all, "region-ostergotland", null));
+    }
+    expect(fingerprintOf(salt, cells, all, "region-ostergotland", "ro-viss")).not.toBe(fingerprintOf(salt, cells, all, "region-ostergotland", null));
+    // A column the profile does not read is no part of it.
+    expect(fingerprintOf(salt, [...cells, "extra"], all, "region-ostergotland", null)).toBe(fingerprintOf(salt, cells, all, "region-ostergotland", null));
+  });
+
+  it("tells cells apart however they hold the separator", () => {
+    const a = ["x\0", "y"];
+    const b = ["x", "\0y"];
+    expect(fingerprintOf(salt, a, [0, 1], "o", null)).not.toBe(fingerprintOf(salt, b, [0, 1], "o", null));
+    expect(fingerprintOf(salt, ["x\0y"], [0], "o", null)).not.toBe(fingerprintOf(salt, ["x", "y"], [0, 1], "o", null));
+  });
+
+  it("is salted by the key and by what of the profile turns cells into a case", () => {
+    expect(fingerprintSalt(new FieldCipher(Buffer.alloc(32, 8)), profile)).not.toBe(salt);
+    const remapped = checkProfile({ ...JSON.parse(JSON.stringify(profileSource)), values: { area: { "Läkemedel": "omvardnad" } } }, "test.json", iconv.encodingExists);
+    expect(fingerprintSalt(cipher, remapped)).not.toBe(salt);
+    expect(fingerprintSalt(cipher, checkProfile(JSON.parse(JSON.stringify(profileSource)), "other.json", iconv.encodingExists))).toBe(salt);
   });
 });
