@@ -161,15 +161,15 @@ function watchProgress(home, rows, marks) {
 async function floors(rows) {
   const { default: Database } = await import("better-sqlite3");
   const { randomBytes } = await import("node:crypto");
-  const pnr = randomBytes(41);
-  const name = randomBytes(42);
+  // A person as the register stores it: number and name sealed in one blob (version, IV, tag, 2 + 12 + 13 bytes).
+  const sealed = randomBytes(1 + 12 + 16 + 27);
   const run = (db, prefix) => {
     const insertCase = db.prepare(
       `INSERT INTO ${prefix}cases (direction, status, counterpart_id, unit_id, event_date, discovered_date, registered_at, due_date, kind, area, summary, description, updated_at)
        VALUES ('in', 'registered', 'region-ostergotland', NULL, ?, ?, '2026-06-30T12:00:00', ?, 'tillbud', 'lakemedel', ?, ?, '2026-06-30T12:00:00')`,
     );
     const insertRef = db.prepare(`INSERT INTO ${prefix}case_refs (case_id, system, external_id, fingerprint, imported_at, import_run, import_line) VALUES (?, 'synergi', ?, ?, '2026-06-30T12:00:00', 'run', ?)`);
-    const insertPerson = db.prepare(`INSERT INTO ${prefix}persons (case_id, pnr_enc, name_enc, pnr_hash) VALUES (?, ?, ?, ?)`);
+    const insertPerson = db.prepare(`INSERT INTO ${prefix}persons (case_id, sealed, pnr_hash) VALUES (?, ?, ?)`);
     const t0 = process.hrtime.bigint();
     db.exec("BEGIN IMMEDIATE");
     if (!prefix) db.exec("DROP TRIGGER cases_stats_insert");
@@ -177,7 +177,7 @@ async function floors(rows) {
       const d = `2026-0${1 + (i % 5)}-${String(1 + (i % 28)).padStart(2, "0")}`;
       const id = insertCase.run(d, d, d, `Avvikelse nummer ${i} vid utskrivning`, `Beskrivning av händelse ${i}; med semikolon och "citat"`).lastInsertRowid;
       insertRef.run(id, String(1_000_000 + i), "x".repeat(32), i + 2);
-      insertPerson.run(id, pnr, name, randomBytes(32).toString("hex"));
+      insertPerson.run(id, sealed, randomBytes(32));
     }
     db.exec("COMMIT");
     return Number(process.hrtime.bigint() - t0) / 1e9;

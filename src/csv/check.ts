@@ -104,7 +104,7 @@ export function checkFile(input: CheckInput, cipher: FieldCipher, sink: CheckSin
       if (same?.get(row.externalId) === row.fingerprint) {
         row.persons = [];
         row.sealed = false;
-      } else row.persons = persons.map((p) => ({ pnr: cipher.encrypt(p.digits), name: p.name ? cipher.encrypt(p.name) : null, hash: cipher.hash(p.digits) }));
+      } else row.persons = persons.map((p) => ({ sealed: cipher.sealPerson(p.digits, p.name), hash: cipher.personHash(p.digits) }));
     }
     plain = new Map();
     const out = items;

@@ -193,12 +193,7 @@ export class CaseRepo {
     if (persons.length === 0) return;
     const cipher = await this.keys();
     for (const p of persons) {
-      await this.db.run("INSERT INTO persons (case_id, pnr_enc, name_enc, pnr_hash) VALUES (?, ?, ?, ?)", [
-        caseId,
-        cipher.encrypt(p.digits),
-        p.name ? cipher.encrypt(p.name) : null,
-        cipher.hash(p.digits),
-      ]);
+      await this.db.run("INSERT INTO persons (case_id, sealed, pnr_hash) VALUES (?, ?, ?)", [caseId, cipher.sealPerson(p.digits, p.name), cipher.personHash(p.digits)]);
     }
   }
 
@@ -264,8 +259,8 @@ export class CaseRepo {
    * after the query (the database never sees a key), and only those of the cases listed.
    */
   private async maskedPersons(ids: string, params: Params): Promise<Map<number, string[]>> {
-    const rows = await this.db.all<{ case_id: number; pnr_enc: Buffer }>(
-      `SELECT p.case_id, p.pnr_enc FROM persons p WHERE p.pnr_enc IS NOT NULL AND p.case_id IN (${ids}) ORDER BY p.case_id, p.id`,
+    const rows = await this.db.all<{ case_id: number; sealed: Buffer }>(
+      `SELECT p.case_id, p.sealed FROM persons p WHERE p.sealed IS NOT NULL AND p.case_id IN (${ids}) ORDER BY p.case_id, p.id`,
       params,
     );
     const out = new Map<number, string[]>();
@@ -273,7 +268,7 @@ export class CaseRepo {
     const cipher = await this.keys();
     for (const r of rows) {
       const list = out.get(r.case_id) ?? [];
-      list.push(maskPersonalNumber(cipher.decryptText(r.pnr_enc)));
+      list.push(maskPersonalNumber(cipher.openPerson(r.sealed).digits));
       out.set(r.case_id, list);
     }
     return out;
@@ -353,18 +348,17 @@ export class CaseRepo {
     }
   }
 
-  private async personRows(caseId: number): Promise<Array<{ pnr_enc: Buffer | null; name_enc: Buffer | null }>> {
-    return (await this.db.all("SELECT pnr_enc, name_enc FROM persons WHERE case_id = ? ORDER BY id", [caseId])) as Array<{ pnr_enc: Buffer | null; name_enc: Buffer | null }>;
+  private async personRows(caseId: number): Promise<Array<{ sealed: Buffer | null }>> {
+    return await this.db.all<{ sealed: Buffer | null }>("SELECT sealed FROM persons WHERE case_id = ? ORDER BY id", [caseId]);
   }
 
   /** Persons in clear or as initials; the caller records a `reveal` audit event when it shows them in clear. */
   async persons(caseId: number, reveal: boolean): Promise<RevealedPerson[]> {
-    const rows = (await this.personRows(caseId)).filter((r) => r.pnr_enc);
+    const rows = (await this.personRows(caseId)).filter((r) => r.sealed);
     if (rows.length === 0) return [];
     const cipher = await this.keys();
     return rows.map((r) => {
-        const digits = cipher.decryptText(r.pnr_enc!);
-        const name = r.name_enc ? cipher.decryptText(r.name_enc) : null;
+        const { digits, name } = cipher.openPerson(r.sealed!);
         return reveal
           ? { pnr: formatPersonalNumber(digits), name }
           : { pnr: maskPersonalNumber(digits), name: name === null ? null : maskName(name) };

@@ -43,8 +43,9 @@ export function inspectDatabase(file: string): DatabaseHealth {
     if (hasTable("cases")) h.cases = (db.prepare("SELECT count(*) AS n FROM cases").get() as { n: number }).n;
     if (hasTable("outbox")) h.mailFailed = (db.prepare("SELECT count(*) AS n FROM outbox WHERE status = 'failed'").get() as { n: number }).n;
     if (hasTable("persons")) {
-      const r = db.prepare("SELECT pnr_enc FROM persons WHERE pnr_enc IS NOT NULL LIMIT 1").get() as { pnr_enc: Buffer } | undefined;
-      h.sampleEncrypted = r?.pnr_enc;
+      // Before migration 18 a person's number was sealed alone in pnr_enc; since, with the name in `sealed`.
+      const column = (db.prepare("SELECT name FROM pragma_table_info('persons') WHERE name IN ('sealed', 'pnr_enc')").pluck().get() as string | undefined) ?? "sealed";
+      h.sampleEncrypted = db.prepare(`SELECT ${column} FROM persons WHERE ${column} IS NOT NULL LIMIT 1`).pluck().get() as Buffer | undefined;
     }
   } catch (e) {
     h.error = e instanceof Error ? e.message.split("\n")[0]! : String(e);

@@ -53,11 +53,10 @@ const FIELD_COLUMNS: Array<[keyof CaseFields, string]> = [
   ["unitId", "unit_id"],
 ];
 
-/** A person of an imported row, as stored: the encrypted number and name, and the keyed hash of the number. */
+/** A person of an imported row, as stored: number and name sealed together, and the keyed hash of the number (32 bytes). */
 export interface SealedPerson {
-  pnr: Uint8Array;
-  name: Uint8Array | null;
-  hash: string;
+  sealed: Uint8Array;
+  hash: Uint8Array;
 }
 
 /** One checked row of an export, ready to write. */
@@ -223,7 +222,7 @@ export class ImportWriter {
       insertRef: db.prepare(
         "INSERT INTO case_refs (case_id, system, external_id, fingerprint, imported_at, import_run, import_line) VALUES (?, ?, ?, ?, ?, ?, ?)",
       ),
-      insertPerson: db.prepare("INSERT INTO persons (case_id, pnr_enc, name_enc, pnr_hash) VALUES (?, ?, ?, ?)"),
+      insertPerson: db.prepare("INSERT INTO persons (case_id, sealed, pnr_hash) VALUES (?, ?, ?)"),
       personHashes: db.prepare("SELECT pnr_hash FROM persons WHERE case_id = ?").pluck(),
       imported: db.prepare("UPDATE case_refs SET fingerprint = ?, imported_at = ?, import_run = ?, import_line = ? WHERE system = ? AND external_id = ?"),
       seen: db.prepare("UPDATE case_refs SET import_run = ?, import_line = ? WHERE system = ? AND external_id = ?"),
@@ -430,12 +429,15 @@ export class ImportWriter {
     return { sent_at: at("sent"), answered_at: at("answered"), closed_at: at("closed") };
   }
 
+  /** Adds the persons not yet known (`known`: their hashes' bytes as latin1 strings). */
   private addPersons(caseId: number, persons: readonly SealedPerson[], known: Set<string>): number {
     let added = 0;
     for (const p of persons) {
-      if (known.has(p.hash)) continue;
-      known.add(p.hash);
-      this.st.insertPerson.run(caseId, asBuffer(p.pnr), p.name ? asBuffer(p.name) : null, p.hash);
+      const hash = asBuffer(p.hash);
+      const key = hash.toString("latin1");
+      if (known.has(key)) continue;
+      known.add(key);
+      this.st.insertPerson.run(caseId, asBuffer(p.sealed), hash);
       added++;
     }
     return added;
@@ -528,7 +530,7 @@ export class ImportWriter {
       if (!stmt) this.updates.set(sql, (stmt = this.s.db.native.prepare(sql)));
       stmt.run(params);
     }
-    const added = this.addPersons(caseId, row.persons, new Set(this.st.personHashes.all(caseId) as string[]));
+    const added = this.addPersons(caseId, row.persons, new Set((this.st.personHashes.all(caseId) as Array<Buffer | null>).map((h) => (h ? h.toString("latin1") : ""))));
     if (added) changed.push("persons");
     this.st.imported.run(row.fingerprint, this.now, this.run, row.line, this.o.system, row.externalId);
     let outcome: RowOutcome;
@@ -631,14 +633,14 @@ export class ImportRepo {
       refs.set(r.case_id, list);
     }
     const persons = new Map<number, string[]>();
-    const personRows = await this.s.db.all<{ case_id: number; pnr_enc: Buffer }>(
-      "SELECT case_id, pnr_enc FROM persons WHERE case_id BETWEEN ? AND ? AND pnr_enc IS NOT NULL ORDER BY case_id, id",
+    const personRows = await this.s.db.all<{ case_id: number; sealed: Buffer }>(
+      "SELECT case_id, sealed FROM persons WHERE case_id BETWEEN ? AND ? AND sealed IS NOT NULL ORDER BY case_id, id",
       [first, last],
     );
     const cipher = personRows.length ? await this.s.keys() : undefined;
     for (const r of personRows) {
       const list = persons.get(r.case_id) ?? [];
-      list.push(cipher!.decryptText(r.pnr_enc));
+      list.push(cipher!.openPerson(r.sealed).digits);
       persons.set(r.case_id, list);
     }
     return rows.map((r) => ({

@@ -150,13 +150,12 @@ export class ProtectionRepo {
     }
 
     // Every person not purged must open with this key.
-    const persons = await this.db.all<{ pnr_enc: Buffer | null; name_enc: Buffer | null }>("SELECT pnr_enc, name_enc FROM persons WHERE purged_at IS NULL");
+    const persons = await this.db.all<{ sealed: Buffer | null }>("SELECT sealed FROM persons WHERE purged_at IS NULL");
     const cipher = persons.length ? await withKey(() => this.keys()) : undefined;
     for (const p of cipher ? persons : []) {
       if (keyProblem) break;
       await withKey(() => {
-        if (p.pnr_enc) cipher!.decrypt(p.pnr_enc);
-        if (p.name_enc) cipher!.decrypt(p.name_enc);
+        if (p.sealed) cipher!.openPerson(p.sealed);
       });
     }
     if (!keyProblem) {
@@ -227,7 +226,7 @@ export class ProtectionRepo {
       const counts = await this.purgeCounts(before);
       const now = this.clock.now;
       await this.db.run(
-        `UPDATE persons SET pnr_enc = NULL, name_enc = NULL, pnr_hash = NULL, purged_at = @now
+        `UPDATE persons SET sealed = NULL, pnr_hash = NULL, purged_at = @now
          WHERE purged_at IS NULL AND case_id IN (SELECT c.id FROM cases c WHERE ${PURGEABLE_CASE})`,
         { before, now },
       );

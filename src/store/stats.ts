@@ -489,7 +489,9 @@ export class StatsRepo {
         | { id: number; diary_number: string | null; counterpart_id: string; event_date: string; area: string; summary: string; description: string | null }
         | undefined;
       if (!r) continue;
-      const hashes = (await this.db.all<{ pnr_hash: string }>("SELECT pnr_hash FROM persons WHERE case_id = ? AND pnr_hash IS NOT NULL AND purged_at IS NULL", [id])).map((p) => p.pnr_hash);
+      const hashes = (await this.db.all<{ pnr_hash: Buffer }>("SELECT pnr_hash FROM persons WHERE case_id = ? AND pnr_hash IS NOT NULL AND purged_at IS NULL", [id])).map((p) =>
+        p.pnr_hash.toString("hex"),
+      );
       out.set(id, {
         id: r.id,
         diaryNumber: r.diary_number,

@@ -8,7 +8,7 @@ import { AuditRepo } from "./audit.js";
 import { CaseRepo } from "./cases.js";
 import { ClassificationRepo } from "./classification.js";
 import { ContactRepo } from "./contacts.js";
-import { createKeyFile, loadKeyFile, type FieldCipher } from "./crypto.js";
+import { KEY_CHECK, createKeyFile, keyCheckOf, loadKeyFile, type FieldCipher } from "./crypto.js";
 import { DB_FILE, openDatabase } from "./db.js";
 import { DiaryRepo } from "./diary.js";
 import { DocumentRepo } from "./documents.js";
@@ -27,7 +27,6 @@ import { StatsRepo } from "./stats.js";
 export type { Actor } from "./sql.js";
 
 /** Settings key of a keyed hash of a fixed text: tells whether a key file belongs to this register. */
-const KEY_CHECK = "key_check";
 
 export interface StoreOptions {
   home: string;
@@ -108,8 +107,9 @@ export class Store implements Clock {
   static async open(options: StoreOptions): Promise<Store> {
     Store.assertHomeIsDirectory(options.home);
     if (!Store.exists(options.home)) throw new FailedError("error.notInitialised", { home: options.home });
-    const db = openDatabase(Store.databaseFile(options.home));
-    const store = new Store(new SqliteSql(db), options.home, options.actor, options.keyFile ?? join(options.home, "key"));
+    const keyFile = options.keyFile ?? join(options.home, "key");
+    const db = openDatabase(Store.databaseFile(options.home), keyFile);
+    const store = new Store(new SqliteSql(db), options.home, options.actor, keyFile);
     if (!(await store.settings.get("org_id"))) {
       db.close();
       throw new FailedError("error.notInitialised", { home: options.home });
@@ -122,14 +122,14 @@ export class Store implements Clock {
     Store.assertHomeIsDirectory(options.home);
     mkdirSync(options.home, { recursive: true, mode: 0o700 });
     const keyFile = options.keyFile ?? join(options.home, "key");
-    const db = openDatabase(Store.databaseFile(options.home));
+    const db = openDatabase(Store.databaseFile(options.home), keyFile);
     chmodSync(Store.databaseFile(options.home), 0o600); // SQLite gives its -wal and -shm files the same mode
     const store = new Store(new SqliteSql(db), options.home, options.actor, keyFile);
     // A register that is already initialised never gets a new key: a lost key must be restored, not replaced.
     if (!(await store.settings.get("org_id"))) {
       createKeyFile(keyFile);
       if (!(await store.settings.get(KEY_CHECK)) && !(await store.hasPersons())) {
-        await store.settings.set(KEY_CHECK, (await store.cipher()).hash(KEY_CHECK, KEY_CHECK));
+        await store.settings.set(KEY_CHECK, keyCheckOf(await store.cipher()));
       }
     }
     return store;
@@ -147,7 +147,7 @@ export class Store implements Clock {
   }
 
   private async hasPersons(): Promise<boolean> {
-    return (await this.sql.get("SELECT 1 FROM persons WHERE pnr_enc IS NOT NULL LIMIT 1")) !== undefined;
+    return (await this.sql.get("SELECT 1 FROM persons WHERE sealed IS NOT NULL LIMIT 1")) !== undefined;
   }
 
   /** The current instant as a local timestamp, recorded on every change. */
@@ -172,11 +172,11 @@ export class Store implements Clock {
     const cipher = loadKeyFile(this.keyFile);
     const check = await this.settings.get(KEY_CHECK);
     if (check !== undefined) {
-      if (cipher.hash(KEY_CHECK, KEY_CHECK) !== check) throw new FailedError("error.keyWrong", { file: this.keyFile });
+      if (keyCheckOf(cipher) !== check) throw new FailedError("error.keyWrong", { file: this.keyFile });
     } else {
       // A register from before the key check: the key must open a stored person.
-      const row = await this.sql.get<{ pnr_enc: Buffer }>("SELECT pnr_enc FROM persons WHERE pnr_enc IS NOT NULL LIMIT 1");
-      if (row) cipher.decrypt(row.pnr_enc);
+      const row = await this.sql.get<{ sealed: Buffer }>("SELECT sealed FROM persons WHERE sealed IS NOT NULL LIMIT 1");
+      if (row) cipher.decrypt(row.sealed);
     }
     return cipher;
   }

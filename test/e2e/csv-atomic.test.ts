@@ -45,7 +45,7 @@ describe("the write side of an import", () => {
     store = await Store.open({ home, actor: { user: "test", now: new Date("2026-03-10T09:00:00") } });
     const auditBefore = (await store.audit.list()).length;
     const c = (await store.cipher());
-    const persons = [{ pnr: c.encrypt("191212121212"), name: c.encrypt("Tolvan"), hash: c.hash("191212121212") }];
+    const persons = [{ sealed: c.sealPerson("191212121212", "Tolvan"), hash: c.personHash("191212121212") }];
     const writer = store.imports.writer({ system: "test", direction: "in", diarise: true });
     await writer.begin();
     for (let b = 0; b < 3; b++) writer.apply(Array.from({ length: 1000 }, (_, i) => row(b * 1000 + i, "region-ostergotland", persons)));

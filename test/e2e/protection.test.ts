@@ -400,8 +400,8 @@ describe("purge (gallring)", () => {
 
     const home = data(s);
     const db = openRaw(home, true);
-    const ciphertexts = (db.prepare("SELECT pnr_enc, name_enc FROM persons p JOIN cases c ON c.id = p.case_id WHERE c.diary_number = '2026-000001'").all() as any[]).flatMap(
-      (r) => [r.pnr_enc as Buffer, r.name_enc as Buffer],
+    const ciphertexts = (db.prepare("SELECT sealed, pnr_hash FROM persons p JOIN cases c ON c.id = p.case_id WHERE c.diary_number = '2026-000001'").all() as any[]).flatMap(
+      (r) => [r.sealed as Buffer, r.pnr_hash as Buffer],
     );
     db.close();
     expect(scan(filesUnder(home), ciphertexts).length).toBeGreaterThan(0);

@@ -14,11 +14,19 @@ import { up as secrecyArchive } from "./014_secrecy_archive.js";
 import { up as registerRules } from "./015_register_rules.js";
 import { up as recognisedText } from "./016_recognised_text.js";
 import { up as dropCasesStats } from "./017_drop_cases_stats.js";
+import { up as sealedPersons } from "./018_sealed_persons.js";
+import type { FieldCipher } from "../crypto.js";
+
+/** What a migration may need beyond the database: the register's key (loaded, and checked, only when asked for). */
+export interface MigrationContext {
+  cipher(): FieldCipher;
+}
 
 export interface Migration {
   version: number;
   name: string;
-  up(db: Database): void;
+  /** `ctx` is given by `migrate`; a test building an old register may leave it out while no migration needs it. */
+  up(db: Database, ctx?: MigrationContext): void;
 }
 
 // Ordered; each is applied once in its own immediate transaction that also sets PRAGMA user_version.
@@ -40,4 +48,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 15, name: "register rules", up: registerRules },
   { version: 16, name: "recognised text", up: recognisedText },
   { version: 17, name: "drop cases_stats", up: dropCasesStats },
+  { version: 18, name: "sealed persons", up: sealedPersons },
 ];
