@@ -20,6 +20,7 @@ import { checkFile, type CheckedRow, type CheckInput, type Item } from "./check.
 import { detect, type Detected } from "./read.js";
 import type { Problem } from "./rows.js";
 import type { FailedInWorker, WorkerInput, WorkerMessage } from "./worker.js";
+import { unpackBatch } from "./wire.js";
 
 export interface Progress {
   start(totalBytes: number): void;
@@ -203,7 +204,7 @@ function checkInWorker(file: string, input: WorkerInput, h: Handlers): Promise<v
       try {
         if (m.type === "header") h.header(m.header);
         else if (m.type === "batch") {
-          h.batch(m.items, m.bytes);
+          h.batch(unpackBatch(m.batch), m.bytes);
           worker.postMessage({ type: "written" });
         } else if (m.type === "done") settle();
         else settle(raised(m.error));

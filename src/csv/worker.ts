@@ -6,7 +6,8 @@ import { parentPort, workerData } from "node:worker_threads";
 import { InvalidDataError, MessageError, NotFoundError, UsageError, type MessageParams } from "../core/errors.js";
 import { loadKeyFile } from "../store/crypto.js";
 import { openFingerprintLookup } from "../store/imports.js";
-import { checkFile, type Item } from "./check.js";
+import { checkFile } from "./check.js";
+import { packBatch, type PackedBatch } from "./wire.js";
 import { readProfile } from "./profile.js";
 import { encodingExists, type Detected } from "./read.js";
 import type { Org } from "../core/types.js";
@@ -28,7 +29,7 @@ export interface WorkerInput {
 
 export type WorkerMessage =
   | { type: "header"; header: string[] }
-  | { type: "batch"; items: Item[]; bytes: number }
+  | { type: "batch"; batch: PackedBatch; bytes: number }
   | { type: "done" }
   | { type: "failed"; error: FailedInWorker };
 
@@ -70,7 +71,9 @@ function main(): void {
       {
         header: (header) => port.postMessage({ type: "header", header } satisfies WorkerMessage),
         batch: (items, bytes) => {
-          port.postMessage({ type: "batch", items, bytes } satisfies WorkerMessage);
+          const batch = packBatch(items);
+          // The persons' buffer is moved to the main thread, not copied.
+          port.postMessage({ type: "batch", batch, bytes } satisfies WorkerMessage, [batch.persons.buffer]);
           inFlight++;
           return inFlight < IN_FLIGHT;
         },
