@@ -52,21 +52,24 @@ export function packBatch(items: readonly Item[]): PackedBatch {
 
 /** The items of a packed batch again (the persons as views of its one buffer). */
 export function unpackBatch(b: PackedBatch): Item[] {
-  const items: Item[] = new Array(b.count);
-  for (const r of b.rejected) items[r.at] = r.row;
+  const items: Item[] = [];
   const v = b.values;
   const buf = b.persons;
   let i = 0;
   let o = 0;
+  let r = 0;
   for (let at = 0; at < b.count; at++) {
-    if (items[at] !== undefined) continue;
+    if (r < b.rejected.length && b.rejected[r]!.at === at) {
+      items.push(b.rejected[r++]!.row);
+      continue;
+    }
     const n = v[i + 4] as number;
-    const persons = new Array<{ sealed: Uint8Array; hash: Uint8Array }>(n);
+    const persons: Array<{ sealed: Uint8Array; hash: Uint8Array }> = [];
     for (let k = 0; k < n; k++) {
       const len = (buf[o]! << 8) | buf[o + 1]!;
       const sealed = buf.subarray(o + 2, o + 2 + len);
       o += 2 + len;
-      persons[k] = { sealed, hash: buf.subarray(o, o + HASH_BYTES) };
+      persons.push({ sealed, hash: buf.subarray(o, o + HASH_BYTES) });
       o += HASH_BYTES;
     }
     const fields: CaseFields = {
@@ -82,7 +85,7 @@ export function unpackBatch(b: PackedBatch): Item[] {
       unitId: v[i + 15] as string | null,
       status: v[i + 16] as CaseFields["status"],
     };
-    items[at] = {
+    items.push({
       ok: true,
       line: v[i] as number,
       externalId: v[i + 1] as string,
@@ -91,9 +94,9 @@ export function unpackBatch(b: PackedBatch): Item[] {
       persons,
       fields,
       cells: v[i + 5] as string[] | null,
-    };
+    });
     i += VALUES_PER_ROW;
   }
-  if (i !== v.length || o !== buf.length) throw new Error("unpackBatch: a batch of the wrong shape");
+  if (i !== v.length || o !== buf.length || r !== b.rejected.length) throw new Error("unpackBatch: a batch of the wrong shape");
   return items;
 }
