@@ -79,6 +79,10 @@ export function indexColumns(profile: Profile, header: readonly string[]): { ind
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
 
 export class RowReader {
+  /** The row being read and its problems (one row at a time: the helpers below are methods, not closures per row). */
+  private cells: readonly string[] = [];
+  private problems: Problem[] = [];
+
   constructor(
     private readonly profile: Profile,
     private readonly index: ColumnIndex,
@@ -86,121 +90,133 @@ export class RowReader {
     private readonly today: string,
   ) {}
 
+  private column(field: Field): string {
+    return this.index[field] !== undefined ? this.profile.columns[field]! : `defaults.${field}`;
+  }
+
+  /** The cell's text, else the profile's default, else "" (trimmed). */
+  private get(field: Field): string {
+    const i = this.index[field];
+    const cell = i === undefined ? "" : (this.cells[i] ?? "").trim();
+    return cell || (this.profile.defaults[field] ?? "").trim();
+  }
+
+  private problem(key: string, field: Field | null, params: Record<string, string | number> = {}): void {
+    this.problems.push({ key: `csv.row.${key}`, params: field ? { column: this.column(field), ...params } : params });
+  }
+
+  private required(field: Field): string {
+    const v = this.get(field);
+    if (!v) this.problem("required", field, { field });
+    return v;
+  }
+
+  private text(field: Field, max: number, needed: boolean): string | null {
+    const raw = needed ? this.required(field) : this.get(field);
+    if (!raw) return null;
+    const v = raw.includes("\r") ? raw.replace(/\r\n?/g, "\n") : raw;
+    if (v.includes("\uFFFD")) this.problem("badEncoding", field);
+    else if (CONTROL.test(v)) this.problem("control", field);
+    else if (v.length > max) this.problem("tooLong", field, { length: v.length, max });
+    else if (findPersonalNumbers(v, this.today).length) this.problem("pnrInText", field, { system: this.profile.system });
+    else if (unprintableCharacters(v).length) this.problem("unprintable", field, { chars: describeCharacters(unprintableCharacters(v)) });
+    return v;
+  }
+
+  private date(field: Field, needed: boolean): string | null {
+    const p = this.profile;
+    const v = needed ? this.required(field) : this.get(field);
+    if (!v) return null;
+    const d = parseDateWith(p.dateFormats, v);
+    if (!d) {
+      this.problem("badDate", field, { value: v, formats: p.dateFormats.map((f) => f.text).join(", ") });
+      return null;
+    }
+    if (d > this.today) this.problem("futureDate", field, { date: d, today: this.today });
+    return d;
+  }
+
+  private code<T extends string>(field: CodedField, needed: boolean): T | null {
+    const p = this.profile;
+    const v = needed ? this.required(field) : this.get(field);
+    if (!v) return null;
+    const key = normaliseKey(v);
+    const mapped = p.values[field]?.get(key);
+    const list = CODE_LISTS[field] as readonly string[];
+    if (mapped) return mapped as T;
+    if (list.includes(key)) return key as T;
+    const texts = p.valueTexts[field] ?? [];
+    this.problem("badCode", field, { value: v, allowed: (texts.length ? texts : list).join(", ") });
+    return null;
+  }
+
   /** Checks one record (the cells of one row) and returns the case it describes, or every problem found. */
   read(cells: readonly string[]): RowResult {
-    const problems: Problem[] = [];
+    this.cells = cells;
+    const problems: Problem[] = (this.problems = []);
     const p = this.profile;
-    const column = (field: Field) => (this.index[field] !== undefined ? p.columns[field]! : `defaults.${field}`);
-    /** The cell's text, else the profile's default, else "" (trimmed). */
-    const get = (field: Field): string => {
-      const i = this.index[field];
-      const cell = i === undefined ? "" : (cells[i] ?? "").trim();
-      return cell || (p.defaults[field] ?? "").trim();
-    };
-    const problem = (key: string, field: Field | null, params: Record<string, string | number> = {}) =>
-      problems.push({ key: `csv.row.${key}`, params: field ? { column: column(field), ...params } : params });
-    const required = (field: Field): string => {
-      const v = get(field);
-      if (!v) problem("required", field, { field });
-      return v;
-    };
-    const text = (field: Field, max: number, needed: boolean): string | null => {
-      const raw = needed ? required(field) : get(field);
-      if (!raw) return null;
-      const v = raw.replace(/\r\n?/g, "\n");
-      if (v.includes("\uFFFD")) problem("badEncoding", field);
-      else if (CONTROL.test(v)) problem("control", field);
-      else if (v.length > max) problem("tooLong", field, { length: v.length, max });
-      else if (findPersonalNumbers(v, this.today).length) problem("pnrInText", field, { system: p.system });
-      else if (unprintableCharacters(v).length) problem("unprintable", field, { chars: describeCharacters(unprintableCharacters(v)) });
-      return v;
-    };
-    const date = (field: Field, needed: boolean): string | null => {
-      const v = needed ? required(field) : get(field);
-      if (!v) return null;
-      const d = parseDateWith(p.dateFormats, v);
-      if (!d) {
-        problem("badDate", field, { value: v, formats: p.dateFormats.map((f) => f.text).join(", ") });
-        return null;
-      }
-      if (d > this.today) problem("futureDate", field, { date: d, today: this.today });
-      return d;
-    };
-    const code = <T extends string>(field: CodedField, needed: boolean): T | null => {
-      const v = needed ? required(field) : get(field);
-      if (!v) return null;
-      const key = normaliseKey(v);
-      const mapped = p.values[field]?.get(key);
-      const list = CODE_LISTS[field] as readonly string[];
-      if (mapped) return mapped as T;
-      if (list.includes(key)) return key as T;
-      const texts = p.valueTexts[field] ?? [];
-      problem("badCode", field, { value: v, allowed: (texts.length ? texts : list).join(", ") });
-      return null;
-    };
-
-    const externalId = required("externalId");
+    const externalId = this.required("externalId");
     // The external id becomes a reference shown in clear (as `case update --ref` refuses a personnummer).
-    if (externalId && findPersonalNumbers(externalId, this.today).length) problem("pnrAsId", "externalId");
+    if (externalId && findPersonalNumbers(externalId, this.today).length) this.problem("pnrAsId", "externalId");
     else if (externalId && (externalId.length > MAX_EXTERNAL_ID || CONTROL.test(externalId) || /[\r\n]/.test(externalId)))
-      problem("badId", "externalId", { value: externalId.slice(0, 40), max: MAX_EXTERNAL_ID });
+      this.problem("badId", "externalId", { value: externalId.slice(0, 40), max: MAX_EXTERNAL_ID });
 
-    const eventDate = date("eventDate", true);
-    const discoveredDate = date("discoveredDate", false) ?? eventDate;
-    const receivedDate = date("receivedDate", false);
-    if (eventDate && discoveredDate && eventDate > discoveredDate) problem("dateOrder", null, { event: eventDate, discovered: discoveredDate });
+    const eventDate = this.date("eventDate", true);
+    const discoveredDate = this.date("discoveredDate", false) ?? eventDate;
+    const receivedDate = this.date("receivedDate", false);
+    if (eventDate && discoveredDate && eventDate > discoveredDate) this.problem("dateOrder", null, { event: eventDate, discovered: discoveredDate });
 
-    const summary = text("summary", MAX_SUMMARY, true);
-    const description = text("description", MAX_DESCRIPTION, false);
-    const area = code<Area>("area", true);
-    const kind = code<Kind>("kind", true);
-    const severity = code<Severity>("severity", false);
-    const status = code<Status>("status", false);
+    const summary = this.text("summary", MAX_SUMMARY, true);
+    const description = this.text("description", MAX_DESCRIPTION, false);
+    const area = this.code<Area>("area", true);
+    const kind = this.code<Kind>("kind", true);
+    const severity = this.code<Severity>("severity", false);
+    const status = this.code<Status>("status", false);
     if (status && !statusesOf(p.direction).includes(status)) {
-      problem("statusDirection", "status", { value: get("status"), status, allowed: statusesOf(p.direction).join(", ") });
+      this.problem("statusDirection", "status", { value: this.get("status"), status, allowed: statusesOf(p.direction).join(", ") });
     }
 
     // The counterpart: an organisation by id or name (through values.counterpart); a unit names its organisation.
     let counterpart: Org | undefined;
     let unit: Org | undefined;
-    const counterpartText = required("counterpart");
+    const counterpartText = this.required("counterpart");
     if (counterpartText) {
       const org = this.org("counterpart", counterpartText);
-      if (!org) problem("orgUnknown", "counterpart", { value: counterpartText });
+      if (!org) this.problem("orgUnknown", "counterpart", { value: counterpartText });
       else {
         const top = this.directory.topOf(org);
-        if (top.id === this.directory.self.id) problem("counterpartSelf", "counterpart", { value: counterpartText });
+        if (top.id === this.directory.self.id) this.problem("counterpartSelf", "counterpart", { value: counterpartText });
         else {
           counterpart = top;
           if (org.id !== top.id) unit = org;
         }
       }
     }
-    const unitText = get("unit");
+    const unitText = this.get("unit");
     if (unitText) {
       const org = this.org("unit", unitText);
-      if (!org) problem("orgUnknown", "unit", { value: unitText });
+      if (!org) this.problem("orgUnknown", "unit", { value: unitText });
       else if (counterpart) {
         const top = this.directory.topOf(org);
-        if (top.id !== counterpart.id && top.id !== this.directory.self.id) problem("unitNotOfParties", "unit", { value: unitText, counterpart: counterpart.name });
+        if (top.id !== counterpart.id && top.id !== this.directory.self.id) this.problem("unitNotOfParties", "unit", { value: unitText, counterpart: counterpart.name });
         else unit = org;
       }
     }
 
     const persons: ImportRow["persons"] = [];
-    const pnrText = get("personnummer");
+    const pnrText = this.get("personnummer");
     if (pnrText) {
       const numbers = pnrText.split(/[,;\n]+/).map((s) => s.trim()).filter(Boolean);
-      const names = get("personName").split(/[;\n]+/).map((s) => s.trim());
+      const names = this.get("personName").split(/[;\n]+/).map((s) => s.trim());
       numbers.forEach((n, i) => {
         const parsed = parsePersonalNumber(n, this.today);
         if (!isPersonalNumber(parsed)) {
-          problem("badPnr", "personnummer", { value: n.length > 6 ? `${n.slice(0, 6)}…` : n, reason: parsed.error });
+          this.problem("badPnr", "personnummer", { value: n.length > 6 ? `${n.slice(0, 6)}…` : n, reason: parsed.error });
           return;
         }
         const name = (numbers.length === 1 ? names.join(" ") : names[i] ?? "").trim();
-        if (name && (name.length > MAX_SUMMARY || CONTROL.test(name))) problem("tooLong", "personName", { length: name.length, max: MAX_SUMMARY });
-        else if (name && unprintableCharacters(name).length) problem("unprintable", "personName", { chars: describeCharacters(unprintableCharacters(name)) });
+        if (name && (name.length > MAX_SUMMARY || CONTROL.test(name))) this.problem("tooLong", "personName", { length: name.length, max: MAX_SUMMARY });
+        else if (name && unprintableCharacters(name).length) this.problem("unprintable", "personName", { chars: describeCharacters(unprintableCharacters(name)) });
         persons.push({ digits: parsed.digits, name: name || null });
       });
     }
