@@ -44,7 +44,7 @@ const IN_PERIOD = "c.registered_at >= @from AND c.registered_at < @next AND c.du
 const SUMMARY_SETTING = "summary_last_at";
 
 /** A piece of a period: months read from the aggregates, or days counted from the cases (added or taken away). */
-type Part = { kind: "months"; first: string; last: string } | { kind: "cases"; from: IsoDate; to: IsoDate; sign: 1 | -1 };
+type Part = { kind: "months"; first: string; last: string } | { kind: "days"; from: IsoDate; to: IsoDate } | { kind: "cases"; from: IsoDate; to: IsoDate };
 
 /** A case as the morning summary shows it: no persons, no free text beyond the summary line. */
 export type SummaryCase = Pick<
@@ -146,18 +146,37 @@ export class NewCaseCounts {
   private readonly combos = new Map<string, { c: CountedCase; n: number }>();
 
   add(c: CountedCase): void {
-    const key = `${c.registeredAt.slice(0, 7)}\u0000${c.direction}\u0000${c.area}\u0000${c.kind}\u0000${c.severity ?? "\u0001"}\u0000${c.counterpartId}\u0000${c.unitId ?? "\u0001"}\u0000${c.discoveredDate}\u0000${c.dueDate}\u0000${c.answeredAt === null ? "" : c.answeredAt.slice(0, 10)}`;
+    const key = `${c.registeredAt.slice(0, 10)}\u0000${c.direction}\u0000${c.area}\u0000${c.kind}\u0000${c.severity ?? "\u0001"}\u0000${c.counterpartId}\u0000${c.unitId ?? "\u0001"}\u0000${c.discoveredDate}\u0000${c.dueDate}\u0000${c.answeredAt === null ? "" : c.answeredAt.slice(0, 10)}`;
     const cur = this.combos.get(key);
     if (cur) cur.n++;
     else this.combos.set(key, { c, n: 1 });
   }
 
-  /** month NUL dim NUL code → [n, answered, on time]; month NUL counterpart NUL days → n. */
-  totals(): { months: Map<string, [number, number, number]>; handling: Map<string, number> } {
+  /**
+   * month NUL dim NUL code → [n, answered, on time]; month NUL counterpart NUL days → n; the same per day
+   * (`days`, `handlingDays`: the day of registration instead of the month).
+   */
+  totals(): {
+    months: Map<string, [number, number, number]>;
+    handling: Map<string, number>;
+    days: Map<string, [number, number, number]>;
+    handlingDays: Map<string, number>;
+  } {
     const months = new Map<string, [number, number, number]>();
     const handling = new Map<string, number>();
+    const byDay = new Map<string, [number, number, number]>();
+    const handlingDays = new Map<string, number>();
+    const count = (map: Map<string, [number, number, number]>, key: string, n: number, answered: number, onTime: number) => {
+      const cur = map.get(key);
+      if (cur) {
+        cur[0] += n;
+        cur[1] += answered;
+        cur[2] += onTime;
+      } else map.set(key, [n, answered, onTime]);
+    };
     for (const { c, n } of this.combos.values()) {
       const month = c.registeredAt.slice(0, 7);
+      const day = c.registeredAt.slice(0, 10);
       const answeredDay = c.answeredAt === null ? null : c.answeredAt.slice(0, 10);
       const answered = answeredDay === null ? 0 : n;
       const onTime = answeredDay !== null && answeredDay <= c.dueDate ? n : 0;
@@ -171,21 +190,18 @@ export class NewCaseCounts {
         ["flow", `${c.direction}|${c.counterpartId}`],
       ];
       for (const [dim, code] of codes) {
-        const key = `${month}\u0000${dim}\u0000${code}`;
-        const cur = months.get(key);
-        if (cur) {
-          cur[0] += n;
-          cur[1] += answered;
-          cur[2] += onTime;
-        } else months.set(key, [n, answered, onTime]);
+        count(months, `${month}\u0000${dim}\u0000${code}`, n, answered, onTime);
+        count(byDay, `${day}\u0000${dim}\u0000${code}`, n, answered, onTime);
       }
       if (answeredDay !== null) {
         const days = Math.round((Date.parse(`${answeredDay}T00:00:00Z`) - Date.parse(`${c.discoveredDate}T00:00:00Z`)) / DAY_MS);
         const key = `${month}\u0000${c.counterpartId}\u0000${days}`;
         handling.set(key, (handling.get(key) ?? 0) + n);
+        const dayKey = `${day}\u0000${c.counterpartId}\u0000${days}`;
+        handlingDays.set(dayKey, (handlingDays.get(dayKey) ?? 0) + n);
       }
     }
-    return { months, handling };
+    return { months, handling, days: byDay, handlingDays };
   }
 }
 
@@ -210,7 +226,22 @@ export class StatsRepo {
    * and counts its new cases as it writes them: NewCaseCounts); call inside the import's transaction.
    */
   async addCounts(counts: NewCaseCounts): Promise<void> {
-    const { months, handling: days } = counts.totals();
+    const { months, handling: days, days: byDay, handlingDays } = counts.totals();
+    for (const [key, c] of byDay) {
+      const [d, dim, code] = key.split("\u0000") as [string, string, string];
+      await this.db.run(
+        `INSERT INTO stats_day (day, dim, code, n, answered, on_time) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (day, dim, code) DO UPDATE SET n = n + excluded.n, answered = answered + excluded.answered, on_time = on_time + excluded.on_time`,
+        [d, dim, code, c[0], c[1], c[2]],
+      );
+    }
+    for (const [key, n] of handlingDays) {
+      const [d, counterpart, h] = key.split("\u0000") as [string, string, string];
+      await this.db.run(
+        "INSERT INTO stats_handling_day (day, counterpart, days, n) VALUES (?, ?, ?, ?) ON CONFLICT (day, counterpart, days) DO UPDATE SET n = n + excluded.n",
+        [d, counterpart, Number(h), n],
+      );
+    }
     for (const [key, c] of months) {
       const [m, dim, code] = key.split("\u0000") as [string, string, string];
       await this.db.run(
@@ -229,48 +260,27 @@ export class StatsRepo {
   }
 
   /**
-   * How a period is counted: whole months from the monthly aggregates, and each edge month (a month the period
-   * only partly covers) either from its cases in the period or, when the month's days outside the period hold
-   * fewer cases, as the month's aggregate less those (counted from the cases). Counting cases reads the index on
-   * the registration time and one row per case; an edge part costs at most half a month's cases, never a scan of
-   * the register. `live` counts the whole period from the cases (to check the aggregates against them).
+   * How a period is counted: whole months from the monthly aggregates, and the days of an edge month (a month the
+   * period only partly covers) from the daily aggregates (migration 019): a read of at most a month of days per
+   * edge, never of cases. `live` counts the whole period from the cases (to check the aggregates against them).
    */
-  private async parts(from: IsoDate, to: IsoDate, live: boolean): Promise<Part[]> {
-    if (live) return [{ kind: "cases", from, to, sign: 1 }];
+  private parts(from: IsoDate, to: IsoDate, live: boolean): Part[] {
+    if (live) return [{ kind: "cases", from, to }];
     const months = monthsOf(from, to);
     const parts: Part[] = [];
     let first = 0;
     let last = months.length - 1;
-    const edge = async (month: string, a: IsoDate, b: IsoDate) => {
-      const start = `${month}-01` as IsoDate;
-      const end = addDays(addMonths(start, 1), -1);
-      const inside = await this.countRegistered(a, b);
-      const before = a > start ? await this.countRegistered(start, addDays(a, -1)) : 0;
-      const after = b < end ? await this.countRegistered(addDays(b, 1), end) : 0;
-      if (inside <= before + after) {
-        parts.push({ kind: "cases", from: a, to: b, sign: 1 });
-        return;
-      }
-      parts.push({ kind: "months", first: month, last: month });
-      if (a > start) parts.push({ kind: "cases", from: start, to: addDays(a, -1), sign: -1 });
-      if (b < end) parts.push({ kind: "cases", from: addDays(b, 1), to: end, sign: -1 });
-    };
-    if (!isWholeMonths({ from, to: addDays(addMonths(`${months[0]}-01`, 1), -1) })) {
-      const end = addDays(addMonths(`${months[0]}-01`, 1), -1);
-      await edge(months[0]!, from, to < end ? to : end);
+    const firstEnd = addDays(addMonths(`${months[0]}-01`, 1), -1);
+    if (!isWholeMonths({ from, to: firstEnd })) {
+      parts.push({ kind: "days", from, to: to < firstEnd ? to : firstEnd });
       first = 1;
     }
     if (last >= first && !isWholeMonths({ from: `${months[last]}-01`, to })) {
-      await edge(months[last]!, `${months[last]}-01`, to);
+      parts.push({ kind: "days", from: `${months[last]}-01` as IsoDate, to });
       last--;
     }
     if (last >= first) parts.push({ kind: "months", first: months[first]!, last: months[last]! });
     return parts;
-  }
-
-  /** How many cases were registered from `from` to `to` (dates, inclusive): the index alone, no row read. */
-  private async countRegistered(from: IsoDate, to: IsoDate): Promise<number> {
-    return (await this.db.get<{ n: number }>("SELECT count(*) AS n FROM cases INDEXED BY cases_registered WHERE registered_at >= @from AND registered_at < @next", this.periodParams(from, to)))!.n;
   }
 
   /**
@@ -289,9 +299,13 @@ export class StatsRepo {
       d.answered += answered;
       d.answeredOnTime += onTime;
     };
-    for (const part of await this.parts(from, to, options.live === true)) {
-      if (part.kind === "months") {
-        const rows = (await this.db.all(`SELECT month, dim, code, n, answered, on_time AS onTime FROM stats_month WHERE month BETWEEN @first AND @last AND n <> 0`, { first: part.first, last: part.last })) as Array<{ month: string; dim: string; code: string; n: number; answered: number; onTime: number }>;
+    for (const part of this.parts(from, to, options.live === true)) {
+      if (part.kind !== "cases") {
+        const rows = (
+          part.kind === "months"
+            ? await this.db.all(`SELECT month, dim, code, n, answered, on_time AS onTime FROM stats_month WHERE month BETWEEN @first AND @last AND n <> 0`, { first: part.first, last: part.last })
+            : await this.db.all(`SELECT substr(day, 1, 7) AS month, dim, code, n, answered, on_time AS onTime FROM stats_day WHERE day BETWEEN @from AND @to AND n <> 0`, { from: part.from, to: part.to })
+        ) as Array<{ month: string; dim: string; code: string; n: number; answered: number; onTime: number }>;
         const target: Record<string, Counts> = { area: m.byArea, kind: m.byKind, severity: m.bySeverity, counterpart: m.byCounterpart, unit: m.byUnit, pair: m.pairs, flow: m.flows };
         for (const r of rows) {
           const map = target[r.dim];
@@ -302,7 +316,6 @@ export class StatsRepo {
         }
         continue;
       }
-      const sign = part.sign;
       const rows = (await this.db.all(`SELECT substr(c.registered_at, 1, 7) AS month, c.direction, c.area, c.kind, ifnull(c.severity, '${NONE_KEY}') AS severity,
                   c.counterpart_id AS counterpart, ifnull(c.unit_id, '${NONE_KEY}') AS unit,
                   count(*) AS n,
@@ -325,7 +338,7 @@ export class StatsRepo {
         overdue: number;
       }>;
       for (const r of rows) {
-        const n = sign * r.n;
+        const n = r.n;
         add(m.byArea, r.area, n);
         add(m.byKind, r.kind, n);
         add(m.bySeverity, r.severity, n);
@@ -334,7 +347,7 @@ export class StatsRepo {
         add(m.pairs, `${r.area}|${r.counterpart}`, n);
         add(m.flows, `${r.direction}|${r.counterpart}`, n);
         add(m.byMonth, r.month, n);
-        deadline(r.counterpart, sign * r.answered, sign * r.onTime);
+        deadline(r.counterpart, r.answered, r.onTime);
         if (options.live) addDeadline(m, r.counterpart, { unansweredOverdue: r.overdue });
       }
     }
@@ -359,12 +372,13 @@ export class StatsRepo {
    */
   async handlingByCounterpart(from: IsoDate, to: IsoDate, options: { live?: boolean } = {}): Promise<Record<string, Histogram>> {
     const counts = new Map<string, Map<number, number>>();
-    for (const part of await this.parts(from, to, options.live === true)) {
-      const sign = part.kind === "months" ? 1 : part.sign;
+    for (const part of this.parts(from, to, options.live === true)) {
       const rows = (
         part.kind === "months"
           ? (await this.db.all("SELECT counterpart, days, n FROM stats_handling WHERE month BETWEEN @first AND @last AND n <> 0", { first: part.first, last: part.last }))
-          : (await this.db.all(`SELECT c.counterpart_id AS counterpart, ${days("c")} AS days, count(*) AS n
+          : part.kind === "days"
+            ? (await this.db.all("SELECT counterpart, days, n FROM stats_handling_day WHERE day BETWEEN @from AND @to AND n <> 0", { from: part.from, to: part.to }))
+            : (await this.db.all(`SELECT c.counterpart_id AS counterpart, ${days("c")} AS days, count(*) AS n
                  FROM cases c INDEXED BY cases_registered
                  WHERE ${IN_PERIOD} AND c.answered_at IS NOT NULL
                  GROUP BY 1, 2`, this.periodParams(part.from, part.to)))
@@ -372,7 +386,7 @@ export class StatsRepo {
       for (const r of rows) {
         let h = counts.get(r.counterpart);
         if (!h) counts.set(r.counterpart, (h = new Map()));
-        h.set(r.days, (h.get(r.days) ?? 0) + sign * r.n);
+        h.set(r.days, (h.get(r.days) ?? 0) + r.n);
       }
     }
     const out: Record<string, Array<readonly [number, number]>> = {};
