@@ -45,7 +45,7 @@ const SYSTEMS: Array<{ code: string; pattern: string }> = [
 
 /** "nr", "nummer", "ärendenummer", "ärende nr", "id", "n:o" after a system name. */
 const NUMBER_WORD = "(?:[\\s-]*(?:ärende)?(?:nummer|nr|n:o|id)\\.?)?";
-const AFTER_LABEL = "[\\s.:#]*";
+const AFTER_LABEL = "[\\s.:#|]*";
 
 /** Labels before a reference. "Ert/Er" (yours) in a reply from the counterpart means our number. */
 const LABELS = [

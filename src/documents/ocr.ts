@@ -29,10 +29,14 @@ export interface OcrWorkerOptions {
   workerPath: string;
 }
 
-/** A word as tesseract read it, with its confidence (0–100). */
+/** A word as tesseract read it, with its confidence (0–100) and where it stands on the page (pixels). */
 export interface OcrWord {
   text: string;
   confidence: number;
+  /** Its box: left, top, width, height. */
+  box?: { x: number; y: number; w: number; h: number };
+  /** Tesseract's line of it (block, paragraph, line), as one key. */
+  line?: string;
 }
 
 export interface OcrText {
@@ -43,7 +47,7 @@ export interface OcrText {
   words: OcrWord[];
 }
 
-/** The words of tesseract's TSV output (level 5 rows: … conf, text). */
+/** The words of tesseract's TSV output (level 5 rows: level, page, block, par, line, word, left, top, width, height, conf, text). */
 export function tsvWords(tsv: string | null | undefined): OcrWord[] {
   const words: OcrWord[] = [];
   for (const line of (tsv ?? "").split("\n")) {
@@ -51,9 +55,52 @@ export function tsvWords(tsv: string | null | undefined): OcrWord[] {
     const cols = line.split("\t");
     const text = (cols[11] ?? "").trim();
     const confidence = Number(cols[10]);
-    if (text && Number.isFinite(confidence)) words.push({ text, confidence });
+    if (!text || !Number.isFinite(confidence)) continue;
+    const [x, y, w, h] = [6, 7, 8, 9].map((i) => Number(cols[i]));
+    const box = [x, y, w, h].every((v) => Number.isFinite(v)) ? { x: x!, y: y!, w: w!, h: h! } : undefined;
+    words.push({ text, confidence, box, line: `${cols[2]}.${cols[3]}.${cols[4]}` });
   }
   return words;
+}
+
+/**
+ * The page read row by row across its columns: tesseract reads a table column by column (the labels of a
+ * table, then its values), so a label and the value in the cell beside it end up lines apart. Here the lines
+ * tesseract found are put together into rows by where they stand (lines whose boxes share most of their
+ * height), each row read left to right: "Synergi nr   45678". Only rows of more than one line are given
+ * (the others are in the text as read already), one a line.
+ */
+export function layoutRows(words: OcrWord[]): string {
+  type Line = { y0: number; y1: number; x0: number; text: string[] };
+  const lines = new Map<string, Line>();
+  for (const w of words) {
+    if (!w.box || !w.line) continue;
+    // A cell's border read as a character of its own or at a word's edge ("|", "[2026-04-05") is no part of it.
+    const text = w.text.replace(/^[|[\]!]+|[|[\]!]+$/g, "");
+    if (!text) continue;
+    const l = lines.get(w.line) ?? { y0: Infinity, y1: -Infinity, x0: Infinity, text: [] };
+    l.y0 = Math.min(l.y0, w.box.y);
+    l.y1 = Math.max(l.y1, w.box.y + w.box.h);
+    l.x0 = Math.min(l.x0, w.box.x);
+    l.text.push(text);
+    lines.set(w.line, l);
+  }
+  const rows: Line[][] = [];
+  for (const l of [...lines.values()].sort((a, b) => (a.y0 + a.y1) / 2 - (b.y0 + b.y1) / 2)) {
+    const mid = (l.y0 + l.y1) / 2;
+    // A row takes a line whose middle lies within the row's first line and that shares half its height.
+    const row = rows.find((r) => {
+      const f = r[0]!;
+      const overlap = Math.min(f.y1, l.y1) - Math.max(f.y0, l.y0);
+      return mid > f.y0 && mid < f.y1 && overlap >= 0.5 * Math.min(f.y1 - f.y0, l.y1 - l.y0);
+    });
+    if (row) row.push(l);
+    else rows.push([l]);
+  }
+  return rows
+    .filter((r) => r.length > 1)
+    .map((r) => r.sort((a, b) => a.x0 - b.x0).map((l) => l.text.join(" ")).join("   "))
+    .join("\n");
 }
 
 const requireHere = createRequire(import.meta.url);

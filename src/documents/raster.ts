@@ -289,3 +289,110 @@ export function finderMarks(bin: Raster, maxModule = Math.max(8, bin.dpi / 8)): 
   // A real finder pattern is crossed by at least its middle three modules' rows.
   return marks.filter((k) => k.hits >= Math.max(2, Math.floor(k.module)));
 }
+
+/**
+ * Removes ruling lines: the borders of a table's cells, a box around a letter's references, the lines a form
+ * is filled in on. Tesseract reads text that touches such a line badly or not at all ("Synergi nr" in a cell
+ * read "Synerg", a border read as "|"). A line is a run of black at least `minLength` pixels long (a third of
+ * an inch) straight across or down, gaps of a few pixels allowed (a scanned or faxed line is ragged), and thin
+ * (at most `maxThick` pixels, about 3 pt, across at most of its points; two borders of cells side by side are one): letters have no such runs, and a filled area (a
+ * letterhead's band) is not thin, so both are left as they are. Where a letter crosses the line (more than
+ * twice that thick there) its pixels are kept.
+ */
+export function removeRules(bin: Raster, minLength = Math.round(bin.dpi / 3), maxThick = Math.max(3, Math.round(bin.dpi / 25))): Raster {
+  const { width: w, height: h, data } = bin;
+  const out = data.slice();
+  const gap = Math.max(1, Math.round(bin.dpi / 100));
+  // One pass along rows (horizontal lines) or columns (vertical ones): `at(i, j)` is the pixel j of line i,
+  // `thick(i, j)` the thickness of black through it the other way (up to 2 × maxThick + 1).
+  const pass = (lines: number, length: number, at: (i: number, j: number) => number, span: number) => {
+    const thick = (i: number, j: number) => {
+      let n = 1;
+      for (let k = i - 1; k >= 0 && data[at(k, j)] === 0 && n <= 2 * maxThick; k--) n++;
+      for (let k = i + 1; k < span && data[at(k, j)] === 0 && n <= 2 * maxThick; k++) n++;
+      return n;
+    };
+    for (let i = 0; i < lines; i++) {
+      let j = 0;
+      while (j < length) {
+        if (data[at(i, j)] !== 0) {
+          j++;
+          continue;
+        }
+        // A run of black, gaps of up to `gap` white pixels bridged.
+        const s = j;
+        let end = j;
+        while (j < length) {
+          if (data[at(i, j)] === 0) end = j++;
+          else if (j - end <= gap) j++;
+          else break;
+        }
+        j = end + 1;
+        if (end + 1 - s < minLength) continue;
+        let thin = 0;
+        let n = 0;
+        for (let k = s; k <= end; k += 2) {
+          if (data[at(i, k)] !== 0) continue;
+          n++;
+          if (thick(i, k) <= maxThick) thin++;
+        }
+        if (thin < n * 0.7) continue;
+        for (let k = s; k <= end; k++) if (data[at(i, k)] === 0 && thick(i, k) <= 2 * maxThick) out[at(i, k)] = 255;
+      }
+    }
+  };
+  pass(h, w, (y, x) => y * w + x, h);
+  pass(w, h, (x, y) => y * w + x, w);
+  return { ...bin, data: out };
+}
+
+/**
+ * The angle (degrees, clockwise) by which the lines of text of a page are tilted, within ±maxDegrees, or 0
+ * when it cannot be told (no text, a page turned sideways). The black pixels (of every `step`-th row and
+ * column, about 100 dpi) are projected onto rows at each angle tried; at the page's angle the projection has
+ * the sharpest peaks (lines of text and the white between them): the sum of squares is largest. First in
+ * half degrees, then in tenths around the best.
+ */
+export function skewAngle(bin: Raster, maxDegrees = 6): number {
+  const { width: w, height: h, data } = bin;
+  const step = Math.max(1, Math.round(bin.dpi / 100));
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let y = 0; y < h; y += step) {
+    const row = y * w;
+    for (let x = 0; x < w; x += step) {
+      if (data[row + x] === 0) {
+        xs.push(x);
+        ys.push(y);
+      }
+    }
+  }
+  if (xs.length < 500) return 0;
+  const bins = new Float64Array(Math.ceil((h + w) / step) + 2);
+  const score = (degrees: number) => {
+    bins.fill(0);
+    const t = Math.tan((degrees * Math.PI) / 180);
+    const off = Math.ceil((w * Math.abs(t)) / step);
+    for (let i = 0; i < xs.length; i++) {
+      const b = Math.round((ys[i]! - xs[i]! * t) / step) + off;
+      if (b >= 0 && b < bins.length) bins[b]!++;
+    }
+    let s = 0;
+    for (let i = 0; i < bins.length; i++) s += bins[i]! * bins[i]!;
+    return s;
+  };
+  let best = 0;
+  let bestScore = score(0);
+  const flat = bestScore;
+  for (let d = -maxDegrees; d <= maxDegrees; d += 0.5) {
+    const s = score(d);
+    if (s > bestScore) [best, bestScore] = [d, s];
+  }
+  const coarse = best;
+  for (let d = coarse - 0.4; d <= coarse + 0.41; d += 0.1) {
+    const s = score(d);
+    if (s > bestScore) [best, bestScore] = [d, s];
+  }
+  // No angle clearly better than none: leave the page as it is.
+  return bestScore > flat * 1.05 ? Math.round(best * 10) / 10 : 0;
+}

@@ -63,6 +63,8 @@ export interface ReplyReading {
   ocrText: string | null;
   /** The words OCR read with their confidences (empty when OCR was not needed). */
   ocrWords?: ReadWord[];
+  /** The OCR'd pages read row by row across their columns (a table's label beside its value), for matching. */
+  ocrRows?: string;
   ocrPages: number;
 }
 
@@ -94,8 +96,10 @@ export async function matchReply(store: Store, text: string, qr: string[], match
 /**
  * Finds the one case a text read by OCR names. Stricter than for a text layer: every reference read that names
  * a case must name the same one, whatever its strength; otherwise the reply is refused, listing what was read.
+ * `rows` (the pages read across their columns, scan.ts) are looked through with the text.
  */
-export async function matchOcr(store: Store, text: string, matcher: ReferenceMatcher, words: ReadWord[] = []): Promise<{ caseId: number; by: RefCandidate }> {
+export async function matchOcr(store: Store, ocrText: string, matcher: ReferenceMatcher, words: ReadWord[] = [], rows = ""): Promise<{ caseId: number; by: RefCandidate }> {
+  const text = rows ? `${ocrText}\n${rows}` : ocrText;
   const found = matcher.findOcr(text);
   const resolved = await resolveCandidates(store.sql, found);
   const read = [...new Set(found.map((f) => f.text))].slice(0, 6).join("; ");
@@ -104,12 +108,12 @@ export async function matchOcr(store: Store, text: string, matcher: ReferenceMat
   if (outcome.kind === "ambiguous") throw new RefusedError("paper.error.replyOcrAmbiguous", { read, candidates: await candidateList(store, outcome.caseIds) });
   if (outcome.kind === "unsure") throw new RefusedError("paper.error.replyOcrUnsure", { read: [...new Set(outcome.by.map((c) => c.text))].join("; "), candidates: await candidateList(store, [outcome.caseId]) });
   if (found.length) throw new NotFoundError("paper.error.replyOcrUnknownRefs", { read });
-  throw new NotFoundError("paper.error.replyOcrNoRefs", { n: text.replace(/\s+/g, "").length });
+  throw new NotFoundError("paper.error.replyOcrNoRefs", { n: ocrText.replace(/\s+/g, "").length });
 }
 
 /** Every case the reading names (text layer, QR codes, OCR), for the check of a --case given by the user. */
 async function namedCases(store: Store, reading: ReplyReading, matcher: ReferenceMatcher): Promise<number[]> {
-  const found = [...reading.qr.flatMap((q) => matcher.find(q, "qr")), ...matcher.find(reading.text), ...(reading.ocrText ? matcher.findOcr(reading.ocrText) : [])];
+  const found = [...reading.qr.flatMap((q) => matcher.find(q, "qr")), ...matcher.find(reading.text), ...(reading.ocrText ? matcher.findOcr(`${reading.ocrText}\n${reading.ocrRows ?? ""}`) : [])];
   return [...new Set((await resolveCandidates(store.sql, found)).map((r) => r.caseId))];
 }
 
@@ -121,9 +125,12 @@ export async function readReply(data: Buffer, options: { ocr: () => OcrPool; lim
   const kind = imageKind(data);
   if (kind) {
     const scan = await readScan(data, kind, { limits: options.limits, pool: options.ocr, hasReference: options.hasReference });
-    return { mediaType: IMAGE_MEDIA_TYPE[kind], text: "", qr: scan.qr, ocrText: scan.ocr ? scan.text : null, ocrWords: scan.words, ocrPages: scan.ocr ? scan.pages.length : 0 };
+    return { mediaType: IMAGE_MEDIA_TYPE[kind], text: "", qr: scan.qr, ocrText: scan.ocr ? scan.text : null, ocrWords: scan.words, ocrRows: scan.rows, ocrPages: scan.ocr ? scan.pages.length : 0 };
   }
-  const content = await readUntrustedPdf(data, { qr: "auto" });
+  // QR codes are not looked for here: a PDF without text goes to readScan, which looks for them once, on the
+  // page it renders for OCR anyway (finder squares first; pdf.js's own rendering and jsQR over a page of text
+  // cost more than a second a page).
+  const content = await readUntrustedPdf(data, { qr: "never" });
   if (content.hasText) {
     // A text layer that names nothing (a scan with a stamped header, say): the QR code may still tell.
     if (options.qrFallback !== false && !options.hasReference(content.text)) {
@@ -132,9 +139,8 @@ export async function readReply(data: Buffer, options: { ocr: () => OcrPool; lim
     }
     return { mediaType: "application/pdf", text: content.text, qr: [], ocrText: null, ocrPages: 0 };
   }
-  if (content.qr.length) return { mediaType: "application/pdf", text: "", qr: content.qr, ocrText: null, ocrPages: 0 };
   const scan = await readScan(data, "pdf", { limits: options.limits, pool: options.ocr, hasReference: options.hasReference });
-  return { mediaType: "application/pdf", text: "", qr: scan.qr, ocrText: scan.ocr ? scan.text : null, ocrWords: scan.words, ocrPages: scan.ocr ? scan.pages.length : 0 };
+  return { mediaType: "application/pdf", text: "", qr: scan.qr, ocrText: scan.ocr ? scan.text : null, ocrWords: scan.words, ocrRows: scan.rows, ocrPages: scan.ocr ? scan.pages.length : 0 };
 }
 
 export async function attachReply(store: Store, data: Buffer, options: AttachOptions = {}): Promise<AttachResult> {
@@ -200,7 +206,7 @@ export async function commitReply(store: Store, data: Buffer, reading: ReplyRead
     caseId = m.caseId;
     matchedBy = { by: reading.qr.length && m.by.strength === "qr" ? "qr" : "text", strength: m.by.strength, text: m.by.text };
   } else {
-    const m = await matchOcr(store, reading.ocrText, matcher, reading.ocrWords ?? []);
+    const m = await matchOcr(store, reading.ocrText, matcher, reading.ocrWords ?? [], reading.ocrRows);
     caseId = m.caseId;
     matchedBy = { by: "ocr", strength: m.by.strength, text: m.by.text };
   }

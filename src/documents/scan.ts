@@ -12,8 +12,8 @@
 
 import { InvalidDataError } from "../core/errors.js";
 import { encodePng, imagePage, imagePageCount, MAX_PAGE_PIXELS, pngPage, tilt, type ImageKind, type ScanLimits } from "./images.js";
-import type { OcrPool, OcrWord } from "./ocr.js";
-import { binarise, crop, despeckle, finderMarks, isBlank, rgba, shrink, turn, type FinderMark, type Raster } from "./raster.js";
+import { layoutRows, type OcrPool, type OcrText, type OcrWord } from "./ocr.js";
+import { binarise, crop, despeckle, finderMarks, isBlank, removeRules, rgba, shrink, skewAngle, turn, type FinderMark, type Raster } from "./raster.js";
 import { renderUntrustedPage } from "./untrusted.js";
 
 export interface ScanPage {
@@ -22,6 +22,8 @@ export interface ScanPage {
   blank: boolean;
   /** What OCR read (when it was needed), the page's turn and tesseract's confidence. */
   ocr?: { text: string; confidence: number; words: OcrWord[]; turned: 0 | 90 | 180 | 270 };
+  /** The page's rows across its columns (layoutRows: a table's label beside its value), when OCR read it. */
+  rows?: string;
 }
 
 export interface ScanResult {
@@ -31,6 +33,8 @@ export interface ScanResult {
   text: string;
   /** The words OCR read with their confidences, pages in order. */
   words: OcrWord[];
+  /** The rows of the pages read across their columns (layoutRows), for finding a reference; not the text. */
+  rows: string;
   /** True when OCR was used. */
   ocr: boolean;
 }
@@ -162,9 +166,20 @@ export function readsAsText(words: OcrWord[]): boolean {
   return sure >= 6 || (sure >= 3 && sure >= words.length * 0.5);
 }
 
-/** What OCR is given for a page: the page binarised, specks removed, as a PNG; or blank. */
-async function ocrInput(bin: Raster): Promise<{ png: Buffer; dpi: number } | "blank"> {
-  const clean = despeckle(bin).page;
+/**
+ * A page made ready for OCR: turned straight when its lines are tilted (skewAngle; tesseract reads a line
+ * tilted by a few degrees badly, a footer across the page worst), binarised, ruling lines removed (the cells
+ * of a table, a box round the references) and specks removed.
+ */
+async function prepare(raster: Raster, bin = binarise(raster)): Promise<Raster> {
+  const angle = skewAngle(bin);
+  const straight = Math.abs(angle) >= 0.3 ? binarise(await tilt(raster, -angle)) : bin;
+  return despeckle(removeRules(straight)).page;
+}
+
+/** What OCR is given for a page: the page made ready (prepare), as a PNG; or blank. */
+async function ocrInput(raster: Raster, bin: Raster): Promise<{ png: Buffer; dpi: number } | "blank"> {
+  const clean = await prepare(raster, bin);
   if (isBlank(clean)) return "blank";
   return { png: await encodePng(clean), dpi: clean.dpi };
 }
@@ -175,16 +190,16 @@ async function ocrInput(bin: Raster): Promise<{ png: Buffer; dpi: number } | "bl
  * a page upright is never read twice. The turned pages are made from the page again (`again`).
  */
 async function ocrPage(pool: OcrPool, input: { png: Buffer; dpi: number }, again: () => Promise<Raster>, hasReference: (text: string) => boolean): Promise<NonNullable<ScanPage["ocr"]>> {
+  const names = (r: OcrText) => hasReference(`${r.text}\n${layoutRows(r.words)}`);
   const first = await pool.recognise(input.png, input.dpi);
   let best = { ...first, turned: 0 as 0 | 90 | 180 | 270 };
-  if (hasReference(first.text) || readsAsText(first.words)) return best;
-  const page = await again();
-  const bin = despeckle(binarise(page)).page;
-  const turns: Array<90 | 180 | 270> = page.width > page.height ? [90, 270, 180] : [180];
+  if (names(first) || readsAsText(first.words)) return best;
+  const bin = await prepare(await again());
+  const turns: Array<90 | 180 | 270> = bin.width > bin.height ? [90, 270, 180] : [180];
   for (const t of turns) {
     const r = await pool.recognise(await encodePng(turn(bin, t)), bin.dpi);
     const read = { ...r, turned: t };
-    if (hasReference(r.text)) return read;
+    if (names(r)) return read;
     if (r.confidence > best.confidence + 10) best = read;
   }
   return best;
@@ -208,12 +223,12 @@ export async function readScan(data: Buffer, kind: "pdf" | ImageKind, options: S
     const p: ScanPage = { page: i + 1, qr: await pageQr(raster, bin), blank: false };
     pages.push(p);
     if (p.qr.length) qrOnly = true; // a code found: no page will be read by OCR
-    if (!qrOnly) inputs[i] = await ocrInput(bin);
+    if (!qrOnly) inputs[i] = await ocrInput(raster, bin);
   }
   const qr = [...new Set(pages.flatMap((p) => p.qr))];
   if (qr.length || qrOnly) {
     for (const p of pages) options.onPage?.(p);
-    return { pages, qr, text: "", words: [], ocr: false };
+    return { pages, qr, text: "", words: [], rows: "", ocr: false };
   }
   // No QR code anywhere: every page by OCR, handed to the pool together (its workers read them in parallel).
   const pool = options.pool();
@@ -222,11 +237,15 @@ export async function readScan(data: Buffer, kind: "pdf" | ImageKind, options: S
     const input = inputs[i]!;
     inputs[i] = undefined;
     if (input === "blank") p.blank = true;
-    else p.ocr = await ocrPage(pool, input, () => source.get(i), options.hasReference);
+    else {
+      p.ocr = await ocrPage(pool, input, () => source.get(i), options.hasReference);
+      p.rows = layoutRows(p.ocr.words);
+    }
     options.onPage?.(p);
   });
   const text = pages.map((p) => p.ocr?.text ?? "").join("\n\f\n");
-  return { pages, qr, text, words: pages.flatMap((p) => p.ocr?.words ?? []), ocr: true };
+  const rows = pages.map((p) => p.rows ?? "").filter(Boolean).join("\n");
+  return { pages, qr, text, words: pages.flatMap((p) => p.ocr?.words ?? []), rows, ocr: true };
 }
 
 /** Runs `work(0 … n-1)` with at most `limit` at a time; the first failure is thrown once all have stopped. */
