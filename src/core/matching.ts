@@ -36,7 +36,7 @@ export type RefCandidate = DiaryCandidate | ExternalCandidate;
 
 /** System names as other writers spell them, mapped to the codes used in `--ref SYSTEM:ID`. */
 const SYSTEMS: Array<{ code: string; pattern: string }> = [
-  { code: "synergi", pattern: "synerg[il1|](?:[\\s-]*[äa]rende)?" },
+  { code: "synergi", pattern: "synerg[il1|](?:a?[\\s-]*[äa]rende)?" },
   { code: "medcontrol", pattern: "med[\\s-]?control(?:[\\s-]*pro)?" },
   { code: "treserva", pattern: "treserva" },
   { code: "samsa", pattern: "samsa" },
@@ -107,7 +107,9 @@ export class ReferenceMatcher {
    * digits and such characters right after a label ("Ert dnr", "Referens:", "Synergiärende", …) or one that is
    * our diary format exactly. Everything else of the text is left as it was read.
    */
-  findOcr(text: string): RefCandidate[] {
+  findOcr(read: string): RefCandidate[] {
+    // A "|" standing alone is a table's border read, never a digit (a 1 read as "|" stands among digits).
+    const text = read.replace(/(?<=^|\s)\|+(?=\s|$)/gu, " ");
     const corrected = text.replace(OCR_TOKEN, (token: string, offset: number) => {
       let before = text.slice(Math.max(0, offset - 60), offset);
       // A format with letters before its numbers ("VOK {year}-{seq}"): the letters belong to the token.

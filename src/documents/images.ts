@@ -29,7 +29,7 @@ export interface ScanLimits {
   maxPages: number;
   /** The resolution pages are read at (dots per inch). */
   dpi: number;
-  /** Milliseconds OCR may take for one page. */
+  /** Milliseconds of CPU time OCR may take for one page (its thread's, threadCpu.ts). */
   maxPageMillis: number;
 }
 
@@ -145,6 +145,13 @@ function tiffResolution(data: Buffer, page: number): Resolution | null {
   return unit === 2 ? { x, y } : null;
 }
 
+/** Whether a page of this many inches across and down is a sheet of paper: A6 (4.1 × 5.8) to A3 (11.7 × 16.5). */
+export function plausiblePage(width: number, height: number): boolean {
+  const short = Math.min(width, height);
+  const long = Math.max(width, height);
+  return short >= 3.5 && long >= 5.5 && long <= 17.5 && long / short <= 2.2;
+}
+
 type Sharp = typeof import("sharp").default;
 let sharpModule: Sharp | undefined;
 
@@ -198,8 +205,11 @@ export async function imagePage(data: Buffer, kind: ImageKind, page: number, lim
     const swap = (meta.orientation ?? 1) >= 5; // EXIF orientations 5–8 swap width and height
     const w = swap ? meta.height! : meta.width!;
     const h = swap ? meta.width! : meta.height!;
-    const declared = declaredResolution(data, kind, page);
-    const res = declared ? (swap ? { x: declared.y, y: declared.x } : declared) : { x: Math.max(50, w / 8.27), y: Math.max(50, w / 8.27) };
+    const given = declaredResolution(data, kind, page);
+    const oriented = given && (swap ? { x: given.y, y: given.x } : given);
+    // A resolution that makes the page no sheet of paper (many scanners write 72 dpi whatever they scanned at)
+    // is not believed: the page is then taken to be A4 wide, as when none is declared.
+    const res = oriented && plausiblePage(w / oriented.x, h / oriented.y) ? oriented : { x: Math.max(50, w / 8.27), y: Math.max(50, w / 8.27) };
     let tw = Math.round((w * limits.dpi) / res.x);
     let th = Math.round((h * limits.dpi) / res.y);
     let dpi = limits.dpi;

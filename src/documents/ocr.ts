@@ -7,7 +7,8 @@
 // `OcrPool` keeps up to one worker per core (AVVIK_OCR_WORKERS), started on first use (tesseract.js is
 // loaded only then): a page that has a text layer or a readable QR code never costs any of this. A page is
 // given as a PNG of at most MAX_OCR_PIXELS pixels (images.ts scales it), which bounds each worker's memory;
-// a page that takes longer than the time limit ends its worker (a new one takes its place).
+// a page that takes more than the time limit (CPU time of its thread, threadCpu.ts) ends its worker (a new
+// one takes its place).
 
 import { existsSync, mkdtempSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -16,6 +17,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InvalidDataError } from "../core/errors.js";
 import { PACKAGE_ROOT } from "../paths.js";
+import { cpuLimit, listenForThreads } from "./threadCpu.js";
 
 /** What tesseract.js is given to start a worker: everything local. */
 export interface OcrWorkerOptions {
@@ -153,7 +155,9 @@ export class OcrPool {
     readonly size: number,
     private readonly maxMillis = 60_000,
     private readonly options: OcrWorkerOptions = ocrWorkerOptions(),
-  ) {}
+  ) {
+    listenForThreads();
+  }
 
   private async start(): Promise<TesseractWorker> {
     const T = await import("tesseract.js");
@@ -201,13 +205,17 @@ export class OcrPool {
   async recognise(png: Buffer, dpi = 300): Promise<OcrText> {
     if (this.closed) throw new Error("the OCR pool is closed");
     const slot = await this.acquire();
-    let timer: NodeJS.Timeout | undefined;
+    let limit: ReturnType<typeof cpuLimit> | undefined;
     try {
+      // The limit counts the CPU time of the worker's thread (threadCpu.ts): a busy machine does not make a
+      // page fail, a page that makes tesseract work for minutes does.
+      let thread: number | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new InvalidDataError("paper.error.ocrTime", { n: Math.ceil(this.maxMillis / 1000) })), this.maxMillis);
+        limit = cpuLimit(() => thread, this.maxMillis, () => reject(new InvalidDataError("paper.error.ocrTime", { n: Math.ceil(this.maxMillis / 1000) })));
       });
       const read = async () => {
         const w = await slot.worker;
+        thread = (w as unknown as { worker?: { threadId?: number } }).worker?.threadId;
         await w.setParameters({ user_defined_dpi: String(Math.round(dpi)) });
         // The text, and the TSV for each word's confidence (a few kilobytes; the JSON of blocks would be far more).
         return w.recognize(png, {}, { text: true, tsv: true });
@@ -220,7 +228,7 @@ export class OcrPool {
       this.replace(slot); // a worker that failed to start, failed or took too long is not used again
       throw e instanceof InvalidDataError ? e : ocrFailure(e);
     } finally {
-      clearTimeout(timer);
+      limit?.stop();
       this.release(slot);
     }
   }

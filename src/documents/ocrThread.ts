@@ -6,6 +6,7 @@
 
 import { createRequire } from "node:module";
 import { parentPort } from "node:worker_threads";
+import { announceThread } from "./threadCpu.js";
 import dns from "node:dns";
 import http from "node:http";
 import https from "node:https";
@@ -35,6 +36,8 @@ function guardNetwork(): void {
   net.Socket.prototype.connect = refuse as unknown as typeof net.Socket.prototype.connect;
 }
 
+// Which OS thread this is, for the pool's limit on the CPU time a page may take (threadCpu.ts).
+announceThread();
 guardNetwork();
 // What tesseract prints (warnings about resolution, progress) is not ours to show, and never on stdout (--json).
 for (const level of ["log", "info", "warn", "error", "debug"] as const) console[level] = () => {};

@@ -10,6 +10,10 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { MessageError, type MessageParams } from "../core/errors.js";
 import { PdfLimitExceeded, preloadPdfLibraries, readAttachment, readPdf, renderPage, type PdfContent, type ReadOptions, type RenderedPage } from "./read.js";
+import { announceThread } from "./threadCpu.js";
+
+// Which OS thread this is, for the limit on the CPU time a reading may take (threadCpu.ts).
+announceThread();
 
 export interface PdfWorkerData {
   /** Bytes one decoded buffer (a stream, an image) may have at most. */

@@ -297,15 +297,16 @@ export function finderMarks(bin: Raster, maxModule = Math.max(8, bin.dpi / 8)): 
  * an inch) straight across or down, gaps of a few pixels allowed (a scanned or faxed line is ragged), and thin
  * (at most `maxThick` pixels, about 3 pt, across at most of its points; two borders of cells side by side are one): letters have no such runs, and a filled area (a
  * letterhead's band) is not thin, so both are left as they are. Where a letter crosses the line (more than
- * twice that thick there) its pixels are kept.
+ * twice that thick there) its pixels are kept. Gives the page and the number of pixels removed.
  */
-export function removeRules(bin: Raster, minLength = Math.round(bin.dpi / 3), maxThick = Math.max(3, Math.round(bin.dpi / 25))): Raster {
+export function removeRules(bin: Raster, minLength = Math.round(bin.dpi / 3), maxThick = Math.max(3, Math.round(bin.dpi / 25))): { page: Raster; removed: number } {
   const { width: w, height: h, data } = bin;
   const out = data.slice();
+  let removed = 0;
   const gap = Math.max(1, Math.round(bin.dpi / 100));
   // One pass along rows (horizontal lines) or columns (vertical ones): `at(i, j)` is the pixel j of line i,
   // `thick(i, j)` the thickness of black through it the other way (up to 2 × maxThick + 1).
-  const pass = (lines: number, length: number, at: (i: number, j: number) => number, span: number) => {
+  const pass = (lines: number, length: number, at: (i: number, j: number) => number, span: number, minLength: number, maxThick: number) => {
     const thick = (i: number, j: number) => {
       let n = 1;
       for (let k = i - 1; k >= 0 && data[at(k, j)] === 0 && n <= 2 * maxThick; k--) n++;
@@ -337,13 +338,21 @@ export function removeRules(bin: Raster, minLength = Math.round(bin.dpi / 3), ma
           if (thick(i, k) <= maxThick) thin++;
         }
         if (thin < n * 0.7) continue;
-        for (let k = s; k <= end; k++) if (data[at(i, k)] === 0 && thick(i, k) <= 2 * maxThick) out[at(i, k)] = 255;
+        for (let k = s; k <= end; k++) {
+          const p = at(i, k);
+          if (data[p] === 0 && out[p] === 0 && thick(i, k) <= 2 * maxThick) {
+            out[p] = 255;
+            removed++;
+          }
+        }
       }
     }
   };
-  pass(h, w, (y, x) => y * w + x, h);
-  pass(w, h, (x, y) => y * w + x, w);
-  return { ...bin, data: out };
+  pass(h, w, (y, x) => y * w + x, h, minLength, maxThick);
+  // Down the page: a cell's side (a row of a table is 20 pt or so); thinner than a letter's stem, and longer
+  // than an "l" of any but a poster's type.
+  pass(w, h, (x, y) => y * w + x, w, Math.round(bin.dpi / 4), Math.max(2, Math.round(bin.dpi / 50)));
+  return { page: { ...bin, data: out }, removed };
 }
 
 /**

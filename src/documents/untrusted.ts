@@ -1,8 +1,8 @@
 // Reading PDFs that come from outside (replies, exchange files) within limits: the file's size, its pages, the
 // bytes decoded into one buffer, the memory and the time of the reading, and the length of its text. The
 // reading (read.ts) runs in a worker thread (pdfWorker.ts) with a heap ceiling; this side watches the process's
-// memory and the clock and ends the worker when the PDF goes past them. A PDF past a limit is refused with
-// one line (InvalidDataError "paper.error.pdfLimit.<limit>"), nothing stored; the next PDF gets a new worker.
+// memory and the CPU time of the thread (threadCpu.ts) and ends the worker when the PDF goes past them. A PDF
+// past a limit is refused with one line (InvalidDataError "paper.error.pdfLimit.<limit>"), nothing stored; the next PDF gets a new worker.
 //
 // The limits can be set with environment variables (whole numbers): AVVIK_PDF_MAX_FILE_MB,
 // AVVIK_PDF_MAX_PAGES, AVVIK_PDF_MAX_DECODED_MB, AVVIK_PDF_MAX_MEMORY_MB, AVVIK_PDF_MAX_SECONDS,
@@ -16,6 +16,7 @@ import { FailedError, InvalidDataError } from "../core/errors.js";
 import { PACKAGE_ROOT } from "../paths.js";
 import type { PdfReply, PdfRequest, PdfTask, PdfWorkerData, PdfWorkerError } from "./pdfWorker.js";
 import type { PdfContent, PdfLimit, ReadOptions, RenderedPage } from "./read.js";
+import { cpuLimit, listenForThreads } from "./threadCpu.js";
 
 export interface PdfLimits {
   /** Bytes of the file. */
@@ -25,7 +26,7 @@ export interface PdfLimits {
   maxDecodedBytes: number;
   /** Bytes the process may grow by while one PDF is read (the worker's heap, buffers, rendering). */
   maxMemoryBytes: number;
-  /** Milliseconds one reading may take. */
+  /** Milliseconds of CPU time one reading may take (wall time where the thread's cannot be read). */
   maxMillis: number;
   maxTextChars: number;
 }
@@ -112,6 +113,7 @@ class PdfReader {
     const key = `${limits.maxDecodedBytes}:${limits.maxMemoryBytes}`;
     if (this.worker && this.workerLimits === key) return this.worker;
     this.stop();
+    listenForThreads();
     const heapMb = Math.max(64, Math.round(limits.maxMemoryBytes / MB / 2));
     const worker = new Worker(workerFile(), {
       workerData: { maxDecodedBytes: limits.maxDecodedBytes } satisfies PdfWorkerData,
@@ -140,7 +142,7 @@ class PdfReader {
         if (settled) return;
         settled = true;
         clearInterval(watch);
-        clearTimeout(timer);
+        limit.stop();
         worker.off("message", onMessage);
         worker.off("error", onError);
         worker.off("exit", onExit);
@@ -151,7 +153,7 @@ class PdfReader {
         if (m.id !== id) return;
         // An answer that comes after the limit is refused like one that never came: which of the two events
         // the loop takes first (the timer, or the worker's message already waiting) must not decide.
-        if (performance.now() - started > limits.maxMillis) return finish(() => reject(limitError("time", limits)), true);
+        if (limit.over()) return finish(() => reject(limitError("time", limits)), true);
         finish(() => (m.ok ? resolve(m.value as T) : reject(raised(m.error, limits))));
       };
       // Past the heap ceiling the worker is ended by V8 (ERR_WORKER_OUT_OF_MEMORY).
@@ -163,11 +165,12 @@ class PdfReader {
       const watch = setInterval(() => {
         if (process.memoryUsage.rss() - baseline > limits.maxMemoryBytes) finish(() => reject(limitError("memory", limits)), true);
       }, WATCH_MS);
-      const timer = setTimeout(() => finish(() => reject(limitError("time", limits)), true), limits.maxMillis);
+      // The CPU time of the reader's thread (threadCpu.ts): a busy machine does not stop a reading, a PDF that
+      // keeps the thread working does.
+      const limit = cpuLimit(() => worker.threadId, limits.maxMillis, () => finish(() => reject(limitError("time", limits)), true));
       worker.on("message", onMessage);
       worker.on("error", onError);
       worker.on("exit", onExit);
-      const started = performance.now();
       worker.postMessage({ ...req, id } as PdfRequest);
     });
   }

@@ -47,7 +47,8 @@ describe("a scanned page made ready for OCR", () => {
     fill(r, 100, 100, 104, 700); // a border down
     fill(r, 200, 400, 220, 440); // a letter
     fill(r, 100, 600, 1500, 700); // a letterhead's band
-    const out = removeRules(r);
+    const { page: out, removed } = removeRules(r);
+    expect(removed).toBeGreaterThan(1400 * 3);
     expect(black(out, 100, 98, 1500, 106)).toBeLessThan(30); // only where the border down crosses it
     expect(black(out, 100, 298, 1500, 305)).toBe(0);
     expect(black(out, 98, 150, 106, 550)).toBe(0);
