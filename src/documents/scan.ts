@@ -7,9 +7,9 @@
 //   2. Only when no page has a QR code: OCR (ocr.ts). The page is made ready (straightened when its lines are
 //      tilted, ruling lines and specks removed; a blank page is not read) and cut between lines into its top,
 //      middle and foot. The top and the foot, where references are written, are read first (at once, by two
-//      workers); the middle only when they name none. A page that then reads as text but names nothing is read
-//      once more as it came (not straightened, its lines kept); one that reads as no text at all is read
-//      turned (upside down, sideways).
+//      workers); the middle only when they name none. A page that then names nothing is read once more as it
+//      came (not straightened, its lines kept); one that reads as no text at all is read turned (upside down,
+//      sideways).
 // Each page is decoded once; what OCR needs of it (PNGs of its parts) is kept until it is known that no page
 // has a QR code, then the pages go to the pool together (its workers read several at once).
 
@@ -254,9 +254,10 @@ function joined(parts: BandReading[]): OcrText {
 
 /**
  * Reads one page by OCR, each part of it once, the right way up: its top and foot first, the middle only when
- * those name no reference. Turned (upside down; sideways for a landscape page) only when the whole page
- * names no reference and reads as no text at all (few words read with confidence): a page upright is never
- * read twice. The turned pages are made from the page again (`again`).
+ * those name no reference. When the whole page names none, and it was straightened or had lines removed, it
+ * is read once more as it came. Turned (upside down; sideways for a landscape page) only when it still names
+ * no reference and reads as no text at all (few words read with confidence): a page upright that names a
+ * reference is never read twice. The pages read again are made from the page again (`again`).
  */
 async function ocrPage(pool: OcrPool, input: OcrInput, again: () => Promise<Raster>, hasReference: (text: string) => boolean): Promise<PageReading> {
   const names = (r: OcrText) => hasReference(`${r.text}\n${layoutRows(r.words)}`);
@@ -266,14 +267,17 @@ async function ocrPage(pool: OcrPool, input: OcrInput, again: () => Promise<Rast
   const whole = joined([...likely, ...(await readBands(pool, input.rest))]);
   let best: PageReading = { ...whole, turned: 0 };
   if (names(whole)) return best;
-  if (readsAsText(whole.words)) {
-    // Text, but no reference in it: once more as the page came, not straightened and with its lines (what
-    // prepare does helps tesseract on most pages and not on every one).
-    if (!input.changed) return best;
+  if (input.changed) {
+    // No reference: once more as the page came, not straightened and with its lines (what prepare does helps
+    // tesseract on most pages, not on every one; on a noisy page a row of pixels more or less changes what
+    // it reads).
     const plain = despeckle(binarise(await again())).page;
     const r = await pool.recognise(await encodePng(plain), plain.dpi);
-    return names(r) ? { ...r, turned: 0 } : best;
+    if (names(r)) return { ...r, turned: 0 };
+    if (r.confidence > best.confidence) best = { ...r, turned: 0 };
+    if (readsAsText(r.words)) return best;
   }
+  if (readsAsText(whole.words)) return best;
   const bin = (await prepare(await again())).page;
   const turns: Array<90 | 180 | 270> = bin.width > bin.height ? [90, 270, 180] : [180];
   for (const t of turns) {

@@ -81,7 +81,10 @@ export function cpuLimit(thread: () => number | undefined, maxMillis: number, ex
     base ??= now;
     const wall = performance.now() - started;
     if (now === null || base === null) return wall;
-    return wall > maxMillis * WALL_FACTOR ? Infinity : (now - base) * 1000;
+    if (wall > maxMillis * WALL_FACTOR) return Infinity;
+    // /proc counts in ticks (10 ms): a thread's time is known to within two of them, and is never more than
+    // the wall time (one thread), so a limit shorter than a tick is still one.
+    return Math.min(wall, (now - base) * 1000 + (2 * 1000) / TICKS);
   };
   used();
   let done = false;
