@@ -4,7 +4,7 @@
 // What OCR and other writers do to a reference, and what we accept:
 //   spaces or line breaks around the separator ("2026 - 000012", "2026-\n000012"), en/em dashes, dropped or
 //   extra leading zeros ("2026-12"), a line break inside the digits ("2026-0000\n12"), labels such as
-//   "Dnr", "Ert dnr", "Er beteckning", "Referens", "Vår ref", and system names ("Synergi 45678",
+//   "Dnr", "Ert dnr", "Ert ärende", "Ärende nr", "Avvikelsenummer", "Er beteckning", "Referens", "Vår ref", and system names ("Synergi 45678",
 //   "Synergiärende 45678", "Synergi nr 45678", "MedControl PRO 123").
 // What we refuse: numbers inside longer digit runs (personnummer, phone numbers), dates ("2026-03-10"),
 //   and a short sequence ("2026-12") unless a label says it is a reference.
@@ -50,6 +50,14 @@ const AFTER_LABEL = "[\\s.:#|]*";
 /** Labels before a reference. "Ert/Er" (yours) in a reply from the counterpart means our number. */
 const LABELS = [
   "ert\\s+dnr",
+  "ert\\s+diarienr",
+  "ert\\s+ärende(?:nr|nummer|\\s+nr)?",
+  "ert\\s+avvikelse(?:nr|nummer|\\s+nr)",
+  "v[åaä]rt\\s+diarienr",
+  "v[åaä]rt\\s+ärende(?:nr|nummer|\\s+nr)?",
+  "v[åaä]rt\\s+avvikelse(?:nr|nummer|\\s+nr)",
+  "ärende(?:nr|\\s+nr)",
+  "avvikelse(?:nr|nummer|\\s+nr)",
   "er\\s+beteckning",
   "er\\s+ref(?:erens)?",
   "ert\\s+diarienummer",

@@ -17,6 +17,13 @@ describe("finding our diary numbers", () => {
     expect(diary(m.find("avser ärende 2026-000012:3 hos er"))).toEqual(["2026/12/bare"]);
     expect(diary(m.find("Dnr 2026-12"))).toEqual(["2026/12/labelled"]); // leading zeros dropped, but labelled
     expect(diary(m.find("Dnr 2026-0000012"))).toEqual(["2026/12/labelled"]); // one zero too many
+    // Other people's letters name our number in their own words.
+    expect(diary(m.find("Ert ärende: 2026-000012"))).toEqual(["2026/12/labelled"]);
+    expect(diary(m.find("Ert ärendenr 2026-12"))).toEqual(["2026/12/labelled"]);
+    expect(diary(m.find("Ärende nr. 2026-12"))).toEqual(["2026/12/labelled"]);
+    expect(diary(m.find("ÄRENDENR: 2026-000012"))).toEqual(["2026/12/labelled"]);
+    expect(diary(m.find("Ert diarienr 2026-12"))).toEqual(["2026/12/labelled"]);
+    expect(diary(m.find("Ert avvikelsenummer 2026-000012"))).toEqual(["2026/12/labelled"]);
   });
 
   it("does not take near misses for references", () => {
@@ -29,6 +36,11 @@ describe("finding our diary numbers", () => {
     expect(diary(m.find("se 2026-12 i listan"))).toEqual([]); // short and unlabelled: too weak
     expect(diary(m.find("Vårt dnr 2026-000012"))).toEqual([]); // the writer's own number, not ours
     expect(diary(m.find("Vår referens: 2026-000012"))).toEqual([]);
+    expect(diary(m.find("Vårt ärende 2026-000012"))).toEqual([]); // theirs, in their words
+    expect(diary(m.find("Vårt ärendenr: 2026-000012"))).toEqual([]);
+    expect(diary(m.find("Ert ärende av 2026-03-10"))).toEqual([]); // a date after the label
+    expect(diary(m.find("Ärende nr 2026-03-10"))).toEqual([]);
+    expect(diary(m.find("ärendets handläggning 2026-12"))).toEqual([]); // not a label
   });
 
   it("follows the configured template", () => {
@@ -50,6 +62,9 @@ describe("finding other systems' references", () => {
     expect(external(m.find("MedControl PRO 123"))).toContain("medcontrol:123");
     expect(external(m.find("Medcontrol nr 123"))).toContain("medcontrol:123");
     expect(external(m.find("Vårt dnr: RÖ 2026-01234"))).toContain("*:RÖ 2026-01234");
+    expect(external(m.find("Avvikelsenummer: 45678"))).toContain("*:45678");
+    expect(external(m.find("Vårt ärendenr 45678"))).toContain("*:45678");
+    expect(external(m.find("Avvikelse nr 45678"))).toContain("*:45678");
   });
 
   it("does not invent system references", () => {
