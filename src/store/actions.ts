@@ -58,7 +58,7 @@ export class ActionRepo {
   async add(caseId: number, input: { text: string; ownerId: number; due: IsoDate }): Promise<CaseAction> {
     assertNoPersonalNumber(input.text, "--text", this.clock.today);
     assertPrintable(input.text, "--text");
-    const info = (await this.db.run("INSERT INTO actions (case_id, text, owner_id, due_date, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)", [caseId, input.text, input.ownerId, input.due, this.clock.now, this.clock.actor.user]));
+    const info = (await this.db.run("INSERT INTO actions (case_id, text, owner_id, due_date, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id", [caseId, input.text, input.ownerId, input.due, this.clock.now, this.clock.actor.user]));
     const id = info.lastId!;
     await this.db.run("UPDATE cases SET updated_at = ? WHERE id = ?", [this.clock.now, caseId]);
     // The text stays out of the audit trail (free text); the trail says which action, whose and by when.

@@ -59,7 +59,7 @@ export class ArchiveRepo {
     for (const c of d.cases) {
       if ((await this.state(c.id)) !== c.state) throw new RefusedError("archive.error.changed", { case: await this.label(c.id) });
     }
-    const info = (await this.db.run("INSERT INTO archive_deliveries (package_id, dir, closed_before, with_personal_data, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)", [d.packageId, d.dir, d.closedBefore, d.withPersonalData ? 1 : 0, this.clock.now, this.clock.actor.user]));
+    const info = (await this.db.run("INSERT INTO archive_deliveries (package_id, dir, closed_before, with_personal_data, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id", [d.packageId, d.dir, d.closedBefore, d.withPersonalData ? 1 : 0, this.clock.now, this.clock.actor.user]));
     const id = info.lastId!;
     let files = 0;
     for (const c of d.cases) {

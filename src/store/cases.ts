@@ -161,7 +161,7 @@ export class CaseRepo {
     const info = (await this.db.run(`INSERT INTO cases (direction, status, counterpart_id, unit_id, event_date, discovered_date, received_date,
                             registered_at, due_date, kind, area, severity, summary, description, updated_at)
          VALUES (@direction, @status, @counterpart, @unit, @event, @discovered, @received, @now, @due, @kind, @area,
-                 @severity, @summary, @description, @now)`, {
+                 @severity, @summary, @description, @now) RETURNING id`, {
         direction: input.direction,
         status: options.status ?? "registered",
         counterpart: counterpart.id,

