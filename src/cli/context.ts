@@ -114,6 +114,17 @@ export class Context {
     this.run.exitCode = code;
   }
 
+  /**
+   * The PostgreSQL register's URL (AVVIK_DATABASE_URL, else `database.url` in <home>/config.json); undefined:
+   * the register is SQLite, <home>/avvik.db. TLS options go in the URL (`sslmode=verify-full`, `sslrootcert=…`).
+   */
+  get databaseUrl(): string | undefined {
+    const env = this.env.AVVIK_DATABASE_URL?.trim();
+    if (env) return env;
+    const v = getPath(tryReadConfigFile(this.home), "database.url");
+    return typeof v === "string" && v.trim() ? v.trim() : undefined;
+  }
+
   get keyFile(): string | undefined {
     return this.env.AVVIK_KEY_FILE ? this.path(this.env.AVVIK_KEY_FILE) : undefined;
   }
@@ -122,7 +133,7 @@ export class Context {
   async store(): Promise<Store> {
     if (!this.opened) {
       const { Store } = await import("../store/store.js");
-      this.opened = await Store.open({ home: this.home, actor: { user: this.user, now: this.now }, keyFile: this.keyFile });
+      this.opened = await Store.open({ home: this.home, actor: { user: this.user, now: this.now }, keyFile: this.keyFile, databaseUrl: this.databaseUrl });
     }
     return this.opened;
   }

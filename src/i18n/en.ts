@@ -75,6 +75,12 @@ export const en: Record<MessageKey, string> = {
 
   // --- errors ---
   "error.notInitialised": "No register in {home}. Run 'avvik init --org-id ID --org-name NAME' first, or give --home.",
+  "error.postgresUnsupported": "{feature} is not yet supported with PostgreSQL. Use an SQLite register (without AVVIK_DATABASE_URL) for it.",
+  "postgres.feature.backup": "Backup",
+  "postgres.feature.restore": "Restoring from a backup",
+  "postgres.feature.purge": "Purging",
+  "postgres.feature.import": "CSV import",
+  "postgres.feature.health": "The database file check",
   "error.alreadyInitialised": "The register in {home} is already initialised for {org}. Use another --home for a new register.",
   "error.keyMissing": "The key file {file} is missing; personal data cannot be read without it. Restore the key file or set AVVIK_KEY_FILE.",
   "error.keyInvalid": "The key file {file} is not a valid key (32 bytes in base64). Restore the right key file.",

@@ -76,6 +76,12 @@ export const sv = {
 
   // --- errors (one line: what is wrong and what to do) ---
   "error.notInitialised": "Inget register i {home}. Kör 'avvik init --org-id ID --org-name NAMN' först, eller ange --home.",
+  "error.postgresUnsupported": "{feature} stöds ännu inte med PostgreSQL. Använd ett SQLite-register (utan AVVIK_DATABASE_URL) för det.",
+  "postgres.feature.backup": "Säkerhetskopiering",
+  "postgres.feature.restore": "Återställning från säkerhetskopia",
+  "postgres.feature.purge": "Gallring",
+  "postgres.feature.import": "CSV-import",
+  "postgres.feature.health": "Kontrollen av databasfilen",
   "error.alreadyInitialised": "Registret i {home} är redan initierat för {org}. Använd en annan --home för ett nytt register.",
   "error.keyMissing": "Nyckelfilen {file} saknas; utan den kan personuppgifterna inte läsas. Återställ nyckelfilen eller ange AVVIK_KEY_FILE.",
   "error.keyInvalid": "Nyckelfilen {file} är inte en giltig nyckel (32 byte i base64). Återställ rätt nyckelfil.",

@@ -64,7 +64,7 @@ export class ArchiveRepo {
     let files = 0;
     for (const c of d.cases) {
       await this.db.run("UPDATE cases SET archive_delivery_id = ?, updated_at = ? WHERE id = ?", [id, this.clock.now, c.id]);
-      for (const hash of new Set(c.files)) files += (await this.db.run("INSERT OR IGNORE INTO archive_files (delivery_id, case_id, file_hash) VALUES (?, ?, ?)", [id, c.id, hash])).changes;
+      for (const hash of new Set(c.files)) files += (await this.db.run("INSERT INTO archive_files (delivery_id, case_id, file_hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [id, c.id, hash])).changes;
       await this.audit.record("archive.deliver", c.id, { package: d.packageId });
     }
     await this.audit.record("archive.export", null, { package: d.packageId, closedBefore: d.closedBefore, cases: d.cases.length, files, withPersonalData: d.withPersonalData });

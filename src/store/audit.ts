@@ -84,7 +84,7 @@ export class AuditRepo {
     const prev = last?.hash ?? GENESIS_HASH;
     const hash = eventHash(prev, row);
     await this.db.run(
-      "INSERT INTO audit (id, at, user, action, case_id, details, prev_hash, hash) VALUES (@id, @at, @user, @action, @case_id, @details, @prev_hash, @hash)",
+      "INSERT INTO audit (id, at, \"user\", action, case_id, details, prev_hash, hash) VALUES (@id, @at, @user, @action, @case_id, @details, @prev_hash, @hash)",
       { ...row, prev_hash: prev, hash },
     );
     await this.settings.set(HEAD_SETTING, JSON.stringify({ id: row.id, hash }));
@@ -127,9 +127,9 @@ export class AuditRepo {
         ? "SELECT a.*, c.diary_number FROM audit a LEFT JOIN cases c ON c.id = a.case_id ORDER BY a.id"
         : `SELECT a.*, c.diary_number FROM audit a LEFT JOIN cases c ON c.id = a.case_id WHERE a.case_id = @id
            UNION ALL
-           SELECT a.*, NULL FROM audit a INDEXED BY audit_imports
+           SELECT a.*, NULL FROM audit a${this.db.dialect.indexedBy("audit_imports")}
            WHERE a.action = 'import' AND a.case_id IS NULL
-             AND @id BETWEEN json_extract(a.details, '$.firstCase') AND json_extract(a.details, '$.lastCase')
+             AND @id BETWEEN ${this.db.dialect.jsonInteger("a.details", "firstCase")} AND ${this.db.dialect.jsonInteger("a.details", "lastCase")}
            ORDER BY id`;
     const rows = (caseId === undefined ? (await this.db.all(sql)) : (await this.db.all(sql, { id: caseId }))) as AuditRow[];
     return rows.map((r) => ({
@@ -152,7 +152,7 @@ export class AuditRepo {
     // The events and the head from one snapshot: a writer committing between the two reads would otherwise
     // look like deleted events.
     const { rows, head, initialised, unrecorded } = await this.db.read(async () => ({
-      rows: (await this.db.all("SELECT id, at, user, action, case_id, details, prev_hash, hash FROM audit ORDER BY id")) as AuditRow[],
+      rows: (await this.db.all(`SELECT id, at, "user", action, case_id, details, prev_hash, hash FROM audit ORDER BY id`)) as AuditRow[],
       head: await this.head(),
       initialised: (await this.settings.get("org_id")) !== undefined,
       unrecorded: await this.unrecorded(),
@@ -180,8 +180,8 @@ async function unrecordedIn(db: Sql): Promise<AuditProblem[]> {
   // key), so a register of a million imported cases is not walked case by case.
   const ranges = (
     await db.all<{ f: unknown; l: unknown }>(
-      `SELECT json_extract(details, '$.firstCase') AS f, json_extract(details, '$.lastCase') AS l
-       FROM audit INDEXED BY audit_imports WHERE action = 'import' AND case_id IS NULL`,
+      `SELECT ${db.dialect.jsonInteger("details", "firstCase")} AS f, ${db.dialect.jsonInteger("details", "lastCase")} AS l
+       FROM audit${db.dialect.indexedBy("audit_imports")} WHERE action = 'import' AND case_id IS NULL`,
     )
   )
     .filter((r): r is { f: number; l: number } => Number.isInteger(r.f) && Number.isInteger(r.l) && (r.f as number) <= (r.l as number))
@@ -207,7 +207,7 @@ async function unrecordedIn(db: Sql): Promise<AuditProblem[]> {
     await db.all<{ number: string }>(
       `SELECT d.number FROM documents d
        WHERE NOT EXISTS (SELECT 1 FROM audit a WHERE a.case_id = d.case_id AND a.action = 'diary.add'
-                         AND json_extract(a.details, '$.document') = d.number)
+                         AND ${db.dialect.jsonText("a.details", "document")} = d.number)
        ORDER BY d.id`,
     )
   ).map((r) => r.number);

@@ -18,7 +18,7 @@ import type { DiaryRepo } from "./diary.js";
 import type { DocumentRepo } from "./documents.js";
 import type { OrgRepo } from "./orgs.js";
 import type { SettingsRepo } from "./settings.js";
-import type { Clock, Keys, Params, Sql } from "./sql.js";
+import type { Clock, Dialect, Keys, Params, Sql } from "./sql.js";
 
 /** SQL over cases `c`: the statuses still awaiting the answer (core/deadline.ts), as a list an index can use. */
 export const AWAITING_ANSWER = `c.status IN (${STATUSES.filter(isAwaitingAnswer).map((s) => `'${s}'`).join(",")})`;
@@ -26,24 +26,27 @@ export const AWAITING_ANSWER = `c.status IN (${STATUSES.filter(isAwaitingAnswer)
 /** SQL over cases `c`: the case's deadline still runs (not answered, and never answered before a reopening). */
 export const DEADLINE_RUNS = `${AWAITING_ANSWER} AND c.answered_at IS NULL`;
 
-// The JSON shape of a case (CLI.md section 1), built by SQLite itself: listing 100,000 cases then costs one
-// string per row instead of a JavaScript object per column. `@today` decides `overdue` and `daysLeft`;
-// the persons are added after the query, decrypted and masked here (withPersons).
-const CASE_JSON = `
-  json_object(
+// The JSON shape of a case (CLI.md section 1), built by the database itself: listing 100,000 cases then costs
+// one string per row instead of a JavaScript object per column. `@today` decides `overdue` and `daysLeft`;
+// the persons are added after the query, decrypted and masked here (withPersons). The same expression for both
+// engines, through the dialect's JSON functions (src/store/sql.ts).
+function caseJsonOf(d: Dialect): string {
+  const obj = d.jsonObject;
+  return `
+  ${obj(`
     'id', c.id,
     'diaryNumber', c.diary_number,
     'direction', c.direction,
     'status', c.status,
-    'counterpart', json_object('id', c.counterpart_id, 'name', o.name),
-    'unit', json(CASE WHEN c.unit_id IS NULL THEN NULL ELSE json_object('id', c.unit_id, 'name', COALESCE(u.name, c.unit_id)) END),
+    'counterpart', ${obj("'id', c.counterpart_id, 'name', o.name")},
+    'unit', ${d.json(`CASE WHEN c.unit_id IS NULL THEN NULL ELSE ${obj("'id', c.unit_id, 'name', COALESCE(u.name, c.unit_id)")} END`)},
     'eventDate', c.event_date,
     'discoveredDate', c.discovered_date,
     'receivedDate', c.received_date,
     'registeredAt', c.registered_at,
     'dueDate', c.due_date,
-    'overdue', json(CASE WHEN ${DEADLINE_RUNS} AND c.due_date < @today THEN 'true' ELSE 'false' END),
-    'daysLeft', CAST(julianday(c.due_date) - julianday(@today) AS INTEGER),
+    'overdue', ${d.json(`CASE WHEN ${DEADLINE_RUNS} AND c.due_date < @today THEN 'true' ELSE 'false' END`)},
+    'daysLeft', ${d.daysBetween("@today", "c.due_date")},
     'kind', c.kind,
     'area', c.area,
     'severity', c.severity,
@@ -52,29 +55,37 @@ const CASE_JSON = `
     'causes', c.causes,
     'actions', c.actions,
     'followUp', c.follow_up,
-    'assignee', json(CASE WHEN k.id IS NULL THEN NULL ELSE json_object('name', k.name, 'email', k.email, 'role', k.role) END),
+    'assignee', ${d.json(`CASE WHEN k.id IS NULL THEN NULL ELSE ${obj("'name', k.name, 'email', k.email, 'role', k.role")} END`)},
     'answeredAt', c.answered_at,
     'closedAt', c.closed_at,
     'duplicateOf', d.diary_number,
     'secrecy', c.secrecy,
-    'archived', json(CASE WHEN c.archive_delivery_id IS NULL THEN NULL ELSE
-                 (SELECT json_object('at', a.created_at, 'package', a.package_id) FROM archive_deliveries a WHERE a.id = c.archive_delivery_id) END),
+    'archived', ${d.json(`CASE WHEN c.archive_delivery_id IS NULL THEN NULL ELSE
+                 (SELECT ${obj("'at', a.created_at, 'package', a.package_id")} FROM archive_deliveries a WHERE a.id = c.archive_delivery_id) END`)},
     -- Most cases are not assessed: a constant (computed once per statement) instead of an object per row.
     'risk', CASE WHEN c.risk_probability IS NULL AND c.risk_consequence IS NULL
-              THEN json('{"probability":null,"consequence":null,"score":null,"eventAnalysisSuggested":false}')
-              ELSE json_object('probability', c.risk_probability, 'consequence', c.risk_consequence,
+              THEN ${d.json(`'{"probability":null,"consequence":null,"score":null,"eventAnalysisSuggested":false}'`)}
+              ELSE ${obj(`'probability', c.risk_probability, 'consequence', c.risk_consequence,
                                'score', c.risk_probability * c.risk_consequence,
-                               'eventAnalysisSuggested', json(CASE WHEN c.risk_probability * c.risk_consequence >= @threshold THEN 'true' ELSE 'false' END))
+                               'eventAnalysisSuggested', ${d.json("CASE WHEN c.risk_probability * c.risk_consequence >= @threshold THEN 'true' ELSE 'false' END")}`)}
             END,
-    'classification', COALESCE(c.classification, @classification),
+    'classification', COALESCE(c.classification, CAST(@classification AS text)),
     -- The default's name is looked up once (a parameter); only a case's own code is looked up per row.
-    'classificationName', CASE WHEN c.classification IS NULL THEN @classificationName
+    'classificationName', CASE WHEN c.classification IS NULL THEN CAST(@classificationName AS text)
                                ELSE (SELECT cc.name FROM classification_codes cc WHERE cc.code = c.classification) END,
-    'refs', json((SELECT json_group_array(json_object('system', r.system, 'id', r.external_id) ORDER BY r.system, r.external_id)
-                  FROM case_refs r WHERE r.case_id = c.id)),
+    'refs', ${d.json(`(SELECT ${d.jsonArray(obj("'system', r.system, 'id', r.external_id"), "r.system, r.external_id")}
+                  FROM case_refs r WHERE r.case_id = c.id)`)},
     -- Last, and empty: the persons are decrypted and masked after the query (withPersons).
-    'persons', json('[]')
-  )`;
+    'persons', ${d.json("'[]'")}
+  `)}`;
+}
+
+const caseJsonByEngine = new Map<Dialect, string>();
+function caseJson(d: Dialect): string {
+  let text = caseJsonByEngine.get(d);
+  if (!text) caseJsonByEngine.set(d, (text = caseJsonOf(d)));
+  return text;
+}
 
 /** A case's JSON text (its last field the empty 'persons') with its masked persons. */
 function withPersons(json: string, masked: string[]): string {
@@ -275,9 +286,9 @@ export class CaseRepo {
   }
 
   async get(id: number, options: { documents?: boolean } = {}): Promise<Case> {
-    const row = await this.db.get<{ json: string }>(`SELECT ${CASE_JSON} AS json ${FROM_CASES} WHERE c.id = @id`, { id, ...(await this.jsonParams()) });
+    const row = await this.db.get<{ json: string }>(`SELECT ${caseJson(this.db.dialect)} AS json ${FROM_CASES} WHERE c.id = @id`, { id, ...(await this.jsonParams()) });
     if (!row) throw await this.repos.diary.caseNotFound(String(id));
-    const c = JSON.parse(row.json) as Case;
+    const c = JSON.parse(this.db.dialect.jsonResult(row.json)) as Case;
     c.persons = (await this.maskedPersons("?", [id])).get(id) ?? [];
     if (options.documents) c.documents = await this.repos.documents.forCase(id);
     return c;
@@ -332,7 +343,8 @@ export class CaseRepo {
       params.until = addDays(this.clock.today, filter.dueWithin);
     }
     if (filter.text) {
-      where.push("(instr(lower(c.summary), lower(@text)) > 0 OR instr(lower(COALESCE(c.description,'')), lower(@text)) > 0)");
+      const d = this.db.dialect;
+      where.push(`(${d.contains("lower(c.summary)", "lower(CAST(@text AS text))")} OR ${d.contains("lower(COALESCE(c.description,''))", "lower(CAST(@text AS text))")})`);
       params.text = filter.text;
     }
     const byDeadline = filter.overdue || filter.dueWithin !== undefined;
@@ -342,9 +354,10 @@ export class CaseRepo {
     // The persons first: nothing else may use the connection while the cases are read one at a time.
     const persons = await this.maskedPersons(`SELECT c.id ${selection}`, params);
     Object.assign(params, await this.jsonParams());
-    for await (const r of this.db.iterate<{ json: string; id: number }>(`SELECT ${CASE_JSON} AS json, c.id AS id ${selection}`, params)) {
+    for await (const r of this.db.iterate<{ json: string; id: number }>(`SELECT ${caseJson(this.db.dialect)} AS json, c.id AS id ${selection}`, params)) {
       const masked = persons.get(r.id);
-      yield masked ? withPersons(r.json, masked) : r.json;
+      const json = this.db.dialect.jsonResult(r.json);
+      yield masked ? withPersons(json, masked) : json;
     }
   }
 

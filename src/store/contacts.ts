@@ -49,9 +49,9 @@ export class ContactRepo {
    */
   async find(text: string): Promise<Contact> {
     const q = text.trim();
-    const byEmail = (await this.db.all("SELECT * FROM contacts WHERE email = ? COLLATE NOCASE ORDER BY id", [q])) as ContactRow[];
-    const exactName = (await this.db.all("SELECT * FROM contacts WHERE name = ? COLLATE NOCASE ORDER BY id", [q])) as ContactRow[];
-    const partial = (await this.db.all("SELECT * FROM contacts WHERE instr(lower(name), lower(?)) > 0 ORDER BY id", [q])) as ContactRow[];
+    const byEmail = (await this.db.all("SELECT * FROM contacts WHERE lower(email) = lower(CAST(? AS text)) ORDER BY id", [q])) as ContactRow[];
+    const exactName = (await this.db.all("SELECT * FROM contacts WHERE lower(name) = lower(CAST(? AS text)) ORDER BY id", [q])) as ContactRow[];
+    const partial = (await this.db.all(`SELECT * FROM contacts WHERE ${this.db.dialect.contains("lower(name)", "lower(CAST(? AS text))")} ORDER BY id`, [q])) as ContactRow[];
     for (const rows of [byEmail, exactName, partial]) {
       const distinct = new Map(rows.map((r) => [r.email.toLowerCase(), r]));
       if (distinct.size === 1) return toContact(rows[0]!);
@@ -67,7 +67,7 @@ export class ContactRepo {
     await this.orgs.require(input.orgId);
     // The contact block of letters prints the name.
     assertPrintable(input.name, "--name");
-    const dup = (await this.db.get("SELECT id FROM contacts WHERE org_id = ? AND role = ? AND email = ? COLLATE NOCASE", [input.orgId, input.role, input.email]));
+    const dup = (await this.db.get("SELECT id FROM contacts WHERE org_id = ? AND role = ? AND lower(email) = lower(CAST(? AS text))", [input.orgId, input.role, input.email]));
     if (dup) throw new RefusedError("error.contactExists", { email: input.email, role: messageRef(`roleWord.${input.role}`), org: input.orgId });
     const info = (await this.db.run("INSERT INTO contacts (org_id, role, name, email, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id", [input.orgId, input.role, input.name, input.email, this.clock.now]));
     const id = info.lastId!;
@@ -77,7 +77,7 @@ export class ContactRepo {
 
   /** Adds unless the same org, role and address exist; for loading a directory file. */
   async ensure(input: { orgId: string; role: Role; name: string; email: string }): Promise<"created" | "unchanged"> {
-    const dup = (await this.db.get("SELECT id FROM contacts WHERE org_id = ? AND role = ? AND email = ? COLLATE NOCASE", [input.orgId, input.role, input.email]));
+    const dup = (await this.db.get("SELECT id FROM contacts WHERE org_id = ? AND role = ? AND lower(email) = lower(CAST(? AS text))", [input.orgId, input.role, input.email]));
     if (dup) return "unchanged";
     await this.add(input);
     return "created";

@@ -192,6 +192,7 @@ export class DocumentRepo {
 
   /** Remembers what an exchange export contained; call inside the `store.write` that records its document. */
   async recordExchangeExport(caseId: number, contentHash: string, document: string, fileHash: string): Promise<void> {
-    await this.db.run("INSERT OR REPLACE INTO exchange_exports (case_id, content_hash, document, file_hash, exported_at) VALUES (?, ?, ?, ?, ?)", [caseId, contentHash, document, fileHash, this.clock.now]);
+    await this.db.run(`INSERT INTO exchange_exports (case_id, content_hash, document, file_hash, exported_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (case_id, content_hash) DO UPDATE SET document = excluded.document, file_hash = excluded.file_hash, exported_at = excluded.exported_at`, [caseId, contentHash, document, fileHash, this.clock.now]);
   }
 }

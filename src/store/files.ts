@@ -56,7 +56,9 @@ export class FileRepo {
     const path = this.pathOf(hash);
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     writeFileAtomic(path, encrypt ? (await this.keys()).encrypt(data) : data, 0o600);
-    await this.db.run("INSERT OR REPLACE INTO files (hash, size, media_type, original_name, encrypted, stored_at, purged_at) VALUES (?, ?, ?, ?, ?, ?, NULL)", [hash, data.length, meta.mediaType, meta.originalName ?? null, encrypt ? 1 : 0, this.clock.now]);
+    await this.db.run(`INSERT INTO files (hash, size, media_type, original_name, encrypted, stored_at, purged_at) VALUES (?, ?, ?, ?, ?, ?, NULL)
+       ON CONFLICT (hash) DO UPDATE SET size = excluded.size, media_type = excluded.media_type, original_name = excluded.original_name,
+         encrypted = excluded.encrypted, stored_at = excluded.stored_at, purged_at = NULL`, [hash, data.length, meta.mediaType, meta.originalName ?? null, encrypt ? 1 : 0, this.clock.now]);
     return { hash, size: data.length, mediaType: meta.mediaType, originalName: meta.originalName ?? null, encrypted: encrypt, existed: false };
   }
 

@@ -21,7 +21,8 @@ import type { ClassificationRepo } from "./classification.js";
 import type { DiaryRepo } from "./diary.js";
 import type { OrgRepo } from "./orgs.js";
 import type { Clock, HeldTransaction, Keys } from "./sql.js";
-import type { SqliteSql } from "./sqlite.js";
+import type { Sql } from "./sql.js";
+import { sqliteOnly, type SqliteSql } from "./sqlite.js";
 import { NewCaseCounts, type StatsRepo } from "./stats.js";
 import { caseLabel } from "../core/diaryNumber.js";
 
@@ -196,16 +197,20 @@ export class ImportWriter {
   private pending: Array<() => Promise<unknown>> = [];
   private tx: HeldTransaction | undefined;
 
+  /** The SQLite connection its rows are written through (on PostgreSQL the import is refused so far). */
+  private readonly sqlite: SqliteSql;
+
   constructor(
     private readonly s: ImportDeps,
     private readonly o: ImportOptions,
   ) {
+    this.sqlite = sqliteOnly(s.db, "import");
     this.st = this.prepare();
     this.now = s.clock.now;
   }
 
   private prepare() {
-    const db = this.s.db.native;
+    const db = this.sqlite.native;
     return {
       lookup: db.prepare(
         `SELECT r.external_id, r.case_id, c.direction, c.status, c.diary_number, r.fingerprint, r.import_run AS run, r.import_line AS line
@@ -251,7 +256,7 @@ export class ImportWriter {
    */
   async begin(expectedRows = 0): Promise<void> {
     removeOldStaging(this.s.home);
-    const db = this.s.db.native;
+    const db = this.sqlite.native;
     // The months to answer in of every organisation, read before: the rows are then written without a wait.
     for (const org of await this.s.orgs.list()) this.months.set(org.id, await this.s.cases.deadlineMonthsFor(org.id));
     const existing = this.st.maxId.get() as number;
@@ -260,7 +265,7 @@ export class ImportWriter {
     this.bulk = expectedRows >= BULK_FROM_ROWS && existing * 4 <= expectedRows;
     // Outside a transaction only (SQLite ignores it inside one); set back after the commit or the rollback.
     try {
-      this.tx = await this.s.db.hold(() => {
+      this.tx = await this.sqlite.hold(() => {
         if (this.bulk) db.pragma("foreign_keys = OFF");
       });
     } catch (e) {
@@ -331,7 +336,7 @@ export class ImportWriter {
    * keys, records the import and commits.
    */
   async commit(summary: Record<string, string | number>): Promise<ApplyResult> {
-    const db = this.s.db.native;
+    const db = this.sqlite.native;
     try {
       const created = this.result.created > 0 ? { firstCase: this.before + 1, lastCase: this.st.maxId.get() as number } : {};
       await this.tx!.run(async () => {
@@ -376,9 +381,9 @@ export class ImportWriter {
   }
 
   private restore(): void {
-    if (this.bulk && !this.s.db.native.inTransaction) {
-      this.s.db.native.pragma("foreign_keys = ON");
-      this.s.db.native.pragma("temp_store = MEMORY");
+    if (this.bulk && !this.sqlite.native.inTransaction) {
+      this.sqlite.native.pragma("foreign_keys = ON");
+      this.sqlite.native.pragma("temp_store = MEMORY");
       this.bulk = false;
     }
   }
@@ -389,7 +394,7 @@ export class ImportWriter {
    * import itself: it fails, and the caller rolls everything back.
    */
   private checkForeignKeys(): void {
-    const db = this.s.db.native;
+    const db = this.sqlite.native;
     const bad =
       (db
         .prepare(
@@ -527,7 +532,7 @@ export class ImportWriter {
     if (sets.length) {
       const sql = `UPDATE cases SET ${sets.join(", ")}, updated_at = @now WHERE id = @id`;
       let stmt = this.updates.get(sql);
-      if (!stmt) this.updates.set(sql, (stmt = this.s.db.native.prepare(sql)));
+      if (!stmt) this.updates.set(sql, (stmt = this.sqlite.native.prepare(sql)));
       stmt.run(params);
     }
     const added = this.addPersons(caseId, row.persons, new Set((this.st.personHashes.all(caseId) as Array<Buffer | null>).map((h) => (h ? h.toString("latin1") : ""))));
@@ -586,7 +591,7 @@ export interface ExportCase {
  * and the repositories whose writes it queues in row order and makes before it commits.
  */
 export interface ImportDeps {
-  db: SqliteSql;
+  db: Sql;
   clock: Clock;
   keys: Keys;
   home: string;

@@ -66,7 +66,7 @@ export class OrgRepo {
 
   /** Case-insensitive exact name match, used when a CSV names an organisation instead of its id. */
   async findByName(name: string): Promise<Org | undefined> {
-    const r = (await this.db.get("SELECT * FROM orgs WHERE name = ? COLLATE NOCASE", [name.trim()])) as OrgRow | undefined;
+    const r = (await this.db.get("SELECT * FROM orgs WHERE lower(name) = lower(CAST(? AS text))", [name.trim()])) as OrgRow | undefined;
     return r && toOrg(r);
   }
 

@@ -14,7 +14,22 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Client, ClientConfig, QueryResult } from "pg";
-import type { HeldTransaction, Params, RunResult, Sql } from "./sql.js";
+import type { Dialect, HeldTransaction, Params, RunResult, Sql } from "./sql.js";
+
+const POSTGRES: Dialect = {
+  groupConcat: (expr, separator) => `string_agg(CAST(${expr} AS text), ${separator})`,
+  jsonObject: (pairs) => `json_build_object(${pairs})`,
+  json: (expr) => `CAST(${expr} AS json)`,
+  jsonArray: (element, orderBy) => `COALESCE(json_agg(${element} ORDER BY ${orderBy}), CAST('[]' AS json))`,
+  // node-postgres parses json itself; written again compactly, in the same key order, as SQLite writes it.
+  jsonResult: (value) => (typeof value === "string" ? value : JSON.stringify(value)),
+  daysBetween: (from, to) => `(CAST(CAST(${to} AS text) AS date) - CAST(CAST(${from} AS text) AS date))`,
+  addDays: (date, days) => `CAST(CAST(CAST(${date} AS text) AS date) + CAST(${days} AS integer) AS text)`,
+  contains: (haystack, needle) => `strpos(${haystack}, ${needle}) > 0`,
+  indexedBy: () => "",
+  jsonInteger: (json, key) => `(CASE WHEN jsonb_typeof(CAST(${json} AS jsonb) -> '${key}') = 'number' THEN CAST(CAST(${json} AS jsonb) ->> '${key}' AS bigint) END)`,
+  jsonText: (json, key) => `(CAST(${json} AS jsonb) ->> '${key}')`,
+};
 
 interface Tx {
   savepoints: number;
@@ -95,6 +110,7 @@ function values(t: Translated, params: Params): unknown[] {
       return value(named[n]);
     });
   }
+  if (t.count === 0) return [];
   const list = params as readonly unknown[];
   if (list.length !== t.count) throw new Error(`SQL expects ${t.count} parameters, given ${list.length}`);
   return list.map(value);
@@ -123,6 +139,7 @@ async function turnAfter(tail: Promise<void>, set: (next: Promise<void>) => void
 
 export class PostgresSql implements Sql {
   readonly engine = "postgres" as const;
+  readonly dialect = POSTGRES;
   private readonly tx = new AsyncLocalStorage<Tx>();
   private queue: Promise<void> = Promise.resolve();
   private closed = false;

@@ -15,7 +15,8 @@ import type { AuditRepo } from "./audit.js";
 import type { FileRepo } from "./files.js";
 import type { SettingsRepo } from "./settings.js";
 import type { Clock, Keys } from "./sql.js";
-import type { SqliteSql } from "./sqlite.js";
+import type { Sql } from "./sql.js";
+import { sqliteOnly } from "./sqlite.js";
 
 /** One thing `check` found wrong. `key`/`params` describe key problems with the catalogue's error key. */
 export type CheckProblem =
@@ -68,7 +69,7 @@ function skipInBackup(rel: string): boolean {
 
 export class ProtectionRepo {
   constructor(
-    private readonly db: SqliteSql,
+    private readonly db: Sql,
     private readonly clock: Clock,
     private readonly keys: Keys,
     private readonly repos: { settings: SettingsRepo; audit: AuditRepo; files: FileRepo },
@@ -82,7 +83,8 @@ export class ProtectionRepo {
   async check(): Promise<CheckReport> {
     const problems: CheckProblem[] = [];
     const warnings: CheckProblem[] = [];
-    const integrity = this.db.native.pragma("integrity_check") as Array<{ integrity_check: string }>;
+    // PostgreSQL checks its pages and keys itself (foreign keys are never off there): the contents are checked.
+    const integrity = this.db.engine === "sqlite" ? (sqliteOnly(this.db, "health").native.pragma("integrity_check") as Array<{ integrity_check: string }>) : [{ integrity_check: "ok" }];
     const integrityOk = integrity.length === 1 && integrity[0]!.integrity_check === "ok";
     if (!integrityOk) {
       // One problem per line SQLite reports (a row may hold several), without its section headers.
@@ -96,7 +98,7 @@ export class ProtectionRepo {
   private async checkContents(problems: CheckProblem[], warnings: CheckProblem[], integrityOk: boolean): Promise<CheckReport> {
     let audit: { events: number; problems: AuditProblem[] };
     try {
-      const fks = this.db.native.pragma("foreign_key_check") as Array<{ table: string; rowid: number | null; parent: string }>;
+      const fks = this.db.engine === "sqlite" ? (sqliteOnly(this.db, "health").native.pragma("foreign_key_check") as Array<{ table: string; rowid: number | null; parent: string }>) : [];
       for (const r of fks.slice(0, 50)) problems.push({ kind: "foreign-key", table: r.table, rowid: r.rowid, parent: r.parent });
       audit = await this.repos.audit.verify();
       for (const p of audit.problems) problems.push({ kind: "audit", problem: p });
@@ -123,7 +125,7 @@ export class ProtectionRepo {
     };
 
     const files = await this.db.all<{ hash: string; encrypted: number; purged_at: string | null; documents: string | null }>(
-      `SELECT f.hash, f.encrypted, f.purged_at, group_concat(d.number, ', ') AS documents
+      `SELECT f.hash, f.encrypted, f.purged_at, ${this.db.dialect.groupConcat("d.number", "', '")} AS documents
        FROM files f LEFT JOIN documents d ON (d.file_hash = f.hash OR d.recognised_hash = f.hash) GROUP BY f.hash ORDER BY f.hash`,
     );
     for (const f of files) {
@@ -221,7 +223,8 @@ export class ProtectionRepo {
    * erased values are not left in free pages or in the write-ahead log.
    */
   async purge(before: IsoDate): Promise<PurgeResult> {
-    this.db.native.pragma("secure_delete = ON");
+    const native = sqliteOnly(this.db, "purge").native;
+    native.pragma("secure_delete = ON");
     const counts = await this.db.write(async () => {
       const counts = await this.purgeCounts(before);
       const now = this.clock.now;
@@ -252,8 +255,8 @@ export class ProtectionRepo {
     }
     let walTruncated = true;
     if (counts.persons || counts.files || erasedFiles) {
-      this.db.native.exec("VACUUM");
-      const r = this.db.native.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number; log: number; checkpointed: number }>;
+      native.exec("VACUUM");
+      const r = native.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number; log: number; checkpointed: number }>;
       walTruncated = r[0]?.busy === 0;
     }
     return { ...counts, erasedFiles, walTruncated };
@@ -273,7 +276,7 @@ export class ProtectionRepo {
     const home = resolve(this.home);
     const tmp = target.stagePath();
     try {
-      await this.db.native.backup(tmp);
+      await sqliteOnly(this.db, "backup").native.backup(tmp);
       const copy = new Database(tmp);
       let count = 0;
       try {

@@ -20,7 +20,7 @@ export async function resolveCandidates(db: Sql, candidates: RefCandidate[]): Pr
       );
     } else {
       rows = await db.all(
-        "SELECT DISTINCT case_id AS id FROM case_refs WHERE external_id = ? COLLATE NOCASE OR ltrim(external_id, '0') = ltrim(?, '0')",
+        "SELECT DISTINCT case_id AS id FROM case_refs WHERE lower(external_id) = lower(CAST(? AS text)) OR ltrim(external_id, '0') = ltrim(?, '0')",
         [c.id, /^\d+$/.test(c.id) ? c.id : "\u0000"],
       );
     }

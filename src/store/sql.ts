@@ -28,8 +28,38 @@ export interface HeldTransaction {
   rollback(): Promise<void>;
 }
 
+/**
+ * Where the two engines' SQL must differ, the difference in one place: each method gives the engine's text
+ * for an expression (the arguments are SQL expressions, never values).
+ */
+export interface Dialect {
+  /** The values of a group joined by a separator (group_concat / string_agg). */
+  groupConcat(expr: string, separator: string): string;
+  /** ` INDEXED BY name` after a table on SQLite (its planner is told); nothing on PostgreSQL. */
+  indexedBy(index: string): string;
+  /** A JSON text's member `key` (a plain name) as an integer, NULL when absent or not a number. */
+  jsonInteger(json: string, key: string): string;
+  /** A JSON object of `pairs` ('key', value, …). */
+  jsonObject(pairs: string): string;
+  /** A JSON value from its text or from a JSON expression (kept as JSON inside an object, not as a string). */
+  json(expr: string): string;
+  /** The JSON array of a group's values in order (an empty array for no rows). */
+  jsonArray(element: string, orderBy: string): string;
+  /** The JSON text of a JSON value the database returned (the driver may already have parsed it). */
+  jsonResult(value: unknown): string;
+  /** Whole days from date `from` to date `to` (ISO date texts). */
+  daysBetween(from: string, to: string): string;
+  /** The ISO date text `days` (an SQL integer expression, may be negative) after the ISO date `date`. */
+  addDays(date: string, days: string): string;
+  /** Whether text `needle` occurs in `haystack` (instr / strpos). */
+  contains(haystack: string, needle: string): string;
+  /** A JSON text's member `key` as text. */
+  jsonText(json: string, key: string): string;
+}
+
 export interface Sql {
   readonly engine: Engine;
+  readonly dialect: Dialect;
   all<T>(sql: string, params?: Params): Promise<T[]>;
   get<T>(sql: string, params?: Params): Promise<T | undefined>;
   run(sql: string, params?: Params): Promise<RunResult>;

@@ -4,7 +4,34 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type Database from "better-sqlite3";
 import type { Statement } from "better-sqlite3";
-import type { HeldTransaction, Params, RunResult, Sql } from "./sql.js";
+import { messageRef, RefusedError } from "../core/errors.js";
+import type { Dialect, HeldTransaction, Params, RunResult, Sql } from "./sql.js";
+
+const SQLITE: Dialect = {
+  groupConcat: (expr, separator) => `group_concat(${expr}, ${separator})`,
+  jsonObject: (pairs) => `json_object(${pairs})`,
+  json: (expr) => `json(${expr})`,
+  jsonArray: (element, orderBy) => `json_group_array(${element} ORDER BY ${orderBy})`,
+  jsonResult: (value) => value as string,
+  daysBetween: (from, to) => `CAST(julianday(${to}) - julianday(${from}) AS INTEGER)`,
+  addDays: (date, days) => `date(${date}, (${days}) || ' days')`,
+  contains: (haystack, needle) => `instr(${haystack}, ${needle}) > 0`,
+  indexedBy: (index) => ` INDEXED BY ${index}`,
+  jsonInteger: (json, key) => `json_extract(${json}, '$.${key}')`,
+  jsonText: (json, key) => `json_extract(${json}, '$.${key}')`,
+};
+
+/** What works on SQLite only so far, named in the refusal on PostgreSQL (`postgres.feature.*`). */
+export type SqliteOnlyFeature = "backup" | "restore" | "purge" | "import" | "health";
+
+/**
+ * The SQLite executor for what needs SQLite's own connection (backup, pragmas, the import's synchronous
+ * writer); on PostgreSQL one clear line instead: the feature is not supported there yet.
+ */
+export function sqliteOnly(sql: Sql, feature: SqliteOnlyFeature): SqliteSql {
+  if (sql instanceof SqliteSql) return sql;
+  throw new RefusedError("error.postgresUnsupported", { feature: messageRef(`postgres.feature.${feature}`) });
+}
 
 interface Tx {
   savepoints: number;
@@ -36,6 +63,7 @@ async function turnAfter(tail: Promise<void>, set: (next: Promise<void>) => void
 
 export class SqliteSql implements Sql {
   readonly engine = "sqlite" as const;
+  readonly dialect = SQLITE;
   private readonly statements = new Map<string, Statement>();
   /** The tail of the queue of transactions of this process: each waits for the one before it. */
   private queue: Promise<void> = Promise.resolve();

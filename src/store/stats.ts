@@ -26,7 +26,6 @@ import {
 } from "../core/stats.js";
 
 export type { StatsReport };
-import { days } from "./migrations/013_stats_flow.js";
 import type { CaseAction } from "../core/actions.js";
 import type { Case } from "../core/types.js";
 import type { ActionRepo } from "./actions.js";
@@ -316,13 +315,13 @@ export class StatsRepo {
         }
         continue;
       }
-      const rows = (await this.db.all(`SELECT substr(c.registered_at, 1, 7) AS month, c.direction, c.area, c.kind, ifnull(c.severity, '${NONE_KEY}') AS severity,
-                  c.counterpart_id AS counterpart, ifnull(c.unit_id, '${NONE_KEY}') AS unit,
+      const rows = (await this.db.all(`SELECT substr(c.registered_at, 1, 7) AS month, c.direction, c.area, c.kind, COALESCE(c.severity, '${NONE_KEY}') AS severity,
+                  c.counterpart_id AS counterpart, COALESCE(c.unit_id, '${NONE_KEY}') AS unit,
                   count(*) AS n,
-                  sum(c.answered_at IS NOT NULL) AS answered,
-                  sum(c.answered_at IS NOT NULL AND substr(c.answered_at, 1, 10) <= c.due_date) AS onTime,
-                  sum(${DEADLINE_RUNS} AND c.due_date < @today) AS overdue
-           FROM cases c INDEXED BY cases_registered
+                  sum(CASE WHEN c.answered_at IS NOT NULL THEN 1 ELSE 0 END) AS answered,
+                  sum(CASE WHEN c.answered_at IS NOT NULL AND substr(c.answered_at, 1, 10) <= c.due_date THEN 1 ELSE 0 END) AS onTime,
+                  sum(CASE WHEN ${DEADLINE_RUNS} AND c.due_date < @today THEN 1 ELSE 0 END) AS overdue
+           FROM cases c${this.db.dialect.indexedBy("cases_registered")}
            WHERE ${IN_PERIOD}
            GROUP BY 1, 2, 3, 4, 5, 6, 7`, { ...this.periodParams(part.from, part.to), today })) as Array<{
         month: string;
@@ -378,8 +377,8 @@ export class StatsRepo {
           ? (await this.db.all("SELECT counterpart, days, n FROM stats_handling WHERE month BETWEEN @first AND @last AND n <> 0", { first: part.first, last: part.last }))
           : part.kind === "days"
             ? (await this.db.all("SELECT counterpart, days, n FROM stats_handling_day WHERE day BETWEEN @from AND @to AND n <> 0", { from: part.from, to: part.to }))
-            : (await this.db.all(`SELECT c.counterpart_id AS counterpart, ${days("c")} AS days, count(*) AS n
-                 FROM cases c INDEXED BY cases_registered
+            : (await this.db.all(`SELECT c.counterpart_id AS counterpart, ${this.db.dialect.daysBetween("c.discovered_date", "substr(c.answered_at, 1, 10)")} AS days, count(*) AS n
+                 FROM cases c${this.db.dialect.indexedBy("cases_registered")}
                  WHERE ${IN_PERIOD} AND c.answered_at IS NOT NULL
                  GROUP BY 1, 2`, this.periodParams(part.from, part.to)))
       ) as Array<{ counterpart: string; days: number; n: number }>;
@@ -414,8 +413,8 @@ export class StatsRepo {
    * A case answered once and reopened (case reopen) is open again, but not overdue: its deadline was met.
    */
   async openByCounterpart(today: IsoDate = this.clock.today): Promise<Record<string, { open: number; overdue: number }>> {
-    const rows = (await this.db.all(`SELECT c.counterpart_id AS id, count(*) AS open, sum(c.due_date < @today AND c.answered_at IS NULL) AS overdue
-         FROM cases c INDEXED BY cases_direction_status
+    const rows = (await this.db.all(`SELECT c.counterpart_id AS id, count(*) AS open, sum(CASE WHEN c.due_date < @today AND c.answered_at IS NULL THEN 1 ELSE 0 END) AS overdue
+         FROM cases c${this.db.dialect.indexedBy("cases_direction_status")}
          WHERE c.direction IN ('in', 'out') AND ${AWAITING_ANSWER} AND c.duplicate_of IS NULL
          GROUP BY c.counterpart_id ORDER BY count(*) DESC, c.counterpart_id`, { today })) as Array<{ id: string; open: number; overdue: number }>;
     return Object.fromEntries(rows.map((r) => [r.id, { open: r.open, overdue: r.overdue }]));
@@ -532,7 +531,9 @@ export class StatsRepo {
     const inPeriod = period
       ? "AND ((a.registered_at >= @from AND a.registered_at < @next) OR (b.registered_at >= @from AND b.registered_at < @next))"
       : "";
-    const byPerson = (await this.db.all(`SELECT DISTINCT min(p1.case_id, p2.case_id) AS x, max(p1.case_id, p2.case_id) AS y
+    const d = this.db.dialect;
+    const byPerson = (await this.db.all(`SELECT DISTINCT CASE WHEN p1.case_id < p2.case_id THEN p1.case_id ELSE p2.case_id END AS x,
+                CASE WHEN p1.case_id < p2.case_id THEN p2.case_id ELSE p1.case_id END AS y
          FROM persons p1
          JOIN persons p2 ON p2.pnr_hash = p1.pnr_hash AND p2.case_id <> p1.case_id AND p2.purged_at IS NULL
          JOIN cases a ON a.id = p1.case_id
@@ -541,15 +542,16 @@ export class StatsRepo {
            AND ${only === undefined ? "p1.case_id < p2.case_id" : "p1.case_id = @only"}
            AND a.duplicate_of IS NULL AND b.duplicate_of IS NULL
            AND a.counterpart_id = b.counterpart_id
-           AND abs(julianday(a.event_date) - julianday(b.event_date)) <= @window ${inPeriod}`, params)) as Array<{ x: number; y: number }>;
+           AND abs(${d.daysBetween("b.event_date", "a.event_date")}) <= @window ${inPeriod}`, params)) as Array<{ x: number; y: number }>;
     const noPerson = `NOT EXISTS (SELECT 1 FROM persons p WHERE p.case_id = %ID% AND p.pnr_hash IS NOT NULL AND p.purged_at IS NULL)`;
     // Over the whole register, `a` is the case without a person (checked once per case, before the join), so
     // a register whose cases all name persons (a bulk import) costs one look-up per case here, not one per pair.
-    const byArea = (await this.db.all(`SELECT ${only === undefined ? "DISTINCT " : ""}min(a.id, b.id) AS x, max(a.id, b.id) AS y
+    const byArea = (await this.db.all(`SELECT ${only === undefined ? "DISTINCT " : ""}CASE WHEN a.id < b.id THEN a.id ELSE b.id END AS x,
+                CASE WHEN a.id < b.id THEN b.id ELSE a.id END AS y
          FROM cases a
-         JOIN cases b INDEXED BY cases_duplicates
+         JOIN cases b${d.indexedBy("cases_duplicates")}
            ON b.counterpart_id = a.counterpart_id AND b.area = a.area
-          AND b.event_date BETWEEN date(a.event_date, '-' || @window || ' days') AND date(a.event_date, '+' || @window || ' days')
+          AND b.event_date BETWEEN ${d.addDays("a.event_date", "-1 * @window")} AND ${d.addDays("a.event_date", "@window")}
           AND b.id <> a.id
          WHERE a.duplicate_of IS NULL AND b.duplicate_of IS NULL
            AND ${

@@ -20,7 +20,7 @@ import { OrgKeyRepo } from "./orgKeys.js";
 import { OutboxRepo } from "./outbox.js";
 import { ProtectionRepo } from "./protection.js";
 import { SettingsRepo } from "./settings.js";
-import type { Actor, Clock } from "./sql.js";
+import type { Actor, Clock, Sql } from "./sql.js";
 import { SqliteSql } from "./sqlite.js";
 import { StatsRepo } from "./stats.js";
 
@@ -33,6 +33,29 @@ export interface StoreOptions {
   actor: Actor;
   /** Path of the key file; defaults to <home>/key. */
   keyFile?: string;
+  /**
+   * postgres://… (AVVIK_DATABASE_URL or `database.url` in config.json): the register lives in that PostgreSQL
+   * database instead of <home>/avvik.db. The key stays a local file; personal data is encrypted before it
+   * reaches the server.
+   */
+  databaseUrl?: string;
+}
+
+/** Opens the executor of the register the options select, migrated to the newest schema. */
+async function openSql(options: StoreOptions, keyFile: string): Promise<Sql> {
+  if (options.databaseUrl) {
+    const { connectPostgres } = await import("./postgres.js");
+    const { migratePostgres } = await import("./migrations/postgres/index.js");
+    const sql = await connectPostgres(options.databaseUrl);
+    try {
+      await migratePostgres(sql);
+    } catch (e) {
+      sql.close();
+      throw e;
+    }
+    return sql;
+  }
+  return new SqliteSql(openDatabase(Store.databaseFile(options.home), keyFile));
 }
 
 /**
@@ -61,13 +84,13 @@ export class Store implements Clock {
   private cipherLoad: Promise<FieldCipher> | undefined;
 
   private constructor(
-    readonly sql: SqliteSql,
+    readonly sql: Sql,
     readonly home: string,
     readonly actor: Actor,
     readonly keyFile: string,
   ) {
     this.today = localDate(actor.now);
-    sql.beforeWrite = () => assertNoImportRunning(sql.native, home);
+    if (sql instanceof SqliteSql) sql.beforeWrite = () => assertNoImportRunning(sql.native, home);
     const keys = () => this.cipher();
     this.settings = new SettingsRepo(sql);
     this.audit = new AuditRepo(sql, this, this.settings);
@@ -99,19 +122,20 @@ export class Store implements Clock {
     return join(home, DB_FILE);
   }
 
-  static exists(home: string): boolean {
-    return existsSync(Store.databaseFile(home));
+  /** Whether there is a register to open: the SQLite file, or, on PostgreSQL, always (open says if it is initialised). */
+  static exists(home: string, databaseUrl?: string): boolean {
+    return databaseUrl !== undefined || existsSync(Store.databaseFile(home));
   }
 
   /** Opens an initialised register; fails with a clear message when `init` has not been run. */
   static async open(options: StoreOptions): Promise<Store> {
     Store.assertHomeIsDirectory(options.home);
-    if (!Store.exists(options.home)) throw new FailedError("error.notInitialised", { home: options.home });
+    if (!Store.exists(options.home, options.databaseUrl)) throw new FailedError("error.notInitialised", { home: options.home });
     const keyFile = options.keyFile ?? join(options.home, "key");
-    const db = openDatabase(Store.databaseFile(options.home), keyFile);
-    const store = new Store(new SqliteSql(db), options.home, options.actor, keyFile);
+    const sql = await openSql(options, keyFile);
+    const store = new Store(sql, options.home, options.actor, keyFile);
     if (!(await store.settings.get("org_id"))) {
-      db.close();
+      sql.close();
       throw new FailedError("error.notInitialised", { home: options.home });
     }
     return store;
@@ -122,9 +146,10 @@ export class Store implements Clock {
     Store.assertHomeIsDirectory(options.home);
     mkdirSync(options.home, { recursive: true, mode: 0o700 });
     const keyFile = options.keyFile ?? join(options.home, "key");
-    const db = openDatabase(Store.databaseFile(options.home), keyFile);
-    chmodSync(Store.databaseFile(options.home), 0o600); // SQLite gives its -wal and -shm files the same mode
-    const store = new Store(new SqliteSql(db), options.home, options.actor, keyFile);
+    const sql = await openSql(options, keyFile);
+    // SQLite gives its -wal and -shm files the same mode
+    if (!options.databaseUrl) chmodSync(Store.databaseFile(options.home), 0o600);
+    const store = new Store(sql, options.home, options.actor, keyFile);
     // A register that is already initialised never gets a new key: a lost key must be restored, not replaced.
     if (!(await store.settings.get("org_id"))) {
       createKeyFile(keyFile);

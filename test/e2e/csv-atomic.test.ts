@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Store } from "../../src/store/store.js";
 import type { CaseFields, ImportedRow } from "../../src/store/imports.js";
 import { linkoping, type Sandbox } from "../helpers/cli.js";
+import { nativeSqlite } from "../helpers/native.js";
 
 let s: Sandbox;
 let store: Store | undefined;
@@ -52,14 +53,14 @@ describe("the write side of an import", () => {
     // The last row names an organisation that is not in the directory: writing it fails, at the very end.
     expect(() => writer.apply([row(3000, "no-such-org")])).toThrow();
     await writer.rollback();
-    expect(store.sql.native.inTransaction).toBe(false);
+    expect(nativeSqlite(store).inTransaction).toBe(false);
     expect(await store.cases.list()).toEqual([]);
     expect(await store.audit.list()).toHaveLength(auditBefore);
     expect((await store.audit.verify()).problems).toEqual([]);
     for (const table of ["persons", "case_refs", "diary_sequences", "stats_month", "stats_handling"]) {
-      expect(store.sql.native.prepare(`SELECT count(*) FROM ${table}`).pluck().get(), table).toBe(0);
+      expect(nativeSqlite(store).prepare(`SELECT count(*) FROM ${table}`).pluck().get(), table).toBe(0);
     }
-    expect(store.sql.native.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'cases_stats_insert'").pluck().get()).toBe(1);
+    expect(nativeSqlite(store).prepare("SELECT count(*) FROM sqlite_master WHERE name = 'cases_stats_insert'").pluck().get()).toBe(1);
   });
 
   it("adds the new cases to the statistics at the end, keeps the audit chain intact and removes old staging files", async () => {

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eventHash, GENESIS_HASH } from "../../src/store/audit.js";
 import { Store } from "../../src/store/store.js";
+import { nativeSqlite } from "../helpers/native.js";
 
 let dir: string;
 let store: Store;
@@ -60,8 +61,8 @@ describe("audit verify", () => {
     const s = await Store.create({ home: other, actor: { user: "test", now: new Date("2026-03-10T09:00:00") } });
     try {
       await s.write(async () => await s.audit.record("test.event", null, {}));
-      expect(() => s.sql.native.prepare("UPDATE audit SET user = 'x' WHERE id = 1").run()).toThrow(/append-only/);
-      expect(() => s.sql.native.prepare("DELETE FROM audit WHERE id = 1").run()).toThrow(/append-only/);
+      expect(() => nativeSqlite(s).prepare("UPDATE audit SET user = 'x' WHERE id = 1").run()).toThrow(/append-only/);
+      expect(() => nativeSqlite(s).prepare("DELETE FROM audit WHERE id = 1").run()).toThrow(/append-only/);
     } finally {
       s.close();
       rmSync(other, { recursive: true, force: true });

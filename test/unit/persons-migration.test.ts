@@ -12,6 +12,7 @@ import { afterEach, expect, it } from "vitest";
 import { FieldCipher, KEY_CHECK, keyCheckOf } from "../../src/store/crypto.js";
 import { MIGRATIONS } from "../../src/store/migrations/index.js";
 import { Store } from "../../src/store/store.js";
+import { nativeSqlite } from "../helpers/native.js";
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -102,11 +103,11 @@ it("writes the new form in a register made now: one sealed blob and the hash's 3
       await store.orgs.add({ id: "region", name: "Region", kind: "region" });
     });
     const cipher = await store.cipher();
-    store.sql.native.prepare(
+    nativeSqlite(store).prepare(
       "INSERT INTO cases (id, direction, status, counterpart_id, event_date, discovered_date, registered_at, due_date, kind, area, summary, updated_at) VALUES (1, 'out', 'registered', 'region', '2026-03-01', '2026-03-02', ?, '2026-05-02', 'risk', 'ovrigt', 'S', ?)",
     ).run(at, at);
     await store.write(async () => await store.cases.addPersons(1, [{ digits: TOLVAN, name: NAME }]));
-    const row = store.sql.native.prepare("SELECT sealed, pnr_hash FROM persons").get() as { sealed: Buffer; pnr_hash: Buffer };
+    const row = nativeSqlite(store).prepare("SELECT sealed, pnr_hash FROM persons").get() as { sealed: Buffer; pnr_hash: Buffer };
     expect(row.sealed[0]).toBe(2);
     expect(row.pnr_hash).toEqual(cipher.personHash(TOLVAN));
     expect(row.pnr_hash.length).toBe(32);

@@ -12,6 +12,7 @@ import { eventHash, GENESIS_HASH } from "../../src/store/audit.js";
 import { FieldCipher } from "../../src/store/crypto.js";
 import { up as initial } from "../../src/store/migrations/001_initial.js";
 import { Store } from "../../src/store/store.js";
+import { nativeSqlite } from "../helpers/native.js";
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,7 +46,7 @@ it("upgrades a version-1 register: head recorded from its last event, key checke
 
   const store = await Store.open({ home: dir, actor: { user: "test", now: new Date("2026-03-10T10:00:00") } });
   try {
-    expect(store.sql.native.pragma("user_version", { simple: true })).toBe(MIGRATIONS.at(-1)!.version);
+    expect(nativeSqlite(store).pragma("user_version", { simple: true })).toBe(MIGRATIONS.at(-1)!.version);
     expect(await store.audit.verify()).toMatchObject({ events: 5, problems: [], head: { id: 5, hash: prev } });
     expect(await store.cases.persons(1, true)).toEqual([{ pnr: "19121212-1212", name: null }]);
     await store.write(async () => await store.audit.record("after", null, {}));

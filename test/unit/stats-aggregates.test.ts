@@ -11,6 +11,7 @@ import { AREAS, KINDS, SEVERITIES } from "../../src/core/codes.js";
 import { parsePeriod } from "../../src/core/stats.js";
 import { composeStats } from "../../src/store/stats.js";
 import { Store } from "../../src/store/store.js";
+import { nativeSqlite } from "../helpers/native.js";
 
 const NOW = new Date("2027-02-01T12:00:00");
 
@@ -79,8 +80,8 @@ describe("monthly aggregates kept by triggers", () => {
               if (ids.length === 0) return;
               const id = ids[o.target % ids.length]!;
               if (o.type === "delete") {
-                store.sql.native.prepare("UPDATE cases SET duplicate_of = NULL WHERE duplicate_of = ?").run(id);
-                store.sql.native.prepare("DELETE FROM cases WHERE id = ?").run(id);
+                nativeSqlite(store).prepare("UPDATE cases SET duplicate_of = NULL WHERE duplicate_of = ?").run(id);
+                nativeSqlite(store).prepare("DELETE FROM cases WHERE id = ?").run(id);
                 ids.splice(ids.indexOf(id), 1);
                 return;
               }
@@ -95,7 +96,7 @@ describe("monthly aggregates kept by triggers", () => {
                 status: ["registered", "sent", "answered", "closed"],
               };
               const list = values[o.column]!;
-              store.sql.native.prepare(`UPDATE cases SET ${o.column} = ? WHERE id = ?`).run(list[o.value % list.length]!, id);
+              nativeSqlite(store).prepare(`UPDATE cases SET ${o.column} = ? WHERE id = ?`).run(list[o.value % list.length]!, id);
             });
           }
           for (const label of ["2025H2", "2026H1", "2026H2", "2025", "2026"]) {

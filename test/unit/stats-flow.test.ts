@@ -14,6 +14,7 @@ import { parsePeriod } from "../../src/core/stats.js";
 import { MIGRATIONS } from "../../src/store/migrations/index.js";
 import { composeStats } from "../../src/store/stats.js";
 import { Store } from "../../src/store/store.js";
+import { nativeSqlite } from "../helpers/native.js";
 
 const NOW = new Date("2027-02-01T12:00:00");
 const dirs: string[] = [];
@@ -68,7 +69,7 @@ describe("aggregates per direction and counterpart (migration 013)", () => {
 
     const store = await Store.open({ home, actor: { user: "test", now: NOW } });
     try {
-      expect(store.sql.native.pragma("user_version", { simple: true })).toBeGreaterThanOrEqual(13);
+      expect(nativeSqlite(store).pragma("user_version", { simple: true })).toBeGreaterThanOrEqual(13);
       const h1 = await composeStats(store, parsePeriod("2026H1")!);
       expect(h1.byDirection).toEqual({ in: 2, out: 2 });
       expect(h1.byCounterpartDirection).toEqual({ reg: { in: 1, out: 2 }, kom: { in: 1, out: 0 } });
@@ -128,8 +129,8 @@ describe("aggregates per direction and counterpart (migration 013)", () => {
               if (ids.length === 0) return;
               const id = ids[o.target % ids.length]!;
               if (o.type === "delete") {
-                store.sql.native.prepare("UPDATE cases SET duplicate_of = NULL WHERE duplicate_of = ?").run(id);
-                store.sql.native.prepare("DELETE FROM cases WHERE id = ?").run(id);
+                nativeSqlite(store).prepare("UPDATE cases SET duplicate_of = NULL WHERE duplicate_of = ?").run(id);
+                nativeSqlite(store).prepare("DELETE FROM cases WHERE id = ?").run(id);
                 ids.splice(ids.indexOf(id), 1);
                 return;
               }
@@ -142,13 +143,13 @@ describe("aggregates per direction and counterpart (migration 013)", () => {
                 discovered_date: [o.when],
               };
               const list = values[o.column]!;
-              store.sql.native.prepare(`UPDATE cases SET ${o.column} = ? WHERE id = ?`).run(list[o.value % list.length]!, id);
+              nativeSqlite(store).prepare(`UPDATE cases SET ${o.column} = ? WHERE id = ?`).run(list[o.value % list.length]!, id);
             });
           }
           await expectAggregatesEqualLive(store);
           // and they say what a count of the cases says
           const p = parsePeriod("2026")!;
-          const counted = store.sql.native
+          const counted = nativeSqlite(store)
             .prepare(
               "SELECT direction, count(*) AS n FROM cases WHERE duplicate_of IS NULL AND registered_at >= '2026-01-01' AND registered_at < '2027-01-01' GROUP BY direction",
             )

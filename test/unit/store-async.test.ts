@@ -1,5 +1,6 @@
-// The asynchronous store on SQLite: one transaction at a time per connection and per database file in this
-// process, a write inside a write as a savepoint, all or nothing, and one snapshot per read.
+// The asynchronous store on both engines (SQLite, and PostgreSQL: a database of its own per test on the test
+// run's server): one transaction at a time per connection and per register in this process, a write inside a
+// write as a savepoint, all or nothing, and one snapshot per read.
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -8,25 +9,31 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Store } from "../../src/store/store.js";
+import { freshDatabase } from "../helpers/postgres.js";
 
-let dir: string;
-let store: Store;
 const actor = () => ({ user: "test", now: new Date("2026-03-10T09:00:00") });
-
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), "avvik-async-"));
-  store = await Store.create({ home: dir, actor: actor() });
-  await store.write(() => store.settings.set("org_id", "x"));
-});
-
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
 const setting = (s: Store, key: string) => s.settings.get(key);
 
-describe("transactions of the asynchronous store (SQLite)", () => {
+describe.each(["sqlite", "postgres"])("transactions of the asynchronous store (%s)", (engine) => {
+  let dir: string;
+  let store: Store;
+  let databaseUrl: string | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  const open = () => Store.open({ home: dir, actor: actor(), databaseUrl });
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), "avvik-async-"));
+    if (engine === "postgres") ({ url: databaseUrl, drop } = await freshDatabase());
+    store = await Store.create({ home: dir, actor: actor(), databaseUrl });
+    await store.write(() => store.settings.set("org_id", "x"));
+  });
+
+  afterEach(async () => {
+    store.close();
+    await drop?.();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it("runs overlapping writes one after the other: the second never sees or joins the first", async () => {
     const order: string[] = [];
     const a = store.write(async () => {
@@ -74,7 +81,7 @@ describe("transactions of the asynchronous store (SQLite)", () => {
   });
 
   it("lets two connections of one process to the same register write at once without 'database is locked'", async () => {
-    const other = await Store.open({ home: dir, actor: actor() });
+    const other = await open();
     try {
       const writes = (s: Store, tag: string) =>
         Array.from({ length: 10 }, (_, i) =>
@@ -124,7 +131,7 @@ describe("transactions of the asynchronous store (SQLite)", () => {
   });
 
   it("reads one snapshot in a read, whatever another connection commits meanwhile", async () => {
-    const other = await Store.open({ home: dir, actor: actor() });
+    const other = await open();
     try {
       const seen = await store.read(async () => {
         const before = await setting(store, "k");

@@ -12,10 +12,10 @@ export interface StoredSettings {
   register?: { settings: Record<string, string>; org: { name: string | null; address: string | null } };
 }
 
-export async function storedSettings(home: string, openStore: () => Promise<Store>): Promise<StoredSettings> {
+export async function storedSettings(home: string, databaseUrl: string | undefined, openStore: () => Promise<Store>): Promise<StoredSettings> {
   const file = readSettingsFile(home);
   const { Store } = await import("../../store/store.js");
-  if (!Store.exists(home)) return { file };
+  if (!Store.exists(home, databaseUrl)) return { file };
   const store = await openStore();
   const register = await store.read(async () => {
     const self = await store.orgs.self();

@@ -10,6 +10,8 @@ export interface InitInput {
   home: string;
   actor: Actor;
   keyFile?: string;
+  /** postgres://…: the register is made in that (empty) database instead of SQLite. */
+  databaseUrl?: string;
   org: { id: string; name: string; kind: OrgKind; address: string | null };
   diaryFormat: DiaryTemplate;
   deadlineMonths: number;
@@ -31,9 +33,9 @@ export interface Initialised {
 /** Creates the register; refused when the directory already holds one. */
 export async function initRegister(input: InitInput): Promise<Initialised> {
   const { Store } = await import("../../store/store.js");
-  const { home, actor, keyFile } = input;
-  if (Store.exists(home)) {
-    const existing = await Store.create({ home, actor, keyFile });
+  const { home, actor, keyFile, databaseUrl } = input;
+  if (Store.exists(home, databaseUrl)) {
+    const existing = await Store.create({ home, actor, keyFile, databaseUrl });
     try {
       const org = await existing.settings.get("org_id");
       if (org) throw new RefusedError("error.alreadyInitialised", { home, org });
@@ -44,7 +46,7 @@ export async function initRegister(input: InitInput): Promise<Initialised> {
   // A data directory made beforehand (mkdir with a wide umask, a shared folder) becomes private first.
   const { tightenHome } = await import("../../store/protection.js");
   const homeModeFixed = tightenHome(home) || null;
-  const store = await Store.create({ home, actor, keyFile });
+  const store = await Store.create({ home, actor, keyFile, databaseUrl });
   try {
     const { id, name, kind, address } = input.org;
     const months = input.deadlineMonths;

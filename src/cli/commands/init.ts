@@ -88,6 +88,7 @@ export async function init(ctx: Context, o: InitOptions): Promise<void> {
     home: ctx.home,
     actor: { user: ctx.user, now: ctx.now },
     ...(ctx.keyFile !== undefined ? { keyFile: ctx.keyFile } : {}),
+    ...(ctx.databaseUrl !== undefined ? { databaseUrl: ctx.databaseUrl } : {}),
     org: {
       id: parseOrgId("--org-id", o.orgId!),
       name: parseText("--org-name", o.orgName!, MAX_SHORT_TEXT),

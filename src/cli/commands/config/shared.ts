@@ -8,7 +8,7 @@ import { CONFIG_KEYS, findKey, type ConfigInputs, type ConfigKey, type ResolvedV
 import type { Context, GlobalOptions } from "../../context.js";
 
 export async function inputs(ctx: Context, flags: GlobalOptions): Promise<{ inputs: ConfigInputs }> {
-  const stored = await storedSettings(ctx.home, () => ctx.store());
+  const stored = await storedSettings(ctx.home, ctx.databaseUrl, () => ctx.store());
   const register = stored.register;
   return {
     inputs: {

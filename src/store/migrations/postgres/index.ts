@@ -1,0 +1,46 @@
+// The PostgreSQL schema's versions, numbered as SQLite's (src/store/migrations/index.ts): a register on either
+// engine at version N has the same tables and columns. A new register gets the baseline (SQLite's schema at
+// its version); every later SQLite migration gets its PostgreSQL counterpart here with the same number.
+// The version is the one row of `schema_version` (SQLite keeps it in PRAGMA user_version).
+
+import type { PostgresSql } from "../../postgres.js";
+import { BASELINE, BASELINE_VERSION } from "./baseline.js";
+
+export interface PostgresMigration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [{ version: BASELINE_VERSION, name: "baseline", sql: BASELINE }];
+
+/** The schema's version (0: an empty database). */
+export async function schemaVersion(db: PostgresSql): Promise<number> {
+  const table = await db.get<{ t: string | null }>("SELECT to_regclass('schema_version')::text AS t");
+  if (!table?.t) return 0;
+  return (await db.get<{ version: number }>("SELECT version FROM schema_version"))?.version ?? 0;
+}
+
+/** Applies what is missing, each migration in one write transaction (under the register's write lock). */
+export async function migratePostgres(db: PostgresSql): Promise<void> {
+  const latest = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1]!.version;
+  const current = await schemaVersion(db);
+  if (current > latest) throw new Error(`database schema ${current} is newer than this avvik (${latest})`);
+  if (current === latest) return;
+  await db.write(async () => {
+    // Another process may have applied them while we waited for the lock.
+    let now = await schemaVersion(db);
+    if (now === 0) {
+      await db.exec("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+      await db.exec("INSERT INTO schema_version (version) VALUES (0)");
+    }
+    for (const m of POSTGRES_MIGRATIONS) {
+      if (m.version <= now) continue;
+      // The baseline is the whole schema at its version: a new database starts there.
+      if (m.name !== "baseline" && now === 0) throw new Error(`migration ${m.version} needs the baseline first`);
+      await db.exec(m.sql);
+      await db.run("UPDATE schema_version SET version = ?", [m.version]);
+      now = m.version;
+    }
+  });
+}
