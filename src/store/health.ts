@@ -20,6 +20,48 @@ export interface DatabaseHealth {
   mailFailed?: number;
   /** One encrypted personnummer, to test the key against (none when no person is stored). */
   sampleEncrypted?: Buffer;
+  /** On PostgreSQL: whether this connection is encrypted (TLS), and the server's host. */
+  tls?: boolean;
+  host?: string;
+}
+
+/** A database URL as it may be shown: without its password. */
+export function shownUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "****";
+    return u.toString();
+  } catch {
+    return "postgres://…";
+  }
+}
+
+/**
+ * The register on PostgreSQL, read only (nothing is migrated or changed): the connection, the schema version,
+ * whether it is initialised, the counts doctor reports, a sample to try the key on, and TLS.
+ */
+export async function inspectPostgres(url: string): Promise<DatabaseHealth> {
+  const h: DatabaseHealth = { exists: true, latest: LATEST_SCHEMA, quickCheck: "ok" };
+  const { connectPostgres } = await import("./postgres.js");
+  const { schemaVersion } = await import("./migrations/postgres/index.js");
+  let db: Awaited<ReturnType<typeof connectPostgres>> | undefined;
+  try {
+    h.host = new URL(url).hostname;
+    db = await connectPostgres(url);
+    h.tls = (await db.get<{ ssl: boolean }>("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"))?.ssl === true;
+    h.version = await schemaVersion(db);
+    if (h.version > 0) {
+      h.initialised = (await db.get("SELECT 1 AS x FROM settings WHERE key = 'org_id'")) !== undefined;
+      h.cases = (await db.get<{ n: number }>("SELECT count(*) AS n FROM cases"))!.n;
+      h.mailFailed = (await db.get<{ n: number }>("SELECT count(*) AS n FROM outbox WHERE status = 'failed'"))!.n;
+      h.sampleEncrypted = (await db.get<{ pnr_enc: Buffer }>("SELECT pnr_enc FROM persons WHERE pnr_enc IS NOT NULL LIMIT 1"))?.pnr_enc;
+    }
+  } catch (e) {
+    h.error = e instanceof Error ? e.message.split("\n")[0]! : String(e);
+  } finally {
+    await db?.end().catch(() => undefined);
+  }
+  return h;
 }
 
 export function databaseFile(home: string): string {

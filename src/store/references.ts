@@ -19,10 +19,10 @@ export async function resolveCandidates(db: Sql, candidates: RefCandidate[]): Pr
         [c.system, c.id, c.id],
       );
     } else {
-      rows = await db.all(
-        "SELECT DISTINCT case_id AS id FROM case_refs WHERE lower(external_id) = lower(CAST(? AS text)) OR ltrim(external_id, '0') = ltrim(?, '0')",
-        [c.id, /^\d+$/.test(c.id) ? c.id : "\u0000"],
-      );
+      // Leading zeros are ignored for a number only (a text holds no NUL that PostgreSQL would refuse).
+      rows = /^\d+$/.test(c.id)
+        ? await db.all("SELECT DISTINCT case_id AS id FROM case_refs WHERE lower(external_id) = lower(CAST(? AS text)) OR ltrim(external_id, '0') = ltrim(?, '0')", [c.id, c.id])
+        : await db.all("SELECT DISTINCT case_id AS id FROM case_refs WHERE lower(external_id) = lower(CAST(? AS text))", [c.id]);
     }
     for (const r of rows) out.push({ candidate: c, caseId: r.id });
   }

@@ -188,6 +188,38 @@ export function linkopingTemplate(options: { now?: string; env?: NodeJS.ProcessE
   return join(dir, "data");
 }
 
+/**
+ * Makes the Linköping register on PostgreSQL once per test run (the global set-up): the database
+ * LINKOPING_TEMPLATE on the server at `admin`, its data directory (the key) in `<root>/postgres/data`.
+ */
+export async function postgresLinkopingTemplate(admin: string, root: string): Promise<void> {
+  const { freshDatabase, LINKOPING_TEMPLATE, SCHEMA_TEMPLATE } = await import("./postgres.js");
+  const { url } = await freshDatabase(SCHEMA_TEMPLATE, admin, LINKOPING_TEMPLATE);
+  const s = sandbox({ env: { AVVIK_DATABASE_URL: url } });
+  try {
+    for (const args of LINKOPING_SETUP) {
+      const r = s.run(args);
+      if (r.code !== 0) throw new Error(`avvik ${args.join(" ")} (PostgreSQL): ${r.stderr}`);
+    }
+    cpSync(join(s.home, "data"), join(root, "postgres", "data"), { recursive: true });
+  } finally {
+    s.cleanup();
+  }
+}
+
+/**
+ * A sandbox whose register is the Linköping register on PostgreSQL: a database of its own copied from the
+ * test run's template (CREATE DATABASE … TEMPLATE, a few milliseconds) and a copy of the template's data
+ * directory (the key); AVVIK_DATABASE_URL names the database.
+ */
+export async function linkopingOnPostgres(options: { now?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Sandbox & { databaseUrl: string }> {
+  const { freshDatabase, LINKOPING_TEMPLATE } = await import("./postgres.js");
+  const db = await freshDatabase(LINKOPING_TEMPLATE);
+  const s = sandbox({ ...options, env: { ...options.env, AVVIK_DATABASE_URL: db.url } });
+  cpSync(join(templateRoot(), "postgres", "data"), s.env.AVVIK_HOME!, { recursive: true });
+  return { ...s, databaseUrl: db.url };
+}
+
 let ownRoot: string | undefined;
 
 function templateRoot(): string {

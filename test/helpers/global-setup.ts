@@ -1,13 +1,15 @@
 // Once per test run (vitest's globalSetup): a directory for the template registers that `linkoping()` copies
 // (test/helpers/cli.ts), with the usual one made before any test file starts, and the run's PostgreSQL server
-// (test/helpers/postgres.ts); both removed at the end.
+// (test/helpers/postgres.ts) with its two template databases: an empty register's schema, and the Linköping
+// register that `linkopingOnPostgres()` copies (its data directory, with the key, beside the others); all
+// removed at the end.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { linkopingTemplate } from "./cli.js";
-import { startPostgres } from "./postgres.js";
+import { linkopingTemplate, postgresLinkopingTemplate } from "./cli.js";
+import { makeSchemaTemplate, startPostgres } from "./postgres.js";
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = mkdtempSync(join(tmpdir(), "avvik-templates-"));
@@ -18,6 +20,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   linkopingTemplate({}, dir);
   const server = await starting;
   project.provide("avvikPostgres", server.url);
+  try {
+    await makeSchemaTemplate(server.url);
+    await postgresLinkopingTemplate(server.url, dir);
+  } catch (e) {
+    await server.stop();
+    throw e;
+  }
   return async () => {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -71,6 +71,7 @@ export async function startPostgres(): Promise<PostgresServer> {
 
 /** The test run's server (from the global set-up). */
 export function serverUrl(): string {
+  if (process.env.AVVIK_TEST_POSTGRES) return process.env.AVVIK_TEST_POSTGRES;
   const url = inject("avvikPostgres");
   if (!url) throw new Error("no PostgreSQL server in this test run (test/helpers/global-setup.ts)");
   return url;
@@ -82,10 +83,29 @@ function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
-/** A new, empty database on the test run's server: its URL, and a function that drops it. */
-export async function freshDatabase(template?: string): Promise<{ url: string; name: string; drop(): Promise<void> }> {
-  const admin = serverUrl();
-  const name = `avvik_${randomBytes(6).toString("hex")}`;
+/** The template database holding an empty register's schema (the baseline migrated, nothing else). */
+export const SCHEMA_TEMPLATE = "avvik_schema";
+/** The template database of the Linköping register (init + org import ostergotland). */
+export const LINKOPING_TEMPLATE = "avvik_linkoping";
+
+/** Makes SCHEMA_TEMPLATE on the server: an empty database migrated by the tool's own migrations. */
+export async function makeSchemaTemplate(admin: string): Promise<void> {
+  const { url } = await freshDatabase(undefined, admin, SCHEMA_TEMPLATE);
+  const { connectPostgres } = await import("../../src/store/postgres.js");
+  const { migratePostgres } = await import("../../src/store/migrations/postgres/index.js");
+  const db = await connectPostgres(url);
+  try {
+    await migratePostgres(db);
+  } finally {
+    await db.end();
+  }
+}
+
+/**
+ * A new database on the test run's server (empty, or a copy of `template`): its URL, and a function that
+ * drops it. The test run's server is thrown away at its end, so a database left undropped costs nothing.
+ */
+export async function freshDatabase(template?: string, admin = serverUrl(), name = `avvik_${randomBytes(6).toString("hex")}`): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const c = new pg.Client({ connectionString: admin });
   await c.connect();
   try {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Store } from "../../src/store/store.js";
-import { freshDatabase } from "../helpers/postgres.js";
+import { freshDatabase, SCHEMA_TEMPLATE } from "../helpers/postgres.js";
 
 const actor = () => ({ user: "test", now: new Date("2026-03-10T09:00:00") });
 const setting = (s: Store, key: string) => s.settings.get(key);
@@ -23,7 +23,7 @@ describe.each(["sqlite", "postgres"])("transactions of the asynchronous store (%
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), "avvik-async-"));
-    if (engine === "postgres") ({ url: databaseUrl, drop } = await freshDatabase());
+    if (engine === "postgres") ({ url: databaseUrl, drop } = await freshDatabase(SCHEMA_TEMPLATE));
     store = await Store.create({ home: dir, actor: actor(), databaseUrl });
     await store.write(() => store.settings.set("org_id", "x"));
   });

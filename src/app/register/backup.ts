@@ -1,5 +1,6 @@
 // `backup FILE` and `restore FILE`: the whole register in one file (never the key), and back.
 
+import { messageRef, RefusedError } from "../../core/errors.js";
 import type { OutputFile } from "../../store/outputFile.js";
 import type { Store } from "../../store/store.js";
 
@@ -8,8 +9,12 @@ export async function backupRegister(store: Store, target: OutputFile): Promise<
   return await store.protection.backup(target);
 }
 
-/** Restores a backup into the data directory `home`, which must be new or empty. */
-export async function restoreRegister(file: string, home: string): Promise<{ home: string; files: number }> {
+/**
+ * Restores a backup into the data directory `home`, which must be new or empty. A backup is an SQLite
+ * register: with a PostgreSQL register selected (`databaseUrl`) it is refused, nothing is written.
+ */
+export async function restoreRegister(file: string, home: string, databaseUrl?: string): Promise<{ home: string; files: number }> {
+  if (databaseUrl) throw new RefusedError("error.postgresUnsupported", { feature: messageRef("postgres.feature.restore") });
   const { restoreBackup } = await import("../../store/protection.js");
   return restoreBackup(file, home);
 }

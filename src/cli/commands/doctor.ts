@@ -30,6 +30,10 @@ export interface DoctorEnv {
   home: string;
   keyFile: string;
   database(): DatabaseHealth;
+  /** The register's database as shown: the SQLite file, or the PostgreSQL URL without its password. */
+  databaseName: string;
+  /** Whether the register is on PostgreSQL (AVVIK_DATABASE_URL or database.url). */
+  postgres: boolean;
   /** The read-only inspection functions of src/store/health.ts (loaded only when doctor runs). */
   health: typeof import("../../store/health.js");
 }
@@ -38,6 +42,9 @@ export interface DoctorCheck {
   id: string;
   run(env: DoctorEnv): Finding[] | Promise<Finding[]>;
 }
+
+/** A server on this machine: a connection to it without TLS leaves nothing on a network. */
+const isLoopback = (host: string | undefined) => host === "localhost" || host === "::1" || host === "[::1]" || (host ?? "").startsWith("127.");
 
 const mode = (file: string) => statSync(file).mode & 0o777;
 const octal = (m: number) => m.toString(8).padStart(3, "0");
@@ -60,18 +67,19 @@ const homeCheck: DoctorCheck = {
 
 const databaseCheck: DoctorCheck = {
   id: "database",
-  run({ ctx, home, database, health }) {
-    const file = health.databaseFile(home);
+  run({ ctx, database, databaseName, postgres }) {
+    const file = databaseName;
     const f = (s: FindingStatus, k: MessageKey, p: Params = {}) => finding(ctx.t, "database", s, k, { file, ...p });
     const h = database();
     if (!h.exists) return [f("fail", "doctor.db.missing")];
-    if (h.error) return [f("fail", "doctor.db.unreadable", { reason: h.error })];
+    if (h.error) return [f("fail", postgres ? "doctor.db.unreachable" : "doctor.db.unreadable", { reason: h.error })];
     if (h.quickCheck !== "ok") return [f("fail", "doctor.db.corrupt", { reason: (h.quickCheck ?? "").slice(0, 200) })];
     const out: Finding[] = [];
     if ((h.version ?? 0) > h.latest) out.push(f("fail", "doctor.db.newer", { version: h.version, latest: h.latest }));
     else if ((h.version ?? 0) < h.latest) out.push(f("warn", "doctor.db.older", { version: h.version, latest: h.latest }));
     if (!h.initialised) out.push(f("fail", "doctor.db.notInitialised"));
     if (!out.some((x) => x.status === "fail")) out.unshift(f("ok", "doctor.db.ok", { version: h.version, cases: h.cases ?? 0 }));
+    if (postgres) out.push(h.tls ? f("ok", "doctor.db.tls") : f(isLoopback(h.host) ? "ok" : "warn", isLoopback(h.host) ? "doctor.db.plainLocal" : "doctor.db.plain", { host: h.host ?? "" }));
     return out;
   },
 };
@@ -203,14 +211,17 @@ export function registerDoctor(program: Command, t: Translate): void {
 }
 
 export async function runChecks(ctx: Context): Promise<Finding[]> {
-  let db: DatabaseHealth | undefined;
   const health = await import("../../store/health.js");
+  const url = ctx.databaseUrl;
+  let db: DatabaseHealth | undefined = url ? await health.inspectPostgres(url) : undefined;
   const env: DoctorEnv = {
     health,
     ctx,
     home: ctx.home,
     keyFile: ctx.keyFile ?? join(ctx.home, "key"),
     database: () => (db ??= health.inspectDatabase(health.databaseFile(ctx.home))),
+    databaseName: url ? health.shownUrl(url) : health.databaseFile(ctx.home),
+    postgres: url !== undefined,
   };
   const findings: Finding[] = [];
   for (const check of CHECKS) {

@@ -21,7 +21,7 @@ export function registerRestore(program: Command, t: Translate): void {
 }
 
 async function run(ctx: Context, _o: unknown, file: string): Promise<void> {
-  const r = await restoreRegister(ctx.path(file), ctx.home);
+  const r = await restoreRegister(ctx.path(file), ctx.home, ctx.databaseUrl);
   ctx.out.result({ ...r, keyIncluded: false }, () => ctx.out.line(ctx.t("protection.restore.done", { home: r.home, files: r.files })));
   ctx.out.warn(ctx.t("protection.restore.keyNote", { key: ctx.keyFile ?? `${r.home}/key` }));
 }

@@ -1,0 +1,139 @@
+// The register on PostgreSQL (issue 18): the main flows give the same answers as on SQLite. The same command
+// lines run in this process against a Linköping register on each engine (SQLite: a copy of the template
+// register; PostgreSQL: a database copied from the test run's template database on its server), and every
+// output and exit code is compared. What works only on SQLite so far is refused on PostgreSQL in one line.
+
+import { copyFileSync } from "node:fs";
+import { join } from "node:path";
+import pg from "pg";
+import { afterEach, describe, expect, it } from "vitest";
+import { incomingCase, linkoping, linkopingOnPostgres, outgoingCase, ROOT, type Sandbox } from "../helpers/cli.js";
+
+const FIX = join(ROOT, "fixtures");
+
+const sandboxes: Sandbox[] = [];
+afterEach(() => {
+  for (const s of sandboxes.splice(0)) s.cleanup();
+});
+
+/** The same command lines on both engines: each one's exit code and output, with the sandbox's directory named alike. */
+async function both(steps: Array<(s: Sandbox) => string[]>): Promise<{ sqlite: string[]; postgres: string[] }> {
+  const sqlite = linkoping();
+  const postgres = await linkopingOnPostgres();
+  sandboxes.push(sqlite, postgres);
+  const out = { sqlite: [] as string[], postgres: [] as string[] };
+  for (const step of steps) {
+    for (const [name, s] of [["sqlite", sqlite], ["postgres", postgres]] as const) {
+      const args = step(s);
+      const r = await s.cli(args);
+      // The audit chain's hashes differ: the two templates were made with signing keys of their own.
+      const text = (t: string) => t.replaceAll(s.home, "<home>").replace(/("auditHead":\{"id":\d+,"hash":"|\(för --expect\): \d+:)[0-9a-f]{64}/g, "$1<hash>");
+      out[name].push(`$ ${text(args.join(" "))}\n${r.code}\n${text(r.stdout)}${text(r.stderr)}`);
+    }
+  }
+  return out;
+}
+
+function copy(s: Sandbox, name: string): string {
+  const target = join(s.home, name.split("/").pop()!);
+  copyFileSync(join(FIX, name), target);
+  return target;
+}
+
+describe("the register on PostgreSQL", () => {
+  it("answers the main flows as SQLite does: cases, diary, a reply, statistics, summary, audit and check", async () => {
+    const json = (...args: string[]) => () => [...args, "--json"];
+    const { sqlite, postgres } = await both([
+      () => outgoingCase(["--ref", "synergi:45678", "--person", "19121212-1212", "--json"]),
+      () => incomingCase(["--json"]),
+      () => outgoingCase(["--person", "19121212-1212", "--summary", "Samma händelse, andra gången", "--json"]),
+      json("case", "list"),
+      json("case", "list", "--text", "LÄKEMEDELSLISTA"),
+      json("case", "show", "2026-000001"),
+      json("case", "update", "2026-000002", "--severity", "gul", "--description", "Ringde avdelningen"),
+      json("case", "update", "2026-000003", "--duplicate-of", "2026-000001"),
+      json("packet", "2026-000001"),
+      (s) => ["reply", "attach", copy(s, "replies/hand-ert-dnr.pdf"), "--json"],
+      json("case", "show", "2026-000001"),
+      json("diary", "list"),
+      json("contact", "list"),
+      json("duplicates"),
+      json("stats", "--period", "2026H1"),
+      json("summary"),
+      json("audit", "list", "--case", "2026-000001"),
+      json("check"),
+      () => ["audit", "verify"],
+      () => ["case", "show", "2026-000099"],
+    ]);
+    expect(postgres).toEqual(sqlite);
+  });
+
+  it("keeps the audit chain whole on the server, append-only there too, with who did what", async () => {
+    const s = await linkopingOnPostgres();
+    sandboxes.push(s);
+    await s.cliJson(outgoingCase());
+    await s.cliJson(["case", "status", "2026-000001", "sent"], { env: { AVVIK_USER: "eva" } });
+    const v = await s.cliJson(["audit", "verify"]);
+    expect(v.problems).toEqual([]);
+    // the server holds the trail: an event changed there is found
+    const c = new pg.Client({ connectionString: s.env.AVVIK_DATABASE_URL });
+    await c.connect();
+    try {
+      await expect(c.query("UPDATE audit SET action = 'x' WHERE id = 1")).rejects.toThrow(/append-only/);
+      expect((await c.query(`SELECT "user" FROM audit ORDER BY id DESC LIMIT 1`)).rows[0].user).toBe("eva");
+      const persons = await c.query("SELECT count(*) AS n FROM persons");
+      expect(Number(persons.rows[0].n)).toBe(0);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it("stores personal data encrypted: the server never sees a personnummer or a name in clear", async () => {
+    const s = await linkopingOnPostgres();
+    sandboxes.push(s);
+    await s.cliJson(outgoingCase(["--person", "19121212-1212"]));
+    const c = new pg.Client({ connectionString: s.env.AVVIK_DATABASE_URL });
+    await c.connect();
+    try {
+      const rows = (await c.query("SELECT pnr_enc, name_enc, pnr_hash FROM persons")).rows as Array<{ pnr_enc: Buffer; pnr_hash: string }>;
+      expect(rows).toHaveLength(1);
+      expect(Buffer.isBuffer(rows[0]!.pnr_enc)).toBe(true);
+      const dump = JSON.stringify((await c.query("SELECT * FROM persons")).rows) + JSON.stringify((await c.query("SELECT * FROM audit")).rows);
+      expect(dump).not.toMatch(/1212|19121212/);
+    } finally {
+      await c.end();
+    }
+    expect((await s.cliJson(["case", "show", "2026-000001"])).persons).toEqual(["19121212-****"]);
+  });
+
+  it("refuses in one Swedish line what works on SQLite only so far, and changes nothing", async () => {
+    const s = await linkopingOnPostgres();
+    sandboxes.push(s);
+    for (const args of [
+      ["backup", join(s.home, "kopia.db")],
+      ["purge", "--closed-before", "2026-01-01", "--yes"],
+      ["import", copy(s, "exports/synergi-vecka10.csv"), "--profile", "synergi"],
+      ["restore", join(s.home, "kopia.db")],
+    ]) {
+      const r = await s.cli(args);
+      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
+      expect(r.stderr).toMatch(/stöds ännu inte med PostgreSQL/);
+    }
+    expect(await s.cliJson(["case", "list"])).toEqual([]);
+  });
+
+  it("is checked by doctor: the connection, the schema version and whether TLS protects it", async () => {
+    const s = await linkopingOnPostgres();
+    sandboxes.push(s);
+    const r = await s.cliJson(["doctor"]);
+    const db = r.findings.filter((f: { check: string }) => f.check === "database");
+    expect(db.map((f: { status: string }) => f.status)).toEqual(["ok", "ok"]);
+    expect(db[0].message).toMatch(/schemaversion 17, 0 ärenden/);
+    expect(db[0].message).not.toContain(new URL(s.env.AVVIK_DATABASE_URL!).password);
+    expect(db[1].message).toMatch(/utan TLS, men bara inom den här datorn/);
+    const down = await s.cli(["doctor", "--json"], { env: { AVVIK_DATABASE_URL: "postgres://nobody:x@127.0.0.1:1/none" } });
+    expect(down.code).toBe(1);
+    expect(JSON.parse(down.stdout).findings.find((f: { check: string }) => f.check === "database").message).toMatch(/går inte att nå/);
+  });
+});
