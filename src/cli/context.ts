@@ -134,8 +134,15 @@ export class Context {
     if (!this.opened) {
       const { Store } = await import("../store/store.js");
       this.opened = await Store.open({ home: this.home, actor: { user: this.user, now: this.now }, keyFile: this.keyFile, databaseUrl: this.databaseUrl });
+      this.noteActor(this.opened.actor.user);
     }
     return this.opened;
+  }
+
+  /** On PostgreSQL the role that logged in acts: a different --as or AVVIK_USER is said to be ignored. */
+  noteActor(role: string): void {
+    const given = this.flags.as?.trim() || this.env.AVVIK_USER?.trim();
+    if (given && given !== role) this.out.warn(this.t("context.asIgnored", { given, role }));
   }
 
   /** Prompting only when stdin and stdout are terminals, and never in --json mode. */

@@ -76,6 +76,7 @@ export const en: Record<MessageKey, string> = {
   // --- errors ---
   "error.notInitialised": "No register in {home}. Run 'avvik init --org-id ID --org-name NAME' first, or give --home.",
   "error.postgresUnsupported": "{feature} is not yet supported with PostgreSQL. Use an SQLite register (without AVVIK_DATABASE_URL) for it.",
+  "context.asIgnored": "On PostgreSQL the database role logged in, {role}, is recorded as the one making changes; {given} (--as or AVVIK_USER) does not apply there.",
   "postgres.feature.backup": "Backup",
   "postgres.feature.restore": "Restoring from a backup",
   "postgres.feature.purge": "Purging",

@@ -77,6 +77,7 @@ export const sv = {
   // --- errors (one line: what is wrong and what to do) ---
   "error.notInitialised": "Inget register i {home}. Kör 'avvik init --org-id ID --org-name NAMN' först, eller ange --home.",
   "error.postgresUnsupported": "{feature} stöds ännu inte med PostgreSQL. Använd ett SQLite-register (utan AVVIK_DATABASE_URL) för det.",
+  "context.asIgnored": "På PostgreSQL registreras den inloggade databasrollen {role} som den som gör ändringen; {given} (--as eller AVVIK_USER) gäller inte där.",
   "postgres.feature.backup": "Säkerhetskopiering",
   "postgres.feature.restore": "Återställning från säkerhetskopia",
   "postgres.feature.purge": "Gallring",

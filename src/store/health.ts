@@ -7,6 +7,8 @@ import { DB_FILE } from "./db.js";
 import { loadKeyFile } from "./crypto.js";
 import { MIGRATIONS } from "./migrations/index.js";
 
+export { shownUrl } from "./postgres.js";
+
 export interface DatabaseHealth {
   exists: boolean;
   /** The error that stopped opening or reading it (corrupt file, not a database). */
@@ -23,17 +25,6 @@ export interface DatabaseHealth {
   /** On PostgreSQL: whether this connection is encrypted (TLS), and the server's host. */
   tls?: boolean;
   host?: string;
-}
-
-/** A database URL as it may be shown: without its password. */
-export function shownUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "****";
-    return u.toString();
-  } catch {
-    return "postgres://…";
-  }
 }
 
 /**

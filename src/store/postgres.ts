@@ -296,6 +296,17 @@ export class PostgresSql implements Sql {
   }
 }
 
+/** A database URL as it may be shown: without its password. */
+export function shownUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "****";
+    return u.toString();
+  } catch {
+    return "postgres://…";
+  }
+}
+
 /** A connection to the register at `url` (postgres://…; TLS through `sslmode` and the other URL options). */
 export async function connectPostgres(url: string): Promise<PostgresSql> {
   const pg = (await import("pg")).default;

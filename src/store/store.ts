@@ -41,13 +41,27 @@ export interface StoreOptions {
   databaseUrl?: string;
 }
 
-/** Opens the executor of the register the options select, migrated to the newest schema. */
-async function openSql(options: StoreOptions, keyFile: string): Promise<Sql> {
+/**
+ * Who acts: on PostgreSQL the database's word, the role that logged in (`session_user`: each registrar logs in
+ * as their own role), whatever --as or AVVIK_USER say; on SQLite the user the run names.
+ */
+async function actorOf(sql: Sql, actor: Actor): Promise<Actor> {
+  if (sql.engine !== "postgres") return actor;
+  const role = (await sql.get<{ role: string }>("SELECT session_user AS role"))!.role;
+  return { ...actor, user: role };
+}
+
+/**
+ * Opens the executor of the register the options select, migrated to the newest schema. An empty PostgreSQL
+ * database is given the schema only by `init` (`create`): another command is told there is no register.
+ */
+async function openSql(options: StoreOptions, keyFile: string, create: boolean): Promise<Sql> {
   if (options.databaseUrl) {
-    const { connectPostgres } = await import("./postgres.js");
-    const { migratePostgres } = await import("./migrations/postgres/index.js");
+    const { connectPostgres, shownUrl } = await import("./postgres.js");
+    const { migratePostgres, schemaVersion } = await import("./migrations/postgres/index.js");
     const sql = await connectPostgres(options.databaseUrl);
     try {
+      if (!create && (await schemaVersion(sql)) === 0) throw new FailedError("error.notInitialised", { home: shownUrl(options.databaseUrl) });
       await migratePostgres(sql);
     } catch (e) {
       sql.close();
@@ -132,8 +146,8 @@ export class Store implements Clock {
     Store.assertHomeIsDirectory(options.home);
     if (!Store.exists(options.home, options.databaseUrl)) throw new FailedError("error.notInitialised", { home: options.home });
     const keyFile = options.keyFile ?? join(options.home, "key");
-    const sql = await openSql(options, keyFile);
-    const store = new Store(sql, options.home, options.actor, keyFile);
+    const sql = await openSql(options, keyFile, false);
+    const store = new Store(sql, options.home, await actorOf(sql, options.actor), keyFile);
     if (!(await store.settings.get("org_id"))) {
       sql.close();
       throw new FailedError("error.notInitialised", { home: options.home });
@@ -146,10 +160,10 @@ export class Store implements Clock {
     Store.assertHomeIsDirectory(options.home);
     mkdirSync(options.home, { recursive: true, mode: 0o700 });
     const keyFile = options.keyFile ?? join(options.home, "key");
-    const sql = await openSql(options, keyFile);
+    const sql = await openSql(options, keyFile, true);
     // SQLite gives its -wal and -shm files the same mode
     if (!options.databaseUrl) chmodSync(Store.databaseFile(options.home), 0o600);
-    const store = new Store(sql, options.home, options.actor, keyFile);
+    const store = new Store(sql, options.home, await actorOf(sql, options.actor), keyFile);
     // A register that is already initialised never gets a new key: a lost key must be restored, not replaced.
     if (!(await store.settings.get("org_id"))) {
       createKeyFile(keyFile);

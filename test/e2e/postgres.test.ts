@@ -7,7 +7,8 @@ import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { incomingCase, linkoping, linkopingOnPostgres, outgoingCase, ROOT, type Sandbox } from "../helpers/cli.js";
+import { incomingCase, linkoping, linkopingOnPostgres, outgoingCase, ROOT, sandbox, type Sandbox } from "../helpers/cli.js";
+import { asRole, freshDatabase, makeRole } from "../helpers/postgres.js";
 
 const FIX = join(ROOT, "fixtures");
 
@@ -72,7 +73,8 @@ describe("the register on PostgreSQL", () => {
     const s = await linkopingOnPostgres();
     sandboxes.push(s);
     await s.cliJson(outgoingCase());
-    await s.cliJson(["case", "status", "2026-000001", "sent"], { env: { AVVIK_USER: "eva" } });
+    const as = await s.cli(["case", "status", "2026-000001", "sent", "--as", "eva"]);
+    expect(as.stderr).toMatch(/databasrollen test .*; eva \(--as eller AVVIK_USER\) gäller inte där/);
     const v = await s.cliJson(["audit", "verify"]);
     expect(v.problems).toEqual([]);
     // the server holds the trail: an event changed there is found
@@ -80,12 +82,29 @@ describe("the register on PostgreSQL", () => {
     await c.connect();
     try {
       await expect(c.query("UPDATE audit SET action = 'x' WHERE id = 1")).rejects.toThrow(/append-only/);
-      expect((await c.query(`SELECT "user" FROM audit ORDER BY id DESC LIMIT 1`)).rows[0].user).toBe("eva");
+      expect((await c.query(`SELECT "user" FROM audit ORDER BY id DESC LIMIT 1`)).rows[0].user).toBe("test");
       const persons = await c.query("SELECT count(*) AS n FROM persons");
       expect(Number(persons.rows[0].n)).toBe(0);
     } finally {
       await c.end();
     }
+  });
+
+  it("gives 8 registrars registering at once from processes of their own gap-free, unique numbers and one chain", async () => {
+    const s = await linkopingOnPostgres();
+    sandboxes.push(s);
+    // Each logs in as a role of their own; AVVIK_USER (the sandbox's "test") is said not to apply.
+    const roles = Array.from({ length: 8 }, (_, i) => `reg${i + 1}`);
+    for (const role of roles) await makeRole(role);
+    const runs = await Promise.all(roles.map((role, i) => s.spawn([...outgoingCase(["--summary", `Registrerad av nummer ${i + 1}`]), "--json"], { env: { AVVIK_DATABASE_URL: asRole(s.databaseUrl, role) } })));
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    for (const [i, r] of runs.entries()) expect(r.stderr).toContain(`På PostgreSQL registreras den inloggade databasrollen reg${i + 1} som den som gör ändringen; test (--as eller AVVIK_USER) gäller inte där.`);
+    const numbers = runs.map((r) => JSON.parse(r.stdout).diaryNumber as string).sort();
+    expect(numbers).toEqual(Array.from({ length: 8 }, (_, i) => `2026-00000${i + 1}`));
+    const v = await s.cliJson(["audit", "verify"]);
+    expect(v.problems).toEqual([]);
+    const users = (await s.cliJson(["audit", "list"])).filter((e: { action: string }) => e.action === "case.new").map((e: { user: string }) => e.user);
+    expect(users.sort()).toEqual(roles);
   });
 
   it("stores personal data encrypted: the server never sees a personnummer or a name in clear", async () => {
@@ -120,6 +139,24 @@ describe("the register on PostgreSQL", () => {
       expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
       expect(r.stderr).toMatch(/stöds ännu inte med PostgreSQL/);
     }
+    expect(await s.cliJson(["case", "list"])).toEqual([]);
+  });
+
+  it("makes a register in an empty database only by init: another command says there is none and creates nothing", async () => {
+    const db = await freshDatabase();
+    const s = sandbox({ env: { AVVIK_DATABASE_URL: db.url } });
+    sandboxes.push(s);
+    const r = await s.cli(["case", "list"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Inget register i postgres:\/\/postgres:\*\*\*\*@127\.0\.0\.1:\d+\/avvik_\w+\. Kör 'avvik init/);
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      expect((await c.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'public'")).rows[0].n).toBe("0");
+    } finally {
+      await c.end();
+    }
+    await s.cliJson(["init", "--org-id", "linkoping", "--org-name", "Linköpings kommun"]);
     expect(await s.cliJson(["case", "list"])).toEqual([]);
   });
 

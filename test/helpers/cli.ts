@@ -193,9 +193,9 @@ export function linkopingTemplate(options: { now?: string; env?: NodeJS.ProcessE
  * LINKOPING_TEMPLATE on the server at `admin`, its data directory (the key) in `<root>/postgres/data`.
  */
 export async function postgresLinkopingTemplate(admin: string, root: string): Promise<void> {
-  const { freshDatabase, LINKOPING_TEMPLATE, SCHEMA_TEMPLATE } = await import("./postgres.js");
+  const { asRole, freshDatabase, LINKOPING_TEMPLATE, SCHEMA_TEMPLATE } = await import("./postgres.js");
   const { url } = await freshDatabase(SCHEMA_TEMPLATE, admin, LINKOPING_TEMPLATE);
-  const s = sandbox({ env: { AVVIK_DATABASE_URL: url } });
+  const s = sandbox({ env: { AVVIK_DATABASE_URL: asRole(url, "test") } });
   try {
     for (const args of LINKOPING_SETUP) {
       const r = s.run(args);
@@ -213,11 +213,13 @@ export async function postgresLinkopingTemplate(admin: string, root: string): Pr
  * directory (the key); AVVIK_DATABASE_URL names the database.
  */
 export async function linkopingOnPostgres(options: { now?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Sandbox & { databaseUrl: string }> {
-  const { freshDatabase, LINKOPING_TEMPLATE } = await import("./postgres.js");
+  const { asRole, freshDatabase, LINKOPING_TEMPLATE } = await import("./postgres.js");
   const db = await freshDatabase(LINKOPING_TEMPLATE);
-  const s = sandbox({ ...options, env: { ...options.env, AVVIK_DATABASE_URL: db.url } });
+  // Logged in as the role `test`, the sandboxes' AVVIK_USER: the register records the same user as on SQLite.
+  const url = asRole(db.url, "test");
+  const s = sandbox({ ...options, env: { AVVIK_DATABASE_URL: url, ...options.env } });
   cpSync(join(templateRoot(), "postgres", "data"), s.env.AVVIK_HOME!, { recursive: true });
-  return { ...s, databaseUrl: db.url };
+  return { ...s, databaseUrl: url };
 }
 
 let ownRoot: string | undefined;

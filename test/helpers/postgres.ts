@@ -88,8 +88,34 @@ export const SCHEMA_TEMPLATE = "avvik_schema";
 /** The template database of the Linköping register (init + org import ostergotland). */
 export const LINKOPING_TEMPLATE = "avvik_linkoping";
 
+/** The URL of the same database logged in as `role` (made by `makeRole`; the tests' password). */
+export function asRole(url: string, role: string): string {
+  const u = new URL(url);
+  u.username = role;
+  u.password = PASSWORD;
+  return u.toString();
+}
+
+/**
+ * A login role on the test run's server (roles are the server's, not a database's), a superuser: the tables
+ * are the `postgres` role's, and `avvik db grant` is not built yet. Made once; made again, nothing changes.
+ */
+export async function makeRole(role: string, admin = serverUrl()): Promise<void> {
+  const c = new pg.Client({ connectionString: admin });
+  await c.connect();
+  try {
+    await c.query(`CREATE ROLE ${role} LOGIN SUPERUSER PASSWORD '${PASSWORD}'`);
+  } catch (e) {
+    if ((e as { code?: string }).code !== "42710") throw e; // duplicate_object: there already
+  } finally {
+    await c.end();
+  }
+}
+
 /** Makes SCHEMA_TEMPLATE on the server: an empty database migrated by the tool's own migrations. */
 export async function makeSchemaTemplate(admin: string): Promise<void> {
+  // The sandboxes' user (AVVIK_USER=test) logs in as a role of that name: on PostgreSQL the role is recorded.
+  await makeRole("test", admin);
   const { url } = await freshDatabase(undefined, admin, SCHEMA_TEMPLATE);
   const { connectPostgres } = await import("../../src/store/postgres.js");
   const { migratePostgres } = await import("../../src/store/migrations/postgres/index.js");
