@@ -47,6 +47,12 @@ interface Translated {
 
 const translations = new Map<string, Translated>();
 
+/**
+ * The open transaction of each connection, for the asynchronous work inside it: one storage for the process,
+ * never one per connection (Node.js visits every AsyncLocalStorage that has run for each promise; see sqlite.ts).
+ */
+const current = new AsyncLocalStorage<ReadonlyMap<PostgresSql, Tx>>();
+
 /** `?`/`@name` to `$n`, and camel-case aliases quoted; cached by text. */
 export function translate(sql: string): Translated {
   let t = translations.get(sql);
@@ -140,7 +146,6 @@ async function turnAfter(tail: Promise<void>, set: (next: Promise<void>) => void
 export class PostgresSql implements Sql {
   readonly engine = "postgres" as const;
   readonly dialect = POSTGRES;
-  private readonly tx = new AsyncLocalStorage<Tx>();
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
 
@@ -197,18 +202,28 @@ export class PostgresSql implements Sql {
   }
 
   get inTransaction(): boolean {
-    return this.tx.getStore() !== undefined;
+    return this.currentTx() !== undefined;
+  }
+
+  /** The transaction of this connection that the calling work runs in, if any. */
+  private currentTx(): Tx | undefined {
+    return current.getStore()?.get(this);
+  }
+
+  /** Runs `fn` inside `tx` of this connection (the transactions of other connections it runs in stay as they are). */
+  private within<T>(tx: Tx, fn: () => Promise<T>): Promise<T> {
+    return current.run(new Map(current.getStore()).set(this, tx), fn);
   }
 
   async write<T>(fn: () => Promise<T>): Promise<T> {
-    const outer = this.tx.getStore();
+    const outer = this.currentTx();
     if (outer) return this.savepoint(outer, fn);
     const release = await this.turn();
     try {
       await this.beforeWrite?.();
       await this.beginWrite();
       try {
-        const r = await this.tx.run({ savepoints: 0 }, fn);
+        const r = await this.within({ savepoints: 0 }, fn);
         await this.native.query("COMMIT");
         return r;
       } catch (e) {
@@ -225,7 +240,7 @@ export class PostgresSql implements Sql {
     const release = await this.turn();
     try {
       await this.native.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-      return await this.tx.run({ savepoints: 0 }, fn);
+      return await this.within({ savepoints: 0 }, fn);
     } finally {
       await this.native.query("ROLLBACK").catch(() => undefined);
       release();
@@ -256,7 +271,7 @@ export class PostgresSql implements Sql {
         release();
       }
     };
-    return { run: (fn) => this.tx.run(ctx, fn), commit: () => end("COMMIT"), rollback: () => end("ROLLBACK") };
+    return { run: (fn) => this.within(ctx, fn), commit: () => end("COMMIT"), rollback: () => end("ROLLBACK") };
   }
 
   close(): void {

@@ -110,7 +110,7 @@ describe.each(["sqlite", "postgres"])("transactions of the asynchronous store (%
     } as typeof run;
     const others: Store[] = [];
     try {
-      for (let i = 0; i < 3; i++) others.push(await Store.open({ home: dir, actor: actor() }));
+      for (let i = 0; i < 3; i++) others.push(await open());
       // A read on one connection inside a write on another: each statement runs in its own connection's.
       await store.write(async () => {
         await store.settings.set("outer", "1");
