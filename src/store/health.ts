@@ -45,7 +45,7 @@ export async function inspectPostgres(url: string): Promise<DatabaseHealth> {
       h.initialised = (await db.get("SELECT 1 AS x FROM settings WHERE key = 'org_id'")) !== undefined;
       h.cases = (await db.get<{ n: number }>("SELECT count(*) AS n FROM cases"))!.n;
       h.mailFailed = (await db.get<{ n: number }>("SELECT count(*) AS n FROM outbox WHERE status = 'failed'"))!.n;
-      h.sampleEncrypted = (await db.get<{ pnr_enc: Buffer }>("SELECT pnr_enc FROM persons WHERE pnr_enc IS NOT NULL LIMIT 1"))?.pnr_enc;
+      h.sampleEncrypted = (await db.get<{ sealed: Buffer }>("SELECT sealed FROM persons WHERE sealed IS NOT NULL LIMIT 1"))?.sealed;
     }
   } catch (e) {
     h.error = e instanceof Error ? e.message.split("\n")[0]! : String(e);

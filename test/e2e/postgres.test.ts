@@ -114,9 +114,9 @@ describe("the register on PostgreSQL", () => {
     const c = new pg.Client({ connectionString: s.env.AVVIK_DATABASE_URL });
     await c.connect();
     try {
-      const rows = (await c.query("SELECT pnr_enc, name_enc, pnr_hash FROM persons")).rows as Array<{ pnr_enc: Buffer; pnr_hash: string }>;
+      const rows = (await c.query("SELECT sealed, pnr_hash FROM persons")).rows as Array<{ sealed: Buffer; pnr_hash: Buffer }>;
       expect(rows).toHaveLength(1);
-      expect(Buffer.isBuffer(rows[0]!.pnr_enc)).toBe(true);
+      expect(Buffer.isBuffer(rows[0]!.sealed)).toBe(true);
       const dump = JSON.stringify((await c.query("SELECT * FROM persons")).rows) + JSON.stringify((await c.query("SELECT * FROM audit")).rows);
       expect(dump).not.toMatch(/1212|19121212/);
     } finally {
@@ -166,7 +166,7 @@ describe("the register on PostgreSQL", () => {
     const r = await s.cliJson(["doctor"]);
     const db = r.findings.filter((f: { check: string }) => f.check === "database");
     expect(db.map((f: { status: string }) => f.status)).toEqual(["ok", "ok"]);
-    expect(db[0].message).toMatch(/schemaversion 17, 0 ärenden/);
+    expect(db[0].message).toMatch(/schemaversion 19, 0 ärenden/);
     expect(db[0].message).not.toContain(new URL(s.env.AVVIK_DATABASE_URL!).password);
     expect(db[1].message).toMatch(/utan TLS, men bara inom den här datorn/);
     const down = await s.cli(["doctor", "--json"], { env: { AVVIK_DATABASE_URL: "postgres://nobody:x@127.0.0.1:1/none" } });

@@ -1,4 +1,4 @@
-// The PostgreSQL schema equal to SQLite's at migration 17 (test/unit/schema-engines.test.ts compares the two:
+// The PostgreSQL schema equal to SQLite's at migration 19 (test/unit/schema-engines.test.ts compares the two:
 // the same tables, the same columns). Written for PostgreSQL rather than translated:
 // - an BIGINT PRIMARY KEY id is given, as SQLite gives it, max(id) + 1 when an insert leaves it out
 //   (`avvik_next_id`): the import and the audit chain choose their ids themselves, the other inserts do not,
@@ -8,27 +8,32 @@
 // - the triggers are PL/pgSQL functions doing what SQLite's do: the audit trail is append-only; the monthly
 //   aggregates stats_month and stats_handling follow every insert, change and deletion of a case.
 
-export const BASELINE_VERSION = 17;
+export const BASELINE_VERSION = 19;
 
 const withId = ["actions", "archive_deliveries", "audit", "cases", "contacts", "documents", "outbox", "persons"];
 
-/** The contribution of one case (OLD or NEW) to the aggregates, with sign `sign`. */
+/** The contribution of one case (OLD or NEW) to the aggregates, with sign `sign`, per month and per day (019). */
 function statsOf(row: "OLD" | "NEW", sign: 1 | -1): string {
+  return statsInto(row, sign, "stats_month", "stats_handling", "month") + statsInto(row, sign, "stats_day", "stats_handling_day", "day");
+}
+
+function statsInto(row: "OLD" | "NEW", sign: 1 | -1, table: string, handling: string, key: "month" | "day"): string {
+  const at = `substr(${row}.registered_at, 1, ${key === "month" ? 7 : 10})`;
   return `
     IF ${row}.duplicate_of IS NULL THEN
-      INSERT INTO stats_month AS s (month, dim, code, n, answered, on_time)
-        SELECT substr(${row}.registered_at, 1, 7), d.dim, d.code, ${sign},
+      INSERT INTO ${table} AS s (${key}, dim, code, n, answered, on_time)
+        SELECT ${at}, d.dim, d.code, ${sign},
                ${sign} * (CASE WHEN ${row}.answered_at IS NOT NULL THEN 1 ELSE 0 END),
                ${sign} * (CASE WHEN ${row}.answered_at IS NOT NULL AND substr(${row}.answered_at, 1, 10) <= ${row}.due_date THEN 1 ELSE 0 END)
         FROM (VALUES ('area', ${row}.area), ('kind', ${row}.kind), ('severity', COALESCE(${row}.severity, '-')),
                      ('counterpart', ${row}.counterpart_id), ('unit', COALESCE(${row}.unit_id, '-')),
                      ('pair', ${row}.area || '|' || ${row}.counterpart_id), ('flow', ${row}.direction || '|' || ${row}.counterpart_id)) AS d (dim, code)
-      ON CONFLICT (month, dim, code) DO UPDATE SET n = s.n + excluded.n, answered = s.answered + excluded.answered, on_time = s.on_time + excluded.on_time;
+      ON CONFLICT (${key}, dim, code) DO UPDATE SET n = s.n + excluded.n, answered = s.answered + excluded.answered, on_time = s.on_time + excluded.on_time;
       IF ${row}.answered_at IS NOT NULL THEN
-        INSERT INTO stats_handling AS h (month, counterpart, days, n)
-          VALUES (substr(${row}.registered_at, 1, 7), ${row}.counterpart_id,
+        INSERT INTO ${handling} AS h (${key}, counterpart, days, n)
+          VALUES (${at}, ${row}.counterpart_id,
                   CAST(substr(${row}.answered_at, 1, 10) AS date) - CAST(${row}.discovered_date AS date), ${sign})
-        ON CONFLICT (month, counterpart, days) DO UPDATE SET n = h.n + excluded.n;
+        ON CONFLICT (${key}, counterpart, days) DO UPDATE SET n = h.n + excluded.n;
       END IF;
     END IF;`;
 }
@@ -270,9 +275,8 @@ CREATE TABLE outbox_attachments (
 CREATE TABLE persons (
   id        BIGINT PRIMARY KEY,
   case_id   BIGINT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
-  pnr_enc   BYTEA,
-  name_enc  BYTEA,
-  pnr_hash  TEXT,
+  sealed    BYTEA,
+  pnr_hash  BYTEA,
   purged_at TEXT
 );
 CREATE INDEX persons_case ON persons(case_id);
@@ -286,6 +290,24 @@ CREATE TABLE stats_month (
   answered BIGINT NOT NULL,
   on_time  BIGINT NOT NULL,
   PRIMARY KEY (month, dim, code)
+);
+
+CREATE TABLE stats_day (
+  day      TEXT NOT NULL,
+  dim      TEXT NOT NULL,
+  code     TEXT NOT NULL,
+  n        BIGINT NOT NULL,
+  answered BIGINT NOT NULL,
+  on_time  BIGINT NOT NULL,
+  PRIMARY KEY (day, dim, code)
+);
+
+CREATE TABLE stats_handling_day (
+  day         TEXT NOT NULL,
+  counterpart TEXT NOT NULL,
+  days        BIGINT NOT NULL,
+  n           BIGINT NOT NULL,
+  PRIMARY KEY (day, counterpart, days)
 );
 
 CREATE TABLE stats_handling (
