@@ -312,11 +312,9 @@ describe("backup and restore", () => {
     await registerWithPersons(s);
     const hash = await storeFile(s, "2026-000001", "a packet with personal data");
     const target = join(s.home, "backup.avvik");
-    const writers = Array.from({ length: 2 }, async () => {
-      const results = [];
-      for (let i = 0; i < 4; i++) results.push(await s.spawn([...outgoingCase(["--person", `${MARTA}:${MARTA_NAME}`]), "--json"]));
-      return results;
-    });
+    const writers = Array.from({ length: 2 }, () =>
+      s.spawnSeries(Array.from({ length: 4 }, () => [...outgoingCase(["--person", `${MARTA}:${MARTA_NAME}`]), "--json"])),
+    );
     const backup = s.spawn(["backup", target, "--json"]);
     const [b, ...rest] = await Promise.all([backup, ...writers]);
     expect(b!.code, b!.stderr).toBe(0);
@@ -483,16 +481,10 @@ describe("several writers and readers at once", () => {
   it("never shows 'database is locked' and keeps the register whole", async () => {
     s = linkoping();
     await registerWithPersons(s);
-    const writer = async () => {
-      const out = [];
-      for (let i = 0; i < 6; i++) out.push(await s.spawn([...outgoingCase(["--person", `${TOLVAN}:${TOLVAN_NAME}`]), "--json"]));
-      return out;
-    };
-    const reader = async (args: string[]) => {
-      const out = [];
-      for (let i = 0; i < 6; i++) out.push(await s.spawn(args));
-      return out;
-    };
+    // Seven processes, each running its six commands one after another (each opening and closing the register
+    // as a process of its own does).
+    const writer = () => s.spawnSeries(Array.from({ length: 6 }, () => [...outgoingCase(["--person", `${TOLVAN}:${TOLVAN_NAME}`]), "--json"]));
+    const reader = (args: string[]) => s.spawnSeries(Array.from({ length: 6 }, () => args));
     const all = (
       await Promise.all([
         writer(),

@@ -8,6 +8,9 @@
 //                                               spawn asynchronous); ~100 ms or more per command. Use it where
 //                                               the process is the point: the bin, exit on a closed pipe,
 //                                               SIGKILL, concurrent writers, start-up, terminals (test/helpers/pty.ts).
+//   await s.spawnSeries([args, …])              ONE REAL PROCESS running the command lines one after another
+//                                               through main(): for several processes writing at once, where
+//                                               the start of a process per command is not the point.
 // Both run with the sandbox's environment (NO_COLOR, fixed clock AVVIK_NOW, user "test") and, unless told,
 // in the sandbox's home directory as working directory. In-process runs share the process's time zone: the
 // helper sets process.env.TZ to the run's TZ (Europe/Stockholm unless a test says otherwise).
@@ -27,6 +30,7 @@ import { inject } from "vitest";
 export const ROOT = resolve(import.meta.dirname, "..", "..");
 export const BIN = join(ROOT, "bin", "avvik.cjs");
 export const BUNDLE = join(ROOT, "dist", "bundle", "main.cjs");
+const SERIES = join(ROOT, "test", "helpers", "series.cjs");
 
 export interface RunResult {
   code: number;
@@ -53,6 +57,11 @@ export interface Sandbox {
   json<T = any>(args: string[], options?: Omit<RunOptions, "input">): T;
   /** As a process, asynchronously (for concurrency tests). */
   spawn(args: string[], options?: { env?: NodeJS.ProcessEnv }): Promise<RunResult>;
+  /**
+   * One process, asynchronously, that runs the command lines one after another through main()
+   * (test/helpers/series.cjs): for several processes at once without the start of a process per command.
+   */
+  spawnSeries(commands: string[][], options?: { env?: NodeJS.ProcessEnv }): Promise<RunResult[]>;
   cleanup(): void;
 }
 
@@ -146,6 +155,18 @@ export function sandbox(options: { now?: string; env?: NodeJS.ProcessEnv } = {})
         child.stderr.on("data", (d) => (stderr += d));
         child.on("close", (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
       });
+    },
+    async spawnSeries(commands, o = {}) {
+      const r = await new Promise<RunResult>((resolvePromise) => {
+        const child = spawn(process.execPath, [SERIES, JSON.stringify(commands)], { env: { ...env, ...o.env }, cwd: home });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("close", (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+      });
+      if (r.code !== 0) throw new Error(`test/helpers/series.cjs exited ${r.code}: ${r.stderr}`);
+      return JSON.parse(r.stdout) as RunResult[];
     },
     cleanup() {
       rmSync(home, { recursive: true, force: true });
