@@ -1,6 +1,6 @@
 // Exit codes in one table; typed errors mapped to codes and one-line messages in one place.
 
-import { FailedError, InterruptedError, MessageError, UsageError, isSystemError, systemReason, type MessageParam, type MessageParams } from "../core/errors.js";
+import { FailedError, InterruptedError, MessageError, PrivilegeError, UsageError, isSystemError, systemReason, type MessageParam, type MessageParams } from "../core/errors.js";
 import { isMessageKey, type Translate } from "../i18n/index.js";
 import { argumentTerm, placeholders } from "./placeholders.js";
 import { visible } from "./terminal.js";
@@ -71,6 +71,14 @@ export function report(err: unknown, t: Translate, command: string, debug: boole
 function reported(err: unknown, t: Translate, command: string, debug: boolean, hint?: (code: string, wrong: string) => UsageHint): Reported {
   if (err instanceof InterruptedError || (err instanceof Error && err.name === "ExitPromptError")) {
     return { code: EXIT.interrupted, message: null };
+  }
+  if (err instanceof PrivilegeError) {
+    // The action refused, named for the command given ("case new": "registrera ärenden"), else the command.
+    const words = command.split(" ");
+    const key = [words.join("."), words[0]!].map((k) => `privilege.${k}`).find((k) => isMessageKey(k));
+    const action = key ? t(key) : t("privilege.command", safeParams({ command }));
+    const line = t("error.privilege", safeParams({ role: err.role, action }));
+    return { code: EXIT.failed, message: debug && err.detail ? `${line}\n${err.detail}` : line };
   }
   if (err instanceof MessageError) {
     const params = safeParams(err.params);

@@ -7,6 +7,7 @@ import { loadLanguage, translator, type Lang, type Translate } from "../i18n/ind
 import { registerArchive } from "./commands/archive/index.js";
 import { registerAction } from "./commands/action/index.js";
 import { registerAudit } from "./commands/audit/index.js";
+import { registerDb } from "./commands/db/index.js";
 import { registerCase } from "./commands/case/index.js";
 import { registerContact } from "./commands/contact/index.js";
 import { registerDiary } from "./commands/diary/index.js";
@@ -189,6 +190,7 @@ export function buildProgram(t: Translate, io: Io): Command {
   registerArchive(program, t);
   registerAction(program, t);
   registerClassification(program, t);
+  registerDb(program, t);
   // --- day: the registrar's tools. New commands of other areas are registered above this line. ---
   registerConfig(program, t);
   registerDoctor(program, t);

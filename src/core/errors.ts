@@ -34,6 +34,20 @@ export class NotFoundError extends FailedError {}
 export class RefusedError extends FailedError {}
 export class InvalidDataError extends FailedError {}
 
+/**
+ * The database refused the role that is logged in (PostgreSQL's insufficient_privilege, 42501): the CLI names
+ * the role and the command's action ("Rollen reader får inte registrera ärenden").
+ */
+export class PrivilegeError extends RefusedError {
+  constructor(
+    readonly role: string,
+    /** The database's own words (shown with --debug). */
+    readonly detail = "",
+  ) {
+    super("error.privilege", { role });
+  }
+}
+
 /** A prompt was interrupted with Ctrl-C. Exit 130. */
 export class InterruptedError extends Error {
   constructor() {

@@ -14,6 +14,7 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Client, ClientConfig, QueryResult } from "pg";
+import { PrivilegeError } from "../core/errors.js";
 import type { Dialect, HeldTransaction, Params, RunResult, Sql } from "./sql.js";
 
 const POSTGRES: Dialect = {
@@ -154,9 +155,18 @@ export class PostgresSql implements Sql {
 
   constructor(readonly native: Client) {}
 
-  private query(sql: string, params: Params): Promise<QueryResult> {
+  private async query(sql: string, params: Params): Promise<QueryResult> {
     const t = translate(sql);
-    return this.native.query({ text: t.text, values: values(t, params) });
+    try {
+      return await this.native.query({ text: t.text, values: values(t, params) });
+    } catch (e) {
+      throw this.refused(e);
+    }
+  }
+
+  /** PostgreSQL's insufficient_privilege (42501) as the refusal of the role logged in; anything else as it is. */
+  private refused(e: unknown): unknown {
+    return (e as { code?: unknown }).code === "42501" ? new PrivilegeError(this.native.user ?? "?", (e as Error).message) : e;
   }
 
   async all<T>(sql: string, params: Params = []): Promise<T[]> {
@@ -174,7 +184,11 @@ export class PostgresSql implements Sql {
   }
 
   async exec(sql: string): Promise<void> {
-    await this.native.query(sql);
+    try {
+      await this.native.query(sql);
+    } catch (e) {
+      throw this.refused(e);
+    }
   }
 
   async *iterate<T>(sql: string, params: Params = []): AsyncIterable<T> {

@@ -17,6 +17,7 @@ import { ImportRepo } from "./imports.js";
 import { assertNoImportRunning } from "./importProgress.js";
 import { OrgRepo } from "./orgs.js";
 import { OrgKeyRepo } from "./orgKeys.js";
+import { RoleRepo } from "./roles.js";
 import { OutboxRepo } from "./outbox.js";
 import { ProtectionRepo } from "./protection.js";
 import { SettingsRepo } from "./settings.js";
@@ -95,6 +96,7 @@ export class Store implements Clock {
   readonly archive: ArchiveRepo;
   readonly actions: ActionRepo;
   readonly classification: ClassificationRepo;
+  readonly roles: RoleRepo;
   private cipherLoad: Promise<FieldCipher> | undefined;
 
   private constructor(
@@ -129,6 +131,7 @@ export class Store implements Clock {
     this.stats = new StatsRepo(sql, this, this.settings, this.audit);
     this.protection = new ProtectionRepo(sql, this, keys, { settings: this.settings, audit: this.audit, files: this.files }, home, keyFile);
     this.imports = new ImportRepo({ db: sql, clock: this, keys, home, audit: this.audit, diary: this.diary, stats: this.stats, classification: this.classification, orgs: this.orgs, cases: this.cases });
+    this.roles = new RoleRepo(sql);
     this.archive = new ArchiveRepo(sql, this, this.audit, (id) => this.cases.label(id));
   }
 

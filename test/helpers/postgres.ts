@@ -97,14 +97,15 @@ export function asRole(url: string, role: string): string {
 }
 
 /**
- * A login role on the test run's server (roles are the server's, not a database's), a superuser: the tables
- * are the `postgres` role's, and `avvik db grant` is not built yet. Made once; made again, nothing changes.
+ * A login role on the test run's server (roles are the server's, not a database's): a superuser by default
+ * (the role `test` of the sandboxes), or with `superuser: false` a role that has only what `avvik db grant`
+ * gives it. Made once; made again, nothing changes.
  */
-export async function makeRole(role: string, admin = serverUrl()): Promise<void> {
+export async function makeRole(role: string, admin = serverUrl(), options: { superuser?: boolean } = {}): Promise<void> {
   const c = new pg.Client({ connectionString: admin });
   await c.connect();
   try {
-    await c.query(`CREATE ROLE ${role} LOGIN SUPERUSER PASSWORD '${PASSWORD}'`);
+    await c.query(`CREATE ROLE ${role} LOGIN ${options.superuser === false ? "NOSUPERUSER" : "SUPERUSER"} PASSWORD '${PASSWORD}'`);
   } catch (e) {
     if ((e as { code?: string }).code !== "42710") throw e; // duplicate_object: there already
   } finally {
