@@ -336,10 +336,27 @@ export function shownUrl(url: string): string {
   }
 }
 
+interface PgPassInfo {
+  host?: string;
+  port?: number;
+  database?: string;
+  user?: string;
+}
+
+/** The password ~/.pgpass (PGPASSFILE) gives for a connection, if any (the file must be 0600, as for libpq). */
+async function pgpassPassword(info: PgPassInfo): Promise<string | undefined> {
+  const pgpass = ((await import("pgpass")) as { default: (info: PgPassInfo, cb: (password: string | undefined) => void) => void }).default;
+  return new Promise((resolve) => pgpass(info, resolve));
+}
+
 /** A connection to the register at `url` (postgres://…; TLS through `sslmode` and the other URL options). */
 export async function connectPostgres(url: string): Promise<PostgresSql> {
   const pg = (await import("pg")).default;
   const client = new pg.Client({ connectionString: url, types: numberTypes(pg.types) });
+  // No password in the URL nor in PGPASSWORD: the one of ~/.pgpass (or PGPASSFILE), asked for only when the
+  // server wants one, read here rather than by node-postgres, whose own reading prints a deprecation warning.
+  const native = client as unknown as { password: unknown; connectionParameters: PgPassInfo };
+  if (native.password === null || native.password === undefined) native.password = async () => (await pgpassPassword(native.connectionParameters)) ?? "";
   await client.connect();
   // Timestamps are the tool's own local text (as on SQLite); the session's time zone never enters a value.
   await client.query("SET client_min_messages = warning");

@@ -92,6 +92,9 @@ export class RoleRepo {
     // The schema's USAGE, where this role may give it (a schema of its own; `public` is usable by everyone).
     const usage = await this.db.get<{ ok: boolean }>("SELECT has_schema_privilege(current_schema(), 'USAGE WITH GRANT OPTION') AS ok");
     if (usage?.ok) await this.db.exec(`GRANT USAGE ON SCHEMA ${ident(schema)} TO ${to}`);
+    // CONNECT on the database, where this role may give it (docs/postgresql.md revokes it from PUBLIC).
+    const connect = await this.db.get<{ ok: boolean; database: string }>("SELECT has_database_privilege(current_database(), 'CONNECT WITH GRANT OPTION') AS ok, current_database() AS database");
+    if (connect?.ok) await this.db.exec(`GRANT CONNECT ON DATABASE ${ident(connect.database)} TO ${to}`);
     await this.db.exec(`REVOKE ALL ON ALL TABLES IN SCHEMA ${ident(schema)} FROM ${to}`);
     await this.db.exec(`GRANT SELECT ON ALL TABLES IN SCHEMA ${ident(schema)} TO ${to}`);
     for (const t of tables) {

@@ -3,6 +3,8 @@
 // Swedish line naming the role and what it may not do, exit 1, nothing changed.
 
 import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { linkoping, linkopingOnPostgres, outgoingCase, type Sandbox } from "../helpers/cli.js";
 import { asRole, makeRole } from "../helpers/postgres.js";
@@ -92,6 +94,23 @@ describe("roles on PostgreSQL (db grant)", () => {
       [admin.role, { role: other.role, grant: "registrar" }],
       [admin.role, { role: other.role, grant: "reader" }],
     ]);
+  });
+
+  it("takes a role's password from a pgpass file when the URL has none, with no warning printed", async () => {
+    const { s, as } = await register();
+    const reader = await as("pgpass");
+    await s.cliJson(["db", "grant", reader.role, "--role", "reader"]);
+    const url = new URL(asRole(s.databaseUrl, reader.role));
+    const file = join(s.home, "pgpass");
+    writeFileSync(file, `${url.hostname}:${url.port}:${url.pathname.slice(1)}:${reader.role}:${decodeURIComponent(url.password)}\n`, { mode: 0o600 });
+    url.password = "";
+    const env = { AVVIK_DATABASE_URL: url.toString(), AVVIK_USER: reader.role };
+    const without = await s.spawn(["case", "list", "--json"], { env: { ...env, PGPASSFILE: join(s.home, "none") } });
+    expect(without.code).toBe(1);
+    const r = await s.spawn(["case", "list", "--json"], { env: { ...env, PGPASSFILE: file } });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([]);
   });
 
   it("says a role that does not exist must be created first, and on SQLite that roles are PostgreSQL's", async () => {
