@@ -7,7 +7,7 @@
 // - manager: handles cases: updates them, their actions, answers (diary documents, stored files, exchange
 //   files), contacts and the outbox; not register new cases (INSERT on cases), import, purge, change the
 //   directory's keys, the classification scheme or the archive, nor grant.
-// - registrar: what a manager may, and registers cases (cases, persons, case references) and organisations.
+// - registrar: what a manager may, and registers cases (cases, persons) and organisations.
 // - admin: every privilege on every table, with the grant option (so an admin may run `db grant` in turn).
 // The audit trail is appendable (INSERT) by every writing role and never updatable (its triggers refuse
 // UPDATE and DELETE whoever asks); the aggregates the triggers of `cases` keep are writable by whoever may
@@ -28,6 +28,7 @@ const MANAGER: Readonly<Record<string, readonly Privilege[]>> = {
   // role (so `config set` of the settings stored in the register is not yet refused to them by the database).
   settings: ["INSERT", "UPDATE"],
   cases: ["UPDATE"],
+  case_refs: ["INSERT", "UPDATE"],
   actions: ["INSERT", "UPDATE"],
   documents: ["INSERT", "UPDATE"],
   diary_sequences: ["INSERT", "UPDATE"],
@@ -47,7 +48,6 @@ const REGISTRAR: Readonly<Record<string, readonly Privilege[]>> = {
   ...MANAGER,
   cases: ["INSERT", "UPDATE"],
   persons: ["INSERT", "UPDATE"],
-  case_refs: ["INSERT", "UPDATE"],
   orgs: ["INSERT", "UPDATE"],
 };
 

@@ -43,6 +43,7 @@ describe("roles on PostgreSQL (db grant)", () => {
     expect(g.tables).toBeGreaterThan(20);
     expect((await reader.json(["case", "list"])).map((c: { diaryNumber: string }) => c.diaryNumber)).toEqual(["2026-000001"]);
     expect((await reader.json(["stats", "--period", "2026H1"])).total).toBe(1);
+    for (const args of [["case", "show", "2026-000001"], ["diary", "list"], ["audit", "verify"], ["check"]]) expect((await reader.cli(args)).code, args.join(" ")).toBe(0);
     const events = (await s.cliJson(["audit", "list"])).length;
     const r = await reader.cli(outgoingCase());
     expect(r.code).toBe(1);

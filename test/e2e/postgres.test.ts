@@ -117,7 +117,9 @@ describe("the register on PostgreSQL", () => {
       const rows = (await c.query("SELECT sealed, pnr_hash FROM persons")).rows as Array<{ sealed: Buffer; pnr_hash: Buffer }>;
       expect(rows).toHaveLength(1);
       expect(Buffer.isBuffer(rows[0]!.sealed)).toBe(true);
-      const dump = JSON.stringify((await c.query("SELECT * FROM persons")).rows) + JSON.stringify((await c.query("SELECT * FROM audit")).rows);
+      // The chain's hashes and the signing key's fingerprint are random hex (which may well hold "1212"): left out.
+      const audit = (await c.query(`SELECT id, at, "user", action, case_id, details FROM audit`)).rows;
+      const dump = JSON.stringify((await c.query("SELECT * FROM persons")).rows) + JSON.stringify(audit).replace(/\\"fingerprint\\":\\"[0-9A-F ]+\\"/g, "");
       expect(dump).not.toMatch(/1212|19121212/);
     } finally {
       await c.end();
