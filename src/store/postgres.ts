@@ -12,10 +12,10 @@
 // literals, quoted identifiers and comments), and a column alias in camel case is quoted so that PostgreSQL
 // keeps its case (`AS onTime` stays `onTime`, not `ontime`), as SQLite does.
 
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { Client, ClientConfig, QueryResult } from "pg";
 import { PrivilegeError } from "../core/errors.js";
 import type { Dialect, HeldTransaction, Params, RunResult, Sql } from "./sql.js";
+import { currentTx, turnAfter, within, type Tx } from "./transactions.js";
 
 const POSTGRES: Dialect = {
   groupConcat: (expr, separator) => `string_agg(CAST(${expr} AS text), ${separator})`,
@@ -32,10 +32,6 @@ const POSTGRES: Dialect = {
   jsonText: (json, key) => `(CAST(${json} AS jsonb) ->> '${key}')`,
 };
 
-interface Tx {
-  savepoints: number;
-}
-
 /** The key of the advisory lock every write transaction of a register takes (any constant the tool owns). */
 export const WRITE_LOCK = 0x61767669; // "avvi"
 
@@ -47,12 +43,6 @@ interface Translated {
 }
 
 const translations = new Map<string, Translated>();
-
-/**
- * The open transaction of each connection, for the asynchronous work inside it: one storage for the process,
- * never one per connection (Node.js visits every AsyncLocalStorage that has run for each promise; see sqlite.ts).
- */
-const current = new AsyncLocalStorage<ReadonlyMap<PostgresSql, Tx>>();
 
 /** `?`/`@name` to `$n`, and camel-case aliases quoted; cached by text. */
 export function translate(sql: string): Translated {
@@ -135,15 +125,6 @@ export function numberTypes(base: PgTypes): PgTypes {
   };
 }
 
-/** Waits for the turn after the one at the tail of `tail`; the returned function ends the turn. */
-async function turnAfter(tail: Promise<void>, set: (next: Promise<void>) => void): Promise<() => void> {
-  let release!: () => void;
-  const mine = new Promise<void>((resolve) => (release = resolve));
-  set(tail.then(() => mine));
-  await tail;
-  return release;
-}
-
 export class PostgresSql implements Sql {
   readonly engine = "postgres" as const;
   readonly dialect = POSTGRES;
@@ -221,12 +202,12 @@ export class PostgresSql implements Sql {
 
   /** The transaction of this connection that the calling work runs in, if any. */
   private currentTx(): Tx | undefined {
-    return current.getStore()?.get(this);
+    return currentTx(this);
   }
 
   /** Runs `fn` inside `tx` of this connection (the transactions of other connections it runs in stay as they are). */
   private within<T>(tx: Tx, fn: () => Promise<T>): Promise<T> {
-    return current.run(new Map(current.getStore()).set(this, tx), fn);
+    return within(this, tx, fn);
   }
 
   async write<T>(fn: () => Promise<T>): Promise<T> {

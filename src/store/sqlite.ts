@@ -1,11 +1,11 @@
 // The SQL executor over better-sqlite3 (the default engine). Statements are prepared once per connection and
 // cached by their text; the calls are synchronous underneath, so a Promise settles with the statement's result.
 
-import { AsyncLocalStorage } from "node:async_hooks";
 import type Database from "better-sqlite3";
 import type { Statement } from "better-sqlite3";
 import { messageRef, RefusedError } from "../core/errors.js";
 import type { Dialect, HeldTransaction, Params, RunResult, Sql } from "./sql.js";
+import { currentTx, turnAfter, within, type Tx } from "./transactions.js";
 
 const SQLITE: Dialect = {
   groupConcat: (expr, separator) => `group_concat(${expr}, ${separator})`,
@@ -33,33 +33,12 @@ export function sqliteOnly(sql: Sql, feature: SqliteOnlyFeature): SqliteSql {
   throw new RefusedError("error.postgresUnsupported", { feature: messageRef(`postgres.feature.${feature}`) });
 }
 
-interface Tx {
-  savepoints: number;
-}
-
-/**
- * The open transaction of each connection, for the asynchronous work inside it. One storage for the whole
- * process, never one per connection: Node.js keeps every AsyncLocalStorage that has ever run in a list and
- * visits all of them for each promise the process creates, so a storage per connection made every promise
- * slower with each register opened (a test worker opens thousands; the menu, one per action).
- */
-const current = new AsyncLocalStorage<ReadonlyMap<SqliteSql, Tx>>();
-
 /**
  * The write transactions of this process per database file, whatever connection they use: a second
  * connection to the same file (a test, a tool) waits here for its turn, instead of in SQLite's busy handler,
  * which would block the one thread that the first transaction needs to finish.
  */
 const writers = new Map<string, Promise<void>>();
-
-/** Waits for the turn after the one at the tail of `tail`; the returned function ends the turn. */
-async function turnAfter(tail: Promise<void>, set: (next: Promise<void>) => void): Promise<() => void> {
-  let release!: () => void;
-  const mine = new Promise<void>((resolve) => (release = resolve));
-  set(tail.then(() => mine));
-  await tail;
-  return release;
-}
 
 export class SqliteSql implements Sql {
   readonly engine = "sqlite" as const;
@@ -116,12 +95,12 @@ export class SqliteSql implements Sql {
 
   /** The transaction of this connection that the calling work runs in, if any. */
   private currentTx(): Tx | undefined {
-    return current.getStore()?.get(this);
+    return currentTx(this);
   }
 
   /** Runs `fn` inside `tx` of this connection (the transactions of other connections it runs in stay as they are). */
   private within<T>(tx: Tx, fn: () => Promise<T>): Promise<T> {
-    return current.run(new Map(current.getStore()).set(this, tx), fn);
+    return within(this, tx, fn);
   }
 
   write<T>(fn: () => Promise<T>): Promise<T> {
