@@ -120,9 +120,9 @@ export class Context {
    */
   get databaseUrl(): string | undefined {
     const env = this.env.AVVIK_DATABASE_URL?.trim();
-    if (env) return env;
+    if (env) return postgresUrl(env, "AVVIK_DATABASE_URL");
     const v = getPath(tryReadConfigFile(this.home), "database.url");
-    return typeof v === "string" && v.trim() ? v.trim() : undefined;
+    return typeof v === "string" && v.trim() ? postgresUrl(v.trim(), "database.url") : undefined;
   }
 
   get keyFile(): string | undefined {
@@ -154,4 +154,10 @@ export class Context {
     this.opened?.close();
     this.opened = undefined;
   }
+}
+
+/** A register URL as given, when it is one PostgreSQL's client takes (else it would read "base" as a host name). */
+function postgresUrl(url: string, source: string): string {
+  if (/^postgres(?:ql)?:\/\//i.test(url)) return url;
+  throw new UsageError("error.databaseUrl", { source });
 }

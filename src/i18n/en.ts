@@ -117,6 +117,7 @@ export const en: Record<MessageKey, string> = {
   "error.statusNotAllowed": "Case {case} cannot go from {from} to {to}. Allowed next steps: {allowed}.",
   "error.caseClosed": "Case {case} is closed and cannot be changed.",
   "error.caseChangedMeanwhile": "Case {case} was changed by someone else while you were writing; nothing was saved. Open the case again, see what changed and enter your change again.",
+  "error.databaseUrl": "{source} is not a PostgreSQL address: it must begin with postgres:// (e.g. postgres://anna@db.example.org/avvik). Correct it, or remove it to use the register in the data directory.",
   "error.personalNumberInText": "{field} holds a personal identity number. The register and free text must not hold personal data; give the person with --person.",
   "error.unprintable": "{field} holds characters that letters and reports cannot print ({chars}). Write the text with other characters.",
   "error.diaryFormatInvalid": "The diary format '{format}' cannot be used: {reason}.",

@@ -118,6 +118,7 @@ export const sv = {
   "error.statusNotAllowed": "Ärende {case} kan inte gå från {from} till {to}. Tillåtna nästa steg: {allowed}.",
   "error.caseClosed": "Ärende {case} är avslutat och kan inte ändras.",
   "error.caseChangedMeanwhile": "Ärende {case} ändrades av någon annan medan du skrev; inget sparades. Öppna ärendet igen, se vad som ändrats och skriv in din ändring på nytt.",
+  "error.databaseUrl": "{source} är ingen PostgreSQL-adress: den ska börja med postgres:// (t.ex. postgres://anna@db.kommun.se/avvik). Rätta den, eller ta bort den för att använda registret i datakatalogen.",
   "error.personalNumberInText": "{field} innehåller ett personnummer. Registret och fritexten får inte innehålla personuppgifter; ange personen med --person.",
   "error.unprintable": "{field} innehåller tecken som inte kan skrivas ut i brev och rapporter ({chars}). Skriv texten med andra tecken.",
   "error.diaryFormatInvalid": "Diarieformatet '{format}' går inte att använda: {reason}.",

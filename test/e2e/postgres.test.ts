@@ -3,7 +3,7 @@
 // register; PostgreSQL: a database copied from the test run's template database on its server), and every
 // output and exit code is compared. What works only on SQLite so far is refused on PostgreSQL in one line.
 
-import { copyFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
@@ -160,6 +160,19 @@ describe("the register on PostgreSQL", () => {
     }
     await s.cliJson(["init", "--org-id", "linkoping", "--org-name", "Linköpings kommun"]);
     expect(await s.cliJson(["case", "list"])).toEqual([]);
+  });
+
+  it("takes only a postgres:// address as the register's URL: anything else is one line and exit 2, nothing opened", async () => {
+    const s = linkoping();
+    sandboxes.push(s);
+    const r = await s.cli(["case", "list"], { env: { AVVIK_DATABASE_URL: "db.kommun.se/avvik" } });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe("AVVIK_DATABASE_URL är ingen PostgreSQL-adress: den ska börja med postgres:// (t.ex. postgres://anna@db.kommun.se/avvik). Rätta den, eller ta bort den för att använda registret i datakatalogen.");
+    const config = join(s.env.AVVIK_HOME!, "config.json");
+    writeFileSync(config, JSON.stringify({ ...(existsSync(config) ? JSON.parse(readFileSync(config, "utf8")) : {}), database: { url: "avvik" } }));
+    const c = await s.cli(["case", "list", "--lang", "en"]);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toContain("database.url is not a PostgreSQL address");
   });
 
   it("is checked by doctor: the connection, the schema version and whether TLS protects it", async () => {
