@@ -17,7 +17,7 @@ import { mapInOrder } from "../core/sequence.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { IsoDate } from "../core/dates.js";
-import { FailedError } from "../core/errors.js";
+import { FailedError, NotFoundError } from "../core/errors.js";
 import type { Case } from "../core/types.js";
 import { tSv } from "../i18n/index.js";
 import { SCHEMAS_DIR } from "../paths.js";
@@ -109,7 +109,7 @@ export async function buildPackage(store: Store, ids: number[], out: OutputDir, 
         try {
           data = await store.files.read(doc.file);
         } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new FailedError("archive.error.fileMissing", { hash: doc.file.slice(0, 12), document: doc.number });
+          if (e instanceof NotFoundError && e.key === "error.fileMissing") throw new FailedError("archive.error.fileMissing", { hash: doc.file.slice(0, 12), document: doc.number });
           throw e;
         }
         if (sha256(data) !== doc.file) throw new FailedError("archive.error.fileChanged", { hash: doc.file.slice(0, 12), document: doc.number });

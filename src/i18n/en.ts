@@ -923,6 +923,7 @@ export const en: Record<MessageKey, string> = {
   "protection.audit.anchorMissing": "Event {id}, which was noted, no longer exists: the trail was cut short or rewritten.",
   "error.homeNotDirectory": "The data directory {home} is a file, not a directory. Name a directory with --home.",
   "error.fileHashInvalid": "The register refers to a stored file with an invalid name ({hash}). Run 'avvik check'.",
+  "error.fileMissing": "The stored file {hash} is missing from the register. Run 'avvik check'.",
   "error.filePurged": "File {hash} has been purged; its content no longer exists.",
   "error.backupExists": "{file} already exists. Choose another name or use --force to overwrite it.",
   "error.restoreMissing": "The backup {file} does not exist. Check the path.",

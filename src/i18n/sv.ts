@@ -924,6 +924,7 @@ export const sv = {
   "protection.audit.anchorMissing": "Händelse {id}, som noterades, finns inte längre: loggen har kortats eller skrivits om.",
   "error.homeNotDirectory": "Datakatalogen {home} är en fil, inte en katalog. Ange en katalog med --home.",
   "error.fileHashInvalid": "Registret hänvisar till en lagrad fil med ogiltigt namn ({hash}). Kör 'avvik check'.",
+  "error.fileMissing": "Den lagrade filen {hash} saknas i registret. Kör 'avvik check'.",
   "error.filePurged": "Filen {hash} har gallrats; innehållet finns inte längre.",
   "error.backupExists": "{file} finns redan. Välj ett annat namn eller använd --force för att skriva över.",
   "error.restoreMissing": "Säkerhetskopian {file} finns inte. Kontrollera sökvägen.",

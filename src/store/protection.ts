@@ -2,7 +2,7 @@
 // All SQL for these lives here; the CLI renders the results.
 
 import Database from "better-sqlite3";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from "node:path";
 import { addMonths, type IsoDate } from "../core/dates.js";
 import { FailedError, RefusedError } from "../core/errors.js";
@@ -130,22 +130,23 @@ export class ProtectionRepo {
     );
     for (const f of files) {
       const documents = f.documents ? f.documents.split(", ") : [];
-      let path: string;
+      // Wherever the bytes live (the data directory, the database), through the one repository.
+      let raw: Buffer | undefined;
       try {
-        path = this.repos.files.pathOf(f.hash);
-      } catch {
+        if (f.purged_at) {
+          if (await this.repos.files.hasBytes(f.hash)) warnings.push({ kind: "file-not-erased", hash: f.hash });
+          continue;
+        }
+        raw = await this.repos.files.stored(f.hash);
+      } catch (e) {
+        if (!(e instanceof FailedError && e.key === "error.fileHashInvalid")) throw e;
         problems.push({ kind: "file-changed", hash: f.hash.slice(0, 80), documents });
         continue;
       }
-      if (f.purged_at) {
-        if (existsSync(path)) warnings.push({ kind: "file-not-erased", hash: f.hash });
-        continue;
-      }
-      if (!existsSync(path)) {
+      if (raw === undefined) {
         problems.push({ kind: "file-missing", hash: f.hash, documents });
         continue;
       }
-      const raw = readFileSync(path);
       const plain = f.encrypted ? await withKey(async () => (await this.keys()).decrypt(raw)) : raw;
       if (plain === undefined) continue;
       if (sha256(plain) !== f.hash) problems.push({ kind: "file-changed", hash: f.hash, documents });
@@ -241,18 +242,7 @@ export class ProtectionRepo {
     });
     let erasedFiles = 0;
     const purged = await this.db.all<{ hash: string }>("SELECT hash FROM files WHERE purged_at IS NOT NULL");
-    for (const f of purged) {
-      const path = this.repos.files.pathOf(f.hash);
-      if (!existsSync(path)) continue;
-      // Overwrite before unlinking (best effort: journaling and SSDs may keep old blocks).
-      try {
-        writeFileSync(path, Buffer.alloc(statSync(path).size));
-      } catch {
-        // the unlink below still removes it
-      }
-      unlinkSync(path);
-      erasedFiles++;
-    }
+    for (const f of purged) if (await this.repos.files.erase(f.hash)) erasedFiles++;
     let walTruncated = true;
     if (counts.persons || counts.files || erasedFiles) {
       native.exec("VACUUM");

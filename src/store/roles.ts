@@ -33,6 +33,8 @@ const MANAGER: Readonly<Record<string, readonly Privilege[]>> = {
   documents: ["INSERT", "UPDATE"],
   diary_sequences: ["INSERT", "UPDATE"],
   files: ["INSERT", "UPDATE"],
+  // A stored file's bytes (migration 020), written with its row.
+  file_contents: ["INSERT", "UPDATE"],
   exchange_exports: ["INSERT", "UPDATE"],
   contacts: ["INSERT", "UPDATE"],
   outbox: ["INSERT", "UPDATE"],

@@ -16,6 +16,7 @@ import { up as recognisedText } from "./016_recognised_text.js";
 import { up as dropCasesStats } from "./017_drop_cases_stats.js";
 import { up as sealedPersons } from "./018_sealed_persons.js";
 import { up as statsDay } from "./019_stats_day.js";
+import { up as fileContents } from "./020_file_contents.js";
 import type { FieldCipher } from "../crypto.js";
 
 /** What a migration may need beyond the database: the register's key (loaded, and checked, only when asked for). */
@@ -51,4 +52,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 17, name: "drop cases_stats", up: dropCasesStats },
   { version: 18, name: "sealed persons", up: sealedPersons },
   { version: 19, name: "stats per day", up: statsDay },
+  { version: 20, name: "file contents (PostgreSQL)", up: fileContents },
 ];
