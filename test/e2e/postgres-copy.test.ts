@@ -8,7 +8,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { incomingCase, linkoping, linkopingOnPostgres, outgoingCase, ROOT, sandbox, type Sandbox } from "../helpers/cli.js";
-import { asRole, freshDatabase, makeRole } from "../helpers/postgres.js";
+import { asRole, freshDatabase, makeRole, SCHEMA_TEMPLATE } from "../helpers/postgres.js";
 
 const NOW = "2026-04-01T09:00:00";
 const SCANS = join(ROOT, "fixtures", "scans");
@@ -127,8 +127,12 @@ describe("db copy", () => {
     const persons = await query(url, "SELECT * FROM persons");
     expect(JSON.stringify(persons)).not.toMatch(/19121212/);
 
-    // The next case gets the next number, on the server's word, and the chain goes on.
+    // The next case gets the next number, on the server's word, and the chain goes on; the triggers the copy
+    // paused are back: the aggregates count the new case, the audit trail is append-only again.
+    const total = (await p.cliJson(["stats", "--period", "2026H1"])).total;
     expect((await p.cliJson(outgoingCase())).diaryNumber).toBe("2026-000005");
+    expect((await p.cliJson(["stats", "--period", "2026H1"])).total).toBe(total + 1);
+    await expect(query(url, "UPDATE audit SET action = 'x' WHERE id = 1")).rejects.toThrow(/append-only/);
     // A copied case's documents go on from its last one (the registration :1, the packet :2).
     expect((await p.cliJson(["diary", "add", "2026-000001", "--direction", "internal", "--subject", "Anteckning"])).number).toBe("2026-000001:3");
     expect((await p.cliJson(["audit", "verify"])).problems).toEqual([]);
@@ -175,6 +179,11 @@ describe("db copy", () => {
     expect(Object.keys(await rowCounts(db.url))).toEqual(["their_table"]);
     // English when asked.
     line(await s.cli(["db", "copy", "--to", db.url, "--lang", "en"]), 1, /^The database is not empty: it has 1 table \(their_table\)/);
+    // A database given the register's schema already, without a row in it, is empty: taken.
+    const schemaOnly = await freshDatabase(SCHEMA_TEMPLATE);
+    const taken = await s.cliJson(["db", "copy", "--to", asRole(schemaOnly.url, "test")]);
+    expect(taken.tables.cases).toBe(1);
+    expect((await machine(asRole(schemaOnly.url, "test"), join(s.env.AVVIK_HOME!, "key")).cliJson(["case", "list"])).map((c: { diaryNumber: string }) => c.diaryNumber)).toEqual(["2026-000001"]);
   });
 });
 
