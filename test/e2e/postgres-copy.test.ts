@@ -106,7 +106,7 @@ describe("db copy", () => {
     expect(copied.tables.file_contents).toBe(copied.files);
     expect(copied.files).toBeGreaterThanOrEqual(4); // the packet, the scan, its OCR text, the exchange file
     expect(copied.next).toEqual({ AVVIK_DATABASE_URL: url.replace(/:avvik-test@/, "@"), AVVIK_KEY_FILE: join(s.env.AVVIK_HOME!, "key") });
-    expect(copied.to).not.toContain("avvik-test");
+    expect(copied.to).not.toContain(":avvik-test@");
     expect(r.stderr).toContain("Det lokala registret i");
 
     // Another machine on the database with the register's key sees what the SQLite register says.
@@ -181,8 +181,13 @@ describe("db copy", () => {
     line(await s.cli(["db", "copy", "--to", db.url, "--lang", "en"]), 1, /^The database is not empty: it has 1 table \(their_table\)/);
     // A database given the register's schema already, without a row in it, is empty: taken.
     const schemaOnly = await freshDatabase(SCHEMA_TEMPLATE);
-    const taken = await s.cliJson(["db", "copy", "--to", asRole(schemaOnly.url, "test")]);
-    expect(taken.tables.cases).toBe(1);
+    const taken = await s.cli(["db", "copy", "--to", asRole(schemaOnly.url, "test")]);
+    expect(taken.code, taken.stderr).toBe(0);
+    const to = asRole(schemaOnly.url, "test").replace(":avvik-test@", "@");
+    expect(taken.stdout.split("\n")[0]).toMatch(new RegExp(`^Registret är kopierat till ${to.replace(/[.?]/g, "\\$&")}: 1 ärende, 1 handling och 0 lagrade filer; antalet rader stämmer i alla \\d+ tabeller\\.$`));
+    expect(taken.stdout).toContain(`Sätt nu AVVIK_DATABASE_URL=${to} (eller database.url i config.json) hos varje registrator`);
+    expect(taken.stdout).toContain(`ge registratorerna nyckelfilen ${join(s.env.AVVIK_HOME!, "key")} och sätt AVVIK_KEY_FILE till den`);
+    expect(taken.stdout + taken.stderr).not.toContain(":avvik-test@"); // the password
     expect((await machine(asRole(schemaOnly.url, "test"), join(s.env.AVVIK_HOME!, "key")).cliJson(["case", "list"])).map((c: { diaryNumber: string }) => c.diaryNumber)).toEqual(["2026-000001"]);
   });
 });
