@@ -8,7 +8,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { incomingCase, linkoping, linkopingOnPostgres, outgoingCase, ROOT, sandbox, type Sandbox } from "../helpers/cli.js";
-import { asRole, freshDatabase, makeRole, SCHEMA_TEMPLATE } from "../helpers/postgres.js";
+import { asRole, freshDatabase, makeRole, SCHEMA_TEMPLATE, serverUrl } from "../helpers/postgres.js";
 
 const NOW = "2026-04-01T09:00:00";
 const SCANS = join(ROOT, "fixtures", "scans");
@@ -173,6 +173,14 @@ describe("db copy", () => {
     // A role that may log in but not create tables in the database's schema (PostgreSQL 15 and later: only its owner).
     await makeRole("copier", undefined, { superuser: false });
     line(await s.cli(["db", "copy", "--to", asRole(db.url, "copier")]), 1, /^Rollen copier får inte kopiera ett register till databasen/);
+    // The same role owning the database (as docs/postgresql.md sets it up: an administrator, not a superuser) may.
+    const owned = await freshDatabase();
+    await query(serverUrl(), `ALTER DATABASE ${owned.name} OWNER TO copier`);
+    const byOwner = await s.cliJson(["db", "copy", "--to", asRole(owned.url, "copier")]);
+    expect(byOwner.tables.cases).toBe(1);
+    const owner = machine(asRole(owned.url, "copier"), join(s.env.AVVIK_HOME!, "key"));
+    expect((await owner.cliJson(["audit", "verify"])).problems).toEqual([]);
+    expect((await owner.cliJson(outgoingCase())).diaryNumber).toBe("2026-000002");
     // Something else lives in the database: not touched.
     await query(db.url, "CREATE TABLE their_table (x integer)");
     line(await s.cli(["db", "copy", "--to", db.url]), 1, /^Databasen är inte tom: den har 1 tabell \(their_table\)/);
