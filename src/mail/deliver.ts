@@ -5,10 +5,17 @@
 // What "delivered once" can mean over SMTP, and how close this comes:
 // - A message is marked sent only after the server accepted it (250 after DATA), and each acceptance is
 //   committed in its own transaction as soon as the transport reports it, before the connection takes the next
-//   message (nodemailer releases a pooled connection only on the turn of the event loop after the callback).
+//   message (nodemailer releases a pooled connection only on the turn of the event loop after the callback; on
+//   PostgreSQL, where a commit is a round trip, each connection is one worker's own: `openTransports`).
 //   So a process killed at any moment leaves at most one accepted-but-unrecorded message per open connection;
 //   the next run sends those again, with the same Message-ID.
 // - A claim names the claiming process (src/mail/claimant.ts): the next run takes a dead run's messages at once.
+// - On PostgreSQL (a register shared by hosts) a run also holds a session-level advisory lock named by its claim
+//   token while it runs, and renews its lease (on the server's clock) a third of the lease apart: a run on another
+//   host takes its messages at once when that lock is free (the holder's session ended: killed, crashed, host
+//   gone), else only when the lease ran out unrenewed (its host frozen or cut off). Before each message is sent
+//   the run checks that it still holds it, so a holder that comes back after its lease ran out sends nothing
+//   that another run took.
 // - Attempts are counted per message across all runs and capped by the `retries` setting. An attempt is any try
 //   in which the message may have reached the server: the server's answer to it (a 4xx counts; a 5xx fails the
 //   message at once), or a connection lost or timed out after the session began, which is ambiguous (the server
@@ -21,7 +28,6 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { localTimestamp } from "../core/dates.js";
 import { InterruptedError } from "../core/errors.js";
 import type { AttemptRecord, OutboxMessage } from "../store/outbox.js";
 import { writeFileAtomic } from "../store/outputFile.js";
@@ -84,10 +90,13 @@ interface Transport {
 interface Run {
   store: Store;
   o: FlushOptions;
-  transport: Transport;
+  /** The transports the workers send through: worker i uses `transports[i % length]`. */
+  transports: Transport[];
   result: FlushResult;
   /** Set once the server proved unreachable: the remaining messages are not tried in this run. */
   unreachable: string | null;
+  /** The run's claim token. */
+  token: string;
 }
 
 const SETUP_CODES = new Set(["EDNS", "ETLS", "EAUTH", "ENOAUTH", "EREQUIRETLS", "ECONFIG", "EPROXY"]);
@@ -236,7 +245,7 @@ async function recordOutcome(run: Run, m: OutboxMessage, outcome: Outcome): Prom
 }
 
 /** One try of one message: compose, send, classify, record. Returns the message as recorded. */
-async function attempt(run: Run, m: OutboxMessage): Promise<{ after: OutboxMessage; outcome: Outcome }> {
+async function attempt(run: Run, transport: Transport, m: OutboxMessage): Promise<{ after: OutboxMessage; outcome: Outcome }> {
   let composed;
   try {
     composed = await composeMessage(run.store, m);
@@ -248,7 +257,7 @@ async function attempt(run: Run, m: OutboxMessage): Promise<{ after: OutboxMessa
   }
   let outcome: Outcome;
   try {
-    const info = (await run.transport.sendMail(composed.message)) as SendInfo;
+    const info = (await transport.sendMail(composed.message)) as SendInfo;
     outcome = acceptedOutcome(run, m, composed.remaining, info);
   } catch (e) {
     outcome = run.o.smtp
@@ -273,7 +282,7 @@ async function pause(ms: number, signal: AbortSignal | undefined): Promise<boole
  * Delivers one message: tries until it is sent, fails, or this run gives up on it (the attempts left across all
  * runs, or `retries` tries in this run when the server cannot be reached at all).
  */
-async function deliverOne(run: Run, id: number): Promise<OutboxMessage> {
+async function deliverOne(run: Run, transport: Transport, id: number): Promise<OutboxMessage> {
   const { store, result, o } = run;
   let m = await store.outbox.get(id);
   for (let tries = 1; ; tries++) {
@@ -283,7 +292,9 @@ async function deliverOne(run: Run, id: number): Promise<OutboxMessage> {
       result.skipped++;
       return await store.outbox.get(id);
     }
-    const { after, outcome } = await attempt(run, m);
+    // PostgreSQL: a run on another host may have taken the message over (this run's lease ran out): not sent here.
+    if (run.store.sql.engine === "postgres" && !(await store.outbox.stillClaimed(id, run.token))) return m;
+    const { after, outcome } = await attempt(run, transport, m);
     m = after;
     if (m.status === "sent") {
       result.sent++;
@@ -309,30 +320,70 @@ async function deliverOne(run: Run, id: number): Promise<OutboxMessage> {
 }
 
 /** Runs `work` over the ids with `width` workers; a worker takes no new id once the signal is aborted. */
-async function eachInParallel(ids: number[], width: number, signal: AbortSignal | undefined, work: (id: number) => Promise<void>): Promise<void> {
+async function eachInParallel(ids: number[], width: number, signal: AbortSignal | undefined, work: (id: number, worker: number) => Promise<void>): Promise<void> {
   let next = 0;
-  const worker = async () => {
-    while (next < ids.length && !signal?.aborted) await work(ids[next++]!);
+  const worker = async (_: unknown, i: number) => {
+    while (next < ids.length && !signal?.aborted) await work(ids[next++]!, i);
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(width, ids.length)) }, worker));
 }
 
-async function openTransport(store: Store, o: FlushOptions): Promise<Transport> {
+/**
+ * The run's transports and how many workers send through them. SQLite: one pool of `connections` connections
+ * and twice as many workers, so that no connection waits for the next message; an acceptance is committed
+ * synchronously, in the continuation of the send, before the pool gives that connection its next message.
+ * PostgreSQL: a commit is a round trip to the server, during which a shared pool would give the connection
+ * another message; so each worker has a connection of its own (a pool of one) and sends its next message only
+ * after the last one is recorded: an accepted message left unrecorded by a kill is still the last one begun on
+ * its connection, as on SQLite.
+ */
+async function openTransports(store: Store, o: FlushOptions): Promise<{ transports: Transport[]; width: number }> {
   const nodemailer = await import("nodemailer");
   if (!o.smtp) {
     mkdirSync(sentDir(store.home), { recursive: true, mode: 0o700 });
-    return nodemailer.createTransport({ streamTransport: true, buffer: true });
+    return { transports: [nodemailer.createTransport({ streamTransport: true, buffer: true })], width: 1 };
   }
   const timeout = o.options.timeoutSeconds * 1000;
-  return nodemailer.createTransport({ pool: true, maxConnections: o.options.connections, maxMessages: Infinity, ...smtpOptions(o.smtp, timeout) });
+  const pool = (connections: number) => nodemailer.createTransport({ pool: true, maxConnections: connections, maxMessages: Infinity, ...smtpOptions(o.smtp!, timeout) });
+  if (store.sql.engine === "postgres") return { transports: Array.from({ length: o.options.connections }, () => pool(1)), width: o.options.connections };
+  return { transports: [pool(o.options.connections)], width: o.options.connections * 2 };
 }
+
+/** How long a claim lasts for a run on another host: on SQLite, fixed; on PostgreSQL, renewed while the run lasts. */
+const SQLITE_LEASE_MS = 15 * 60_000;
+const POSTGRES_LEASE_MS = 2 * 60_000;
 
 /** Claims what this run may deliver, in one transaction; the claim names this process. */
 async function claim(store: Store, token: string, ids: number[] | undefined): Promise<number[]> {
   const me = currentClaimant();
   // The lease matters only to a run on another host, which cannot look at this process.
-  const until = localTimestamp(new Date(store.actor.now.getTime() + 15 * 60_000));
-  return await store.write(async () => await store.outbox.claim(token, { ...me, until }, claimantState, ids));
+  return await store.write(async () => {
+    const { until } = await store.outbox.leaseTimes(store.sql.engine === "postgres" ? POSTGRES_LEASE_MS : SQLITE_LEASE_MS);
+    return await store.outbox.claim(token, { ...me, until }, claimantState, ids);
+  });
+}
+
+/**
+ * PostgreSQL: keeps this run's lease fresh (a third of the lease apart), so that a run on another host takes its
+ * messages only when it has stopped renewing (its host cut off or frozen) or its session is gone.
+ */
+function keepLease(store: Store, token: string): () => Promise<void> {
+  if (store.sql.engine !== "postgres") return async () => undefined;
+  let renewing: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    renewing = renewing.then(async () => {
+      try {
+        await store.write(async () => void (await store.outbox.renew(token, (await store.outbox.leaseTimes(POSTGRES_LEASE_MS)).until)));
+      } catch {
+        // Not renewed this time: the next tick tries again; each message is checked to be ours before it is sent.
+      }
+    });
+  }, POSTGRES_LEASE_MS / 3);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await renewing;
+  };
 }
 
 /** The run was interrupted (FlushOptions.signal); `result` tells what was done and recorded before it stopped. */
@@ -345,7 +396,16 @@ export class FlushInterrupted extends InterruptedError {
 export async function flushOutbox(store: Store, o: FlushOptions): Promise<FlushResult> {
   const started = performance.now();
   const token = randomUUID();
-  const ids = await claim(store, token, o.ids);
+  await store.outbox.holdClaims(token);
+  const stopLease = keepLease(store, token);
+  let ids: number[];
+  try {
+    ids = await claim(store, token, o.ids);
+  } catch (e) {
+    await stopLease();
+    await store.outbox.unholdClaims(token);
+    throw e;
+  }
   const result: FlushResult = {
     transport: o.smtp ? "smtp" : "file",
     target: o.smtp ? `${o.smtp.host}:${o.smtp.port}` : sentDir(store.home),
@@ -362,20 +422,21 @@ export async function flushOutbox(store: Store, o: FlushOptions): Promise<FlushR
   const finished: OutboxMessage[] = [];
   try {
     if (ids.length > 0 && !o.signal?.aborted) {
-      const run: Run = { store, o, transport: await openTransport(store, o), result, unreachable: null };
-      // Twice as many messages in hand as connections, so that no connection waits for the next message.
-      const width = o.smtp ? o.options.connections * 2 : 1;
+      const { transports, width } = await openTransports(store, o);
+      const run: Run = { store, o, transports, result, unreachable: null, token };
       try {
-        await eachInParallel(ids, width, o.signal, async (id) => {
-          finished.push(await deliverOne(run, id));
+        await eachInParallel(ids, width, o.signal, async (id, worker) => {
+          finished.push(await deliverOne(run, transports[worker % transports.length]!, id));
           o.onProgress?.(finished.length, ids.length);
         });
       } finally {
-        run.transport.close();
+        for (const t of transports) t.close();
       }
     }
   } finally {
+    await stopLease();
     await store.write(async () => await store.outbox.release(token));
+    await store.outbox.unholdClaims(token);
   }
   result.heldElsewhere = (await store.outbox.heldByOthers(token)).map((h) => ({ pid: h.pid, host: h.host, count: h.count }));
   result.messages = finished.sort((a, b) => a.id - b.id);

@@ -1,6 +1,19 @@
+import { localTimestamp } from "../core/dates.js";
 import { NotFoundError, RefusedError } from "../core/errors.js";
 import type { AuditRepo } from "./audit.js";
 import type { Clock, Sql } from "./sql.js";
+
+/**
+ * PostgreSQL: the first key of the session-level advisory locks by which delivery runs show that they still
+ * hold their claims (the second key is `claimLockKey` of the run's token). Two int4 keys: never the same lock as
+ * the register's write lock (one bigint key, postgres.ts).
+ */
+export const CLAIM_LOCK = 0x6176766f; // "avvo"
+
+/** The second key of a run's claim lock: 32 bits of its token (a UUID), as a signed int4. */
+export function claimLockKey(token: string): number {
+  return Number.parseInt(token.replaceAll("-", "").slice(0, 8), 16) | 0;
+}
 
 /**
  * `queued` waits for delivery; `sent` was accepted by the server for every recipient; `failed` was refused for
@@ -170,6 +183,12 @@ export class OutboxRepo {
    * message is taken when nobody holds it, when its holder is known to be gone (the process died, e.g. killed),
    * or when its holder cannot be looked at (another host) and the lease has run out. A holder that runs keeps its
    * messages however long it takes. Call inside `store.write`.
+   *
+   * On PostgreSQL, for a holder on another host: its run holds a session-level advisory lock named by its token
+   * (`holdClaims`) for as long as its connection lives, so a holder whose lock can be taken is gone (its process
+   * or host died, its connection ended); one whose lock is held keeps its messages while its lease (kept fresh by
+   * `renew`, on the server's clock) lasts. Rows that a session outside the tool has locked are skipped, not waited
+   * for (`FOR UPDATE SKIP LOCKED`).
    */
   async claim(token: string, holder: ClaimHolder & { until: string }, stateOf: (h: ClaimHolder) => "gone" | "alive" | "unknown", ids?: number[]): Promise<number[]> {
     const params: unknown[] = [];
@@ -179,20 +198,71 @@ export class OutboxRepo {
       extra = ` AND id IN (${ids.map(() => "?").join(",")})`;
       params.push(...ids);
     }
-    const rows = (await this.db.all(`SELECT id, claimed_by, claimed_until, claim_pid, claim_host, claim_start FROM outbox WHERE status = 'queued'${extra} ORDER BY id`, params)) as Array<{ id: number; claimed_by: string | null; claimed_until: string | null; claim_pid: number | null; claim_host: string | null; claim_start: string | null }>;
+    const postgres = this.db.engine === "postgres";
+    const rows = (await this.db.all(`SELECT id, claimed_by, claimed_until, claim_pid, claim_host, claim_start FROM outbox WHERE status = 'queued'${extra} ORDER BY id${postgres ? " FOR UPDATE SKIP LOCKED" : ""}`, params)) as Array<{ id: number; claimed_by: string | null; claimed_until: string | null; claim_pid: number | null; claim_host: string | null; claim_start: string | null }>;
+    const now = postgres ? (await this.leaseTimes(0)).now : this.clock.now;
     const states = new Map<string, "gone" | "alive" | "unknown">();
-    const free = rows.filter((r) => {
-      if (r.claimed_by === null) return true;
-      const key = `${r.claim_host}\u0000${r.claim_pid}\u0000${r.claim_start}`;
+    const free: typeof rows = [];
+    for (const r of rows) {
+      if (r.claimed_by === null) {
+        free.push(r);
+        continue;
+      }
+      const key = `${r.claimed_by}\u0000${r.claim_host}\u0000${r.claim_pid}\u0000${r.claim_start}`;
       let state = states.get(key);
-      if (state === undefined) states.set(key, (state = stateOf({ pid: r.claim_pid, host: r.claim_host, start: r.claim_start })));
-      if (state === "unknown") return r.claimed_until === null || r.claimed_until < this.clock.now;
-      return state === "gone";
-    });
+      if (state === undefined) {
+        state = stateOf({ pid: r.claim_pid, host: r.claim_host, start: r.claim_start });
+        if (state === "unknown" && postgres && (await this.holderSessionGone(r.claimed_by))) state = "gone";
+        states.set(key, state);
+      }
+      if (state === "unknown" ? r.claimed_until === null || (postgres ? Date.parse(r.claimed_until) < Date.parse(now) : r.claimed_until < now) : state === "gone") free.push(r);
+    }
     for (const r of free) {
       await this.db.run("UPDATE outbox SET claimed_by = ?, claimed_until = ?, claim_pid = ?, claim_host = ?, claim_start = ? WHERE id = ?", [token, holder.until, holder.pid, holder.host, holder.start, r.id]);
     }
     return free.map((r) => r.id);
+  }
+
+  /**
+   * The moment now and the end of a lease of `ms` from now, as `claimed_until` holds them: the run's clock on
+   * SQLite (one host); on PostgreSQL the server's clock, the one clock every host sharing the register agrees on.
+   */
+  async leaseTimes(ms: number): Promise<{ now: string; until: string }> {
+    if (this.db.engine !== "postgres") return { now: this.clock.now, until: localTimestamp(new Date(this.clock.actor.now.getTime() + ms)) };
+    const utc = (expr: string) => `to_char((${expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+    return (await this.db.get<{ now: string; until: string }>(`SELECT ${utc("clock_timestamp()")} AS now, ${utc("clock_timestamp() + make_interval(secs => ?)")} AS until`, [ms / 1000]))!;
+  }
+
+  /**
+   * PostgreSQL: takes the session-level advisory lock that says this run (`token`) still holds its claims. It
+   * lasts as long as this connection: when the process or its host dies, the server ends the session and
+   * the lock with it. Call outside a transaction, before `claim`.
+   */
+  async holdClaims(token: string): Promise<void> {
+    if (this.db.engine !== "postgres") return;
+    await this.db.get(`SELECT pg_advisory_lock(${CLAIM_LOCK}, ?)`, [claimLockKey(token)]);
+  }
+
+  /** Gives up the lock of `holdClaims` (after `release`). */
+  async unholdClaims(token: string): Promise<void> {
+    if (this.db.engine !== "postgres") return;
+    await this.db.get(`SELECT pg_advisory_unlock(${CLAIM_LOCK}, ?)`, [claimLockKey(token)]);
+  }
+
+  /** PostgreSQL: whether the run that claimed with `token` has no session any more (its lock is free). */
+  private async holderSessionGone(token: string): Promise<boolean> {
+    // Transaction-level: given back when the claim commits.
+    return (await this.db.get<{ free: boolean }>(`SELECT pg_try_advisory_xact_lock(${CLAIM_LOCK}, ?) AS free`, [claimLockKey(token)]))!.free;
+  }
+
+  /** Extends the lease of what a run still holds (`until` from `leaseTimes`); returns how many it holds. */
+  async renew(token: string, until: string): Promise<number> {
+    return (await this.db.run("UPDATE outbox SET claimed_until = ? WHERE claimed_by = ? AND status = 'queued'", [until, token])).changes;
+  }
+
+  /** Whether the run `token` still holds message `id` (a run on another host may have taken it over). */
+  async stillClaimed(id: number, token: string): Promise<boolean> {
+    return (await this.db.get("SELECT 1 AS held FROM outbox WHERE id = ? AND claimed_by = ?", [id, token])) !== undefined;
   }
 
   /** Queued messages another run holds, per holder (for "being sent by another run"). */
