@@ -103,6 +103,13 @@ const SETUP_CODES = new Set(["EDNS", "ETLS", "EAUTH", "ENOAUTH", "EREQUIRETLS", 
 const UNREACHABLE_SOCKET = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "EADDRNOTAVAIL"]);
 const CONNECTION_CODES = new Set(["ECONNECTION", "ETIMEDOUT", "ESOCKET", "EPROTOCOL", ...SETUP_CODES]);
 
+/**
+ * The outbox's own transactions only read and write the database (the mail was sent before, or is sent after):
+ * on PostgreSQL one the server breaks (a deadlock with an outside session, a lost connection) runs again. The
+ * one after an acceptance matters most: not recorded, the message would be sent again by the next run.
+ */
+const RETRY = { retry: true } as const;
+
 /** The directory of the .eml fallback. */
 export function sentDir(home: string): string {
   return join(home, "outbox", "sent");
@@ -241,7 +248,7 @@ async function recordOutcome(run: Run, m: OutboxMessage, outcome: Outcome): Prom
     if (after.status === "sent" && m.status !== "sent") await store.audit.record("mail.sent", after.caseId, { messages: [after.id], transport: result.transport });
     if (after.status === "failed") await store.audit.record("mail.failed", after.caseId, { message: after.id, attempts: after.attempts, error: after.lastError });
     return after;
-  });
+  }, RETRY);
 }
 
 /** One try of one message: compose, send, classify, record. Returns the message as recorded. */
@@ -288,7 +295,7 @@ async function deliverOne(run: Run, transport: Transport, id: number): Promise<O
   for (let tries = 1; ; tries++) {
     if (m.status !== "queued") return m;
     if (run.unreachable) {
-      await store.write(async () => await store.outbox.noteError(id, run.unreachable!));
+      await store.write(async () => await store.outbox.noteError(id, run.unreachable!), RETRY);
       result.skipped++;
       return await store.outbox.get(id);
     }
@@ -360,7 +367,7 @@ async function claim(store: Store, token: string, ids: number[] | undefined): Pr
   return await store.write(async () => {
     const { until } = await store.outbox.leaseTimes(store.sql.engine === "postgres" ? POSTGRES_LEASE_MS : SQLITE_LEASE_MS);
     return await store.outbox.claim(token, { ...me, until }, claimantState, ids);
-  });
+  }, RETRY);
 }
 
 /**
@@ -373,7 +380,7 @@ function keepLease(store: Store, token: string): () => Promise<void> {
   const timer = setInterval(() => {
     renewing = renewing.then(async () => {
       try {
-        await store.write(async () => void (await store.outbox.renew(token, (await store.outbox.leaseTimes(POSTGRES_LEASE_MS)).until)));
+        await store.write(async () => void (await store.outbox.renew(token, (await store.outbox.leaseTimes(POSTGRES_LEASE_MS)).until)), RETRY);
       } catch {
         // Not renewed this time: the next tick tries again; each message is checked to be ours before it is sent.
       }
@@ -435,7 +442,7 @@ export async function flushOutbox(store: Store, o: FlushOptions): Promise<FlushR
     }
   } finally {
     await stopLease();
-    await store.write(async () => await store.outbox.release(token));
+    await store.write(async () => await store.outbox.release(token), RETRY);
     await store.outbox.unholdClaims(token);
   }
   result.heldElsewhere = (await store.outbox.heldByOthers(token)).map((h) => ({ pid: h.pid, host: h.host, count: h.count }));

@@ -1,6 +1,7 @@
 import { localTimestamp } from "../core/dates.js";
 import { NotFoundError, RefusedError } from "../core/errors.js";
 import type { AuditRepo } from "./audit.js";
+import type { PostgresSql } from "./postgres.js";
 import type { Clock, Sql } from "./sql.js";
 
 /**
@@ -240,13 +241,14 @@ export class OutboxRepo {
    */
   async holdClaims(token: string): Promise<void> {
     if (this.db.engine !== "postgres") return;
-    await this.db.get(`SELECT pg_advisory_lock(${CLAIM_LOCK}, ?)`, [claimLockKey(token)]);
+    // Taken again by the executor when it has to connect anew (the claims are checked before each send).
+    await (this.db as PostgresSql).sessionLock(CLAIM_LOCK, claimLockKey(token));
   }
 
   /** Gives up the lock of `holdClaims` (after `release`). */
   async unholdClaims(token: string): Promise<void> {
     if (this.db.engine !== "postgres") return;
-    await this.db.get(`SELECT pg_advisory_unlock(${CLAIM_LOCK}, ?)`, [claimLockKey(token)]);
+    await (this.db as PostgresSql).sessionUnlock(CLAIM_LOCK, claimLockKey(token));
   }
 
   /** PostgreSQL: whether the run that claimed with `token` has no session any more (its lock is free). */

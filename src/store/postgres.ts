@@ -13,8 +13,9 @@
 // keeps its case (`AS onTime` stays `onTime`, not `ontime`), as SQLite does.
 
 import type { Client, ClientConfig, QueryResult } from "pg";
-import { PrivilegeError } from "../core/errors.js";
-import type { Dialect, HeldTransaction, Params, RunResult, Sql } from "./sql.js";
+import { setTimeout as delay } from "node:timers/promises";
+import { FailedError, PrivilegeError } from "../core/errors.js";
+import type { Dialect, HeldTransaction, Params, RunResult, Sql, WriteOptions } from "./sql.js";
 import { currentTx, turnAfter, within, type Tx } from "./transactions.js";
 
 const POSTGRES: Dialect = {
@@ -125,22 +126,109 @@ export function numberTypes(base: PgTypes): PgTypes {
   };
 }
 
+/**
+ * What went wrong with a statement that running the transaction again may cure: `conflict`, the server broke a
+ * deadlock (40P01) or a serialisation failure (40001); `lost`, the connection ended (the server restarted or
+ * ended the session, 57P01–57P03, a class 08 error, the network).
+ */
+export function transientKind(e: unknown): "conflict" | "lost" | undefined {
+  const code = String((e as { code?: unknown })?.code ?? "");
+  if (code === "40001" || code === "40P01") return "conflict";
+  if (/^(57P0[123]|08...)$/.test(code) || ["ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNREFUSED"].includes(code)) return "lost";
+  const message = e instanceof Error ? e.message : "";
+  if (/^(Connection terminated|Client has encountered a connection error|Client was closed)/.test(message)) return "lost";
+  return undefined;
+}
+
+/** How many times a write marked `retry` runs at most when the server breaks it (conflict or lost connection). */
+export const WRITE_TRIES = 4;
+
+/** The one line a transient failure ends in (the database's own words with --debug). */
+function failure(kind: "conflict" | "lost" | "commit", e: unknown, tries: number): FailedError {
+  const reason = (e instanceof Error ? e.message : String(e)).slice(0, 200);
+  const code = String((e as { code?: unknown })?.code ?? "");
+  const err =
+    kind === "conflict"
+      ? new FailedError("error.databaseConflict", { code, tries })
+      : kind === "lost"
+        ? new FailedError("error.databaseLost", { reason })
+        : new FailedError("error.databaseCommitUnknown", { reason });
+  return Object.assign(err, { cause: e });
+}
+
 export class PostgresSql implements Sql {
   readonly engine = "postgres" as const;
   readonly dialect = POSTGRES;
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Set when the connection ended under us: the next transaction (or statement outside one) connects again. */
+  private lost = false;
+  /** Session-level advisory locks held (two int4 keys each): taken again on a new connection. */
+  private readonly sessionLocks = new Map<string, [number, number]>();
 
   /** Runs before each write transaction begins (the turn is ours, no transaction is open); may refuse it. */
   beforeWrite: (() => Promise<void> | void) | undefined;
 
-  constructor(readonly native: Client) {}
+  constructor(
+    private client: Client,
+    /** A new connection like the first one (after the first one was lost). */
+    private readonly reconnect?: () => Promise<Client>,
+  ) {
+    this.watch(client);
+  }
+
+  /** The connection now (a new one after a lost one). */
+  get native(): Client {
+    return this.client;
+  }
+
+  /** An ended connection emits "error" when idle: noted (a listener must exist, or the process would crash). */
+  private watch(client: Client): void {
+    client.on("error", () => {
+      if (client === this.client) this.lost = true;
+    });
+    client.on("end", () => {
+      if (client === this.client && !this.closed) this.lost = true;
+    });
+  }
+
+  /** After a lost connection, outside any transaction: a new one, with this session's advisory locks again. */
+  private async connectAgain(): Promise<void> {
+    if (!this.lost || this.closed || !this.reconnect) return;
+    const old = this.client;
+    this.client = await this.reconnect();
+    this.lost = false;
+    this.watch(this.client);
+    old.end().catch(() => undefined);
+    for (const [k1, k2] of this.sessionLocks.values()) await this.client.query("SELECT pg_advisory_lock($1, $2)", [k1, k2]);
+  }
+
+  /** Takes a session-level advisory lock (held until `sessionUnlock` or the session ends; taken again after a reconnect). */
+  async sessionLock(k1: number, k2: number): Promise<void> {
+    this.sessionLocks.set(`${k1}:${k2}`, [k1, k2]);
+    await this.get("SELECT pg_advisory_lock(?, ?)", [k1, k2]);
+  }
+
+  async sessionUnlock(k1: number, k2: number): Promise<void> {
+    this.sessionLocks.delete(`${k1}:${k2}`);
+    await this.get("SELECT pg_advisory_unlock(?, ?)", [k1, k2]);
+  }
 
   private async query(sql: string, params: Params): Promise<QueryResult> {
     const t = translate(sql);
+    const inside = this.inTransaction;
     try {
+      if (!inside) await this.connectAgain();
       return await this.native.query({ text: t.text, values: values(t, params) });
     } catch (e) {
+      // Inside a transaction the transaction's end decides (write: retry or one line); outside, one line now.
+      if (!inside) {
+        const kind = transientKind(e);
+        if (kind) {
+          if (kind === "lost") this.lost = true;
+          throw failure(kind, e, 1);
+        }
+      }
       throw this.refused(e);
     }
   }
@@ -210,23 +298,43 @@ export class PostgresSql implements Sql {
     return within(this, tx, fn);
   }
 
-  async write<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * One write transaction. Writers of the register take turns (the advisory lock), so two of the tool's writes
+   * never conflict; an outside session (an administrator's psql) holding row locks can still make the server
+   * break a deadlock (40P01), and the connection can be lost. Marked `retry` (`fn` touches nothing outside the
+   * database and may run again from the start), the transaction is run again, up to WRITE_TRIES times with a
+   * growing pause; else, or at the last try, it ends in one line. A connection lost while COMMIT was under way
+   * is never retried: the change may have been recorded.
+   */
+  async write<T>(fn: () => Promise<T>, options: WriteOptions = {}): Promise<T> {
     const outer = this.currentTx();
     if (outer) return this.savepoint(outer, fn);
-    const release = await this.turn();
-    try {
-      await this.beforeWrite?.();
-      await this.beginWrite();
+    for (let tries = 1; ; tries++) {
+      const release = await this.turn();
+      let committing = false;
       try {
-        const r = await this.within({ savepoints: 0 }, fn);
-        await this.native.query("COMMIT");
-        return r;
+        await this.connectAgain();
+        await this.beforeWrite?.();
+        await this.beginWrite();
+        try {
+          const r = await this.within({ savepoints: 0 }, fn);
+          committing = true;
+          await this.native.query("COMMIT");
+          return r;
+        } catch (e) {
+          if (!committing || !transientKind(e)) await this.native.query("ROLLBACK").catch(() => undefined);
+          throw e;
+        }
       } catch (e) {
-        await this.native.query("ROLLBACK").catch(() => undefined);
-        throw e;
+        const kind = transientKind(e);
+        if (!kind) throw e;
+        if (kind === "lost") this.lost = true;
+        if (kind === "lost" && committing) throw failure("commit", e, tries);
+        if (!options.retry || tries >= WRITE_TRIES || this.closed) throw failure(kind, e, tries);
+      } finally {
+        release();
       }
-    } finally {
-      release();
+      await delay(25 * 4 ** (tries - 1) * (1 + Math.random()));
     }
   }
 
@@ -234,8 +342,14 @@ export class PostgresSql implements Sql {
     if (this.inTransaction) return fn();
     const release = await this.turn();
     try {
+      await this.connectAgain();
       await this.native.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
       return await this.within({ savepoints: 0 }, fn);
+    } catch (e) {
+      const kind = transientKind(e);
+      if (!kind) throw e;
+      if (kind === "lost") this.lost = true;
+      throw failure(kind, e, 1);
     } finally {
       await this.native.query("ROLLBACK").catch(() => undefined);
       release();
@@ -283,7 +397,9 @@ export class PostgresSql implements Sql {
   }
 
   private async beginWrite(): Promise<void> {
-    await this.native.query("BEGIN");
+    // READ COMMITTED whatever the server's default_transaction_isolation: under the write lock every statement
+    // sees what the writers before committed, and no write fails to serialise against another of the tool's.
+    await this.native.query("BEGIN ISOLATION LEVEL READ COMMITTED");
     await this.native.query(`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
   }
 
@@ -330,8 +446,7 @@ async function pgpassPassword(info: PgPassInfo): Promise<string | undefined> {
   return new Promise((resolve) => pgpass(info, resolve));
 }
 
-/** A connection to the register at `url` (postgres://…; TLS through `sslmode` and the other URL options). */
-export async function connectPostgres(url: string): Promise<PostgresSql> {
+async function openClient(url: string): Promise<Client> {
   const pg = (await import("pg")).default;
   const client = new pg.Client({ connectionString: url, types: numberTypes(pg.types) });
   // No password in the URL nor in PGPASSWORD: the one of ~/.pgpass (or PGPASSFILE), asked for only when the
@@ -341,5 +456,10 @@ export async function connectPostgres(url: string): Promise<PostgresSql> {
   await client.connect();
   // Timestamps are the tool's own local text (as on SQLite); the session's time zone never enters a value.
   await client.query("SET client_min_messages = warning");
-  return new PostgresSql(client);
+  return client;
+}
+
+/** A connection to the register at `url` (postgres://…; TLS through `sslmode` and the other URL options). */
+export async function connectPostgres(url: string): Promise<PostgresSql> {
+  return new PostgresSql(await openClient(url), () => openClient(url));
 }

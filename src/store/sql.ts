@@ -20,6 +20,15 @@ export interface RunResult {
   lastId?: number;
 }
 
+export interface WriteOptions {
+  /**
+   * `fn` does nothing outside the database (no file renamed into place, no mail sent, no state of the caller
+   * changed) and may run again from the start: on PostgreSQL a transaction the server broke (a deadlock with an
+   * outside session, a lost connection) is then run again a few times before it fails. SQLite never needs it.
+   */
+  retry?: boolean;
+}
+
 /** A transaction held open across awaits that do not run through it (an import between its batches). */
 export interface HeldTransaction {
   /** Runs `fn` inside the transaction: the statements it awaits belong to it. */
@@ -67,7 +76,7 @@ export interface Sql {
   /** The rows one at a time (memory stays flat); nothing else may use the connection until it ends. */
   iterate<T>(sql: string, params?: Params): AsyncIterable<T>;
   /** One write transaction (takes the write lock first): all of `fn` happens, or none of it. */
-  write<T>(fn: () => Promise<T>): Promise<T>;
+  write<T>(fn: () => Promise<T>, options?: WriteOptions): Promise<T>;
   /** One read transaction: every statement in `fn` sees the same snapshot. Inside a transaction, joins it. */
   read<T>(fn: () => Promise<T>): Promise<T>;
   /** Opens a write transaction to be ended explicitly (see HeldTransaction). */

@@ -21,7 +21,7 @@ import { RoleRepo } from "./roles.js";
 import { OutboxRepo } from "./outbox.js";
 import { ProtectionRepo } from "./protection.js";
 import { SettingsRepo } from "./settings.js";
-import type { Actor, Clock, Sql } from "./sql.js";
+import type { Actor, Clock, Sql, WriteOptions } from "./sql.js";
 import { SqliteSql } from "./sqlite.js";
 import { StatsRepo } from "./stats.js";
 
@@ -228,8 +228,8 @@ export class Store implements Clock {
    * of this process waits until this one has ended; a write inside it is a savepoint of it. While another
    * process's import holds the lock, refuses at once with how far the import is (src/store/importProgress.ts).
    */
-  write<T>(fn: () => Promise<T>): Promise<T> {
-    return this.sql.write(fn);
+  write<T>(fn: () => Promise<T>, options?: WriteOptions): Promise<T> {
+    return this.sql.write(fn, options);
   }
 
   /**

@@ -62,7 +62,12 @@ async function queueMessages(n: number): Promise<string[]> {
 }
 
 function startFlush(h: Sandbox, args: string[] = []): { child: ChildProcess; done: Promise<RunResult & { signal: string | null }> } {
-  const child = spawn(process.execPath, [BIN, "outbox", "flush", ...args], { env: { ...h.env, AVVIK_SMTP_URL: smtp!.url }, cwd: h.home });
+  return start(h, ["outbox", "flush", ...args]);
+}
+
+/** Starts a command as its own process. */
+function start(h: Sandbox, args: string[]): { child: ChildProcess; done: Promise<RunResult & { signal: string | null }> } {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...h.env, AVVIK_SMTP_URL: smtp!.url }, cwd: h.home });
   children.push(child);
   let stdout = "";
   let stderr = "";
@@ -199,5 +204,90 @@ describe("the outbox of a register on PostgreSQL", () => {
     const rest = await startFlush(a, ["--json"]).done;
     expect(JSON.parse(rest.stdout)).toMatchObject({ sent: 1, remaining: 0 });
     expect(ids.map((id) => smtp!.copies().get(id))).toEqual([1, 1, 1]);
+  });
+});
+
+/** Resolves once a session of the tool waits for a lock `admin` holds; its backend's pid. */
+async function blockedBy(admin: pg.Client): Promise<number> {
+  const me = (await admin.query("SELECT pg_backend_pid() AS pid")).rows[0].pid as number;
+  for (;;) {
+    // Inside a transaction the server keeps one snapshot of its activity statistics unless told to drop it.
+    await admin.query("SELECT pg_stat_clear_snapshot()");
+    const r = await admin.query("SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))", [me]);
+    if (r.rows.length) return r.rows[0].pid as number;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** An administrator's session that holds the audit chain's head row (the last statement of every recorded change). */
+async function adminHoldingHead(): Promise<pg.Client> {
+  const admin = await session();
+  // The tool's session, which waits first, is the one the server's deadlock check ends.
+  await admin.query("SET deadlock_timeout = '20s'");
+  await admin.query("BEGIN");
+  await admin.query("UPDATE settings SET value = value WHERE key = 'audit_head'");
+  return admin;
+}
+
+describe("a transaction the server breaks (PostgreSQL)", () => {
+  it("records an acceptance again after a deadlock with an outside session: the message is sent and recorded once", async () => {
+    const [a] = await setup();
+    smtp = await new TestSmtp().start();
+    smtp.holdAnswers = true;
+    const [id] = await queueMessages(1);
+    const run = startFlush(a, ["--json"]);
+    await smtp.waitForReceived(1);
+    const admin = await adminHoldingHead();
+    smtp.release(); // accepted: the flush records it, locks the message's row, and waits for the head
+    await blockedBy(admin);
+    // The administrator now wants the message's row: a deadlock, which the server ends in the tool's session
+    // (this statement returning proves it: else it would fail itself, after its own 20 s).
+    await admin.query("UPDATE outbox SET last_error = last_error WHERE id = 1");
+    await admin.query("COMMIT");
+    const r = await run.done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ sent: 1, remaining: 0 });
+    expect(smtp.copies().get(id!)).toBe(1);
+    expect((await list())[0]).toMatchObject({ status: "sent" });
+    expect((await a.cliJson(["audit", "list"])).filter((e: { action: string }) => e.action === "mail.sent")).toHaveLength(1);
+    expect((await a.cliJson(["audit", "verify"])).problems).toEqual([]);
+  });
+
+  it("records it again on a new connection when the server ends the session mid-transaction", async () => {
+    const [a] = await setup();
+    smtp = await new TestSmtp().start();
+    smtp.holdAnswers = true;
+    const ids = await queueMessages(2);
+    const run = startFlush(a, ["--json"]);
+    await smtp.waitForReceived(2);
+    const admin = await adminHoldingHead();
+    smtp.release();
+    const victim = await blockedBy(admin);
+    await admin.query("SELECT pg_terminate_backend($1)", [victim]);
+    await admin.query("ROLLBACK");
+    const r = await run.done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ sent: 2, remaining: 0 });
+    expect(ids.map((id) => smtp!.copies().get(id))).toEqual([1, 1]);
+    expect((await a.cliJson(["audit", "verify"])).problems).toEqual([]);
+  });
+
+  it("ends a change that may not run again in one line, exit 1, nothing changed: a deadlock, a lost connection", async () => {
+    const [a] = await setup();
+    smtp = await new TestSmtp().start();
+    for (const end of ["deadlock", "terminate"] as const) {
+      const admin = await adminHoldingHead();
+      const run = start(a, ["case", "update", "2026-000001", "--severity", "gul"]).done;
+      const victim = await blockedBy(admin);
+      if (end === "deadlock") await admin.query("UPDATE cases SET updated_at = updated_at WHERE id = 1");
+      else await admin.query("SELECT pg_terminate_backend($1)", [victim]);
+      await admin.query("ROLLBACK");
+      const r = await run;
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr.trim().split("\n"), r.stderr).toHaveLength(1);
+      expect(r.stderr).toMatch(end === "deadlock" ? /^Databasservern avbröt ändringen 1 gång i rad: den krockade med en annan sessions lås \(SQLSTATE 40P01\)/ : /^Förbindelsen med databasservern bröts \(.*\)\. Ändringen som pågick sparades inte/);
+      expect((await a.cliJson(["case", "show", "2026-000001"])).severity).not.toBe("gul");
+    }
+    expect((await a.cliJson(["audit", "verify"])).problems).toEqual([]);
   });
 });
