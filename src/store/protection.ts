@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from "node:path";
 import { addMonths, type IsoDate } from "../core/dates.js";
-import { FailedError, RefusedError } from "../core/errors.js";
+import { FailedError, PrivilegeError, RefusedError } from "../core/errors.js";
 import { outputError, type OutputFile } from "./outputFile.js";
 import type { AuditProblem } from "./audit.js";
 import { DB_FILE } from "./db.js";
@@ -83,8 +83,8 @@ export class ProtectionRepo {
   async check(): Promise<CheckReport> {
     const problems: CheckProblem[] = [];
     const warnings: CheckProblem[] = [];
-    // PostgreSQL checks its pages and keys itself (foreign keys are never off there): the contents are checked.
-    const integrity = this.db.engine === "sqlite" ? (sqliteOnly(this.db, "health").native.pragma("integrity_check") as Array<{ integrity_check: string }>) : [{ integrity_check: "ok" }];
+    // PostgreSQL: what the server can tell (checksum failures, amcheck where installed, rows that lost their parent).
+    const integrity = this.db.engine === "sqlite" ? (sqliteOnly(this.db, "health").native.pragma("integrity_check") as Array<{ integrity_check: string }>) : await this.postgresIntegrity();
     const integrityOk = integrity.length === 1 && integrity[0]!.integrity_check === "ok";
     if (!integrityOk) {
       // One problem per line SQLite reports (a row may hold several), without its section headers.
@@ -98,7 +98,7 @@ export class ProtectionRepo {
   private async checkContents(problems: CheckProblem[], warnings: CheckProblem[], integrityOk: boolean): Promise<CheckReport> {
     let audit: { events: number; problems: AuditProblem[] };
     try {
-      const fks = this.db.engine === "sqlite" ? (sqliteOnly(this.db, "health").native.pragma("foreign_key_check") as Array<{ table: string; rowid: number | null; parent: string }>) : [];
+      const fks = this.db.engine === "sqlite" ? (sqliteOnly(this.db, "health").native.pragma("foreign_key_check") as Array<{ table: string; rowid: number | null; parent: string }>) : await this.postgresOrphans();
       for (const r of fks.slice(0, 50)) problems.push({ kind: "foreign-key", table: r.table, rowid: r.rowid, parent: r.parent });
       audit = await this.repos.audit.verify();
       for (const p of audit.problems) problems.push({ kind: "audit", problem: p });
@@ -180,6 +180,80 @@ export class ProtectionRepo {
     return { ok: problems.length === 0, integrity: integrityOk ? "ok" : "failed", auditEvents: audit.events, files: files.length, persons: persons.length, problems, warnings };
   }
 
+  /**
+   * PostgreSQL's own word on its pages, in SQLite's form (one row "ok", else one row per problem): the checksum
+   * failures the server has counted in this database (when the cluster was made with data checksums), and,
+   * where an administrator has installed the `amcheck` extension, its check of every B-tree index and table of
+   * the register. Without either, a damaged page is found only when a query reads it (SQLSTATE XX001).
+   */
+  private async postgresIntegrity(): Promise<Array<{ integrity_check: string }>> {
+    const out: string[] = [];
+    const sums = await this.db.get<{ failures: number | null; last: string | null }>(
+      "SELECT checksum_failures AS failures, CAST(checksum_last_failure AS text) AS last FROM pg_stat_database WHERE datname = current_database()",
+    );
+    if (sums?.failures) out.push(`PostgreSQL: ${sums.failures} checksum failure(s) in this database, the last at ${sums.last ?? "?"}`);
+    const amcheck = await this.db.get<{ schema: string }>("SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'amcheck'");
+    if (amcheck) {
+      const fn = (name: string) => `"${amcheck.schema.replaceAll('"', '""')}".${name}`;
+      const indexes = await this.db.all<{ oid: number; name: string }>(
+        `SELECT CAST(i.indexrelid AS bigint) AS oid, c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+           JOIN pg_am a ON a.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE a.amname = 'btree' AND n.nspname = current_schema() AND i.indisvalid ORDER BY c.relname`,
+      );
+      // A role without EXECUTE on amcheck's functions (they are the administrator's) checks without them.
+      try {
+        for (const ix of indexes) {
+          try {
+            await this.db.get(`SELECT ${fn("bt_index_check")}(CAST(CAST(? AS bigint) AS oid), true)`, [ix.oid]);
+          } catch (e) {
+            if (e instanceof PrivilegeError) throw e;
+            out.push(`PostgreSQL amcheck, index ${ix.name}: ${(e as Error).message}`);
+          }
+        }
+        const heaps = await this.db.all<{ name: string; blkno: number | null; msg: string }>(
+          `SELECT c.relname AS name, CAST(v.blkno AS bigint) AS blkno, v.msg FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
+             LATERAL ${fn("verify_heapam")}(c.oid) v
+           WHERE c.relkind = 'r' AND n.nspname = current_schema() ORDER BY c.relname`,
+        );
+        for (const h of heaps) out.push(`PostgreSQL amcheck, table ${h.name}, page ${h.blkno ?? "?"}: ${h.msg}`);
+      } catch (e) {
+        if (!(e instanceof PrivilegeError)) throw e;
+      }
+    }
+    return out.length ? out.map((integrity_check) => ({ integrity_check })) : [{ integrity_check: "ok" }];
+  }
+
+  /**
+   * PostgreSQL enforces foreign keys always, except where an administrator has switched triggers off
+   * (`session_replication_role = replica`, `ALTER TABLE … DISABLE TRIGGER ALL`): every foreign key of the
+   * register's tables is checked for rows whose parent is missing, as SQLite's foreign_key_check does.
+   */
+  private async postgresOrphans(): Promise<Array<{ table: string; rowid: number | null; parent: string }>> {
+    const keys = await this.db.all<{ child: string; parent: string; columns: string; refs: string }>(
+      `SELECT quote_ident(cl.relname) AS child, quote_ident(pr.relname) AS parent,
+              (SELECT string_agg(quote_ident(a.attname), ',' ORDER BY k.n) FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, n)
+                 JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum) AS columns,
+              (SELECT string_agg(quote_ident(a.attname), ',' ORDER BY k.n) FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, n)
+                 JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum) AS refs
+       FROM pg_constraint con JOIN pg_class cl ON cl.oid = con.conrelid JOIN pg_class pr ON pr.oid = con.confrelid
+         JOIN pg_namespace n ON n.oid = cl.relnamespace
+       WHERE con.contype = 'f' AND n.nspname = current_schema() ORDER BY cl.relname, con.conname`,
+    );
+    const out: Array<{ table: string; rowid: number | null; parent: string }> = [];
+    for (const k of keys) {
+      const cols = k.columns.split(",");
+      const refs = k.refs.split(",");
+      const hasId = (await this.db.get(`SELECT 1 AS x FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND column_name = 'id'`, [k.child.replace(/^"|"$/g, "")])) !== undefined;
+      const rows = await this.db.all<{ rowid: number | null }>(
+        `SELECT ${hasId ? "c.id" : "NULL"} AS rowid FROM ${k.child} c
+         WHERE ${cols.map((c) => `c.${c} IS NOT NULL`).join(" AND ")}
+           AND NOT EXISTS (SELECT 1 FROM ${k.parent} p WHERE ${cols.map((c, i) => `p.${refs[i]} = c.${c}`).join(" AND ")}) LIMIT 50`,
+      );
+      for (const r of rows) out.push({ table: k.child.replace(/^"|"$/g, ""), rowid: r.rowid, parent: k.parent.replace(/^"|"$/g, "") });
+    }
+    return out;
+  }
+
   // --- retention ---
 
   async retentionYears(): Promise<number | undefined> {
@@ -224,8 +298,8 @@ export class ProtectionRepo {
    * erased values are not left in free pages or in the write-ahead log.
    */
   async purge(before: IsoDate): Promise<PurgeResult> {
-    const native = sqliteOnly(this.db, "purge").native;
-    native.pragma("secure_delete = ON");
+    const native = this.db.engine === "sqlite" ? sqliteOnly(this.db, "purge").native : undefined;
+    native?.pragma("secure_delete = ON");
     const counts = await this.db.write(async () => {
       const counts = await this.purgeCounts(before);
       const now = this.clock.now;
@@ -245,11 +319,36 @@ export class ProtectionRepo {
     for (const f of purged) if (await this.repos.files.erase(f.hash)) erasedFiles++;
     let walTruncated = true;
     if (counts.persons || counts.files || erasedFiles) {
-      native.exec("VACUUM");
-      const r = native.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number; log: number; checkpointed: number }>;
-      walTruncated = r[0]?.busy === 0;
+      if (native) {
+        native.exec("VACUUM");
+        const r = native.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number; log: number; checkpointed: number }>;
+        walTruncated = r[0]?.busy === 0;
+      } else walTruncated = await this.rewritePersons();
     }
     return { ...counts, erasedFiles, walTruncated };
+  }
+
+  /**
+   * PostgreSQL: an UPDATE leaves the old row version (the sealed person, its keyed hash in the index) in the
+   * table's pages until it is vacuumed, and a plain VACUUM only marks the space free. VACUUM FULL writes the
+   * table and its indexes anew and removes the old files, so the erased values leave the table's files; it
+   * must be run by the table's owner and holds the table alone meanwhile (waiting at most 30 s for readers).
+   * False when it could not be done (then it is done by the next purge). What the server keeps elsewhere
+   * (WAL not yet recycled, archived WAL, base backups, replicas, freed disk blocks) is docs/postgresql.md's.
+   */
+  private async rewritePersons(): Promise<boolean> {
+    const file = async () => (await this.db.get<{ node: number }>("SELECT CAST(pg_relation_filenode('persons') AS bigint) AS node"))!.node;
+    try {
+      const before = await file();
+      await this.db.exec("SET lock_timeout = '30s'");
+      await this.db.exec("VACUUM (FULL) persons");
+      // Without the privilege PostgreSQL only warns and skips: a rewritten table lives in a new file.
+      return (await file()) !== before;
+    } catch {
+      return false;
+    } finally {
+      await this.db.exec("RESET lock_timeout").catch(() => undefined);
+    }
   }
 
   // --- backup ---
@@ -341,7 +440,8 @@ export function tightenHome(home: string): string | null {
 /** SQLite's "the file is damaged / not a database" errors. */
 export function isDamaged(e: unknown): boolean {
   const code = (e as { code?: string })?.code ?? "";
-  return code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB";
+  // PostgreSQL: data_corrupted, index_corrupted.
+  return code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB" || code === "XX001" || code === "XX002";
 }
 
 /** Cases whose personal data may go: closed before the date (`@before`). */

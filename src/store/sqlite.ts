@@ -22,7 +22,7 @@ const SQLITE: Dialect = {
 };
 
 /** What works on SQLite only so far, named in the refusal on PostgreSQL (`postgres.feature.*`). */
-export type SqliteOnlyFeature = "backup" | "restore" | "purge" | "import" | "health";
+export type SqliteOnlyFeature = "backup" | "purge" | "import" | "health";
 
 /**
  * The SQLite executor for what needs SQLite's own connection (backup, pragmas, the import's synchronous

@@ -44,5 +44,5 @@ async function run(ctx: Context, o: { closedBefore?: string; yes?: boolean; dryR
   }
   const r = await purgeRegister(store, counts.closedBefore);
   ctx.out.result(r, () => ctx.out.line(ctx.t("protection.purge.done", { closedBefore: r.closedBefore, cases: r.cases, persons: r.persons, files: r.files })));
-  if (!r.walTruncated) ctx.out.warn(ctx.t("protection.purge.walBusy"));
+  if (!r.walTruncated) ctx.out.warn(ctx.t(store.sql.engine === "postgres" ? "protection.purge.notRewritten" : "protection.purge.walBusy"));
 }
