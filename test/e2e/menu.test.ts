@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { linkoping, type Sandbox } from "../helpers/cli.js";
+import { linkoping, linkopingOnPostgres, type Sandbox } from "../helpers/cli.js";
 import { dialogue, KEY } from "../helpers/pty.js";
 
 let s: Sandbox;
@@ -10,8 +10,9 @@ afterEach(() => s?.cleanup());
 const MENU = "Vad vill du göra?";
 
 describe("the menu of the day's work (avvik without arguments in a terminal)", () => {
-  it("registers an outgoing deviation, offers the next step, looks it up, writes the answer and changes status", async () => {
-    s = linkoping();
+  // The menu's case flows on both engines: on PostgreSQL the register is a database of the test run's server.
+  it.each(["sqlite", "postgres"])("registers an outgoing deviation, offers the next step, looks it up, writes the answer and changes status (%s)", async (engine) => {
+    s = engine === "postgres" ? await linkopingOnPostgres() : linkoping();
     const r = await dialogue(s, [], [
       { expect: MENU, keys: KEY.down + KEY.enter }, // Registrera en utgående avvikelse
       { expect: "Motpart", keys: "Region" },
