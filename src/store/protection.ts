@@ -300,6 +300,11 @@ export class ProtectionRepo {
   async purge(before: IsoDate): Promise<PurgeResult> {
     const native = this.db.engine === "sqlite" ? sqliteOnly(this.db, "purge").native : undefined;
     native?.pragma("secure_delete = ON");
+    if (!native) {
+      // Purging is an administrator's (docs/postgresql.md): a registrar may update persons, but not delete them.
+      const may = (await this.db.get<{ role: string; ok: boolean }>("SELECT session_user AS role, has_table_privilege('persons', 'DELETE') AS ok"))!;
+      if (!may.ok) throw new PrivilegeError(may.role, "purge needs the privileges of an administrator (DELETE on persons)");
+    }
     const counts = await this.db.write(async () => {
       const counts = await this.purgeCounts(before);
       const now = this.clock.now;
