@@ -968,7 +968,7 @@ export const en: Record<MessageKey, string> = {
   "protection.purge.confirm": "Erase the personal data? This cannot be undone.",
   "protection.purge.cancelled": "Nothing purged.",
   "protection.purge.done": "Purged before {closedBefore}: personal data of {cases} {cases|case|cases} ({persons} {persons|person|persons}, {files} {files|file|files}). The diary and statistics remain.",
-  "protection.purge.notRewritten": "The personal data is erased, but the table persons could not be rewritten (VACUUM FULL): the old, encrypted values remain in the database's free space until the server overwrites them. Run 'avvik purge' again as the register's owner (or a role with MAINTAIN on the table) when nobody else is working.",
+  "protection.purge.notRewritten": "The personal data is erased, but the tables persons and file_contents could not be rewritten (VACUUM FULL): the old, encrypted values remain in the database's free space until the server overwrites them. Run 'avvik purge' again as the register's owner (or a role with MAINTAIN on them) when nobody else is working.",
   "protection.purge.walBusy": "Another process is reading the register; the database log could not be emptied completely. Run 'avvik purge' again when nobody else is working.",
   "protection.retention.is": "Retention period: {years} {years|year|years} (today cases closed before {date} are purged).",
   "protection.retention.none": "No retention period set. Set it with 'avvik retention YEARS'.",

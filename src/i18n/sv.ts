@@ -969,7 +969,7 @@ export const sv = {
   "protection.purge.confirm": "Radera personuppgifterna? Det går inte att ångra.",
   "protection.purge.cancelled": "Ingen gallring gjord.",
   "protection.purge.done": "Gallrat före {closedBefore}: personuppgifter i {cases} {cases|ärende|ärenden} ({persons} {persons|person|personer}, {files} {files|fil|filer}). Diariet och statistiken finns kvar.",
-  "protection.purge.notRewritten": "Personuppgifterna är raderade, men tabellen persons kunde inte skrivas om (VACUUM FULL): de gamla, krypterade värdena ligger kvar i databasens lediga utrymme tills servern skriver över dem. Kör 'avvik purge' igen som registrets ägare (eller en roll med MAINTAIN på tabellen) när ingen annan arbetar.",
+  "protection.purge.notRewritten": "Personuppgifterna är raderade, men tabellerna persons och file_contents kunde inte skrivas om (VACUUM FULL): de gamla, krypterade värdena ligger kvar i databasens lediga utrymme tills servern skriver över dem. Kör 'avvik purge' igen som registrets ägare (eller en roll med MAINTAIN på dem) när ingen annan arbetar.",
   "protection.purge.walBusy": "En annan process läser registret; databasens logg kunde inte tömmas helt. Kör 'avvik purge' igen när ingen annan arbetar.",
   "protection.retention.is": "Gallringsfrist: {years} år (i dag gallras ärenden avslutade före {date}).",
   "protection.retention.none": "Ingen gallringsfrist angiven. Ange den med 'avvik retention ÅR'.",

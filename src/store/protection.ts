@@ -328,27 +328,31 @@ export class ProtectionRepo {
         native.exec("VACUUM");
         const r = native.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number; log: number; checkpointed: number }>;
         walTruncated = r[0]?.busy === 0;
-      } else walTruncated = await this.rewritePersons();
+      } else walTruncated = await this.rewriteErased();
     }
     return { ...counts, erasedFiles, walTruncated };
   }
 
   /**
-   * PostgreSQL: an UPDATE leaves the old row version (the sealed person, its keyed hash in the index) in the
-   * table's pages until it is vacuumed, and a plain VACUUM only marks the space free. VACUUM FULL writes the
-   * table and its indexes anew and removes the old files, so the erased values leave the table's files; it
-   * must be run by the table's owner and holds the table alone meanwhile (waiting at most 30 s for readers).
-   * False when it could not be done (then it is done by the next purge). What the server keeps elsewhere
-   * (WAL not yet recycled, archived WAL, base backups, replicas, freed disk blocks) is docs/postgresql.md's.
+   * PostgreSQL: an UPDATE or DELETE leaves the old row version (the sealed person and its keyed hash in the
+   * index; a stored file's encrypted bytes in `file_contents` and its TOAST table) in the table's pages until it
+   * is vacuumed, and a plain VACUUM only marks the space free. VACUUM FULL writes each table and its indexes anew
+   * and removes the old files, so the erased values leave the tables' files; it needs the table's owner or
+   * MAINTAIN and holds the table alone meanwhile (waiting at most 30 s for readers). False when a table could not
+   * be rewritten (the next purge does it). What the server keeps elsewhere (WAL not yet recycled, archived WAL,
+   * base backups, replicas, freed disk blocks, a snapshot older than the purge) is docs/postgresql.md's.
    */
-  private async rewritePersons(): Promise<boolean> {
-    const file = async () => (await this.db.get<{ node: number }>("SELECT CAST(pg_relation_filenode('persons') AS bigint) AS node"))!.node;
+  private async rewriteErased(): Promise<boolean> {
+    const tables = ["persons", "file_contents"];
+    const nodes = async () =>
+      (await this.db.all<{ node: number }>(`SELECT CAST(pg_relation_filenode(CAST(t AS regclass)) AS bigint) AS node FROM unnest(CAST(? AS text[])) AS t`, [tables])).map((r) => r.node);
     try {
-      const before = await file();
+      const before = await nodes();
       await this.db.exec("SET lock_timeout = '30s'");
-      await this.db.exec("VACUUM (FULL) persons");
+      await this.db.exec(`VACUUM (FULL) ${tables.join(", ")}`);
       // Without the privilege PostgreSQL only warns and skips: a rewritten table lives in a new file.
-      return (await file()) !== before;
+      const after = await nodes();
+      return after.every((node, i) => node !== before[i]);
     } catch {
       return false;
     } finally {

@@ -107,7 +107,7 @@ describe("roles on PostgreSQL (db grant)", () => {
     const purged = await admin.cli(["purge", "--closed-before", "2026-03-11", "--yes", "--json"]);
     expect(purged.code, purged.stderr).toBe(0);
     expect(JSON.parse(purged.stdout)).toMatchObject({ cases: 1, persons: 1, walTruncated: false });
-    expect(purged.stderr).toMatch(/^! Personuppgifterna är raderade, men tabellen persons kunde inte skrivas om \(VACUUM FULL\)/);
+    expect(purged.stderr).toMatch(/^! Personuppgifterna är raderade, men tabellerna persons och file_contents kunde inte skrivas om \(VACUUM FULL\)/);
     const grants = (await s.cliJson(["audit", "list"])).filter((e: { action: string }) => e.action === "db.grant");
     expect(grants.map((e: { user: string; details: unknown }) => [e.user, e.details])).toEqual([
       ["test", { role: admin.role, grant: "admin" }],
