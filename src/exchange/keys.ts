@@ -1,24 +1,29 @@
 // Our organisation's Ed25519 signing key for exchange files, the public key file we give to counterparts,
 // signing and verifying payloads. Format and trust procedure: docs/exchange/signing.md.
 //
-// The private key is a PKCS#8 PEM file `<data directory>/signing-key`, mode 0600 from its first byte. It is
-// made by `init`, or on first need in a register from before signed exchange files (the first `exchange
-// export` or `org key export`): nothing for an administrator to remember, and the creation is recorded in the
-// audit trail with the key's fingerprint. A key that exists is never replaced; a damaged one is refused.
+// On SQLite the private key is a PKCS#8 PEM file `<data directory>/signing-key`, mode 0600 from its first byte.
+// On PostgreSQL it is one for the register, whichever registrar's machine signs: the same PEM sealed with the
+// register's key (the registrars' shared key file) in the settings row `signing_key`, so the server never sees
+// it in clear and `org key export` gives the same public key on every machine. Either way it is made by
+// `init`, or on first need in a register from before signed exchange files (the first `exchange export` or
+// `org key export`): nothing for an administrator to remember, and the creation is recorded in the audit trail
+// with the key's fingerprint. A key that exists is never replaced; a damaged one is refused.
 
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
 import { closeSync, fsyncSync, linkSync, lstatSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { formatFingerprint, SIGNATURE_ALGORITHM, signedText, type ExchangePayload, type ExchangeSignature, type SealedPayload } from "../core/exchange.js";
 import { FailedError } from "../core/errors.js";
-import { SIGNING_KEY_FILE } from "../store/orgKeys.js";
+import type { FieldCipher } from "../store/crypto.js";
+import { SIGNING_KEY_FILE, SIGNING_KEY_SETTING } from "../store/orgKeys.js";
 import type { Store } from "../store/store.js";
 
 /** A public key file larger than this is not one (a key file is about 400 bytes). */
 const MAX_KEY_FILE_BYTES = 64 * 1024;
 
 export interface SigningKey {
-  file: string;
+  /** The key file on SQLite; null on PostgreSQL, where the key is in the register (sealed). */
+  file: string | null;
   privateKey: KeyObject;
   /** The raw 32-byte public key. */
   publicKey: Buffer;
@@ -79,16 +84,47 @@ function createExclusive(file: string, content: string): boolean {
   }
 }
 
-function loadSigningKey(file: string): SigningKey {
+/** The key of a PKCS#8 PEM; undefined when it is not an Ed25519 private key. */
+function keyOfPem(pem: string | Buffer, file: string | null): SigningKey | undefined {
   let privateKey: KeyObject;
   try {
-    privateKey = createPrivateKey(readFileSync(file, "utf8"));
+    privateKey = createPrivateKey(pem);
+  } catch {
+    return undefined;
+  }
+  if (privateKey.asymmetricKeyType !== "ed25519") return undefined;
+  const publicKey = rawOf(createPublicKey(privateKey));
+  return { file, privateKey, publicKey, fingerprint: fingerprintOf(publicKey) };
+}
+
+/** The signing key in a key file; a damaged one (or one that cannot be read) is refused in one line. */
+export function loadSigningKey(file: string): SigningKey {
+  let pem: string;
+  try {
+    pem = readFileSync(file, "utf8");
   } catch {
     throw new FailedError("error.signingKeyInvalid", { file });
   }
-  if (privateKey.asymmetricKeyType !== "ed25519") throw new FailedError("error.signingKeyInvalid", { file });
-  const publicKey = rawOf(createPublicKey(privateKey));
-  return { file, privateKey, publicKey, fingerprint: fingerprintOf(publicKey) };
+  const key = keyOfPem(pem, file);
+  if (!key) throw new FailedError("error.signingKeyInvalid", { file });
+  return key;
+}
+
+/** The signing key's PEM sealed with the register's key, as the register on PostgreSQL keeps it (base64). */
+export function sealSigningKey(key: SigningKey, cipher: FieldCipher): string {
+  return cipher.encrypt(key.privateKey.export({ format: "pem", type: "pkcs8" }).toString()).toString("base64");
+}
+
+function unsealSigningKey(sealed: string, cipher: FieldCipher): SigningKey {
+  let pem: Buffer | undefined;
+  try {
+    pem = cipher.decrypt(Buffer.from(sealed, "base64"));
+  } catch {
+    pem = undefined;
+  }
+  const key = pem && keyOfPem(pem, null);
+  if (!key) throw new FailedError("error.signingKeyInvalidShared", {});
+  return key;
 }
 
 function exists(file: string): boolean {
@@ -121,9 +157,33 @@ export async function recordCreated(store: Store, key: SigningKey): Promise<void
 
 /** Our signing key, made now (and recorded in the audit trail) when this register has none yet. */
 export async function ourSigningKey(store: Store): Promise<SigningKey> {
+  if (store.sql.engine === "postgres") return sharedSigningKey(store);
   const { key, created } = createSigningKey(store.home);
   if (created) await store.write(async () => recordCreated(store, key));
   return key;
+}
+
+/**
+ * The register's signing key on PostgreSQL, from the database; made under the register's write lock when it
+ * has none, so that two machines making it at once end up with one (the second reads the first's once the
+ * lock is its). A machine that signed with a key file of its own before the key moved into the register
+ * gives the register that key (the first such machine to sign: counterparts that trust it keep trusting);
+ * after that the register's key is the one, and a key file left in a data directory is not used.
+ */
+async function sharedSigningKey(store: Store): Promise<SigningKey> {
+  const cipher = await store.cipher();
+  const stored = await store.settings.get(SIGNING_KEY_SETTING);
+  if (stored !== undefined) return unsealSigningKey(stored, cipher);
+  return await store.write(async () => {
+    const made = await store.settings.get(SIGNING_KEY_SETTING);
+    if (made !== undefined) return unsealSigningKey(made, cipher);
+    const file = signingKeyFile(store.home);
+    const adopted = exists(file);
+    const key = adopted ? { ...loadSigningKey(file), file: null } : keyOfPem(generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }), null)!;
+    await store.settings.set(SIGNING_KEY_SETTING, sealSigningKey(key, cipher));
+    await store.audit.record("org.key.create", null, { org: (await store.orgs.self()).id, fingerprint: key.fingerprint, ...(adopted ? { from: "file" } : {}) });
+    return key;
+  });
 }
 
 /** Signs a sealed payload with our key. Ed25519 is deterministic: the same payload gives the same file. */

@@ -3,8 +3,14 @@
 import type { AuditRepo } from "./audit.js";
 import type { Clock, Sql } from "./sql.js";
 
-/** Our private signing key, in the data directory (src/exchange/keys.ts makes and reads it). */
+/** Our private signing key on SQLite, in the data directory (src/exchange/keys.ts makes and reads it). */
 export const SIGNING_KEY_FILE = "signing-key";
+
+/**
+ * Our private signing key on PostgreSQL: one for the register, whichever machine signs, in the settings row of
+ * this name (its PKCS#8 PEM sealed with the register's key, base64; the server never sees it in clear).
+ */
+export const SIGNING_KEY_SETTING = "signing_key";
 
 export interface OrgKey {
   orgId: string;

@@ -23,7 +23,8 @@ export interface Initialised {
   diaryFormat: string;
   deadlineMonths: number;
   keyFile: string;
-  signingKey: { file: string; fingerprint: string };
+  /** The signing key's file on SQLite; null on PostgreSQL, where it is in the register (sealed). */
+  signingKey: { file: string | null; fingerprint: string };
   /** The data directory's mode when it was open to others (made private now), else null. */
   homeModeFixed: string | null;
   /** The first diary number the register will give this year. */

@@ -103,6 +103,7 @@ export async function init(ctx: Context, o: InitOptions): Promise<void> {
   ctx.out.result(result, () => {
     ctx.out.line(ctx.t("init.done", { org: r.org.name, home: r.home, format: r.diaryFormat, example: firstNumber, months: r.deadlineMonths }));
     ctx.out.line(ctx.t("init.keyNote", { key: r.keyFile }));
-    ctx.out.line(ctx.t("init.signingKeyNote", { file: r.signingKey.file, fingerprint: r.signingKey.fingerprint }));
+    const { file, fingerprint } = r.signingKey;
+    ctx.out.line(file === null ? ctx.t("init.signingKeyNoteShared", { fingerprint }) : ctx.t("init.signingKeyNote", { file, fingerprint }));
   });
 }
