@@ -1003,6 +1003,7 @@ export const en: Record<MessageKey, string> = {
   "db.copy.next": "Now set AVVIK_DATABASE_URL={url} (or database.url in config.json) for every registrar, with the password in ~/.pgpass. The key was not copied: give the registrars the key file {key} and set AVVIK_KEY_FILE to it (e.g. on a protected shared folder). Give each their role with 'avvik db grant'.",
   "db.copy.localStays": "The local register in {home} stays as it was: work on in the database only.",
   "audit.action.db.grant": "privileges granted",
+  "audit.action.db.copy": "register copied here",
   "audit.action.archive.deliver": "delivered to the e-archive",
   "audit.action.archive.export": "archive package written",
   "archive.erms.secrecy": "Marked secret in the register: subject and party are not shown in the public register.",

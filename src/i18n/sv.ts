@@ -1004,6 +1004,7 @@ export const sv = {
   "db.copy.next": "Sätt nu AVVIK_DATABASE_URL={url} (eller database.url i config.json) hos varje registrator, med lösenordet i ~/.pgpass. Nyckeln kopierades inte: ge registratorerna nyckelfilen {key} och sätt AVVIK_KEY_FILE till den (t.ex. på en skyddad delad katalog). Ge var och en sin roll med 'avvik db grant'.",
   "db.copy.localStays": "Det lokala registret i {home} finns kvar oförändrat: arbeta vidare bara i databasen.",
   "audit.action.db.grant": "behörighet given",
+  "audit.action.db.copy": "register kopierat hit",
   "audit.action.archive.deliver": "levererat till e-arkivet",
   "audit.action.archive.export": "arkivpaket skrivet",
   "archive.erms.secrecy": "Sekretessmarkerad i diariet: ärendemening och avsändare/mottagare visas inte i det offentliga diariet.",

@@ -9,16 +9,35 @@
 // bytes are counted and compared with the source's.
 
 import { createHash } from "node:crypto";
+import { localDate, localTimestamp } from "../core/dates.js";
 import { FailedError, RefusedError } from "../core/errors.js";
+import { AuditRepo } from "./audit.js";
 import type { FileRepo } from "./files.js";
 import { migratePostgres, POSTGRES_MIGRATIONS, POSTGRES_ONLY_TABLES, schemaVersion } from "./migrations/postgres/index.js";
+import { SIGNING_KEY_SETTING } from "./orgKeys.js";
 import type { PostgresSql } from "./postgres.js";
-import type { Sql } from "./sql.js";
+import { SettingsRepo } from "./settings.js";
+import type { Clock, Sql } from "./sql.js";
+
+/**
+ * What the register's arrival adds on the target, after the copied rows are verified: the signing key of its
+ * exchange files (on SQLite a file in the data directory; on PostgreSQL a settings row, sealed), and the
+ * audit event `db.copy` that closes the copied chain (when it arrived, and who copied it).
+ */
+export interface Arrival {
+  /** The instant of the copy (the run's, which honours AVVIK_NOW). */
+  at: Date;
+  /** The source's signing key, sealed with the register's key (base64), and its fingerprint; absent when it has none. */
+  signingKey?: { sealed: string; fingerprint: string };
+}
 
 export interface CopyReport {
   /** The schema version both registers have. */
   schemaVersion: number;
-  /** Rows per table on the target, equal to the source's (file_contents: the stored files with bytes). */
+  /**
+   * Rows per table on the target once the copy is committed: the source's (verified), and the arrival's
+   * (one more audit event; the signing key's settings row).
+   */
   tables: Record<string, number>;
   /** Stored files whose bytes were copied, and their size as stored. */
   files: number;
@@ -56,6 +75,7 @@ export class RegisterCopy {
     private readonly source: Sql,
     private readonly files: FileRepo,
     private readonly target: PostgresSql,
+    private readonly arrival: Arrival,
   ) {
     if (source.engine !== "sqlite") throw new Error("db copy reads an SQLite register");
   }
@@ -85,7 +105,35 @@ export class RegisterCopy {
     const files = await this.copyFileBytes();
     counts.file_contents = files.count;
     await this.verify(counts, files.digests);
-    return { schemaVersion: version, tables: counts, files: files.count, fileBytes: files.bytes };
+    await this.arrive(version, counts, files);
+    const now: Record<string, number> = {};
+    for (const name of Object.keys(counts)) now[name] = await this.countOf(name);
+    return { schemaVersion: version, tables: now, files: files.count, fileBytes: files.bytes };
+  }
+
+  /**
+   * The arrival, in the copy's transaction: the signing key (so counterparts that trust the SQLite register's
+   * key trust the copy's files), then one audit event after the copied chain, by the role that logged in
+   * (as every event on PostgreSQL). Its details are counts and the key's fingerprint: no path, no password.
+   */
+  private async arrive(version: number, counts: Record<string, number>, files: { count: number; bytes: number }): Promise<void> {
+    const settings = new SettingsRepo(this.target);
+    if (this.arrival.signingKey) await settings.set(SIGNING_KEY_SETTING, this.arrival.signingKey.sealed);
+    const role = (await this.target.get<{ role: string }>("SELECT session_user AS role"))!.role;
+    const at = this.arrival.at;
+    const clock: Clock = { actor: { user: role, now: at }, now: localTimestamp(at), today: localDate(at) };
+    await new AuditRepo(this.target, clock, settings).record("db.copy", null, {
+      from: "sqlite",
+      schemaVersion: version,
+      tables: counts,
+      files: files.count,
+      fileBytes: files.bytes,
+      signingKey: this.arrival.signingKey?.fingerprint ?? null,
+    });
+  }
+
+  private async countOf(table: string): Promise<number> {
+    return (await this.target.get<{ n: number }>(`SELECT count(*) AS n FROM ${ident(table)}`))!.n;
   }
 
   /**
@@ -250,7 +298,7 @@ export class RegisterCopy {
   /** Every table's rows counted on the target, and every file's bytes hashed by the server, against the source. */
   private async verify(counts: Record<string, number>, digests: Map<string, string>): Promise<void> {
     for (const [table, n] of Object.entries(counts)) {
-      const there = (await this.target.get<{ n: number }>(`SELECT count(*) AS n FROM ${ident(table)}`))!.n;
+      const there = await this.countOf(table);
       if (there !== n) throw new FailedError("db.copy.countDiffers", { table, source: n, target: there });
     }
     const stored = await this.target.all<{ hash: string; digest: string }>("SELECT hash, encode(sha256(data), 'hex') AS digest FROM file_contents");

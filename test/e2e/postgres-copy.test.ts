@@ -112,8 +112,32 @@ describe("db copy", () => {
     // Another machine on the database with the register's key sees what the SQLite register says.
     const p = machine(url, join(s.env.AVVIK_HOME!, "key"));
     const after = await answers(p);
-    expect(after).toEqual(before);
+    // The same answers, but for the arrival: one audit event after the copied chain, which verifies.
+    const besidesAudit = (a: string[]) => a.filter((x) => !/^\$ audit (list|verify)/.test(x));
+    const oneEventMore = (x: string) => (x.startsWith("$ check") ? x.replace(/"auditEvents":(\d+)/, (_, n: string) => `"auditEvents":${Number(n) + 1}`) : x);
+    expect(besidesAudit(after)).toEqual(besidesAudit(before).map(oneEventMore));
     expect(after.at(-1)).toMatch(/^\$ audit verify\n0\n/);
+    const sourceEvents = await s.cliJson(["audit", "list"]);
+    const events = await p.cliJson(["audit", "list"]);
+    expect(events.slice(0, -1)).toEqual(sourceEvents);
+    // The signing key of exchange files came along (sealed): counterparts that trust the SQLite register's key
+    // trust the copy's files; no machine on the server keeps a key file of its own.
+    const signing = (await s.cliJson(["org", "key", "export"])).fingerprint;
+    expect((await p.cliJson(["org", "key", "export"])).fingerprint).toBe(signing);
+    expect(existsSync(join(p.env.AVVIK_HOME!, "signing-key"))).toBe(false);
+    const arrival = events.at(-1);
+    // At the run's instant (AVVIK_NOW here, as the source's last event).
+    expect(arrival).toMatchObject({ id: sourceEvents.at(-1).id + 1, action: "db.copy", user: "test", caseId: null, at: sourceEvents.at(-1).at });
+    expect(arrival.details).toEqual({
+      from: "sqlite",
+      schemaVersion: copied.schemaVersion,
+      tables: { ...copied.tables, audit: copied.tables.audit - 1, settings: copied.tables.settings - 1 },
+      files: copied.files,
+      fileBytes: copied.fileBytes,
+      signingKey: signing,
+    });
+    expect(JSON.stringify(arrival)).not.toContain(s.home);
+    expect(JSON.stringify(arrival)).not.toContain("avvik-test");
     expect((await p.cliJson(["case", "show", "2026-000002"])).recognisedTexts[0].text).toBe(ocr);
     // The persons open there with the register's key (a reveal is an event of its own on each).
     const reveal = ["case", "show", "2026-000004", "--reveal"];
@@ -180,6 +204,8 @@ describe("db copy", () => {
     expect(byOwner.tables.cases).toBe(1);
     const owner = machine(asRole(owned.url, "copier"), join(s.env.AVVIK_HOME!, "key"));
     expect((await owner.cliJson(["audit", "verify"])).problems).toEqual([]);
+    // The chain says who brought the register there: the role that logged in.
+    expect((await owner.cliJson(["audit", "list"])).at(-1)).toMatchObject({ action: "db.copy", user: "copier", details: { tables: { cases: 1 } } });
     expect((await owner.cliJson(outgoingCase())).diaryNumber).toBe("2026-000002");
     // Something else lives in the database: not touched.
     await query(db.url, "CREATE TABLE their_table (x integer)");

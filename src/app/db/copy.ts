@@ -1,6 +1,9 @@
 // `db copy --to postgres://…`: the local SQLite register moved to a PostgreSQL database that holds nothing yet,
 // in one transaction there (src/store/copy.ts), the counts verified; then what the registrars set to use it.
+// The register's signing key of exchange files goes with it (sealed with the register's key): counterparts that
+// trust the SQLite register's key trust the copy's files.
 
+import { existsSync } from "node:fs";
 import { FailedError, isSystemError, reasonOf, RefusedError } from "../../core/errors.js";
 import type { CopyReport } from "../../store/copy.js";
 import type { Store } from "../../store/store.js";
@@ -33,6 +36,11 @@ export async function copyRegister(store: Store, url: string): Promise<CopyResul
   const to = withoutPassword(url);
   const { connectPostgres } = await import("../../store/postgres.js");
   const { RegisterCopy } = await import("../../store/copy.js");
+  const { loadSigningKey, sealSigningKey, signingKeyFile } = await import("../../exchange/keys.js");
+  // A register from before signed exchange files has none: the copy makes one on first need, as SQLite would.
+  const keyFile = signingKeyFile(store.home);
+  const signing = existsSync(keyFile) ? loadSigningKey(keyFile) : undefined;
+  const signingKey = signing && { sealed: sealSigningKey(signing, await store.cipher()), fingerprint: signing.fingerprint };
   let target;
   try {
     target = await connectPostgres(url);
@@ -40,7 +48,7 @@ export async function copyRegister(store: Store, url: string): Promise<CopyResul
     throw connectFailure(e, to);
   }
   try {
-    const report = await new RegisterCopy(store.sql, store.files, target).run();
+    const report = await new RegisterCopy(store.sql, store.files, target, { at: store.actor.now, signingKey }).run();
     return { to, ...report, next: { AVVIK_DATABASE_URL: to, AVVIK_KEY_FILE: store.keyFile } };
   } finally {
     await target.end().catch(() => undefined);
