@@ -7,6 +7,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { linkopingOnPostgres, sandbox, type Sandbox } from "../helpers/cli.js";
+import { WRITE_LOCK } from "../../src/store/postgres.js";
 import { asRole, freshDatabase } from "../helpers/postgres.js";
 
 const NOW = "2026-04-01T09:00:00";
@@ -91,7 +92,25 @@ describe("the signing key on PostgreSQL", () => {
     const { a, b } = await twoMachines();
     // A register from before signed exchange files (or from before the key moved into the database): none yet.
     await query(a.databaseUrl, "DELETE FROM settings WHERE key = 'signing_key'");
-    const [x, y] = await Promise.all([a.cliJson(["org", "key", "export"]), b.cliJson(["org", "key", "export"])]);
+    // The register's write lock held here, both machines find no key and wait for the lock; let go once both
+    // wait, the one that gets it first makes the key, and the other must find it there.
+    const holder = new pg.Client({ connectionString: a.databaseUrl });
+    await holder.connect();
+    let both: Promise<[any, any]>;
+    try {
+      await holder.query("BEGIN");
+      await holder.query(`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
+      both = Promise.all([a.cliJson(["org", "key", "export"]), b.cliJson(["org", "key", "export"])]);
+      const waiting = async () => Number((await holder.query("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).rows[0].n);
+      // (A machine that ended meanwhile, with an error, ends the wait: the assertions below say what it was.)
+      let ended = false;
+      void both.then(() => (ended = true), () => (ended = true));
+      while (!ended && (await waiting()) < 2) await new Promise((r) => setTimeout(r, 50));
+      await holder.query("COMMIT");
+    } finally {
+      await holder.end();
+    }
+    const [x, y] = await both;
     expect(y.fingerprint).toBe(x.fingerprint);
     const events = await keyEvents(a);
     // init's, then the one made now.
