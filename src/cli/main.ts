@@ -72,15 +72,20 @@ function commandWords(argv: string[]): string {
   return words.join(" ");
 }
 
-/** True when no command is given: nothing, or only --home/--as/--lang with values, --debug, --json. */
-function onlyGlobalFlags(args: string[]): boolean {
-  for (let i = 0; i < args.length; i++) {
+/** Where the global flags before the command end: --home/--as/--lang with values, --debug, --json. */
+function afterGlobalFlags(args: readonly string[]): number {
+  let i = 0;
+  for (; i < args.length; i++) {
     const a = args[i]!;
     if (["--home", "--as", "--lang"].includes(a)) i++;
-    else if (/^--(home|as|lang)=/.test(a) || a === "--debug" || a === "--json") continue;
-    else return false;
+    else if (!(/^--(home|as|lang)=/.test(a) || a === "--debug" || a === "--json")) break;
   }
-  return true;
+  return i;
+}
+
+/** True when no command is given: nothing, or only global flags. */
+function onlyGlobalFlags(args: string[]): boolean {
+  return afterGlobalFlags(args) >= args.length;
 }
 
 /**
@@ -110,8 +115,76 @@ function helpColours(stream: Io["stdout"], env: NodeJS.ProcessEnv): boolean {
   return stream.isTTY === true && stream.hasColors?.() === true;
 }
 
-/** A new program for every run (commander keeps parsed options on it); help and usage go to the run's streams. */
-export function buildProgram(t: Translate, io: Io): Command {
+type Register = (program: Command, t: Translate) => void;
+
+/**
+ * The top-level commands in the order of the help, each with the names it adds to the program. A run registers
+ * only the one its command line names (commander's parse, help and errors see the same command as in the whole
+ * tree: test/unit/command-tree.test.ts); the whole tree for the program's help, `help`, the flows, completion
+ * and a word that names no command (its suggestion). A new top-level command is added here.
+ */
+export const COMMANDS: ReadonlyArray<readonly [names: readonly string[], register: Register]> = [
+  [["init"], registerInit],
+  [["org"], registerOrg],
+  [["contact"], registerContact],
+  [["case"], registerCase],
+  [["diary"], registerDiary],
+  [["audit"], registerAudit],
+  [["exchange"], registerExchange],
+  [["notify"], registerNotify],
+  [["send"], registerSend],
+  [["outbox"], registerOutbox],
+  [["summary"], registerSummary],
+  [["stats"], registerStats],
+  [["duplicates"], registerDuplicates],
+  [["packet"], registerPacket],
+  [["report"], registerReport],
+  [["analysis"], registerAnalysis],
+  [["reply"], registerReply],
+  [["check"], registerCheck],
+  [["backup"], registerBackup],
+  [["restore"], registerRestore],
+  [["purge"], registerPurge],
+  [["retention"], registerRetention],
+  [["import"], registerImport],
+  [["export"], registerExport],
+  [["archive"], registerArchive],
+  [["action"], registerAction],
+  [["classification"], registerClassification],
+  [["db"], registerDb],
+  // --- day: the registrar's tools. New commands of other areas are registered above this line. ---
+  [["config"], registerConfig],
+  [["doctor"], registerDoctor],
+  // The flows and completion describe the whole tree: they always get it.
+  [["flows"], registerFlows],
+  [["completion", "__complete"], registerCompletion],
+];
+
+/** Commands that read the whole tree (the flows mark steps whose command is missing; completion lists all). */
+const WHOLE_TREE = new Set(["flows", "completion", "__complete"]);
+
+/**
+ * The command a line names: its first word when only global flags come before it ("case" in `--lang en case
+ * show 1`); undefined for anything else before it (`-h case` is the program's help).
+ */
+export function firstCommandWord(args: readonly string[]): string | undefined {
+  const a = args[afterGlobalFlags(args)];
+  return a === undefined || a.startsWith("-") ? undefined : a;
+}
+
+/** What a run registers: the command its line names, or (no args given, or no such command) all of them. */
+function commandsFor(args: readonly string[] | undefined): typeof COMMANDS {
+  const word = args && firstCommandWord(args);
+  if (word === undefined || WHOLE_TREE.has(word)) return COMMANDS;
+  const named = COMMANDS.find(([names]) => names.includes(word));
+  return named ? [named] : COMMANDS;
+}
+
+/**
+ * A new program for every run (commander keeps parsed options on it); help and usage go to the run's streams.
+ * Given the run's command line, only the command it names is registered (`COMMANDS`); without, the whole tree.
+ */
+export function buildProgram(t: Translate, io: Io, args?: readonly string[]): Command {
   const ph = placeholders(t);
   const program = new Command("avvik");
   const titles: Record<string, string> = {
@@ -163,39 +236,7 @@ export function buildProgram(t: Translate, io: Io): Command {
     })
     .exitOverride();
 
-  registerInit(program, t);
-  registerOrg(program, t);
-  registerContact(program, t);
-  registerCase(program, t);
-  registerDiary(program, t);
-  registerAudit(program, t);
-  registerExchange(program, t);
-  registerNotify(program, t);
-  registerSend(program, t);
-  registerOutbox(program, t);
-  registerSummary(program, t);
-  registerStats(program, t);
-  registerDuplicates(program, t);
-  registerPacket(program, t);
-  registerReport(program, t);
-  registerAnalysis(program, t);
-  registerReply(program, t);
-  registerCheck(program, t);
-  registerBackup(program, t);
-  registerRestore(program, t);
-  registerPurge(program, t);
-  registerRetention(program, t);
-  registerImport(program, t);
-  registerExport(program, t);
-  registerArchive(program, t);
-  registerAction(program, t);
-  registerClassification(program, t);
-  registerDb(program, t);
-  // --- day: the registrar's tools. New commands of other areas are registered above this line. ---
-  registerConfig(program, t);
-  registerDoctor(program, t);
-  registerFlows(program, t);
-  registerCompletion(program, t);
+  for (const [, register] of commandsFor(args)) register(program, t);
   // Examples and the pointer to the menu and the flows, from src/cli/help.ts (after every command exists).
   applyHelp(program, t);
   return program;
@@ -218,7 +259,7 @@ export async function main(args: string[], given: Omit<Io, "cwd"> & { cwd?: stri
     lang = resolveLang(preScan(args, "--lang"), io.env, configuredLang(resolveHome(preScan(args, "--home"), io.env, io.cwd)));
     await loadLanguage(lang);
     t = translator(lang);
-    program = buildProgram(t, io);
+    program = buildProgram(t, io, args);
     bindRun(program, run);
     if (onlyGlobalFlags(args)) {
       // `avvik` alone: the menu of the day's work in a terminal, the help otherwise.

@@ -40,7 +40,8 @@ describe("errors of the system and the network, in Swedish wherever they reach t
   it("a mail server that refuses: doctor, notify, outbox flush, list, show and the summary", async () => {
     s = linkoping();
     const port = await freePort();
-    const env = { AVVIK_SMTP_URL: `smtp://127.0.0.1:${port}` };
+    // The retries as usual (3), only the pause between them short: the wording is what is tested, not the wait.
+    const env = { AVVIK_SMTP_URL: `smtp://127.0.0.1:${port}`, AVVIK_MAIL_RETRY_DELAY_MS: "10" };
     const refused = `servern 127.0.0.1:${port} svarar inte (anslutningen nekades)`;
     const doctor = JSON.parse((await s.cli(["doctor", "--json"], { env })).stdout);
     expect(doctor.findings.find((f: any) => f.check === "smtp").message).toBe(
