@@ -6,20 +6,23 @@ import { constants, deflateRawSync } from "node:zlib";
 /** Adler-32 of n zero bytes: the byte sum stays 1, and it is added once per byte to the second sum. */
 const adler32Zeros = (n: number): number => (((n % 65521) << 16) | 1) >>> 0;
 
+/** A raw deflate chunk of 1 MiB of zeros ended with a sync flush (byte-aligned, not final), made once. */
+let zeroChunk: Buffer | undefined;
+const CHUNK = 1024 * 1024;
+
 /**
  * A zlib (FlateDecode) stream that inflates to `bytes` zero bytes, made without compressing them: a raw deflate
- * chunk of 64 MiB of zeros, ended with a sync flush (byte-aligned, not final), repeated; its back references reach
- * only zeros, so the copies still decode to zeros. Then a final block with the rest, and the Adler-32 trailer.
- * A 2 GB stream takes a few milliseconds and about 2 MB.
+ * chunk of 1 MiB of zeros, ended with a sync flush, repeated; its back references reach only zeros, so the copies
+ * still decode to zeros (at deflate's best ratio, as one long run compresses: about 1 KB per MiB). Then a final
+ * block with the rest, and the Adler-32 trailer. A 2 GB stream takes a few milliseconds and about 2 MB.
  */
 export function zeroFlate(bytes: number): Buffer {
-  const CHUNK = 64 * 1024 * 1024;
   const whole = Math.floor(bytes / CHUNK);
   const rest = bytes - whole * CHUNK;
   const parts: Buffer[] = [Buffer.from([0x78, 0xda])];
   if (whole > 0) {
-    const chunk = deflateRawSync(Buffer.alloc(CHUNK), { level: 9, finishFlush: constants.Z_SYNC_FLUSH });
-    for (let i = 0; i < whole; i++) parts.push(chunk);
+    zeroChunk ??= deflateRawSync(Buffer.alloc(CHUNK), { level: 9, finishFlush: constants.Z_SYNC_FLUSH });
+    for (let i = 0; i < whole; i++) parts.push(zeroChunk);
   }
   parts.push(deflateRawSync(Buffer.alloc(rest), { level: 9 }));
   const trailer = Buffer.alloc(4);
