@@ -180,33 +180,62 @@ export const LINKOPING_SETUP: string[][] = [
   ["org", "import", "ostergotland"],
 ];
 
+function templateDir(options: { now?: string; env?: NodeJS.ProcessEnv }, root: string): string {
+  const key = createHash("sha256").update(JSON.stringify({ now: options.now ?? DEFAULT_NOW, env: options.env ?? null })).digest("hex").slice(0, 16);
+  return join(root, key);
+}
+
+/** Puts the register a sandbox made into place as the template `dir` (made aside and renamed: a test file running at the same time never sees half a register). */
+function keepAsTemplate(s: Sandbox, dir: string): void {
+  const aside = `${dir}.${process.pid}-${randomBytes(4).toString("hex")}`;
+  mkdirSync(aside);
+  cpSync(join(s.home, "data"), join(aside, "data"), { recursive: true });
+  try {
+    renameSync(aside, dir);
+  } catch {
+    rmSync(aside, { recursive: true, force: true }); // another test file made it first
+  }
+}
+
 /**
  * The data directory of a Linköping register made with these options, made once per test run (and options):
- * in the directory the global set-up made (test/helpers/global-setup.ts), else in one of this process.
+ * in the directory the global set-up made (test/helpers/global-setup.ts), else in one of this process. Made by
+ * one process that runs both commands through main() (test/helpers/series.cjs): linkoping() is synchronous.
  */
 export function linkopingTemplate(options: { now?: string; env?: NodeJS.ProcessEnv } = {}, root = templateRoot()): string {
-  const key = createHash("sha256").update(JSON.stringify({ now: options.now ?? DEFAULT_NOW, env: options.env ?? null })).digest("hex").slice(0, 16);
-  const dir = join(root, key);
+  const dir = templateDir(options, root);
   if (existsSync(dir)) return join(dir, "data");
-  // Made aside and renamed into place: a test file running at the same time never sees half a register.
   const s = sandbox(options);
   try {
-    for (const args of LINKOPING_SETUP) {
-      const r = s.run(args);
-      if (r.code !== 0) throw new Error(`avvik ${args.join(" ")}: ${r.stderr}`);
-    }
-    const aside = `${dir}.${process.pid}-${randomBytes(4).toString("hex")}`;
-    mkdirSync(aside);
-    cpSync(join(s.home, "data"), join(aside, "data"), { recursive: true });
-    try {
-      renameSync(aside, dir);
-    } catch {
-      rmSync(aside, { recursive: true, force: true }); // another test file made it first
-    }
+    const r = spawnSync(process.execPath, [SERIES, JSON.stringify(LINKOPING_SETUP)], { env: s.env, cwd: s.home, encoding: "utf8", timeout: 60_000 });
+    if (r.status !== 0) throw new Error(`test/helpers/series.cjs exited ${r.status}: ${r.stderr}`);
+    (JSON.parse(r.stdout) as RunResult[]).forEach((run, i) => {
+      if (run.code !== 0) throw new Error(`avvik ${LINKOPING_SETUP[i]!.join(" ")}: ${run.stderr}`);
+    });
+    keepAsTemplate(s, dir);
   } finally {
     s.cleanup();
   }
   return join(dir, "data");
+}
+
+/** Runs the commands that make the Linköping register in this process (the bundle's main()). */
+async function setUpInProcess(s: Sandbox, engine: string): Promise<void> {
+  for (const args of LINKOPING_SETUP) {
+    const r = await s.cli(args);
+    if (r.code !== 0) throw new Error(`avvik ${args.join(" ")}${engine}: ${r.stderr}`);
+  }
+}
+
+/** The usual template (the sandboxes' clock and environment), made in this process: for the global set-up. */
+export async function defaultLinkopingTemplate(root: string): Promise<void> {
+  const s = sandbox();
+  try {
+    await setUpInProcess(s, "");
+    keepAsTemplate(s, templateDir({}, root));
+  } finally {
+    s.cleanup();
+  }
 }
 
 /**
@@ -218,10 +247,7 @@ export async function postgresLinkopingTemplate(admin: string, root: string): Pr
   const { url } = await freshDatabase(SCHEMA_TEMPLATE, admin, LINKOPING_TEMPLATE);
   const s = sandbox({ env: { AVVIK_DATABASE_URL: asRole(url, "test") } });
   try {
-    for (const args of LINKOPING_SETUP) {
-      const r = s.run(args);
-      if (r.code !== 0) throw new Error(`avvik ${args.join(" ")} (PostgreSQL): ${r.stderr}`);
-    }
+    await setUpInProcess(s, " (PostgreSQL)");
     cpSync(join(s.home, "data"), join(root, "postgres", "data"), { recursive: true });
   } finally {
     s.cleanup();

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { linkopingTemplate, postgresLinkopingTemplate } from "./cli.js";
+import { defaultLinkopingTemplate, postgresLinkopingTemplate } from "./cli.js";
 import { makeSchemaTemplate, startPostgres } from "./postgres.js";
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -17,7 +17,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // The server's initdb and start run in processes of their own while the template is made here.
   const starting = startPostgres();
   starting.catch(() => undefined);
-  linkopingTemplate({}, dir);
+  await defaultLinkopingTemplate(dir);
   const server = await starting;
   project.provide("avvikPostgres", server.url);
   try {
