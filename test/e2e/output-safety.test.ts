@@ -277,13 +277,17 @@ describe("a case imported without a diary number", () => {
       ids.push(String(c.id));
     }
     expect(ids.length).toBeGreaterThanOrEqual(3);
+    // Five processes at once, each running its commands one after another through main(): the packets spread
+    // over three (so that packets also race each other), six new cases over two.
+    const packets = [0, 1, 2].map((k) => ids.filter((_, i) => i % 3 === k));
     const runs = await Promise.all([
-      ...ids.map((id) => s.spawn(["packet", id, "--json"])),
-      ...Array.from({ length: 6 }, () => s.spawn([...outgoingCase(), "--json"])),
+      ...packets.map((group) => s.spawnSeries(group.map((id) => ["packet", id, "--json"]))),
+      ...[0, 1].map(() => s.spawnSeries(Array.from({ length: 3 }, () => [...outgoingCase(), "--json"]))),
     ]);
-    for (const r of runs) expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+    for (const r of runs.flat()) expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+    expect(runs.flat()).toHaveLength(ids.length + 6);
     for (const [i, id] of ids.entries()) {
-      const r = JSON.parse(runs[i]!.stdout);
+      const r = JSON.parse(runs[i % 3]![Math.floor(i / 3)]!.stdout);
       expect((await s.cliJson(["case", "show", id])).diaryNumber).toBe(r.diaryNumber);
       expect(r.file).toBe(join(s.home, `${r.diaryNumber}-packet.pdf`));
       const text = await pdfText(r.file);
