@@ -117,7 +117,7 @@ export class ReferenceMatcher {
    */
   findOcr(read: string): RefCandidate[] {
     // A "|" standing alone is a table's border read, never a digit (a 1 read as "|" stands among digits).
-    const text = read.replace(/(?<=^|\s)\|+(?=\s|$)/gu, " ");
+    const text = mendLabels(read).replace(/(?<=^|\s)\|+(?=\s|$)/gu, " ");
     const corrected = text.replace(OCR_TOKEN, (token: string, offset: number) => {
       let before = text.slice(Math.max(0, offset - 60), offset);
       // A format with letters before its numbers ("VOK {year}-{seq}"): the letters belong to the token.
@@ -211,6 +211,66 @@ export class ReferenceMatcher {
       out.push({ kind: "external", system: null, id: value.replace(/\s+/g, " "), text: `${m[0].trim()} ${value}`, strength: base === "qr" ? "qr" : "labelled" });
     }
   }
+}
+
+/**
+ * The long words that introduce a reference (labels, system names), which OCR misreads by a letter
+ * ("Bynergiärende", "Refercns") on a fax or a noisy copy. Short ones ("dnr", "Er ref") are not mended: a
+ * letter off makes them other words.
+ */
+const LABEL_WORDS = [
+  "synergi",
+  "synergiärende",
+  "synergiärendenummer",
+  "medcontrol",
+  "treserva",
+  "lifecare",
+  "referens",
+  "diarienummer",
+  "diarienr",
+  "ärendenummer",
+  "ärendenr",
+  "avvikelsenummer",
+  "avvikelsenr",
+  "beteckning",
+];
+
+/** Levenshtein distance of a and b, or `max + 1` once it is known to be more than `max`. */
+function distance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let low = i;
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      low = Math.min(low, cur[j]!);
+    }
+    if (low > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * A text read by OCR with its label words put right where one letter of them (two of a word of 12 letters or
+ * more) was misread: "Bynergiärende 45678" is "Synergiärende 45678". Only words of 7 letters or more that are
+ * no label word themselves; the reference after the label must still name a case to match.
+ */
+export function mendLabels(text: string): string {
+  return text.replace(/\p{L}{7,}/gu, (word) => {
+    const lower = word.toLowerCase();
+    if (LABEL_WORDS.includes(lower)) return word;
+    const max = lower.length >= 12 ? 2 : 1;
+    let best: string | undefined;
+    let bestD = max + 1;
+    for (const label of LABEL_WORDS) {
+      const d = distance(lower, label, max);
+      if (d < bestD) [best, bestD] = [label, d];
+      else if (d === bestD && d <= max) best = undefined; // as near two labels: neither
+    }
+    return best ?? word;
+  });
 }
 
 /** A run of digits and the characters OCR reads for digits, with dashes, slashes and single spaces inside. */

@@ -299,24 +299,29 @@ export function finderMarks(bin: Raster, maxModule = Math.max(8, bin.dpi / 8)): 
  * letterhead's band) is not thin, so both are left as they are. Where a letter crosses the line (more than
  * twice that thick there) its pixels are kept. Gives the page and the number of pixels removed.
  */
-export function removeRules(bin: Raster, minLength = Math.round(bin.dpi / 3), maxThick = Math.max(3, Math.round(bin.dpi / 25))): { page: Raster; removed: number } {
+export function removeRules(bin: Raster, minLength = Math.round(bin.dpi / 3), maxThick = Math.max(3, Math.round(bin.dpi / 25)), degrees = 0): { page: Raster; removed: number } {
   const { width: w, height: h, data } = bin;
   const out = data.slice();
   let removed = 0;
   const gap = Math.max(1, Math.round(bin.dpi / 100));
-  // One pass along rows (horizontal lines) or columns (vertical ones): `at(i, j)` is the pixel j of line i,
-  // `thick(i, j)` the thickness of black through it the other way (up to 2 × maxThick + 1).
-  const pass = (lines: number, length: number, at: (i: number, j: number) => number, span: number, minLength: number, maxThick: number) => {
+  // On a page tilted by `degrees` (clockwise) the lines are followed at that angle: across, y = i + x·tan;
+  // down, x = i − y·tan. Scanned as they are (not yet straightened), they are as solid as the scanner saw them.
+  const t = Math.tan((degrees * Math.PI) / 180);
+  const shift = Math.ceil(Math.max(w, h) * Math.abs(t)) + 1;
+  // One pass along lines across (horizontal rules) or down (vertical ones): `at(i, j)` is the pixel j of line
+  // i (-1 off the page), `thick(i, j)` the thickness of black through it the other way (up to 2 × maxThick + 1).
+  const pass = (lines: number, length: number, at: (i: number, j: number) => number, minLength: number, maxThick: number) => {
+    const black = (p: number) => p >= 0 && data[p] === 0;
     const thick = (i: number, j: number) => {
       let n = 1;
-      for (let k = i - 1; k >= 0 && data[at(k, j)] === 0 && n <= 2 * maxThick; k--) n++;
-      for (let k = i + 1; k < span && data[at(k, j)] === 0 && n <= 2 * maxThick; k++) n++;
+      for (let k = i - 1; black(at(k, j)) && n <= 2 * maxThick; k--) n++;
+      for (let k = i + 1; black(at(k, j)) && n <= 2 * maxThick; k++) n++;
       return n;
     };
-    for (let i = 0; i < lines; i++) {
+    for (let i = t === 0 ? 0 : -shift; i < lines + (t === 0 ? 0 : shift); i++) {
       let j = 0;
       while (j < length) {
-        if (data[at(i, j)] !== 0) {
+        if (!black(at(i, j))) {
           j++;
           continue;
         }
@@ -324,7 +329,7 @@ export function removeRules(bin: Raster, minLength = Math.round(bin.dpi / 3), ma
         const s = j;
         let end = j;
         while (j < length) {
-          if (data[at(i, j)] === 0) end = j++;
+          if (black(at(i, j))) end = j++;
           else if (j - end <= gap) j++;
           else break;
         }
@@ -333,14 +338,14 @@ export function removeRules(bin: Raster, minLength = Math.round(bin.dpi / 3), ma
         let thin = 0;
         let n = 0;
         for (let k = s; k <= end; k += 2) {
-          if (data[at(i, k)] !== 0) continue;
+          if (!black(at(i, k))) continue;
           n++;
           if (thick(i, k) <= maxThick) thin++;
         }
         if (thin < n * 0.7) continue;
         for (let k = s; k <= end; k++) {
           const p = at(i, k);
-          if (data[p] === 0 && out[p] === 0 && thick(i, k) <= 2 * maxThick) {
+          if (black(p) && out[p] === 0 && thick(i, k) <= 2 * maxThick) {
             out[p] = 255;
             removed++;
           }
@@ -348,10 +353,18 @@ export function removeRules(bin: Raster, minLength = Math.round(bin.dpi / 3), ma
       }
     }
   };
-  pass(h, w, (y, x) => y * w + x, h, minLength, maxThick);
+  const across = (y: number, x: number) => {
+    const yy = y + (t === 0 ? 0 : Math.round(x * t));
+    return yy < 0 || yy >= h || x < 0 || x >= w ? -1 : yy * w + x;
+  };
+  const down = (x: number, y: number) => {
+    const xx = x - (t === 0 ? 0 : Math.round(y * t));
+    return xx < 0 || xx >= w || y < 0 || y >= h ? -1 : y * w + xx;
+  };
+  pass(h, w, across, minLength, maxThick);
   // Down the page: a cell's side (a row of a table is 20 pt or so); thinner than a letter's stem, and longer
   // than an "l" of any but a poster's type.
-  pass(w, h, (x, y) => y * w + x, w, Math.round(bin.dpi / 4), Math.max(2, Math.round(bin.dpi / 50)));
+  pass(w, h, down, Math.round(bin.dpi / 4), Math.max(2, Math.round(bin.dpi / 50)));
   return { page: { ...bin, data: out }, removed };
 }
 
@@ -404,4 +417,126 @@ export function skewAngle(bin: Raster, maxDegrees = 6): number {
   }
   // No angle clearly better than none: leave the page as it is.
   return bestScore > flat * 1.05 ? Math.round(best * 10) / 10 : 0;
+}
+
+/**
+ * The grey page with what was removed from its binarised form (`before` → `after`: ruling lines) made white,
+ * with the pixels around each removed one that were not black (a line's grey fringe), so that the page can be
+ * turned (straightened) and binarised again without them.
+ */
+export function paintRemoved(grey: Raster, before: Raster, after: Raster): Raster {
+  const { width: w, height: h } = grey;
+  if (before.width !== w || after.width !== w || before.height !== h || after.height !== h) return grey;
+  const out = grey.data.slice();
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      if (before.data[p] !== 0 || after.data[p] === 0) continue;
+      out[p] = 255;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= h) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          if (xx >= 0 && xx < w && before.data[yy * w + xx] !== 0) out[yy * w + xx] = 255;
+        }
+      }
+    }
+  }
+  return { ...grey, data: out };
+}
+
+/**
+ * The binarised page with its dark areas made white: a letterhead's band or a logo (solid or dithered), a photo,
+ * a QR code, a filled box. Text, even bold and large, leaves most of a sixth of an inch square white; these
+ * leave most of it dark. Tesseract reads no white-on-black text here (its inverted pass is off) and spends
+ * seconds on the patterns such an area binarises into (a dithered band becomes stripes), reading noise.
+ * An area is a group of touching blocks of about 1/6 inch whose grey mean is below half the paper's, at least
+ * `minBlocks` of them (a long word of heavy type does not make one). Gives the page and the blocks cleared.
+ */
+export function clearDarkAreas(grey: Raster, bin: Raster, minBlocks = 6): { page: Raster; grey: Raster; cleared: number } {
+  const { width: w, height: h } = grey;
+  const none = { page: bin, grey, cleared: 0 };
+  if (bin.width !== w || bin.height !== h) return none;
+  const block = Math.max(8, Math.round(grey.dpi / 6));
+  const gw = Math.ceil(w / block);
+  const gh = Math.ceil(h / block);
+  const mean = new Float32Array(gw * gh);
+  for (let gy = 0; gy < gh; gy++) {
+    for (let gx = 0; gx < gw; gx++) {
+      let sum = 0;
+      let n = 0;
+      const y1 = Math.min(h, (gy + 1) * block);
+      const x1 = Math.min(w, (gx + 1) * block);
+      for (let y = gy * block; y < y1; y += 2) {
+        const row = y * w;
+        for (let x = gx * block; x < x1; x += 2) {
+          sum += grey.data[row + x]!;
+          n++;
+        }
+      }
+      mean[gy * gw + gx] = n ? sum / n : 255;
+    }
+  }
+  // The paper: the brightness most blocks have (the 80th percentile of the blocks' means).
+  const sorted = Float32Array.from(mean).sort();
+  const paper = sorted[Math.floor(sorted.length * 0.8)] ?? 255;
+  if (paper < 96) return none; // a page dark all over (a negative, a photo): left as it is
+  const dark = new Uint8Array(gw * gh);
+  for (let i = 0; i < dark.length; i++) dark[i] = mean[i]! < paper * 0.5 ? 1 : 0;
+  // Groups of dark blocks (4-connected); large ones are cleared.
+  const label = new Int32Array(gw * gh).fill(-1);
+  const clear = new Uint8Array(gw * gh);
+  let cleared = 0;
+  const stack: number[] = [];
+  const members: number[] = [];
+  for (let start = 0; start < dark.length; start++) {
+    if (!dark[start] || label[start]! >= 0) continue;
+    stack.length = 0;
+    members.length = 0;
+    stack.push(start);
+    label[start] = start;
+    while (stack.length) {
+      const b = stack.pop()!;
+      members.push(b);
+      const bx = b % gw;
+      const by = (b - bx) / gw;
+      for (const [nx, ny] of [[bx - 1, by], [bx + 1, by], [bx, by - 1], [bx, by + 1]] as const) {
+        if (nx < 0 || ny < 0 || nx >= gw || ny >= gh) continue;
+        const q = ny * gw + nx;
+        if (dark[q] && label[q]! < 0) {
+          label[q] = start;
+          stack.push(q);
+        }
+      }
+    }
+    if (members.length >= minBlocks) {
+      for (const b of members) clear[b] = 1;
+      cleared += members.length;
+    }
+  }
+  if (!cleared) return none;
+  const out = bin.data.slice();
+  const greyOut = grey.data.slice();
+  for (let gy = 0; gy < gh; gy++) {
+    for (let gx = 0; gx < gw; gx++) {
+      if (!clear[gy * gw + gx]) continue;
+      // The block and, where the area ends, a margin of a quarter block beyond it (its edge, half dark).
+      const m = Math.round(block / 4);
+      const edge = (dx: number, dy: number) => {
+        const x = gx + dx;
+        const y = gy + dy;
+        return x < 0 || y < 0 || x >= gw || y >= gh || !clear[y * gw + x];
+      };
+      const x0 = Math.max(0, gx * block - (edge(-1, 0) ? m : 0));
+      const x1 = Math.min(w, (gx + 1) * block + (edge(1, 0) ? m : 0));
+      const y0 = Math.max(0, gy * block - (edge(0, -1) ? m : 0));
+      const y1 = Math.min(h, (gy + 1) * block + (edge(0, 1) ? m : 0));
+      for (let y = y0; y < y1; y++) {
+        out.fill(255, y * w + x0, y * w + x1);
+        greyOut.fill(255, y * w + x0, y * w + x1);
+      }
+    }
+  }
+  return { page: { ...bin, data: out }, grey: { ...grey, data: greyOut }, cleared };
 }

@@ -121,10 +121,10 @@ async function namedCases(store: Store, reading: ReplyReading, matcher: Referenc
  * Reads a reply: a PDF's text layer, else its QR codes, else (a scan without either) its pages by OCR; an image
  * file (PNG, JPEG, TIFF) by QR code, else OCR. Nothing of the register is touched.
  */
-export async function readReply(data: Buffer, options: { ocr: () => OcrPool; limits: ScanLimits; hasReference: (text: string) => boolean; qrFallback?: boolean }): Promise<ReplyReading> {
+export async function readReply(data: Buffer, options: { ocr: () => OcrPool; limits: ScanLimits; hasReference: (text: string) => boolean; namesCase: (text: string) => Promise<boolean>; qrFallback?: boolean }): Promise<ReplyReading> {
   const kind = imageKind(data);
   if (kind) {
-    const scan = await readScan(data, kind, { limits: options.limits, pool: options.ocr, hasReference: options.hasReference });
+    const scan = await readScan(data, kind, { limits: options.limits, pool: options.ocr, namesCase: options.namesCase });
     return { mediaType: IMAGE_MEDIA_TYPE[kind], text: "", qr: scan.qr, ocrText: scan.ocr ? scan.text : null, ocrWords: scan.words, ocrRows: scan.rows, ocrPages: scan.ocr ? scan.pages.length : 0 };
   }
   // QR codes are not looked for here: a PDF without text goes to readScan, which looks for them once, on the
@@ -139,7 +139,7 @@ export async function readReply(data: Buffer, options: { ocr: () => OcrPool; lim
     }
     return { mediaType: "application/pdf", text: content.text, qr: [], ocrText: null, ocrPages: 0 };
   }
-  const scan = await readScan(data, "pdf", { limits: options.limits, pool: options.ocr, hasReference: options.hasReference });
+  const scan = await readScan(data, "pdf", { limits: options.limits, pool: options.ocr, namesCase: options.namesCase });
   return { mediaType: "application/pdf", text: "", qr: scan.qr, ocrText: scan.ocr ? scan.text : null, ocrWords: scan.words, ocrRows: scan.rows, ocrPages: scan.ocr ? scan.pages.length : 0 };
 }
 
@@ -154,7 +154,13 @@ export async function attachReply(store: Store, data: Buffer, options: AttachOpt
   let own: OcrPool | undefined;
   let reading: ReplyReading;
   try {
-    reading = await readReply(data, { ocr: options.ocr ?? (() => (own ??= new OcrPool(1, limits.maxPageMillis))), limits, hasReference: (text) => matcher.findOcr(text).length > 0 });
+    reading = await readReply(data, {
+      ocr: options.ocr ?? (() => (own ??= new OcrPool(1, limits.maxPageMillis))),
+      limits,
+      hasReference: (text) => matcher.findOcr(text).length > 0,
+      // A scan is read until a reading names one of our cases (a reference no case has may be a digit misread).
+      namesCase: async (text) => (await resolveCandidates(store.sql, matcher.findOcr(text))).length > 0,
+    });
   } finally {
     await own?.close();
   }

@@ -16,7 +16,7 @@
 import { InvalidDataError } from "../core/errors.js";
 import { encodePng, imagePage, imagePageCount, MAX_PAGE_PIXELS, pngPage, tilt, type ImageKind, type ScanLimits } from "./images.js";
 import { layoutRows, type OcrPool, type OcrText, type OcrWord } from "./ocr.js";
-import { binarise, crop, despeckle, finderMarks, isBlank, removeRules, rgba, shrink, skewAngle, turn, type FinderMark, type Raster } from "./raster.js";
+import { binarise, clearDarkAreas, crop, despeckle, finderMarks, isBlank, paintRemoved, removeRules, rgba, shrink, skewAngle, turn, type FinderMark, type Raster } from "./raster.js";
 import { renderUntrustedPage } from "./untrusted.js";
 
 export interface ScanPage {
@@ -46,32 +46,40 @@ export interface ScanOptions {
   limits: ScanLimits;
   /** The pool OCR goes to (made on first need: a page with a QR code never starts it). */
   pool: () => OcrPool;
-  /** Whether a text names a reference (used to tell a page read the right way up). */
-  hasReference: (text: string) => boolean;
+  /**
+   * Whether a text OCR read names one of our cases (a reference that resolves): reading a page stops at the
+   * first reading that does; one that names none, or only references no case has (a digit misread), is read
+   * again, finer or otherwise made ready.
+   */
+  namesCase: (text: string) => Promise<boolean> | boolean;
   /** Skip OCR (a QR code, or nothing, is all that is wanted). */
   qrOnly?: boolean;
   /** Called as each page has been read. */
   onPage?: (page: ScanPage) => void;
 }
 
-type PageSource = { count: number; get(i: number): Promise<Raster> };
+/** The pages of a scan, each made when asked for at the resolution asked for. */
+type PageSource = { count: number; get(i: number, dpi: number): Promise<Raster> };
 
 async function sourceOf(data: Buffer, kind: "pdf" | ImageKind, limits: ScanLimits): Promise<PageSource> {
   if (kind === "pdf") {
-    // Page by page (each within the reader's limits); the first page is kept, the others rendered when asked for.
-    const render = (page: number) => renderUntrustedPage(data, { page, dpi: limits.dpi, maxPages: limits.maxPages, maxPixels: MAX_PAGE_PIXELS });
-    const first = await render(1);
+    // Page by page (each within the reader's limits); the first page at the first resolution is kept, the
+    // others rendered when asked for.
+    const render = (page: number, dpi: number) => renderUntrustedPage(data, { page, dpi, maxPages: limits.maxPages, maxPixels: MAX_PAGE_PIXELS });
+    let first: Awaited<ReturnType<typeof render>> | undefined = await render(1, limits.firstDpi);
     const white = (): Raster => ({ data: new Uint8Array(100 * 100).fill(255), width: 100, height: 100, dpi: 72 });
     return {
       count: first.total,
-      get: async (i) => {
-        const r = i === 0 ? first : await render(i + 1);
+      get: async (i, dpi) => {
+        let r;
+        if (i === 0 && first && dpi === limits.firstDpi) [r, first] = [first, undefined];
+        else r = await render(i + 1, dpi);
         return r.page ? pngPage(r.page.png, r.page.dpi) : white();
       },
     };
   }
   const count = await imagePageCount(data, kind, limits);
-  return { count, get: (i) => imagePage(data, kind, i, limits) };
+  return { count, get: (i, dpi) => imagePage(data, kind, i, { ...limits, dpi }) };
 }
 
 type JsQr = typeof import("jsqr").default;
@@ -175,10 +183,18 @@ export function readsAsText(words: OcrWord[]): boolean {
  * of a table, a box round the references) and specks removed.
  */
 async function prepare(raster: Raster, bin = binarise(raster)): Promise<{ page: Raster; changed: boolean }> {
-  const angle = skewAngle(bin);
-  const straight = Math.abs(angle) >= 0.3 ? binarise(await tilt(raster, -angle)) : bin;
-  const lines = removeRules(straight);
-  return { page: despeckle(lines.page).page, changed: straight !== bin || lines.removed > 0 };
+  const dark = clearDarkAreas(raster, bin);
+  let page = dark.page;
+  const angle = skewAngle(page);
+  if (Math.abs(angle) >= 0.3) {
+    // Ruling lines are removed before the page is turned straight, along their tilt: turning blurs a thin line
+    // into a dotted one that is no longer found, and tesseract reads the dots beside the text as characters.
+    const tilted = removeRules(page, undefined, undefined, angle);
+    const grey = tilted.removed ? paintRemoved(dark.grey, page, tilted.page) : dark.grey;
+    page = binarise(await tilt(grey, -angle));
+  }
+  const lines = removeRules(page);
+  return { page: despeckle(lines.page).page, changed: page !== bin || lines.removed > 0 };
 }
 
 /** A part of a page made ready for OCR, as a PNG, and where it starts on the page (pixels from the top). */
@@ -253,37 +269,52 @@ function joined(parts: BandReading[]): OcrText {
 }
 
 /**
- * Reads one page by OCR, each part of it once, the right way up: its top and foot first, the middle only when
- * those name no reference. When the whole page names none, and it was straightened or had lines removed, it
- * is read once more as it came. Turned (upside down; sideways for a landscape page) only when it still names
- * no reference and reads as no text at all (few words read with confidence): a page upright that names a
- * reference is never read twice. The pages read again are made from the page again (`again`).
+ * Reads one page by OCR, the right way up, stopping at the first reading that names one of our cases: its top
+ * and foot first (at the first, lower resolution), the middle only when those name none. Then, when the page
+ * still names none, it is read once more whole at the full resolution (small type, a fax's thin strokes: a
+ * digit misread at the lower one), and when it was straightened, had lines or dark areas removed, once more
+ * as it came. Turned (upside down; sideways for a landscape page) only when it still names none and reads as
+ * no text at all (few words read with confidence): a page upright that names a case is never read twice.
+ * The pages read again are made from the scan again (`again`, at the resolution asked for).
  */
-async function ocrPage(pool: OcrPool, input: OcrInput, again: () => Promise<Raster>, hasReference: (text: string) => boolean): Promise<PageReading> {
-  const names = (r: OcrText) => hasReference(`${r.text}\n${layoutRows(r.words)}`);
+async function ocrPage(pool: OcrPool, input: OcrInput, again: (dpi: number) => Promise<Raster>, namesCase: ScanOptions["namesCase"], limits: ScanLimits): Promise<PageReading> {
+  const names = async (r: OcrText) => namesCase(`${r.text}\n${layoutRows(r.words)}`);
   const likely = await readBands(pool, input.likely);
   const first = joined(likely);
-  if (names(first)) return { ...first, turned: 0 };
+  if (await names(first)) return { ...first, turned: 0 };
   const whole = joined([...likely, ...(await readBands(pool, input.rest))]);
   let best: PageReading = { ...whole, turned: 0 };
-  if (names(whole)) return best;
-  if (input.changed) {
-    // No reference: once more as the page came, not straightened and with its lines (what prepare does helps
-    // tesseract on most pages, not on every one; on a noisy page a row of pixels more or less changes what
-    // it reads).
-    const plain = despeckle(binarise(await again())).page;
-    const r = await pool.recognise(await encodePng(plain), plain.dpi);
-    if (names(r)) return { ...r, turned: 0 };
+  if (await names(whole)) return best;
+  let text = readsAsText(whole.words);
+  const consider = async (r: OcrText): Promise<boolean> => {
+    if (await names(r)) {
+      best = { ...r, turned: 0 };
+      return true;
+    }
     if (r.confidence > best.confidence) best = { ...r, turned: 0 };
-    if (readsAsText(r.words)) return best;
+    text ||= readsAsText(r.words);
+    return false;
+  };
+  let full: Raster | undefined;
+  if (limits.dpi > limits.firstDpi) {
+    full = await again(limits.dpi);
+    const fine = (await prepare(full)).page;
+    if (!isBlank(fine) && (await consider(await pool.recognise(await encodePng(fine), fine.dpi)))) return best;
   }
-  if (readsAsText(whole.words)) return best;
-  const bin = (await prepare(await again())).page;
+  if (input.changed) {
+    // Once more as the page came, not straightened and with its lines (what prepare does helps tesseract on
+    // most pages, not on every one; on a noisy page a row of pixels more or less changes what it reads).
+    const plain = despeckle(binarise(full ?? (await again(limits.dpi)))).page;
+    if (await consider(await pool.recognise(await encodePng(plain), plain.dpi))) return best;
+  }
+  full = undefined;
+  if (text) return best;
+  const bin = (await prepare(await again(limits.firstDpi))).page;
   const turns: Array<90 | 180 | 270> = bin.width > bin.height ? [90, 270, 180] : [180];
   for (const t of turns) {
     const r = await pool.recognise(await encodePng(turn(bin, t)), bin.dpi);
     const read = { ...r, turned: t };
-    if (names(r)) return read;
+    if (await names(r)) return read;
     if (r.confidence > best.confidence + 10) best = read;
   }
   return best;
@@ -302,7 +333,7 @@ export async function readScan(data: Buffer, kind: "pdf" | ImageKind, options: S
   const inputs: Array<OcrInput | "blank" | undefined> = [];
   let qrOnly = options.qrOnly === true;
   for (let i = 0; i < source.count; i++) {
-    const raster = await source.get(i);
+    const raster = await source.get(i, options.limits.firstDpi);
     const bin = binarise(raster);
     const p: ScanPage = { page: i + 1, qr: await pageQr(raster, bin), blank: false };
     pages.push(p);
@@ -322,7 +353,7 @@ export async function readScan(data: Buffer, kind: "pdf" | ImageKind, options: S
     inputs[i] = undefined;
     if (input === "blank") p.blank = true;
     else {
-      p.ocr = await ocrPage(pool, input, () => source.get(i), options.hasReference);
+      p.ocr = await ocrPage(pool, input, (dpi) => source.get(i, dpi), options.namesCase, options.limits);
       p.rows = layoutRows(p.ocr.words);
     }
     options.onPage?.(p);
