@@ -265,3 +265,14 @@ export async function encodePng(r: Raster): Promise<Buffer> {
   const sharp = await loadSharp();
   return sharp(r.data, { raw: { width: r.width, height: r.height, channels: 1 } }).png({ compressionLevel: 1 }).toBuffer();
 }
+
+/** The page through a median filter of `size` × `size` pixels: a noisy scan's grain gone, strokes kept. */
+export async function median(r: Raster, size = 3): Promise<Raster> {
+  const sharp = await loadSharp();
+  const { data, info } = await sharp(r.data, { raw: { width: r.width, height: r.height, channels: 1 } })
+    .median(size)
+    .extractChannel(0)
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, dpi: r.dpi };
+}

@@ -156,48 +156,80 @@ export function rgba(r: Raster): Uint8ClampedArray {
  * the share of its black pixels that were specks.
  */
 export function despeckle(bin: Raster, minArea = Math.max(3, Math.round(((bin.dpi / 150) ** 2) * 3))): { page: Raster; removed: number } {
-  const { width: w, height: h } = bin;
-  const data = bin.data.slice();
-  const seen = new Uint8Array(w * h);
-  const stack = new Int32Array(Math.min(w * h, 1 << 20));
-  const blob: number[] = [];
-  let black = 0;
-  let removed = 0;
-  for (let start = 0; start < w * h; start++) {
-    if (data[start] !== 0 || seen[start]) continue;
-    // Flood fill, but stop collecting once the blob is known to be large enough to keep.
-    let top = 0;
-    stack[top++] = start;
-    seen[start] = 1;
-    blob.length = 0;
-    let area = 0;
-    while (top > 0) {
-      const p = stack[--top]!;
-      area++;
-      if (blob.length <= minArea) blob.push(p);
-      const x = p % w;
-      const y = (p - x) / w;
-      for (let dy = -1; dy <= 1; dy++) {
-        const yy = y + dy;
-        if (yy < 0 || yy >= h) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const xx = x + dx;
-          if (xx < 0 || xx >= w) continue;
-          const q = yy * w + xx;
-          if (data[q] === 0 && !seen[q] && top < stack.length) {
-            seen[q] = 1;
-            stack[top++] = q;
-          }
-        }
+  const { width: w, height: h, data } = bin;
+  // The page's runs of black, row by row (start, end exclusive, row); runs touching in the row above
+  // (8-connected: overlapping or meeting at a corner) are joined (union-find), each blob's area summed.
+  let cap = 1 << 16;
+  let start = new Int32Array(cap);
+  let end = new Int32Array(cap);
+  let rowOf = new Int32Array(cap);
+  let parent = new Int32Array(cap);
+  let n = 0;
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]!]!;
+      i = parent[i]!;
+    }
+    return i;
+  };
+  let prevFrom = 0;
+  let prevTo = 0;
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    const from = n;
+    let x = 0;
+    while (x < w) {
+      if (data[row + x] !== 0) {
+        x++;
+        continue;
+      }
+      const s0 = x;
+      while (x < w && data[row + x] === 0) x++;
+      if (n === cap) {
+        cap *= 2;
+        const grow = (a: Int32Array) => {
+          const b = new Int32Array(cap);
+          b.set(a);
+          return b;
+        };
+        [start, end, rowOf, parent] = [grow(start), grow(end), grow(rowOf), grow(parent)];
+      }
+      start[n] = s0;
+      end[n] = x;
+      rowOf[n] = y;
+      parent[n] = n;
+      n++;
+    }
+    // Join with the runs of the row above that touch (prev runs are sorted by start).
+    let j = prevFrom;
+    for (let i = from; i < n; i++) {
+      while (j < prevTo && end[j]! < start[i]!) j++; // ends before this one starts (a corner: end === start is touching)
+      for (let k = j; k < prevTo && start[k]! <= end[i]!; k++) {
+        const a = find(i);
+        const b = find(k);
+        if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
       }
     }
-    black += area;
-    if (area < minArea) {
-      for (const p of blob) data[p] = 255;
-      removed += area;
-    }
+    prevFrom = from;
+    prevTo = n;
   }
-  return { page: { ...bin, data }, removed: black ? removed / black : 0 };
+  const area = new Int32Array(n);
+  let black = 0;
+  for (let i = 0; i < n; i++) {
+    const len = end[i]! - start[i]!;
+    const r = find(i);
+    area[r] = area[r]! + len;
+    black += len;
+  }
+  const out = data.slice();
+  let removed = 0;
+  for (let i = 0; i < n; i++) {
+    if (area[find(i)]! >= minArea) continue;
+    const row = rowOf[i]! * w;
+    out.fill(255, row + start[i]!, row + end[i]!);
+    removed += end[i]! - start[i]!;
+  }
+  return { page: { ...bin, data: out }, removed: black ? removed / black : 0 };
 }
 
 /** Where a QR code's finder pattern (the 7 × 7 module square in three of its corners) seems to be. */
@@ -302,70 +334,104 @@ export function finderMarks(bin: Raster, maxModule = Math.max(8, bin.dpi / 8)): 
 export function removeRules(bin: Raster, minLength = Math.round(bin.dpi / 3), maxThick = Math.max(3, Math.round(bin.dpi / 25)), degrees = 0): { page: Raster; removed: number } {
   const { width: w, height: h, data } = bin;
   const out = data.slice();
-  let removed = 0;
   const gap = Math.max(1, Math.round(bin.dpi / 100));
   // On a page tilted by `degrees` (clockwise) the lines are followed at that angle: across, y = i + x·tan;
   // down, x = i − y·tan. Scanned as they are (not yet straightened), they are as solid as the scanner saw them.
   const t = Math.tan((degrees * Math.PI) / 180);
-  const shift = Math.ceil(Math.max(w, h) * Math.abs(t)) + 1;
-  // One pass along lines across (horizontal rules) or down (vertical ones): `at(i, j)` is the pixel j of line
-  // i (-1 off the page), `thick(i, j)` the thickness of black through it the other way (up to 2 × maxThick + 1).
-  const pass = (lines: number, length: number, at: (i: number, j: number) => number, minLength: number, maxThick: number) => {
-    const black = (p: number) => p >= 0 && data[p] === 0;
-    const thick = (i: number, j: number) => {
-      let n = 1;
-      for (let k = i - 1; black(at(k, j)) && n <= 2 * maxThick; k--) n++;
-      for (let k = i + 1; black(at(k, j)) && n <= 2 * maxThick; k++) n++;
-      return n;
-    };
-    for (let i = t === 0 ? 0 : -shift; i < lines + (t === 0 ? 0 : shift); i++) {
-      let j = 0;
-      while (j < length) {
-        if (!black(at(i, j))) {
-          j++;
-          continue;
-        }
-        // A run of black, gaps of up to `gap` white pixels bridged.
-        const s = j;
-        let end = j;
-        while (j < length) {
-          if (black(at(i, j))) end = j++;
-          else if (j - end <= gap) j++;
-          else break;
-        }
-        j = end + 1;
-        if (end + 1 - s < minLength) continue;
-        let thin = 0;
-        let n = 0;
-        for (let k = s; k <= end; k += 2) {
-          if (!black(at(i, k))) continue;
-          n++;
-          if (thick(i, k) <= maxThick) thin++;
-        }
-        if (thin < n * 0.7) continue;
-        for (let k = s; k <= end; k++) {
-          const p = at(i, k);
-          if (black(p) && out[p] === 0 && thick(i, k) <= 2 * maxThick) {
-            out[p] = 255;
-            removed++;
-          }
+  let removed = removeAcross(data, out, w, h, t, minLength, maxThick, gap);
+  // Down the page: a cell's side (a row of a table is 20 pt or so); thinner than a letter's stem, and longer
+  // than an "l" of any but a poster's type. Looked at with the lines across removed, so that where two rules
+  // cross (a table's corners) nothing is left: a dot left beside a number is read as a "1" or a "|". Done as
+  // the pass across on the page transposed (a column read as a row), where a line down tilted by the angle is
+  // one across tilted by its opposite.
+  const src = transpose(out, w, h);
+  const dst = src.slice();
+  const down = removeAcross(src, dst, h, w, -t, Math.round(bin.dpi / 4), Math.max(2, Math.round(bin.dpi / 50)), gap);
+  if (down) {
+    for (let x = 0; x < w; x++) {
+      const col = x * h;
+      for (let y = 0; y < h; y++) if (dst[col + y] !== src[col + y]) out[y * w + x] = 255;
+    }
+    removed += down;
+  }
+  return { page: { ...bin, data: out }, removed };
+}
+
+/** The page's pixels with rows and columns swapped (w × h becomes h × w). */
+function transpose(data: Uint8Array, w: number, h: number): Uint8Array {
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) out[x * h + y] = data[row + x]!;
+  }
+  return out;
+}
+
+/**
+ * The pass of removeRules across the page: lines y = i + round(x·t) of `src` (w × h) followed; where one is a
+ * long thin run of black (gaps of up to `gap` bridged; thin: at most `maxThick` of black up and down through
+ * 70 % of its points), its pixels are made white in `dst`, but not where a letter crosses it (more than twice
+ * that thick there). On a tilted line the rows beside the path count towards the run (a scanned line steps
+ * from one row to the next where the path need not); what is removed, each path does for its own. Gives the
+ * number of pixels removed.
+ */
+function removeAcross(src: Uint8Array, dst: Uint8Array, w: number, h: number, t: number, minLength: number, maxThick: number, gap: number): number {
+  const off = new Int32Array(w);
+  let lo = 0;
+  let hi = 0;
+  for (let x = 0; x < w; x++) {
+    off[x] = t === 0 ? 0 : Math.round(x * t);
+    lo = Math.min(lo, off[x]!);
+    hi = Math.max(hi, off[x]!);
+  }
+  const tilted = t !== 0;
+  const black = (y: number, x: number) => y >= 0 && y < h && src[y * w + x] === 0;
+  const on = (y: number, x: number) => black(y, x) || (tilted && (black(y - 1, x) || black(y + 1, x)));
+  const limit = 2 * maxThick;
+  const thick = (y: number, x: number) => {
+    let n = 1;
+    for (let k = y - 1; k >= 0 && src[k * w + x] === 0 && n <= limit; k--) n++;
+    for (let k = y + 1; k < h && src[k * w + x] === 0 && n <= limit; k++) n++;
+    return n;
+  };
+  let removed = 0;
+  for (let i = -hi; i < h - lo; i++) {
+    let x = 0;
+    while (x < w) {
+      if (!on(i + off[x]!, x)) {
+        x++;
+        continue;
+      }
+      const s = x;
+      let end = x;
+      while (x < w) {
+        if (on(i + off[x]!, x)) end = x++;
+        else if (x - end <= gap) x++;
+        else break;
+      }
+      x = end + 1;
+      if (end + 1 - s < minLength) continue;
+      let thin = 0;
+      let n = 0;
+      for (let k = s; k <= end; k += 2) {
+        const y = i + off[k]!;
+        if (!black(y, k)) continue;
+        n++;
+        if (thick(y, k) <= maxThick) thin++;
+      }
+      if (n === 0 || thin < n * 0.7) continue;
+      for (let k = s; k <= end; k++) {
+        const y = i + off[k]!;
+        if (!black(y, k)) continue;
+        const p = y * w + k;
+        if (dst[p] === 0 && thick(y, k) <= limit) {
+          dst[p] = 255;
+          removed++;
         }
       }
     }
-  };
-  const across = (y: number, x: number) => {
-    const yy = y + (t === 0 ? 0 : Math.round(x * t));
-    return yy < 0 || yy >= h || x < 0 || x >= w ? -1 : yy * w + x;
-  };
-  const down = (x: number, y: number) => {
-    const xx = x - (t === 0 ? 0 : Math.round(y * t));
-    return xx < 0 || xx >= w || y < 0 || y >= h ? -1 : y * w + xx;
-  };
-  pass(h, w, across, minLength, maxThick);
-  // Down the page: a cell's side (a row of a table is 20 pt or so); thinner than a letter's stem, and longer
-  // than an "l" of any but a poster's type.
-  pass(w, h, down, Math.round(bin.dpi / 4), Math.max(2, Math.round(bin.dpi / 50)));
-  return { page: { ...bin, data: out }, removed };
+  }
+  return removed;
 }
 
 /**

@@ -14,7 +14,7 @@
 // has a QR code, then the pages go to the pool together (its workers read several at once).
 
 import { InvalidDataError } from "../core/errors.js";
-import { encodePng, imagePage, imagePageCount, MAX_PAGE_PIXELS, pngPage, tilt, type ImageKind, type ScanLimits } from "./images.js";
+import { encodePng, imagePage, imagePageCount, MAX_PAGE_PIXELS, median, pngPage, tilt, type ImageKind, type ScanLimits } from "./images.js";
 import { layoutRows, type OcrPool, type OcrText, type OcrWord } from "./ocr.js";
 import { binarise, clearDarkAreas, crop, despeckle, finderMarks, isBlank, paintRemoved, removeRules, rgba, shrink, skewAngle, turn, type FinderMark, type Raster } from "./raster.js";
 import { renderUntrustedPage } from "./untrusted.js";
@@ -177,6 +177,9 @@ export function readsAsText(words: OcrWord[]): boolean {
   return sure >= 6 || (sure >= 3 && sure >= words.length * 0.5);
 }
 
+/** The share of a page's black pixels in specks above which it is grainy (a clean scan has under 1 %). */
+const NOISY = 0.2;
+
 /**
  * A page made ready for OCR: turned straight when its lines are tilted (skewAngle; tesseract reads a line
  * tilted by a few degrees badly, a footer across the page worst), binarised, ruling lines removed (the cells
@@ -186,15 +189,23 @@ async function prepare(raster: Raster, bin = binarise(raster)): Promise<{ page: 
   const dark = clearDarkAreas(raster, bin);
   let page = dark.page;
   const angle = skewAngle(page);
-  if (Math.abs(angle) >= 0.3) {
-    // Ruling lines are removed before the page is turned straight, along their tilt: turning blurs a thin line
-    // into a dotted one that is no longer found, and tesseract reads the dots beside the text as characters.
-    const tilted = removeRules(page, undefined, undefined, angle);
-    const grey = tilted.removed ? paintRemoved(dark.grey, page, tilted.page) : dark.grey;
-    page = binarise(await tilt(grey, -angle));
-  }
-  const lines = removeRules(page);
-  return { page: despeckle(lines.page).page, changed: page !== bin || lines.removed > 0 };
+  // Ruling lines are found on the page as scanned, along its tilt (turning blurs a thin line into a dotted
+  // one that is no longer found, and tesseract reads the dots beside the text as characters), and taken out
+  // of the grey page too when that is to be turned or filtered.
+  const rules = removeRules(page, undefined, undefined, Math.abs(angle) >= 0.3 ? angle : 0);
+  // A grainy page (a noisy copy, a speckled scan: specks are a large share of its black, where a clean page
+  // has almost none) is read through a median filter: despeckling alone leaves the grain's larger grains,
+  // which tesseract reads as marks beside the text.
+  const noisy = despeckle(page).removed > NOISY;
+  if (noisy || Math.abs(angle) >= 0.3) {
+    let grey = rules.removed ? paintRemoved(dark.grey, page, rules.page) : dark.grey;
+    if (noisy) grey = await median(grey);
+    if (Math.abs(angle) >= 0.3) grey = await tilt(grey, -angle);
+    page = binarise(grey);
+    // Once more on the page as it now is: what the first look did not take (a line straightened).
+    page = removeRules(page).page;
+  } else page = rules.page;
+  return { page: despeckle(page).page, changed: page !== bin };
 }
 
 /** A part of a page made ready for OCR, as a PNG, and where it starts on the page (pixels from the top). */
