@@ -201,8 +201,12 @@ export class OcrPool {
     old.then((w) => w.terminate()).catch(() => undefined);
   }
 
-  /** Reads one page (a PNG of `dpi` dots per inch). */
-  async recognise(png: Buffer, dpi = 300): Promise<OcrText> {
+  /**
+   * Reads one page (a PNG of `dpi` dots per inch), by tesseract's automatic page layout or (`sparse`) as
+   * sparse text: every word found wherever it stands, as on a form or in a table whose cells the layout
+   * analysis may drop as noise.
+   */
+  async recognise(png: Buffer, dpi = 300, layout: "auto" | "sparse" = "auto"): Promise<OcrText> {
     if (this.closed) throw new Error("the OCR pool is closed");
     const slot = await this.acquire();
     let limit: ReturnType<typeof cpuLimit> | undefined;
@@ -216,7 +220,7 @@ export class OcrPool {
       const read = async () => {
         const w = await slot.worker;
         thread = (w as unknown as { worker?: { threadId?: number } }).worker?.threadId;
-        await w.setParameters({ user_defined_dpi: String(Math.round(dpi)) });
+        await w.setParameters({ user_defined_dpi: String(Math.round(dpi)), tessedit_pageseg_mode: (layout === "sparse" ? "11" : "3") as never });
         // The text, and the TSV for each word's confidence (a few kilobytes; the JSON of blocks would be far more).
         return w.recognize(png, {}, { text: true, tsv: true });
       };

@@ -14,7 +14,7 @@
 // has a QR code, then the pages go to the pool together (its workers read several at once).
 
 import { InvalidDataError } from "../core/errors.js";
-import { encodePng, imagePage, imagePageCount, MAX_PAGE_PIXELS, median, pngPage, tilt, type ImageKind, type ScanLimits } from "./images.js";
+import { declaredResolution, encodePng, imagePage, imagePageCount, MAX_PAGE_PIXELS, median, pngPage, tilt, type ImageKind, type ScanLimits } from "./images.js";
 import { layoutRows, type OcrPool, type OcrText, type OcrWord } from "./ocr.js";
 import { binarise, clearDarkAreas, crop, despeckle, finderMarks, isBlank, paintRemoved, removeRules, rgba, shrink, skewAngle, turn, type FinderMark, type Raster } from "./raster.js";
 import { renderUntrustedPage } from "./untrusted.js";
@@ -58,8 +58,15 @@ export interface ScanOptions {
   onPage?: (page: ScanPage) => void;
 }
 
-/** The pages of a scan, each made when asked for at the resolution asked for. */
-type PageSource = { count: number; get(i: number, dpi: number): Promise<Raster> };
+/**
+ * The pages of a scan, each made when asked for at the resolution asked for, and the resolution a page is
+ * first read at: `firstDpi`, but the full one for a page scanned at less than LOW_DPI on either axis (a fax's
+ * 98 lines an inch, a 100 dpi scan): its strokes, scaled up, need the finer grid (a 3 read as a 2 in a small
+ * footer otherwise), and it names another of our cases as easily as none.
+ */
+type PageSource = { count: number; get(i: number, dpi: number): Promise<Raster>; firstDpi(i: number): number };
+
+const LOW_DPI = 150;
 
 async function sourceOf(data: Buffer, kind: "pdf" | ImageKind, limits: ScanLimits): Promise<PageSource> {
   if (kind === "pdf") {
@@ -70,6 +77,7 @@ async function sourceOf(data: Buffer, kind: "pdf" | ImageKind, limits: ScanLimit
     const white = (): Raster => ({ data: new Uint8Array(100 * 100).fill(255), width: 100, height: 100, dpi: 72 });
     return {
       count: first.total,
+      firstDpi: () => limits.firstDpi,
       get: async (i, dpi) => {
         let r;
         if (i === 0 && first && dpi === limits.firstDpi) [r, first] = [first, undefined];
@@ -79,7 +87,11 @@ async function sourceOf(data: Buffer, kind: "pdf" | ImageKind, limits: ScanLimit
     };
   }
   const count = await imagePageCount(data, kind, limits);
-  return { count, get: (i, dpi) => imagePage(data, kind, i, { ...limits, dpi }) };
+  const firstDpi = (i: number) => {
+    const r = declaredResolution(data, kind, i);
+    return r && Math.min(r.x, r.y) < LOW_DPI ? limits.dpi : limits.firstDpi;
+  };
+  return { count, get: (i, dpi) => imagePage(data, kind, i, { ...limits, dpi }), firstDpi };
 }
 
 type JsQr = typeof import("jsqr").default;
@@ -307,10 +319,14 @@ async function ocrPage(pool: OcrPool, input: OcrInput, again: (dpi: number) => P
     return false;
   };
   let full: Raster | undefined;
+  let fine: { png: Buffer; dpi: number } | undefined;
   if (limits.dpi > limits.firstDpi) {
     full = await again(limits.dpi);
-    const fine = (await prepare(full)).page;
-    if (!isBlank(fine) && (await consider(await pool.recognise(await encodePng(fine), fine.dpi)))) return best;
+    const page = (await prepare(full)).page;
+    if (!isBlank(page)) {
+      fine = { png: await encodePng(page), dpi: page.dpi };
+      if (await consider(await pool.recognise(fine.png, fine.dpi))) return best;
+    }
   }
   if (input.changed) {
     // Once more as the page came, not straightened and with its lines (what prepare does helps tesseract on
@@ -318,7 +334,15 @@ async function ocrPage(pool: OcrPool, input: OcrInput, again: (dpi: number) => P
     const plain = despeckle(binarise(full ?? (await again(limits.dpi)))).page;
     if (await consider(await pool.recognise(await encodePng(plain), plain.dpi))) return best;
   }
+  // Read as sparse text, every word wherever it stands: a table's cell or a form's field that the layout
+  // analysis dropped as noise ("45678" alone in its cell).
+  if (!fine) {
+    const page = (await prepare(full ?? (await again(limits.dpi)))).page;
+    if (!isBlank(page)) fine = { png: await encodePng(page), dpi: page.dpi };
+  }
   full = undefined;
+  if (fine && (await consider(await pool.recognise(fine.png, fine.dpi, "sparse")))) return best;
+  fine = undefined;
   if (text) return best;
   const bin = (await prepare(await again(limits.firstDpi))).page;
   const turns: Array<90 | 180 | 270> = bin.width > bin.height ? [90, 270, 180] : [180];
@@ -344,7 +368,7 @@ export async function readScan(data: Buffer, kind: "pdf" | ImageKind, options: S
   const inputs: Array<OcrInput | "blank" | undefined> = [];
   let qrOnly = options.qrOnly === true;
   for (let i = 0; i < source.count; i++) {
-    const raster = await source.get(i, options.limits.firstDpi);
+    const raster = await source.get(i, source.firstDpi(i));
     const bin = binarise(raster);
     const p: ScanPage = { page: i + 1, qr: await pageQr(raster, bin), blank: false };
     pages.push(p);
@@ -364,7 +388,7 @@ export async function readScan(data: Buffer, kind: "pdf" | ImageKind, options: S
     inputs[i] = undefined;
     if (input === "blank") p.blank = true;
     else {
-      p.ocr = await ocrPage(pool, input, (dpi) => source.get(i, dpi), options.namesCase, options.limits);
+      p.ocr = await ocrPage(pool, input, (dpi) => source.get(i, dpi), options.namesCase, { ...options.limits, firstDpi: source.firstDpi(i) });
       p.rows = layoutRows(p.ocr.words);
     }
     options.onPage?.(p);
