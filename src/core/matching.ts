@@ -95,8 +95,9 @@ export class ReferenceMatcher {
 
   constructor(template: DiaryTemplate) {
     const pattern = template.searchPattern();
-    // A date (2026-03-10) is not a diary number: refuse a match followed by another separator and digits.
-    this.diary = new RegExp(`${withoutDigitNeighbours(pattern)}(?![ \\t]*[-\\u2010-\\u2015\\u2212/.][ \\t]*\\d)`, "giu");
+    // A date (2026-03-10) is not a diary number: refuse a match followed by another separator and a day (one or
+    // two digits). Not more digits than a day has: "Ert dnr 2026-000003 · 601 82 Norrköping", its "·" read "-".
+    this.diary = new RegExp(`${withoutDigitNeighbours(pattern)}(?![ \\t]*[-\\u2010-\\u2015\\u2212/.][ \\t]*\\d{1,2}(?!\\d))`, "giu");
     this.labelled = new RegExp(`(?<![\\p{L}])(?:${LABELS.join("|")})(?![\\p{L}])${AFTER_LABEL}`, "giu");
     this.system = new RegExp(`(?<![\\p{L}])(${SYSTEMS.map((s) => `(?:${s.pattern})`).join("|")})${NUMBER_WORD}${AFTER_LABEL}(\\d{1,12})(?![\\d])`, "giu");
     const m = /\{seq:(\d+)\}/.exec(template.source);

@@ -30,9 +30,11 @@ export interface ScanLimits {
   /** The resolution pages are read at when the first reading found no reference (dots per inch). */
   dpi: number;
   /**
-   * The resolution a page is first read at (at most `dpi`): enough for text of 10 pt and more, and a reading
-   * at it costs tesseract about half of one at 300 dpi; a page that names none of our cases at it is read
-   * again at `dpi` (small type, a fax).
+   * The resolution a page is first read at (at most `dpi`; AVVIK_OCR_FIRST_DPI, by default `dpi` itself): a
+   * page that names none of our cases at it is read again at `dpi`. At 200 dpi a reading costs tesseract about
+   * half of one at 300, but digits are misread more often (a fax's "2026-000003" read "2026-000002"), and a
+   * misread that names another of our cases is a wrong match if nothing else on the page names the right one:
+   * so it is not the default.
    */
   firstDpi: number;
   /** Milliseconds of CPU time OCR may take for one page (its thread's, threadCpu.ts). */
@@ -49,7 +51,7 @@ export function scanLimits(env: NodeJS.ProcessEnv = process.env): ScanLimits {
     maxInputPixels: num("AVVIK_OCR_MAX_MEGAPIXELS", 60) * 1_000_000,
     maxPages: num("AVVIK_OCR_MAX_PAGES", 20),
     dpi,
-    firstDpi: Math.min(dpi, num("AVVIK_OCR_FIRST_DPI", 200, 100, 600)),
+    firstDpi: Math.min(dpi, num("AVVIK_OCR_FIRST_DPI", dpi, 100, 600)),
     maxPageMillis: num("AVVIK_OCR_MAX_SECONDS", 120) * 1000,
   };
 }

@@ -1,15 +1,17 @@
 // Reading a scan that has no text layer: a PDF of page images, or an image file (PNG, JPEG, TIFF). Each page is
-// made a grey page at about 300 dpi (AVVIK_OCR_DPI; pdf.js renders a PDF's page in the reader's worker thread;
-// sharp decodes an image, honouring its resolution) and binarised by a local threshold, then:
-//   1. QR codes, at about 150 dpi: a cheap look for QR finder patterns; only where there are some is jsQR given the part of the
+// made a grey page at about 300 dpi (AVVIK_OCR_DPI; AVVIK_OCR_FIRST_DPI for the first reading, by default the
+// same; pdf.js renders a PDF's page in the reader's worker thread; sharp decodes an image, honouring its
+// resolution) and binarised by a local threshold, then:
+//   1. QR codes: a cheap look for QR finder patterns; only where there are some is jsQR given the part of the
 //      page around them, then (when that fails) the corners where our reply form's code sits, turned by ±4°,
 //      and the whole page at lower resolutions.
-//   2. Only when no page has a QR code: OCR (ocr.ts). The page is made ready (straightened when its lines are
-//      tilted, ruling lines and specks removed; a blank page is not read) and cut between lines into its top,
-//      middle and foot. The top and the foot, where references are written, are read first (at once, by two
-//      workers); the middle only when they name none. A page that then names nothing is read once more as it
-//      came (not straightened, its lines kept); one that reads as no text at all is read turned (upside down,
-//      sideways).
+//   2. Only when no page has a QR code: OCR (ocr.ts). The page is made ready (prepare: dark areas cleared, ruling
+//      lines removed along the page's tilt, a grainy page through a median filter, straightened; a blank page
+//      is not read) and cut between lines into its top, middle and foot. The top and the foot, where
+//      references are written, are read first (at once, by two workers); the middle only when they name none
+//      of our cases. A page that then names none is read again: whole at the full resolution (when the first
+//      was lower), as it came (not straightened, its lines kept), as sparse text; one that reads as no text at
+//      all is read turned (upside down, sideways).
 // Each page is decoded once; what OCR needs of it (PNGs of its parts) is kept until it is known that no page
 // has a QR code, then the pages go to the pool together (its workers read several at once).
 
@@ -151,7 +153,8 @@ export async function pageQr(page: Raster, bin?: Raster): Promise<string[]> {
   const marks = finderMarks(b150).filter((k) => k.module >= 2.5 && k.hits >= k.module);
   if (marks.length === 0) return [];
   const qr = await loadJsQr();
-  for (const g of groups(marks)) {
+  const found = groups(marks);
+  for (const g of found) {
     for (const r of [around(p150, g), despeckle(around(b150, g)).page]) {
       const text = decode(qr, r);
       if (text) return [text];
@@ -170,8 +173,10 @@ export async function pageQr(page: Raster, bin?: Raster): Promise<string[]> {
     ...sideways.map((r) => () => clean(r)),
     () => tilt(clean(corner), 4),
     () => tilt(clean(corner), -4),
-    () => (page.dpi > 250 ? shrink(page, 3) : shrink(page, 2)),
-    () => despeckle(b150).page,
+    // The whole page (jsQR over a page of text costs a second or more) only when two marks could be corners
+    // of one code (of about one module size, within a code's width), or one has our form's large modules
+    // (1.2 mm, 7 px at 150 dpi): not for the small marks a letter's text gives at times.
+    ...(found.some((g) => g.length >= 2) || marks.some((k) => k.module * (150 / p150.dpi) >= 4.5) ? [() => (page.dpi > 250 ? shrink(page, 3) : shrink(page, 2)), () => despeckle(b150).page] : []),
   ];
   for (const attempt of tries) {
     const text = decode(qr, await attempt());

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { DiaryTemplate } from "../../src/core/diaryNumber.js";
-import { ReferenceMatcher, type RefCandidate } from "../../src/core/matching.js";
+import { mendLabels, ReferenceMatcher, type RefCandidate } from "../../src/core/matching.js";
 
 const matcher = (format = "{year}-{seq:6}") => new ReferenceMatcher(DiaryTemplate.parse(format) as DiaryTemplate);
 const diary = (found: RefCandidate[]) => found.filter((f) => f.kind === "diary").map((f) => f.kind === "diary" && `${f.year}/${f.seq}/${f.strength}`);
@@ -40,6 +40,20 @@ describe("references in OCR text", () => {
       expect(diary(m.findOcr(`${label} 2026-000012`)), label).toEqual([]);
     }
     expect(diary(m.findOcr("Ert dnr 2026-000002\nVart dnr 2026-000777"))).toEqual(["2026/2/labelled"]);
+  });
+
+  it("mends a label word OCR misread by a letter (two of a long one), and no other word", () => {
+    const m = matcher();
+    expect(external(m.findOcr("Region Östergötland » Bynergiärende 45678 - 581 85 Linköping"))).toEqual(["synergi:45678"]);
+    expect(diary(m.findOcr("Er refcrens: 2026-000001"))).toEqual(["2026/1/labelled"]);
+    expect(diary(m.findOcr("Diarienunmer 2026-000004"))).toEqual(["2026/4/labelled"]);
+    // Too far from any label, or a short label (a letter off makes another word): left as read.
+    expect(external(m.findOcr("Bymergiårande 45678"))).toEqual([]);
+    expect(external(m.findOcr("Er ret 45678"))).toEqual([]);
+    // A footer's separator read as a dash after the number, and a postcode: no date.
+    expect(diary(m.findOcr("Vrinnevisjukhuset - Ert dnr 2026-000003 - 601 82 Norrköping"))).toEqual(["2026/3/labelled"]);
+    expect(diary(m.findOcr("Ert dnr 2026-03-10"))).toEqual([]);
+    expect(mendLabels("checklistan har uppdaterats, personalen informerades")).toBe("checklistan har uppdaterats, personalen informerades");
   });
 
   it("follows the configured format: VOK {year}-{seq}", () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { DiaryTemplate } from "../../src/core/diaryNumber.js";
 import { ReferenceMatcher } from "../../src/core/matching.js";
 import { layoutRows, type OcrWord } from "../../src/documents/ocr.js";
-import { removeRules, skewAngle, type Raster } from "../../src/documents/raster.js";
+import { clearDarkAreas, despeckle, removeRules, skewAngle, type Raster } from "../../src/documents/raster.js";
 
 const white = (width: number, height: number, dpi = 300): Raster => ({ data: new Uint8Array(width * height).fill(255), width, height, dpi });
 const fill = (r: Raster, x0: number, y0: number, x1: number, y1: number) => {
@@ -54,6 +54,54 @@ describe("a scanned page made ready for OCR", () => {
     expect(black(out, 98, 150, 106, 550)).toBe(0);
     expect(black(out, 200, 400, 220, 440)).toBe(20 * 40);
     expect(black(out, 100, 600, 1500, 700)).toBeGreaterThan(0.99 * 1400 * 100);
+  });
+});
+
+describe("a scanned page cleaned before it is straightened", () => {
+  it("removes a table's borders tilted as scanned (stepping a row at a time), and keeps letters", () => {
+    const r = white(1600, 800);
+    const t = Math.tan((4 * Math.PI) / 180);
+    // A border across tilted by 4°, 2 px thick, drawn as a scanner's staircase; one down, tilted alike.
+    for (let x = 100; x < 1500; x++) fill(r, x, 100 + Math.floor(x * t), x + 1, 102 + Math.floor(x * t));
+    for (let y = 150; y < 700; y++) fill(r, 1550 - Math.floor(y * t), y, 1552 - Math.floor(y * t), y + 1);
+    fill(r, 300, 400, 320, 440); // a letter
+    const straight = removeRules(r);
+    const tilted = removeRules(r, undefined, undefined, 4);
+    const left = (p: Raster) => black(p, 0, 0, 1600, 800) - 20 * 40;
+    expect(left(straight.page)).toBeGreaterThan(1000); // followed straight across, a tilted line is short runs
+    expect(left(tilted.page)).toBeLessThan(60);
+    expect(black(tilted.page, 300, 400, 320, 440)).toBe(20 * 40);
+  });
+
+  it("clears dark areas (a band, a dithered logo) from the page read, not text or a thin line", () => {
+    const grey = white(1200, 1200, 300);
+    const bin = white(1200, 1200, 300);
+    // A band 3 inches by half an inch: solid grey 60 in the page, dithered (every other pixel) once binarised.
+    for (let y = 100; y < 250; y++) for (let x = 100; x < 1000; x++) {
+      grey.data[y * 1200 + x] = 60;
+      if ((x + y) % 2 === 0) bin.data[y * 1200 + x] = 0;
+    }
+    // A line of heavy type: strokes 8 px wide every 24 px, 40 px tall.
+    for (let x = 100; x < 1000; x += 24) {
+      fill(grey, x, 600, x + 8, 640);
+      fill(bin, x, 600, x + 8, 640);
+    }
+    const { page, cleared } = clearDarkAreas(grey, bin);
+    expect(cleared).toBeGreaterThan(10);
+    expect(black(page, 90, 90, 1010, 260)).toBe(0);
+    expect(black(page, 100, 600, 1000, 640)).toBe(black(bin, 100, 600, 1000, 640));
+  });
+
+  it("removes specks smaller than a full stop, touching diagonally counted as one", () => {
+    const r = white(400, 400, 150);
+    fill(r, 10, 10, 11, 11); // a speck of one pixel
+    fill(r, 50, 50, 51, 51);
+    fill(r, 51, 51, 52, 52);
+    fill(r, 52, 52, 53, 53); // three pixels touching at their corners: one blob of 3, kept (minArea 3)
+    fill(r, 100, 100, 110, 110); // a dot
+    const { page, removed } = despeckle(r);
+    expect(black(page, 0, 0, 400, 400)).toBe(3 + 100);
+    expect(removed).toBeCloseTo(1 / 104, 5);
   });
 });
 
