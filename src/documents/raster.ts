@@ -338,7 +338,10 @@ export function removeRules(bin: Raster, minLength = Math.round(bin.dpi / 3), ma
   // On a page tilted by `degrees` (clockwise) the lines are followed at that angle: across, y = i + x·tan;
   // down, x = i − y·tan. Scanned as they are (not yet straightened), they are as solid as the scanner saw them.
   const t = Math.tan((degrees * Math.PI) / 180);
-  let removed = removeAcross(data, out, w, h, t, minLength, maxThick, gap);
+  // How far (rows) a scanned tilted line may stray from the path followed: a row at 150 dpi (at 300 dpi, a
+  // line scanned at 200 and scaled up steps by one and a half).
+  const stray = t === 0 ? 0 : Math.max(1, Math.round(bin.dpi / 150));
+  let removed = removeAcross(data, out, w, h, t, minLength, maxThick, gap, stray);
   // Down the page: a cell's side (a row of a table is 20 pt or so); thinner than a letter's stem, and longer
   // than an "l" of any but a poster's type. Looked at with the lines across removed, so that where two rules
   // cross (a table's corners) nothing is left: a dot left beside a number is read as a "1" or a "|". Done as
@@ -346,7 +349,7 @@ export function removeRules(bin: Raster, minLength = Math.round(bin.dpi / 3), ma
   // one across tilted by its opposite.
   const src = transpose(out, w, h);
   const dst = src.slice();
-  const down = removeAcross(src, dst, h, w, -t, Math.round(bin.dpi / 4), Math.max(2, Math.round(bin.dpi / 50)), gap);
+  const down = removeAcross(src, dst, h, w, -t, Math.round(bin.dpi / 4), Math.max(2, Math.round(bin.dpi / 50)), gap, stray);
   if (down) {
     for (let x = 0; x < w; x++) {
       const col = x * h;
@@ -371,11 +374,11 @@ function transpose(data: Uint8Array, w: number, h: number): Uint8Array {
  * The pass of removeRules across the page: lines y = i + round(x·t) of `src` (w × h) followed; where one is a
  * long thin run of black (gaps of up to `gap` bridged; thin: at most `maxThick` of black up and down through
  * 70 % of its points), its pixels are made white in `dst`, but not where a letter crosses it (more than twice
- * that thick there). On a tilted line the rows beside the path count towards the run (a scanned line steps
+ * that thick there). On a tilted line the rows beside the path (`stray` of them each side) count towards the run (a scanned line steps
  * from one row to the next where the path need not); what is removed, each path does for its own. Gives the
  * number of pixels removed.
  */
-function removeAcross(src: Uint8Array, dst: Uint8Array, w: number, h: number, t: number, minLength: number, maxThick: number, gap: number): number {
+function removeAcross(src: Uint8Array, dst: Uint8Array, w: number, h: number, t: number, minLength: number, maxThick: number, gap: number, stray: number): number {
   const off = new Int32Array(w);
   let lo = 0;
   let hi = 0;
@@ -384,9 +387,12 @@ function removeAcross(src: Uint8Array, dst: Uint8Array, w: number, h: number, t:
     lo = Math.min(lo, off[x]!);
     hi = Math.max(hi, off[x]!);
   }
-  const tilted = t !== 0;
   const black = (y: number, x: number) => y >= 0 && y < h && src[y * w + x] === 0;
-  const on = (y: number, x: number) => black(y, x) || (tilted && (black(y - 1, x) || black(y + 1, x)));
+  const on = (y: number, x: number) => {
+    if (black(y, x)) return true;
+    for (let d = 1; d <= stray; d++) if (black(y - d, x) || black(y + d, x)) return true;
+    return false;
+  };
   const limit = 2 * maxThick;
   const thick = (y: number, x: number) => {
     let n = 1;
