@@ -22,8 +22,8 @@ export interface WorkerInput {
   today: string;
   keyFile: string;
   keepCells: boolean;
-  /** The register's database file and the profile's system: rows found unchanged are not encrypted. */
-  databaseFile: string;
+  /** The register's database file (SQLite; null on PostgreSQL) and the profile's system: rows found unchanged are not encrypted. */
+  databaseFile: string | null;
   system: string;
 }
 
@@ -64,7 +64,7 @@ function main(): void {
   try {
     const profile = readProfile(input.profileFile, input.profilePath, encodingExists);
     const cipher = loadKeyFile(input.keyFile);
-    const register = openFingerprintLookup(input.databaseFile, input.system);
+    const register = input.databaseFile === null ? undefined : openFingerprintLookup(input.databaseFile, input.system);
     const check = checkFile(
       { file: input.file, detected: input.detected, profile, orgs: input.orgs, today: input.today, keepCells: input.keepCells },
       cipher,
@@ -78,10 +78,10 @@ function main(): void {
           return inFlight < IN_FLIGHT;
         },
       },
-      register.lookup,
+      register?.lookup,
     );
     resume = check.resume;
-    check.done.finally(() => register.close()).then(() => port.postMessage({ type: "done" } satisfies WorkerMessage), fail);
+    check.done.finally(() => register?.close()).then(() => port.postMessage({ type: "done" } satisfies WorkerMessage), fail);
   } catch (e) {
     fail(e);
   }

@@ -25,6 +25,7 @@ import type { Sql } from "./sql.js";
 import { sqliteOnly, type SqliteSql } from "./sqlite.js";
 import { NewCaseCounts, type StatsRepo } from "./stats.js";
 import { caseLabel } from "../core/diaryNumber.js";
+import { PgImportWriter } from "./pgImports.js";
 
 /** A case as an export row describes it (normalised: codes, ISO dates, organisation ids). */
 export interface CaseFields {
@@ -166,6 +167,16 @@ export function openFingerprintLookup(databaseFile: string, system: string): { l
   };
 }
 
+/** The write side of one import, whatever the engine: ImportWriter on SQLite, PgImportWriter (pgImports.ts) on PostgreSQL. */
+export interface ImportWriting {
+  /** Whether the import builds the secondary indexes once at its end. */
+  readonly bulkMode: boolean;
+  begin(expectedRows?: number): Promise<void>;
+  apply(rows: readonly ImportedRow[]): RowOutcome[] | Promise<RowOutcome[]>;
+  commit(summary: Record<string, string | number>): Promise<ApplyResult>;
+  rollback(): Promise<ApplyResult>;
+}
+
 /**
  * The write side of one import. `begin()` takes the write lock; `apply()` writes a batch of rows and says
  * what became of each; `commit()` adds the new cases to the statistics, records the import in the audit
@@ -173,7 +184,7 @@ export function openFingerprintLookup(databaseFile: string, system: string): { l
  * (nobody else writes meanwhile), recorded as a range in the one `import` audit event; every case the import
  * changes gets its own `case.update` event.
  */
-export class ImportWriter {
+export class ImportWriter implements ImportWriting {
   /** Marks the rows of this import in case_refs, to recognise an external id repeated in the file. */
   private readonly run = randomBytes(8).toString("hex");
   private before = 0;
@@ -197,7 +208,7 @@ export class ImportWriter {
   private pending: Array<() => Promise<unknown>> = [];
   private tx: HeldTransaction | undefined;
 
-  /** The SQLite connection its rows are written through (on PostgreSQL the import is refused so far). */
+  /** The SQLite connection its rows are written through (PostgreSQL has PgImportWriter). */
   private readonly sqlite: SqliteSql;
 
   constructor(
@@ -606,9 +617,9 @@ export interface ImportDeps {
 export class ImportRepo {
   constructor(private readonly s: ImportDeps) {}
 
-  /** The write side of one import (see ImportWriter); call `begin()` on it. */
-  writer(o: ImportOptions): ImportWriter {
-    return new ImportWriter(this.s, o);
+  /** The write side of one import (see ImportWriter, PgImportWriter); call `begin()` on it. */
+  writer(o: ImportOptions): ImportWriting {
+    return this.s.db.engine === "postgres" ? new PgImportWriter(this.s, o) : new ImportWriter(this.s, o);
   }
 
   /**

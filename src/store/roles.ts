@@ -8,7 +8,9 @@
 //   files), contacts and the outbox; not register new cases (INSERT on cases), import, purge, change the
 //   directory's keys, the classification scheme or the archive, nor grant.
 // - registrar: what a manager may, and registers cases (cases, persons) and organisations.
-// - admin: every privilege on every table, with the grant option (so an admin may run `db grant` in turn).
+// - admin: every privilege on every table, with the grant option (so an admin may run `db grant` in turn);
+//   only an admin imports a CSV export (`assertAdministrator`: the database's grant option on the tables an
+//   import writes, which db grant gives an admin alone, as a superuser or the tables' owner has it).
 // The audit trail is appendable (INSERT) by every writing role and never updatable (its triggers refuse
 // UPDATE and DELETE whoever asks); the aggregates the triggers of `cases` keep are writable by whoever may
 // write cases, since a trigger runs with the privileges of the role whose statement fired it.
@@ -58,6 +60,19 @@ export function privilegesOf(role: Role, table: string): readonly Privilege[] | 
   if (role === "admin") return "ALL";
   if (role === "reader") return [];
   return (role === "manager" ? MANAGER : REGISTRAR)[table] ?? [];
+}
+
+/** The tables a CSV import writes rows into (pgImports.ts). */
+const IMPORTED = ["cases", "case_refs", "persons"];
+
+/**
+ * Refuses (PrivilegeError, before anything is written) a role that is not an administrator of the register: a
+ * registrar may write cases one by one, but a whole export at once is an administrator's (issue 18).
+ */
+export async function assertAdministrator(db: Sql): Promise<void> {
+  const checks = IMPORTED.map((t) => `has_table_privilege('${t}', 'INSERT WITH GRANT OPTION') AND has_table_privilege('${t}', 'UPDATE WITH GRANT OPTION')`).join(" AND ");
+  const r = (await db.get<{ ok: boolean; role: string }>(`SELECT ${checks} AS ok, session_user AS role`))!;
+  if (!r.ok) throw new PrivilegeError(r.role);
 }
 
 /** A role's name as an SQL identifier ("" doubled). */

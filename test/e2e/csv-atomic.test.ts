@@ -49,9 +49,9 @@ describe("the write side of an import", () => {
     const persons = [{ sealed: c.sealPerson("191212121212", "Tolvan"), hash: c.personHash("191212121212") }];
     const writer = store.imports.writer({ system: "test", direction: "in", diarise: true });
     await writer.begin();
-    for (let b = 0; b < 3; b++) writer.apply(Array.from({ length: 1000 }, (_, i) => row(b * 1000 + i, "region-ostergotland", persons)));
+    for (let b = 0; b < 3; b++) await writer.apply(Array.from({ length: 1000 }, (_, i) => row(b * 1000 + i, "region-ostergotland", persons)));
     // The last row names an organisation that is not in the directory: writing it fails, at the very end.
-    expect(() => writer.apply([row(3000, "no-such-org")])).toThrow();
+    await expect(async () => writer.apply([row(3000, "no-such-org")])).rejects.toThrow();
     await writer.rollback();
     expect(nativeSqlite(store).inTransaction).toBe(false);
     expect(await store.cases.list()).toEqual([]);
@@ -72,11 +72,11 @@ describe("the write side of an import", () => {
     const writer = store.imports.writer({ system: "test", direction: "in", diarise: true });
     await writer.begin();
     expect(existsSync(stale)).toBe(false);
-    const outcomes = writer.apply([...Array.from({ length: 40 }, (_, i) => row(i, "region-ostergotland")), row(7, "region-ostergotland")]);
+    const outcomes = await writer.apply([...Array.from({ length: 40 }, (_, i) => row(i, "region-ostergotland")), row(7, "region-ostergotland")]);
     expect(outcomes.filter((o) => o.kind === "created")).toHaveLength(40);
     expect(outcomes[40]).toEqual({ kind: "duplicate", firstLine: 9 });
     // In a later batch, the run's own rows are recognised too.
-    expect(writer.apply([row(3, "region-ostergotland"), ...Array.from({ length: 10 }, (_, i) => row(40 + i, "region-ostergotland"))])[0]).toEqual({ kind: "duplicate", firstLine: 5 });
+    expect((await writer.apply([row(3, "region-ostergotland"), ...Array.from({ length: 10 }, (_, i) => row(40 + i, "region-ostergotland"))]))[0]).toEqual({ kind: "duplicate", firstLine: 5 });
     const r = await writer.commit({ file: "test.csv" });
     expect(r).toMatchObject({ created: 50, diarised: 50 });
     expect((await store.audit.verify()).problems).toEqual([]);

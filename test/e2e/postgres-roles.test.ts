@@ -3,11 +3,11 @@
 // Swedish line naming the role and what it may not do, exit 1, nothing changed.
 
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { linkoping, linkopingOnPostgres, outgoingCase, type Sandbox } from "../helpers/cli.js";
+import { linkoping, linkopingOnPostgres, outgoingCase, ROOT, type Sandbox } from "../helpers/cli.js";
 import { asRole, makeRole } from "../helpers/postgres.js";
 
 const sandboxes: Sandbox[] = [];
@@ -114,6 +114,31 @@ describe("roles on PostgreSQL (db grant)", () => {
       [admin.role, { role: other.role, grant: "registrar" }],
       [admin.role, { role: other.role, grant: "reader" }],
     ]);
+  });
+
+  it("lets only an administrator import an export: a reader, a manager and a registrar are refused in one line, nothing written", async () => {
+    const { s, as } = await register();
+    const file = join(s.home, "synergi-vecka10.csv");
+    copyFileSync(join(ROOT, "fixtures", "exports", "synergi-vecka10.csv"), file);
+    const events = (await s.cliJson(["audit", "list"])).length;
+    for (const role of ["reader", "manager", "registrar"] as const) {
+      const who = await as(role);
+      await s.cliJson(["db", "grant", who.role, "--role", role]);
+      for (const flags of [[], ["--dry-run"]]) {
+        const r = await who.cli(["import", file, "--profile", "synergi", ...flags]);
+        expect(r.code, role).toBe(1);
+        expect(r.stdout).toBe("");
+        expect(r.stderr).toBe(`Rollen ${who.role} får inte importera ärenden. En administratör kan ge rollen mer med 'avvik db grant ${who.role} --role …'.\n`);
+      }
+    }
+    expect(await s.cliJson(["case", "list"])).toEqual([]);
+    expect((await s.cliJson(["audit", "list"])).filter((e: { action: string }) => e.action !== "db.grant")).toHaveLength(events);
+    const admin = await as("importer");
+    await s.cliJson(["db", "grant", admin.role, "--role", "admin"]);
+    expect(await admin.json(["import", file, "--profile", "synergi"])).toMatchObject({ created: 5, imported: true });
+    const imported = (await s.cliJson(["audit", "list"])).filter((e: { action: string }) => e.action === "import");
+    expect(imported.map((e: { user: string }) => e.user)).toEqual([admin.role]);
+    expect((await s.cliJson(["audit", "verify"])).problems).toEqual([]);
   });
 
   it("takes a role's password from a pgpass file when the URL has none, with no warning printed", async () => {

@@ -167,7 +167,6 @@ describe("the register on PostgreSQL", () => {
     const s = await linkopingOnPostgres();
     sandboxes.push(s);
     for (const [args, said] of [
-      [["import", copy(s, "exports/synergi-vecka10.csv"), "--profile", "synergi"], /stöds ännu inte med PostgreSQL/],
       [["backup", join(s.home, "kopia.db")], /^Ett register i PostgreSQL säkerhetskopieras med PostgreSQL:s egna verktyg \(pg_dump/],
       [["restore", join(s.home, "kopia.db")], /återställs med pg_restore/],
     ] as const) {
