@@ -135,7 +135,7 @@ function timed(args, env) {
 
 let registers = 0;
 /** A fresh Linköping register on `engine`: its environment. */
-async function register(engine, pgServer, extra = {}) {
+async function freshRegister(engine, pgServer, extra = {}) {
   const n = ++registers;
   const env = { ...baseEnv, AVVIK_HOME: join(dir, `home-${n}`), ...extra };
   if (engine === "postgres") {
@@ -197,7 +197,7 @@ async function generate(file, rows) {
 }
 
 async function startup(pgServer) {
-  const envs = { sqlite: await register("sqlite", pgServer), postgres: await register("postgres", pgServer) };
+  const envs = { sqlite: await freshRegister("sqlite", pgServer), postgres: await freshRegister("postgres", pgServer) };
   const times = { sqlite: [], postgres: [] };
   for (let i = 0; i < 7; i++) {
     for (const engine of ["sqlite", "postgres"]) times[engine].push((await timed(["case", "list", "--json"], envs[engine])).seconds);
@@ -210,7 +210,7 @@ async function registrations(pgServer) {
   for (const k of [1, 4, 8]) {
     const line = [];
     for (const engine of ["sqlite", "postgres"]) {
-      const env = await register(engine, pgServer);
+      const env = await freshRegister(engine, pgServer);
       const runs = await Promise.all(
         Array.from({ length: k }, () =>
           new Promise((resolve, reject) => {
@@ -238,7 +238,7 @@ async function imports(pgServer, file, rows, times, again = true) {
   const secs = { sqlite: [], postgres: [] };
   for (let t = 0; t < times; t++) {
     for (const engine of ["sqlite", "postgres"]) {
-      const env = await register(engine, pgServer);
+      const env = await freshRegister(engine, pgServer);
       const r = await timed(["import", file, "--profile", "synergi", "--json"], env);
       const out = JSON.parse(r.stdout);
       if (out.created !== rows) throw new Error(`${engine}: created ${out.created} of ${rows}`);
@@ -282,8 +282,8 @@ const CASE_COLUMNS = [
 /** `count` cases generated with SQL into the SQLite register (as bench/stats.bench.js makes them), then copied into PostgreSQL. */
 async function statsRegisters(pgServer, count) {
   const env = { AVVIK_NOW: "2026-07-15T07:00:00" };
-  const lite = await register("sqlite", pgServer, env);
-  const server = await register("postgres", pgServer, env);
+  const lite = await freshRegister("sqlite", pgServer, env);
+  const server = await freshRegister("postgres", pgServer, env);
   spawnSync(process.execPath, [BIN, "org", "import", "vastra-gotaland"], { env: lite });
   spawnSync(process.execPath, [BIN, "org", "import", "vastra-gotaland"], { env: server });
   const Database = require("better-sqlite3");
