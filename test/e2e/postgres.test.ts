@@ -288,7 +288,7 @@ describe("the register on PostgreSQL", () => {
     const r = await s.cliJson(["doctor"]);
     const db = r.findings.filter((f: { check: string }) => f.check === "database");
     expect(db.map((f: { status: string }) => f.status)).toEqual(["ok", "ok"]);
-    expect(db[0].message).toMatch(/schemaversion 20, 0 ärenden/);
+    expect(db[0].message).toMatch(/schemaversion 21, 0 ärenden/);
     expect(db[0].message).not.toContain(new URL(s.env.AVVIK_DATABASE_URL!).password);
     expect(db[1].message).toMatch(/utan TLS, men bara inom den här datorn/);
     const down = await s.cli(["doctor", "--json"], { env: { AVVIK_DATABASE_URL: "postgres://nobody:x@127.0.0.1:1/none" } });

@@ -17,6 +17,7 @@ import { up as dropCasesStats } from "./017_drop_cases_stats.js";
 import { up as sealedPersons } from "./018_sealed_persons.js";
 import { up as statsDay } from "./019_stats_day.js";
 import { up as fileContents } from "./020_file_contents.js";
+import { up as statsPerStatement } from "./021_stats_per_statement.js";
 import type { FieldCipher } from "../crypto.js";
 
 /** What a migration may need beyond the database: the register's key (loaded, and checked, only when asked for). */
@@ -53,4 +54,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 18, name: "sealed persons", up: sealedPersons },
   { version: 19, name: "stats per day", up: statsDay },
   { version: 20, name: "file contents (PostgreSQL)", up: fileContents },
+  { version: 21, name: "new cases counted per statement (PostgreSQL)", up: statsPerStatement },
 ];

@@ -6,8 +6,7 @@
 //   register's write lock (src/store/postgres.ts).
 // - BLOB is bytea; booleans stay integers (0/1), timestamps and dates stay the tool's own text, as on SQLite.
 // - the triggers are PL/pgSQL functions doing what SQLite's do: the audit trail is append-only; the monthly
-//   aggregates stats_month and stats_handling follow every insert, change and deletion of a case (an insert
-//   counted once per statement, grouped over its new rows: an import's batch costs one upsert per group).
+//   aggregates stats_month and stats_handling follow every insert, change and deletion of a case.
 
 export const BASELINE_VERSION = 19;
 
@@ -37,29 +36,6 @@ function statsInto(row: "OLD" | "NEW", sign: 1 | -1, table: string, handling: st
         ON CONFLICT (${key}, counterpart, days) DO UPDATE SET n = h.n + excluded.n;
       END IF;
     END IF;`;
-}
-
-/** What the cases a statement inserted (`new_cases`) add to the aggregates, grouped: the row trigger's sums, set-based. */
-function statsOfNew(table: string, handling: string, key: "month" | "day"): string {
-  const at = `substr(c.registered_at, 1, ${key === "month" ? 7 : 10})`;
-  return `
-  INSERT INTO ${table} AS s (${key}, dim, code, n, answered, on_time)
-    SELECT ${at}, d.dim, d.code, count(*),
-           count(*) FILTER (WHERE c.answered_at IS NOT NULL),
-           count(*) FILTER (WHERE c.answered_at IS NOT NULL AND substr(c.answered_at, 1, 10) <= c.due_date)
-      FROM new_cases c
-      CROSS JOIN LATERAL (VALUES ('area', c.area), ('kind', c.kind), ('severity', COALESCE(c.severity, '-')),
-                   ('counterpart', c.counterpart_id), ('unit', COALESCE(c.unit_id, '-')),
-                   ('pair', c.area || '|' || c.counterpart_id), ('flow', c.direction || '|' || c.counterpart_id)) AS d (dim, code)
-     WHERE c.duplicate_of IS NULL
-     GROUP BY 1, 2, 3
-  ON CONFLICT (${key}, dim, code) DO UPDATE SET n = s.n + excluded.n, answered = s.answered + excluded.answered, on_time = s.on_time + excluded.on_time;
-  INSERT INTO ${handling} AS h (${key}, counterpart, days, n)
-    SELECT ${at}, c.counterpart_id, CAST(substr(c.answered_at, 1, 10) AS date) - CAST(c.discovered_date AS date), count(*)
-      FROM new_cases c
-     WHERE c.duplicate_of IS NULL AND c.answered_at IS NOT NULL
-     GROUP BY 1, 2, 3
-  ON CONFLICT (${key}, counterpart, days) DO UPDATE SET n = h.n + excluded.n;`;
 }
 
 export const BASELINE = `
@@ -359,14 +335,7 @@ BEGIN
   END IF;
   RETURN NULL;
 END $$;
--- New cases are counted once per statement, grouped (a COPY or INSERT … SELECT of a whole batch of an import adds
--- one row per month, dimension and code instead of one upsert per case and dimension); a changed or deleted case
--- row by row (PostgreSQL allows no transition table on a trigger with a column list).
-CREATE FUNCTION avvik_cases_stats_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN${statsOfNew("stats_month", "stats_handling", "month")}${statsOfNew("stats_day", "stats_handling_day", "day")}
-  RETURN NULL;
-END $$;
-CREATE TRIGGER cases_stats_insert AFTER INSERT ON cases REFERENCING NEW TABLE AS new_cases FOR EACH STATEMENT EXECUTE FUNCTION avvik_cases_stats_insert();
+CREATE TRIGGER cases_stats_insert AFTER INSERT ON cases FOR EACH ROW EXECUTE FUNCTION avvik_cases_stats();
 CREATE TRIGGER cases_stats_update AFTER UPDATE OF registered_at, direction, area, kind, severity, counterpart_id, unit_id,
   duplicate_of, answered_at, due_date, discovered_date ON cases FOR EACH ROW EXECUTE FUNCTION avvik_cases_stats();
 CREATE TRIGGER cases_stats_delete AFTER DELETE ON cases FOR EACH ROW EXECUTE FUNCTION avvik_cases_stats();

@@ -4,6 +4,7 @@
 // The version is the one row of `schema_version` (SQLite keeps it in PRAGMA user_version).
 
 import type { PostgresSql } from "../../postgres.js";
+import { STATS_PER_STATEMENT } from "./021_stats_per_statement.js";
 import { BASELINE, BASELINE_VERSION } from "./baseline.js";
 
 export interface PostgresMigration {
@@ -29,6 +30,7 @@ ALTER TABLE file_contents ALTER COLUMN data SET STORAGE EXTERNAL;
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   { version: BASELINE_VERSION, name: "baseline", sql: BASELINE },
   { version: 20, name: "file contents", sql: FILE_CONTENTS },
+  { version: 21, name: "new cases counted per statement", sql: STATS_PER_STATEMENT },
 ];
 
 /** Tables only PostgreSQL has (test/unit/schema-engines.test.ts leaves them out of the comparison), and why. */
