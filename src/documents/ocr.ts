@@ -10,7 +10,7 @@
 // a page that takes more than the time limit (CPU time of its thread, threadCpu.ts) ends its worker (a new
 // one takes its place).
 
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -121,11 +121,12 @@ function threadFile(): string {
   return file;
 }
 
-let cacheDir: string | undefined;
-
+/**
+ * The options of a pool's workers: the installed data, no cache (tesseract.js is still given a directory of its
+ * own, a new temporary one, where it reads and writes nothing: a pool made with these removes it when it closes).
+ */
 export function ocrWorkerOptions(): OcrWorkerOptions {
-  cacheDir ??= mkdtempSync(join(tmpdir(), "avvik-ocr-"));
-  return { langPath: swedishDataDir(), cachePath: cacheDir, cacheMethod: "none", gzip: true, workerPath: threadFile() };
+  return { langPath: swedishDataDir(), cachePath: mkdtempSync(join(tmpdir(), "avvik-ocr-")), cacheMethod: "none", gzip: true, workerPath: threadFile() };
 }
 
 /** Workers of the pool: AVVIK_OCR_WORKERS, else one per core (at most 4). */
@@ -148,14 +149,19 @@ const PAGES_PER_WORKER = 40;
 
 export class OcrPool {
   private readonly slots: Slot[] = [];
+  private readonly options: OcrWorkerOptions;
+  /** Whether the pool made its options (and so its cache directory) itself. */
+  private readonly ownCache: boolean;
   private readonly waiting: Array<(slot: Slot) => void> = [];
   private closed = false;
 
   constructor(
     readonly size: number,
     private readonly maxMillis = 60_000,
-    private readonly options: OcrWorkerOptions = ocrWorkerOptions(),
+    given?: OcrWorkerOptions,
   ) {
+    this.options = given ?? ocrWorkerOptions();
+    this.ownCache = given === undefined;
     listenForThreads();
   }
 
@@ -241,6 +247,8 @@ export class OcrPool {
     this.closed = true;
     const all = this.slots.splice(0);
     await Promise.all(all.map((s) => s.worker.then((w) => w.terminate()).catch(() => undefined)));
+    // Its own (empty) cache directory goes with it, not left behind in the temporary directory by every run.
+    if (this.ownCache) rmSync(this.options.cachePath, { recursive: true, force: true });
   }
 }
 

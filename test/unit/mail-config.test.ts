@@ -5,14 +5,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import { loadMailOptions, parseSmtpUrl, redact, resolveSmtp } from "../../src/mail/config.js";
 import { fill } from "../../src/mail/templates.js";
 
-let home: string | null = null;
+/** The directories a test made (a test may make several): removed after it. */
+const homes: string[] = [];
 afterEach(() => {
-  if (home) rmSync(home, { recursive: true, force: true });
-  home = null;
+  for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
 });
 
 function withConfig(config: unknown): string {
-  home = mkdtempSync(join(tmpdir(), "avvik-mailcfg-"));
+  const home = mkdtempSync(join(tmpdir(), "avvik-mailcfg-"));
+  homes.push(home);
   writeFileSync(join(home, "config.json"), typeof config === "string" ? config : JSON.stringify(config));
   return home;
 }

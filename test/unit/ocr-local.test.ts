@@ -2,7 +2,7 @@
 // installed npm package, no cache, and a worker thread of ours whose network functions throw. Run from dist/
 // (the OCR thread is the built one). One worker for the file: tesseract takes a second or more to start.
 
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import net from "node:net";
@@ -20,7 +20,10 @@ const raster: Raster = await import("../../dist/documents/raster.js" as string);
 
 const options = ocr.ocrWorkerOptions();
 const pool = new ocr.OcrPool(1, 120_000, options);
-afterAll(() => pool.close());
+afterAll(async () => {
+  await pool.close();
+  rmSync(options.cachePath, { recursive: true, force: true });
+});
 
 describe("OCR on this machine", () => {
   it("is given local data only: the installed Swedish best_int data, no cache, our own thread", () => {
