@@ -13,8 +13,6 @@ import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Area, Direction, Kind, Severity, Status } from "../core/codes.js";
-import { dueDate } from "../core/deadline.js";
-import { stampsOf, statusesOf, type Stamp } from "../core/workflow.js";
 import type { AuditRepo } from "./audit.js";
 import type { CaseRepo } from "./cases.js";
 import type { ClassificationRepo } from "./classification.js";
@@ -26,6 +24,7 @@ import { sqliteOnly, type SqliteSql } from "./sqlite.js";
 import { NewCaseCounts, type StatsRepo } from "./stats.js";
 import { caseLabel } from "../core/diaryNumber.js";
 import { PgImportWriter } from "./pgImports.js";
+import { decideRow, ImportDeadlines, planUpdate, stampColumns, type KnownRef } from "./importRows.js";
 
 /** A case as an export row describes it (normalised: codes, ISO dates, organisation ids). */
 export interface CaseFields {
@@ -41,19 +40,6 @@ export interface CaseFields {
   unitId: string | null;
   status: Status | null;
 }
-
-const FIELD_COLUMNS: Array<[keyof CaseFields, string]> = [
-  ["eventDate", "event_date"],
-  ["discoveredDate", "discovered_date"],
-  ["receivedDate", "received_date"],
-  ["summary", "summary"],
-  ["description", "description"],
-  ["area", "area"],
-  ["kind", "kind"],
-  ["severity", "severity"],
-  ["counterpartId", "counterpart_id"],
-  ["unitId", "unit_id"],
-];
 
 /** A person of an imported row, as stored: number and name sealed together, and the keyed hash of the number (32 bytes). */
 export interface SealedPerson {
@@ -109,16 +95,6 @@ export interface ApplyResult {
   updated: number;
   unchanged: number;
   diarised: number;
-}
-
-interface Known {
-  caseId: number;
-  direction: Direction;
-  status: Status;
-  label: string;
-  fingerprint: string | null;
-  run: string | null;
-  line: number | null;
 }
 
 const asBuffer = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
@@ -192,7 +168,7 @@ export class ImportWriter implements ImportWriting {
   private triggerSql: string | undefined;
   private readonly result: ApplyResult = { created: 0, updated: 0, unchanged: 0, diarised: 0 };
   private readonly months = new Map<string, number>();
-  private readonly dueDates = new Map<string, string>();
+  private readonly deadlines = new ImportDeadlines(this.months);
   /** The new cases' contributions to the monthly aggregates, written once at the end. */
   private readonly counts = new NewCaseCounts();
   /** Bulk mode: secondary indexes set aside until the end (their SQL), foreign keys checked once at the end. */
@@ -305,7 +281,7 @@ export class ImportWriter implements ImportWriting {
   /** Writes one batch of rows (in file order); the outcome of each, in the same order. */
   apply(rows: readonly ImportedRow[]): RowOutcome[] {
     if (!this.open) throw new Error("import transaction not open");
-    const known = new Map<string, Known>();
+    const known = new Map<string, KnownRef>();
     const found = this.st.lookup.all(JSON.stringify(rows.map((r) => r.externalId)), this.o.system) as Array<{
       external_id: string;
       case_id: number;
@@ -322,22 +298,13 @@ export class ImportWriter implements ImportWriting {
     // Ids of this batch already written (the lookup above was made before them).
     const inBatch = new Map<string, number>();
     const outcomes = rows.map((row): RowOutcome => {
-      const first = inBatch.get(row.externalId);
-      if (first !== undefined) return { kind: "duplicate", firstLine: first };
-      const k = known.get(row.externalId);
-      if (k?.run === this.run) return { kind: "duplicate", firstLine: k.line ?? 0 };
-      if (k && k.direction !== this.o.direction) return { kind: "direction", label: k.label, caseDirection: k.direction };
-      inBatch.set(row.externalId, row.line);
-      const unchanged = k !== undefined && k.fingerprint === row.fingerprint;
-      if (!row.sealed && !unchanged) throw new Error(`import: row ${row.line} was not sealed but must be written`);
-      if (!k) return this.create(row);
-      if (k.fingerprint === row.fingerprint || k.status === "closed") {
-        this.st.seen.run(this.run, row.line, this.o.system, row.externalId);
-        this.result.unchanged++;
-        if (k.fingerprint === row.fingerprint) return { kind: "unchanged", caseId: k.caseId };
-        return { kind: "closed", label: k.label };
-      }
-      return this.update(row, k);
+      const d = decideRow(row, known.get(row.externalId), inBatch, this.run, this.o.direction);
+      if (d.step === "skip") return d.outcome;
+      if (d.step === "create") return this.create(row);
+      if (d.step === "update") return this.update(row, d.known);
+      this.st.seen.run(this.run, row.line, this.o.system, row.externalId);
+      this.result.unchanged++;
+      return d.outcome;
     });
     return outcomes;
   }
@@ -429,22 +396,6 @@ export class ImportWriter implements ImportWriting {
     this.result.diarised++;
   }
 
-  private due(f: CaseFields): string {
-    const m = this.months.get(f.counterpartId);
-    if (m === undefined) throw new Error(`import: no deadline for ${f.counterpartId}`);
-    // A file's rows share few discovered dates: each due date computed once.
-    const key = `${m}|${f.discoveredDate}`;
-    let due = this.dueDates.get(key);
-    if (due === undefined) this.dueDates.set(key, (due = dueDate(f.discoveredDate, m)));
-    return due;
-  }
-
-  private stamps(direction: Direction, status: Status) {
-    const has = new Set(stampsOf(direction, status));
-    const at = (s: Stamp) => (has.has(s) ? this.now : null);
-    return { sent_at: at("sent"), answered_at: at("answered"), closed_at: at("closed") };
-  }
-
   /** Adds the persons not yet known (`known`: their hashes' bytes as latin1 strings). */
   private addPersons(caseId: number, persons: readonly SealedPerson[], known: Set<string>): number {
     let added = 0;
@@ -463,8 +414,8 @@ export class ImportWriter implements ImportWriting {
     const f = row.fields;
     const status = f.status ?? "registered";
     const direction = this.o.direction;
-    const st = this.stamps(direction, status);
-    const due = this.due(f);
+    const st = stampColumns(direction, status, this.now);
+    const due = this.deadlines.due(f);
     const caseId = Number(
       this.st.insertCase.run(
         direction,
@@ -506,45 +457,16 @@ export class ImportWriter implements ImportWriting {
     return { kind: "created", caseId };
   }
 
-  private update(row: ImportedRow, k: Known): RowOutcome {
+  private update(row: ImportedRow, k: KnownRef): RowOutcome {
     const f = row.fields;
     const caseId = k.caseId;
     const cur = this.st.current.get(caseId) as Record<string, string | null> & { diary_number: string | null; direction: Direction; status: Status };
-    const sets: string[] = [];
-    const params: Record<string, unknown> = { id: caseId, now: this.now };
-    const changed: string[] = [];
-    for (const [key, col] of FIELD_COLUMNS) {
-      const value = f[key];
-      // An empty cell never erases what the register holds.
-      if (value === null || value === cur[col]) continue;
-      sets.push(`${col} = @${col}`);
-      params[col] = value;
-      changed.push(key);
-    }
-    if (changed.includes("discoveredDate") || changed.includes("counterpartId")) {
-      sets.push("due_date = @due_date");
-      params.due_date = this.due(f);
-    }
-    // The export may move a case forward along its workflow, never back: what the register has already
-    // recorded (sent, answered, followed up) stays, whatever an older state in the other system says.
-    const order = statusesOf(cur.direction);
-    const forward = f.status !== null && order.indexOf(f.status) > order.indexOf(cur.status);
-    const statusChange = forward ? { from: cur.status, to: f.status! } : null;
-    if (statusChange) {
-      sets.push("status = @status");
-      params.status = f.status;
-      for (const [col, v] of Object.entries(this.stamps(cur.direction, f.status!))) {
-        if (v === null) continue;
-        sets.push(`${col} = COALESCE(${col}, @${col})`);
-        params[col] = v;
-      }
-      changed.push("status");
-    }
+    const { sets, params, changed, statusChange } = planUpdate(f, cur, cur.direction, cur.status, this.deadlines, this.now);
     if (sets.length) {
       const sql = `UPDATE cases SET ${sets.join(", ")}, updated_at = @now WHERE id = @id`;
       let stmt = this.updates.get(sql);
       if (!stmt) this.updates.set(sql, (stmt = this.sqlite.native.prepare(sql)));
-      stmt.run(params);
+      stmt.run({ ...params, id: caseId, now: this.now });
     }
     const added = this.addPersons(caseId, row.persons, new Set((this.st.personHashes.all(caseId) as Array<Buffer | null>).map((h) => (h ? h.toString("latin1") : ""))));
     if (added) changed.push("persons");

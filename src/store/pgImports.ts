@@ -17,27 +17,13 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { PrivilegeError } from "../core/errors.js";
 import type { Direction, Status } from "../core/codes.js";
-import { dueDate } from "../core/deadline.js";
 import { caseLabel } from "../core/diaryNumber.js";
-import { stampsOf, statusesOf, type Stamp } from "../core/workflow.js";
-import type { ApplyResult, CaseFields, ImportDeps, ImportedRow, ImportOptions, ImportWriting, RowOutcome, SealedPerson } from "./imports.js";
+import { decideRow, ImportDeadlines, planUpdate, stampColumns, type KnownRef } from "./importRows.js";
+import type { ApplyResult, ImportDeps, ImportedRow, ImportOptions, ImportWriting, RowOutcome, SealedPerson } from "./imports.js";
 import type { from as CopyFrom } from "pg-copy-streams";
 import type { PostgresSql } from "./postgres.js";
 import { assertAdministrator } from "./roles.js";
 import type { HeldTransaction } from "./sql.js";
-
-const FIELD_COLUMNS: Array<[keyof CaseFields, string]> = [
-  ["eventDate", "event_date"],
-  ["discoveredDate", "discovered_date"],
-  ["receivedDate", "received_date"],
-  ["summary", "summary"],
-  ["description", "description"],
-  ["area", "area"],
-  ["kind", "kind"],
-  ["severity", "severity"],
-  ["counterpartId", "counterpart_id"],
-  ["unitId", "unit_id"],
-];
 
 const CASE_COLUMNS =
   "id, direction, status, counterpart_id, unit_id, event_date, discovered_date, received_date, registered_at, due_date, kind, area, severity, summary, description, sent_at, answered_at, closed_at, updated_at";
@@ -45,14 +31,7 @@ const CASE_COLUMNS =
 /** The staging table of the references a batch marks (ON COMMIT DROP: it ends with the transaction, either way). */
 const SEEN = "avvik_import_seen";
 
-interface Known {
-  caseId: number;
-  direction: Direction;
-  status: Status;
-  label: string;
-  fingerprint: string | null;
-  run: string | null;
-  line: number | null;
+interface Known extends KnownRef {
   /** The case's current fields, as an update compares them. */
   current: Record<string, string | null>;
 }
@@ -100,7 +79,7 @@ export class PgImportWriter implements ImportWriting {
   private lastPerson = 0;
   private readonly result: ApplyResult = { created: 0, updated: 0, unchanged: 0, diarised: 0 };
   private readonly months = new Map<string, number>();
-  private readonly dueDates = new Map<string, string>();
+  private readonly deadlines = new ImportDeadlines(this.months);
   private pending: Array<() => Promise<unknown>> = [];
   private readonly now: string;
   private copyFrom: typeof CopyFrom | undefined;
@@ -152,22 +131,13 @@ export class PgImportWriter implements ImportWriting {
       const inBatch = new Map<string, number>();
       const updates: Array<() => Promise<void>> = [];
       const outcomes = rows.map((row): RowOutcome => {
-        const first = inBatch.get(row.externalId);
-        if (first !== undefined) return { kind: "duplicate", firstLine: first };
-        const k = known.get(row.externalId);
-        if (k?.run === this.run) return { kind: "duplicate", firstLine: k.line ?? 0 };
-        if (k && k.direction !== this.o.direction) return { kind: "direction", label: k.label, caseDirection: k.direction };
-        inBatch.set(row.externalId, row.line);
-        const unchanged = k !== undefined && k.fingerprint === row.fingerprint;
-        if (!row.sealed && !unchanged) throw new Error(`import: row ${row.line} was not sealed but must be written`);
-        if (!k) return this.create(row);
-        if (unchanged || k.status === "closed") {
-          this.seen.add([cell(row.externalId), String(row.line), "\\N"]);
-          this.result.unchanged++;
-          if (unchanged) return { kind: "unchanged", caseId: k.caseId };
-          return { kind: "closed", label: k.label };
-        }
-        return this.update(row, k, hashes.get(k.caseId) ?? new Set(), updates);
+        const d = decideRow(row, known.get(row.externalId), inBatch, this.run, this.o.direction);
+        if (d.step === "skip") return d.outcome;
+        if (d.step === "create") return this.create(row);
+        if (d.step === "update") return this.update(row, d.known, hashes.get(d.known.caseId) ?? new Set(), updates);
+        this.seen.add([cell(row.externalId), String(row.line), "\\N"]);
+        this.result.unchanged++;
+        return d.outcome;
       });
       // Parents before children: the cases, then their references and persons; then the marks of the known ones.
       await this.copy(`COPY cases (${CASE_COLUMNS}) FROM STDIN`, this.cases);
@@ -275,21 +245,6 @@ export class PgImportWriter implements ImportWriting {
     }
   }
 
-  private due(f: CaseFields): string {
-    const m = this.months.get(f.counterpartId);
-    if (m === undefined) throw new Error(`import: no deadline for ${f.counterpartId}`);
-    const key = `${m}|${f.discoveredDate}`;
-    let due = this.dueDates.get(key);
-    if (due === undefined) this.dueDates.set(key, (due = dueDate(f.discoveredDate, m)));
-    return due;
-  }
-
-  private stamps(direction: Direction, status: Status) {
-    const has = new Set(stampsOf(direction, status));
-    const at = (s: Stamp) => (has.has(s) ? this.now : null);
-    return { sent_at: at("sent"), answered_at: at("answered"), closed_at: at("closed") };
-  }
-
   /** Adds the persons not yet known to the batch's COPY (`known`: their hashes' bytes as latin1 strings). */
   private addPersons(caseId: number, persons: readonly SealedPerson[], known: Set<string>): number {
     let added = 0;
@@ -307,7 +262,7 @@ export class PgImportWriter implements ImportWriting {
     const f = row.fields;
     const status = f.status ?? "registered";
     const direction = this.o.direction;
-    const st = this.stamps(direction, status);
+    const st = stampColumns(direction, status, this.now);
     const caseId = ++this.lastCase;
     this.cases.add([
       String(caseId),
@@ -319,7 +274,7 @@ export class PgImportWriter implements ImportWriting {
       cell(f.discoveredDate),
       cell(f.receivedDate),
       cell(this.now),
-      cell(this.due(f)),
+      cell(this.deadlines.due(f)),
       cell(f.kind),
       cell(f.area),
       cell(f.severity),
@@ -341,38 +296,11 @@ export class PgImportWriter implements ImportWriting {
     const f = row.fields;
     const caseId = k.caseId;
     const cur = k.current;
-    const sets: string[] = [];
-    const params: Record<string, unknown> = { id: caseId, now: this.now };
-    const changed: string[] = [];
-    for (const [key, col] of FIELD_COLUMNS) {
-      const value = f[key];
-      // An empty cell never erases what the register holds.
-      if (value === null || value === cur[col]) continue;
-      sets.push(`${col} = @${col}`);
-      params[col] = value;
-      changed.push(key);
-    }
-    if (changed.includes("discoveredDate") || changed.includes("counterpartId")) {
-      sets.push("due_date = @due_date");
-      params.due_date = this.due(f);
-    }
-    // Forward along the workflow only, as on SQLite (ImportWriter.update).
-    const order = statusesOf(k.direction);
-    const forward = f.status !== null && order.indexOf(f.status) > order.indexOf(k.status);
-    const statusChange = forward ? { from: k.status, to: f.status! } : null;
-    if (statusChange) {
-      sets.push("status = @status");
-      params.status = f.status;
-      for (const [col, v] of Object.entries(this.stamps(k.direction, f.status!))) {
-        if (v === null) continue;
-        sets.push(`${col} = COALESCE(${col}, @${col})`);
-        params[col] = v;
-      }
-      changed.push("status");
-    }
+    const { sets, params, changed, statusChange } = planUpdate(f, cur, k.direction, k.status, this.deadlines, this.now);
     if (sets.length) {
       const sql = `UPDATE cases SET ${sets.join(", ")}, updated_at = @now WHERE id = @id`;
-      updates.push(async () => void (await this.s.db.run(sql, params)));
+      const values = { ...params, id: caseId, now: this.now };
+      updates.push(async () => void (await this.s.db.run(sql, values)));
     }
     const added = this.addPersons(caseId, row.persons, personHashes);
     if (added) changed.push("persons");
