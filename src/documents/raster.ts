@@ -12,11 +12,10 @@ export interface Raster {
 }
 
 /**
- * Black and white by a local threshold: a pixel is black when darker than its neighbourhood's mean by a
- * margin. The mean is taken over blocks of about 1/6 inch and interpolated, so shading, a grey background or a
- * yellowed sheet do not turn into black areas, and faint writing on a light page is kept.
+ * The grey mean of each block of about 1/6 inch (`block` pixels square, `gw` × `gh` of them, every second pixel
+ * of every second row sampled): what the local threshold and the dark areas are measured against.
  */
-export function binarise(r: Raster, margin = 0.16): Raster {
+function blockMeans(r: Raster): { block: number; gw: number; gh: number; mean: Float32Array } {
   const { width: w, height: h, data } = r;
   const block = Math.max(8, Math.round(r.dpi / 6));
   const gw = Math.ceil(w / block);
@@ -38,6 +37,17 @@ export function binarise(r: Raster, margin = 0.16): Raster {
       mean[gy * gw + gx] = n ? sum / n : 255;
     }
   }
+  return { block, gw, gh, mean };
+}
+
+/**
+ * Black and white by a local threshold: a pixel is black when darker than its neighbourhood's mean by a
+ * margin. The mean is taken over blocks of about 1/6 inch and interpolated, so shading, a grey background or a
+ * yellowed sheet do not turn into black areas, and faint writing on a light page is kept.
+ */
+export function binarise(r: Raster, margin = 0.16): Raster {
+  const { width: w, height: h, data } = r;
+  const { block, gw, gh, mean } = blockMeans(r);
   // Smoothed over the 3×3 blocks around each: a line of text does not pull its own threshold down too far.
   const smooth = new Float32Array(gw * gh);
   for (let gy = 0; gy < gh; gy++) {
@@ -530,26 +540,7 @@ export function clearDarkAreas(grey: Raster, bin: Raster, minBlocks = 6): { page
   const { width: w, height: h } = grey;
   const none = { page: bin, grey, cleared: 0 };
   if (bin.width !== w || bin.height !== h) return none;
-  const block = Math.max(8, Math.round(grey.dpi / 6));
-  const gw = Math.ceil(w / block);
-  const gh = Math.ceil(h / block);
-  const mean = new Float32Array(gw * gh);
-  for (let gy = 0; gy < gh; gy++) {
-    for (let gx = 0; gx < gw; gx++) {
-      let sum = 0;
-      let n = 0;
-      const y1 = Math.min(h, (gy + 1) * block);
-      const x1 = Math.min(w, (gx + 1) * block);
-      for (let y = gy * block; y < y1; y += 2) {
-        const row = y * w;
-        for (let x = gx * block; x < x1; x += 2) {
-          sum += grey.data[row + x]!;
-          n++;
-        }
-      }
-      mean[gy * gw + gx] = n ? sum / n : 255;
-    }
-  }
+  const { block, gw, gh, mean } = blockMeans(grey);
   // The paper: the brightness most blocks have (the 80th percentile of the blocks' means).
   const sorted = Float32Array.from(mean).sort();
   const paper = sorted[Math.floor(sorted.length * 0.8)] ?? 255;
