@@ -25,6 +25,16 @@ import {
   type StatsReport,
 } from "../core/stats.js";
 
+
+/** Cases after `after` up to and including `last` (by id). */
+export interface CaseRange {
+  after: number;
+  last: number;
+}
+
+/** Cases whose matching data one statement loads (well under either engine's limit on parameters). */
+const CANDIDATES_PER_STATEMENT = 500;
+
 export type { StatsReport };
 import type { CaseAction } from "../core/actions.js";
 import type { Case } from "../core/types.js";
@@ -494,27 +504,41 @@ export class StatsRepo {
     return caseLabel(number, id);
   }
 
-  /** Loads what the matching rules need for these cases (summary texts, dates, keyed person hashes). */
+  /**
+   * Loads what the matching rules need for these cases (summary texts, dates, keyed person hashes): two statements
+   * per 500 cases, not two per case (on a server every statement is a round trip).
+   */
   private async candidates(ids: number[]): Promise<Map<number, DuplicateCandidate & { diaryNumber: string | null }>> {
     const out = new Map<number, DuplicateCandidate & { diaryNumber: string | null }>();
-    for (const id of new Set(ids)) {
-      const r = (await this.db.get("SELECT id, diary_number, counterpart_id, event_date, area, summary, description FROM cases WHERE id = ?", [id])) as
-        | { id: number; diary_number: string | null; counterpart_id: string; event_date: string; area: string; summary: string; description: string | null }
-        | undefined;
-      if (!r) continue;
-      const hashes = (await this.db.all<{ pnr_hash: Buffer }>("SELECT pnr_hash FROM persons WHERE case_id = ? AND pnr_hash IS NOT NULL AND purged_at IS NULL", [id])).map((p) =>
-        p.pnr_hash.toString("hex"),
+    const all = [...new Set(ids)];
+    for (let i = 0; i < all.length; i += CANDIDATES_PER_STATEMENT) {
+      const chunk = all.slice(i, i + CANDIDATES_PER_STATEMENT);
+      const list = chunk.map(() => "?").join(", ");
+      const rows = await this.db.all<{ id: number; diary_number: string | null; counterpart_id: string; event_date: string; area: string; summary: string; description: string | null }>(
+        `SELECT id, diary_number, counterpart_id, event_date, area, summary, description FROM cases WHERE id IN (${list})`,
+        chunk,
       );
-      out.set(id, {
-        id: r.id,
-        diaryNumber: r.diary_number,
-        counterpartId: r.counterpart_id,
-        eventDate: r.event_date,
-        area: r.area,
-        summary: r.summary,
-        description: r.description,
-        personHashes: hashes,
-      });
+      const hashes = new Map<number, string[]>();
+      for (const p of await this.db.all<{ case_id: number; pnr_hash: Buffer }>(
+        `SELECT case_id, pnr_hash FROM persons WHERE case_id IN (${list}) AND pnr_hash IS NOT NULL AND purged_at IS NULL ORDER BY case_id, id`,
+        chunk,
+      )) {
+        const list = hashes.get(p.case_id) ?? [];
+        list.push(p.pnr_hash.toString("hex"));
+        hashes.set(p.case_id, list);
+      }
+      for (const r of rows) {
+        out.set(r.id, {
+          id: r.id,
+          diaryNumber: r.diary_number,
+          counterpartId: r.counterpart_id,
+          eventDate: r.event_date,
+          area: r.area,
+          summary: r.summary,
+          description: r.description,
+          personHashes: hashes.get(r.id) ?? [],
+        });
+      }
     }
     return out;
   }
@@ -522,11 +546,14 @@ export class StatsRepo {
   /**
    * Candidate pairs (lower id first) from SQL: cases not marked as duplicates, with the same counterpart and
    * event dates within the window, that either share a person's keyed hash or have the same area (when one
-   * of them names nobody). `only` restricts to pairs that involve one case.
+   * of them names nobody). `only` restricts to pairs that involve one of a range of cases.
    */
-  private async candidatePairs(only?: number, period?: { from: IsoDate; to: IsoDate }): Promise<Array<[number, number]>> {
-    // Two statements rather than one with "@only IS NULL OR …", so that a single case is a seek, not a scan.
-    const params: Record<string, unknown> = only === undefined ? { window: DUPLICATE_WINDOW_DAYS } : { window: DUPLICATE_WINDOW_DAYS, only };
+  private async candidatePairs(only?: CaseRange, period?: { from: IsoDate; to: IsoDate }): Promise<Array<[number, number]>> {
+    // Two statements rather than one with "@after IS NULL OR …", so that the cases asked about are a seek, not a scan.
+    const params: Record<string, unknown> = { window: DUPLICATE_WINDOW_DAYS };
+    if (only) Object.assign(params, { after: only.after, last: only.last });
+    // The side that is one of the cases asked about (one case, or the new cases of an import).
+    const isOnly = (column: string) => `${column} > @after AND ${column} <= @last`;
     if (period) Object.assign(params, this.periodParams(period.from, period.to));
     const inPeriod = period
       ? "AND ((a.registered_at >= @from AND a.registered_at < @next) OR (b.registered_at >= @from AND b.registered_at < @next))"
@@ -539,14 +566,14 @@ export class StatsRepo {
          JOIN cases a ON a.id = p1.case_id
          JOIN cases b ON b.id = p2.case_id
          WHERE p1.pnr_hash IS NOT NULL AND p1.purged_at IS NULL
-           AND ${only === undefined ? "p1.case_id < p2.case_id" : "p1.case_id = @only"}
+           AND ${only === undefined ? "p1.case_id < p2.case_id" : isOnly("p1.case_id")}
            AND a.duplicate_of IS NULL AND b.duplicate_of IS NULL
            AND a.counterpart_id = b.counterpart_id
            AND abs(${d.daysBetween("b.event_date", "a.event_date")}) <= @window ${inPeriod}`, params)) as Array<{ x: number; y: number }>;
     const noPerson = `NOT EXISTS (SELECT 1 FROM persons p WHERE p.case_id = %ID% AND p.pnr_hash IS NOT NULL AND p.purged_at IS NULL)`;
     // Over the whole register, `a` is the case without a person (checked once per case, before the join), so
     // a register whose cases all name persons (a bulk import) costs one look-up per case here, not one per pair.
-    const byArea = (await this.db.all(`SELECT ${only === undefined ? "DISTINCT " : ""}CASE WHEN a.id < b.id THEN a.id ELSE b.id END AS x,
+    const byArea = (await this.db.all(`SELECT DISTINCT CASE WHEN a.id < b.id THEN a.id ELSE b.id END AS x,
                 CASE WHEN a.id < b.id THEN b.id ELSE a.id END AS y
          FROM cases a
          JOIN cases b${d.indexedBy("cases_duplicates")}
@@ -557,7 +584,7 @@ export class StatsRepo {
            AND ${
              only === undefined
                ? noPerson.replace("%ID%", "a.id")
-               : `a.id = @only AND (${noPerson.replace("%ID%", "a.id")} OR ${noPerson.replace("%ID%", "b.id")})`
+               : `${isOnly("a.id")} AND (${noPerson.replace("%ID%", "a.id")} OR ${noPerson.replace("%ID%", "b.id")})`
            } ${inPeriod}`, params)) as Array<{ x: number; y: number }>;
     const seen = new Set<string>();
     const pairs: Array<[number, number]> = [];
@@ -589,18 +616,37 @@ export class StatsRepo {
     return out;
   }
 
-  /** The cases a given case probably duplicates (for `case new` and the CSV import to warn). */
+  /** The cases a given case probably duplicates (for `case new` to warn). */
   async likelyDuplicatesOf(caseId: number): Promise<LikelyDuplicate[]> {
-    const pairs = await this.candidatePairs(caseId);
-    const info = await this.candidates([caseId, ...pairs.flat()]);
-    const self = info.get(caseId);
-    if (!self) return [];
-    const out: LikelyDuplicate[] = [];
+    return (await this.likelyDuplicatesIn({ after: caseId - 1, last: caseId })).get(caseId) ?? [];
+  }
+
+  /**
+   * For each case of a range (the cases an import created), the cases it probably duplicates, as
+   * `likelyDuplicatesOf` would give them case by case, found set-based: a weekly export of 1,200 rows on
+   * PostgreSQL took 11 s case by case, four statements a case and two a candidate.
+   */
+  async likelyDuplicatesIn(range: CaseRange): Promise<Map<number, LikelyDuplicate[]>> {
+    const out = new Map<number, LikelyDuplicate[]>();
+    if (range.last <= range.after) return out;
+    const pairs = await this.candidatePairs(range);
+    const info = await this.candidates(pairs.flat());
+    const inRange = (id: number) => id > range.after && id <= range.last;
     for (const [x, y] of pairs) {
-      const other = info.get(x === caseId ? y : x);
-      if (!other) continue;
-      const m = matchDuplicate(self, other);
-      if (m) out.push({ caseId: other.id, diaryNumber: this.label(other.id, other.diaryNumber), reasons: m.reasons, days: m.days, similarity: m.similarity });
+      for (const [id, otherId] of [
+        [x, y],
+        [y, x],
+      ] as const) {
+        if (!inRange(id)) continue;
+        const self = info.get(id);
+        const other = info.get(otherId);
+        if (!self || !other) continue;
+        const m = matchDuplicate(self, other);
+        if (!m) continue;
+        const list = out.get(id) ?? [];
+        list.push({ caseId: other.id, diaryNumber: this.label(other.id, other.diaryNumber), reasons: m.reasons, days: m.days, similarity: m.similarity });
+        out.set(id, list);
+      }
     }
     return out;
   }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import iconv from "iconv-lite";
 import { parse } from "csv-parse/sync";
 import { afterEach, describe, expect, it } from "vitest";
-import { ROOT, linkoping, sandbox, type Sandbox } from "../helpers/cli.js";
+import { ROOT, linkoping, linkopingOnPostgres, sandbox, type Sandbox } from "../helpers/cli.js";
 
 const FIX = join(ROOT, "fixtures", "exports");
 let s: Sandbox;
@@ -64,6 +64,43 @@ describe("import from Synergi (UTF-8 with BOM, CRLF, quoted ; \" and line breaks
     expect(update.details).toMatchObject({ source: "import", ref: "synergi:45679" });
     expect(update.details.fields.sort()).toEqual(["description", "unitId"]);
     expect(await s.cliJson(["import", fixture("synergi-vecka11.csv"), "--profile", "synergi"])).toMatchObject({ created: 0, updated: 0, unchanged: 6 });
+  });
+
+  it("finds the likely duplicates among the new cases as well, each pair under both of its cases, on either engine", async () => {
+    const header = "Ärendenr;Händelsedatum;Upptäckt datum;Registrerad;Rubrik;Beskrivning;Rapporteringsområde;Händelsetyp;Rapporterande enhet;Ansvarig enhet;Status;Personnummer;Patient";
+    const rows = [
+      "50001;2026-02-20;2026-02-21;2026-02-23;Utskriven utan läkemedelslista;Ingen lista.;Läkemedelsbehandling;Tillbud;Vrinnevisjukhuset, medicinkliniken;Hemtjänsten Ryd;Registrerad;19380412-9827;Greta Gustafsson",
+      "50002;2026-02-10;2026-02-10;2026-02-12;Fel dos av Waran vid hemgång;Dosen stämde inte.;Läkemedelsbehandling;Tillbud;Vrinnevisjukhuset, medicinkliniken;Hemtjänsten Ryd;Registrerad;19121212-1212;Tolvan Tolvansson",
+      "50003;2026-02-11;2026-02-11;2026-02-12;Fel dos av Waran vid hemgången;Dosen var fel.;Läkemedelsbehandling;Tillbud;Vrinnevisjukhuset, medicinkliniken;Hemtjänsten Ryd;Registrerad;19121212-1212;Tolvan Tolvansson",
+      "50004;2026-01-05;2026-01-05;2026-01-07;Trycksår upptäckt vid ankomst;Trycksår på hälen.;Omvårdnadsbrister;Vårdskada;Vrinnevisjukhuset, medicinkliniken;Hemtjänsten Ryd;Registrerad;19500505-5552;Anna Andersson",
+      "50005;2026-01-20;2026-01-20;2026-01-22;Saknad överrapportering vid hemgång;Ingen rapport.;Brister i information/rapportering;Risk;Vrinnevisjukhuset, medicinkliniken;Hemtjänsten Ryd;Registrerad;;",
+      "50006;2026-01-21;2026-01-21;2026-01-22;Saknad överrapportering vid hemgången;Ingen rapport kom.;Brister i information/rapportering;Risk;Vrinnevisjukhuset, medicinkliniken;Hemtjänsten Ryd;Registrerad;;",
+    ];
+    for (const engine of ["sqlite", "postgres"] as const) {
+      s = engine === "sqlite" ? linkoping() : await linkopingOnPostgres();
+      await s.cliJson(["case", "new", "--direction", "in", "--counterpart", "region-ostergotland", "--event-date", "2026-02-21", "--discovered-date", "2026-02-21",
+        "--kind", "tillbud", "--area", "lakemedel", "--summary", "Utskriven utan läkemedelslista", "--person", "19380412-9827", "--no-notify"]);
+      const file = join(s.home, "dubbletter.csv");
+      writeFileSync(file, `${header}\r\n${rows.join("\r\n")}\r\n`);
+      const result = await s.cliJson(["import", file, "--profile", "synergi"]);
+      expect(result, engine).toMatchObject({ created: 6, rejected: 0 });
+      const label = async (ref: string) => {
+        const c = await s.cliJson(["case", "show", ref]);
+        return c.diaryNumber ?? String(c.id);
+      };
+      const [a, b, c, e, f] = await Promise.all(["synergi:50001", "synergi:50002", "synergi:50003", "synergi:50005", "synergi:50006"].map(label));
+      expect(result.likelyDuplicates.map((d: { case: string; of: string }) => [d.case, d.of]), engine).toEqual([
+        [a, "2026-000001"],
+        [b, c],
+        [c, b],
+        [e, f],
+        [f, e],
+      ]);
+      expect(result.likelyDuplicates[0].reasons, engine).toContain("samePerson");
+      expect(result.likelyDuplicates[1].reasons, engine).toContain("samePerson");
+      expect(result.likelyDuplicates[3].reasons, engine).not.toContain("samePerson");
+      s.cleanup();
+    }
   });
 
   it("warns when an imported case looks like one registered by hand (the same event reported twice)", async () => {

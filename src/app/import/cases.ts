@@ -59,8 +59,10 @@ async function duplicatesOfNew(store: Store, before: number): Promise<Array<{ ca
   // A weekly export creates tens or hundreds of cases; a bulk load of millions is not checked one by one.
   if (after - before > 2000) return [];
   const found: Array<{ case: string; of: string; reasons: string[] }> = [];
-  for (let id = before + 1; id <= after; id++) {
-    for (const d of await store.stats.likelyDuplicatesOf(id)) found.push({ case: await store.cases.label(id), of: d.diaryNumber, reasons: d.reasons });
+  const byCase = await store.stats.likelyDuplicatesIn({ after: before, last: after });
+  for (const id of [...byCase.keys()].sort((a, b) => a - b)) {
+    const label = await store.cases.label(id);
+    for (const d of byCase.get(id)!) found.push({ case: label, of: d.diaryNumber, reasons: d.reasons });
   }
   return found;
 }
