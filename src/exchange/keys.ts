@@ -10,12 +10,13 @@
 // with the key's fingerprint. A key that exists is never replaced; a damaged one is refused.
 
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
-import { closeSync, fsyncSync, linkSync, lstatSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { lstatSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatFingerprint, SIGNATURE_ALGORITHM, signedText, type ExchangePayload, type ExchangeSignature, type SealedPayload } from "../core/exchange.js";
 import { FailedError } from "../core/errors.js";
 import type { FieldCipher } from "../store/crypto.js";
 import { SIGNING_KEY_FILE, SIGNING_KEY_SETTING } from "../store/orgKeys.js";
+import { createFileExclusive, removeStaleTemps } from "../store/outputFile.js";
 import type { Store } from "../store/store.js";
 
 /** A public key file larger than this is not one (a key file is about 400 bytes). */
@@ -57,31 +58,6 @@ export function fingerprintOf(raw: Buffer): string {
 /** The public key as PEM (SubjectPublicKeyInfo), the form of the key file. */
 export function publicKeyPem(raw: Buffer): string {
   return publicKeyFromRaw(raw)!.export({ format: "pem", type: "spki" }).toString();
-}
-
-/**
- * Writes a new file that did not exist, completely, or not at all: a temporary file opened with mode 0600
- * (from its first byte), written and synced, then linked to its name. The link fails when another process
- * made the file first, and then that file is kept. Returns false when the file already existed.
- */
-function createExclusive(file: string, content: string): boolean {
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  const fd = openSync(tmp, "wx", 0o600);
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    linkSync(tmp, file);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw e;
-  } finally {
-    unlinkSync(tmp);
-  }
 }
 
 /** The key of a PKCS#8 PEM; undefined when it is not an Ed25519 private key. */
@@ -143,9 +119,10 @@ function exists(file: string): boolean {
 export function createSigningKey(home: string): { key: SigningKey; created: boolean } {
   const file = signingKeyFile(home);
   let created = false;
+  removeStaleTemps(file); // a whole temporary key a killed run left, never linked or not yet removed
   if (!exists(file)) {
     const { privateKey } = generateKeyPairSync("ed25519");
-    created = createExclusive(file, privateKey.export({ format: "pem", type: "pkcs8" }).toString());
+    created = createFileExclusive(file, privateKey.export({ format: "pem", type: "pkcs8" }).toString());
   }
   return { key: loadSigningKey(file), created };
 }

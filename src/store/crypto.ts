@@ -2,8 +2,9 @@
 // The key is 32 random bytes in a file (mode 0600) in the data directory, or where AVVIK_KEY_FILE says.
 
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { FailedError } from "../core/errors.js";
+import { createFileExclusive, removeStaleTemps } from "./outputFile.js";
 
 /** A field sealed alone (a text or bytes). */
 const VERSION = 1;
@@ -116,10 +117,11 @@ export function keyCheckOf(cipher: FieldCipher): string {
   return cipher.hash(KEY_CHECK, KEY_CHECK);
 }
 
+/** Makes the key file unless it exists: whole or not at all, 0600 from its first byte (a killed `init` leaves no half key). */
 export function createKeyFile(file: string): void {
+  removeStaleTemps(file); // what a killed run left: a whole temporary key, never linked or not yet removed
   if (existsSync(file)) return;
-  writeFileSync(file, randomBytes(32).toString("base64") + "\n", { mode: 0o600, flag: "wx" });
-  chmodSync(file, 0o600);
+  createFileExclusive(file, randomBytes(32).toString("base64") + "\n", 0o600);
 }
 
 export function loadKeyFile(file: string): FieldCipher {

@@ -18,7 +18,9 @@ import {
   closeSync,
   constants,
   createWriteStream,
+  fchmodSync,
   fsyncSync,
+  linkSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -256,6 +258,37 @@ export function writeFileAtomic(path: string, data: Buffer | string, mode = 0o60
     throw e;
   }
   syncDir(dirname(path));
+}
+
+/**
+ * Writes a new file that did not exist, completely, or not at all (the keys: a key file half written by a killed
+ * run would be kept as the register's key): a temporary file beside it with mode `mode` from its first byte,
+ * written and synced, then linked to its name, which fails when another process made the file first, and then
+ * that file is kept. Returns false when the file already existed. A run killed before the link leaves only its
+ * temporary file, which `removeStaleTemps(path)` removes.
+ */
+export function createFileExclusive(path: string, data: Buffer | string, mode = 0o600): boolean {
+  const tmp = tempName(path);
+  const fd = openSync(tmp, "wx", mode);
+  try {
+    try {
+      fchmodSync(fd, mode); // exactly `mode`, whatever the umask took away
+      writeAll(fd, typeof data === "string" ? Buffer.from(data) : data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      linkSync(tmp, path);
+    } catch (e) {
+      if (errno(e) === "EEXIST") return false;
+      throw e;
+    }
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  syncDir(dirname(path));
+  return true;
 }
 
 // --- outputs at a path the user gave ---
