@@ -79,6 +79,12 @@ function positiveInt(v: unknown, fallback: number, min = 1, max = 1000): number 
   return Number.isInteger(n) && n >= min && n <= max ? n : fallback;
 }
 
+/** A number of seconds, decimals allowed (`0.5`), within [min, max]; anything else is the fallback. */
+function seconds(v: unknown, fallback: number, min: number, max: number): number {
+  const n = typeof v === "number" ? v : typeof v === "string" && /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
+  return Number.isFinite(n) && n >= min && n <= max ? n : fallback;
+}
+
 /** Parses smtp://[user[:pass]@]host[:port][?requireTLS=true&ignoreTLS=true&rejectUnauthorized=false] and smtps://…. */
 export function parseSmtpUrl(text: string, source = "AVVIK_SMTP_URL"): SmtpSettings {
   let url: URL;
@@ -147,6 +153,6 @@ export function loadMailOptions(home: string, env: NodeJS.ProcessEnv): MailOptio
     retries: positiveInt(env.AVVIK_MAIL_RETRIES ?? m.retries, 3, 1, 20),
     retryDelayMs: positiveInt(env.AVVIK_MAIL_RETRY_DELAY_MS ?? m.retryDelayMs, 1000, 0, 600_000),
     connections: positiveInt(m.connections, 4, 1, 20),
-    timeoutSeconds: positiveInt(m.timeoutSeconds, 30, 1, 600),
+    timeoutSeconds: seconds(m.timeoutSeconds, 30, 0.1, 600),
   };
 }

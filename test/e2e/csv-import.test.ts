@@ -251,18 +251,19 @@ describe("awkward rows and files", () => {
     await s.cliJson(["import", fixture("synergi-vecka10.csv"), "--profile", "synergi"]);
     const before = (await s.cliJson(["audit", "list"])).length;
     const lines = [header];
-    for (let i = 0; i < 6000; i++) lines.push(`${900000 + i};2026-03-01;Avvikelse ${i};"Text; ${i}";Läkemedel;Tillbud;`);
+    // More than one batch (BATCH_ROWS, src/csv/check.ts) and over BULK_FROM_ROWS (src/store/imports.ts).
+    for (let i = 0; i < 2500; i++) lines.push(`${900000 + i};2026-03-01;Avvikelse ${i};"Text; ${i}";Läkemedel;Tillbud;`);
     lines.push("999999;2026-03-01;Sista raden;;Okänt område;Tillbud;");
     const file = join(s.home, "big.csv");
     writeFileSync(file, lines.join("\n") + "\n");
     const r = await s.cli(["import", file, "--profile", mini(), "--json"]);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ rejected: 1, created: 0, errors: [{ line: 6002 }] });
+    expect(JSON.parse(r.stdout)).toMatchObject({ rejected: 1, created: 0, errors: [{ line: 2502 }] });
     expect(await s.cliJson(["case", "list"])).toHaveLength(5);
     expect((await s.cliJson(["audit", "list"])).length).toBe(before);
     const ok = await s.cliJson(["import", file, "--profile", mini(), "--skip-invalid"]);
-    expect(ok).toMatchObject({ created: 6000, rejected: 1 });
-    expect(await s.cliJson(["import", file, "--profile", mini(), "--skip-invalid", "--dry-run"])).toMatchObject({ created: 0, unchanged: 6000, rejected: 1 });
+    expect(ok).toMatchObject({ created: 2500, rejected: 1 });
+    expect(await s.cliJson(["import", file, "--profile", mini(), "--skip-invalid", "--dry-run"])).toMatchObject({ created: 0, unchanged: 2500, rejected: 1 });
   });
 
   it("refuses wrong profiles with the problem named", async () => {
@@ -304,9 +305,9 @@ describe("a large export (read and checked in a worker thread while the batches 
   const line = (id: number, date = "2026-02-20") =>
     `${id};${date};2026-02-21;2026-02-23;Utskriven utan läkemedelslista ${id};"Beskrivning ${id}; med ""citat"""` +
     `;Läkemedelsbehandling;Tillbud;Vrinnevisjukhuset, medicinkliniken;Hemtjänsten Ryd;Registrerad;19121212-1212;Tolvan Tolvansson`;
-  /** 5,000 rows (over 1 MB): a bad date at line 1501, line 10's id again at line 4501 (another batch). */
+  /** 2,500 rows (over WORKER_FROM_BYTES, src/csv/import.ts): a bad date at line 1501, line 10's id again at line 2401 (the next batch). */
   function bigFile(): string {
-    const rows = Array.from({ length: 5000 }, (_, i) => (i === 1499 ? line(80000 + i, "2026-13-01") : i === 4499 ? line(80000 + 8) : line(80000 + i)));
+    const rows = Array.from({ length: 2500 }, (_, i) => (i === 1499 ? line(80000 + i, "2026-13-01") : i === 2399 ? line(80000 + 8) : line(80000 + i)));
     const file = join(s.home, "synergi-stor.csv");
     writeFileSync(file, `\ufeff${HEADER}\r\n${rows.join("\r\n")}\r\n`);
     return file;
@@ -318,25 +319,25 @@ describe("a large export (read and checked in a worker thread while the batches 
     const failed = await s.cli(["import", file, "--profile", "synergi", "--json"]);
     expect(failed.code).toBe(1);
     const out = JSON.parse(failed.stdout);
-    expect(out).toMatchObject({ rows: 5000, created: 0, updated: 0, unchanged: 0, rejected: 2, imported: false });
-    expect(out.errors.map((e: { line: number }) => e.line)).toEqual([1501, 4501]);
+    expect(out).toMatchObject({ rows: 2500, created: 0, updated: 0, unchanged: 0, rejected: 2, imported: false });
+    expect(out.errors.map((e: { line: number }) => e.line)).toEqual([1501, 2401]);
     expect(out.errors[0].message).toContain("2026-13-01");
     expect(out.errors[1].message).toMatch(/synergi:80008.*rad 10/);
     expect(await s.cliJson(["case", "list"])).toEqual([]);
     expect((await s.cliJson(["audit", "verify"])).problems).toEqual([]);
 
     const r = await s.cliJson(["import", file, "--profile", "synergi", "--skip-invalid"]);
-    expect(r).toMatchObject({ rows: 5000, created: 4998, rejected: 2, imported: true });
-    expect(await s.cliJson(["case", "list"])).toHaveLength(4998);
+    expect(r).toMatchObject({ rows: 2500, created: 2498, rejected: 2, imported: true });
+    expect(await s.cliJson(["case", "list"])).toHaveLength(2498);
     const rejected = parse(readFileSync(r.rejectedFile, "utf8"), { delimiter: ";", bom: true }) as string[][];
     expect(rejected.map((row) => row[0])).toEqual(["Ärendenr", "81499", "80008"]);
-    expect(rejected[2]!.at(-2)).toBe("4501");
+    expect(rejected[2]!.at(-2)).toBe("2401");
     // The same file again: nothing changes; the repeated id is still named.
-    expect(await s.cliJson(["import", file, "--profile", "synergi", "--skip-invalid"])).toMatchObject({ created: 0, updated: 0, unchanged: 4998, rejected: 2 });
+    expect(await s.cliJson(["import", file, "--profile", "synergi", "--skip-invalid"])).toMatchObject({ created: 0, updated: 0, unchanged: 2498, rejected: 2 });
     // Statistics count each imported case once, as counting the cases does.
-    expect((await s.cliJson(["stats", "--period", "2026"])).total).toBe(4998);
+    expect((await s.cliJson(["stats", "--period", "2026"])).total).toBe(2498);
     // A case's history names the import that created it (one event for the whole import).
     const card = (await s.cli(["case", "show", "synergi:80100", "--history"])).stdout;
-    expect(card).toMatch(/import system=synergi file=synergi-stor\.csv rows=5000 rejected=2 created=4998 .*firstCase=1 lastCase=4998/);
+    expect(card).toMatch(/import system=synergi file=synergi-stor\.csv rows=2500 rejected=2 created=2498 .*firstCase=1 lastCase=2498/);
   });
 });

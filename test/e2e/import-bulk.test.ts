@@ -9,6 +9,7 @@ import Database from "better-sqlite3";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { luhnCheckDigit } from "../../src/core/personnummer.js";
 import { BIN, incomingCase, linkoping, type Sandbox } from "../helpers/cli.js";
 import { dialogue } from "../helpers/pty.js";
 
@@ -18,6 +19,17 @@ const STATUS = ["Registrerad", "Under utredning", "Besvarad", "Avslutad"];
 const UNITS = ["Vrinnevisjukhuset, medicinkliniken", "Vårdcentralen Finspång", "Region Östergötland"];
 const FILLER = "Patienten skrevs ut utan läkemedelslista. ";
 
+/**
+ * Row `i`'s patient: the same person in the first six even rows (event dates two days apart: likely duplicates of
+ * each other), a person of its own in every other row. (One person in every row would make every pair of cases
+ * within three days of each other a likely duplicate, some 145,000 pairs for 1,200 new cases.)
+ */
+function person(i: number): string {
+  if (i % 2 === 0 && i < 12) return "19121212-1212";
+  const nine = `${String(30 + (i % 60)).padStart(2, "0")}${String(1 + (i % 12)).padStart(2, "0")}${String(1 + (i % 28)).padStart(2, "0")}${String(i).padStart(4, "0").slice(-3)}`;
+  return `19${nine.slice(0, 6)}-${nine.slice(6)}${luhnCheckDigit(nine)}`;
+}
+
 /** A file of `rows` rows (more than BULK_FROM_ROWS, src/store/imports.ts); `bad` makes the last row invalid. */
 function bigExport(file: string, rows: number, bad = false): void {
   const lines = [HEADER];
@@ -26,13 +38,14 @@ function bigExport(file: string, rows: number, bad = false): void {
     const month = String(1 + (i % 2)).padStart(2, "0");
     const area = bad && i === rows - 1 ? "Medicinering" : AREAS[i % AREAS.length];
     lines.push(
-      `${70000 + i};2026-${month}-${day};2026-${month}-${day};2026-${month}-${day};Avvikelse ${i} vid utskrivning;${FILLER}${i};${area};Tillbud;${UNITS[i % UNITS.length]};Hemtjänsten Ryd;${STATUS[i % STATUS.length]};19121212-1212;Tolvan Tolvansson`,
+      `${70000 + i};2026-${month}-${day};2026-${month}-${day};2026-${month}-${day};Avvikelse ${i} vid utskrivning;${FILLER}${i};${area};Tillbud;${UNITS[i % UNITS.length]};Hemtjänsten Ryd;${STATUS[i % STATUS.length]};${person(i)};Tolvan Tolvansson`,
     );
   }
   writeFileSync(file, `\ufeff${lines.join("\r\n")}\r\n`);
 }
 
-const ROWS = 6_000;
+// Over BULK_FROM_ROWS (1,000); at most 2,000 new cases, so the import's duplicate search runs over them too.
+const ROWS = 1_200;
 
 /** The register's indexes (name and SQL) and triggers, as SQLite has them. */
 function schema(home: string): string[] {
@@ -183,11 +196,14 @@ describe("a registrar's write while an import holds the lock", () => {
   it("on a terminal, case new waits with a spinner that says how far the import is, and registers when it has ended", async () => {
     s = linkoping({ now: "2026-03-20T08:00:00" });
     const home = s.env.AVVIK_HOME!;
-    // The "import": a process that runs for a while, its progress published; when it ends, the wait does.
-    const importer = spawn("sleep", ["3"], { stdio: "ignore" });
+    // The "import": a process that runs until the spinner has been seen, its progress published; when it ends,
+    // the wait does.
+    const importer = spawn("sleep", ["60"], { stdio: "ignore" });
     const gone = new Promise((ok) => importer.on("exit", ok));
     writeFileSync(join(home, "import-progress.json"), JSON.stringify({ pid: importer.pid, startedAt: Date.now(), rows: 430_000, done: 0.43, secondsLeft: 20, writtenAt: Date.now() }));
-    const r = await dialogue(s, incomingCase(), [{ expect: /Väntar på en import som håller registret \(43 % klar, ungefär \d+ s kvar\)/, keys: "" }]);
+    const r = await dialogue(s, incomingCase(), [
+      { expect: /Väntar på en import som håller registret \(43 % klar, ungefär \d+ s kvar\)/, keys: "", before: async () => importer.kill() },
+    ]);
     await gone;
     expect(r.code, r.screen).toBe(0);
     expect(r.screen).toMatch(/Registrerat: 2026-000001/);

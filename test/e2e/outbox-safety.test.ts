@@ -148,9 +148,9 @@ describe("a flush killed with SIGKILL", () => {
 
 describe("a server that answers after the client's timeout", () => {
   it("gets at most `retries` copies of a message over five flushes; the message is then failed, with the reason", async () => {
-    await setup({ timeoutSeconds: 1, retries: 3 }); // the client waits 2 s for an answer
+    await setup({ timeoutSeconds: 0.5, retries: 3 }); // the client waits 1 s for an answer
     smtp = await new TestSmtp().start();
-    smtp.answerDelayMs = 3000;
+    smtp.answerDelayMs = 1500;
     const ids = await queueMessages(4);
     for (let i = 0; i < 5; i++) await flush(["--json"]);
     const copies = smtp.copies();

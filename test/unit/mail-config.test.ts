@@ -38,6 +38,12 @@ describe("mail settings", () => {
     expect(() => loadMailOptions(withConfig("{not json"), {})).toThrow(expect.objectContaining({ key: "mail.error.config" }));
   });
 
+  it("takes timeoutSeconds in whole or decimal seconds within 0.1-600, else the default 30", () => {
+    const timeout = (v: unknown) => loadMailOptions(withConfig({ mail: { timeoutSeconds: v } }), {}).timeoutSeconds;
+    expect([timeout(12), timeout("12"), timeout(0.5), timeout("0.5"), timeout(600)]).toEqual([12, 12, 0.5, 0.5, 600]);
+    expect([timeout(0.05), timeout(0), timeout(-1), timeout(601), timeout("1,5"), timeout(".5"), timeout("snabbt"), timeout(null)]).toEqual([30, 30, 30, 30, 30, 30, 30, 30]);
+  });
+
   it("fills templates, with a dash for empty values and unknown placeholders left visible", () => {
     expect(fill("Ärende {diaryNumber}: {unit} {typo}", { diaryNumber: "2026-000001", unit: null })).toBe("Ärende 2026-000001: – {typo}");
   });
