@@ -1,8 +1,8 @@
 // On a terminal, a registrar whose write would meet a running import's lock waits for it with a spinner that
 // says how far the import is and about how long is left, instead of being refused (src/store/importProgress.ts).
-// Without a terminal the write is refused at once with the same figures (Store.write).
+// Without a terminal the write is refused at once with the same figures (Store.write). On PostgreSQL the import
+// may run on another machine: its progress is read from the server (Store.runningImport).
 
-import { importInProgress } from "../store/importProgress.js";
 import type { Context } from "./context.js";
 
 const FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
@@ -10,9 +10,10 @@ const FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
 /** Waits while another process's import runs (only on a terminal); returns when it has ended. */
 export async function waitForImport(ctx: Context): Promise<void> {
   if (ctx.io.stderr.isTTY !== true) return;
+  const store = await ctx.store();
   let shown = false;
   for (let i = 0; ; i++) {
-    const p = importInProgress(ctx.home);
+    const p = await store.runningImport();
     if (!p) break;
     const text = ctx.t("csv.progress.waiting", { percent: Math.min(99, Math.floor(p.done * 100)), seconds: p.secondsLeft });
     ctx.io.stderr.write(`\r${FRAMES[i % FRAMES.length]} ${text}\u001b[K`);

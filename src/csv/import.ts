@@ -12,7 +12,6 @@ import iconv from "iconv-lite";
 import { FailedError, InvalidDataError, NotFoundError, UsageError } from "../core/errors.js";
 import type { MessageKey, Translate } from "../i18n/index.js";
 import type { FieldCipher } from "../store/crypto.js";
-import { ProgressPublisher } from "../store/importProgress.js";
 import { OutputFile, type DataDir } from "../store/outputFile.js";
 import { Store } from "../store/store.js";
 import type { Profile } from "./profile.js";
@@ -295,7 +294,7 @@ export async function importFile(store: Store, o: ImportOptions): Promise<Import
   const cipher = await store.cipher(); // a wrong or missing key fails here, before anything is read
   const orgs = await store.orgs.list();
   const writer = store.imports.writer({ system: profile.system, direction: profile.direction, diarise: o.diarise });
-  const published = new ProgressPublisher(store.home);
+  const published = store.importProgress();
   let read = 0;
   const handlers: Handlers = {
     header: (cells) => {
@@ -333,6 +332,8 @@ export async function importFile(store: Store, o: ImportOptions): Promise<Import
   // What the import still does after its last row, for the estimate it publishes: the indexes it builds at the end.
   const tail = (rows: number) => (writer.bulkMode ? Math.ceil((rows / Math.max(read / Math.max(total, 1), 0.01)) * INDEX_SECONDS_PER_ROW) : 0);
   await writer.begin(estimateRows(o.file, total));
+  // The lock is ours from here: the registrars who meet it are told at once, before the first batch is read.
+  published.update(0, 0, 0, true);
   try {
     const worker = total >= WORKER_FROM_BYTES ? workerFile() : null;
     if (worker) {

@@ -6,11 +6,19 @@
 // again, instead of waiting for the lock's timeout; `case new` on a terminal waits with a spinner instead. The
 // file is removed when the import ends; one left behind by a killed import names a process that no longer runs
 // (or the lock is free), and is ignored.
+//
+// On PostgreSQL the registrars are on other machines: there the progress is the importing session's
+// `application_name` ("avvik import <per mille> <rows> <end>", the end in the server's epoch seconds), set on
+// the import's own connection as it goes. Every session of the server can read it in pg_stat_activity, whatever
+// its role; it needs no table and no second connection, and an import that is killed leaves nothing behind (its
+// session is gone, and with it the lock). A writer that finds the write lock taken (it tries without waiting
+// first) looks there, and is refused at once when it is an import.
 
 import type Database from "better-sqlite3";
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RefusedError } from "../core/errors.js";
+import type { PostgresSql } from "./postgres.js";
 
 export const PROGRESS_FILE = "import-progress.json";
 
@@ -26,8 +34,24 @@ export interface ImportProgress {
   writtenAt: number;
 }
 
-/** Publishes the progress of this process's import; at most every `everyMs` (the last state always on `finish`). */
-export class ProgressPublisher {
+/** What an import tells the register's other writers as it goes. */
+export interface ProgressPublishing {
+  /**
+   * `done` is the share of the file read; `tail` an estimate of the seconds the import needs after the last row
+   * (building indexes, committing), added to the time left. At most every so often, unless `force`.
+   */
+  update(rows: number, done: number, tail?: number, force?: boolean): void;
+  /** The import has ended (committed or not). */
+  clear(): void;
+}
+
+/** The seconds an import has left, from how long it has run and the share done, plus what it does after the last row. */
+function secondsLeftOf(elapsedSeconds: number, share: number, tail: number): number {
+  return Math.max(0, Math.round((share > 0.01 ? (elapsedSeconds * (1 - share)) / share : 60) + tail));
+}
+
+/** SQLite: publishes the progress of this process's import in the data directory; at most every `everyMs`. */
+export class ProgressPublisher implements ProgressPublishing {
   private last = 0;
   private readonly startedAt = Date.now();
   private readonly file: string;
@@ -41,17 +65,12 @@ export class ProgressPublisher {
     this.temp = join(home, `.${PROGRESS_FILE}.${process.pid}.tmp`);
   }
 
-  /**
-   * `done` is the share of the file read; `tail` an estimate of the seconds the import needs after the last row
-   * (building indexes, committing), added to the time left.
-   */
   update(rows: number, done: number, tail = 0, force = false): void {
     const now = Date.now();
     if (!force && now - this.last < this.everyMs) return;
     this.last = now;
-    const elapsed = (now - this.startedAt) / 1000;
     const share = Math.min(1, Math.max(0, done));
-    const secondsLeft = Math.max(0, Math.round((share > 0.01 ? (elapsed * (1 - share)) / share : 60) + tail));
+    const secondsLeft = secondsLeftOf((now - this.startedAt) / 1000, share, tail);
     const p: ImportProgress = { pid: process.pid, startedAt: this.startedAt, rows, done: Math.round(share * 1000) / 1000, secondsLeft, writtenAt: now };
     try {
       writeFileSync(this.temp, JSON.stringify(p), { mode: 0o600 });
@@ -118,4 +137,69 @@ export function assertNoImportRunning(db: Database.Database, home: string): void
   } finally {
     db.pragma(`busy_timeout = ${timeout}`);
   }
+}
+
+/** The start of the importing session's application_name on PostgreSQL. */
+const PG_PROGRESS = "avvik import ";
+
+/**
+ * PostgreSQL: publishes the progress of this process's import as its session's application_name, set on the
+ * import's connection inside its transaction (a rollback sets it back by itself); at most every `everyMs`.
+ * Between batches the connection is idle; a statement sent while a batch is still being copied waits its turn.
+ */
+export class PgProgressPublisher implements ProgressPublishing {
+  private last = 0;
+  private readonly startedAt = Date.now();
+
+  constructor(
+    private readonly sql: PostgresSql,
+    private readonly everyMs = 200,
+  ) {}
+
+  update(rows: number, done: number, tail = 0, force = false): void {
+    const now = Date.now();
+    if (!force && now - this.last < this.everyMs) return;
+    this.last = now;
+    const share = Math.min(1, Math.max(0, done));
+    const secondsLeft = secondsLeftOf((now - this.startedAt) / 1000, share, tail);
+    // The end in the server's clock: a registrar's machine compares it with the same clock.
+    this.sql.native
+      .query("SELECT set_config('application_name', $1 || CAST(CAST(extract(epoch FROM clock_timestamp()) AS bigint) + $2 AS text), false)", [
+        `${PG_PROGRESS}${Math.round(share * 1000)} ${rows} `,
+        secondsLeft,
+      ])
+      .catch(() => undefined); // a courtesy to waiting registrars: an import never fails for it
+  }
+
+  clear(): void {
+    this.sql.native.query("RESET application_name").catch(() => undefined);
+  }
+}
+
+/** The import another session is running on this PostgreSQL register, if any (pg_stat_activity). */
+export async function pgImportInProgress(sql: PostgresSql): Promise<ImportProgress | null> {
+  const row = await sql.get<{ name: string; pid: number; now: number; started: number | null }>(
+    `SELECT application_name AS name, pid, CAST(extract(epoch FROM clock_timestamp()) AS double precision) AS now,
+            CAST(extract(epoch FROM xact_start) AS double precision) AS started
+       FROM pg_stat_activity
+      WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name LIKE '${PG_PROGRESS}%'
+      ORDER BY backend_start LIMIT 1`,
+  );
+  const m = row ? /^avvik import (\d+) (\d+) (\d+)$/.exec(row.name) : null;
+  if (!row || !m) return null;
+  const now = Number(row.now);
+  return {
+    pid: row.pid,
+    startedAt: row.started === null ? 0 : Math.round(Number(row.started) * 1000),
+    rows: Number(m[2]),
+    done: Number(m[1]) / 1000,
+    secondsLeft: Math.max(1, Math.round(Number(m[3]) - now)),
+    writtenAt: Math.round(now * 1000),
+  };
+}
+
+/** PostgreSQL: called when a write finds the write lock taken; refuses at once when an import holds it. */
+export async function assertNoPgImportRunning(sql: PostgresSql): Promise<void> {
+  const p = await pgImportInProgress(sql);
+  if (p) throw new RefusedError("error.importBusy", { percent: Math.min(99, Math.floor(p.done * 100)), seconds: p.secondsLeft });
 }

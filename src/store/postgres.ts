@@ -35,6 +35,8 @@ const POSTGRES: Dialect = {
 
 /** The key of the advisory lock every write transaction of a register takes (any constant the tool owns). */
 export const WRITE_LOCK = 0x61767669; // "avvi"
+/** How long a write waits for the write lock before it looks again whether an import holds it. */
+const LOCK_SLICE_MS = 1000;
 
 interface Translated {
   text: string;
@@ -168,6 +170,11 @@ export class PostgresSql implements Sql {
 
   /** Runs before each write transaction begins (the turn is ours, no transaction is open); may refuse it. */
   beforeWrite: (() => Promise<void> | void) | undefined;
+  /**
+   * Runs inside a write transaction that found the write lock taken by another session, before it waits for
+   * it; may refuse the write (then it is rolled back): a registrar is told at once that an import holds it.
+   */
+  whenLockTaken: (() => Promise<void>) | undefined;
 
   constructor(
     private client: Client,
@@ -399,8 +406,28 @@ export class PostgresSql implements Sql {
   private async beginWrite(): Promise<void> {
     // READ COMMITTED whatever the server's default_transaction_isolation: under the write lock every statement
     // sees what the writers before committed, and no write fails to serialise against another of the tool's.
-    await this.native.query("BEGIN ISOLATION LEVEL READ COMMITTED");
-    await this.native.query(`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
+    if (!this.whenLockTaken) {
+      await this.native.query("BEGIN ISOLATION LEVEL READ COMMITTED");
+      await this.native.query(`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
+      return;
+    }
+    // Taken by another session: `whenLockTaken` may refuse (an import holds it); else wait for it a second at a
+    // time, looking again in between (an import that has just taken the lock says so a moment later).
+    for (;;) {
+      await this.native.query("BEGIN ISOLATION LEVEL READ COMMITTED");
+      try {
+        const r = await this.native.query<{ got: boolean }>(`SELECT pg_try_advisory_xact_lock(${WRITE_LOCK}) AS got`);
+        if (r.rows[0]?.got) return;
+        await this.whenLockTaken();
+        await this.native.query(`SET LOCAL lock_timeout = '${LOCK_SLICE_MS}ms'`);
+        await this.native.query(`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
+        await this.native.query("SET LOCAL lock_timeout TO DEFAULT");
+        return;
+      } catch (e) {
+        await this.native.query("ROLLBACK").catch(() => undefined);
+        if ((e as { code?: unknown }).code !== "55P03") throw e; // lock_not_available: the slice is over
+      }
+    }
   }
 
   private async savepoint<T>(outer: Tx, fn: () => Promise<T>): Promise<T> {

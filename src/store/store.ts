@@ -14,7 +14,8 @@ import { DiaryRepo } from "./diary.js";
 import { DocumentRepo } from "./documents.js";
 import { FileRepo } from "./files.js";
 import { ImportRepo } from "./imports.js";
-import { assertNoImportRunning } from "./importProgress.js";
+import { assertNoImportRunning, assertNoPgImportRunning, importInProgress, PgProgressPublisher, pgImportInProgress, ProgressPublisher, type ImportProgress, type ProgressPublishing } from "./importProgress.js";
+import type { PostgresSql } from "./postgres.js";
 import { OrgRepo } from "./orgs.js";
 import { OrgKeyRepo } from "./orgKeys.js";
 import { RoleRepo } from "./roles.js";
@@ -107,6 +108,7 @@ export class Store implements Clock {
   ) {
     this.today = localDate(actor.now);
     if (sql instanceof SqliteSql) sql.beforeWrite = () => assertNoImportRunning(sql.native, home);
+    else if (sql.engine === "postgres") (sql as PostgresSql).whenLockTaken = () => assertNoPgImportRunning(sql as PostgresSql);
     const keys = () => this.cipher();
     this.settings = new SettingsRepo(sql);
     this.audit = new AuditRepo(sql, this, this.settings);
@@ -239,6 +241,19 @@ export class Store implements Clock {
    */
   read<T>(fn: () => Promise<T>): Promise<T> {
     return this.sql.read(fn);
+  }
+
+  /**
+   * Where this process's import publishes its progress for the register's other writers: a file in the data
+   * directory on SQLite, the import's session on PostgreSQL (src/store/importProgress.ts).
+   */
+  importProgress(): ProgressPublishing {
+    return this.sql.engine === "postgres" ? new PgProgressPublisher(this.sql as PostgresSql) : new ProgressPublisher(this.home);
+  }
+
+  /** The import another process (on PostgreSQL: another session, on any machine) is running on this register. */
+  async runningImport(): Promise<ImportProgress | null> {
+    return this.sql.engine === "postgres" ? await pgImportInProgress(this.sql as PostgresSql) : importInProgress(this.home);
   }
 
   close(): void {

@@ -140,15 +140,21 @@ describe("a large import into a small register", () => {
     let seen: { pid: number; done: number; rows: number; secondsLeft: number } | undefined;
     let ended = false;
     void exited.then(() => (ended = true));
-    // Polled without the write lock, as a registrar's process would; the import cannot end before its first
-    // batch is published, and it is killed as soon as one is seen.
-    while (!seen && !ended) {
+    // Polled without the write lock, as a registrar's process would: published as soon as the import holds the
+    // lock (nothing read yet), then after each batch; the import cannot end before its first batch is published,
+    // and it is killed as soon as one is seen.
+    let first: { done: number; rows: number } | undefined;
+    while (!(seen && seen.done > 0) && !ended) {
       try {
         seen = JSON.parse(readFileSync(progressFile, "utf8"));
+        first ??= seen;
       } catch {
-        await new Promise((ok) => setTimeout(ok, 5));
+        /* not yet there, or being renamed */
       }
+      if (!(seen && seen.done > 0)) await new Promise((ok) => setTimeout(ok, 5));
     }
+    expect(first, "the import published no progress").toBeDefined();
+    expect(first!.done === 0 ? first!.rows : 0).toBe(0);
     expect(seen, "the import published no progress").toBeDefined();
     child.kill("SIGKILL");
     await exited;

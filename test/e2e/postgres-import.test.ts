@@ -71,6 +71,11 @@ function generated(s: Sandbox, name: string, rows: number, o: { repeat?: number;
   return file;
 }
 
+function withoutHow(details: Record<string, unknown>): Record<string, unknown> {
+  const { indexesBuiltAtEnd: _how, ...rest } = details;
+  return rest;
+}
+
 /** What a register holds, as the commands show it (the same on either engine). */
 async function contents(s: Sandbox) {
   const audit = await s.cliJson(["audit", "list"]);
@@ -78,7 +83,9 @@ async function contents(s: Sandbox) {
     cases: await s.cliJson(["case", "list"]),
     stats: await s.cliJson(["stats", "--period", "2026"]),
     diary: await s.cliJson(["diary", "list"]),
-    events: audit.map((e: { action: string; caseId: unknown; details: unknown }) => [e.action, e.caseId, e.details]),
+    // An import into a small register on SQLite says that it built the indexes at the end (`indexesBuiltAtEnd`,
+    // src/store/imports.ts), which the PostgreSQL writer never does: that one detail of how is left out.
+    events: audit.map((e: { action: string; caseId: unknown; details: Record<string, unknown> }) => [e.action, e.caseId, e.action === "import" ? withoutHow(e.details) : e.details]),
   };
 }
 
