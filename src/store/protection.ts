@@ -2,6 +2,7 @@
 // All SQL for these lives here; the CLI renders the results.
 
 import Database from "better-sqlite3";
+import { createPrivateKey } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from "node:path";
 import { addMonths, type IsoDate } from "../core/dates.js";
@@ -10,7 +11,7 @@ import { outputError, type OutputFile } from "./outputFile.js";
 import type { AuditProblem } from "./audit.js";
 import { DB_FILE } from "./db.js";
 import { sha256 } from "./files.js";
-import { SIGNING_KEY_FILE } from "./orgKeys.js";
+import { SIGNING_KEY_FILE, SIGNING_KEY_SETTING } from "./orgKeys.js";
 import type { AuditRepo } from "./audit.js";
 import type { FileRepo } from "./files.js";
 import type { SettingsRepo } from "./settings.js";
@@ -169,9 +170,17 @@ export class ProtectionRepo {
         if (mode & 0o077) problems.push({ kind: "key-mode", file: this.keyFile, mode: mode.toString(8).padStart(4, "0") });
       }
     }
-    // The key that signs our exchange files must be private too (it is made on first need: maybe not yet).
+    // The key that signs our exchange files must open as one, and its file be private too (it is made on first
+    // need: maybe not yet). On PostgreSQL it is the register's, sealed with the register's key in a setting.
     const signingKey = join(this.home, SIGNING_KEY_FILE);
-    if (existsSync(signingKey)) {
+    if (this.db.engine === "postgres") {
+      const sealed = await this.repos.settings.get(SIGNING_KEY_SETTING);
+      if (sealed !== undefined && !keyProblem) {
+        const cipher = await withKey(() => this.keys());
+        if (cipher && !isEd25519(() => cipher.decrypt(Buffer.from(sealed, "base64")))) problems.push({ kind: "key", key: "error.signingKeyInvalidShared", params: {} });
+      }
+    } else if (existsSync(signingKey)) {
+      if (!isEd25519(() => readFileSync(signingKey))) problems.push({ kind: "key", key: "error.signingKeyInvalid", params: { file: signingKey } });
       const mode = statSync(signingKey).mode & 0o777;
       if (mode & 0o077) problems.push({ kind: "key-mode", file: signingKey, mode: mode.toString(8).padStart(4, "0") });
     }
@@ -539,5 +548,14 @@ export function restoreBackup(file: string, home: string): { home: string; files
     for (const w of written) rmSync(w, { force: true });
     rmSync(tmp, { force: true });
     throw e;
+  }
+}
+
+/** Whether the PEM that `pem` gives is an Ed25519 private key (false when it cannot be read, opened or parsed). */
+function isEd25519(pem: () => Buffer): boolean {
+  try {
+    return createPrivateKey(pem()).asymmetricKeyType === "ed25519";
+  } catch {
+    return false;
   }
 }

@@ -241,6 +241,11 @@ describe("avvik org key", () => {
     expect(damaged.code).toBe(1);
     expect(damaged.stderr.trim().split("\n")).toHaveLength(1);
     expect(readFileSync(keyFile, "utf8")).toBe("not a key");
+    // check finds it too, in one line, and exits 1.
+    const checked = await a.cli(["check"]);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr + checked.stdout).toContain(`Signeringsnyckeln ${keyFile} är skadad eller ingen Ed25519-nyckel.`);
+    expect((await a.cli(["check", "--json"])).stdout).toContain('"key":"error.signingKeyInvalid"');
   });
 
   it("imports a counterpart's key; refuses unknown orgs, malformed files, another org's file and a different key without --replace", async () => {

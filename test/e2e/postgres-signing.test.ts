@@ -144,5 +144,15 @@ describe("the signing key on PostgreSQL", () => {
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/^Registrets signeringsnyckel i databasen går inte att öppna med registrets nyckel/);
     expect((await keyEvents(a))).toHaveLength(1);
+    // check finds it too, and exits 1.
+    const checked = await a.cli(["check", "--json"]);
+    expect(checked.code).toBe(1);
+    expect(JSON.parse(checked.stdout).problems).toEqual([expect.objectContaining({ kind: "key", key: "error.signingKeyInvalidShared", message: expect.stringMatching(/^Registrets signeringsnyckel i databasen går inte att öppna/) })]);
+  });
+
+  it("is checked by check: the sealed key of a sound register opens as an Ed25519 key", async () => {
+    const { a } = await twoMachines();
+    expect(await query(a.databaseUrl, "SELECT count(*) AS n FROM settings WHERE key = 'signing_key'", [])).toEqual([{ n: "1" }]);
+    expect((await a.cliJson(["check"])).problems).toEqual([]);
   });
 });
