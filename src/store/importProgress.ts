@@ -45,33 +45,38 @@ export interface ProgressPublishing {
   clear(): void;
 }
 
-/** The seconds an import has left, from how long it has run and the share done, plus what it does after the last row. */
-function secondsLeftOf(elapsedSeconds: number, share: number, tail: number): number {
-  return Math.max(0, Math.round((share > 0.01 ? (elapsedSeconds * (1 - share)) / share : 60) + tail));
-}
-
-/** SQLite: publishes the progress of this process's import in the data directory; at most every `everyMs`. */
-export class ProgressPublisher implements ProgressPublishing {
+/** The estimate both engines publish, at most every `everyMs` (unless forced); `publish` says it where it is read. */
+abstract class Publisher implements ProgressPublishing {
   private last = 0;
   private readonly startedAt = Date.now();
-  private readonly file: string;
-  private readonly temp: string;
 
-  constructor(
-    home: string,
-    private readonly everyMs = 200,
-  ) {
-    this.file = join(home, PROGRESS_FILE);
-    this.temp = join(home, `.${PROGRESS_FILE}.${process.pid}.tmp`);
-  }
+  constructor(private readonly everyMs: number) {}
 
   update(rows: number, done: number, tail = 0, force = false): void {
     const now = Date.now();
     if (!force && now - this.last < this.everyMs) return;
     this.last = now;
     const share = Math.min(1, Math.max(0, done));
-    const secondsLeft = secondsLeftOf((now - this.startedAt) / 1000, share, tail);
-    const p: ImportProgress = { pid: process.pid, startedAt: this.startedAt, rows, done: Math.round(share * 1000) / 1000, secondsLeft, writtenAt: now };
+    const secondsLeft = Math.max(0, Math.round((share > 0.01 ? ((now - this.startedAt) / 1000) * ((1 - share) / share) : 60) + tail));
+    this.publish({ pid: process.pid, startedAt: this.startedAt, rows, done: Math.round(share * 1000) / 1000, secondsLeft, writtenAt: now });
+  }
+
+  protected abstract publish(p: ImportProgress): void;
+  abstract clear(): void;
+}
+
+/** SQLite: publishes the progress of this process's import in the data directory. */
+export class ProgressPublisher extends Publisher {
+  private readonly file: string;
+  private readonly temp: string;
+
+  constructor(home: string, everyMs = 200) {
+    super(everyMs);
+    this.file = join(home, PROGRESS_FILE);
+    this.temp = join(home, `.${PROGRESS_FILE}.${process.pid}.tmp`);
+  }
+
+  protected publish(p: ImportProgress): void {
     try {
       writeFileSync(this.temp, JSON.stringify(p), { mode: 0o600 });
       renameSync(this.temp, this.file);
@@ -147,26 +152,20 @@ const PG_PROGRESS = "avvik import ";
  * import's connection inside its transaction (a rollback sets it back by itself); at most every `everyMs`.
  * Between batches the connection is idle; a statement sent while a batch is still being copied waits its turn.
  */
-export class PgProgressPublisher implements ProgressPublishing {
-  private last = 0;
-  private readonly startedAt = Date.now();
-
+export class PgProgressPublisher extends Publisher {
   constructor(
     private readonly sql: PostgresSql,
-    private readonly everyMs = 200,
-  ) {}
+    everyMs = 200,
+  ) {
+    super(everyMs);
+  }
 
-  update(rows: number, done: number, tail = 0, force = false): void {
-    const now = Date.now();
-    if (!force && now - this.last < this.everyMs) return;
-    this.last = now;
-    const share = Math.min(1, Math.max(0, done));
-    const secondsLeft = secondsLeftOf((now - this.startedAt) / 1000, share, tail);
+  protected publish(p: ImportProgress): void {
     // The end in the server's clock: a registrar's machine compares it with the same clock.
     this.sql.native
       .query("SELECT set_config('application_name', $1 || CAST(CAST(extract(epoch FROM clock_timestamp()) AS bigint) + $2 AS text), false)", [
-        `${PG_PROGRESS}${Math.round(share * 1000)} ${rows} `,
-        secondsLeft,
+        `${PG_PROGRESS}${Math.round(p.done * 1000)} ${p.rows} `,
+        p.secondsLeft,
       ])
       .catch(() => undefined); // a courtesy to waiting registrars: an import never fails for it
   }
