@@ -277,10 +277,18 @@ export class PostgresSql implements Sql {
     try {
       if (!inside) await this.native.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
       await this.native.query({ text: `DECLARE ${cursor} NO SCROLL CURSOR FOR ${t.text}`, values: values(t, params) });
-      for (;;) {
-        const r = await this.native.query(`FETCH ${batch} FROM ${cursor}`);
-        for (const row of r.rows) yield row as T;
-        if (r.rows.length < batch) break;
+      // The next batch is asked for before this one is handed out: the server makes it while the caller works
+      // through this one (a case list spent as long waiting for the server as working, one after the other).
+      let next: Promise<QueryResult> | undefined = this.native.query(`FETCH ${batch} FROM ${cursor}`);
+      try {
+        while (next) {
+          const r: QueryResult = await next;
+          next = r.rows.length < batch ? undefined : this.native.query(`FETCH ${batch} FROM ${cursor}`);
+          for (const row of r.rows) yield row as T;
+        }
+      } finally {
+        // A caller that stops early leaves the batch asked for last: it is awaited (or its failure dropped).
+        if (next) await next.catch(() => undefined);
       }
       await this.native.query(`CLOSE ${cursor}`);
     } finally {

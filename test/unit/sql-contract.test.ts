@@ -179,4 +179,24 @@ describe.each(engines)("the SQL executor on $name", (engine) => {
     // the connection is free again afterwards
     expect((await sql.get<{ n: number }>("SELECT count(*) AS n FROM t"))!.n).toBe(1203);
   });
+
+  it("leaves the connection free when the caller stops early, inside a batch or at its end, also in a write", async () => {
+    const { sql } = await engine.open();
+    await sql.run("WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < 1202) INSERT INTO t (name, n) SELECT 'r' || i, i FROM s");
+    // 500 is the PostgreSQL cursor's batch: stopping at the end of one leaves the next one asked for.
+    for (const stop of [3, 499, 500, 1000]) {
+      let seen = 0;
+      for await (const r of sql.iterate<{ n: number }>("SELECT n FROM t ORDER BY n")) {
+        expect(r.n).toBe(seen);
+        if (++seen === stop) break;
+      }
+      expect(seen).toBe(stop);
+      expect((await sql.get<{ n: number }>("SELECT count(*) AS n FROM t"))!.n).toBe(1203);
+    }
+    await sql.write(async () => {
+      for await (const r of sql.iterate<{ n: number }>("SELECT n FROM t ORDER BY n")) if (r.n === 700) break;
+      await sql.run("INSERT INTO t (name, n) VALUES ('after', -1)");
+    });
+    expect((await sql.get<{ n: number }>("SELECT count(*) AS n FROM t"))!.n).toBe(1204);
+  });
 });
