@@ -8,9 +8,11 @@
 //
 // The new cases are counted in the statistics by the statement-level trigger of `cases` (one grouped upsert per
 // COPY, src/store/migrations/postgres/baseline.ts); their ids (and the persons') are chosen here, max(id) + 1
-// onwards, as SQLite gives them: nobody else writes meanwhile. A changed case is updated by its own statement,
-// as on SQLite, and gets its own `case.update` audit event; diary numbers and audit events go through their
-// repositories, in row order, just before the commit.
+// onwards, as SQLite gives them: nobody else writes meanwhile. The changed cases of a batch are updated in one
+// statement for each set of columns they change (an UPDATE … FROM unnest(…) of their new values), and each
+// gets its own `case.update` audit event; diary numbers and audit events go through their repositories, in
+// row order, just before the commit, the events between two diary numbers appended together
+// (AuditRepo.recordAll).
 
 import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
@@ -35,6 +37,16 @@ interface Known extends KnownRef {
   /** The case's current fields, as an update compares them. */
   current: Record<string, string | null>;
 }
+
+/** A changed case's update: its SET clauses (planUpdate's, `@name` for each value) and their values. */
+interface CaseUpdate {
+  id: number;
+  sets: string[];
+  params: Record<string, unknown>;
+}
+
+/** What the commit writes, in row order: a case's audit event, or its diary number. */
+type Pending = { event: { action: string; caseId: number; details: Record<string, unknown> } } | { diarise: number };
 
 const ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
 
@@ -80,7 +92,7 @@ export class PgImportWriter implements ImportWriting {
   private readonly result: ApplyResult = { created: 0, updated: 0, unchanged: 0, diarised: 0 };
   private readonly months = new Map<string, number>();
   private readonly deadlines = new ImportDeadlines(this.months);
-  private pending: Array<() => Promise<unknown>> = [];
+  private pending: Pending[] = [];
   private readonly now: string;
   private copyFrom: typeof CopyFrom | undefined;
 
@@ -129,7 +141,7 @@ export class PgImportWriter implements ImportWriting {
       const known = await this.lookup(rows.map((r) => r.externalId));
       const hashes = await this.personHashes(rows, known);
       const inBatch = new Map<string, number>();
-      const updates: Array<() => Promise<void>> = [];
+      const updates: CaseUpdate[] = [];
       const outcomes = rows.map((row): RowOutcome => {
         const d = decideRow(row, known.get(row.externalId), inBatch, this.run, this.o.direction);
         if (d.step === "skip") return d.outcome;
@@ -141,7 +153,7 @@ export class PgImportWriter implements ImportWriting {
       });
       // Parents before children: the cases, then their references and persons; then the marks of the known ones.
       await this.copy(`COPY cases (${CASE_COLUMNS}) FROM STDIN`, this.cases);
-      for (const u of updates) await u();
+      await this.updateCases(updates);
       await this.copy("COPY case_refs (case_id, system, external_id, fingerprint, imported_at, import_run, import_line) FROM STDIN", this.refs);
       await this.copy("COPY persons (id, case_id, sealed, pnr_hash) FROM STDIN", this.persons);
       if (this.seen.rows > 0) {
@@ -163,7 +175,16 @@ export class PgImportWriter implements ImportWriting {
   async commit(summary: Record<string, string | number>): Promise<ApplyResult> {
     const created = this.result.created > 0 ? { firstCase: this.before + 1, lastCase: this.lastCase } : {};
     await this.tx!.run(async () => {
-      for (const write of this.pending) await write();
+      let events: Array<{ action: string; caseId: number; details: Record<string, unknown> }> = [];
+      for (const p of this.pending) {
+        if ("event" in p) events.push(p.event);
+        else {
+          await this.s.audit.recordAll(events);
+          events = [];
+          await this.s.diary.diarise(p.diarise);
+        }
+      }
+      await this.s.audit.recordAll(events);
       this.pending = [];
       await this.s.audit.record("import", null, {
         system: this.o.system,
@@ -232,6 +253,42 @@ export class PgImportWriter implements ImportWriting {
     return out;
   }
 
+  /**
+   * Updates the batch's changed cases: one statement for the cases whose updates set the same columns, their
+   * ids and new values given as arrays (`v.p_<column>` in the SET clauses, so that a clause's own column, as
+   * in COALESCE(sent_at, …), is the case's). Each case is changed once a batch (an external id repeated in it
+   * is a duplicate); should one come twice, the second waits for a statement of its own, after the first.
+   */
+  private async updateCases(updates: readonly CaseUpdate[]): Promise<void> {
+    let round = new Map<string, CaseUpdate[]>();
+    const ids = new Set<number>();
+    const flush = async () => {
+      for (const [key, group] of round) {
+        const names = Object.keys(group[0]!.params);
+        const sets = key.replace(/@(\w+)/g, "v.p_$1");
+        const arrays: Record<string, unknown> = { ids: group.map((u) => u.id), now: this.now };
+        names.forEach((n, i) => (arrays[`a${i}`] = group.map((u) => u.params[n] ?? null)));
+        await this.s.db.run(
+          `UPDATE cases c SET ${sets}, updated_at = @now
+             FROM unnest(CAST(@ids AS bigint[])${names.map((_, i) => `, CAST(@a${i} AS text[])`).join("")}) AS v(id${names.map((n) => `, p_${n}`).join("")})
+            WHERE c.id = v.id`,
+          arrays,
+        );
+      }
+      round = new Map();
+      ids.clear();
+    };
+    for (const u of updates) {
+      if (ids.has(u.id)) await flush();
+      ids.add(u.id);
+      const key = u.sets.join(", ");
+      const group = round.get(key);
+      if (group) group.push(u);
+      else round.set(key, [u]);
+    }
+    await flush();
+  }
+
   private async copy(sql: string, rows: CopyText): Promise<void> {
     if (rows.rows === 0) return;
     const text = rows.take();
@@ -292,23 +349,19 @@ export class PgImportWriter implements ImportWriting {
     return { kind: "created", caseId };
   }
 
-  private update(row: ImportedRow, k: Known, personHashes: Set<string>, updates: Array<() => Promise<void>>): RowOutcome {
+  private update(row: ImportedRow, k: Known, personHashes: Set<string>, updates: CaseUpdate[]): RowOutcome {
     const f = row.fields;
     const caseId = k.caseId;
     const cur = k.current;
     const { sets, params, changed, statusChange } = planUpdate(f, cur, k.direction, k.status, this.deadlines, this.now);
-    if (sets.length) {
-      const sql = `UPDATE cases SET ${sets.join(", ")}, updated_at = @now WHERE id = @id`;
-      const values = { ...params, id: caseId, now: this.now };
-      updates.push(async () => void (await this.s.db.run(sql, values)));
-    }
+    if (sets.length) updates.push({ id: caseId, sets, params });
     const added = this.addPersons(caseId, row.persons, personHashes);
     if (added) changed.push("persons");
     this.seen.add([cell(row.externalId), String(row.line), cell(row.fingerprint)]);
     let outcome: RowOutcome;
     if (changed.length) {
       const details = { source: "import", ref: `${this.o.system}:${row.externalId}`, fields: changed, ...(statusChange ? { status: statusChange } : {}) };
-      this.pending.push(() => this.s.audit.record("case.update", caseId, details));
+      this.pending.push({ event: { action: "case.update", caseId, details } });
       this.result.updated++;
       outcome = { kind: "updated", caseId };
     } else {
@@ -320,7 +373,7 @@ export class PgImportWriter implements ImportWriting {
   }
 
   private diarise(caseId: number): void {
-    this.pending.push(() => this.s.diary.diarise(caseId));
+    this.pending.push({ diarise: caseId });
     this.result.diarised++;
   }
 }

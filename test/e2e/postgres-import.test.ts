@@ -152,6 +152,33 @@ describe("import on PostgreSQL", () => {
     expect((await server.cliJson(["case", "show", "synergi:45678"])).persons).toEqual(["19380412-****"]);
   }, 300_000); // twelve imports, half of them of a few thousand rows, on a machine others share
 
+  it("updates a case that two rows of one batch name (two external ids of one case) by both, in file order, as SQLite does", async () => {
+    const lite = linkoping();
+    const server = await linkopingOnPostgres();
+    sandboxes.push(lite, server);
+    const header = "Ärendenr;Händelsedatum;Upptäckt datum;Registrerad;Rubrik;Beskrivning;Rapporteringsområde;Händelsetyp;Rapporterande enhet;Ansvarig enhet;Status;Personnummer;Patient";
+    const line = (id: number, summary: string) => `${id};2026-02-03;2026-02-03;2026-02-03;${summary};Beskrivning;Bemötande;Risk;Region Östergötland;Hemtjänsten Ryd;Registrerad;;`;
+    const write = (s: Sandbox, name: string, lines: string[]) => {
+      const file = join(s.home, name);
+      writeFileSync(file, `${[header, ...lines].join("\r\n")}\r\n`);
+      return file;
+    };
+    const out: unknown[] = [];
+    for (const s of [lite, server]) {
+      expect(await s.cliJson(["import", write(s, "v1.csv", [line(1_000_001, "Första rubriken")]), "--profile", "synergi"])).toMatchObject({ created: 1 });
+      // The case is given a second reference of the same system: the next export names it by both.
+      expect((await s.cli(["case", "update", "synergi:1000001", "--ref", "synergi:1000002"])).code).toBe(0);
+      const r = await s.cliJson(["import", write(s, "v2.csv", [line(1_000_001, "Andra rubriken"), line(1_000_002, "Tredje rubriken")]), "--profile", "synergi"]);
+      expect(r).toMatchObject({ created: 0, updated: 2 });
+      const shown = await s.cliJson(["case", "show", "synergi:1000002"]);
+      // The later row's summary, written after the earlier row's.
+      expect(shown.summary).toBe("Tredje rubriken");
+      const events = (await s.cliJson(["audit", "list"])).filter((e: { action: string }) => e.action === "case.update");
+      out.push({ r: { ...r, file: null }, shown, events: events.map((e: { caseId: number; details: unknown }) => [e.caseId, e.details]) });
+    }
+    expect(out[1]).toEqual(out[0]);
+  });
+
   it("refuses the whole file for one bad row, and a dry run writes nothing: the register as it was", async () => {
     const s = await linkopingOnPostgres();
     sandboxes.push(s);

@@ -180,3 +180,31 @@ describe("verify while others write", () => {
     }
   });
 });
+
+describe("events appended together (recordAll)", () => {
+  it("makes the chain and the head that the same events appended one by one make, across a statement's worth", async () => {
+    // 1,203 events: more than two of recordAll's INSERTs (500 events each), after the 10 of beforeEach.
+    const events = Array.from({ length: 1203 }, (_, i) => ({ action: i % 3 ? "case.update" : "case.diarise", caseId: i % 7 ? i + 1 : null, details: { n: i, ref: `synergi:${i}` } }));
+    await store.write(async () => await store.audit.recordAll(events));
+    const together = rows();
+    const other = mkdtempSync(join(tmpdir(), "avvik-audit-"));
+    const one = await Store.create({ home: other, actor: { user: "test", now: new Date("2026-03-10T09:00:00") } });
+    try {
+      for (let i = 1; i <= 10; i++) await one.write(async () => await one.audit.record("test.event", null, { n: i }));
+      for (const e of events) await one.write(async () => await one.audit.record(e.action, e.caseId, e.details));
+      const alone = new Database(join(other, "avvik.db"));
+      try {
+        expect(together).toHaveLength(1213);
+        expect(together).toEqual(alone.prepare("SELECT * FROM audit ORDER BY id").all());
+      } finally {
+        alone.close();
+      }
+      expect(await store.audit.head()).toEqual(await one.audit.head());
+    } finally {
+      one.close();
+      rmSync(other, { recursive: true, force: true });
+    }
+    expect(await store.audit.head()).toEqual({ id: 1213, hash: together.at(-1)!.hash });
+    expect(await problems()).toEqual([]);
+  });
+});
