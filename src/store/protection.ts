@@ -58,6 +58,9 @@ export interface PurgeResult extends PurgeCounts {
 
 export const RETENTION_SETTING = "retention_years";
 
+/** Column types whose values the PostgreSQL executor gives as numbers (int8 among them, as SQLite's integers). */
+const INTEGER_TYPES = new Set(["smallint", "integer", "bigint"]);
+
 /**
  * Files in the data directory that a backup does not take: the database (copied by SQLite), the key, and the
  * key that signs our exchange files (whoever holds a backup must not be able to sign as us; after a restore
@@ -238,29 +241,40 @@ export class ProtectionRepo {
    * register's tables is checked for rows whose parent is missing, as SQLite's foreign_key_check does.
    */
   private async postgresOrphans(): Promise<Array<{ table: string; rowid: number | null; parent: string }>> {
-    const keys = await this.db.all<{ child: string; parent: string; columns: string; refs: string }>(
+    // Each key with the type of its table's `id` column, if it has one (the row named by it, as SQLite's rowid).
+    const keys = await this.db.all<{ child: string; parent: string; columns: string; refs: string; id_type: string | null }>(
       `SELECT quote_ident(cl.relname) AS child, quote_ident(pr.relname) AS parent,
               (SELECT string_agg(quote_ident(a.attname), ',' ORDER BY k.n) FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, n)
                  JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum) AS columns,
               (SELECT string_agg(quote_ident(a.attname), ',' ORDER BY k.n) FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, n)
-                 JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum) AS refs
+                 JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum) AS refs,
+              (SELECT format_type(a.atttypid, NULL) FROM pg_attribute a WHERE a.attrelid = con.conrelid AND a.attname = 'id' AND a.attnum > 0 AND NOT a.attisdropped) AS id_type
        FROM pg_constraint con JOIN pg_class cl ON cl.oid = con.conrelid JOIN pg_class pr ON pr.oid = con.confrelid
          JOIN pg_namespace n ON n.oid = cl.relnamespace
        WHERE con.contype = 'f' AND n.nspname = current_schema() ORDER BY cl.relname, con.conname`,
     );
-    const out: Array<{ table: string; rowid: number | null; parent: string }> = [];
-    for (const k of keys) {
-      const cols = k.columns.split(",");
-      const refs = k.refs.split(",");
-      const hasId = (await this.db.get(`SELECT 1 AS x FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND column_name = 'id'`, [k.child.replace(/^"|"$/g, "")])) !== undefined;
-      const rows = await this.db.all<{ rowid: number | null }>(
-        `SELECT ${hasId ? "c.id" : "NULL"} AS rowid FROM ${k.child} c
-         WHERE ${cols.map((c) => `c.${c} IS NOT NULL`).join(" AND ")}
-           AND NOT EXISTS (SELECT 1 FROM ${k.parent} p WHERE ${cols.map((c, i) => `p.${refs[i]} = c.${c}`).join(" AND ")}) LIMIT 50`,
-      );
-      for (const r of rows) out.push({ table: k.child.replace(/^"|"$/g, ""), rowid: r.rowid, parent: k.parent.replace(/^"|"$/g, "") });
-    }
-    return out;
+    if (keys.length === 0) return [];
+    // Every key's orphans (at most 50 each) in one statement, the keys in the order above; the ids as text
+    // (one column for tables whose ids differ in type), given back as the table has them.
+    const rows = await this.db.all<{ k: number; rowid: string | null }>(
+      keys
+        .map((k, n) => {
+          const cols = k.columns.split(",");
+          const refs = k.refs.split(",");
+          return `(SELECT ${n} AS k, ${k.id_type ? "CAST(c.id AS text)" : "CAST(NULL AS text)"} AS rowid FROM ${k.child} c
+                    WHERE ${cols.map((c) => `c.${c} IS NOT NULL`).join(" AND ")}
+                      AND NOT EXISTS (SELECT 1 FROM ${k.parent} p WHERE ${cols.map((c, i) => `p.${refs[i]} = c.${c}`).join(" AND ")}) LIMIT 50)`;
+        })
+        .join("\nUNION ALL\n"),
+    );
+    const unquoted = (name: string) => name.replace(/^"|"$/g, "");
+    return rows
+      .sort((a, b) => a.k - b.k)
+      .map((r) => {
+        const k = keys[r.k]!;
+        const rowid = r.rowid !== null && INTEGER_TYPES.has(k.id_type ?? "") ? Number(r.rowid) : (r.rowid as number | null);
+        return { table: unquoted(k.child), rowid, parent: unquoted(k.parent) };
+      });
   }
 
   // --- retention ---
