@@ -30,12 +30,18 @@ async function query<T = Record<string, unknown>>(url: string, text: string, val
   }
 }
 
-/** Rows per table of the register in the database (every table of its schema). */
+/** Rows per table of the register in the database (every table of its schema), counted over one connection. */
 async function rowCounts(url: string): Promise<Record<string, number>> {
-  const tables = await query<{ name: string }>(url, "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename");
-  const out: Record<string, number> = {};
-  for (const { name } of tables) out[name] = Number((await query<{ n: string }>(url, `SELECT count(*) AS n FROM "${name}"`))[0]!.n);
-  return out;
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const tables = (await c.query<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")).rows;
+    const out: Record<string, number> = {};
+    for (const { name } of tables) out[name] = Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM "${name}"`)).rows[0]!.n);
+    return out;
+  } finally {
+    await c.end();
+  }
 }
 
 /** A registrar's machine on the register at `url`: a data directory of its own, the register's key file. */

@@ -2,7 +2,10 @@
 // own ("two hosts": each only the key in common) flush one register against one real SMTP server on loopback;
 // a flusher is killed with SIGKILL mid-run; a run on another host, played by a session of the test's own on the
 // server (all another host is to the register), holds claims whose holder is alive, gone, or frozen past its
-// lease; a session outside the tool holds a row lock. The built CLI in processes of their own.
+// lease; a session outside the tool holds a row lock. The built CLI in processes of their own where the process
+// is the point (two hosts flushing at once, a flusher killed), else in this process (`flushHere`): a run that a
+// session of the test's own blocks, breaks or ends is the same run either way, the server does not know the
+// difference.
 //
 // As in outbox-safety.test.ts nothing depends on when a kill lands: a message may arrive twice only if it was
 // the last one begun on its connection when the process died.
@@ -63,6 +66,11 @@ async function queueMessages(n: number): Promise<string[]> {
 
 function startFlush(h: Sandbox, args: string[] = []): { child: ChildProcess; done: Promise<RunResult & { signal: string | null }> } {
   return start(h, ["outbox", "flush", ...args]);
+}
+
+/** `outbox flush` in this process (the bundle's main()), against the test's SMTP server. */
+function flushHere(h: Sandbox, args: string[] = []): Promise<RunResult> {
+  return h.cli(["outbox", "flush", ...args], { env: { AVVIK_SMTP_URL: smtp!.url } });
 }
 
 /** Starts a command as its own process. */
@@ -176,14 +184,14 @@ describe("the outbox of a register on PostgreSQL", () => {
     };
     await claimAs(x, 1, 4242, "2 minutes");
     await claimAs(y, 2, 4343, "-1 second");
-    const r = await startFlush(a, ["--json"]).done;
+    const r = await flushHere(a, ["--json"]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ sent: 2, remaining: 1, held: 1, heldBy: [{ pid: 4242, host: "andra-datorn.kommun.se", count: 1 }] });
-    const human = await startFlush(a).done;
+    const human = await flushHere(a);
     expect(human.stdout).toContain("1 meddelande skickas just nu av en annan körning (pid 4242");
     // X's host dies: the server ends its session, and its lock with it. Its message is taken at once.
     await x.end();
-    const after = await startFlush(a, ["--json"]).done;
+    const after = await flushHere(a, ["--json"]);
     expect(after.code, after.stderr).toBe(0);
     expect(JSON.parse(after.stdout)).toMatchObject({ sent: 1, remaining: 0, held: 0 });
     expect(ids.map((id) => smtp!.copies().get(id))).toEqual([1, 1, 1]);
@@ -196,12 +204,12 @@ describe("the outbox of a register on PostgreSQL", () => {
     const admin = await session();
     await admin.query("BEGIN");
     await admin.query("SELECT id FROM outbox WHERE id = 2 FOR UPDATE");
-    const r = await startFlush(a, ["--json"]).done;
+    const r = await flushHere(a, ["--json"]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ sent: 2, remaining: 1 });
     expect(ids.map((id) => smtp!.copies().get(id) ?? 0)).toEqual([1, 0, 1]);
     await admin.query("COMMIT");
-    const rest = await startFlush(a, ["--json"]).done;
+    const rest = await flushHere(a, ["--json"]);
     expect(JSON.parse(rest.stdout)).toMatchObject({ sent: 1, remaining: 0 });
     expect(ids.map((id) => smtp!.copies().get(id))).toEqual([1, 1, 1]);
   });
@@ -235,7 +243,7 @@ describe("a transaction the server breaks (PostgreSQL)", () => {
     smtp = await new TestSmtp().start();
     smtp.holdAnswers = true;
     const [id] = await queueMessages(1);
-    const run = startFlush(a, ["--json"]);
+    const run = flushHere(a, ["--json"]);
     await smtp.waitForReceived(1);
     const admin = await adminHoldingHead();
     smtp.release(); // accepted: the flush records it, locks the message's row, and waits for the head
@@ -244,7 +252,7 @@ describe("a transaction the server breaks (PostgreSQL)", () => {
     // (this statement returning proves it: else it would fail itself, after its own 20 s).
     await admin.query("UPDATE outbox SET last_error = last_error WHERE id = 1");
     await admin.query("COMMIT");
-    const r = await run.done;
+    const r = await run;
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ sent: 1, remaining: 0 });
     expect(smtp.copies().get(id!)).toBe(1);
@@ -258,14 +266,14 @@ describe("a transaction the server breaks (PostgreSQL)", () => {
     smtp = await new TestSmtp().start();
     smtp.holdAnswers = true;
     const ids = await queueMessages(2);
-    const run = startFlush(a, ["--json"]);
+    const run = flushHere(a, ["--json"]);
     await smtp.waitForReceived(2);
     const admin = await adminHoldingHead();
     smtp.release();
     const victim = await blockedBy(admin);
     await admin.query("SELECT pg_terminate_backend($1)", [victim]);
     await admin.query("ROLLBACK");
-    const r = await run.done;
+    const r = await run;
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ sent: 2, remaining: 0 });
     expect(ids.map((id) => smtp!.copies().get(id))).toEqual([1, 1]);
@@ -277,7 +285,7 @@ describe("a transaction the server breaks (PostgreSQL)", () => {
     smtp = await new TestSmtp().start();
     for (const end of ["deadlock", "terminate"] as const) {
       const admin = await adminHoldingHead();
-      const run = start(a, ["case", "update", "2026-000001", "--severity", "gul"]).done;
+      const run = a.cli(["case", "update", "2026-000001", "--severity", "gul"]);
       const victim = await blockedBy(admin);
       if (end === "deadlock") await admin.query("UPDATE cases SET updated_at = updated_at WHERE id = 1");
       else await admin.query("SELECT pg_terminate_backend($1)", [victim]);

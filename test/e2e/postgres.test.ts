@@ -8,7 +8,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { incomingCase, linkoping, linkopingOnPostgres, outgoingCase, ROOT, sandbox, type Sandbox } from "../helpers/cli.js";
-import { asRole, freshDatabase, makeRole, startPostgres } from "../helpers/postgres.js";
+import { asRole, freshDatabase, makeRole, ownPostgres } from "../helpers/postgres.js";
 
 const FIX = join(ROOT, "fixtures");
 
@@ -205,7 +205,7 @@ describe("the register on PostgreSQL", () => {
     // A server of its own: a transaction that has written anything, in ANY database of the server (another test
     // file's import, say), keeps the old row versions alive through VACUUM FULL (tried: an open INSERT in another
     // database is enough; a read-only snapshot there is not), so this file check needs a server nobody else writes to.
-    const server = await startPostgres();
+    const server = await ownPostgres();
     const db = await freshDatabase(undefined, server.url);
     const s = sandbox({ env: { AVVIK_DATABASE_URL: db.url } });
     sandboxes.push(s);

@@ -1,7 +1,8 @@
 // Once per test run (vitest's globalSetup): a directory for the template registers that `linkoping()` copies
 // (test/helpers/cli.ts), with the usual one made before any test file starts, and the run's PostgreSQL server
 // (test/helpers/postgres.ts) with its two template databases: an empty register's schema, and the Linköping
-// register that `linkopingOnPostgres()` copies (its data directory, with the key, beside the others); all
+// register that `linkopingOnPostgres()` copies (its data directory, with the key, beside the others), and a copy
+// of the server's cluster as initdb made it, from which `ownPostgres()` starts a server of a test's own; all
 // removed at the end.
 
 import { mkdtempSync, rmSync } from "node:fs";
@@ -15,11 +16,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const dir = mkdtempSync(join(tmpdir(), "avvik-templates-"));
   project.provide("avvikTemplates", dir);
   // The server's initdb and start run in processes of their own while the template is made here.
-  const starting = startPostgres();
+  const cluster = join(dir, "postgres-cluster");
+  const starting = startPostgres({ keep: cluster });
   starting.catch(() => undefined);
   await defaultLinkopingTemplate(dir);
   const server = await starting;
   project.provide("avvikPostgres", server.url);
+  project.provide("avvikPostgresCluster", cluster);
   try {
     await makeSchemaTemplate(server.url);
     await postgresLinkopingTemplate(server.url, dir);
