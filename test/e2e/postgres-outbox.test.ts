@@ -51,14 +51,19 @@ async function setup(): Promise<[Sandbox, Sandbox]> {
   return [a, b];
 }
 
-/** `n` messages about case 1 queued through the outbox's own code; their Message-IDs. */
+/**
+ * `n` messages about case 1 queued through the outbox's own code; their Message-IDs. The same reminder each
+ * time: drafted once (the case, its persons, the sender read once), queued `n` times, each with a Message-ID
+ * of its own made as the draft's is.
+ */
 async function queueMessages(n: number): Promise<string[]> {
   const h = hosts[0]!;
   const store = await Store.open({ home: h.env.AVVIK_HOME!, databaseUrl: url, actor: { user: "test", now: new Date("2026-03-10T09:00:00") } });
   try {
-    return await store.write(async () =>
-      mapInOrder(Array.from({ length: n }), async () => (await queue(store, await draftMessage(store, { caseId: 1, template: "reminder", to: [{ name: "Sara Nilsson", address: "sara.nilsson@linkoping.example" }] }))).messageId),
-    );
+    return await store.write(async () => {
+      const draft = await draftMessage(store, { caseId: 1, template: "reminder", to: [{ name: "Sara Nilsson", address: "sara.nilsson@linkoping.example" }] });
+      return mapInOrder(Array.from({ length: n }), async () => (await queue(store, { ...draft, messageId: draft.messageId.replace(/^<[^@]+@/, `<${randomUUID()}@`) })).messageId);
+    });
   } finally {
     store.close();
   }
