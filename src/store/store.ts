@@ -63,8 +63,9 @@ async function openSql(options: StoreOptions, keyFile: string, create: boolean):
     const { migratePostgres, schemaVersion } = await import("./migrations/postgres/index.js");
     const sql = await connectPostgres(options.databaseUrl);
     try {
-      if (!create && (await schemaVersion(sql)) === 0) throw new FailedError("error.notInitialised", { home: shownUrl(options.databaseUrl) });
-      await migratePostgres(sql);
+      const version = await schemaVersion(sql);
+      if (!create && version === 0) throw new FailedError("error.notInitialised", { home: shownUrl(options.databaseUrl) });
+      await migratePostgres(sql, version);
     } catch (e) {
       sql.close();
       throw e;

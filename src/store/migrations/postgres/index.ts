@@ -45,10 +45,13 @@ export async function schemaVersion(db: PostgresSql): Promise<number> {
   return (await db.get<{ version: number }>("SELECT version FROM schema_version"))?.version ?? 0;
 }
 
-/** Applies what is missing, each migration in one write transaction (under the register's write lock). */
-export async function migratePostgres(db: PostgresSql): Promise<void> {
+/**
+ * Applies what is missing, each migration in one write transaction (under the register's write lock).
+ * `current`: the version the caller has just read (`schemaVersion`), so that opening a register asks once.
+ */
+export async function migratePostgres(db: PostgresSql, current?: number): Promise<void> {
   const latest = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1]!.version;
-  const current = await schemaVersion(db);
+  current ??= await schemaVersion(db);
   if (current > latest) throw new Error(`database schema ${current} is newer than this avvik (${latest})`);
   if (current === latest) return;
   await db.write(async () => {
