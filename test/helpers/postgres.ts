@@ -221,7 +221,10 @@ export async function freshDatabase(template?: string, admin = serverUrl(), name
   const c = new pg.Client({ connectionString: admin });
   await c.connect();
   try {
-    await c.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ""}`);
+    // A copy of a template file by file (FILE_COPY: its 9 MB copied as files, 20 ms here) rather than through
+    // the write-ahead log (WAL_LOG, the default since PostgreSQL 15: 30-55 ms here), as every
+    // linkopingOnPostgres() makes one.
+    await c.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template} STRATEGY FILE_COPY` : ""}`);
   } finally {
     await c.end();
   }
