@@ -276,7 +276,13 @@ export function encodeBitonalPng(r: Raster): Buffer {
   for (let y = 0; y < h; y++) {
     const o = y * stride + 1;
     const row = y * w;
-    for (let x = 0; x < w; x++) if (data[row + x]! >= 128) raw[o + (x >> 3)] = raw[o + (x >> 3)]! | (0x80 >> (x & 7));
+    // Eight pixels a byte, the first the highest bit; the last byte's bits past the row's end stay 0.
+    for (let x = 0; x < w; x += 8) {
+      let byte = 0;
+      const n = Math.min(8, w - x);
+      for (let k = 0; k < n; k++) if (data[row + x + k]! >= 128) byte |= 0x80 >> k;
+      raw[o + (x >> 3)] = byte;
+    }
   }
   const chunk = (type: string, body: Buffer) => {
     const out = Buffer.alloc(12 + body.length);
