@@ -252,6 +252,13 @@ export async function pngPage(png: Uint8Array, dpi: number): Promise<Raster> {
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, dpi };
 }
 
+/** A page painted by pdf.js (RGBA pixels) as a grey page: what pngPage makes of the same pixels as a PNG. */
+export async function rgbaPage(rgba: Uint8Array, width: number, height: number, dpi: number): Promise<Raster> {
+  const sharp = await loadSharp();
+  const { data, info } = await sharp(rgba, { raw: { width, height, channels: 4 }, limitInputPixels: MAX_PAGE_PIXELS * 1.1 }).flatten({ background: "#ffffff" }).greyscale().extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, dpi };
+}
+
 /** The page turned by a small angle (degrees, clockwise), the corners filled white. */
 export async function tilt(r: Raster, degrees: number): Promise<Raster> {
   const sharp = await loadSharp();

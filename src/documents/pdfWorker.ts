@@ -89,7 +89,9 @@ function main(): void {
     work.then(
       (value) => {
         const reply: PdfReply = over ? { id: req.id, ok: false, error: { kind: "limit", limit: "decoded", n: maxDecodedBytes } } : { id: req.id, ok: true, value };
-        port.postMessage(reply);
+        // A rendered page's pixels (tens of megabytes) are handed over, not copied.
+        const pixels = req.op === "render" && reply.ok ? (value as { page: RenderedPage | null }).page?.rgba : undefined;
+        port.postMessage(reply, pixels ? [pixels.buffer as ArrayBuffer] : []);
       },
       (e: unknown) => {
         const error: PdfWorkerError = over ? { kind: "limit", limit: "decoded", n: maxDecodedBytes } : describe(e);

@@ -17,7 +17,7 @@
 // read several at once). A page read again is made again at most once per resolution.
 
 import { InvalidDataError } from "../core/errors.js";
-import { declaredResolution, encodeBitonalPng, imagePage, imagePageCount, MAX_PAGE_PIXELS, median, pngPage, tilt, type ImageKind, type ScanLimits } from "./images.js";
+import { declaredResolution, encodeBitonalPng, imagePage, imagePageCount, MAX_PAGE_PIXELS, median, pngPage, rgbaPage, tilt, type ImageKind, type ScanLimits } from "./images.js";
 import { layoutRows, type OcrPool, type OcrText, type OcrWord } from "./ocr.js";
 import { binarise, clearDarkAreas, crop, despeckle, finderMarks, isBlank, paintRemoved, removeRules, rgba, shrink, skewAngle, turn, type FinderMark, type Raster } from "./raster.js";
 import { renderUntrustedPage } from "./untrusted.js";
@@ -85,7 +85,7 @@ async function sourceOf(data: Buffer, kind: "pdf" | ImageKind, limits: ScanLimit
         let r;
         if (i === 0 && first && dpi === limits.firstDpi) [r, first] = [first, undefined];
         else r = await render(i + 1, dpi);
-        return r.page ? pngPage(r.page.png, r.page.dpi) : white();
+        return r.page ? rgbaPage(r.page.rgba, r.page.width, r.page.height, r.page.dpi) : white();
       },
     };
   }

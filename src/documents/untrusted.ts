@@ -207,7 +207,7 @@ export async function renderUntrustedPage(data: Buffer, options: { page: number;
   checkPdfSize(data.length, limits);
   reader ??= new PdfReader();
   const r = await reader.request<{ total: number; page: RenderedPage | null }>({ op: "render", data, ...options, maxPages: Math.min(options.maxPages, limits.maxPages) }, limits);
-  return { total: r.total, page: r.page && { ...r.page, png: new Uint8Array(r.page.png.buffer, r.page.png.byteOffset, r.page.png.byteLength) } };
+  return { total: r.total, page: r.page && { ...r.page, rgba: new Uint8Array(r.page.rgba.buffer, r.page.rgba.byteOffset, r.page.rgba.byteLength) } };
 }
 
 /**
