@@ -7,6 +7,13 @@ import { daysBetween, type IsoDate } from "./dates.js";
 /** Event dates at most this many days apart count as close. */
 export const DUPLICATE_WINDOW_DAYS = 3;
 
+/**
+ * A case's candidates are its this many nearest in time (then the nearest in registration order): a cluster of cases naming one
+ * person within the window (a test export full of one test person, a placeholder number) gives each case
+ * its nearest few instead of all the others, whose number grows with the square of the cluster.
+ */
+export const PAIRS_PER_CASE = 10;
+
 /** Texts at least this similar (Dice coefficient over word stems) count as similar. */
 export const SIMILAR_TEXT = 0.5;
 

@@ -103,6 +103,40 @@ describe("import from Synergi (UTF-8 with BOM, CRLF, quoted ; \" and line breaks
     }
   });
 
+  it("gives each case its nearest likely duplicates, not every other case of a cluster naming one person", async () => {
+    // A test export full of one test person on a few dates, and as many cases naming nobody in one area: every
+    // case of each cluster is like every other (n² pairs), and each is given its PAIRS_PER_CASE nearest.
+    const { PAIRS_PER_CASE } = await import("../../src/core/duplicates.js");
+    const header = "Ärendenr;Händelsedatum;Upptäckt datum;Registrerad;Rubrik;Beskrivning;Rapporteringsområde;Händelsetyp;Rapporterande enhet;Ansvarig enhet;Status;Personnummer;Patient";
+    const n = 150;
+    const rows = Array.from({ length: 2 * n }, (_, i) => {
+      const day = String(1 + (i % 3)).padStart(2, "0");
+      const person = i < n ? "19121212-1212;Tolvan Tolvansson" : ";";
+      const area = i < n ? "Läkemedelsbehandling" : "Bemötande";
+      return `${60000 + i};2026-02-${day};2026-02-${day};2026-02-${day};Utskriven utan läkemedelslista;Ingen lista.;${area};Tillbud;Vrinnevisjukhuset, medicinkliniken;Hemtjänsten Ryd;Registrerad;${person}`;
+    });
+    for (const engine of ["sqlite", "postgres"] as const) {
+      s = engine === "sqlite" ? linkoping() : await linkopingOnPostgres();
+      const file = join(s.home, "kluster.csv");
+      writeFileSync(file, `${header}\r\n${rows.join("\r\n")}\r\n`);
+      const result = await s.cliJson(["import", file, "--profile", "synergi"]);
+      expect(result, engine).toMatchObject({ created: 2 * n, rejected: 0 });
+      const per = new Map<string, number>();
+      for (const d of result.likelyDuplicates as Array<{ case: string }>) per.set(d.case, (per.get(d.case) ?? 0) + 1);
+      // Every case has likely duplicates, its own nearest and those that have it among theirs: a few each, where
+      // all of them would be n - 1 (2 × 150 × 149 = 44,700 in all).
+      expect(per.size, engine).toBe(2 * n);
+      expect(Math.min(...per.values()), engine).toBeGreaterThanOrEqual(PAIRS_PER_CASE);
+      expect(Math.max(...per.values()), engine).toBeLessThanOrEqual(3 * PAIRS_PER_CASE);
+      expect(result.likelyDuplicates.length, engine).toBeLessThanOrEqual(2 * 2 * n * PAIRS_PER_CASE);
+      // `avvik duplicates` over the register: each case with its nearest (a pair may be the nearest of both).
+      const pairs = await s.cliJson(["duplicates"]);
+      expect(pairs.length, engine).toBeGreaterThanOrEqual(n * PAIRS_PER_CASE);
+      expect(pairs.length, engine).toBeLessThanOrEqual(2 * n * PAIRS_PER_CASE);
+      s.cleanup();
+    }
+  });
+
   it("warns when an imported case looks like one registered by hand (the same event reported twice)", async () => {
     s = linkoping();
     await s.cliJson(["case", "new", "--direction", "in", "--counterpart", "region-ostergotland", "--event-date", "2026-02-21", "--discovered-date", "2026-02-21",
