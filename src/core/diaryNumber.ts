@@ -51,17 +51,19 @@ export class DiaryTemplate {
   /**
    * A regular expression source that finds numbers of this template in running text, tolerant of what
    * scanners and other writers do: spaces or line breaks around separators, en and em dashes for hyphens,
-   * and any number of leading zeros in the sequence. Groups: year, seq.
+   * and any number of leading zeros in the sequence. Groups: year, seq. `slashForDash`: a slash too where the
+   * template has a hyphen ("2026/000012", as a number is retyped by hand after "Er ref.").
    */
-  searchPattern(): string {
+  searchPattern(options: { slashForDash?: boolean } = {}): string {
     const sep = "[\\s]*";
+    const dash = options.slashForDash ? "[-\u2010-\u2015\u2212/]" : "[-\u2010-\u2015\u2212]";
     return this.parts
       .map((p) => {
         if ("literal" in p) {
           return p.literal
             .split("")
             .map((ch) => {
-              if (ch === "-") return `${sep}[-\u2010-\u2015\u2212]${sep}`;
+              if (ch === "-") return `${sep}${dash}${sep}`;
               if (/\s/.test(ch)) return "\\s*";
               if (ch === "/") return `${sep}/${sep}`;
               return ch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -79,9 +79,14 @@ function withoutDigitNeighbours(source: string): string {
   return `(?<![\\d])(?:${source})(?![\\d])`;
 }
 
+/** Whose number a label introduces: the writer's ("Vårt dnr"), the reader's, ours ("Ert dnr", "Er ref."), or either ("Dnr"). */
+type LabelOf = "writer" | "reader" | "neutral";
+
 /** A compiled matcher for one diary template (build once, reuse for every file). */
 export class ReferenceMatcher {
   private readonly diary: RegExp;
+  /** The same, with a slash for a hyphen: only right after a label that names the reader's number ("Er ref."). */
+  private readonly diarySlashed: RegExp;
   private readonly labelled: RegExp;
   private readonly system: RegExp;
   private readonly seqWidth: number;
@@ -98,6 +103,7 @@ export class ReferenceMatcher {
     // A date (2026-03-10) is not a diary number: refuse a match followed by another separator and a day (one or
     // two digits). Not more digits than a day has: "Ert dnr 2026-000003 · 601 82 Norrköping", its "·" read "-".
     this.diary = new RegExp(`${withoutDigitNeighbours(pattern)}(?![ \\t]*[-\\u2010-\\u2015\\u2212/.][ \\t]*\\d{1,2}(?!\\d))`, "giu");
+    this.diarySlashed = new RegExp(`${withoutDigitNeighbours(template.searchPattern({ slashForDash: true }))}(?![ \\t]*[-\\u2010-\\u2015\\u2212/.][ \\t]*\\d{1,2}(?!\\d))`, "giu");
     this.labelled = new RegExp(`(?<![\\p{L}])(?:${LABELS.join("|")})(?![\\p{L}])${AFTER_LABEL}`, "giu");
     this.system = new RegExp(`(?<![\\p{L}])(${SYSTEMS.map((s) => `(?:${s.pattern})`).join("|")})${NUMBER_WORD}${AFTER_LABEL}(\\d{1,12})(?![\\d])`, "giu");
     const m = /\{seq:(\d+)\}/.exec(template.source);
@@ -167,22 +173,37 @@ export class ReferenceMatcher {
    * Positions right after each label (where a labelled reference starts), mapped to whether the label
    * names the writer's own number ("Vårt dnr", "Vår ref"): in a reply from the counterpart that is theirs.
    */
-  private labelEnds(text: string): Map<number, boolean> {
-    const ends = new Map<number, boolean>();
+  private labelEnds(text: string): Map<number, LabelOf> {
+    const ends = new Map<number, LabelOf>();
     this.labelled.lastIndex = 0;
-    for (let m = this.labelled.exec(text); m; m = this.labelled.exec(text)) ends.set(m.index + m[0].length, /^v[åaä]r/iu.test(m[0]));
+    for (let m = this.labelled.exec(text); m; m = this.labelled.exec(text)) {
+      ends.set(m.index + m[0].length, /^v[åaä]r/iu.test(m[0]) ? "writer" : /^er/iu.test(m[0]) ? "reader" : "neutral");
+    }
     return ends;
   }
 
-  private findDiary(text: string, labelEnds: Map<number, boolean>, base: Strength, out: RefCandidate[]): void {
-    this.diary.lastIndex = 0;
-    for (let m = this.diary.exec(text); m; m = this.diary.exec(text)) {
+  private findDiary(text: string, labelEnds: Map<number, LabelOf>, base: Strength, out: RefCandidate[]): void {
+    this.findDiaryWith(this.diary, text, labelEnds, base, out);
+    // "Er ref. 2026/000012": our number retyped with a slash, taken only where the label says it is the reader's
+    // (after "Dnr" alone a number with a slash is as often the writer's own, as authorities write theirs).
+    if ([...labelEnds.values()].includes("reader")) {
+      const slashed: RefCandidate[] = [];
+      this.findDiaryWith(this.diarySlashed, text, labelEnds, base, slashed);
+      out.push(...slashed.filter((c) => c.strength !== "bare" && c.text.includes("/")));
+    }
+  }
+
+  private findDiaryWith(pattern: RegExp, text: string, labelEnds: Map<number, LabelOf>, base: Strength, out: RefCandidate[]): void {
+    const slashed = pattern === this.diarySlashed;
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+      if (slashed && labelEnds.get(m.index) !== "reader") continue;
       const g = m.groups ?? {};
       const year = g.year ? Number(g.year) : 2000 + Number(g.yy);
       const seqText = g.seq ?? "";
       const seq = Number(seqText);
       if (!Number.isFinite(year) || !seqText || seq <= 0) continue;
-      if (labelEnds.get(m.index) === true) continue; // "Vårt dnr 2026-000012": the writer's number, not ours
+      if (labelEnds.get(m.index) === "writer") continue; // "Vårt dnr 2026-000012": the writer's number, not ours
       const labelled = labelEnds.has(m.index) || base === "qr";
       const full = seqText.length >= this.seqWidth || this.strictLiteral;
       if (!labelled && !full) continue; // "2026-12" on its own is too weak to be a reference

@@ -26,6 +26,19 @@ describe("finding our diary numbers", () => {
     expect(diary(m.find("Ert avvikelsenummer 2026-000012"))).toEqual(["2026/12/labelled"]);
   });
 
+  it("takes our number retyped with a slash only after a label that names it as the reader's", () => {
+    const m = matcher();
+    expect(diary(m.find("Er ref. 2026/000012"))).toEqual(["2026/12/labelled"]);
+    expect(diary(m.find("Ert dnr: 2026 / 12"))).toEqual(["2026/12/labelled"]);
+    expect(diary(m.find("Er referens 2026-000012"))).toEqual(["2026/12/labelled"]); // once, not twice
+    // After a label that says nothing of whose it is, or the writer's, or none: authorities write theirs so.
+    expect(diary(m.find("Dnr 2026/000012"))).toEqual([]);
+    expect(diary(m.find("Vår ref: 2026/000012"))).toEqual([]);
+    expect(diary(m.find("Vårt dnr 2026/000012, er ref. 2026/000013"))).toEqual(["2026/13/labelled"]);
+    expect(diary(m.find("se 2026/000012"))).toEqual([]);
+    expect(diary(m.find("Er ref. 2026/03/10"))).toEqual([]); // a date
+  });
+
   it("does not take near misses for references", () => {
     const m = matcher();
     expect(diary(m.find("Datum 2026-03-10"))).toEqual([]); // a date
