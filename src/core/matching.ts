@@ -3,7 +3,9 @@
 //
 // What OCR and other writers do to a reference, and what we accept:
 //   spaces or line breaks around the separator ("2026 - 000012", "2026-\n000012"), en/em dashes, dropped or
-//   extra leading zeros ("2026-12"), a line break inside the digits ("2026-0000\n12"), labels such as
+//   extra leading zeros ("2026-12"), a line break inside the digits ("2026-0000\n12"), a slash for the hyphen
+//   right after a label naming the reader's number ("Er ref. 2026/000012"; after "Dnr" alone it is as often the
+//   writer's own), labels such as
 //   "Dnr", "Ert dnr", "Ert ärende", "Ärende nr", "Avvikelsenummer", "Er beteckning", "Referens", "Vår ref", and system names ("Synergi 45678",
 //   "Synergiärende 45678", "Synergi nr 45678", "MedControl PRO 123").
 // What we refuse: numbers inside longer digit runs (personnummer, phone numbers), dates ("2026-03-10"),
