@@ -565,17 +565,24 @@ export class StatsRepo {
     const nearest = (pairs: string) => `SELECT CASE WHEN self < other THEN self ELSE other END AS x, CASE WHEN self < other THEN other ELSE self END AS y
          FROM (SELECT self, other, ROW_NUMBER() OVER (PARTITION BY self ORDER BY gap, abs(other - self), other) AS n FROM (${pairs}) pairs) ranked
         WHERE n <= ${PAIRS_PER_CASE}`;
+    // Those naming one person: each case's neighbours in that person's cases with the counterpart, in the order
+    // of their event dates (PAIRS_PER_CASE on either side hold its nearest in time), rather than every pair of
+    // them: a cluster of n cases costs n × PAIRS_PER_CASE pairs, not n².
+    const ofPersons = only === undefined ? "" : "AND p.pnr_hash IN (SELECT q.pnr_hash FROM persons q WHERE q.case_id > @after AND q.case_id <= @last AND q.pnr_hash IS NOT NULL AND q.purged_at IS NULL)";
     const byPerson = (await this.db.all(
-      nearest(`SELECT DISTINCT p1.case_id AS self, p2.case_id AS other, abs(${d.daysBetween("b.event_date", "a.event_date")}) AS gap
-         FROM persons p1
-         JOIN persons p2 ON p2.pnr_hash = p1.pnr_hash AND p2.case_id <> p1.case_id AND p2.purged_at IS NULL
-         JOIN cases a ON a.id = p1.case_id
-         JOIN cases b ON b.id = p2.case_id
-         WHERE p1.pnr_hash IS NOT NULL AND p1.purged_at IS NULL
-           AND ${only === undefined ? "p1.case_id < p2.case_id" : isOnly("p1.case_id")}
-           AND a.duplicate_of IS NULL AND b.duplicate_of IS NULL
-           AND a.counterpart_id = b.counterpart_id
-           AND abs(${d.daysBetween("b.event_date", "a.event_date")}) <= @window ${inPeriod}`),
+      nearest(`WITH seq AS (
+           SELECT p.case_id AS id, p.pnr_hash AS h, c.counterpart_id AS cp,
+                  ROW_NUMBER() OVER (PARTITION BY p.pnr_hash, c.counterpart_id ORDER BY c.event_date, p.case_id) AS pos
+             FROM persons p JOIN cases c ON c.id = p.case_id
+            WHERE p.pnr_hash IS NOT NULL AND p.purged_at IS NULL AND c.duplicate_of IS NULL ${ofPersons})
+         SELECT DISTINCT s1.id AS self, s2.id AS other, abs(${d.daysBetween("b.event_date", "a.event_date")}) AS gap
+           FROM seq s1
+           JOIN seq s2 ON s2.h = s1.h AND s2.cp = s1.cp AND s2.id <> s1.id
+                      AND s2.pos >= s1.pos - ${PAIRS_PER_CASE} AND s2.pos <= s1.pos + ${PAIRS_PER_CASE}
+           JOIN cases a ON a.id = s1.id
+           JOIN cases b ON b.id = s2.id
+          WHERE ${only === undefined ? "s1.id < s2.id" : isOnly("s1.id")}
+            AND abs(${d.daysBetween("b.event_date", "a.event_date")}) <= @window ${inPeriod}`),
       params,
     )) as Array<{ x: number; y: number }>;
     const noPerson = `NOT EXISTS (SELECT 1 FROM persons p WHERE p.case_id = %ID% AND p.pnr_hash IS NOT NULL AND p.purged_at IS NULL)`;
