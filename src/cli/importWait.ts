@@ -3,6 +3,7 @@
 // Without a terminal the write is refused at once with the same figures (Store.write). On PostgreSQL the import
 // may run on another machine: its progress is read from the server (Store.runningImport).
 
+import { busyFigures } from "../store/importProgress.js";
 import type { Context } from "./context.js";
 
 const FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
@@ -15,7 +16,7 @@ export async function waitForImport(ctx: Context): Promise<void> {
   for (let i = 0; ; i++) {
     const p = await store.runningImport();
     if (!p) break;
-    const text = ctx.t("csv.progress.waiting", { percent: Math.min(99, Math.floor(p.done * 100)), seconds: p.secondsLeft });
+    const text = ctx.t("csv.progress.waiting", busyFigures(p));
     ctx.io.stderr.write(`\r${FRAMES[i % FRAMES.length]} ${text}\u001b[K`);
     shown = true;
     await new Promise((ok) => setTimeout(ok, 200));

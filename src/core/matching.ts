@@ -172,8 +172,9 @@ export class ReferenceMatcher {
   }
 
   /**
-   * Positions right after each label (where a labelled reference starts), mapped to whether the label
-   * names the writer's own number ("Vårt dnr", "Vår ref"): in a reply from the counterpart that is theirs.
+   * Positions right after each label (where a labelled reference starts), mapped to whose number the label
+   * names: the writer's ("Vårt dnr", "Vår ref": in a reply from the counterpart, theirs), the reader's ("Ert dnr",
+   * "Er ref.": ours), or either ("Dnr").
    */
   private labelEnds(text: string): Map<number, LabelOf> {
     const ends = new Map<number, LabelOf>();
@@ -188,18 +189,14 @@ export class ReferenceMatcher {
     this.findDiaryWith(this.diary, text, labelEnds, base, out);
     // "Er ref. 2026/000012": our number retyped with a slash, taken only where the label says it is the reader's
     // (after "Dnr" alone a number with a slash is as often the writer's own, as authorities write theirs).
-    if ([...labelEnds.values()].includes("reader")) {
-      const slashed: RefCandidate[] = [];
-      this.findDiaryWith(this.diarySlashed, text, labelEnds, base, slashed);
-      out.push(...slashed.filter((c) => c.strength !== "bare" && c.text.includes("/")));
-    }
+    if ([...labelEnds.values()].includes("reader")) this.findDiaryWith(this.diarySlashed, text, labelEnds, base, out, "reader");
   }
 
-  private findDiaryWith(pattern: RegExp, text: string, labelEnds: Map<number, LabelOf>, base: Strength, out: RefCandidate[]): void {
-    const slashed = pattern === this.diarySlashed;
+  /** The matches of `pattern`; with `onlyAfter`, only those right after a label of that kind. */
+  private findDiaryWith(pattern: RegExp, text: string, labelEnds: Map<number, LabelOf>, base: Strength, out: RefCandidate[], onlyAfter?: LabelOf): void {
     pattern.lastIndex = 0;
     for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
-      if (slashed && labelEnds.get(m.index) !== "reader") continue;
+      if (onlyAfter && labelEnds.get(m.index) !== onlyAfter) continue;
       const g = m.groups ?? {};
       const year = g.year ? Number(g.year) : 2000 + Number(g.yy);
       const seqText = g.seq ?? "";

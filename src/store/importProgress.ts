@@ -106,6 +106,11 @@ function alive(pid: number): boolean {
   }
 }
 
+/** What a registrar is told of a running import: how far it is (never 100 % while it holds the lock), and the seconds left. */
+export function busyFigures(p: ImportProgress): { percent: number; seconds: number } {
+  return { percent: Math.min(99, Math.floor(p.done * 100)), seconds: p.secondsLeft };
+}
+
 /** The import running in another process on this register, if any. */
 export function importInProgress(home: string): ImportProgress | null {
   let p: Partial<ImportProgress>;
@@ -136,7 +141,7 @@ export function assertNoImportRunning(db: Database.Database, home: string): void
     db.exec("ROLLBACK");
   } catch (e) {
     if ((e as { code?: string }).code === "SQLITE_BUSY") {
-      throw new RefusedError("error.importBusy", { percent: Math.min(99, Math.floor(p.done * 100)), seconds: p.secondsLeft });
+      throw new RefusedError("error.importBusy", busyFigures(p));
     }
     throw e;
   } finally {
@@ -144,8 +149,9 @@ export function assertNoImportRunning(db: Database.Database, home: string): void
   }
 }
 
-/** The start of the importing session's application_name on PostgreSQL. */
+/** The start of the importing session's application_name on PostgreSQL, and the whole of it: per mille, rows, end. */
 const PG_PROGRESS = "avvik import ";
+const PG_PROGRESS_TEXT = new RegExp(`^${PG_PROGRESS}(\\d+) (\\d+) (\\d+)$`);
 
 /**
  * PostgreSQL: publishes the progress of this process's import as its session's application_name, set on the
@@ -184,7 +190,7 @@ export async function pgImportInProgress(sql: PostgresSql): Promise<ImportProgre
       WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name LIKE '${PG_PROGRESS}%'
       ORDER BY backend_start LIMIT 1`,
   );
-  const m = row ? /^avvik import (\d+) (\d+) (\d+)$/.exec(row.name) : null;
+  const m = row ? PG_PROGRESS_TEXT.exec(row.name) : null;
   if (!row || !m) return null;
   const now = Number(row.now);
   return {
@@ -200,5 +206,5 @@ export async function pgImportInProgress(sql: PostgresSql): Promise<ImportProgre
 /** PostgreSQL: called when a write finds the write lock taken; refuses at once when an import holds it. */
 export async function assertNoPgImportRunning(sql: PostgresSql): Promise<void> {
   const p = await pgImportInProgress(sql);
-  if (p) throw new RefusedError("error.importBusy", { percent: Math.min(99, Math.floor(p.done * 100)), seconds: p.secondsLeft });
+  if (p) throw new RefusedError("error.importBusy", busyFigures(p));
 }

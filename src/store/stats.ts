@@ -560,8 +560,7 @@ export class StatsRepo {
       : "";
     const d = this.db.dialect;
     // Each case keeps its PAIRS_PER_CASE nearest candidates in time (then in registration order, the nearest id):
-    // 2,000 rows of an
-    // export naming one person on one date took 101 s and 3.4 GB to report 4,000,000 pairs before.
+    // 2,000 rows of an export naming one person on one date took 101 s and 3.4 GB to report 4,000,000 pairs before.
     const nearest = (pairs: string) => `SELECT CASE WHEN self < other THEN self ELSE other END AS x, CASE WHEN self < other THEN other ELSE self END AS y
          FROM (SELECT self, other, ROW_NUMBER() OVER (PARTITION BY self ORDER BY gap, abs(other - self), other) AS n FROM (${pairs}) pairs) ranked
         WHERE n <= ${PAIRS_PER_CASE}`;
